@@ -1,0 +1,44 @@
+package io.dwcp.core;
+
+/**
+ * Every bound the protocol enforces, in one place. A receiver checks each of these before it allocates or
+ * acts; exceeding one is an error naming the limit.
+ *
+ * @param maxControlBody    largest control-frame body accepted
+ * @param maxEntries        most entries (files, dirs, links) in one offer
+ * @param maxPathBytes      longest relative path, UTF-8 bytes
+ * @param maxStreams        most data streams per transfer
+ * @param maxSessions       most concurrent transfers per server
+ * @param idleTimeoutMillis a connection silent this long is closed
+ */
+public record Limits(int maxControlBody, int maxEntries, int maxPathBytes, int maxStreams, int maxSessions,
+                     int idleTimeoutMillis) {
+
+    /** Smallest block size an offer may ask for. */
+    public static final int MIN_BLOCK_SIZE = 4 * 1024;
+    /** Largest block size an offer may ask for; bounds every data-frame buffer. */
+    public static final int MAX_BLOCK_SIZE = 16 * 1024 * 1024;
+    /** Default block size: large enough to amortise per-frame work, small enough for fine-grained deltas. */
+    public static final int DEFAULT_BLOCK_SIZE = 1024 * 1024;
+    public static final int MAX_NAME_BYTES = 255;
+
+    public static Limits defaults() {
+        return new Limits(64 * 1024 * 1024, 1_000_000, 4096, 64, 64, 120_000);
+    }
+
+    public Limits withIdleTimeoutMillis(int millis) {
+        return new Limits(maxControlBody, maxEntries, maxPathBytes, maxStreams, maxSessions, millis);
+    }
+
+    public Limits withMaxSessions(int sessions) {
+        return new Limits(maxControlBody, maxEntries, maxPathBytes, maxStreams, sessions, idleTimeoutMillis);
+    }
+
+    public Limits withMaxControlBody(int bytes) {
+        return new Limits(bytes, maxEntries, maxPathBytes, maxStreams, maxSessions, idleTimeoutMillis);
+    }
+
+    public Limits withMaxEntries(int entries) {
+        return new Limits(maxControlBody, entries, maxPathBytes, maxStreams, maxSessions, idleTimeoutMillis);
+    }
+}

@@ -1,0 +1,44 @@
+package io.dwcp.core.codec;
+
+import io.dwcp.core.DwcpException;
+import java.nio.ByteBuffer;
+import net.jpountz.lz4.LZ4Exception;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4SafeDecompressor;
+
+/**
+ * Decodes DATA payloads from the network. LZ4 goes through the safe decompressor only: the payload is
+ * untrusted, and the output must be exactly the announced length. One decoder per receiving stream.
+ */
+public final class BlockDecoder {
+    private final LZ4SafeDecompressor lz4 = LZ4Factory.fastestInstance().safeDecompressor();
+    private final ByteBuffer scratch;
+
+    public BlockDecoder(int blockSize) {
+        this.scratch = ByteBuffer.allocateDirect(blockSize);
+    }
+
+    /**
+     * Returns the reconstructed bytes (position 0, limit = length): {@code payload} itself for RAW, else
+     * the decoder's scratch buffer.
+     */
+    public ByteBuffer decode(Codec codec, ByteBuffer payload, int reconstructedLength) throws DwcpException {
+        if (codec == Codec.RAW) {
+            return payload;
+        }
+        if (reconstructedLength > scratch.capacity()) {
+            throw DwcpException.protocol("frame=data reason=block-too-large length=" + reconstructedLength);
+        }
+        int n;
+        try {
+            n = lz4.decompress(payload, payload.position(), payload.remaining(), scratch, 0, reconstructedLength);
+        } catch (LZ4Exception e) {
+            throw DwcpException.protocol("frame=data reason=lz4-corrupt detail=" + e.getMessage());
+        }
+        if (n != reconstructedLength) {
+            throw DwcpException.protocol("frame=data reason=lz4-length-mismatch got=" + n + " want=" + reconstructedLength);
+        }
+        scratch.clear().limit(n);
+        return scratch;
+    }
+}

@@ -1,0 +1,95 @@
+package io.dwcp.core.message;
+
+import io.dwcp.core.DwcpException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Bounded reader over a control-frame body. Every count and length read from the wire is checked against
+ * what remains in the body (and against the caller's limit) before anything is allocated for it.
+ */
+public final class BodyReader {
+    private final ByteBuffer buf;
+    private final String frame;
+
+    public BodyReader(ByteBuffer body, String frame) {
+        this.buf = body;
+        this.frame = frame;
+    }
+
+    private DwcpException truncated(String field) {
+        return DwcpException.protocol("frame=" + frame + " reason=truncated field=" + field);
+    }
+
+    public int u8(String field) throws DwcpException {
+        if (buf.remaining() < 1) {
+            throw truncated(field);
+        }
+        return buf.get() & 0xff;
+    }
+
+    public int i32(String field) throws DwcpException {
+        if (buf.remaining() < 4) {
+            throw truncated(field);
+        }
+        return buf.getInt();
+    }
+
+    public long i64(String field) throws DwcpException {
+        if (buf.remaining() < 8) {
+            throw truncated(field);
+        }
+        return buf.getLong();
+    }
+
+    /** A non-negative count bounded by {@code max}, each element taking at least {@code minElementBytes}. */
+    public int count(String field, int max, int minElementBytes) throws DwcpException {
+        int n = i32(field);
+        if (n < 0 || n > max) {
+            throw DwcpException.protocol("frame=" + frame + " reason=limit field=" + field + " count="
+                    + Integer.toUnsignedString(n) + " max=" + max);
+        }
+        if ((long) n * minElementBytes > buf.remaining()) {
+            throw truncated(field);
+        }
+        return n;
+    }
+
+    public byte[] bytes(String field, int maxLength) throws DwcpException {
+        int n = count(field, maxLength, 1);
+        byte[] b = new byte[n];
+        buf.get(b);
+        return b;
+    }
+
+    public byte[] fixed(String field, int length) throws DwcpException {
+        if (buf.remaining() < length) {
+            throw truncated(field);
+        }
+        byte[] b = new byte[length];
+        buf.get(b);
+        return b;
+    }
+
+    public String string(String field, int maxBytes) throws DwcpException {
+        int n = count(field, maxBytes, 1);
+        ByteBuffer slice = buf.slice(buf.position(), n);
+        buf.position(buf.position() + n);
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(slice).toString();
+        } catch (CharacterCodingException e) {
+            throw DwcpException.protocol("frame=" + frame + " reason=bad-utf8 field=" + field);
+        }
+    }
+
+    public void end() throws DwcpException {
+        if (buf.hasRemaining()) {
+            throw DwcpException.protocol("frame=" + frame + " reason=trailing-bytes count=" + buf.remaining());
+        }
+    }
+}

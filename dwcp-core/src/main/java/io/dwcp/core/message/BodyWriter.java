@@ -1,0 +1,67 @@
+package io.dwcp.core.message;
+
+import io.dwcp.core.frame.FrameDescriptor;
+import io.dwcp.core.frame.FrameType;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/** Growable writer for a control frame; {@link #finish} returns prefix and body ready to send. */
+public final class BodyWriter {
+    private byte[] buf = new byte[256];
+    private int pos = FrameDescriptor.PREFIX_LENGTH;
+    private final FrameType type;
+
+    public BodyWriter(FrameType type) {
+        this.type = type;
+    }
+
+    private void ensure(int n) {
+        if (pos + n > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + n));
+        }
+    }
+
+    public BodyWriter u8(int v) {
+        ensure(1);
+        buf[pos++] = (byte) v;
+        return this;
+    }
+
+    public BodyWriter i32(int v) {
+        ensure(4);
+        ByteBuffer.wrap(buf, pos, 4).putInt(v);
+        pos += 4;
+        return this;
+    }
+
+    public BodyWriter i64(long v) {
+        ensure(8);
+        ByteBuffer.wrap(buf, pos, 8).putLong(v);
+        pos += 8;
+        return this;
+    }
+
+    public BodyWriter bytes(byte[] b) {
+        i32(b.length);
+        return fixed(b);
+    }
+
+    public BodyWriter fixed(byte[] b) {
+        ensure(b.length);
+        System.arraycopy(b, 0, buf, pos, b.length);
+        pos += b.length;
+        return this;
+    }
+
+    public BodyWriter string(String s) {
+        return bytes(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public ByteBuffer finish() {
+        ByteBuffer out = ByteBuffer.wrap(buf, 0, pos);
+        FrameDescriptor.writePrefix(out, type, pos - FrameDescriptor.PREFIX_LENGTH);
+        out.position(0);
+        return out;
+    }
+}
