@@ -1,0 +1,164 @@
+package io.dwcp.server;
+
+import io.dwcp.core.Log;
+import io.dwcp.core.message.Message;
+import io.dwcp.server.control.ControlFrameDecoder;
+import io.dwcp.server.control.ControlHandler;
+import io.dwcp.server.data.DataPlane;
+import io.dwcp.server.session.SessionOutcome;
+import io.dwcp.server.session.SessionRegistry;
+import io.dwcp.server.session.TransferSession;
+import io.dwcp.server.storage.RootConfinement;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/** The transfer server: Netty control plane, blocking data plane, sessions, storage below one root. */
+public final class DwcpServer implements ServerContext, AutoCloseable {
+    private static final Log LOG = Log.of("server");
+
+    private final ServerConfig config;
+    private final RootConfinement root;
+    private final SessionRegistry sessions;
+    private final SecureRandom random = new SecureRandom();
+    private final AtomicInteger sessionCounter = new AtomicInteger();
+    private final CompletableFuture<SessionOutcome> firstOutcome = new CompletableFuture<>();
+    private final ControlTransport transport;
+    private EventLoopGroup group;
+    private Channel controlChannel;
+    private DataPlane dataPlane;
+
+    private DwcpServer(ServerConfig config) throws IOException {
+        this.config = config;
+        this.root = new RootConfinement(config.root(), config.limits().maxPathBytes());
+        this.sessions = new SessionRegistry(config.oneShot() ? 1 : config.limits().maxSessions());
+        this.transport = ControlTransport.choose();
+    }
+
+    /** Validates the configuration, binds both planes and logs what was chosen. */
+    public static DwcpServer start(ServerConfig config) throws IOException {
+        boolean loopback = config.control().getAddress().isLoopbackAddress();
+        if (!loopback && !config.plainRemote()) {
+            throw new IllegalArgumentException("listen=" + config.control() + " reason=non-loopback-needs-explicit-plain-tcp"
+                    + " hint=\"pass --plain-tcp with --token-file, or listen on 127.0.0.1\"");
+        }
+        if (!loopback && config.token() == null) {
+            throw new IllegalArgumentException("listen=" + config.control() + " reason=plain-tcp-needs-token"
+                    + " hint=\"pass --token-file FILE\"");
+        }
+        DwcpServer s = new DwcpServer(config);
+        try {
+            s.bind();
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
+    }
+
+    private void bind() throws IOException {
+        InetSocketAddress c = config.control();
+        dataPlane = new DataPlane(new InetSocketAddress(c.getAddress(), config.dataPort()), sessions, config.limits());
+        group = new MultiThreadIoEventLoopGroup(1, transport.factory());
+        int idleSeconds = Math.max(1, config.limits().idleTimeoutMillis() / 1000);
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(transport.channel())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(
+                                new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS),
+                                new ControlFrameDecoder(config.limits()),
+                                new ControlHandler(DwcpServer.this));
+                    }
+                });
+        try {
+            controlChannel = b.bind(c).sync().channel();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("listen=" + c + " reason=interrupted");
+        } catch (Exception e) {
+            throw new IOException("listen=" + c + " reason=bind-failed detail=" + e.getMessage(), e);
+        }
+        LOG.info("listening control=" + controlAddress() + " data_port=" + dataPlane.port() + " root=" + root.root()
+                + " transport=" + transport.name() + " (" + transport.why() + ")"
+                + " data_io=blocking-socket auth=" + (config.token() == null ? "none(loopback)" : "token")
+                + (config.oneShot() ? " mode=one-shot" : ""));
+    }
+
+    public InetSocketAddress controlAddress() {
+        return (InetSocketAddress) controlChannel.localAddress();
+    }
+
+    public String transportName() {
+        return transport.name();
+    }
+
+    @Override
+    public ServerConfig config() {
+        return config;
+    }
+
+    @Override
+    public int dataPort() {
+        return dataPlane.port();
+    }
+
+    @Override
+    public TransferSession newSession(int streams, Consumer<Message> out) {
+        if (config.oneShot() && sessionCounter.get() > 0) {
+            return null;
+        }
+        byte[] id = new byte[Message.SESSION_ID_LENGTH];
+        random.nextBytes(id);
+        String name = Integer.toString(sessionCounter.incrementAndGet());
+        TransferSession s = new TransferSession(id, name, root, config.limits(), streams, out, this::ended);
+        return sessions.add(s) ? s : null;
+    }
+
+    private void ended(TransferSession s) {
+        sessions.remove(s);
+        firstOutcome.complete(s.outcome());
+    }
+
+    /** The outcome of the first session to end; the one-shot receiver waits on it. */
+    public CompletableFuture<SessionOutcome> firstOutcome() {
+        return firstOutcome;
+    }
+
+    /** Blocks until the server is closed. */
+    public void awaitClose() throws InterruptedException {
+        controlChannel.closeFuture().sync();
+    }
+
+    @Override
+    public void close() {
+        if (controlChannel != null) {
+            controlChannel.close().awaitUninterruptibly();
+        }
+        if (dataPlane != null) {
+            try {
+                dataPlane.close();
+            } catch (IOException ignored) {
+                // shutting down
+            }
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
+    }
+}

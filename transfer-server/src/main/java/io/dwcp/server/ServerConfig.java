@@ -1,0 +1,20 @@
+package io.dwcp.server;
+
+import io.dwcp.core.Limits;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+
+/**
+ * What a server is told at start.
+ *
+ * @param root        every received path resolves below this directory
+ * @param control     control-plane listen address
+ * @param dataPort    data-plane port on the same host (0: ephemeral, announced in WELCOME)
+ * @param token       shared secret clients must present, or null for none
+ * @param plainRemote the operator explicitly allowed plain TCP on a non-loopback address
+ * @param oneShot     serve exactly one transfer, then stop ({@code dwcp recv})
+ * @param limits      every bound the server enforces
+ */
+public record ServerConfig(Path root, InetSocketAddress control, int dataPort, byte[] token, boolean plainRemote,
+                           boolean oneShot, Limits limits) {
+}

@@ -1,0 +1,168 @@
+package io.dwcp.server.data;
+
+import io.dwcp.core.DwcpException;
+import io.dwcp.core.ErrorCode;
+import io.dwcp.core.Log;
+import io.dwcp.core.codec.BlockDecoder;
+import io.dwcp.core.codec.Codec;
+import io.dwcp.core.frame.DataFrameDescriptor;
+import io.dwcp.core.frame.DataFrameFlyweight;
+import io.dwcp.core.frame.FrameDescriptor;
+import io.dwcp.core.frame.FrameType;
+import io.dwcp.core.io.BlockingFrames;
+import io.dwcp.core.message.Message;
+import io.dwcp.server.session.SessionRegistry;
+import io.dwcp.server.session.TransferSession;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.SocketChannel;
+import java.util.zip.CRC32C;
+
+/**
+ * One data stream: JOIN, then DATA frames until the sender closes. Each frame's header is validated before
+ * its payload is read; the payload is decoded and its CRC32C checked before the block is handed to the
+ * session. Buffers are allocated once per stream.
+ */
+final class DataStreamReceiver implements Runnable, AutoCloseable {
+    private static final Log LOG = Log.of("data");
+
+    private final SocketChannel channel;
+    private final SessionRegistry sessions;
+    private final DataPlane plane;
+    private final ByteBuffer header = ByteBuffer.allocateDirect(DataFrameDescriptor.FRAME_HEADER_LENGTH);
+    private final DataFrameFlyweight frame = new DataFrameFlyweight();
+    private final CRC32C crc = new CRC32C();
+    private volatile long lastActivityNanos = System.nanoTime();
+    private TransferSession session;
+
+    DataStreamReceiver(SocketChannel channel, SessionRegistry sessions, DataPlane plane) {
+        this.channel = channel;
+        this.sessions = sessions;
+        this.plane = plane;
+    }
+
+    long lastActivityNanos() {
+        return lastActivityNanos;
+    }
+
+    @Override
+    public void run() {
+        try {
+            join();
+            receive();
+        } catch (EOFException | AsynchronousCloseException e) {
+            // sender finished between frames, or the session / idle watchdog closed us
+        } catch (DwcpException e) {
+            LOG.warn("peer=" + peer() + " stream-closed " + e.getMessage());
+            if (session != null) {
+                session.abort(e.code(), e.getMessage());
+            } else {
+                refuse(e);
+            }
+        } catch (IOException e) {
+            if (session != null) {
+                session.abort(ErrorCode.IO, "reason=data-stream-failed detail=" + e.getMessage());
+            }
+        } finally {
+            close();
+            plane.remove(this);
+        }
+    }
+
+    private void refuse(DwcpException e) {
+        try {
+            BlockingFrames.writeMessage(channel, new Message.Error(e.code(), e.getMessage()));
+        } catch (IOException ignored) {
+            // the peer is gone or broken; nothing more to tell it
+        }
+    }
+
+    private void join() throws IOException {
+        Message m = BlockingFrames.readMessage(channel, plane.limits(), 64);
+        if (!(m instanceof Message.Join join)) {
+            throw DwcpException.protocol("frame=" + m.type().name().toLowerCase() + " reason=expected-join");
+        }
+        TransferSession s = sessions.get(join.sessionId());
+        if (s == null) {
+            throw new DwcpException(ErrorCode.AUTH, "frame=join reason=unknown-session");
+        }
+        if (s.blockSize() == 0) {
+            throw DwcpException.protocol("frame=join reason=no-plan-yet");
+        }
+        if (!s.attach(this)) {
+            throw new DwcpException(ErrorCode.LIMIT, "frame=join reason=too-many-streams max=" + s.streams());
+        }
+        session = s;
+        BlockingFrames.writeMessage(channel, new Message.JoinAck(join.stream()));
+    }
+
+    private void receive() throws IOException {
+        int blockSize = session.blockSize();
+        ByteBuffer payload = ByteBuffer.allocateDirect(DataFrameDescriptor.maxWireLength(blockSize));
+        BlockDecoder decoder = new BlockDecoder(blockSize);
+        frame.wrap(header);
+        while (true) {
+            header.clear();
+            readHeader();
+            FrameType type = FrameDescriptor.checkPrefix(header, 0, DataFrameDescriptor.maxBody());
+            if (type != FrameType.DATA) {
+                throw DwcpException.protocol("frame=" + type.name().toLowerCase() + " reason=unexpected-on-data-stream");
+            }
+            frame.validate(blockSize);
+            Codec codec = frame.codec();
+            int wire = frame.wireLength();
+            payload.clear().limit(wire);
+            try {
+                BlockingFrames.readFully(channel, payload);
+            } catch (EOFException e) {
+                throw DwcpException.protocol("frame=data reason=truncated-payload missing=" + payload.remaining());
+            }
+            payload.flip();
+            lastActivityNanos = System.nanoTime();
+            ByteBuffer block = decoder.decode(codec, payload, frame.reconstructedLength());
+            crc.reset();
+            crc.update(block);
+            block.flip();
+            if ((int) crc.getValue() != frame.crc()) {
+                session.onBadBlock(frame.fileId(), frame.offset(), "bad-crc");
+                continue;
+            }
+            session.onBlock(frame.fileId(), frame.offset(), block, FrameDescriptor.PREFIX_LENGTH
+                    + DataFrameDescriptor.HEADER_LENGTH + wire);
+        }
+    }
+
+    /** Reads the fixed header; a clean EOF before its first byte is the sender's normal end of stream. */
+    private void readHeader() throws IOException {
+        while (header.hasRemaining()) {
+            int n = channel.read(header);
+            if (n < 0) {
+                if (header.position() == 0) {
+                    throw new EOFException();
+                }
+                throw DwcpException.protocol("frame=data reason=truncated-header got=" + header.position());
+            }
+        }
+        header.flip();
+        header.position(0);
+    }
+
+    private String peer() {
+        try {
+            return String.valueOf(channel.getRemoteAddress());
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // already broken
+        }
+    }
+}

@@ -1,0 +1,267 @@
+package io.dwcp.server.storage;
+
+import io.dwcp.core.DwcpException;
+import io.dwcp.core.ErrorCode;
+import io.dwcp.core.digest.BlockDigests;
+import io.dwcp.core.io.FileBlocks;
+import io.dwcp.core.manifest.Entry;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One file being received. Blocks arrive on any data stream, in any order; each is written at its offset
+ * into {@code NAME.dwcp-part} and digested. The file reaches its final name only when the sender's block
+ * count has arrived and the whole-file digest recomputed from the received (and, for unchanged blocks, the
+ * basis) block digests equals the sender's.
+ */
+public final class IncomingFile {
+    public static final String PART_SUFFIX = ".dwcp-part";
+
+    public enum State { RECEIVING, DONE, FAILED }
+
+    private final int id;
+    private final Entry entry;
+    private final Path finalPath;
+    private final Path partPath;
+    private final int blockSize;
+    private final int blockCount;
+    private final byte[] digests;
+    private final AtomicLongArray received;
+    private final AtomicInteger receivedCount = new AtomicInteger();
+    private final byte[] basisDigests;
+    private final long basisSize;
+
+    private final Object lock = new Object();
+    private volatile FileChannel channel;
+    private long expectedBlocks = -1;
+    private byte[] expectedDigest;
+    private State state = State.RECEIVING;
+    private boolean identical;
+
+    /**
+     * @param basisDigests block digests of the file now at {@code finalPath}, or null when there is none
+     */
+    public IncomingFile(int id, Entry entry, Path finalPath, int blockSize, byte[] basisDigests, long basisSize) {
+        this.id = id;
+        this.entry = entry;
+        this.finalPath = finalPath;
+        this.partPath = finalPath.resolveSibling(finalPath.getFileName() + PART_SUFFIX);
+        this.blockSize = blockSize;
+        this.blockCount = FileBlocks.blockCount(entry.size(), blockSize);
+        this.digests = new byte[blockCount * BlockDigests.DIGEST_LENGTH];
+        this.received = new AtomicLongArray((blockCount + 63) / 64);
+        this.basisDigests = basisDigests;
+        this.basisSize = basisSize;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public Entry entry() {
+        return entry;
+    }
+
+    public Path partPath() {
+        return partPath;
+    }
+
+    /** True when the file was already in place byte for byte and nothing had to be written. */
+    public boolean identical() {
+        synchronized (lock) {
+            return identical;
+        }
+    }
+
+    public State state() {
+        synchronized (lock) {
+            return state;
+        }
+    }
+
+    /**
+     * Stores one verified (CRC-checked) block. Returns true when this call completed the file's data, so the
+     * caller should try {@link #finish()}.
+     */
+    public boolean accept(long offset, ByteBuffer block) throws DwcpException {
+        long index = offset / blockSize;
+        if (index >= blockCount) {
+            throw DwcpException.protocol("frame=data reason=offset-beyond-file file=" + id + " offset=" + offset
+                    + " size=" + entry.size());
+        }
+        int i = (int) index;
+        int want = FileBlocks.blockLength(entry.size(), blockSize, i);
+        if (block.remaining() != want) {
+            throw DwcpException.protocol("frame=data reason=wrong-block-length file=" + id + " offset=" + offset
+                    + " length=" + block.remaining() + " want=" + want);
+        }
+        FileChannel ch = openChannel();
+        try {
+            FileBlocks.writeBlock(ch, offset, block.duplicate());
+        } catch (IOException e) {
+            throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=write-failed detail=" + e.getMessage());
+        }
+        BlockDigests.digest(block, digests, i);
+        long bit = 1L << (i & 63);
+        long prev = received.getAndUpdate(i >>> 6, w -> w | bit);
+        if ((prev & bit) != 0) {
+            return false;
+        }
+        int count = receivedCount.incrementAndGet();
+        synchronized (lock) {
+            return expectedBlocks >= 0 && count == expectedBlocks;
+        }
+    }
+
+    /** Records the sender's FILE_END; returns true when all its blocks are already here. */
+    public boolean expect(long blocksSent, byte[] digest) throws DwcpException {
+        if (blocksSent < 0 || blocksSent > blockCount) {
+            throw DwcpException.protocol("frame=file_end reason=bad-block-count file=" + id + " blocks=" + blocksSent
+                    + " max=" + blockCount);
+        }
+        synchronized (lock) {
+            if (expectedBlocks >= 0) {
+                throw DwcpException.protocol("frame=file_end reason=duplicate file=" + id);
+            }
+            expectedBlocks = blocksSent;
+            expectedDigest = digest;
+            return receivedCount.get() == expectedBlocks;
+        }
+    }
+
+    /**
+     * Verifies the whole-file digest and, on a match, applies mode and mtime and renames the part file into
+     * place. Idempotent: only the first caller does the work. On a mismatch the part file is removed.
+     */
+    public void finish() throws DwcpException {
+        synchronized (lock) {
+            if (state != State.RECEIVING) {
+                return;
+            }
+            try {
+                byte[] composed = new byte[digests.length];
+                boolean anyWritten = false;
+                for (int i = 0; i < blockCount; i++) {
+                    if ((received.get(i >>> 6) & (1L << (i & 63))) != 0) {
+                        System.arraycopy(digests, i * 16, composed, i * 16, 16);
+                        anyWritten = true;
+                    } else if (basisDigests != null && (long) i * blockSize < basisSize
+                            && FileBlocks.blockLength(basisSize, blockSize, i) == FileBlocks.blockLength(entry.size(), blockSize, i)) {
+                        System.arraycopy(basisDigests, i * 16, composed, i * 16, 16);
+                    } else {
+                        throw new DwcpException(ErrorCode.VERIFY, "path=\"" + entry.path() + "\" reason=missing-block index=" + i);
+                    }
+                }
+                byte[] fileDigest = BlockDigests.fileDigest(composed, blockCount, entry.size());
+                if (!java.util.Arrays.equals(fileDigest, expectedDigest)) {
+                    throw new DwcpException(ErrorCode.VERIFY, "path=\"" + entry.path() + "\" reason=digest-mismatch got="
+                            + BlockDigests.hex(fileDigest) + " want=" + BlockDigests.hex(expectedDigest));
+                }
+                if (!anyWritten && basisDigests != null && basisSize == entry.size()) {
+                    identical = true;
+                    applyMetadata(finalPath);
+                } else {
+                    openChannel();
+                    channel.truncate(entry.size());
+                    channel.close();
+                    applyMetadata(partPath);
+                    Files.move(partPath, finalPath, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                }
+                state = State.DONE;
+            } catch (DwcpException e) {
+                fail();
+                throw e;
+            } catch (IOException e) {
+                fail();
+                throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=finish-failed detail=" + e.getMessage());
+            }
+        }
+    }
+
+    /** Abandons the file: closes and removes the part file. Nothing under the final name is touched. */
+    public void fail() {
+        synchronized (lock) {
+            if (state == State.DONE) {
+                return;
+            }
+            state = State.FAILED;
+            closeQuietly();
+            try {
+                Files.deleteIfExists(partPath);
+            } catch (IOException ignored) {
+                // best effort: a stale part file is harmless and overwritten by the next attempt
+            }
+        }
+    }
+
+    private FileChannel openChannel() throws DwcpException {
+        FileChannel ch = channel;
+        if (ch != null) {
+            return ch;
+        }
+        synchronized (lock) {
+            if (state != State.RECEIVING) {
+                throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=file-" + state.name().toLowerCase());
+            }
+            if (channel == null) {
+                try {
+                    if (basisDigests != null && basisSize > 0) {
+                        // Unchanged blocks come from the basis: start the part file as its copy.
+                        Files.copy(finalPath, partPath, StandardCopyOption.REPLACE_EXISTING, LinkOption.NOFOLLOW_LINKS);
+                        Files.setPosixFilePermissions(partPath, permissions(0600));
+                        channel = FileChannel.open(partPath, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+                    } else {
+                        channel = FileChannel.open(partPath, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                                StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS);
+                    }
+                } catch (IOException e) {
+                    throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=open-failed detail=" + e.getMessage());
+                }
+            }
+            return channel;
+        }
+    }
+
+    private void applyMetadata(Path p) throws IOException {
+        Files.setPosixFilePermissions(p, permissions(entry.mode()));
+        Files.setLastModifiedTime(p, FileTime.fromMillis(entry.mtimeMillis()));
+    }
+
+    public static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> s = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] order = {
+            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ,
+        };
+        for (int b = 0; b < 9; b++) {
+            if ((mode & (1 << b)) != 0) {
+                s.add(order[b]);
+            }
+        }
+        return s;
+    }
+
+    private void closeQuietly() {
+        FileChannel ch = channel;
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // closing a file we are abandoning
+            }
+        }
+    }
+}
