@@ -23,11 +23,18 @@ public final class BlockDecoder {
      * the decoder's scratch buffer.
      */
     public ByteBuffer decode(Codec codec, ByteBuffer payload, int reconstructedLength) throws DwcpException {
-        if (codec == Codec.RAW) {
-            return payload;
+        if (reconstructedLength <= 0) {
+            throw DwcpException.protocol("frame=data reason=bad-length length=" + reconstructedLength);
         }
         if (reconstructedLength > scratch.capacity()) {
             throw DwcpException.protocol("frame=data reason=block-too-large length=" + reconstructedLength);
+        }
+        if (codec == Codec.RAW) {
+            if (payload.remaining() != reconstructedLength) {
+                throw DwcpException.protocol("frame=data reason=raw-length-mismatch wire=" + payload.remaining()
+                        + " length=" + reconstructedLength);
+            }
+            return payload;
         }
         int n;
         try {

@@ -83,9 +83,8 @@ public final class ControlHandler extends SimpleChannelInboundHandler<Message> {
                 LOG.warn("peer=" + ctx.channel().remoteAddress() + " reason=idle-timeout");
                 if (session != null) {
                     session.abort(ErrorCode.LIMIT, "reason=idle-timeout");
-                } else {
-                    refuse(ctx.channel(), ErrorCode.LIMIT, "reason=idle-timeout");
                 }
+                refuse(ctx.channel(), ErrorCode.LIMIT, "reason=idle-timeout");
             }
         }
     }

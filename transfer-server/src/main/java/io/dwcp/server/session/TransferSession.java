@@ -348,12 +348,13 @@ public final class TransferSession {
         out.accept(new Message.Error(code, message));
     }
 
-    /** The control connection went away. */
+    /** The control connection went away: the session is over, whatever state it reached. */
     public void closed() {
         if (state != State.ENDED) {
             abort(ErrorCode.IO, "reason=control-connection-closed");
         }
         executor.shutdown();
+        onEnd.accept(this);
     }
 
     private void end(SessionOutcome o) {
@@ -375,6 +376,5 @@ public final class TransferSession {
                 }
             }
         }
-        onEnd.accept(this);
     }
 }

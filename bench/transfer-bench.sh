@@ -1,0 +1,730 @@
+#!/usr/bin/env bash
+# End-to-end comparison on one machine, over loopback, into tmpfs:
+#   dwcp   (./dwcp serve + ./dwcp send -P STREAMS)
+#   rsync  (rsync daemon, whole-file transfer)
+#   iperf3 (one TCP stream, sendfile, no disk write: the loopback ceiling)
+#
+# Every run is a full whole-file transfer of the same random file: the
+# destination is deleted before each run. Tools alternate within a round (the
+# order rotates every round) so that drift on the machine hits all of them.
+# Writes bench/RESULTS.md (overwritten) with medians, min/max, ratios and the
+# raw per-run numbers.
+#
+# Usage (all settings are environment variables):
+#   bench/transfer-bench.sh
+#   SIZE_MIB=256 RUNS=2 TOOLS="rsync iperf3" bench/transfer-bench.sh
+#
+#   SIZE_MIB        size of the random test file in MiB       (2048)
+#   RUNS            timed runs per tool                       (5)
+#   WARMUP          untimed warm-up rounds, excluded          (1)
+#   STREAMS         dwcp parallel streams, send -P            (4)
+#   TOOLS           which tools to run, in this order         ("dwcp rsync iperf3")
+#   DWCP            the dwcp launcher                         (./dwcp)
+#   DWCP_PORT       dwcp control port                         (17400)
+#   DWCP_DATA_PORT  dwcp data port                            (17401)
+#   RSYNC_PORT      rsync daemon port                         (18730)
+#   IPERF_PORT      iperf3 server port                        (15201)
+#   DWCP_SERVE_ARGS extra arguments for `dwcp serve`          ("")
+#   DWCP_SEND_ARGS  extra arguments for `dwcp send`           ("")
+#   RUN_TIMEOUT     seconds before one transfer is killed     (600)
+#   READY_TIMEOUT   seconds to wait for a server to listen    (120)
+#   BUILD_TIMEOUT   seconds for the first `dwcp --version`    (1800)
+#   RESULTS         output file                               (bench/RESULTS.md)
+#   KEEP_WORKDIR    1 = keep the temp directory and logs      (0)
+#
+# Only 127.0.0.1 is used. Servers and temp files are removed on exit, also on
+# failure or Ctrl-C.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$REPO"
+
+readonly HOST=127.0.0.1
+SIZE_MIB=${SIZE_MIB:-2048}
+RUNS=${RUNS:-5}
+WARMUP=${WARMUP:-1}
+STREAMS=${STREAMS:-4}
+TOOLS=${TOOLS:-"dwcp rsync iperf3"}
+DWCP=${DWCP:-./dwcp}
+DWCP_PORT=${DWCP_PORT:-17400}
+DWCP_DATA_PORT=${DWCP_DATA_PORT:-17401}
+RSYNC_PORT=${RSYNC_PORT:-18730}
+IPERF_PORT=${IPERF_PORT:-15201}
+DWCP_SERVE_ARGS=${DWCP_SERVE_ARGS:-}
+DWCP_SEND_ARGS=${DWCP_SEND_ARGS:-}
+RUN_TIMEOUT=${RUN_TIMEOUT:-600}
+READY_TIMEOUT=${READY_TIMEOUT:-120}
+BUILD_TIMEOUT=${BUILD_TIMEOUT:-1800}
+RESULTS=${RESULTS:-bench/RESULTS.md}
+KEEP_WORKDIR=${KEEP_WORKDIR:-0}
+
+readonly RSYNC_MODULE=bench
+readonly SRC_NAME=bench-src.bin
+
+log() { printf '[%s] transfer-bench: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() {
+  log "ERROR: $*"
+  exit 1
+}
+
+# ---------------------------------------------------------------- settings
+
+is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+
+for var in SIZE_MIB RUNS WARMUP STREAMS DWCP_PORT DWCP_DATA_PORT RSYNC_PORT \
+  IPERF_PORT RUN_TIMEOUT READY_TIMEOUT BUILD_TIMEOUT; do
+  is_uint "${!var}" || die "$var must be a non-negative integer, got '${!var}'"
+done
+((SIZE_MIB > 0)) || die "SIZE_MIB must be > 0"
+((RUNS > 0)) || die "RUNS must be > 0"
+((STREAMS > 0)) || die "STREAMS must be > 0"
+
+read -r -a TOOL_LIST <<<"$TOOLS"
+((${#TOOL_LIST[@]} > 0)) || die "TOOLS is empty"
+declare -A SEEN=()
+for t in "${TOOL_LIST[@]}"; do
+  case "$t" in
+    dwcp | rsync | iperf3) ;;
+    *) die "unknown tool '$t' in TOOLS (known: dwcp rsync iperf3)" ;;
+  esac
+  [[ -z ${SEEN[$t]:-} ]] || die "tool '$t' listed twice in TOOLS"
+  SEEN[$t]=1
+done
+has_tool() { [[ -n ${SEEN[$1]:-} ]]; }
+
+read -r -a SERVE_EXTRA <<<"$DWCP_SERVE_ARGS"
+read -r -a SEND_EXTRA <<<"$DWCP_SEND_ARGS"
+
+SIZE_BYTES=$((SIZE_MIB * 1024 * 1024))
+
+# ---------------------------------------------------------------- cleanup
+
+SERVER_PIDS=()
+SERVER_NAMES=()
+WORKDIR=""
+
+# Servers are started with setsid, so each one leads its own process group and
+# the whole group (a launcher script and its JVM, say) is stopped together.
+stop_group() {
+  local pid=$1 name=$2 i
+  if ! kill -TERM -- "-$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || return 0
+  fi
+  for ((i = 0; i < 50; i++)); do
+    if ! kill -0 -- "-$pid" 2>/dev/null && ! kill -0 "$pid" 2>/dev/null; then
+      log "stopped $name (pid $pid)"
+      return 0
+    fi
+    sleep 0.1
+  done
+  log "$name (pid $pid) ignored SIGTERM for 5 s, sending SIGKILL"
+  kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local rc=$? i f
+  trap - EXIT INT TERM
+  set +e
+  if ((rc != 0)) && [[ -n $WORKDIR && -d $WORKDIR/logs ]]; then
+    for f in "$WORKDIR"/logs/*; do
+      [[ -s $f ]] || continue
+      log "---- last lines of $(basename "$f") ----"
+      tail -n 20 "$f" >&2
+    done
+  fi
+  for ((i = ${#SERVER_PIDS[@]} - 1; i >= 0; i--)); do
+    stop_group "${SERVER_PIDS[$i]}" "${SERVER_NAMES[$i]}"
+  done
+  if [[ -n $WORKDIR && -d $WORKDIR ]]; then
+    if [[ $KEEP_WORKDIR == 1 ]]; then
+      log "keeping work directory $WORKDIR"
+    else
+      rm -rf -- "$WORKDIR"
+    fi
+  fi
+  if ((rc != 0)); then
+    log "failed (exit $rc); $RESULTS not written"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------- helpers
+
+# True if some socket is in LISTEN state on local TCP port $1 (any address).
+port_listening() {
+  local hex files=() f
+  hex=$(printf '%04X' "$1")
+  for f in /proc/net/tcp /proc/net/tcp6; do
+    [[ -r $f ]] && files+=("$f")
+  done
+  ((${#files[@]} > 0)) || return 1
+  awk -v p=":$hex" 'FNR > 1 && $4 == "0A" && substr($2, length($2) - 4) == p { found = 1 }
+    END { exit found ? 0 : 1 }' "${files[@]}"
+}
+
+# start_server NAME LOGFILE CMD... ; sets START_PID
+start_server() {
+  local name=$1 logfile=$2
+  shift 2
+  setsid "$@" >"$logfile" 2>&1 </dev/null &
+  START_PID=$!
+  SERVER_PIDS+=("$START_PID")
+  SERVER_NAMES+=("$name")
+  log "started $name (pid $START_PID): $*"
+}
+
+# wait_listen NAME PID PORT
+wait_listen() {
+  local name=$1 pid=$2 port=$3 deadline=$((SECONDS + READY_TIMEOUT))
+  while ! port_listening "$port"; do
+    kill -0 "$pid" 2>/dev/null || die "$name exited before listening on $HOST:$port"
+    ((SECONDS < deadline)) || die "$name not listening on $HOST:$port after ${READY_TIMEOUT}s"
+    sleep 0.1
+  done
+  log "$name listening on $HOST:$port"
+}
+
+# Microseconds since the epoch, without forking (bash 5 EPOCHREALTIME; strip
+# the locale's decimal separator).
+now_us() { NOW_US=${EPOCHREALTIME//[!0-9]/}; }
+
+# us_to_s MICROS -> "S.UUUUUU" in US_S
+us_to_s() { printf -v US_S '%d.%06d' $(($1 / 1000000)) $(($1 % 1000000)); }
+
+file_size() { stat -c %s -- "$1"; }
+
+fail_run() {
+  local tool=$1 round=$2 why=$3 errfile=${4:-}
+  if [[ -n $errfile && -s $errfile ]]; then
+    log "---- $tool output (round $round) ----"
+    tail -n 30 "$errfile" >&2
+  fi
+  die "$tool run $round failed: $why"
+}
+
+# ---------------------------------------------------------------- preflight
+
+command -v python3 >/dev/null 2>&1 || die "python3 is required (JSON parsing and the report)"
+((BASH_VERSINFO[0] >= 5)) || die "bash >= 5 is required (EPOCHREALTIME)"
+for c in setsid timeout awk stat cmp dd df; do
+  command -v "$c" >/dev/null 2>&1 || die "required command '$c' not found"
+done
+
+need_install=()
+for t in rsync iperf3; do
+  if has_tool "$t" && ! command -v "$t" >/dev/null 2>&1; then
+    need_install+=("$t")
+  fi
+done
+if ((${#need_install[@]} > 0)); then
+  log "installing ${need_install[*]} via scripts/install-tools.sh"
+  "$REPO/scripts/install-tools.sh" "${need_install[@]}" >&2 ||
+    die "could not install ${need_install[*]} (see above)"
+fi
+
+# Ports: distinct, and nobody listening on them yet.
+declare -A PORT_OWNER=()
+check_port() {
+  local name=$1 port=$2
+  ((port > 0 && port < 65536)) || die "$name port $port out of range"
+  [[ -z ${PORT_OWNER[$port]:-} ]] || die "$name and ${PORT_OWNER[$port]} both use port $port"
+  PORT_OWNER[$port]=$name
+  if port_listening "$port"; then
+    die "port $port ($name) is already in use; set ${name^^}_PORT to a free port"
+  fi
+}
+if has_tool dwcp; then
+  check_port dwcp "$DWCP_PORT"
+  check_port dwcp_data "$DWCP_DATA_PORT"
+fi
+has_tool rsync && check_port rsync "$RSYNC_PORT"
+has_tool iperf3 && check_port iperf "$IPERF_PORT"
+
+# Build dwcp before anything is timed (the launcher builds on first use).
+DWCP_VERSION="n/a"
+if has_tool dwcp; then
+  [[ -x $DWCP ]] || die "dwcp launcher '$DWCP' not found or not executable (set DWCP=..., or TOOLS=\"rsync iperf3\" to skip dwcp)"
+  log "building/starting dwcp once: $DWCP --version (may take a while on first use)"
+  if ! DWCP_VERSION=$(timeout -k 10 "$BUILD_TIMEOUT" "$DWCP" --version 2>&1); then
+    printf '%s\n' "$DWCP_VERSION" | tail -n 30 >&2
+    die "'$DWCP --version' failed"
+  fi
+  DWCP_VERSION=$(printf '%s\n' "$DWCP_VERSION" | awk 'NF { last = $0 } END { print last }')
+  log "dwcp: $DWCP_VERSION"
+fi
+
+# Work directory on tmpfs.
+if [[ -d /dev/shm && -w /dev/shm ]]; then
+  WORKDIR=$(mktemp -d /dev/shm/dwcp-bench.XXXXXX)
+else
+  WORKDIR=$(mktemp -d)
+  log "WARNING: /dev/shm missing; using $WORKDIR (may not be tmpfs)"
+fi
+FSTYPE=$(stat -f -c %T "$WORKDIR")
+[[ $FSTYPE == tmpfs ]] || log "WARNING: $WORKDIR is on $FSTYPE, not tmpfs; disk speed may dominate"
+mkdir -p "$WORKDIR/logs" "$WORKDIR/out" "$WORKDIR/recv/dwcp" "$WORKDIR/recv/rsync"
+SRC="$WORKDIR/$SRC_NAME"
+RUNS_TSV="$WORKDIR/runs.tsv"
+: >"$RUNS_TSV"
+
+writers=0
+has_tool dwcp && writers=$((writers + 1))
+has_tool rsync && writers=$((writers + 1))
+need_kib=$((SIZE_MIB * 1024 * (1 + writers) + 65536))
+avail_kib=$(df -Pk "$WORKDIR" | awk 'NR == 2 { print $4 }')
+((avail_kib >= need_kib)) ||
+  die "$WORKDIR has $((avail_kib / 1024)) MiB free, need $((need_kib / 1024)) MiB"
+
+log "creating $SIZE_MIB MiB random file $SRC"
+dd if=/dev/urandom of="$SRC" bs=1M count="$SIZE_MIB" iflag=fullblock status=none
+[[ $(file_size "$SRC") -eq $SIZE_BYTES ]] || die "source file has the wrong size"
+
+# ---------------------------------------------------------------- servers
+
+JAVA_VERSION="n/a (dwcp not run)"
+
+if has_tool rsync; then
+  conf="$WORKDIR/rsyncd.conf"
+  {
+    echo "# generated by bench/transfer-bench.sh"
+    echo "pid file = $WORKDIR/rsyncd.pid"
+    echo "use chroot = no"
+    echo "reverse lookup = no"
+    echo "log file = $WORKDIR/logs/rsyncd.log"
+    if (($(id -u) == 0)); then
+      echo "uid = $(id -un)"
+      echo "gid = $(id -gn)"
+    fi
+    echo "[$RSYNC_MODULE]"
+    echo "    path = $WORKDIR/recv/rsync"
+    echo "    read only = no"
+    echo "    list = no"
+    echo "    munge symlinks = no"
+    echo "    numeric ids = yes"
+  } >"$conf"
+  start_server rsyncd "$WORKDIR/logs/rsyncd.out" \
+    rsync --daemon --no-detach --config="$conf" --address="$HOST" --port="$RSYNC_PORT"
+  wait_listen rsyncd "$START_PID" "$RSYNC_PORT"
+fi
+
+if has_tool iperf3; then
+  start_server iperf3-server "$WORKDIR/logs/iperf3-server.log" \
+    iperf3 -s -B "$HOST" -p "$IPERF_PORT"
+  wait_listen iperf3-server "$START_PID" "$IPERF_PORT"
+fi
+
+if has_tool dwcp; then
+  start_server dwcp-serve "$WORKDIR/logs/dwcp-serve.log" \
+    "$DWCP" serve --root "$WORKDIR/recv/dwcp" --listen "$HOST:$DWCP_PORT" \
+    --data-port "$DWCP_DATA_PORT" "${SERVE_EXTRA[@]+"${SERVE_EXTRA[@]}"}"
+  DWCP_SERVER_PID=$START_PID
+  wait_listen dwcp-serve "$DWCP_SERVER_PID" "$DWCP_PORT"
+  # Which JVM does the launcher run? Look at the server's process group.
+  java_bin=""
+  for p in $(pgrep -g "$DWCP_SERVER_PID" 2>/dev/null || true) "$DWCP_SERVER_PID"; do
+    exe=$(readlink "/proc/$p/exe" 2>/dev/null || true)
+    if [[ $exe == */java ]]; then
+      java_bin=$exe
+      break
+    fi
+  done
+  if [[ -n $java_bin ]]; then
+    JAVA_VERSION="$("$java_bin" -version 2>&1 | sed -n 2p) ($java_bin)"
+  else
+    JAVA_VERSION="unknown (no java process found under the dwcp server)"
+  fi
+  log "dwcp server runs on: $JAVA_VERSION"
+fi
+
+# ---------------------------------------------------------------- runs
+
+# record ROUND TOOL WALL_S BYTES SELF_S SELF_BPS WIRE_BYTES  ("-" = not available)
+record() {
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RUNS_TSV"
+}
+
+remove_dest() {
+  local dir=$1
+  # The file itself plus anything the tool left beside it for this name
+  # (partial files, journals) so that no run can resume or delta.
+  find "$dir" -mindepth 1 -maxdepth 1 -name "*$SRC_NAME*" -exec rm -rf -- {} +
+}
+
+check_dest() {
+  local tool=$1 round=$2 dest=$3
+  [[ -f $dest ]] || fail_run "$tool" "$round" "destination $dest missing after transfer"
+  local got
+  got=$(file_size "$dest")
+  ((got == SIZE_BYTES)) || fail_run "$tool" "$round" "destination has $got bytes, expected $SIZE_BYTES"
+}
+
+run_dwcp() {
+  local round=$1 out="$WORKDIR/out/dwcp.$1.json" err="$WORKDIR/out/dwcp.$1.err"
+  local rc t0 fields files bytes wire secs bps verified
+  remove_dest "$WORKDIR/recv/dwcp"
+  now_us
+  t0=$NOW_US
+  if timeout -k 10 "$RUN_TIMEOUT" "$DWCP" send --json --no-progress -P "$STREAMS" \
+    "${SEND_EXTRA[@]+"${SEND_EXTRA[@]}"}" "$SRC" "$HOST:$DWCP_PORT/" >"$out" 2>"$err"; then
+    rc=0
+  else
+    rc=$?
+  fi
+  now_us
+  us_to_s $((NOW_US - t0))
+  ((rc == 0)) || fail_run dwcp "$round" "exit code $rc" "$err"
+  if ! fields=$(python3 - "$out" <<'PY'
+import json, sys
+text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+obj = None
+try:
+    obj = json.loads(text)
+except ValueError:
+    for line in reversed(text.splitlines()):
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                obj = json.loads(line)
+                break
+            except ValueError:
+                pass
+if not isinstance(obj, dict):
+    sys.exit("no JSON object on stdout: %r" % text[:300])
+missing = [k for k in ("files", "bytes", "wire_bytes", "seconds", "verified") if k not in obj]
+if missing:
+    sys.exit("JSON lacks fields: " + ", ".join(missing))
+secs = float(obj["seconds"])
+bps = obj["bytes"] * 8 / secs if secs > 0 else 0.0
+print(obj["files"], obj["bytes"], obj["wire_bytes"], repr(secs), repr(bps),
+      "true" if obj["verified"] is True else "false")
+PY
+  ); then
+    fail_run dwcp "$round" "could not parse --json output" "$out"
+  fi
+  read -r files bytes wire secs bps verified <<<"$fields"
+  [[ $verified == true ]] || fail_run dwcp "$round" "verified is not true" "$out"
+  ((bytes == SIZE_BYTES)) || fail_run dwcp "$round" "JSON bytes=$bytes, expected $SIZE_BYTES" "$out"
+  ((files == 1)) || log "WARNING: dwcp reported files=$files (expected 1)"
+  check_dest dwcp "$round" "$WORKDIR/recv/dwcp/$SRC_NAME"
+  record "$round" dwcp "$US_S" "$bytes" "$secs" "$bps" "$wire"
+  log "round $round dwcp: wall ${US_S}s, self-reported ${secs}s, wire $wire bytes"
+}
+
+run_rsync() {
+  local round=$1 err="$WORKDIR/out/rsync.$1.err" rc t0
+  remove_dest "$WORKDIR/recv/rsync"
+  now_us
+  t0=$NOW_US
+  if timeout -k 10 "$RUN_TIMEOUT" rsync -a --whole-file "$SRC" \
+    "rsync://$HOST:$RSYNC_PORT/$RSYNC_MODULE/" >"$err" 2>&1; then
+    rc=0
+  else
+    rc=$?
+  fi
+  now_us
+  us_to_s $((NOW_US - t0))
+  ((rc == 0)) || fail_run rsync "$round" "exit code $rc" "$err"
+  check_dest rsync "$round" "$WORKDIR/recv/rsync/$SRC_NAME"
+  record "$round" rsync "$US_S" "$SIZE_BYTES" - - -
+  log "round $round rsync: wall ${US_S}s"
+}
+
+run_iperf3() {
+  local round=$1 out="$WORKDIR/out/iperf3.$1.json" rc t0 fields bytes secs bps
+  now_us
+  t0=$NOW_US
+  if timeout -k 10 "$RUN_TIMEOUT" iperf3 -c "$HOST" -p "$IPERF_PORT" -Z -F "$SRC" \
+    -n "$SIZE_BYTES" --json >"$out" 2>&1; then
+    rc=0
+  else
+    rc=$?
+  fi
+  now_us
+  us_to_s $((NOW_US - t0))
+  ((rc == 0)) || fail_run iperf3 "$round" "exit code $rc" "$out"
+  if ! fields=$(python3 - "$out" <<'PY'
+import json, sys
+obj = json.load(open(sys.argv[1], encoding="utf-8", errors="replace"))
+if obj.get("error"):
+    sys.exit("iperf3 error: %s" % obj["error"])
+s = obj["end"]["sum_sent"]
+print(int(s["bytes"]), repr(float(s["seconds"])), repr(float(s["bits_per_second"])))
+PY
+  ); then
+    fail_run iperf3 "$round" "could not parse --json output" "$out"
+  fi
+  read -r bytes secs bps <<<"$fields"
+  ((bytes >= SIZE_BYTES)) || fail_run iperf3 "$round" "sent $bytes bytes, expected $SIZE_BYTES" "$out"
+  record "$round" iperf3 "$US_S" "$bytes" "$secs" "$bps" -
+  log "round $round iperf3: wall ${US_S}s, self-reported ${secs}s"
+}
+
+n_tools=${#TOOL_LIST[@]}
+total_rounds=$((WARMUP + RUNS))
+for ((r = 1; r <= total_rounds; r++)); do
+  if ((r <= WARMUP)); then
+    round="w$r"
+    log "warm-up round $r/$WARMUP (excluded from statistics)"
+  else
+    round=$((r - WARMUP))
+    log "round $round/$RUNS"
+  fi
+  for ((k = 0; k < n_tools; k++)); do
+    tool=${TOOL_LIST[$(((k + r - 1) % n_tools))]}
+    "run_$tool" "$round"
+  done
+done
+
+# Byte-for-byte check of the last run of each tool that writes a file (untimed).
+CMP_NOTES=()
+for t in dwcp rsync; do
+  has_tool "$t" || continue
+  dest="$WORKDIR/recv/$t/$SRC_NAME"
+  if cmp -s -- "$SRC" "$dest"; then
+    CMP_NOTES+=("$t: last run's destination is byte-identical to the source (cmp)")
+    log "$t: destination identical to source"
+  else
+    die "$t: destination differs from the source (cmp)"
+  fi
+done
+
+# ---------------------------------------------------------------- report
+
+GIT_COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [[ $GIT_COMMIT != unknown ]] && ! git diff-index --quiet HEAD -- 2>/dev/null; then
+  GIT_COMMIT="$GIT_COMMIT (working tree has uncommitted changes)"
+fi
+
+repro=()
+[[ $SIZE_MIB != 2048 ]] && repro+=("SIZE_MIB=$SIZE_MIB")
+[[ $RUNS != 5 ]] && repro+=("RUNS=$RUNS")
+[[ $WARMUP != 1 ]] && repro+=("WARMUP=$WARMUP")
+[[ $STREAMS != 4 ]] && repro+=("STREAMS=$STREAMS")
+[[ $TOOLS != "dwcp rsync iperf3" ]] && repro+=("TOOLS=\"$TOOLS\"")
+[[ $DWCP != ./dwcp ]] && repro+=("DWCP=$DWCP")
+[[ -n $DWCP_SERVE_ARGS ]] && repro+=("DWCP_SERVE_ARGS=\"$DWCP_SERVE_ARGS\"")
+[[ $DWCP_PORT != 17400 ]] && repro+=("DWCP_PORT=$DWCP_PORT")
+[[ $DWCP_DATA_PORT != 17401 ]] && repro+=("DWCP_DATA_PORT=$DWCP_DATA_PORT")
+[[ $RSYNC_PORT != 18730 ]] && repro+=("RSYNC_PORT=$RSYNC_PORT")
+[[ $IPERF_PORT != 15201 ]] && repro+=("IPERF_PORT=$IPERF_PORT")
+[[ -n $DWCP_SEND_ARGS ]] && repro+=("DWCP_SEND_ARGS=\"$DWCP_SEND_ARGS\"")
+repro+=("bench/transfer-bench.sh")
+
+send_cmd="$DWCP send --json --no-progress -P $STREAMS${DWCP_SEND_ARGS:+ $DWCP_SEND_ARGS} SRC $HOST:$DWCP_PORT/"
+serve_cmd="$DWCP serve --root RECV/dwcp --listen $HOST:$DWCP_PORT --data-port $DWCP_DATA_PORT${DWCP_SERVE_ARGS:+ $DWCP_SERVE_ARGS}"
+
+export B_DATE B_NPROC B_CPU B_KERNEL B_MEM B_JAVA B_DWCP_VERSION B_RSYNC_VERSION \
+  B_IPERF_VERSION B_GIT B_SIZE_MIB B_SIZE_BYTES B_RUNS B_WARMUP B_STREAMS B_TOOLS \
+  B_FSTYPE B_REPRO B_SEND_CMD B_SERVE_CMD B_RSYNC_CMD B_RSYNCD_CMD B_IPERF_CMD \
+  B_IPERFD_CMD B_CMP
+B_DATE=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
+B_NPROC=$(nproc)
+B_CPU=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
+B_CPU=${B_CPU:-unknown}
+B_KERNEL=$(uname -srm)
+B_MEM=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || echo unknown)
+B_JAVA=$JAVA_VERSION
+B_DWCP_VERSION=$DWCP_VERSION
+B_RSYNC_VERSION="n/a"
+has_tool rsync && B_RSYNC_VERSION=$(rsync --version | awk 'NR == 1')
+B_IPERF_VERSION="n/a"
+has_tool iperf3 && B_IPERF_VERSION=$(iperf3 --version | awk 'NR == 1')
+B_GIT=$GIT_COMMIT
+B_SIZE_MIB=$SIZE_MIB
+B_SIZE_BYTES=$SIZE_BYTES
+B_RUNS=$RUNS
+B_WARMUP=$WARMUP
+B_STREAMS=$STREAMS
+B_TOOLS=$TOOLS
+B_FSTYPE=$FSTYPE
+B_REPRO="${repro[*]}"
+B_SEND_CMD=$send_cmd
+B_SERVE_CMD=$serve_cmd
+B_RSYNC_CMD="rsync -a --whole-file SRC rsync://$HOST:$RSYNC_PORT/$RSYNC_MODULE/"
+B_RSYNCD_CMD="rsync --daemon --no-detach --config=rsyncd.conf --address=$HOST --port=$RSYNC_PORT  (use chroot = no, module path on tmpfs)"
+B_IPERF_CMD="iperf3 -c $HOST -p $IPERF_PORT -Z -F SRC -n $SIZE_BYTES --json"
+B_IPERFD_CMD="iperf3 -s -B $HOST -p $IPERF_PORT"
+B_CMP=$(printf '%s\n' "${CMP_NOTES[@]+"${CMP_NOTES[@]}"}")
+
+mkdir -p "$(dirname "$RESULTS")"
+tmp_results="$WORKDIR/RESULTS.md"
+python3 - "$RUNS_TSV" "$tmp_results" <<'PY'
+import os, statistics, sys
+
+tsv, out_path = sys.argv[1], sys.argv[2]
+E = os.environ
+tools = E["B_TOOLS"].split()
+size = int(E["B_SIZE_BYTES"])
+
+rows = []
+with open(tsv) as f:
+    for line in f:
+        r, tool, wall, nbytes, self_s, self_bps, wire = line.rstrip("\n").split("\t")
+        num = lambda v: None if v == "-" else float(v)
+        rows.append(dict(round=r, tool=tool, wall=float(wall), bytes=int(nbytes),
+                         self_s=num(self_s), self_bps=num(self_bps), wire=num(wire)))
+timed = [x for x in rows if not x["round"].startswith("w")]
+
+def gbs(bps):   # bytes/s -> GB/s (10^9)
+    return bps / 1e9
+
+def stats(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    return statistics.median(values), min(values), max(values)
+
+def fmt(v, nd=3):
+    return "n/a" if v is None else f"{v:.{nd}f}"
+
+per = {}
+for t in tools:
+    rs = [x for x in timed if x["tool"] == t]
+    wall_tp = [x["bytes"] / x["wall"] for x in rs]          # bytes/s, wall clock
+    self_tp = [x["self_bps"] / 8 if x["self_bps"] is not None else None for x in rs]
+    per[t] = dict(
+        n=len(rs),
+        wall=stats([x["wall"] for x in rs]),
+        wall_tp=stats(wall_tp),
+        self_s=stats([x["self_s"] for x in rs]),
+        self_tp=stats(self_tp),
+        wire=stats([x["wire"] for x in rs]),
+    )
+
+def med(t, key):
+    s = per.get(t, {}).get(key)
+    return None if s is None else s[0]
+
+L = []
+w = L.append
+w("# DWCP end-to-end transfer benchmark")
+w("")
+w(f"Generated by `bench/transfer-bench.sh` on {E['B_DATE']}. All transfers run over")
+w("loopback (127.0.0.1) on one machine, from a tmpfs source file into a tmpfs")
+w("destination; every run is a full whole-file transfer (the destination is deleted")
+w("before each run). Tools alternate within each round, the order rotating every round.")
+w("")
+w("## Machine")
+w("")
+w(f"- CPU: {E['B_CPU']}, {E['B_NPROC']} logical CPUs (nproc)")
+w(f"- memory: {E['B_MEM']}")
+w(f"- kernel: {E['B_KERNEL']}")
+w(f"- Java used by dwcp: {E['B_JAVA']}")
+w(f"- dwcp: {E['B_DWCP_VERSION']} (git {E['B_GIT']})")
+w(f"- rsync: {E['B_RSYNC_VERSION']}")
+w(f"- iperf3: {E['B_IPERF_VERSION']}")
+w("")
+w("## Setup")
+w("")
+w(f"- file: {E['B_SIZE_MIB']} MiB ({size} bytes) of random data, on {E['B_FSTYPE']}")
+w(f"- timed runs per tool: {E['B_RUNS']}, after {E['B_WARMUP']} warm-up round(s) that are excluded from the statistics")
+w(f"- dwcp parallel streams: {E['B_STREAMS']}")
+w(f"- tools: {' '.join(tools)}")
+w("- commands (SRC = the source file, RECV = a tmpfs directory):")
+if "dwcp" in tools:
+    w(f"  - dwcp server: `{E['B_SERVE_CMD']}`")
+    w(f"  - dwcp client: `{E['B_SEND_CMD']}`")
+if "rsync" in tools:
+    w(f"  - rsync daemon: `{E['B_RSYNCD_CMD']}`")
+    w(f"  - rsync client: `{E['B_RSYNC_CMD']}`")
+if "iperf3" in tools:
+    w(f"  - iperf3 server: `{E['B_IPERFD_CMD']}`")
+    w(f"  - iperf3 client: `{E['B_IPERF_CMD']}`")
+w("")
+w("What the numbers mean:")
+w("")
+w("- *wall*: wall-clock time measured by the script around the client command, so it")
+w("  includes process start-up (for dwcp, JVM start-up) and connection set-up.")
+w("  Throughput (wall) = file bytes / wall seconds.")
+w("- *self-reported*: dwcp's JSON `seconds` (throughput = `bytes` / `seconds`);")
+w("  iperf3's `end.sum_sent` (`bits_per_second`). rsync reports nothing comparable.")
+w("- iperf3 reads the file and sends it with sendfile but writes nothing on the")
+w("  receiving side: it is the loopback TCP ceiling for one stream, not a file copy.")
+w("  With `-F` iperf3 also read()s each block of the file into its buffer first, so it")
+w("  is somewhat slower than memory-only `iperf3 -Z`.")
+w("- GB/s = 10^9 bytes/s, Gbit/s = 10^9 bits/s. Medians over the timed runs;")
+w("  ratios are ratios of medians.")
+for note in E.get("B_CMP", "").splitlines():
+    if note:
+        w(f"- verification: {note}")
+w("")
+w("## Summary (medians)")
+w("")
+w("| tool | runs | wall s | GB/s (wall) | Gbit/s (wall) | self-reported s | GB/s (self) | Gbit/s (self) |")
+w("|---|---:|---:|---:|---:|---:|---:|---:|")
+for t in tools:
+    p = per[t]
+    wt, st = med(t, "wall_tp"), med(t, "self_tp")
+    w(f"| {t} | {p['n']} | {fmt(med(t, 'wall'))} | {fmt(gbs(wt))} | {fmt(gbs(wt) * 8 if wt else None, 2)} "
+      f"| {fmt(med(t, 'self_s'))} | {fmt(gbs(st) if st else None)} | {fmt(gbs(st) * 8 if st else None, 2)} |")
+w("")
+w("## Per tool (median / min / max)")
+for t in tools:
+    p = per[t]
+    w("")
+    w(f"### {t}")
+    w("")
+    w("| metric | median | min | max |")
+    w("|---|---:|---:|---:|")
+    def row(name, s, conv=lambda v: v, nd=3):
+        if s is None:
+            return
+        w(f"| {name} | {fmt(conv(s[0]), nd)} | {fmt(conv(s[1]), nd)} | {fmt(conv(s[2]), nd)} |")
+    row("wall time (s)", p["wall"])
+    row("throughput, wall (GB/s)", p["wall_tp"], gbs)
+    row("throughput, wall (Gbit/s)", p["wall_tp"], lambda v: gbs(v) * 8, 2)
+    row("self-reported time (s)", p["self_s"])
+    row("throughput, self-reported (GB/s)", p["self_tp"], gbs)
+    row("throughput, self-reported (Gbit/s)", p["self_tp"], lambda v: gbs(v) * 8, 2)
+    if p["wire"] is not None:
+        row("wire bytes", p["wire"], lambda v: v, 0)
+        row("wire bytes / file bytes", p["wire"], lambda v: v / size, 4)
+w("")
+w("## Ratios (of medians; > 1 means dwcp is faster)")
+w("")
+w("| ratio | value | basis |")
+w("|---|---:|---|")
+def ratio(name, a, b, basis):
+    if a is None or b is None:
+        w(f"| {name} | n/a | {basis} (tool not run) |")
+    else:
+        w(f"| {name} | {a / b:.3f} | {basis} |")
+ratio("dwcp / rsync", med("dwcp", "wall_tp"), med("rsync", "wall_tp"),
+      "wall-clock throughput of both (includes process start-up)")
+ratio("dwcp (self-reported) / rsync", med("dwcp", "self_tp"), med("rsync", "wall_tp"),
+      "dwcp without JVM start-up against rsync wall clock (informative)")
+ratio("dwcp / iperf3", med("dwcp", "self_tp"), med("iperf3", "self_tp"),
+      "self-reported throughput of both (fraction of the loopback ceiling)")
+ratio("dwcp / iperf3 (wall)", med("dwcp", "wall_tp"), med("iperf3", "wall_tp"),
+      "wall-clock throughput of both")
+if "rsync" in tools and "iperf3" in tools:
+    ratio("rsync / iperf3", med("rsync", "wall_tp"), med("iperf3", "self_tp"),
+          "rsync wall clock against the iperf3 ceiling (reference)")
+w("")
+w("## Reproduce")
+w("")
+w("```")
+w(E["B_REPRO"])
+w("```")
+w("")
+w("## Raw per-run numbers")
+w("")
+w("Rounds `w1`, `w2`, ... are warm-up runs, excluded from the statistics.")
+w("")
+w("| round | tool | wall s | bytes | GB/s (wall) | self-reported s | GB/s (self) | wire bytes |")
+w("|---|---|---:|---:|---:|---:|---:|---:|")
+for x in rows:
+    st = x["self_bps"] / 8 if x["self_bps"] is not None else None
+    wire = "n/a" if x["wire"] is None else f"{int(x['wire'])}"
+    w(f"| {x['round']} | {x['tool']} | {x['wall']:.3f} | {x['bytes']} | {gbs(x['bytes'] / x['wall']):.3f} "
+      f"| {fmt(x['self_s'])} | {fmt(gbs(st) if st else None)} | {wire} |")
+w("")
+with open(out_path, "w") as f:
+    f.write("\n".join(L))
+PY
+cp -- "$tmp_results" "$RESULTS"
+log "wrote $RESULTS"
+sed -n '/^## Summary/,/^## Per tool/p' "$RESULTS" | sed '$d' >&2

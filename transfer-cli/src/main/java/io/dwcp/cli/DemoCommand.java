@@ -1,0 +1,235 @@
+package io.dwcp.cli;
+
+import io.dwcp.cli.send.Manifest;
+import io.dwcp.cli.send.SourceScanner;
+import io.dwcp.cli.send.Target;
+import io.dwcp.cli.send.TransferClient;
+import io.dwcp.cli.send.TransferResult;
+import io.dwcp.core.Limits;
+import io.dwcp.core.Log;
+import io.dwcp.core.codec.CompressMode;
+import io.dwcp.core.digest.BlockDigests;
+import io.dwcp.core.io.FileBlocks;
+import io.dwcp.server.DwcpServer;
+import io.dwcp.server.ServerConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "The whole job on one machine: an embedded receiver on loopback, a generated tree with one large "
+                + "file, a full send, a partial change, a resend of only what changed, and an identical resend; "
+                + "every result checked byte for byte.")
+final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--size", paramLabel = "SIZE", description = "Size of the large file (default: ${DEFAULT-VALUE}).",
+            defaultValue = "1G")
+    String size;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "Work directory (default: a new one in /dev/shm, else the temp dir).")
+    Path dir;
+
+    @Option(names = {"-P", "--streams"}, paramLabel = "N", description = "Parallel data streams (default: ${DEFAULT-VALUE}).",
+            defaultValue = "4")
+    int streams;
+
+    @Option(names = "--changes", paramLabel = "N", description = "4 KiB regions to overwrite before the resend "
+            + "(default: ${DEFAULT-VALUE}).", defaultValue = "10")
+    int changes;
+
+    @Option(names = "--keep", description = "Keep the work directory.")
+    boolean keep;
+
+    private final PrintStream out = System.out;
+
+    @Override
+    public Integer call() throws Exception {
+        long bigSize = Units.parseSize(size);
+        if (bigSize < 1) {
+            throw new IllegalArgumentException("size=" + size + " reason=must-be-positive");
+        }
+        Path work = dir != null ? Files.createDirectories(dir) : workDir();
+        Path src = Files.createDirectories(work.resolve("src"));
+        Path dst = Files.createDirectories(work.resolve("dst"));
+        Log.setInfo(false);
+        out.println("dwcp demo: work directory " + work);
+        try {
+            long t0 = System.nanoTime();
+            Path tree = generate(src, bigSize);
+            out.printf("generated %s: 1 file of %s plus a small tree (nested, empty dir, empty file, Unicode name, link) in %.1f s%n",
+                    tree, Units.bytes(bigSize), (System.nanoTime() - t0) / 1e9);
+            Limits limits = Limits.defaults();
+            ServerConfig cfg = new ServerConfig(dst, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0, null,
+                    false, false, limits);
+            try (DwcpServer server = DwcpServer.start(cfg)) {
+                out.println("receiver: 127.0.0.1:" + server.controlAddress().getPort() + " control on "
+                        + server.transportName() + ", data port " + server.dataPort() + ", root " + dst);
+                Target target = new Target("127.0.0.1", server.controlAddress().getPort(), "");
+                boolean ok = step("1. full send", tree, target, limits, dst);
+
+                int changed = change(tree.resolve("big.bin"), bigSize);
+                out.printf("%n   changed %d regions of 4 KiB in big.bin (%s of %s)%n", changed,
+                        Units.bytes(changed * 4096.0), Units.bytes(bigSize));
+                ok &= step("2. resend after the change", tree, target, limits, dst);
+                ok &= step("3. identical resend", tree, target, limits, dst);
+                out.println();
+                out.println(ok ? "demo: all transfers verified, received tree identical to the source"
+                        : "demo: FAILED (see above)");
+                return ok ? 0 : TransferResult.EXIT_VERIFY;
+            }
+        } finally {
+            if (!keep) {
+                deleteTree(work);
+            } else {
+                out.println("kept " + work);
+            }
+        }
+    }
+
+    private boolean step(String title, Path tree, Target target, Limits limits, Path dst) throws IOException {
+        out.println();
+        out.println(title);
+        Manifest m = new SourceScanner(limits.maxPathBytes()).scan(List.of(tree.toString()));
+        TransferClient client = new TransferClient(new TransferClient.Options(streams, CompressMode.AUTO,
+                Limits.DEFAULT_BLOCK_SIZE, new byte[0], limits));
+        TransferResult r = client.send(m, target);
+        SendCommand.report(r, false, out, System.err);
+        double ratio = r.bytes() == 0 ? 0 : 100.0 * r.wireBytes() / r.bytes();
+        out.printf("   wire/logical: %.3f%%%n", ratio);
+        String diff = compare(tree, dst.resolve(tree.getFileName()));
+        out.println("   independent check of the received tree: " + (diff == null ? "identical (content, modes, mtimes, link)" : diff));
+        return r.exitCode() == 0 && diff == null;
+    }
+
+    private static Path workDir() throws IOException {
+        Path shm = Path.of("/dev/shm");
+        if (Files.isDirectory(shm) && Files.isWritable(shm)) {
+            return Files.createTempDirectory(shm, "dwcp-demo-");
+        }
+        return Files.createTempDirectory("dwcp-demo-");
+    }
+
+    private static Path generate(Path src, long bigSize) throws IOException {
+        Path tree = Files.createDirectories(src.resolve("tree"));
+        SplittableRandom rnd = new SplittableRandom(42);
+        ByteBuffer buf = ByteBuffer.allocateDirect(4 << 20);
+        try (FileChannel ch = FileChannel.open(tree.resolve("big.bin"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            long left = bigSize;
+            while (left > 0) {
+                buf.clear();
+                while (buf.remaining() >= 8) {
+                    buf.putLong(rnd.nextLong());
+                }
+                buf.flip();
+                buf.limit((int) Math.min(buf.limit(), left));
+                left -= buf.remaining();
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+            }
+        }
+        Files.createDirectories(tree.resolve("docs/日本語"));
+        Files.writeString(tree.resolve("docs/readme.txt"), "DWCP demo tree\n".repeat(1000), StandardCharsets.UTF_8);
+        Files.writeString(tree.resolve("docs/日本語/ファイル.txt"), "こんにちは\n", StandardCharsets.UTF_8);
+        Files.createDirectories(tree.resolve("a/b/c"));
+        byte[] odd = new byte[4097];
+        rnd.nextBytes(odd);
+        Files.write(tree.resolve("a/b/c/4097.bin"), odd);
+        Files.write(tree.resolve("empty.dat"), new byte[0]);
+        Files.createDirectories(tree.resolve("empty-dir"));
+        Files.createSymbolicLink(tree.resolve("a/readme-link"), Path.of("../docs/readme.txt"));
+        return tree;
+    }
+
+    /** Overwrites {@code n} 4 KiB regions spread over the file; returns how many. */
+    private int change(Path file, long size) throws IOException {
+        int n = (int) Math.min(changes, Math.max(1, size / 4096));
+        SplittableRandom rnd = new SplittableRandom(7);
+        ByteBuffer b = ByteBuffer.allocate(4096);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            for (int i = 0; i < n; i++) {
+                long at = (size / n) * i;
+                b.clear();
+                while (b.hasRemaining()) {
+                    b.put((byte) rnd.nextInt());
+                }
+                b.flip();
+                b.limit((int) Math.min(4096, size - at));
+                ch.write(b, at);
+            }
+        }
+        return n;
+    }
+
+    /** Compares two trees independently of the transfer code path; null when identical. */
+    static String compare(Path a, Path b) throws IOException {
+        List<Path> left = list(a);
+        List<Path> right = list(b);
+        if (!left.equals(right)) {
+            return "DIFFERENT entries: source " + left.size() + " vs received " + right.size();
+        }
+        for (Path rel : left) {
+            Path x = a.resolve(rel);
+            Path y = b.resolve(rel);
+            BasicFileAttributes ax = Files.readAttributes(x, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            BasicFileAttributes ay = Files.readAttributes(y, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (ax.isSymbolicLink() != ay.isSymbolicLink() || ax.isDirectory() != ay.isDirectory()) {
+                return "DIFFERENT kind: " + rel;
+            }
+            if (ax.isSymbolicLink()) {
+                if (!Files.readSymbolicLink(x).equals(Files.readSymbolicLink(y))) {
+                    return "DIFFERENT link target: " + rel;
+                }
+                continue;
+            }
+            if (!Files.getPosixFilePermissions(x, LinkOption.NOFOLLOW_LINKS)
+                    .equals(Files.getPosixFilePermissions(y, LinkOption.NOFOLLOW_LINKS))) {
+                return "DIFFERENT mode: " + rel;
+            }
+            if (ax.lastModifiedTime().toMillis() != ay.lastModifiedTime().toMillis()) {
+                return "DIFFERENT mtime: " + rel;
+            }
+            if (ax.isRegularFile() && (ax.size() != ay.size() || Files.mismatch(x, y) != -1)) {
+                return "DIFFERENT content: " + rel;
+            }
+        }
+        return null;
+    }
+
+    private static List<Path> list(Path root) throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            List<Path> l = new ArrayList<>(s.map(root::relativize).toList());
+            l.sort(Comparator.naturalOrder());
+            return l;
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(x);
+            }
+        }
+    }
+}

@@ -1,0 +1,413 @@
+package io.dwcp.cli.send;
+
+import io.dwcp.core.DwcpException;
+import io.dwcp.core.ErrorCode;
+import io.dwcp.core.Limits;
+import io.dwcp.core.codec.CompressMode;
+import io.dwcp.core.frame.FrameType;
+import io.dwcp.core.io.BlockingFrames;
+import io.dwcp.core.manifest.Entry;
+import io.dwcp.core.manifest.EntryKind;
+import io.dwcp.core.message.Message;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The sending side of one transfer: HELLO, OFFER, PLAN, N data streams pulling blocks from a shared cursor,
+ * FILE_END per file, FILE_DONE from the receiver, COMMIT, DONE.
+ */
+public final class TransferClient {
+    /** A block whose CRC failed at the receiver this many times fails the transfer. */
+    static final int MAX_BLOCK_RETRIES = 3;
+
+    /**
+     * @param streams   data streams to ask for
+     * @param compress  compression policy
+     * @param blockSize block size for this transfer
+     * @param token     shared secret, empty for none
+     * @param limits    bounds applied to what the server sends back
+     */
+    public record Options(int streams, CompressMode compress, int blockSize, byte[] token, Limits limits) {
+    }
+
+    private final Options options;
+    private final AtomicLong wireBytes = new AtomicLong();
+    private final AtomicLong progressBytes = new AtomicLong();
+    private final AtomicLong blocksSent = new AtomicLong();
+    private final AtomicLong blocksUnchanged = new AtomicLong();
+    private final AtomicLong lastActivity = new AtomicLong(System.nanoTime());
+    private final LinkedBlockingQueue<Long> retries = new LinkedBlockingQueue<>();
+    private final Map<Long, Integer> retryCounts = new ConcurrentHashMap<>();
+    private final List<String> failedFiles = Collections.synchronizedList(new ArrayList<>());
+    private final Object controlLock = new Object();
+
+    private volatile boolean stop;
+    private volatile String failure;
+    private volatile int failureExit;
+    private volatile String serverError;
+    private volatile ErrorCode serverErrorCode;
+    private volatile Message.Done done;
+    private SocketChannel control;
+    private OutgoingFile[] files;
+    private long[] firstBlock;
+    private final AtomicLong cursor = new AtomicLong();
+    private long totalBlocks;
+    private AtomicIntegerArray fileStatus;
+    private CountDownLatch filesPending;
+    private int identicalFiles;
+    private volatile long totalBytes;
+
+    public TransferClient(Options options) {
+        this.options = options;
+    }
+
+    /** Logical bytes handled so far (sent or found unchanged), for progress display. */
+    public long progressBytes() {
+        return progressBytes.get();
+    }
+
+    public long totalBytes() {
+        return totalBytes;
+    }
+
+    public long wireBytes() {
+        return wireBytes.get();
+    }
+
+    /** Runs the whole transfer; never throws for remote or network failures, which land in the result. */
+    public TransferResult send(Manifest manifest, Target target) {
+        long start = System.nanoTime();
+        totalBytes = manifest.totalBytes();
+        List<SocketChannel> data = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        Thread reader = null;
+        int granted = 0;
+        try {
+            InetAddress addr = InetAddress.getByName(target.host());
+            control = SocketChannel.open(new InetSocketAddress(addr, target.port()));
+            control.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            sendControl(new Message.Hello("dwcp-cli/" + io.dwcp.core.frame.FrameDescriptor.VERSION, options.token(),
+                    options.streams()));
+            Message.Welcome welcome = expect(readControl(), Message.Welcome.class);
+            sendControl(new Message.Offer(target.dest(), options.blockSize(), manifest.entries()));
+            Message.Plan plan = expect(readControl(), Message.Plan.class);
+            prepare(manifest, plan);
+            granted = Math.max(1, Math.min(welcome.streams(), options.streams()));
+            for (int i = 0; i < granted; i++) {
+                data.add(openStream(addr, welcome, i));
+            }
+            reader = Thread.ofPlatform().daemon().name("dwcp-control-reader").start(this::readLoop);
+            for (OutgoingFile f : files) {
+                if (f != null && f.blockCount == 0) {
+                    sendControl(new Message.FileEnd(f.id, 0, f.fileDigest()));
+                }
+            }
+            for (int i = 0; i < granted; i++) {
+                StreamSender s = new StreamSender(this, data.get(i), options.compress(), options.blockSize());
+                threads.add(Thread.ofPlatform().daemon().name("dwcp-send-" + i).start(s));
+            }
+            awaitFiles();
+            stop = true;
+            for (Thread t : threads) {
+                t.join();
+            }
+            closeAll(data);
+            if (failure != null) {
+                // The server usually says why right before it closes: give its ERROR a moment to arrive.
+                reader.join(1000);
+            } else {
+                sendControl(new Message.Commit());
+                reader.join(options.limits().idleTimeoutMillis());
+                if (done == null && failure == null) {
+                    fail("reason=no-done-from-server", TransferResult.EXIT_FAILED);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail("reason=interrupted", TransferResult.EXIT_FAILED);
+        } catch (DwcpException e) {
+            fail(e.getMessage(), e.code() == ErrorCode.VERIFY ? TransferResult.EXIT_VERIFY : TransferResult.EXIT_FAILED);
+        } catch (IOException e) {
+            fail("reason=io detail=\"" + e.getMessage() + "\"", TransferResult.EXIT_FAILED);
+        } finally {
+            stop = true;
+            closeAll(data);
+            if (control != null) {
+                try {
+                    control.close();
+                } catch (IOException ignored) {
+                    // done with it
+                }
+            }
+            if (files != null) {
+                for (OutgoingFile f : files) {
+                    if (f != null) {
+                        f.closeChannel();
+                    }
+                }
+            }
+        }
+        if (reader != null) {
+            try {
+                reader.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        String error = serverError != null ? "server: " + serverError : failure;
+        boolean verified = error == null && done != null && done.verified() && failedFiles.isEmpty();
+        int exit = verified ? TransferResult.EXIT_OK
+                : serverErrorCode != null ? (serverErrorCode == ErrorCode.VERIFY ? TransferResult.EXIT_VERIFY : TransferResult.EXIT_FAILED)
+                : !failedFiles.isEmpty() && error == null ? TransferResult.EXIT_VERIFY
+                : failureExit != 0 ? failureExit : TransferResult.EXIT_FAILED;
+        return new TransferResult(manifest.fileCount(), manifest.totalBytes(), wireBytes.get(), seconds, verified,
+                blocksSent.get(), blocksUnchanged.get(), identicalFiles, granted, error, List.copyOf(failedFiles),
+                manifest.skipped(), exit);
+    }
+
+    private void prepare(Manifest manifest, Message.Plan plan) throws DwcpException {
+        List<Entry> entries = manifest.entries();
+        Map<Integer, Message.FilePlan> byId = new HashMap<>();
+        for (Message.FilePlan p : plan.files()) {
+            if (p.fileId() < 0 || p.fileId() >= entries.size() || entries.get(p.fileId()).kind() != EntryKind.FILE
+                    || byId.put(p.fileId(), p) != null) {
+                throw DwcpException.protocol("frame=plan reason=bad-file-id file=" + p.fileId());
+            }
+        }
+        files = new OutgoingFile[entries.size()];
+        firstBlock = new long[entries.size() + 1];
+        long blocks = 0;
+        int count = 0;
+        for (int i = 0; i < entries.size(); i++) {
+            firstBlock[i] = blocks;
+            Entry e = entries.get(i);
+            if (e.kind() != EntryKind.FILE) {
+                continue;
+            }
+            Message.FilePlan p = byId.get(i);
+            if (p == null) {
+                throw DwcpException.protocol("frame=plan reason=missing-file file=" + i);
+            }
+            files[i] = new OutgoingFile(i, e, manifest.sources().get(i), options.blockSize(), p);
+            blocks += files[i].blockCount;
+            count++;
+        }
+        firstBlock[entries.size()] = blocks;
+        totalBlocks = blocks;
+        fileStatus = new AtomicIntegerArray(entries.size());
+        filesPending = new CountDownLatch(count);
+    }
+
+    private SocketChannel openStream(InetAddress addr, Message.Welcome welcome, int index) throws IOException {
+        SocketChannel ch = SocketChannel.open(new InetSocketAddress(addr, welcome.dataPort()));
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        wireBytes.addAndGet(BlockingFrames.writeMessage(ch, new Message.Join(welcome.sessionId(), index)));
+        Message m = BlockingFrames.readMessage(ch, options.limits(), 4096);
+        if (m instanceof Message.Error e) {
+            throw new DwcpException(e.code(), "stream=" + index + " " + e.message());
+        }
+        expect(m, Message.JoinAck.class);
+        return ch;
+    }
+
+    // ---- work distribution, called by StreamSender threads ----
+
+    /** Next block as {@code (file << 32) | block}, a retry first; -1 when there is nothing to do now. */
+    long nextBlock() {
+        Long r = retries.poll();
+        if (r != null) {
+            return r | Long.MIN_VALUE;
+        }
+        long g = cursor.getAndIncrement();
+        if (g >= totalBlocks) {
+            return -1;
+        }
+        int lo = 0;
+        int hi = files.length - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (firstBlock[mid] <= g) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        // Entries without blocks share their successor's first block; skip forward to the owner.
+        while (files[lo] == null || g >= firstBlock[lo] + files[lo].blockCount) {
+            lo++;
+        }
+        return ((long) lo << 32) | (g - firstBlock[lo]);
+    }
+
+    /** Waits briefly for a retry to appear; returns false when the stream should stop. */
+    boolean idle() throws InterruptedException {
+        if (stop) {
+            return false;
+        }
+        Long r = retries.poll(50, TimeUnit.MILLISECONDS);
+        if (r != null) {
+            retries.add(r);
+        }
+        return !stop;
+    }
+
+    boolean stopped() {
+        return stop;
+    }
+
+    OutgoingFile file(int id) {
+        return files[id];
+    }
+
+    void blockDone(OutgoingFile f, boolean sent, long logicalBytes, long wire) throws IOException {
+        lastActivity.set(System.nanoTime());
+        progressBytes.addAndGet(logicalBytes);
+        wireBytes.addAndGet(wire);
+        (sent ? blocksSent : blocksUnchanged).incrementAndGet();
+        if (f.handled(sent)) {
+            f.closeChannel();
+            sendControl(new Message.FileEnd(f.id, f.sentBlocks(), f.fileDigest()));
+        }
+    }
+
+    void resent(long wire) {
+        lastActivity.set(System.nanoTime());
+        wireBytes.addAndGet(wire);
+    }
+
+    // ---- control connection ----
+
+    private void sendControl(Message m) throws IOException {
+        synchronized (controlLock) {
+            wireBytes.addAndGet(BlockingFrames.writeMessage(control, m));
+        }
+    }
+
+    private Message readControl() throws IOException {
+        Message m = BlockingFrames.readMessage(control, options.limits(), options.limits().maxControlBody());
+        if (m instanceof Message.Error e) {
+            serverErrorCode = e.code();
+            serverError = e.message();
+            throw new DwcpException(e.code(), e.message());
+        }
+        return m;
+    }
+
+    private static <T extends Message> T expect(Message m, Class<T> type) throws DwcpException {
+        if (!type.isInstance(m)) {
+            throw DwcpException.protocol("frame=" + m.type().name().toLowerCase() + " reason=unexpected expected="
+                    + type.getSimpleName().toLowerCase());
+        }
+        return type.cast(m);
+    }
+
+    private void readLoop() {
+        try {
+            while (true) {
+                Message m = readControl();
+                lastActivity.set(System.nanoTime());
+                switch (m) {
+                    case Message.FileDone d -> onFileDone(d);
+                    case Message.BlockNack n -> onNack(n);
+                    case Message.Done d -> {
+                        done = d;
+                        return;
+                    }
+                    default -> throw DwcpException.protocol("frame=" + m.type().name().toLowerCase() + " reason=unexpected");
+                }
+            }
+        } catch (DwcpException e) {
+            fail(e.getMessage(), e.code() == ErrorCode.VERIFY ? TransferResult.EXIT_VERIFY : TransferResult.EXIT_FAILED);
+        } catch (IOException e) {
+            if (!stop || done == null) {
+                fail("reason=control-connection-lost detail=\"" + e.getMessage() + "\"", TransferResult.EXIT_FAILED);
+            }
+        }
+    }
+
+    private void onFileDone(Message.FileDone d) throws DwcpException {
+        int id = d.fileId();
+        if (id < 0 || id >= files.length || files[id] == null) {
+            throw DwcpException.protocol("frame=file_done reason=unknown-file file=" + id);
+        }
+        if (!fileStatus.compareAndSet(id, 0, 1)) {
+            throw DwcpException.protocol("frame=file_done reason=duplicate file=" + id);
+        }
+        if (d.status() != Message.FileDone.OK) {
+            failedFiles.add(files[id].entry.path() + ": " + d.detail());
+        } else if ("identical".equals(d.detail())) {
+            synchronized (this) {
+                identicalFiles++;
+            }
+        }
+        filesPending.countDown();
+    }
+
+    private void onNack(Message.BlockNack n) throws DwcpException {
+        int id = n.fileId();
+        OutgoingFile f = id >= 0 && id < files.length ? files[id] : null;
+        if (f == null || n.offset() < 0 || n.offset() % options.blockSize() != 0
+                || n.offset() / options.blockSize() >= f.blockCount) {
+            throw DwcpException.protocol("frame=block_nack reason=bad-block file=" + id + " offset=" + n.offset());
+        }
+        long key = ((long) id << 32) | (n.offset() / options.blockSize());
+        int attempts = retryCounts.merge(key, 1, Integer::sum);
+        if (attempts > MAX_BLOCK_RETRIES) {
+            throw new DwcpException(ErrorCode.VERIFY, "path=\"" + f.entry.path() + "\" offset=" + n.offset()
+                    + " reason=block-corrupted-repeatedly attempts=" + attempts + " last=" + n.reason());
+        }
+        retries.add(key);
+    }
+
+    private void awaitFiles() throws InterruptedException {
+        long idleLimit = options.limits().idleTimeoutMillis() * 1_000_000L;
+        while (!filesPending.await(100, TimeUnit.MILLISECONDS)) {
+            if (failure != null) {
+                return;
+            }
+            if (System.nanoTime() - lastActivity.get() > idleLimit) {
+                fail("reason=stalled idle_ms=" + options.limits().idleTimeoutMillis(), TransferResult.EXIT_FAILED);
+                return;
+            }
+        }
+    }
+
+    void fail(String message, int exit) {
+        synchronized (this) {
+            if (failure == null) {
+                failure = message;
+                failureExit = exit;
+            }
+        }
+        stop = true;
+        long n = filesPending == null ? 0 : filesPending.getCount();
+        for (long i = 0; i < n; i++) {
+            filesPending.countDown();
+        }
+    }
+
+    private static void closeAll(List<SocketChannel> channels) {
+        for (SocketChannel c : channels) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+    }
+}
