@@ -13,9 +13,12 @@ import net.jpountz.lz4.LZ4SafeDecompressor;
 public final class BlockDecoder {
     private final LZ4SafeDecompressor lz4 = LZ4Factory.fastestInstance().safeDecompressor();
     private final ByteBuffer scratch;
+    /** Never written: the source of ZERO blocks. */
+    private final ByteBuffer zeros;
 
     public BlockDecoder(int blockSize) {
         this.scratch = ByteBuffer.allocateDirect(blockSize);
+        this.zeros = ByteBuffer.allocateDirect(blockSize).asReadOnlyBuffer();
     }
 
     /**
@@ -28,6 +31,9 @@ public final class BlockDecoder {
         }
         if (reconstructedLength > scratch.capacity()) {
             throw DwcpException.protocol("frame=data reason=block-too-large length=" + reconstructedLength);
+        }
+        if (codec == Codec.ZERO) {
+            return zeros.clear().limit(reconstructedLength);
         }
         if (codec == Codec.RAW) {
             if (payload.remaining() != reconstructedLength) {

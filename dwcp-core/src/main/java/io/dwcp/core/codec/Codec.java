@@ -7,8 +7,12 @@ import io.dwcp.core.DwcpException;
  * codecs; a peer that receives a code it does not implement fails the frame with a protocol error.
  */
 public enum Codec {
+    /** The reconstructed bytes as they are. */
     RAW(0),
-    LZ4(1);
+    /** LZ4 block format; decoded with the safe decompressor to exactly the reconstructed length. */
+    LZ4(1),
+    /** An all-zero block: no payload at all (holes in images and databases cost a header). */
+    ZERO(4);
 
     private final int code;
 
@@ -24,6 +28,7 @@ public enum Codec {
         return switch (code) {
             case 0 -> RAW;
             case 1 -> LZ4;
+            case 4 -> ZERO;
             default -> throw DwcpException.protocol("frame=data reason=unknown-codec codec=" + code);
         };
     }

@@ -21,7 +21,14 @@ import java.util.HexFormat;
 public final class BlockDigests {
     public static final int DIGEST_LENGTH = 16;
     private static final Hasher128 HASHER = Hashing.xxh3_128();
-    private static final ByteAccess<ByteBuffer> BUFFER_ACCESS = ByteAccess.forByteBuffer(ByteOrder.LITTLE_ENDIAN);
+    /*
+     * hash4j's ByteAccess.forByteBuffer(order) reads multi-byte values with the buffer's own getLong/getInt and
+     * takes {@code order} to be that buffer's byte order (the big-endian variant byte-swaps). The accessor must
+     * therefore match block.order(): a default (big-endian) direct buffer read through the little-endian
+     * accessor gives a value that is not XXH3 and differs from the same bytes on the heap.
+     */
+    private static final ByteAccess<ByteBuffer> LITTLE_ENDIAN_ACCESS = ByteAccess.forByteBuffer(ByteOrder.LITTLE_ENDIAN);
+    private static final ByteAccess<ByteBuffer> BIG_ENDIAN_ACCESS = ByteAccess.forByteBuffer(ByteOrder.BIG_ENDIAN);
 
     private BlockDigests() {
     }
@@ -32,7 +39,9 @@ public final class BlockDigests {
         if (block.hasArray()) {
             h = HASHER.hashBytesTo128Bits(block.array(), block.arrayOffset() + block.position(), block.remaining());
         } else {
-            h = HASHER.hashBytesTo128Bits(block, block.position(), block.remaining(), BUFFER_ACCESS);
+            ByteAccess<ByteBuffer> access = block.order() == ByteOrder.LITTLE_ENDIAN ? LITTLE_ENDIAN_ACCESS
+                    : BIG_ENDIAN_ACCESS;
+            h = HASHER.hashBytesTo128Bits(block, block.position(), block.remaining(), access);
         }
         put(h, out, index * DIGEST_LENGTH);
     }

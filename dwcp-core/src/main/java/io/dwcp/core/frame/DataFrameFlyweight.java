@@ -88,6 +88,11 @@ public final class DataFrameFlyweight {
                     throw DwcpException.protocol("frame=data reason=raw-length-mismatch wire=" + wire + " length=" + recon);
                 }
             }
+            case ZERO -> {
+                if (wire != 0) {
+                    throw DwcpException.protocol("frame=data reason=zero-with-payload wire=" + wire);
+                }
+            }
             case LZ4 -> {
                 if (wire == 0 || wire > DataFrameDescriptor.maxWireLength(recon)) {
                     throw DwcpException.protocol("frame=data reason=lz4-too-long wire=" + wire + " length=" + recon);
