@@ -94,7 +94,7 @@ final class SendCommand implements Callable<Integer> {
     }
 
     static void report(TransferResult r, boolean json, PrintStream out, PrintStream err) {
-        double rate = r.seconds() > 0 ? r.bytes() / r.seconds() : 0;
+        double rate = r.exitCode() == 0 && r.seconds() > 0 ? r.bytes() / r.seconds() : 0;
         if (json) {
             out.println(new Json()
                     .put("files", r.files())

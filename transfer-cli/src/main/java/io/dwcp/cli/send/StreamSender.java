@@ -5,22 +5,20 @@ import io.dwcp.core.codec.CompressMode;
 import io.dwcp.core.digest.BlockDigests;
 import io.dwcp.core.frame.DataFrameDescriptor;
 import io.dwcp.core.frame.DataFrameFlyweight;
-import io.dwcp.core.io.FileBlocks;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.zip.CRC32C;
 
 /**
- * One data stream: pulls blocks from the shared cursor, reads and digests each, skips blocks the receiver's
- * basis already has, and sends the rest as DATA frames with a gathering write. Buffers are allocated once;
- * the steady state allocates nothing.
+ * One data stream: pulls blocks from the shared cursor, digests each straight from the mapped file, skips
+ * blocks the receiver's basis already has, and sends the rest as DATA frames with a gathering write. The
+ * encoder's buffers are allocated once; per block only the view of the mapping is created.
  */
 final class StreamSender implements Runnable {
     private final TransferClient client;
     private final SocketChannel channel;
     private final BlockEncoder encoder;
-    private final ByteBuffer block;
     private final ByteBuffer header = ByteBuffer.allocateDirect(DataFrameDescriptor.FRAME_HEADER_LENGTH);
     private final ByteBuffer[] frame = new ByteBuffer[2];
     private final DataFrameFlyweight flyweight = new DataFrameFlyweight().wrap(header);
@@ -31,7 +29,6 @@ final class StreamSender implements Runnable {
         this.client = client;
         this.channel = channel;
         this.encoder = new BlockEncoder(compress, blockSize);
-        this.block = ByteBuffer.allocateDirect(blockSize);
     }
 
     @Override
@@ -56,38 +53,52 @@ final class StreamSender implements Runnable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (io.dwcp.core.DwcpException e) {
+            client.fail(e.getMessage(), TransferResult.EXIT_FAILED);
         } catch (IOException e) {
             if (!client.stopped()) {
                 client.fail("reason=data-stream-failed detail=\"" + e.getMessage() + "\"", TransferResult.EXIT_FAILED);
             }
+        } catch (InternalError e) {
+            // A mapped source file shrank under us: the access faults instead of reading past the end.
+            client.fail("reason=source-changed-during-transfer detail=\"" + e.getMessage() + "\"", TransferResult.EXIT_FAILED);
         }
     }
 
     private void handle(OutgoingFile f, int index) throws IOException {
         int length = f.length(index);
-        FileBlocks.readBlock(f.channel(), f.offset(index), block, length);
-        BlockDigests.digest(block, f.digests, index);
-        if (f.unchanged(index)) {
-            client.blockDone(f, false, length, 0);
-            return;
+        ByteBuffer block = f.block(index);
+        boolean sent = false;
+        long wire = 0;
+        try {
+            BlockDigests.digest(block, f.digests, index);
+            if (!f.unchanged(index)) {
+                wire = send(f, index, block);
+                sent = true;
+            }
+        } finally {
+            f.release();
         }
-        long wire = send(f, index, length);
-        client.blockDone(f, true, length, wire);
+        client.blockDone(f, sent, length, wire);
     }
 
     private void resend(OutgoingFile f, int index) throws IOException {
-        int length = f.length(index);
-        FileBlocks.readBlock(f.channel(), f.offset(index), block, length);
-        BlockDigests.digest(block, scratchDigest, 0);
-        if (!BlockDigests.equalAt(scratchDigest, 0, f.digests, index)) {
-            client.fail("path=\"" + f.entry.path() + "\" reason=source-changed-during-transfer offset=" + f.offset(index),
-                    TransferResult.EXIT_FAILED);
-            return;
+        ByteBuffer block = f.block(index);
+        try {
+            BlockDigests.digest(block, scratchDigest, 0);
+            if (!BlockDigests.equalAt(scratchDigest, 0, f.digests, index)) {
+                client.fail("path=\"" + f.entry.path() + "\" reason=source-changed-during-transfer offset=" + f.offset(index),
+                        TransferResult.EXIT_FAILED);
+                return;
+            }
+            client.resent(send(f, index, block));
+        } finally {
+            f.release();
         }
-        client.resent(send(f, index, length));
     }
 
-    private long send(OutgoingFile f, int index, int length) throws IOException {
+    private long send(OutgoingFile f, int index, ByteBuffer block) throws IOException {
+        int length = block.remaining();
         crc.reset();
         crc.update(block);
         block.flip();

@@ -156,7 +156,7 @@ public final class TransferClient {
             if (files != null) {
                 for (OutgoingFile f : files) {
                     if (f != null) {
-                        f.closeChannel();
+                        f.retire();
                     }
                 }
             }
@@ -280,7 +280,7 @@ public final class TransferClient {
         wireBytes.addAndGet(wire);
         (sent ? blocksSent : blocksUnchanged).incrementAndGet();
         if (f.handled(sent)) {
-            f.closeChannel();
+            f.retire();
             sendControl(new Message.FileEnd(f.id, f.sentBlocks(), f.fileDigest()));
         }
     }

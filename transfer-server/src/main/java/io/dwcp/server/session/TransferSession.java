@@ -115,8 +115,10 @@ public final class TransferSession {
                 handle(m);
             } catch (DwcpException e) {
                 abort(e.code(), e.getMessage());
-            } catch (IOException | RuntimeException e) {
-                abort(ErrorCode.INTERNAL, "reason=internal detail=" + e);
+            } catch (IOException e) {
+                abort(ErrorCode.IO, "reason=io detail=\"" + e.getMessage() + "\"");
+            } catch (RuntimeException e) {
+                abort(ErrorCode.INTERNAL, "reason=internal detail=\"" + e + "\"");
             }
         });
     }
