@@ -20,7 +20,7 @@ public final class BlockingFrames {
     /** Fills {@code buf} to its limit or throws {@link EOFException}. */
     public static void readFully(ReadableByteChannel ch, ByteBuffer buf) throws IOException {
         while (buf.hasRemaining()) {
-            if (ch.read(buf) < -1) {
+            if (ch.read(buf) < 0) {
                 throw new EOFException("reason=eof missing=" + buf.remaining());
             }
         }
