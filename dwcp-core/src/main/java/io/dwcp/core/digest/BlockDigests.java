@@ -23,12 +23,12 @@ public final class BlockDigests {
     private static final Hasher128 HASHER = Hashing.xxh3_128();
     /*
      * hash4j's ByteAccess.forByteBuffer(order) reads multi-byte values with the buffer's own getLong/getInt and
-     * takes {@code order} to be that buffer's byte order (the big-endian variant byte-swaps). The accessor must
-     * therefore match block.order(): a default (big-endian) direct buffer read through the little-endian
-     * accessor gives a value that is not XXH3 and differs from the same bytes on the heap.
+     * takes {@code order} to be that buffer's byte order. Reading a default (big-endian) direct or mapped
+     * buffer through the little-endian accessor gives a value that is not XXH3 and differs from the same bytes
+     * on the heap; so such buffers are read through a little-endian view (no per-word byte swap, unlike the
+     * big-endian accessor, which costs about half the throughput).
      */
     private static final ByteAccess<ByteBuffer> LITTLE_ENDIAN_ACCESS = ByteAccess.forByteBuffer(ByteOrder.LITTLE_ENDIAN);
-    private static final ByteAccess<ByteBuffer> BIG_ENDIAN_ACCESS = ByteAccess.forByteBuffer(ByteOrder.BIG_ENDIAN);
 
     private BlockDigests() {
     }
@@ -39,9 +39,9 @@ public final class BlockDigests {
         if (block.hasArray()) {
             h = HASHER.hashBytesTo128Bits(block.array(), block.arrayOffset() + block.position(), block.remaining());
         } else {
-            ByteAccess<ByteBuffer> access = block.order() == ByteOrder.LITTLE_ENDIAN ? LITTLE_ENDIAN_ACCESS
-                    : BIG_ENDIAN_ACCESS;
-            h = HASHER.hashBytesTo128Bits(block, block.position(), block.remaining(), access);
+            ByteBuffer le = block.order() == ByteOrder.LITTLE_ENDIAN ? block
+                    : block.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            h = HASHER.hashBytesTo128Bits(le, le.position(), le.remaining(), LITTLE_ENDIAN_ACCESS);
         }
         put(h, out, index * DIGEST_LENGTH);
     }

@@ -56,7 +56,7 @@ public final class FrameDescriptor {
         FrameType type = FrameType.of(buf.get(at + TYPE_OFFSET) & 0xff);
         int length = buf.getInt(at + LENGTH_OFFSET);
         if (length < 0 || length > maxBody) {
-            throw DwcpException.protocol("frame=" + type.name().toLowerCase() + " reason=too-long length="
+            throw DwcpException.protocol("frame=" + type.name().toLowerCase(java.util.Locale.ROOT) + " reason=too-long length="
                     + Integer.toUnsignedString(length) + " max=" + maxBody);
         }
         return type;

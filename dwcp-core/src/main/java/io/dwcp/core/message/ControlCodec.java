@@ -58,7 +58,7 @@ public final class ControlCodec {
     }
 
     public static Message decode(FrameType type, ByteBuffer body, Limits limits) throws DwcpException {
-        BodyReader r = new BodyReader(body, type.name().toLowerCase());
+        BodyReader r = new BodyReader(body, type.name().toLowerCase(java.util.Locale.ROOT));
         Message m = switch (type) {
             case HELLO -> new Message.Hello(r.string("client", MAX_SHORT_STRING), r.bytes("token", MAX_TOKEN),
                     r.i32("streams"));

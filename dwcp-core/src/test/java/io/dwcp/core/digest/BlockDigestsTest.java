@@ -1,0 +1,237 @@
+package io.dwcp.core.digest;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class BlockDigestsTest {
+    private static final int D = BlockDigests.DIGEST_LENGTH;
+
+    /** The pattern used for the known answers below: byte i = ((i*167 + 13) ^ (i >> 8)) & 0xff. */
+    static byte[] pattern(int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) ((i * 167 + 13) ^ (i >> 8));
+        }
+        return b;
+    }
+
+    static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new SplittableRandom(seed).nextBytes(b);
+        return b;
+    }
+
+    static String digestHex(ByteBuffer b) {
+        byte[] out = new byte[D];
+        BlockDigests.digest(b, out, 0);
+        return BlockDigests.hex(out);
+    }
+
+    /** Every way a block can be held; all must give the digest of the bytes position..limit. */
+    static ByteBuffer[] placements(byte[] data) {
+        byte[] padded = new byte[data.length + 40];
+        java.util.Arrays.fill(padded, (byte) 0x77);
+        System.arraycopy(data, 0, padded, 17, data.length);
+        ByteBuffer direct = ByteBuffer.allocateDirect(data.length).put(data).flip();
+        ByteBuffer directAt = ByteBuffer.allocateDirect(data.length + 40);
+        for (int i = 0; i < directAt.capacity(); i++) {
+            directAt.put(i, (byte) 0x33);
+        }
+        directAt.put(9, data).position(9).limit(9 + data.length);
+        return new ByteBuffer[] {
+            ByteBuffer.wrap(data.clone()),
+            ByteBuffer.wrap(padded, 17, data.length),               // heap, position 17
+            ByteBuffer.wrap(padded, 17, data.length).slice(),       // heap, arrayOffset 17
+            ByteBuffer.wrap(data.clone()).asReadOnlyBuffer(),       // heap without accessible array
+            direct,
+            directAt,                                               // direct, position 9
+            directAt.slice(),                                       // direct slice
+            direct.asReadOnlyBuffer(),                              // read-only mapping-like
+            ByteBuffer.wrap(data.clone()).order(java.nio.ByteOrder.LITTLE_ENDIAN),
+            ByteBuffer.allocateDirect(data.length).order(java.nio.ByteOrder.LITTLE_ENDIAN).put(data).flip(),
+        };
+    }
+
+    /**
+     * Known answers from the reference implementation ({@code xxhsum -H2}, xxHash 0.8.1), whose canonical
+     * output is high 64 bits then low 64 bits, both big-endian: the layout BlockDigests writes. The sizes cross
+     * XXH3's internal boundaries (0, 1-3, 4-8, 9-16, 17-128, 129-240, > 240, stripes and blocks of 1 KiB).
+     */
+    @ParameterizedTest(name = "{0} bytes")
+    @CsvSource({
+        "0,       99aa06d3014798d86001c324468d497f",
+        "1,       79d2c79e874f72cd8a21d78b1538b1c0",
+        "3,       27056158676515d75f1fa6d2a3aa5a3b",
+        "8,       5ee08611acaf82709987b0f6a787fcff",
+        "16,      aefc4c7b6b2355e8ff22986fb4aba31b",
+        "17,      f600c8a98b27cda20dfdb8ed0de7262a",
+        "128,     9b0e839b5061f424572dd69bd15cdb73",
+        "129,     485b2b823d90afa95a753049f4b49d33",
+        "240,     5d572fc255e19c13dfd310866e8ad632",
+        "241,     7fb50ebce4e0117802f838dd48200ee8",
+        "1024,    8e9558c9191b4041bac810ae0f683fb2",
+        "4096,    b3c55f810b814cb8230aa355d42347d7",
+        "1048576, 7256a06d71c286d623d41d5297581178"})
+    void knownAnswersFromTheReferenceImplementation(int n, String hex) {
+        for (ByteBuffer b : placements(pattern(n))) {
+            assertEquals(hex, digestHex(b), b.toString());
+        }
+    }
+
+    @Test
+    void emptyInputIsTheXxh3ReferenceValue() {
+        byte[] out = new byte[D];
+        BlockDigests.digest(ByteBuffer.allocate(0), out, 0);
+        // XXH3_128bits("") = { high64 = 0x99aa06d3014798d8, low64 = 0x6001c324468d497f }
+        ByteBuffer want = ByteBuffer.allocate(D).putLong(0x99aa06d3014798d8L).putLong(0x6001c324468d497fL);
+        assertArrayEquals(want.array(), out);
+        BlockDigests.digest(ByteBuffer.allocateDirect(0), out, 0);
+        assertArrayEquals(want.array(), out);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 7, 15, 31, 63, 100, 200, 239, 255, 1000, 1025, 4097, 65536 + 3, 1 << 20})
+    void heapAndDirectBuffersAgreeOnRandomData(int n) {
+        byte[] data = random(n, n);
+        String want = digestHex(ByteBuffer.wrap(data));
+        for (ByteBuffer b : placements(data)) {
+            int pos = b.position();
+            int lim = b.limit();
+            assertEquals(want, digestHex(b), b.toString());
+            assertEquals(pos, b.position(), "digest must not move the position");
+            assertEquals(lim, b.limit(), "digest must not move the limit");
+        }
+    }
+
+    @Test
+    void sameDataSameDigest() {
+        byte[] a = random(1 << 20, 1);
+        byte[] b = a.clone();
+        assertEquals(digestHex(ByteBuffer.wrap(a)), digestHex(ByteBuffer.wrap(b)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 16, 17, 240, 241, 4096, 1 << 20})
+    void everySingleBitFlipChangesTheDigest(int n) {
+        byte[] data = random(n, 5);
+        String base = digestHex(ByteBuffer.wrap(data));
+        SplittableRandom rnd = new SplittableRandom(n);
+        int[] positions = {0, n / 2, n - 1, rnd.nextInt(n), rnd.nextInt(n)};
+        for (int p : positions) {
+            for (int bit = 0; bit < 8; bit++) {
+                data[p] ^= (byte) (1 << bit);
+                assertFalse(base.equals(digestHex(ByteBuffer.wrap(data))), "flip byte " + p + " bit " + bit);
+                assertFalse(base.equals(digestHex(ByteBuffer.allocateDirect(n).put(data).flip())));
+                data[p] ^= (byte) (1 << bit);
+            }
+        }
+        assertEquals(base, digestHex(ByteBuffer.wrap(data)));
+    }
+
+    @Test
+    void lengthIsPartOfTheDigest() {
+        // Trailing zeros must not collide with the shorter input.
+        byte[] data = random(1000, 2);
+        String a = digestHex(ByteBuffer.wrap(data));
+        String b = digestHex(ByteBuffer.wrap(java.util.Arrays.copyOf(data, 1001)));
+        assertFalse(a.equals(b));
+        Set<String> zeros = new HashSet<>();
+        for (int n = 0; n <= 300; n++) {
+            assertTrue(zeros.add(digestHex(ByteBuffer.allocate(n))), "zero blocks of different lengths collide at " + n);
+        }
+    }
+
+    @Test
+    void digestWritesOnlyItsOwnSlot() {
+        byte[] out = new byte[5 * D];
+        java.util.Arrays.fill(out, (byte) 0x55);
+        BlockDigests.digest(ByteBuffer.wrap(pattern(3)), out, 2);
+        assertEquals("27056158676515d75f1fa6d2a3aa5a3b", HexFormat.of().formatHex(out, 2 * D, 3 * D));
+        for (int i = 0; i < out.length; i++) {
+            if (i < 2 * D || i >= 3 * D) {
+                assertEquals(0x55, out[i], "byte " + i + " outside the slot was written");
+            }
+        }
+        assertTrue(BlockDigests.equalAt(out, 0, out, 1));
+        assertFalse(BlockDigests.equalAt(out, 1, out, 2));
+        byte[] other = new byte[D];
+        BlockDigests.digest(ByteBuffer.wrap(pattern(3)), other, 0);
+        assertTrue(BlockDigests.equalAt(out, 2, other, 0));
+    }
+
+    private static byte[] digests(int count, long seed) {
+        byte[] d = new byte[count * D];
+        for (int i = 0; i < count; i++) {
+            BlockDigests.digest(ByteBuffer.wrap(random(4096, seed + i)), d, i);
+        }
+        return d;
+    }
+
+    @Test
+    void fileDigestIsDeterministicAndDependsOnOrder() {
+        byte[] d = digests(4, 100);
+        long len = 3L * 4096 + 17;
+        byte[] f1 = BlockDigests.fileDigest(d, 4, len);
+        assertArrayEquals(f1, BlockDigests.fileDigest(d.clone(), 4, len));
+        assertEquals(D, f1.length);
+        // Swap blocks 1 and 2.
+        byte[] swapped = d.clone();
+        System.arraycopy(d, 2 * D, swapped, D, D);
+        System.arraycopy(d, D, swapped, 2 * D, D);
+        assertFalse(java.util.Arrays.equals(f1, BlockDigests.fileDigest(swapped, 4, len)));
+        // One block's digest changed by one bit.
+        byte[] flipped = d.clone();
+        flipped[3 * D + 7] ^= 1;
+        assertFalse(java.util.Arrays.equals(f1, BlockDigests.fileDigest(flipped, 4, len)));
+    }
+
+    @Test
+    void fileDigestDependsOnLengthAndCount() {
+        byte[] d = digests(4, 200);
+        byte[] f = BlockDigests.fileDigest(d, 4, 16_000);
+        assertFalse(java.util.Arrays.equals(f, BlockDigests.fileDigest(d, 4, 16_001)));
+        assertFalse(java.util.Arrays.equals(f, BlockDigests.fileDigest(d, 4, 16_000L + (1L << 40))));
+        assertFalse(java.util.Arrays.equals(f, BlockDigests.fileDigest(d, 3, 16_000)));
+        // Only the first count digests are used: bytes beyond them do not matter.
+        byte[] longer = java.util.Arrays.copyOf(d, 6 * D);
+        longer[5 * D] = 42;
+        assertArrayEquals(f, BlockDigests.fileDigest(longer, 4, 16_000));
+        // Empty file: no blocks, the digest of just the length.
+        assertFalse(java.util.Arrays.equals(BlockDigests.fileDigest(new byte[0], 0, 0),
+                BlockDigests.fileDigest(new byte[0], 0, 1)));
+    }
+
+    @Test
+    void fileDigestIsXxh3OfDigestsThenLittleEndianLength() {
+        // The documented construction, checked against a reference value: xxhsum -H2 of 8 zero bytes
+        // (no blocks, length 0) is the file digest of an empty file.
+        assertEquals("2c0a8a99dc147d5445c3b49d035665b2", BlockDigests.hex(BlockDigests.fileDigest(new byte[0], 0, 0)));
+        // Length 0x0102030405060708 goes on the wire little-endian: bytes 08 07 06 05 04 03 02 01.
+        assertEquals("f29531cf5c95abf55e5d745f3707486f",
+                BlockDigests.hex(BlockDigests.fileDigest(new byte[0], 0, 0x0102030405060708L)));
+        // With blocks: equal to digest(concat(digests) || le64(length)).
+        byte[] d = digests(3, 300);
+        ByteBuffer in = ByteBuffer.allocate(3 * D + 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        in.put(d).putLong(0x0102030405060708L).flip();
+        byte[] want = new byte[D];
+        BlockDigests.digest(in, want, 0);
+        assertArrayEquals(want, BlockDigests.fileDigest(d, 3, 0x0102030405060708L));
+    }
+
+    @Test
+    void hexIsLowerCase() {
+        assertEquals("00ff10ab", BlockDigests.hex(new byte[] {0, (byte) 0xff, 0x10, (byte) 0xab}));
+    }
+}
