@@ -46,15 +46,30 @@ public final class ControlCodec {
                 }
             }
             case Message.FileEnd f -> w.i32(f.fileId()).i64(f.blocksSent()).fixed(f.digest());
-            case Message.FileDone f -> w.i32(f.fileId()).i32(f.status()).string(f.detail());
+            case Message.FileDone f -> w.i32(f.fileId()).i32(f.status()).string(clip(f.detail()));
             case Message.BlockNack n -> w.i32(n.fileId()).i64(n.offset()).string(n.reason());
             case Message.Commit c -> { }
             case Message.Done d -> w.i64(d.files()).i64(d.bytes()).i64(d.payloadBytes()).u8(d.verified() ? 1 : 0);
-            case Message.Error e -> w.i32(e.code().code()).string(e.message());
+            case Message.Error e -> w.i32(e.code().code()).string(clip(e.message()));
             case Message.Join j -> w.fixed(j.sessionId()).i32(j.stream());
             case Message.JoinAck a -> w.i32(a.stream());
         }
         return w.finish();
+    }
+
+    /** Longest error text sent, in chars: at most 3 UTF-8 bytes each, well inside what decode accepts. */
+    static final int MAX_TEXT_CHARS = 2048;
+
+    /** Shortens an error text so that the peer sees the message instead of a limit error about it. */
+    static String clip(String s) {
+        if (s.length() <= MAX_TEXT_CHARS) {
+            return s;
+        }
+        int end = MAX_TEXT_CHARS - 3;
+        if (Character.isHighSurrogate(s.charAt(end - 1))) {
+            end--;
+        }
+        return s.substring(0, end) + "...";
     }
 
     public static Message decode(FrameType type, ByteBuffer body, Limits limits) throws DwcpException {
@@ -83,6 +98,9 @@ public final class ControlCodec {
 
     private static Message.Offer decodeOffer(BodyReader r, Limits limits) throws DwcpException {
         String dest = r.string("dest", limits.maxPathBytes());
+        if (!dest.isEmpty()) {
+            RelativePaths.check(dest, limits.maxPathBytes());
+        }
         int blockSize = r.i32("block_size");
         if (blockSize < Limits.MIN_BLOCK_SIZE || blockSize > Limits.MAX_BLOCK_SIZE || Integer.bitCount(blockSize) != 1) {
             throw DwcpException.protocol("frame=offer reason=bad-block-size block_size=" + blockSize

@@ -535,4 +535,24 @@ class ControlCodecTest {
         assertEquals(o, roundTrip(o));
         rejects(FrameType.OFFER, body(o), LIMITS.withMaxEntries(19_999), ErrorCode.PROTOCOL, "limit field=entries");
     }
+
+    @Test
+    void longErrorTextsAreClippedSoThePeerCanDecodeThem() throws Exception {
+        String longText = "x".repeat(100_000);
+        java.nio.ByteBuffer buf = ControlCodec.encode(new Message.Error(io.dwcp.core.ErrorCode.IO, longText));
+        buf.position(io.dwcp.core.frame.FrameDescriptor.PREFIX_LENGTH);
+        Message.Error e = (Message.Error) ControlCodec.decode(io.dwcp.core.frame.FrameType.ERROR, buf.slice(),
+                io.dwcp.core.Limits.defaults());
+        org.junit.jupiter.api.Assertions.assertTrue(e.message().startsWith("xxxx"));
+        org.junit.jupiter.api.Assertions.assertTrue(e.message().length() <= ControlCodec.MAX_TEXT_CHARS);
+    }
+
+    @Test
+    void offerWithTraversingDestIsRefusedAtDecode() {
+        java.nio.ByteBuffer buf = ControlCodec.encode(new Message.Offer("../up", 1 << 20, java.util.List.of()));
+        buf.position(io.dwcp.core.frame.FrameDescriptor.PREFIX_LENGTH);
+        io.dwcp.core.DwcpException e = org.junit.jupiter.api.Assertions.assertThrows(io.dwcp.core.DwcpException.class,
+                () -> ControlCodec.decode(io.dwcp.core.frame.FrameType.OFFER, buf.slice(), io.dwcp.core.Limits.defaults()));
+        org.junit.jupiter.api.Assertions.assertEquals(io.dwcp.core.ErrorCode.PATH, e.code());
+    }
 }
