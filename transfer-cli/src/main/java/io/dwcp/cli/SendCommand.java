@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "send", mixinStandardHelpOptions = true,
         customSynopsis = "dwcp send [-P N] [--compress auto|lz4|off] [--json] [--no-progress] [--token-file FILE] "
-                + "[--block-size SIZE] SRC... HOST[:PORT][/DEST]",
+                + "[--block-size SIZE] [--idle-timeout SECONDS] SRC... HOST[:PORT][/DEST]",
         description = "Send files and directory trees to a dwcp server. A directory is sent as a directory of the same "
                 + "name; with a trailing slash (dir/) its contents are sent.")
 final class SendCommand implements Callable<Integer> {
@@ -44,6 +44,10 @@ final class SendCommand implements Callable<Integer> {
     @Option(names = "--token-file", paramLabel = "FILE", description = "Shared secret the server requires.")
     Path tokenFile;
 
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS", description = "Fail when nothing moves for this long "
+            + "(default: ${DEFAULT-VALUE}).", defaultValue = "120")
+    int idleSeconds;
+
     @Parameters(arity = "2..*", paramLabel = "SRC|TARGET", description = "Sources, then the target HOST[:PORT][/DEST].")
     List<String> args;
 
@@ -58,7 +62,10 @@ final class SendCommand implements Callable<Integer> {
             throw new IllegalArgumentException("block-size=" + blockSize + " reason=must-be-power-of-two-from-4K-to-16M");
         }
         CompressMode mode = CompressMode.parse(compress);
-        Limits limits = Limits.defaults();
+        if (idleSeconds < 1) {
+            throw new IllegalArgumentException("idle-timeout=" + idleSeconds + " reason=must-be-positive");
+        }
+        Limits limits = Limits.defaults().withIdleTimeoutMillis(idleSeconds * 1000);
         Target target;
         try {
             target = Target.parse(args.get(args.size() - 1), limits.maxPathBytes());

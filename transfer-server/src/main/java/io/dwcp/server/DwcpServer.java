@@ -31,6 +31,7 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
     private final ServerConfig config;
     private final RootConfinement root;
     private final SessionRegistry sessions;
+    private final io.dwcp.server.storage.ReceivingPaths receiving = new io.dwcp.server.storage.ReceivingPaths();
     private final SecureRandom random = new SecureRandom();
     private final AtomicInteger sessionCounter = new AtomicInteger();
     private final CompletableFuture<SessionOutcome> firstOutcome = new CompletableFuture<>();
@@ -126,7 +127,7 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
         byte[] id = new byte[Message.SESSION_ID_LENGTH];
         random.nextBytes(id);
         String name = Integer.toString(sessionCounter.incrementAndGet());
-        TransferSession s = new TransferSession(id, name, root, config.limits(), streams, out, this::ended);
+        TransferSession s = new TransferSession(id, name, root, receiving, config.limits(), streams, out, this::ended);
         return sessions.add(s) ? s : null;
     }
 

@@ -11,6 +11,13 @@ import java.nio.charset.StandardCharsets;
  * root without following symlinks.
  */
 public final class RelativePaths {
+    /**
+     * Suffix of the receiver's partial files ({@code NAME.dwcp-part}). Reserved: a path ending in it is refused,
+     * so a received file can never collide with another file's part file, and anything with this suffix
+     * below a server root is the server's own.
+     */
+    public static final String PART_SUFFIX = ".dwcp-part";
+
     private RelativePaths() {
     }
 
@@ -37,6 +44,9 @@ public final class RelativePaths {
             }
             if (part.getBytes(StandardCharsets.UTF_8).length > Limits.MAX_NAME_BYTES) {
                 throw refused(path, "name-too-long");
+            }
+            if (part.endsWith(PART_SUFFIX)) {
+                throw refused(path, "reserved-suffix suffix=" + PART_SUFFIX);
             }
         }
         return path;

@@ -82,7 +82,7 @@ public final class SourceScanner {
             public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
                 String rel = relative(dir, f, base);
                 if (a.isSymbolicLink()) {
-                    addLink(f, rel, a);
+                    addLink(f, rel, dir.relativize(f).toString(), a);
                 } else if (a.isRegularFile()) {
                     if (accept(rel, f)) {
                         addFile(f, rel, a);
@@ -119,13 +119,17 @@ public final class SourceScanner {
         }
     }
 
-    private void addLink(Path f, String rel, BasicFileAttributes a) throws IOException {
+    /**
+     * @param rel      the link's path in the offer
+     * @param inTree   its path below the directory being walked: the tree a link must stay inside
+     */
+    private void addLink(Path f, String rel, String inTree, BasicFileAttributes a) throws IOException {
         if (!accept(rel, f)) {
             return;
         }
         String target = Files.readSymbolicLink(f).toString();
         try {
-            RelativePaths.checkLinkTarget(rel, target, maxPathBytes);
+            RelativePaths.checkLinkTarget(inTree, target, maxPathBytes);
         } catch (DwcpException e) {
             skipped.add("symlink=\"" + f + "\" " + e.getMessage());
             return;

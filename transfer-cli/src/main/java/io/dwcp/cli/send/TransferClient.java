@@ -61,7 +61,9 @@ public final class TransferClient {
     private volatile String serverError;
     private volatile ErrorCode serverErrorCode;
     private volatile Message.Done done;
-    private SocketChannel control;
+    private volatile SocketChannel control;
+    private final List<SocketChannel> data = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean finished;
     private OutgoingFile[] files;
     private long[] firstBlock;
     private final AtomicLong cursor = new AtomicLong();
@@ -92,7 +94,8 @@ public final class TransferClient {
     public TransferResult send(Manifest manifest, Target target) {
         long start = System.nanoTime();
         totalBytes = manifest.totalBytes();
-        List<SocketChannel> data = new ArrayList<>();
+        lastActivity.set(start);
+        Thread watchdog = Thread.ofPlatform().daemon().name("dwcp-watchdog").start(this::watch);
         List<Thread> threads = new ArrayList<>();
         Thread reader = null;
         int granted = 0;
@@ -161,6 +164,8 @@ public final class TransferClient {
                 }
             }
         }
+        finished = true;
+        watchdog.interrupt();
         if (reader != null) {
             try {
                 reader.join(1000);
@@ -296,10 +301,12 @@ public final class TransferClient {
         synchronized (controlLock) {
             wireBytes.addAndGet(BlockingFrames.writeMessage(control, m));
         }
+        lastActivity.set(System.nanoTime());
     }
 
     private Message readControl() throws IOException {
         Message m = BlockingFrames.readMessage(control, options.limits(), options.limits().maxControlBody());
+        lastActivity.set(System.nanoTime());
         if (m instanceof Message.Error e) {
             serverErrorCode = e.code();
             serverError = e.message();
@@ -375,13 +382,38 @@ public final class TransferClient {
     }
 
     private void awaitFiles() throws InterruptedException {
-        long idleLimit = options.limits().idleTimeoutMillis() * 1_000_000L;
         while (!filesPending.await(100, TimeUnit.MILLISECONDS)) {
             if (failure != null) {
                 return;
             }
-            if (System.nanoTime() - lastActivity.get() > idleLimit) {
+        }
+    }
+
+    /**
+     * Blocking channel reads and writes have no timeout: when nothing has moved for the idle timeout (a server
+     * that accepts but never answers, a peer that stops reading), fail and close every channel, which wakes
+     * whichever thread is blocked.
+     */
+    private void watch() {
+        long idleLimit = options.limits().idleTimeoutMillis() * 1_000_000L;
+        long tick = Math.max(10, Math.min(1000, options.limits().idleTimeoutMillis() / 10));
+        while (!finished) {
+            try {
+                Thread.sleep(tick);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (!finished && System.nanoTime() - lastActivity.get() > idleLimit) {
                 fail("reason=stalled idle_ms=" + options.limits().idleTimeoutMillis(), TransferResult.EXIT_FAILED);
+                closeAll(data);
+                SocketChannel c = control;
+                if (c != null) {
+                    try {
+                        c.close();
+                    } catch (IOException ignored) {
+                        // waking the blocked reader is all we want
+                    }
+                }
                 return;
             }
         }

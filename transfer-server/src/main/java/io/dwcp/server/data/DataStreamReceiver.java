@@ -106,10 +106,6 @@ final class DataStreamReceiver implements Runnable, AutoCloseable {
         while (true) {
             header.clear();
             readHeader();
-            FrameType type = FrameDescriptor.checkPrefix(header, 0, DataFrameDescriptor.maxBody());
-            if (type != FrameType.DATA) {
-                throw DwcpException.protocol("frame=" + type.name().toLowerCase() + " reason=unexpected-on-data-stream");
-            }
             frame.validate(blockSize);
             Codec codec = frame.codec();
             int wire = frame.wireLength();
@@ -134,8 +130,13 @@ final class DataStreamReceiver implements Runnable, AutoCloseable {
         }
     }
 
-    /** Reads the fixed header; a clean EOF before its first byte is the sender's normal end of stream. */
+    /**
+     * Reads the fixed header. The prefix is checked as soon as its 8 bytes are in, so a short foreign frame is
+     * refused at once rather than waiting for bytes that never come. A clean EOF before the first byte is the
+     * sender's normal end of stream.
+     */
     private void readHeader() throws IOException {
+        boolean checked = false;
         while (header.hasRemaining()) {
             int n = channel.read(header);
             if (n < 0) {
@@ -143,6 +144,14 @@ final class DataStreamReceiver implements Runnable, AutoCloseable {
                     throw new EOFException();
                 }
                 throw DwcpException.protocol("frame=data reason=truncated-header got=" + header.position());
+            }
+            if (!checked && header.position() >= FrameDescriptor.PREFIX_LENGTH) {
+                FrameType type = FrameDescriptor.checkPrefix(header, 0, DataFrameDescriptor.maxBody());
+                if (type != FrameType.DATA) {
+                    throw DwcpException.protocol("frame=" + type.name().toLowerCase(java.util.Locale.ROOT)
+                            + " reason=unexpected-on-data-stream");
+                }
+                checked = true;
             }
         }
         header.flip();

@@ -10,6 +10,7 @@ import io.dwcp.core.manifest.EntryKind;
 import io.dwcp.core.manifest.RelativePaths;
 import io.dwcp.core.message.Message;
 import io.dwcp.server.storage.IncomingFile;
+import io.dwcp.server.storage.ReceivingPaths;
 import io.dwcp.server.storage.RootConfinement;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -46,6 +47,7 @@ public final class TransferSession {
     private final byte[] id;
     private final String name;
     private final RootConfinement root;
+    private final ReceivingPaths receiving;
     private final Limits limits;
     private final int streams;
     private final Consumer<Message> out;
@@ -64,11 +66,12 @@ public final class TransferSession {
     private List<Entry> entries = List.of();
     private SessionOutcome outcome;
 
-    public TransferSession(byte[] id, String name, RootConfinement root, Limits limits, int streams,
-                           Consumer<Message> out, Consumer<TransferSession> onEnd) {
+    public TransferSession(byte[] id, String name, RootConfinement root, ReceivingPaths receiving, Limits limits,
+                           int streams, Consumer<Message> out, Consumer<TransferSession> onEnd) {
         this.id = id;
         this.name = name;
         this.root = root;
+        this.receiving = receiving;
         this.limits = limits;
         this.streams = streams;
         this.out = out;
@@ -164,6 +167,15 @@ public final class TransferSession {
             throw new DwcpException(ErrorCode.LIMIT, "reason=insufficient-space need=" + need + " free=" + free);
         }
         int bs = offer.blockSize();
+        List<Path> targets = new ArrayList<>();
+        List<String> shownPaths = new ArrayList<>();
+        for (Entry e : offer.entries()) {
+            if (e.kind() != EntryKind.DIR) {
+                targets.add(root.resolve(dest, e.path()));
+                shownPaths.add(e.path());
+            }
+        }
+        receiving.claim(targets, shownPaths, this);
         IncomingFile[] incoming = new IncomingFile[offer.entries().size()];
         List<Message.FilePlan> plans = new ArrayList<>(fileCount);
         for (int i = 0; i < incoming.length; i++) {
@@ -262,10 +274,12 @@ public final class TransferSession {
         out.accept(new Message.BlockNack(fileId, offset, reason));
     }
 
+    /** Completes a file; exactly one caller (data thread or session thread) sends its FILE_DONE. */
     private void finish(IncomingFile f) {
         try {
-            f.finish();
-            out.accept(new Message.FileDone(f.id(), Message.FileDone.OK, f.identical() ? "identical" : "written"));
+            if (f.finish()) {
+                out.accept(new Message.FileDone(f.id(), Message.FileDone.OK, f.identical() ? "identical" : "written"));
+            }
         } catch (DwcpException e) {
             LOG.warn("session=" + name + " file-failed " + e.getMessage());
             out.accept(new Message.FileDone(f.id(), e.code().code(), e.getMessage()));
@@ -312,8 +326,9 @@ public final class TransferSession {
         Message.Done done = new Message.Done(ok, bytes, payloadBytes.get(), verified);
         LOG.info("session=" + name + " done files=" + ok + " bytes=" + bytes + " payload=" + payloadBytes.get()
                 + " verified=" + verified);
-        end(new SessionOutcome(true, verified, ok, bytes, payloadBytes.get(), null));
-        out.accept(done);
+        if (end(new SessionOutcome(true, verified, ok, bytes, payloadBytes.get(), null))) {
+            out.accept(done);
+        }
     }
 
     private void makeLink(Entry e) throws IOException {
@@ -323,6 +338,9 @@ public final class TransferSession {
         Path tmp = p.resolveSibling(p.getFileName() + IncomingFile.PART_SUFFIX);
         Files.deleteIfExists(tmp);
         Files.createSymbolicLink(tmp, Path.of(e.linkTarget()));
+        FileTime mtime = FileTime.fromMillis(e.mtimeMillis());
+        Files.getFileAttributeView(tmp, java.nio.file.attribute.BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .setTimes(mtime, null, null);
         Files.move(tmp, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
@@ -337,16 +355,16 @@ public final class TransferSession {
 
     /** Ends the session with an error: tells the peer, removes every part file, closes its streams. */
     public void abort(ErrorCode code, String message) {
-        if (state == State.ENDED) {
+        // Only the first failure is reported: streams closed by this abort fail too, and must not speak.
+        if (!end(new SessionOutcome(false, false, 0, 0, payloadBytes.get(), message))) {
             return;
         }
-        LOG.warn("session=" + name + " aborted code=" + code.name().toLowerCase() + " " + message);
+        LOG.warn("session=" + name + " aborted code=" + code.name().toLowerCase(java.util.Locale.ROOT) + " " + message);
         for (IncomingFile f : files) {
             if (f != null) {
                 f.fail();
             }
         }
-        end(new SessionOutcome(false, false, 0, 0, payloadBytes.get(), message));
         out.accept(new Message.Error(code, message));
     }
 
@@ -359,16 +377,18 @@ public final class TransferSession {
         onEnd.accept(this);
     }
 
-    private void end(SessionOutcome o) {
+    /** Moves to ENDED; returns false when the session had already ended. */
+    private boolean end(SessionOutcome o) {
         List<AutoCloseable> toClose;
         synchronized (this) {
             if (state == State.ENDED) {
-                return;
+                return false;
             }
             state = State.ENDED;
             outcome = o;
             toClose = new ArrayList<>(attached);
         }
+        receiving.release(this);
         if (!o.committed()) {
             for (AutoCloseable c : toClose) {
                 try {
@@ -378,5 +398,6 @@ public final class TransferSession {
                 }
             }
         }
+        return true;
     }
 }

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * basis) block digests equals the sender's.
  */
 public final class IncomingFile {
-    public static final String PART_SUFFIX = ".dwcp-part";
+    public static final String PART_SUFFIX = io.dwcp.core.manifest.RelativePaths.PART_SUFFIX;
 
     public enum State { RECEIVING, DONE, FAILED }
 
@@ -143,12 +143,13 @@ public final class IncomingFile {
 
     /**
      * Verifies the whole-file digest and, on a match, applies mode and mtime and renames the part file into
-     * place. Idempotent: only the first caller does the work. On a mismatch the part file is removed.
+     * place. Only the first caller does the work and gets true (or the exception); later callers get false.
+     * On a mismatch the part file is removed.
      */
-    public void finish() throws DwcpException {
+    public boolean finish() throws DwcpException {
         synchronized (lock) {
             if (state != State.RECEIVING) {
-                return;
+                return false;
             }
             try {
                 byte[] composed = new byte[digests.length];
@@ -180,6 +181,7 @@ public final class IncomingFile {
                     Files.move(partPath, finalPath, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 }
                 state = State.DONE;
+                return true;
             } catch (DwcpException e) {
                 fail();
                 throw e;
@@ -223,8 +225,10 @@ public final class IncomingFile {
                         Files.setPosixFilePermissions(partPath, permissions(0600));
                         channel = FileChannel.open(partPath, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
                     } else {
-                        channel = FileChannel.open(partPath, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
-                                StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS);
+                        // A leftover part file (or anything else under the reserved name) is ours to replace.
+                        Files.deleteIfExists(partPath);
+                        channel = FileChannel.open(partPath, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW,
+                                LinkOption.NOFOLLOW_LINKS);
                     }
                 } catch (IOException e) {
                     throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=open-failed detail=" + e.getMessage());

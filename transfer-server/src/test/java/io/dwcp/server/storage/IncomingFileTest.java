@@ -55,7 +55,8 @@ class IncomingFileTest {
         deliver(f, data, 2);
         deliver(f, data, 1);
         assertTrue(f.expect(4, fileDigest(data)));
-        f.finish();
+        assertTrue(f.finish(), "the first caller does the work");
+        assertFalse(f.finish(), "a second caller (the other thread that saw completion) must not report again");
         assertArrayEquals(data, Files.readAllBytes(target));
         assertFalse(Files.exists(f.partPath()));
         assertEquals(1_600_000_000_000L, Files.getLastModifiedTime(target).toMillis());

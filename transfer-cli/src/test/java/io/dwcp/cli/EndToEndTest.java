@@ -1,0 +1,361 @@
+package io.dwcp.cli;
+
+import static io.dwcp.cli.Harness.assertSameTree;
+import static io.dwcp.cli.Harness.mtime;
+import static io.dwcp.cli.Harness.partFiles;
+import static io.dwcp.cli.Harness.perms;
+import static io.dwcp.cli.Harness.randomFile;
+import static io.dwcp.cli.Harness.setMeta;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.dwcp.cli.Harness.Result;
+import io.dwcp.cli.Harness.ServerProcess;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real {@code dwcp serve} process and real {@code dwcp send} processes, checked byte for byte. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class EndToEndTest {
+    private static final int MIB = 1 << 20;
+
+    @TempDir
+    static Path serverRoot;
+    private static ServerProcess server;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = ServerProcess.serve(serverRoot);
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static void assertVerified(Result r) {
+        r.assertExit(0);
+        Map<String, Object> j = r.json();
+        assertEquals(Boolean.TRUE, j.get("verified"), r::toString);
+        assertNull(j.get("error"), r::toString);
+        assertEquals(List.of(), j.get("failed_files"), r::toString);
+    }
+
+    @Test
+    void filesAroundEveryBoundaryArriveExactlyWithModesAndMtimes(@TempDir Path src) throws Exception {
+        long[] sizes = {0, 1, 4095, 4096, 4097, MIB - 1, MIB, MIB + 1, 64L * MIB};
+        int[] modes = {0644, 0600, 0755, 0640, 0444, 0700, 0664, 0751, 0620};
+        List<Path> files = new ArrayList<>();
+        long total = 0;
+        long blocks = 0;
+        for (int i = 0; i < sizes.length; i++) {
+            Path f = randomFile(src.resolve("f-" + sizes[i] + ".bin"), sizes[i], 1000 + i);
+            setMeta(f, modes[i], 1_600_000_000_000L + i * 1_001L + 7);
+            files.add(f);
+            total += sizes[i];
+            blocks += (sizes[i] + MIB - 1) / MIB;
+        }
+        Result r = Harness.send(List.of("-P", "4"), files, server.target("sizes"));
+        assertVerified(r);
+        assertEquals(sizes.length, r.num("files"), r::toString);
+        assertEquals(total, r.num("bytes"), r::toString);
+        assertEquals(blocks, r.num("blocks_sent"), r::toString);
+        assertEquals(0, r.num("blocks_unchanged"), r::toString);
+        assertTrue(r.num("wire_bytes") >= total, "random data cannot shrink on the wire\n" + r);
+
+        Path dest = serverRoot.resolve("sizes");
+        for (int i = 0; i < sizes.length; i++) {
+            Path a = files.get(i);
+            Path b = dest.resolve(a.getFileName().toString());
+            assertTrue(Files.isRegularFile(b, LinkOption.NOFOLLOW_LINKS), "missing " + b);
+            assertEquals(sizes[i], Files.size(b), "size of " + b);
+            assertEquals(-1L, Files.mismatch(a, b), "content of " + b);
+            assertEquals(perms(modes[i]), Files.getPosixFilePermissions(b), "mode of " + b);
+            assertEquals(mtime(a), mtime(b), "mtime of " + b);
+        }
+        assertEquals(sizes.length, Harness.listTree(dest).size(), "only the sent files: " + Harness.listTree(dest));
+        assertEquals(List.of(), partFiles(serverRoot), "part files left behind");
+    }
+
+    @Test
+    void compressibleAndAllZeroDataArriveExactlyAndCostLittleOnTheWire(@TempDir Path src) throws Exception {
+        Path text = src.resolve("log.txt");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; sb.length() < 4 * MIB; i++) {
+            sb.append("2026-11-21T19:43:27.").append(i % 1000).append(" INFO transfer block=").append(i)
+                    .append(" status=ok\n");
+        }
+        Files.writeString(text, sb, StandardCharsets.UTF_8);
+        Path holes = src.resolve("holes.img");
+        try (FileChannel ch = FileChannel.open(holes, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(Harness.random(5, 12345)), 3L * MIB + 100);
+        }
+        Files.write(holes, new byte[] {1}, StandardOpenOption.APPEND);
+        long total = Files.size(text) + Files.size(holes);
+        for (String compress : List.of("lz4", "auto")) {
+            Result r = Harness.send(List.of("-P", "1", "--compress", compress), List.of(text, holes),
+                    server.target("compress-" + compress));
+            assertVerified(r);
+            assertTrue(r.num("wire_bytes") < total / 3, "compressible data should shrink on the wire (--compress "
+                    + compress + ")\n" + r);
+            Path dest = serverRoot.resolve("compress-" + compress);
+            assertEquals(-1L, Files.mismatch(text, dest.resolve("log.txt")));
+            assertEquals(-1L, Files.mismatch(holes, dest.resolve("holes.img")));
+        }
+        Result off = Harness.send(List.of("--compress", "off"), List.of(text), server.target("compress-off"));
+        assertVerified(off);
+        assertTrue(off.num("wire_bytes") >= Files.size(text), "--compress off sends raw bytes\n" + off);
+        assertEquals(-1L, Files.mismatch(text, serverRoot.resolve("compress-off/log.txt")));
+    }
+
+    /** The tree of scenario 2; returns the paths (relative to the tree) that must be skipped. */
+    private static Set<String> buildTree(Path tree, Path outsideSecret) throws IOException {
+        Files.createDirectories(tree.resolve("a/b/c"));
+        Files.createDirectories(tree.resolve("empty-dir"));
+        Files.createDirectories(tree.resolve("日本語"));
+        Files.writeString(tree.resolve("a/b/c/deep.txt"), "deep\n".repeat(100));
+        Files.write(tree.resolve("a/empty-file"), new byte[0]);
+        Files.write(tree.resolve("zero.dat"), new byte[0]);
+        Files.writeString(tree.resolve("日本語/ファイル.txt"), "こんにちは、世界\n");
+        Files.write(tree.resolve("emoji-😀.bin"), Harness.random(7, 5000));
+        randomFile(tree.resolve("big.bin"), 2 * MIB + 12345, 8);
+        Files.createSymbolicLink(tree.resolve("link-rel"), Path.of("a/b/c/deep.txt"));
+        Files.createSymbolicLink(tree.resolve("a/b/up"), Path.of("../../emoji-😀.bin"));
+        Files.createSymbolicLink(tree.resolve("a/dangling"), Path.of("b/not-there"));
+        Files.createSymbolicLink(tree.resolve("abs-link"), outsideSecret.toAbsolutePath());
+        // Resolves to SRC/outside/secret.txt (the tree is SRC/wrap/tree): escapes whether the tree or its
+        // contents are sent.
+        Files.createSymbolicLink(tree.resolve("a/b/esc"), Path.of("../../../../outside/secret.txt"));
+        setMeta(tree.resolve("a/b/c/deep.txt"), 0640, 1_500_000_000_001L);
+        setMeta(tree.resolve("a/empty-file"), 0600, 1_500_000_000_002L);
+        setMeta(tree.resolve("zero.dat"), 0644, 1_500_000_000_003L);
+        setMeta(tree.resolve("日本語/ファイル.txt"), 0644, 1_500_000_000_004L);
+        setMeta(tree.resolve("emoji-😀.bin"), 0755, 1_500_000_000_005L);
+        setMeta(tree.resolve("big.bin"), 0600, 1_500_000_000_006L);
+        // Directories last, deepest first: creating children changes a directory's mtime.
+        setMeta(tree.resolve("a/b/c"), 0700, 1_400_000_000_011L);
+        setMeta(tree.resolve("a/b"), 0755, 1_400_000_000_012L);
+        setMeta(tree.resolve("a"), 0750, 1_400_000_000_013L);
+        setMeta(tree.resolve("empty-dir"), 0755, 1_400_000_000_014L);
+        setMeta(tree.resolve("日本語"), 0755, 1_400_000_000_015L);
+        setMeta(tree, 0755, 1_400_000_000_016L);
+        return Set.of("abs-link", "a/b/esc");
+    }
+
+    private static void assertSkippedLinks(Result r) {
+        @SuppressWarnings("unchecked")
+        List<Object> skipped = (List<Object>) r.json().get("skipped");
+        assertEquals(2, skipped.size(), () -> "skipped " + skipped + "\n" + r);
+        assertTrue(skipped.stream().anyMatch(s -> s.toString().contains("abs-link")), () -> "skipped " + skipped);
+        assertTrue(skipped.stream().anyMatch(s -> s.toString().contains("esc")), () -> "skipped " + skipped);
+    }
+
+    private static void assertSecretNowhere(Path received) throws IOException {
+        for (String rel : Harness.listTree(received)) {
+            Path p = received.resolve(rel);
+            if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                assertFalse(Files.readString(p, StandardCharsets.ISO_8859_1).contains("TOP SECRET"),
+                        "content of an escaping link was followed into " + p);
+            }
+        }
+    }
+
+    @Test
+    void treeContentsWithTrailingSlash(@TempDir Path src) throws Exception {
+        assumeTrue("UTF-8".equals(System.getProperty("sun.jnu.encoding")),
+                "file names are not UTF-8 in this JVM (sun.jnu.encoding=" + System.getProperty("sun.jnu.encoding") + ")");
+        Path secret = src.resolve("outside/secret.txt");
+        Files.createDirectories(secret.getParent());
+        Files.writeString(secret, "TOP SECRET");
+        Path tree = src.resolve("wrap/tree");
+        Set<String> skipped = buildTree(tree, secret);
+
+        Result r = Harness.send(List.of(), List.of(tree + "/"), server.target("contents/here"));
+        assertVerified(r);
+        assertEquals(6, r.num("files"), r::toString);
+        assertSkippedLinks(r);
+        Path received = serverRoot.resolve("contents/here");
+        assertSameTree(tree, received, skipped);
+        assertSecretNowhere(received);
+        assertEquals(List.of(), partFiles(serverRoot));
+    }
+
+    @Test
+    void treeDirectoryItselfWithoutTrailingSlash(@TempDir Path src) throws Exception {
+        assumeTrue("UTF-8".equals(System.getProperty("sun.jnu.encoding")),
+                "file names are not UTF-8 in this JVM (sun.jnu.encoding=" + System.getProperty("sun.jnu.encoding") + ")");
+        Path secret = src.resolve("outside/secret.txt");
+        Files.createDirectories(secret.getParent());
+        Files.writeString(secret, "TOP SECRET");
+        Path tree = src.resolve("wrap/tree");
+        Set<String> skipped = buildTree(tree, secret);
+
+        Result r = Harness.send(List.of("-P", "2"), List.of(tree), server.target("itself"));
+        assertVerified(r);
+        assertSkippedLinks(r);
+        Path dest = serverRoot.resolve("itself");
+        assertEquals(List.of("tree"), Harness.listTree(dest).stream().filter(p -> !p.contains("/")).toList(),
+                "the directory itself lands in DEST");
+        Path received = dest.resolve("tree");
+        assertSameTree(tree, received, skipped);
+        assertEquals(Files.getPosixFilePermissions(tree), Files.getPosixFilePermissions(received), "mode of the tree");
+        assertEquals(mtime(tree), mtime(received), "mtime of the tree directory");
+        assertSecretNowhere(dest);
+        assertEquals(List.of(), partFiles(serverRoot));
+    }
+
+    @Test
+    void aLinkJustAboveTheSentDirectoryIsSkipped(@TempDir Path src) throws Exception {
+        Path tree = Files.createDirectories(src.resolve("tree"));
+        Files.writeString(src.resolve("sibling.txt"), "not part of the transfer");
+        Files.writeString(tree.resolve("f.txt"), "f");
+        Files.createSymbolicLink(tree.resolve("up-one"), Path.of("../sibling.txt"));
+        Result r = Harness.send(List.of(), List.of(tree), server.target("one-level"));
+        assertVerified(r);
+        assertTrue(r.json().get("skipped").toString().contains("up-one"), r::toString);
+        assertFalse(Files.exists(serverRoot.resolve("one-level/tree/up-one"), LinkOption.NOFOLLOW_LINKS));
+    }
+
+    @Test
+    void resendMovesOnlyWhatChanged(@TempDir Path src) throws Exception {
+        Path tree = src.resolve("delta");
+        Path m = randomFile(tree.resolve("m.bin"), 5L * MIB, 21);
+        Path shrink = randomFile(tree.resolve("shrink.bin"), 3L * MIB, 22);
+        Path shrinkExact = randomFile(tree.resolve("shrink-exact.bin"), 3L * MIB, 23);
+        Path grow = randomFile(tree.resolve("grow.bin"), 2L * MIB, 24);
+        Path touch = randomFile(tree.resolve("touch.bin"), 3L * MIB / 2, 25);
+        randomFile(tree.resolve("sub/x.bin"), MIB + 1, 26);
+        Files.writeString(tree.resolve("small.txt"), "small\n");
+        Files.write(tree.resolve("empty.dat"), new byte[0]);
+        setMeta(m, 0444, 1_650_000_000_000L);
+        int fileCount = 8;
+        long blocks = 5 + 3 + 3 + 2 + 2 + 2 + 1;
+        String target = server.target("delta");
+
+        Result first = Harness.send(List.of(), List.of(tree + "/"), target);
+        assertVerified(first);
+        assertEquals(blocks, first.num("blocks_sent"), first::toString);
+        Path received = serverRoot.resolve("delta");
+        assertSameTree(tree, received, Set.of());
+
+        Result same = Harness.send(List.of(), List.of(tree + "/"), target);
+        assertVerified(same);
+        assertEquals(0, same.num("blocks_sent"), same::toString);
+        assertEquals(blocks, same.num("blocks_unchanged"), same::toString);
+        assertEquals(fileCount, same.num("identical_files"), same::toString);
+        assertTrue(same.num("wire_bytes") * 100 < same.num("bytes"),
+                "identical resend must cost < 1% of the bytes on the wire\n" + same);
+        assertSameTree(tree, received, Set.of());
+
+        // A few bytes in the middle of block 2 of a read-only file; two truncations; an append; an mtime change.
+        Files.setPosixFilePermissions(m, perms(0644));
+        try (FileChannel ch = FileChannel.open(m, StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}), 2L * MIB + MIB / 2 + 17);
+        }
+        setMeta(m, 0444, 1_650_000_000_500L);
+        try (FileChannel ch = FileChannel.open(shrink, StandardOpenOption.WRITE)) {
+            ch.truncate(2L * MIB + 1000);
+        }
+        try (FileChannel ch = FileChannel.open(shrinkExact, StandardOpenOption.WRITE)) {
+            ch.truncate(2L * MIB);
+        }
+        Files.write(grow, Harness.random(99, 100 * 1024), StandardOpenOption.APPEND);
+        Files.setLastModifiedTime(touch, java.nio.file.attribute.FileTime.fromMillis(1_655_555_555_555L));
+
+        Result delta = Harness.send(List.of(), List.of(tree + "/"), target);
+        assertVerified(delta);
+        assertEquals(3, delta.num("blocks_sent"), "m.bin block 2, shrink.bin's new tail, grow.bin's new block\n" + delta);
+        assertEquals(4, delta.num("identical_files"), "small, empty, sub/x and touch (same bytes)\n" + delta);
+        assertTrue(delta.num("wire_bytes") < MIB + MIB / 2, "only ~1.1 MiB changed\n" + delta);
+        assertSameTree(tree, received, Set.of());
+        assertEquals(List.of(), partFiles(serverRoot));
+    }
+
+    @Test
+    void manySmallFilesInOneSend(@TempDir Path src) throws Exception {
+        Path tree = src.resolve("many");
+        long total = 0;
+        for (int i = 0; i < 300; i++) {
+            Path f = tree.resolve("d" + (i % 7)).resolve("sub" + (i % 3)).resolve("file-" + i + ".dat");
+            Files.createDirectories(f.getParent());
+            Files.write(f, Harness.random(500 + i, i * 37));
+            Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(1_620_000_000_000L + i));
+            total += i * 37L;
+        }
+        Result r = Harness.send(List.of("-P", "4"), List.of(tree + "/"), server.target("many"));
+        assertVerified(r);
+        assertEquals(300, r.num("files"), r::toString);
+        assertEquals(total, r.num("bytes"), r::toString);
+        for (String rel : Harness.listTree(tree)) {
+            Path a = tree.resolve(rel);
+            if (Files.isRegularFile(a)) {
+                Path b = serverRoot.resolve("many").resolve(rel);
+                assertEquals(-1L, Files.mismatch(a, b), rel);
+                assertEquals(mtime(a), mtime(b), rel);
+            }
+        }
+        assertEquals(Harness.listTree(tree), Harness.listTree(serverRoot.resolve("many")));
+    }
+
+    @Test
+    void oneShotReceiverTakesOneTransferAndExits(@TempDir Path base) throws Exception {
+        Path dir = Files.createDirectories(base.resolve("inbox"));
+        Path f = randomFile(base.resolve("one.bin"), 3L * MIB + 5, 31);
+        try (ServerProcess recv = ServerProcess.start(List.of("recv", "--listen", "127.0.0.1:0", "--data-port", "0",
+                dir.toString()))) {
+            Result r = Harness.send(List.of(), List.of(f), recv.target(""));
+            assertVerified(r);
+            assertEquals(0, recv.awaitExit(Duration.ofSeconds(20)), recv::log);
+            assertTrue(recv.log().contains("verified=true"), recv::log);
+        }
+        assertEquals(-1L, Files.mismatch(f, dir.resolve("one.bin")));
+        assertEquals(List.of("one.bin"), Harness.listTree(dir));
+    }
+
+    @Test
+    void oneShotReceiverExitsTwoWhenItsOnlyTransferFails(@TempDir Path base) throws Exception {
+        Path dir = Files.createDirectories(base.resolve("inbox"));
+        Files.writeString(dir.resolve("plain-file"), "not a directory");
+        Path f = randomFile(base.resolve("one.bin"), 1000, 32);
+        try (ServerProcess recv = ServerProcess.start(List.of("recv", "--listen", "127.0.0.1:0", "--data-port", "0",
+                dir.toString()))) {
+            Result r = Harness.send(List.of(), List.of(f), recv.target("plain-file/sub"));
+            r.assertExit(2);
+            assertTrue(String.valueOf(r.json().get("error")).contains("not-a-directory"), r::toString);
+            assertEquals(2, recv.awaitExit(Duration.ofSeconds(20)), recv::log);
+        }
+        assertEquals(List.of("plain-file"), Harness.listTree(dir));
+        assertEquals("not a directory", Files.readString(dir.resolve("plain-file")));
+    }
+
+    @Test
+    void demoRunsEndToEnd(@TempDir Path work) throws Exception {
+        Result r = Harness.run(Duration.ofSeconds(90), List.of("demo", "--size", "8M", "--dir",
+                work.resolve("demo").toString()));
+        r.assertExit(0);
+        assertTrue(r.out().contains("all transfers verified"), r::toString);
+        assertFalse(r.out().contains("DIFFERENT"), r::toString);
+    }
+}
