@@ -1,0 +1,275 @@
+package io.dwcp.core.digest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.dynatrace.hash4j.hashing.HashValue128;
+import com.dynatrace.hash4j.hashing.Hasher128;
+import com.dynatrace.hash4j.hashing.Hashing;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.SplittableRandom;
+import jdk.incubator.vector.LongVector;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@link Xxh3} against hash4j's XXH3-128 (itself tested against the reference vectors). */
+class Xxh3Test {
+    private static final Hasher128 REFERENCE = Hashing.xxh3_128();
+    private static final VarHandle BE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final int MIB = 1 << 20;
+    /** Room for the largest input (1 MiB + 4 KiB + 1) at any offset below 4 KiB. */
+    private static final byte[] DATA = random(MIB + 8192, 0x5EED);
+
+    static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new SplittableRandom(seed).nextBytes(b);
+        return b;
+    }
+
+    /** The reference value of DATA[off, off+len) as {high, low}. */
+    static long[] reference(byte[] data, int off, int len) {
+        HashValue128 h = REFERENCE.hashBytesTo128Bits(data, off, len);
+        return new long[] {h.getMostSignificantBits(), h.getLeastSignificantBits()};
+    }
+
+    static void assertHash(long[] expected, MemorySegment segment, long off, long len, String what) {
+        long[] actual = Xxh3.hash128(segment, off, len);
+        assertEquals(hex(expected), hex(actual), what + ": length " + len + " at offset " + off);
+    }
+
+    static String hex(long[] h) {
+        return String.format("%016x%016x", h[0], h[1]);
+    }
+
+    /** The same bytes as DATA on the heap, in a confined arena and in a direct buffer. */
+    private record Segments(MemorySegment heap, MemorySegment arena, MemorySegment direct) {
+        static Segments of(Arena arena) {
+            MemorySegment heap = MemorySegment.ofArray(DATA);
+            MemorySegment native1 = arena.allocate(DATA.length, 64);
+            native1.copyFrom(heap);
+            MemorySegment native2 = MemorySegment.ofBuffer(ByteBuffer.allocateDirect(DATA.length).put(DATA).flip());
+            return new Segments(heap, native1, native2);
+        }
+
+        void assertAll(int off, int len) {
+            long[] expected = reference(DATA, off, len);
+            assertHash(expected, heap, off, len, "heap");
+            assertHash(expected, arena, off, len, "confined arena");
+            assertHash(expected, direct, off, len, "direct buffer");
+        }
+    }
+
+    @Test
+    void emptyInputIsTheReferenceValue() {
+        byte[] out = new byte[16];
+        Xxh3.hash128(MemorySegment.ofArray(new byte[0]), 0, 0, out, 0);
+        assertEquals("99aa06d3014798d86001c324468d497f", HexFormat.of().formatHex(out));
+        long[] h = Xxh3.hash128(MemorySegment.ofArray(DATA), 17, 0);
+        assertEquals(0x99aa06d3014798d8L, h[0]);
+        assertEquals(0x6001c324468d497fL, h[1]);
+        try (Arena arena = Arena.ofConfined()) {
+            assertEquals(hex(h), hex(Xxh3.hash128(arena.allocate(8), 8, 0)));
+        }
+    }
+
+    @Test
+    void everyLengthUpTo2048AtRandomOffsets() {
+        SplittableRandom rnd = new SplittableRandom(1);
+        try (Arena arena = Arena.ofConfined()) {
+            Segments s = Segments.of(arena);
+            for (int len = 0; len <= 2048; len++) {
+                s.assertAll(rnd.nextInt(4096), len);
+            }
+        }
+    }
+
+    @Test
+    void lengthsAroundBlockAndStripeBoundaries() {
+        SplittableRandom rnd = new SplittableRandom(2);
+        try (Arena arena = Arena.ofConfined()) {
+            Segments s = Segments.of(arena);
+            for (int base : new int[] {4096, 65536, MIB}) {
+                for (int d : new int[] {-65, -64, -63, -2, -1, 0, 1, 2, 63, 64, 65}) {
+                    s.assertAll(rnd.nextInt(4096), base + d);
+                }
+            }
+            for (int blocks = 1; blocks <= 4; blocks++) { // 1 KiB blocks: the scramble boundary
+                for (int d = -1; d <= 1; d++) {
+                    s.assertAll(rnd.nextInt(4096), blocks * 1024 + d);
+                }
+            }
+        }
+    }
+
+    @Test
+    void randomBigLengthsAtRandomOffsets() {
+        SplittableRandom rnd = new SplittableRandom(3);
+        try (Arena arena = Arena.ofConfined()) {
+            Segments s = Segments.of(arena);
+            for (int i = 0; i < 24; i++) {
+                s.assertAll(rnd.nextInt(4096), 2049 + rnd.nextInt(MIB + 4096 - 2049));
+            }
+        }
+    }
+
+    /** Every long-input loop (scalar, 2x256-bit, 512-bit) on native and heap segments, whichever one runs here. */
+    @ParameterizedTest
+    @ValueSource(ints = {Xxh3.LONG_PATH_SCALAR, Xxh3.LONG_PATH_V256, Xxh3.LONG_PATH_V512})
+    void everyLongInputLoopMatches(int path) {
+        int bits = path == Xxh3.LONG_PATH_V512 ? 512 : path == Xxh3.LONG_PATH_V256 ? 256 : 0;
+        assumeTrue(LongVector.SPECIES_PREFERRED.vectorBitSize() >= bits, "no " + bits + "-bit vectors here");
+        List<Integer> lengths = new ArrayList<>();
+        for (int len = 241; len <= 2200; len++) {
+            lengths.add(len);
+        }
+        for (int len : new int[] {4095, 4096, 4097, 65535, 65536, 65537, MIB - 1, MIB, MIB + 1}) {
+            lengths.add(len);
+        }
+        SplittableRandom rnd = new SplittableRandom(4);
+        byte[] out = new byte[16];
+        try (Arena arena = Arena.ofConfined()) {
+            Segments s = Segments.of(arena);
+            for (int len : lengths) {
+                int off = rnd.nextInt(4096);
+                long[] expected = reference(DATA, off, len);
+                for (MemorySegment seg : new MemorySegment[] {s.heap(), s.arena(), s.direct()}) {
+                    Xxh3.hash128With(path, seg, off, len, out, 0);
+                    long[] actual = {(long) BE64.get(out, 0), (long) BE64.get(out, 8)};
+                    assertEquals(hex(expected), hex(actual), "path " + path + ", " + seg + ", length " + len);
+                }
+            }
+        }
+    }
+
+    @Test
+    void mappedReadOnlyAndOtherSegmentKinds(@TempDir Path dir) throws IOException {
+        int[] lengths = {0, 3, 16, 100, 240, 241, 1000, 5000, 65536 + 7, MIB};
+        Path file = dir.resolve("data.bin");
+        Files.write(file, DATA);
+        try (Arena arena = Arena.ofShared(); FileChannel ch = FileChannel.open(file)) {
+            MemorySegment mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, DATA.length, arena);
+            MemorySegment readOnlyHeap = MemorySegment.ofBuffer(ByteBuffer.wrap(DATA).asReadOnlyBuffer());
+            MemorySegment sliced = MemorySegment.ofBuffer(ByteBuffer.wrap(DATA, 1000, 4000).slice());
+            MemorySegment longs = MemorySegment.ofArray(new long[DATA.length / 8]);
+            longs.copyFrom(MemorySegment.ofArray(DATA).asSlice(0, longs.byteSize()));
+            for (int len : lengths) {
+                long[] expected = reference(DATA, 3, len);
+                assertHash(expected, mapped, 3, len, "mapped");
+                assertHash(expected, readOnlyHeap, 3, len, "read-only heap buffer");
+                assertHash(expected, longs, 3, len, "long[] segment");
+                if (len <= 3997) {
+                    assertHash(reference(DATA, 1003, len), sliced, 3, len, "sliced heap buffer");
+                }
+            }
+            // A segment that is itself a slice: offsets are relative to it.
+            MemorySegment slice = mapped.asSlice(777, 70_000);
+            assertHash(reference(DATA, 777 + 5, 65_000), slice, 5, 65_000, "slice of mapped");
+        }
+    }
+
+    @Test
+    void writesHighThenLowBigEndianAtTheGivenIndexOnly() {
+        byte[] out = new byte[40];
+        Arrays.fill(out, (byte) 0x5A);
+        MemorySegment seg = MemorySegment.ofArray(DATA);
+        for (int len : new int[] {5, 200, 3000}) {
+            Xxh3.hash128(seg, 9, len, out, 13);
+            long[] expected = reference(DATA, 9, len);
+            ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.BIG_ENDIAN);
+            assertEquals(expected[0], b.getLong(13));
+            assertEquals(expected[1], b.getLong(21));
+            for (int i = 0; i < out.length; i++) {
+                if (i < 13 || i >= 29) {
+                    assertEquals((byte) 0x5A, out[i], "byte " + i + " untouched");
+                }
+            }
+        }
+    }
+
+    /** The way BlockDigests wraps a block (position to limit, any byte order, heap or direct, read-only or not). */
+    @Test
+    void matchesTheReferenceThroughByteBufferViews() {
+        int off = 3;
+        int len = MIB;
+        long[] expected = reference(DATA, off, len);
+        ByteBuffer direct = ByteBuffer.allocateDirect(DATA.length).put(DATA).position(off).limit(off + len);
+        ByteBuffer heapSlice = ByteBuffer.wrap(DATA, off, len).slice(); // arrayOffset() == 3
+        ByteBuffer[] views = {
+            direct, direct.duplicate().order(ByteOrder.LITTLE_ENDIAN), direct.asReadOnlyBuffer(),
+            ByteBuffer.wrap(DATA).position(off).limit(off + len), heapSlice, heapSlice.asReadOnlyBuffer(),
+        };
+        byte[] out = new byte[48];
+        for (ByteBuffer view : views) {
+            int position = view.position();
+            Xxh3.hash128(MemorySegment.ofBuffer(view), 0, view.remaining(), out, 32);
+            ByteBuffer result = ByteBuffer.wrap(out);
+            assertEquals(hex(expected), hex(new long[] {result.getLong(32), result.getLong(40)}), view.toString());
+            assertEquals(position, view.position(), "position unchanged");
+        }
+    }
+
+    @Test
+    void rejectsRangesOutsideTheSegmentOrTheOutputArray() {
+        MemorySegment seg = MemorySegment.ofArray(new byte[100]);
+        byte[] out = new byte[16];
+        assertThrows(IndexOutOfBoundsException.class, () -> Xxh3.hash128(seg, 0, 101, out, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> Xxh3.hash128(seg, 90, 11, out, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> Xxh3.hash128(seg, -1, 10, out, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> Xxh3.hash128(seg, 0, -1, out, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> Xxh3.hash128(seg, 0, 10, out, 1));
+        assertThrows(IndexOutOfBoundsException.class, () -> Xxh3.hash128(seg, 0, 10, new byte[15], 0));
+        MemorySegment big = MemorySegment.ofArray(new byte[4096]);
+        assertThrows(IndexOutOfBoundsException.class, () -> Xxh3.hash128(big, 1, 4096, out, 0));
+    }
+
+    @Test
+    void aClosedArenaOrAnotherThreadIsRefusedNotRead() throws Exception {
+        Arena arena = Arena.ofConfined();
+        MemorySegment seg = arena.allocate(8192);
+        byte[] out = new byte[16];
+        List<Throwable> thrown = new ArrayList<>();
+        Thread other = Thread.ofPlatform().start(() -> {
+            for (long len : new long[] {5, 100, 8192}) {
+                try {
+                    Xxh3.hash128(seg, 0, len, out, 0);
+                    thrown.add(null);
+                } catch (RuntimeException e) {
+                    thrown.add(e);
+                }
+            }
+        });
+        other.join();
+        assertEquals(3, thrown.size());
+        for (Throwable t : thrown) {
+            assertEquals(WrongThreadException.class, t == null ? null : t.getClass());
+        }
+        arena.close();
+        for (long len : new long[] {5, 100, 8192}) {
+            assertThrows(IllegalStateException.class, () -> Xxh3.hash128(seg, 0, len, out, 0));
+        }
+    }
+
+    @Test
+    void usesTheWidestVectorLoopTheCpuHas() {
+        assumeTrue(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN && System.getProperty("dwcp.xxh3.path") == null);
+        int bits = LongVector.SPECIES_PREFERRED.vectorBitSize();
+        int expected = bits >= 512 ? Xxh3.LONG_PATH_V512 : bits >= 256 ? Xxh3.LONG_PATH_V256 : Xxh3.LONG_PATH_SCALAR;
+        assertEquals(expected, Xxh3.longPath());
+    }
+}
