@@ -3,8 +3,6 @@ package io.dwcp.server.data;
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
 import io.dwcp.core.Log;
-import io.dwcp.core.codec.BlockDecoder;
-import io.dwcp.core.codec.Codec;
 import io.dwcp.core.frame.DataFrameDescriptor;
 import io.dwcp.core.frame.DataFrameFlyweight;
 import io.dwcp.core.frame.FrameDescriptor;
@@ -18,12 +16,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.SocketChannel;
-import java.util.zip.CRC32C;
 
 /**
  * One data stream: JOIN, then DATA frames until the sender closes. Each frame's header is validated before
- * its payload is read; the payload is decoded and its CRC32C checked before the block is handed to the
- * session. Buffers are allocated once per stream.
+ * its payload is read into a slot of the stream's {@link BlockPipeline}, whose thread decodes it, checks its
+ * CRC32C and hands the block to the session. Buffers are allocated once per stream.
  */
 final class DataStreamReceiver implements Runnable, AutoCloseable {
     private static final Log LOG = Log.of("data");
@@ -33,7 +30,6 @@ final class DataStreamReceiver implements Runnable, AutoCloseable {
     private final DataPlane plane;
     private final ByteBuffer header = ByteBuffer.allocateDirect(DataFrameDescriptor.FRAME_HEADER_LENGTH);
     private final DataFrameFlyweight frame = new DataFrameFlyweight();
-    private final CRC32C crc = new CRC32C();
     private volatile long lastActivityNanos = System.nanoTime();
     private TransferSession session;
 
@@ -100,33 +96,44 @@ final class DataStreamReceiver implements Runnable, AutoCloseable {
 
     private void receive() throws IOException {
         int blockSize = session.blockSize();
-        ByteBuffer payload = ByteBuffer.allocateDirect(DataFrameDescriptor.maxWireLength(blockSize));
-        BlockDecoder decoder = new BlockDecoder(blockSize);
+        BlockPipeline pipeline = new BlockPipeline(session, blockSize, Thread.currentThread().getName() + "-store");
         frame.wrap(header);
-        while (true) {
-            header.clear();
-            readHeader();
-            frame.validate(blockSize);
-            Codec codec = frame.codec();
-            int wire = frame.wireLength();
-            payload.clear().limit(wire);
-            try {
-                BlockingFrames.readFully(channel, payload);
-            } catch (EOFException e) {
-                throw DwcpException.protocol("frame=data reason=truncated-payload missing=" + payload.remaining());
+        try {
+            while (true) {
+                header.clear();
+                try {
+                    readHeader();
+                } catch (EOFException end) {
+                    pipeline.finish();
+                    throw end;
+                }
+                frame.validate(blockSize);
+                session.checkBlock(frame.fileId(), frame.offset(), frame.reconstructedLength());
+                BlockPipeline.Slot slot = pipeline.acquire();
+                int wire = frame.wireLength();
+                ByteBuffer payload = slot.payload;
+                payload.clear().limit(wire);
+                try {
+                    BlockingFrames.readFully(channel, payload);
+                } catch (EOFException e) {
+                    throw DwcpException.protocol("frame=data reason=truncated-payload missing=" + payload.remaining());
+                }
+                payload.flip();
+                lastActivityNanos = System.nanoTime();
+                slot.codec = frame.codec();
+                slot.fileId = frame.fileId();
+                slot.offset = frame.offset();
+                slot.length = frame.reconstructedLength();
+                slot.crc = frame.crc();
+                slot.frameBytes = FrameDescriptor.PREFIX_LENGTH + DataFrameDescriptor.HEADER_LENGTH + wire;
+                pipeline.submit(slot);
             }
-            payload.flip();
-            lastActivityNanos = System.nanoTime();
-            ByteBuffer block = decoder.decode(codec, payload, frame.reconstructedLength());
-            crc.reset();
-            crc.update(block);
-            block.flip();
-            if ((int) crc.getValue() != frame.crc()) {
-                session.onBadBlock(frame.fileId(), frame.offset(), "bad-crc");
-                continue;
-            }
-            session.onBlock(frame.fileId(), frame.offset(), block, FrameDescriptor.PREFIX_LENGTH
-                    + DataFrameDescriptor.HEADER_LENGTH + wire);
+        } catch (InterruptedException e) {
+            pipeline.abandon();
+            throw new DwcpException(ErrorCode.IO, "reason=interrupted");
+        } catch (IOException | RuntimeException e) {
+            pipeline.abandon();
+            throw e;
         }
     }
 

@@ -248,6 +248,14 @@ public final class TransferSession {
         }
     }
 
+    /** Checks a frame's file, offset and length before its payload is read. */
+    public void checkBlock(int fileId, long offset, int length) throws DwcpException {
+        if (state != State.RECEIVING) {
+            throw DwcpException.protocol("frame=data reason=unexpected state=" + state.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        file(fileId, "data").check(offset, length);
+    }
+
     /** A CRC-verified block from a data stream. */
     public void onBlock(int fileId, long offset, ByteBuffer block, int wireLength) throws DwcpException {
         touch();

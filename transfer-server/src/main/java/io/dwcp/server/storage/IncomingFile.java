@@ -92,21 +92,29 @@ public final class IncomingFile {
     }
 
     /**
+     * Checks that a block of {@code length} bytes at {@code offset} is one of this file's blocks, exactly;
+     * returns its index. Called before the payload is read, and again when it is stored.
+     */
+    public int check(long offset, int length) throws DwcpException {
+        long index = offset / blockSize;
+        if (offset < 0 || offset % blockSize != 0 || index >= blockCount) {
+            throw DwcpException.protocol("frame=data reason=offset-beyond-file file=" + id + " offset=" + offset
+                    + " size=" + entry.size());
+        }
+        int want = FileBlocks.blockLength(entry.size(), blockSize, (int) index);
+        if (length != want) {
+            throw DwcpException.protocol("frame=data reason=wrong-block-length file=" + id + " offset=" + offset
+                    + " length=" + length + " want=" + want);
+        }
+        return (int) index;
+    }
+
+    /**
      * Stores one verified (CRC-checked) block. Returns true when this call completed the file's data, so the
      * caller should try {@link #finish()}.
      */
     public boolean accept(long offset, ByteBuffer block) throws DwcpException {
-        long index = offset / blockSize;
-        if (index >= blockCount) {
-            throw DwcpException.protocol("frame=data reason=offset-beyond-file file=" + id + " offset=" + offset
-                    + " size=" + entry.size());
-        }
-        int i = (int) index;
-        int want = FileBlocks.blockLength(entry.size(), blockSize, i);
-        if (block.remaining() != want) {
-            throw DwcpException.protocol("frame=data reason=wrong-block-length file=" + id + " offset=" + offset
-                    + " length=" + block.remaining() + " want=" + want);
-        }
+        int i = check(offset, block.remaining());
         FileChannel ch = openChannel();
         try {
             FileBlocks.writeBlock(ch, offset, block.duplicate());
