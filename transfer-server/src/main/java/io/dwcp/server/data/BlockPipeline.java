@@ -8,18 +8,19 @@ import io.dwcp.core.frame.DataFrameDescriptor;
 import io.dwcp.server.session.TransferSession;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
 /**
- * The second half of a data stream. The stream's reading thread fills a slot with one frame's payload and
- * hands it over; this stage's thread decodes it, checks its CRC32C and stores it. Socket reads and file
- * writes are the two big kernel copies of the receive path: on separate threads they run on separate
- * cores, so one stream is no longer bound by one core. Slots are allocated once and cycle between the two
- * queues; the steady state allocates nothing.
+ * The storing half of a session's data streams. Each stream's reading thread fills a slot with one frame's
+ * payload and hands it over; this stage's single thread decodes it, checks its CRC32C and stores it.
+ * Socket reads and file writes, the two big kernel copies of the receive path, run on different cores, and
+ * one writer per session means streams never contend for the same file's write lock. Slots are allocated
+ * once and cycle between the two queues; the steady state allocates nothing.
  */
-final class BlockPipeline implements Runnable {
-    /** Enough for the reader to fill one slot while the writer stores another, with one in reserve. */
-    static final int SLOTS = 3;
+public final class BlockPipeline implements Runnable {
+    /** Bounds the memory a session holds in flight: at most this many frames. */
+    static final int MAX_SLOTS = 8;
 
     /** One frame in flight: the payload and the header fields needed to decode and place it. */
     static final class Slot {
@@ -32,51 +33,53 @@ final class BlockPipeline implements Runnable {
         int crc;
 
         Slot(int capacity) {
-            this.payload = capacity == 0 ? ByteBuffer.allocate(0) : ByteBuffer.allocateDirect(capacity);
+            this.payload = ByteBuffer.allocateDirect(capacity);
         }
     }
 
-    private static final Slot END = new Slot(0);
+    private static final long POLL_MILLIS = 100;
 
     private final TransferSession session;
     private final BlockDecoder decoder;
     private final CRC32C crc = new CRC32C();
-    private final ArrayBlockingQueue<Slot> free = new ArrayBlockingQueue<>(SLOTS);
-    private final ArrayBlockingQueue<Slot> ready = new ArrayBlockingQueue<>(SLOTS + 1);
+    private final ArrayBlockingQueue<Slot> free;
+    private final ArrayBlockingQueue<Slot> ready;
     private final Thread thread;
-    private volatile boolean failed;
+    private volatile boolean stopped;
 
-    BlockPipeline(TransferSession session, int blockSize, String name) {
+    /** One slot more than two per stream lets every reader fill one while another waits to be stored. */
+    public BlockPipeline(TransferSession session, int blockSize, int streams, String name) {
         this.session = session;
         this.decoder = new BlockDecoder(blockSize);
-        for (int i = 0; i < SLOTS; i++) {
+        int slots = Math.min(MAX_SLOTS, 2 * streams + 1);
+        this.free = new ArrayBlockingQueue<>(slots);
+        this.ready = new ArrayBlockingQueue<>(slots + 1);
+        for (int i = 0; i < slots; i++) {
             free.add(new Slot(DataFrameDescriptor.maxWireLength(blockSize)));
         }
         this.thread = Thread.ofPlatform().daemon().name(name).start(this);
     }
 
-    /** A free slot for the reader; waits while the writer is behind. */
+    /** A free slot for a reader; waits while the writer is behind, and gives up once the session stopped. */
     Slot acquire() throws InterruptedException, DwcpException {
-        Slot s = free.take();
-        if (failed) {
-            throw new DwcpException(ErrorCode.IO, "reason=stream-store-failed");
+        while (true) {
+            Slot s = free.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+            if (stopped) {
+                throw new DwcpException(ErrorCode.IO, "reason=session-ended");
+            }
+            if (s != null) {
+                return s;
+            }
         }
-        return s;
     }
 
     void submit(Slot s) throws InterruptedException {
         ready.put(s);
     }
 
-    /** The sender ended the stream cleanly: wait until every handed-over block is stored. */
-    void finish() throws InterruptedException {
-        ready.put(END);
-        thread.join();
-    }
-
-    /** The stream failed: stop without storing what is still queued. */
-    void abandon() {
-        failed = true;
+    /** The session ended: stop without storing what is still queued. */
+    public void stop() {
+        stopped = true;
         thread.interrupt();
     }
 
@@ -85,7 +88,7 @@ final class BlockPipeline implements Runnable {
         try {
             while (true) {
                 Slot s = ready.take();
-                if (s == END || failed) {
+                if (stopped) {
                     return;
                 }
                 store(s);
@@ -101,9 +104,8 @@ final class BlockPipeline implements Runnable {
     }
 
     private void fail(ErrorCode code, String message) {
-        failed = true;
-        // Wake the reader if it waits for a slot; aborting the session also closes its socket.
-        free.offer(END);
+        stopped = true;
+        // Aborting closes the session's sockets; readers waiting for a slot see the stop within a poll.
         session.abort(code, message);
     }
 

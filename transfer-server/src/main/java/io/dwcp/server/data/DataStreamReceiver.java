@@ -19,7 +19,7 @@ import java.nio.channels.SocketChannel;
 
 /**
  * One data stream: JOIN, then DATA frames until the sender closes. Each frame's header is validated before
- * its payload is read into a slot of the stream's {@link BlockPipeline}, whose thread decodes it, checks its
+ * its payload is read into a slot of the session's {@link BlockPipeline}, whose thread decodes it, checks its
  * CRC32C and hands the block to the session. Buffers are allocated once per stream.
  */
 final class DataStreamReceiver implements Runnable, AutoCloseable {
@@ -96,17 +96,12 @@ final class DataStreamReceiver implements Runnable, AutoCloseable {
 
     private void receive() throws IOException {
         int blockSize = session.blockSize();
-        BlockPipeline pipeline = new BlockPipeline(session, blockSize, Thread.currentThread().getName() + "-store");
+        BlockPipeline pipeline = session.pipeline();
         frame.wrap(header);
         try {
             while (true) {
                 header.clear();
-                try {
-                    readHeader();
-                } catch (EOFException end) {
-                    pipeline.finish();
-                    throw end;
-                }
+                readHeader();
                 frame.validate(blockSize);
                 session.checkBlock(frame.fileId(), frame.offset(), frame.reconstructedLength());
                 BlockPipeline.Slot slot = pipeline.acquire();
@@ -129,11 +124,7 @@ final class DataStreamReceiver implements Runnable, AutoCloseable {
                 pipeline.submit(slot);
             }
         } catch (InterruptedException e) {
-            pipeline.abandon();
             throw new DwcpException(ErrorCode.IO, "reason=interrupted");
-        } catch (IOException | RuntimeException e) {
-            pipeline.abandon();
-            throw e;
         }
     }
 

@@ -62,6 +62,7 @@ public final class TransferSession {
     private volatile long lastActivityNanos = System.nanoTime();
     private volatile int blockSize;
     private volatile IncomingFile[] files = new IncomingFile[0];
+    private io.dwcp.server.data.BlockPipeline pipeline;
     private String dest = "";
     private List<Entry> entries = List.of();
     private SessionOutcome outcome;
@@ -352,6 +353,17 @@ public final class TransferSession {
         Files.move(tmp, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /** The session's storing stage, started with the first data stream; stopped when the session ends. */
+    public synchronized io.dwcp.server.data.BlockPipeline pipeline() throws DwcpException {
+        if (state == State.ENDED) {
+            throw DwcpException.protocol("frame=data reason=session-ended");
+        }
+        if (pipeline == null) {
+            pipeline = new io.dwcp.server.data.BlockPipeline(this, blockSize, streams, "dwcp-store-" + name);
+        }
+        return pipeline;
+    }
+
     /** A data stream joined; it is closed when the session ends. */
     public synchronized boolean attach(AutoCloseable stream) {
         if (state == State.ENDED || joinedStreams.incrementAndGet() > streams) {
@@ -395,6 +407,9 @@ public final class TransferSession {
             state = State.ENDED;
             outcome = o;
             toClose = new ArrayList<>(attached);
+            if (pipeline != null) {
+                pipeline.stop();
+            }
         }
         receiving.release(this);
         if (!o.committed()) {
