@@ -182,15 +182,20 @@ class EndToEndTest {
         }
     }
 
-    @Test
-    void treeContentsWithTrailingSlash(@TempDir Path src) throws Exception {
+    /** The test tree, with links that try to reach a secret file outside it; returns the links to be skipped. */
+    private static Set<String> buildTreeBesideASecret(Path src, Path tree) throws Exception {
         assumeTrue("UTF-8".equals(System.getProperty("sun.jnu.encoding")),
                 "file names are not UTF-8 in this JVM (sun.jnu.encoding=" + System.getProperty("sun.jnu.encoding") + ")");
         Path secret = src.resolve("outside/secret.txt");
         Files.createDirectories(secret.getParent());
         Files.writeString(secret, "TOP SECRET");
+        return buildTree(tree, secret);
+    }
+
+    @Test
+    void treeContentsWithTrailingSlash(@TempDir Path src) throws Exception {
         Path tree = src.resolve("wrap/tree");
-        Set<String> skipped = buildTree(tree, secret);
+        Set<String> skipped = buildTreeBesideASecret(src, tree);
 
         Result r = Harness.send(List.of(), List.of(tree + "/"), server.target("contents/here"));
         assertVerified(r);
@@ -204,13 +209,8 @@ class EndToEndTest {
 
     @Test
     void treeDirectoryItselfWithoutTrailingSlash(@TempDir Path src) throws Exception {
-        assumeTrue("UTF-8".equals(System.getProperty("sun.jnu.encoding")),
-                "file names are not UTF-8 in this JVM (sun.jnu.encoding=" + System.getProperty("sun.jnu.encoding") + ")");
-        Path secret = src.resolve("outside/secret.txt");
-        Files.createDirectories(secret.getParent());
-        Files.writeString(secret, "TOP SECRET");
         Path tree = src.resolve("wrap/tree");
-        Set<String> skipped = buildTree(tree, secret);
+        Set<String> skipped = buildTreeBesideASecret(src, tree);
 
         Result r = Harness.send(List.of("-P", "2"), List.of(tree), server.target("itself"));
         assertVerified(r);

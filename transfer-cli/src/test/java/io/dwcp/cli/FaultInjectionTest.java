@@ -95,12 +95,15 @@ class FaultInjectionTest {
 
     /** Proxies on 127.0.0.2 at {@code s}'s port numbers; DATA frames go through {@code hook}. */
     private String proxied(ServerProcess s, FaultProxy.FrameHook hook, String dest) throws IOException {
+        IOException bindFailure = null;
         try {
             closeAfter.add(new FaultProxy(ALT, s.controlPort, new InetSocketAddress(LOOPBACK, s.controlPort), null));
             closeAfter.add(new FaultProxy(ALT, s.dataPort, new InetSocketAddress(LOOPBACK, s.dataPort), hook));
         } catch (IOException e) {
-            assumeTrue(false, "cannot bind the proxy on 127.0.0.2 at the server's ports: " + e);
+            bindFailure = e;
         }
+        assumeTrue(bindFailure == null, "precondition: the proxy must bind 127.0.0.2 at the server's port numbers ("
+                + bindFailure + ")");
         return "127.0.0.2:" + s.controlPort + "/" + dest;
     }
 

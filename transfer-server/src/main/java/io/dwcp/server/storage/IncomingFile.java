@@ -116,20 +116,34 @@ public final class IncomingFile {
     public boolean accept(long offset, ByteBuffer block) throws DwcpException {
         int i = check(offset, block.remaining());
         FileChannel ch = openChannel();
+        // Digest first: the write consumes the buffer's position, the digest reads it without moving it.
+        BlockDigests.digest(block, digests, i);
         try {
-            FileBlocks.writeBlock(ch, offset, block.duplicate());
+            FileBlocks.writeBlock(ch, offset, block);
         } catch (IOException e) {
             throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=write-failed detail=" + e.getMessage());
         }
-        BlockDigests.digest(block, digests, i);
-        long bit = 1L << (i & 63);
-        long prev = received.getAndUpdate(i >>> 6, w -> w | bit);
-        if ((prev & bit) != 0) {
+        if (!markReceived(i)) {
             return false;
         }
         int count = receivedCount.incrementAndGet();
         synchronized (lock) {
             return expectedBlocks >= 0 && count == expectedBlocks;
+        }
+    }
+
+    /** Sets block {@code i}'s bit; false when it was already set (a block sent twice counts once). */
+    private boolean markReceived(int i) {
+        int word = i >>> 6;
+        long bit = 1L << (i & 63);
+        while (true) {
+            long w = received.get(word);
+            if ((w & bit) != 0) {
+                return false;
+            }
+            if (received.compareAndSet(word, w, w | bit)) {
+                return true;
+            }
         }
     }
 
