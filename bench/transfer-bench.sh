@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end comparison on one machine, over loopback, into tmpfs:
-#   dwcp   (./dwcp serve + ./dwcp send -P STREAMS)
+#   dwcp   (./dwcp serve + ./dwcp send -P STREAMS, auto by default)
 #   rsync  (rsync daemon, whole-file transfer)
 #   iperf3 (one TCP stream, sendfile, no disk write: the loopback ceiling)
 #
@@ -17,7 +17,7 @@
 #   SIZE_MIB        size of the random test file in MiB       (2048)
 #   RUNS            timed runs per tool                       (5)
 #   WARMUP          untimed warm-up rounds, excluded          (1)
-#   STREAMS         dwcp parallel streams, send -P            (4)
+#   STREAMS         dwcp parallel streams, send -P N|auto     (auto)
 #   TOOLS           which tools to run, in this order         ("dwcp rsync iperf3")
 #   DWCP            the dwcp launcher                         (./dwcp)
 #   DWCP_PORT       dwcp control port                         (17400)
@@ -43,7 +43,7 @@ readonly HOST=127.0.0.1
 SIZE_MIB=${SIZE_MIB:-2048}
 RUNS=${RUNS:-5}
 WARMUP=${WARMUP:-1}
-STREAMS=${STREAMS:-4}
+STREAMS=${STREAMS:-auto}
 TOOLS=${TOOLS:-"dwcp rsync iperf3"}
 DWCP=${DWCP:-./dwcp}
 DWCP_PORT=${DWCP_PORT:-17400}
@@ -71,13 +71,13 @@ die() {
 
 is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
 
-for var in SIZE_MIB RUNS WARMUP STREAMS DWCP_PORT DWCP_DATA_PORT RSYNC_PORT \
+for var in SIZE_MIB RUNS WARMUP DWCP_PORT DWCP_DATA_PORT RSYNC_PORT \
   IPERF_PORT RUN_TIMEOUT READY_TIMEOUT BUILD_TIMEOUT; do
   is_uint "${!var}" || die "$var must be a non-negative integer, got '${!var}'"
 done
 ((SIZE_MIB > 0)) || die "SIZE_MIB must be > 0"
 ((RUNS > 0)) || die "RUNS must be > 0"
-((STREAMS > 0)) || die "STREAMS must be > 0"
+[[ $STREAMS == auto ]] || { is_uint "$STREAMS" && ((STREAMS > 0)); } || die "STREAMS must be auto or > 0, got '$STREAMS'"
 
 read -r -a TOOL_LIST <<<"$TOOLS"
 ((${#TOOL_LIST[@]} > 0)) || die "TOOLS is empty"
@@ -363,7 +363,7 @@ check_dest() {
 
 run_dwcp() {
   local round=$1 out="$WORKDIR/out/dwcp.$1.json" err="$WORKDIR/out/dwcp.$1.err"
-  local rc t0 fields files bytes wire secs bps verified
+  local rc t0 fields files bytes wire secs bps verified used
   remove_dest "$WORKDIR/recv/dwcp"
   now_us
   t0=$NOW_US
@@ -399,12 +399,13 @@ if missing:
 secs = float(obj["seconds"])
 bps = obj["bytes"] * 8 / secs if secs > 0 else 0.0
 print(obj["files"], obj["bytes"], obj["wire_bytes"], repr(secs), repr(bps),
-      "true" if obj["verified"] is True else "false")
+      "true" if obj["verified"] is True else "false", obj.get("streams", "?"))
 PY
   ); then
     fail_run dwcp "$round" "could not parse --json output" "$out"
   fi
-  read -r files bytes wire secs bps verified <<<"$fields"
+  read -r files bytes wire secs bps verified used <<<"$fields"
+  echo "$used" >"$WORKDIR/out/dwcp.streams"
   [[ $verified == true ]] || fail_run dwcp "$round" "verified is not true" "$out"
   ((bytes == SIZE_BYTES)) || fail_run dwcp "$round" "JSON bytes=$bytes, expected $SIZE_BYTES" "$out"
   ((files == 1)) || log "WARNING: dwcp reported files=$files (expected 1)"
@@ -502,7 +503,7 @@ repro=()
 [[ $SIZE_MIB != 2048 ]] && repro+=("SIZE_MIB=$SIZE_MIB")
 [[ $RUNS != 5 ]] && repro+=("RUNS=$RUNS")
 [[ $WARMUP != 1 ]] && repro+=("WARMUP=$WARMUP")
-[[ $STREAMS != 4 ]] && repro+=("STREAMS=$STREAMS")
+[[ $STREAMS != auto ]] && repro+=("STREAMS=$STREAMS")
 [[ $TOOLS != "dwcp rsync iperf3" ]] && repro+=("TOOLS=\"$TOOLS\"")
 [[ $DWCP != ./dwcp ]] && repro+=("DWCP=$DWCP")
 [[ -n $DWCP_SERVE_ARGS ]] && repro+=("DWCP_SERVE_ARGS=\"$DWCP_SERVE_ARGS\"")
@@ -538,6 +539,7 @@ B_SIZE_BYTES=$SIZE_BYTES
 B_RUNS=$RUNS
 B_WARMUP=$WARMUP
 B_STREAMS=$STREAMS
+[[ -f $WORKDIR/out/dwcp.streams ]] && B_STREAMS="$STREAMS (streams used: $(cat "$WORKDIR/out/dwcp.streams"))"
 B_TOOLS=$TOOLS
 B_FSTYPE=$FSTYPE
 B_REPRO="${repro[*]}"

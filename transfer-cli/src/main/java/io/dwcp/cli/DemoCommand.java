@@ -46,9 +46,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--dir", paramLabel = "DIR", description = "Work directory (default: a new one in /dev/shm, else the temp dir).")
     Path dir;
 
-    @Option(names = {"-P", "--streams"}, paramLabel = "N", description = "Parallel data streams (default: ${DEFAULT-VALUE}).",
-            defaultValue = "4")
-    int streams;
+    @Option(names = {"-P", "--streams"}, paramLabel = "N|auto", description = "Parallel data streams; auto: 4 over a "
+            + "network, over loopback one per 4 cores (at most 4) (default: ${DEFAULT-VALUE}).", defaultValue = "auto")
+    String streams;
 
     @Option(names = "--changes", paramLabel = "N", description = "4 KiB regions to overwrite before the resend "
             + "(default: ${DEFAULT-VALUE}).", defaultValue = "10")
@@ -58,6 +58,7 @@ final class DemoCommand implements Callable<Integer> {
     boolean keep;
 
     private final PrintStream out = System.out;
+    private int streamCount;
 
     @Override
     public Integer call() throws Exception {
@@ -65,6 +66,7 @@ final class DemoCommand implements Callable<Integer> {
         if (bigSize < 1) {
             throw new IllegalArgumentException("size=" + size + " reason=must-be-positive");
         }
+        streamCount = SendCommand.parseStreams(streams);
         Path work = dir != null ? Files.createDirectories(dir) : workDir();
         Path src = Files.createDirectories(work.resolve("src"));
         Path dst = Files.createDirectories(work.resolve("dst"));
@@ -107,7 +109,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
         out.println(title);
         Manifest m = new SourceScanner(limits.maxPathBytes()).scan(List.of(tree.toString()));
-        TransferClient client = new TransferClient(new TransferClient.Options(streams, CompressMode.AUTO,
+        TransferClient client = new TransferClient(new TransferClient.Options(streamCount, CompressMode.AUTO,
                 Limits.DEFAULT_BLOCK_SIZE, new byte[0], limits));
         TransferResult r = client.send(m, target);
         SendCommand.report(r, false, out, System.err);

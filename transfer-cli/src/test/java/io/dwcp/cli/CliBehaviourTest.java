@@ -167,6 +167,8 @@ class CliBehaviourTest {
                 Arguments.of(List.of("send", file), "SRC|TARGET"),
                 Arguments.of(List.of("send", "-P", "0", file, target), "streams=0"),
                 Arguments.of(List.of("send", "-P", "65", file, target), "streams=65"),
+                Arguments.of(List.of("send", "-P", "many", file, target), "streams=many"),
+                Arguments.of(List.of("demo", "-P", "0"), "streams=0"),
                 Arguments.of(List.of("send", "--block-size", "3000", file, target), "block-size"),
                 Arguments.of(List.of("send", "--block-size", "32M", file, target), "block-size"),
                 Arguments.of(List.of("send", "--block-size", "lots", file, target), "size"),

@@ -79,6 +79,7 @@ class EndToEndTest {
         }
         Result r = Harness.send(List.of("-P", "4"), files, server.target("sizes"));
         assertVerified(r);
+        assertEquals(4, r.num("streams"), "an explicit -P is kept\n" + r);
         assertEquals(sizes.length, r.num("files"), r::toString);
         assertEquals(total, r.num("bytes"), r::toString);
         assertEquals(blocks, r.num("blocks_sent"), r::toString);
@@ -199,6 +200,9 @@ class EndToEndTest {
 
         Result r = Harness.send(List.of(), List.of(tree + "/"), server.target("contents/here"));
         assertVerified(r);
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertEquals(Math.max(1, Math.min(4, cores / 4)), r.num("streams"),
+                "by default, loopback gets one stream per 4 cores\n" + r);
         assertEquals(6, r.num("files"), r::toString);
         assertSkippedLinks(r);
         Path received = serverRoot.resolve("contents/here");

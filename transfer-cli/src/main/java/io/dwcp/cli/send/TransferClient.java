@@ -34,8 +34,13 @@ public final class TransferClient {
     /** A block whose CRC failed at the receiver this many times fails the transfer. */
     static final int MAX_BLOCK_RETRIES = 3;
 
+    /** {@link Options#streams()} value that lets {@link #streamsFor} choose from the path. */
+    public static final int AUTO_STREAMS = 0;
+    /** Streams asked for over a real network: enough to keep a long, lossy path busy without a tuned window. */
+    static final int NETWORK_STREAMS = 4;
+
     /**
-     * @param streams   data streams to ask for
+     * @param streams   data streams to ask for, or {@link #AUTO_STREAMS}
      * @param compress  compression policy
      * @param blockSize block size for this transfer
      * @param token     shared secret, empty for none
@@ -91,6 +96,18 @@ public final class TransferClient {
     }
 
     /** Runs the whole transfer; never throws for remote or network failures, which land in the result. */
+    /**
+     * The streams to ask for. An explicit count is kept. Over loopback both ends share this machine's cores and
+     * there is no round trip to hide, so each extra stream only adds a sending, a reading thread and cache traffic:
+     * one stream per four cores, at most {@link #NETWORK_STREAMS}. Over a network, {@link #NETWORK_STREAMS}.
+     */
+    static int streamsFor(int requested, InetAddress addr, int cores) {
+        if (requested != AUTO_STREAMS) {
+            return requested;
+        }
+        return addr.isLoopbackAddress() ? Math.max(1, Math.min(NETWORK_STREAMS, cores / 4)) : NETWORK_STREAMS;
+    }
+
     public TransferResult send(Manifest manifest, Target target) {
         long start = System.nanoTime();
         totalBytes = manifest.totalBytes();
@@ -101,15 +118,16 @@ public final class TransferClient {
         int granted = 0;
         try {
             InetAddress addr = InetAddress.getByName(target.host());
+            int wanted = streamsFor(options.streams(), addr, Runtime.getRuntime().availableProcessors());
             control = SocketChannel.open(new InetSocketAddress(addr, target.port()));
             control.setOption(StandardSocketOptions.TCP_NODELAY, true);
             sendControl(new Message.Hello("dwcp-cli/" + io.dwcp.core.frame.FrameDescriptor.VERSION, options.token(),
-                    options.streams()));
+                    wanted));
             Message.Welcome welcome = expect(readControl(), Message.Welcome.class);
             sendControl(new Message.Offer(target.dest(), options.blockSize(), manifest.entries()));
             Message.Plan plan = expect(readControl(), Message.Plan.class);
             prepare(manifest, plan);
-            granted = Math.max(1, Math.min(welcome.streams(), options.streams()));
+            granted = Math.max(1, Math.min(welcome.streams(), wanted));
             for (int i = 0; i < granted; i++) {
                 data.add(openStream(addr, welcome, i));
             }
