@@ -196,6 +196,66 @@ us_to_s() { printf -v US_S '%d.%06d' $(($1 / 1000000)) $(($1 % 1000000)); }
 
 file_size() { stat -c %s -- "$1"; }
 
+# CPU accounting, so that a run's cost shows next to its speed: on a machine this small both ends share
+# the cores, so CPU-seconds per transfer is what throughput is made of. Neither helper forks.
+CLK_TCK=$(getconf CLK_TCK)
+# proc_ticks PID: user+system CPU of a process and of the children it has reaped, in clock ticks -> PROC_TICKS
+proc_ticks() {
+  local line f
+  PROC_TICKS=0
+  read -r line <"/proc/$1/stat" || return 0
+  # Fields after "pid (comm) ": state is field 3, utime 14, stime 15, cutime 16, cstime 17.
+  read -r -a f <<<"${line##*) }"
+  PROC_TICKS=$((f[11] + f[12] + f[13] + f[14]))
+}
+# children_ms: user+system CPU of every child this shell has reaped so far, in ms -> CHILD_MS
+children_ms() {
+  local self kids u s
+  times >"$WORKDIR/times.txt"
+  { read -r self; read -r kids; } <"$WORKDIR/times.txt"
+  u=${kids% *}
+  s=${kids#* }
+  to_ms "$u"
+  CHILD_MS=$TO_MS
+  to_ms "$s"
+  CHILD_MS=$((CHILD_MS + TO_MS))
+}
+# to_ms "1m2.345s" -> TO_MS=62345
+to_ms() {
+  local m=${1%%m*} rest=${1#*m}
+  rest=${rest%s}
+  local sec=${rest%%.*} frac=${rest#*.}
+  frac=${frac}000
+  TO_MS=$(((10#$m * 60 + 10#$sec) * 1000 + 10#${frac:0:3}))
+}
+# cpu_begin SERVER_PID / cpu_end SERVER_PID: client and server CPU seconds of the run in between
+# -> CPU_CLIENT_S CPU_SERVER_S
+cpu_begin() {
+  children_ms
+  CPU_C0=$CHILD_MS
+  proc_ticks "$1"
+  CPU_S0=$PROC_TICKS
+}
+cpu_end() {
+  local pid=$1 deadline=$((SECONDS + 10)) kids=""
+  # A forking server (rsync) adds a connection's CPU once it has reaped that child. Waiting must not fork
+  # either (a forked sleep would be counted as client CPU): read the kernel's child list, nap on a FIFO.
+  [[ -p $WORKDIR/nap.fifo ]] || mkfifo "$WORKDIR/nap.fifo"
+  while ((SECONDS < deadline)); do
+    kids=""
+    # The list has no trailing newline, so read reports EOF even when it filled kids.
+    read -r kids <"/proc/$pid/task/$pid/children" 2>/dev/null || true
+    [[ -n $kids ]] || break
+    read -r -t 0.05 <>"$WORKDIR/nap.fifo" || true
+  done
+  children_ms
+  proc_ticks "$pid"
+  us_to_s $(((CHILD_MS - CPU_C0) * 1000))
+  CPU_CLIENT_S=$US_S
+  us_to_s $(((PROC_TICKS - CPU_S0) * 1000000 / CLK_TCK))
+  CPU_SERVER_S=$US_S
+}
+
 fail_run() {
   local tool=$1 round=$2 why=$3 errfile=${4:-}
   if [[ -n $errfile && -s $errfile ]]; then
@@ -307,12 +367,14 @@ if has_tool rsync; then
   } >"$conf"
   start_server rsyncd "$WORKDIR/logs/rsyncd.out" \
     rsync --daemon --no-detach --config="$conf" --address="$HOST" --port="$RSYNC_PORT"
+  RSYNCD_PID=$START_PID
   wait_listen rsyncd "$START_PID" "$RSYNC_PORT"
 fi
 
 if has_tool iperf3; then
   start_server iperf3-server "$WORKDIR/logs/iperf3-server.log" \
     iperf3 -s -B "$HOST" -p "$IPERF_PORT"
+  IPERFD_PID=$START_PID
   wait_listen iperf3-server "$START_PID" "$IPERF_PORT"
 fi
 
@@ -341,9 +403,9 @@ fi
 
 # ---------------------------------------------------------------- runs
 
-# record ROUND TOOL WALL_S BYTES SELF_S SELF_BPS WIRE_BYTES  ("-" = not available)
+# record ROUND TOOL WALL_S BYTES SELF_S SELF_BPS WIRE_BYTES CLIENT_CPU_S SERVER_CPU_S ("-" = not available)
 record() {
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RUNS_TSV"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RUNS_TSV"
 }
 
 remove_dest() {
@@ -363,8 +425,9 @@ check_dest() {
 
 run_dwcp() {
   local round=$1 out="$WORKDIR/out/dwcp.$1.json" err="$WORKDIR/out/dwcp.$1.err"
-  local rc t0 fields files bytes wire secs bps verified used
+  local rc t0 fields files bytes wire secs bps verified used wall
   remove_dest "$WORKDIR/recv/dwcp"
+  cpu_begin "$DWCP_SERVER_PID"
   now_us
   t0=$NOW_US
   if timeout -k 10 "$RUN_TIMEOUT" "$DWCP" send --json --no-progress -P "$STREAMS" \
@@ -375,6 +438,9 @@ run_dwcp() {
   fi
   now_us
   us_to_s $((NOW_US - t0))
+  wall=$US_S
+  cpu_end "$DWCP_SERVER_PID"
+  US_S=$wall
   ((rc == 0)) || fail_run dwcp "$round" "exit code $rc" "$err"
   if ! fields=$(python3 - "$out" <<'PY'
 import json, sys
@@ -410,13 +476,14 @@ PY
   ((bytes == SIZE_BYTES)) || fail_run dwcp "$round" "JSON bytes=$bytes, expected $SIZE_BYTES" "$out"
   ((files == 1)) || log "WARNING: dwcp reported files=$files (expected 1)"
   check_dest dwcp "$round" "$WORKDIR/recv/dwcp/$SRC_NAME"
-  record "$round" dwcp "$US_S" "$bytes" "$secs" "$bps" "$wire"
-  log "round $round dwcp: wall ${US_S}s, self-reported ${secs}s, wire $wire bytes"
+  record "$round" dwcp "$US_S" "$bytes" "$secs" "$bps" "$wire" "$CPU_CLIENT_S" "$CPU_SERVER_S"
+  log "round $round dwcp: wall ${US_S}s, self-reported ${secs}s, wire $wire bytes, cpu client ${CPU_CLIENT_S}s server ${CPU_SERVER_S}s"
 }
 
 run_rsync() {
-  local round=$1 err="$WORKDIR/out/rsync.$1.err" rc t0
+  local round=$1 err="$WORKDIR/out/rsync.$1.err" rc t0 wall
   remove_dest "$WORKDIR/recv/rsync"
+  cpu_begin "$RSYNCD_PID"
   now_us
   t0=$NOW_US
   if timeout -k 10 "$RUN_TIMEOUT" rsync -a --whole-file "$SRC" \
@@ -427,14 +494,18 @@ run_rsync() {
   fi
   now_us
   us_to_s $((NOW_US - t0))
+  wall=$US_S
+  cpu_end "$RSYNCD_PID"
+  US_S=$wall
   ((rc == 0)) || fail_run rsync "$round" "exit code $rc" "$err"
   check_dest rsync "$round" "$WORKDIR/recv/rsync/$SRC_NAME"
-  record "$round" rsync "$US_S" "$SIZE_BYTES" - - -
-  log "round $round rsync: wall ${US_S}s"
+  record "$round" rsync "$US_S" "$SIZE_BYTES" - - - "$CPU_CLIENT_S" "$CPU_SERVER_S"
+  log "round $round rsync: wall ${US_S}s, cpu client ${CPU_CLIENT_S}s server ${CPU_SERVER_S}s"
 }
 
 run_iperf3() {
-  local round=$1 out="$WORKDIR/out/iperf3.$1.json" rc t0 fields bytes secs bps
+  local round=$1 out="$WORKDIR/out/iperf3.$1.json" rc t0 fields bytes secs bps wall
+  cpu_begin "$IPERFD_PID"
   now_us
   t0=$NOW_US
   if timeout -k 10 "$RUN_TIMEOUT" iperf3 -c "$HOST" -p "$IPERF_PORT" -Z -F "$SRC" \
@@ -445,6 +516,9 @@ run_iperf3() {
   fi
   now_us
   us_to_s $((NOW_US - t0))
+  wall=$US_S
+  cpu_end "$IPERFD_PID"
+  US_S=$wall
   ((rc == 0)) || fail_run iperf3 "$round" "exit code $rc" "$out"
   if ! fields=$(python3 - "$out" <<'PY'
 import json, sys
@@ -459,8 +533,8 @@ PY
   fi
   read -r bytes secs bps <<<"$fields"
   ((bytes >= SIZE_BYTES)) || fail_run iperf3 "$round" "sent $bytes bytes, expected $SIZE_BYTES" "$out"
-  record "$round" iperf3 "$US_S" "$bytes" "$secs" "$bps" -
-  log "round $round iperf3: wall ${US_S}s, self-reported ${secs}s"
+  record "$round" iperf3 "$US_S" "$bytes" "$secs" "$bps" - "$CPU_CLIENT_S" "$CPU_SERVER_S"
+  log "round $round iperf3: wall ${US_S}s, self-reported ${secs}s, cpu client ${CPU_CLIENT_S}s server ${CPU_SERVER_S}s"
 }
 
 n_tools=${#TOOL_LIST[@]}
@@ -564,10 +638,11 @@ size = int(E["B_SIZE_BYTES"])
 rows = []
 with open(tsv) as f:
     for line in f:
-        r, tool, wall, nbytes, self_s, self_bps, wire = line.rstrip("\n").split("\t")
+        r, tool, wall, nbytes, self_s, self_bps, wire, cpu_c, cpu_s = line.rstrip("\n").split("\t")
         num = lambda v: None if v == "-" else float(v)
         rows.append(dict(round=r, tool=tool, wall=float(wall), bytes=int(nbytes),
-                         self_s=num(self_s), self_bps=num(self_bps), wire=num(wire)))
+                         self_s=num(self_s), self_bps=num(self_bps), wire=num(wire),
+                         cpu_c=num(cpu_c), cpu_s=num(cpu_s)))
 timed = [x for x in rows if not x["round"].startswith("w")]
 
 def gbs(bps):   # bytes/s -> GB/s (10^9)
@@ -594,6 +669,9 @@ for t in tools:
         self_s=stats([x["self_s"] for x in rs]),
         self_tp=stats(self_tp),
         wire=stats([x["wire"] for x in rs]),
+        cpu_c=stats([x["cpu_c"] for x in rs]),
+        cpu_s=stats([x["cpu_s"] for x in rs]),
+        cpu=stats([x["cpu_c"] + x["cpu_s"] for x in rs]),
     )
 
 def med(t, key):
@@ -647,6 +725,11 @@ w("- iperf3 reads the file and sends it with sendfile but writes nothing on the"
 w("  receiving side: it is the loopback TCP ceiling for one stream, not a file copy.")
 w("  With `-F` iperf3 also read()s each block of the file into its buffer first, so it")
 w("  is somewhat slower than memory-only `iperf3 -Z`.")
+w("- *CPU*: user+system CPU-seconds of the client command (with every process it")
+w("  started) and of the server process (with the children it reaped: rsync forks one")
+w("  per connection) during the run. Both ends share this machine's CPUs, so CPU-seconds")
+w("  per transfer bound the throughput; they also vary less with a busy neighbour than")
+w("  wall time, though kernel time still depends on how fast the host hands out memory.")
 w("- GB/s = 10^9 bytes/s, Gbit/s = 10^9 bits/s. Medians over the timed runs;")
 w("  ratios are ratios of medians.")
 for note in E.get("B_CMP", "").splitlines():
@@ -662,6 +745,15 @@ for t in tools:
     wt, st = med(t, "wall_tp"), med(t, "self_tp")
     w(f"| {t} | {p['n']} | {fmt(med(t, 'wall'))} | {fmt(gbs(wt))} | {fmt(gbs(wt) * 8 if wt else None, 2)} "
       f"| {fmt(med(t, 'self_s'))} | {fmt(gbs(st) if st else None)} | {fmt(gbs(st) * 8 if st else None, 2)} |")
+w("")
+w("## CPU per transfer (medians)")
+w("")
+w("| tool | client CPU s | server CPU s | total CPU s | total CPU s per GB |")
+w("|---|---:|---:|---:|---:|")
+for t in tools:
+    tot = med(t, "cpu")
+    w(f"| {t} | {fmt(med(t, 'cpu_c'), 2)} | {fmt(med(t, 'cpu_s'), 2)} | {fmt(tot, 2)} "
+      f"| {fmt(tot / (size / 1e9) if tot is not None else None, 2)} |")
 w("")
 w("## Per tool (median / min / max)")
 for t in tools:
@@ -681,6 +773,9 @@ for t in tools:
     row("self-reported time (s)", p["self_s"])
     row("throughput, self-reported (GB/s)", p["self_tp"], gbs)
     row("throughput, self-reported (Gbit/s)", p["self_tp"], lambda v: gbs(v) * 8, 2)
+    row("client CPU (s)", p["cpu_c"], nd=2)
+    row("server CPU (s)", p["cpu_s"], nd=2)
+    row("total CPU (s)", p["cpu"], nd=2)
     if p["wire"] is not None:
         row("wire bytes", p["wire"], lambda v: v, 0)
         row("wire bytes / file bytes", p["wire"], lambda v: v / size, 4)
@@ -702,6 +797,8 @@ ratio("dwcp / iperf3", med("dwcp", "self_tp"), med("iperf3", "self_tp"),
       "self-reported throughput of both (fraction of the loopback ceiling)")
 ratio("dwcp / iperf3 (wall)", med("dwcp", "wall_tp"), med("iperf3", "wall_tp"),
       "wall-clock throughput of both")
+ratio("rsync CPU / dwcp CPU", med("rsync", "cpu"), med("dwcp", "cpu"),
+      "total CPU-seconds per transfer, client and server (> 1: dwcp needs less CPU)")
 if "rsync" in tools and "iperf3" in tools:
     ratio("rsync / iperf3", med("rsync", "wall_tp"), med("iperf3", "self_tp"),
           "rsync wall clock against the iperf3 ceiling (reference)")
@@ -716,13 +813,13 @@ w("## Raw per-run numbers")
 w("")
 w("Rounds `w1`, `w2`, ... are warm-up runs, excluded from the statistics.")
 w("")
-w("| round | tool | wall s | bytes | GB/s (wall) | self-reported s | GB/s (self) | wire bytes |")
-w("|---|---|---:|---:|---:|---:|---:|---:|")
+w("| round | tool | wall s | bytes | GB/s (wall) | self-reported s | GB/s (self) | wire bytes | client CPU s | server CPU s |")
+w("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 for x in rows:
     st = x["self_bps"] / 8 if x["self_bps"] is not None else None
     wire = "n/a" if x["wire"] is None else f"{int(x['wire'])}"
     w(f"| {x['round']} | {x['tool']} | {x['wall']:.3f} | {x['bytes']} | {gbs(x['bytes'] / x['wall']):.3f} "
-      f"| {fmt(x['self_s'])} | {fmt(gbs(st) if st else None)} | {wire} |")
+      f"| {fmt(x['self_s'])} | {fmt(gbs(st) if st else None)} | {wire} | {fmt(x['cpu_c'], 2)} | {fmt(x['cpu_s'], 2)} |")
 w("")
 with open(out_path, "w") as f:
     f.write("\n".join(L))
