@@ -7,8 +7,8 @@
 # Every run is a full whole-file transfer of the same random file: the
 # destination is deleted before each run. Tools alternate within a round (the
 # order rotates every round) so that drift on the machine hits all of them.
-# Writes bench/RESULTS.md (overwritten) with medians, min/max, ratios and the
-# raw per-run numbers.
+# Writes bench/RESULTS.md (overwritten) with medians, min/max, ratios, the
+# CPU-seconds of client and server, and the raw per-run numbers.
 #
 # Usage (all settings are environment variables):
 #   bench/transfer-bench.sh
