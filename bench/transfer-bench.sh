@@ -256,6 +256,27 @@ cpu_end() {
   CPU_SERVER_S=$US_S
 }
 
+# timed SERVER_PID STDOUT STDERR CMD...: runs one client command under the run timeout (STDOUT and STDERR
+# may name the same file) -> RUN_RC, US_S (wall seconds), CPU_CLIENT_S, CPU_SERVER_S
+timed() {
+  local pid=$1 out=$2 err=$3 t0 wall
+  shift 3
+  cpu_begin "$pid"
+  now_us
+  t0=$NOW_US
+  RUN_RC=0
+  if [[ $out == "$err" ]]; then
+    timeout -k 10 "$RUN_TIMEOUT" "$@" >"$out" 2>&1 || RUN_RC=$?
+  else
+    timeout -k 10 "$RUN_TIMEOUT" "$@" >"$out" 2>"$err" || RUN_RC=$?
+  fi
+  now_us
+  us_to_s $((NOW_US - t0))
+  wall=$US_S
+  cpu_end "$pid"
+  US_S=$wall
+}
+
 fail_run() {
   local tool=$1 round=$2 why=$3 errfile=${4:-}
   if [[ -n $errfile && -s $errfile ]]; then
@@ -425,23 +446,11 @@ check_dest() {
 
 run_dwcp() {
   local round=$1 out="$WORKDIR/out/dwcp.$1.json" err="$WORKDIR/out/dwcp.$1.err"
-  local rc t0 fields files bytes wire secs bps verified used wall
+  local fields files bytes wire secs bps verified used
   remove_dest "$WORKDIR/recv/dwcp"
-  cpu_begin "$DWCP_SERVER_PID"
-  now_us
-  t0=$NOW_US
-  if timeout -k 10 "$RUN_TIMEOUT" "$DWCP" send --json --no-progress -P "$STREAMS" \
-    "${SEND_EXTRA[@]+"${SEND_EXTRA[@]}"}" "$SRC" "$HOST:$DWCP_PORT/" >"$out" 2>"$err"; then
-    rc=0
-  else
-    rc=$?
-  fi
-  now_us
-  us_to_s $((NOW_US - t0))
-  wall=$US_S
-  cpu_end "$DWCP_SERVER_PID"
-  US_S=$wall
-  ((rc == 0)) || fail_run dwcp "$round" "exit code $rc" "$err"
+  timed "$DWCP_SERVER_PID" "$out" "$err" "$DWCP" send --json --no-progress -P "$STREAMS" \
+    "${SEND_EXTRA[@]+"${SEND_EXTRA[@]}"}" "$SRC" "$HOST:$DWCP_PORT/"
+  ((RUN_RC == 0)) || fail_run dwcp "$round" "exit code $RUN_RC" "$err"
   if ! fields=$(python3 - "$out" <<'PY'
 import json, sys
 text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
@@ -481,45 +490,19 @@ PY
 }
 
 run_rsync() {
-  local round=$1 err="$WORKDIR/out/rsync.$1.err" rc t0 wall
+  local round=$1 err="$WORKDIR/out/rsync.$1.err"
   remove_dest "$WORKDIR/recv/rsync"
-  cpu_begin "$RSYNCD_PID"
-  now_us
-  t0=$NOW_US
-  if timeout -k 10 "$RUN_TIMEOUT" rsync -a --whole-file "$SRC" \
-    "rsync://$HOST:$RSYNC_PORT/$RSYNC_MODULE/" >"$err" 2>&1; then
-    rc=0
-  else
-    rc=$?
-  fi
-  now_us
-  us_to_s $((NOW_US - t0))
-  wall=$US_S
-  cpu_end "$RSYNCD_PID"
-  US_S=$wall
-  ((rc == 0)) || fail_run rsync "$round" "exit code $rc" "$err"
+  timed "$RSYNCD_PID" "$err" "$err" rsync -a --whole-file "$SRC" "rsync://$HOST:$RSYNC_PORT/$RSYNC_MODULE/"
+  ((RUN_RC == 0)) || fail_run rsync "$round" "exit code $RUN_RC" "$err"
   check_dest rsync "$round" "$WORKDIR/recv/rsync/$SRC_NAME"
   record "$round" rsync "$US_S" "$SIZE_BYTES" - - - "$CPU_CLIENT_S" "$CPU_SERVER_S"
   log "round $round rsync: wall ${US_S}s, cpu client ${CPU_CLIENT_S}s server ${CPU_SERVER_S}s"
 }
 
 run_iperf3() {
-  local round=$1 out="$WORKDIR/out/iperf3.$1.json" rc t0 fields bytes secs bps wall
-  cpu_begin "$IPERFD_PID"
-  now_us
-  t0=$NOW_US
-  if timeout -k 10 "$RUN_TIMEOUT" iperf3 -c "$HOST" -p "$IPERF_PORT" -Z -F "$SRC" \
-    -n "$SIZE_BYTES" --json >"$out" 2>&1; then
-    rc=0
-  else
-    rc=$?
-  fi
-  now_us
-  us_to_s $((NOW_US - t0))
-  wall=$US_S
-  cpu_end "$IPERFD_PID"
-  US_S=$wall
-  ((rc == 0)) || fail_run iperf3 "$round" "exit code $rc" "$out"
+  local round=$1 out="$WORKDIR/out/iperf3.$1.json" fields bytes secs bps
+  timed "$IPERFD_PID" "$out" "$out" iperf3 -c "$HOST" -p "$IPERF_PORT" -Z -F "$SRC" -n "$SIZE_BYTES" --json
+  ((RUN_RC == 0)) || fail_run iperf3 "$round" "exit code $RUN_RC" "$out"
   if ! fields=$(python3 - "$out" <<'PY'
 import json, sys
 obj = json.load(open(sys.argv[1], encoding="utf-8", errors="replace"))
