@@ -7,8 +7,6 @@ import io.dwcp.core.message.Message;
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -19,9 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One file being sent: its plan, the digests of the blocks read so far, and how many blocks have been
  * handled (sent or found unchanged). The last stream to handle a block composes the whole-file digest.
  *
- * <p>The file is memory-mapped read-only: blocks are digested, checked and written to the socket straight
- * from the page cache, so the sender makes no copy of its own. The mapping lives in a shared arena, closed
- * when the last block has been handled (and mapped again if the receiver asks for a block once more).
+ * <p>The file stays open while blocks are due; each stream reads its blocks into its own buffer
+ * ({@link #read}). It is closed when the last block has been handled, and opened again if the receiver asks
+ * for a block once more.
  */
 final class OutgoingFile {
     final int id;
@@ -34,8 +32,7 @@ final class OutgoingFile {
     private final long basisSize;
     private final AtomicInteger handled = new AtomicInteger();
     private final AtomicInteger sent = new AtomicInteger();
-    private Arena arena;
-    private MemorySegment mapped;
+    private FileChannel channel;
     private int users;
     private boolean retired;
 
@@ -69,56 +66,76 @@ final class OutgoingFile {
     }
 
     /**
-     * A view of block {@code index} in the mapped file; the caller must {@link #release()} it when done, so
-     * that the mapping is not unmapped under a reader.
+     * Reads block {@code index} into {@code into} (cleared first, flipped on return) with positional reads.
+     *
+     * <p>Read, not mapped: the block is then digested, checked and written to the socket from memory this
+     * thread has just filled, and a file that shrinks under the transfer is a clean error instead of a fault on
+     * a mapping. Measured against a read-only mapping (2 GiB over loopback, 6 alternating pairs): about 0.1
+     * CPU-s less for the sender and 4% less time; the copy costs less than the page faults and TLB misses of
+     * reading a fresh mapping.
      */
-    synchronized ByteBuffer block(int index) throws IOException {
-        ByteBuffer b = mapping().asSlice(offset(index), length(index)).asByteBuffer();
-        users++;
-        return b;
-    }
-
-    synchronized void release() {
-        if (--users == 0 && retired) {
-            unmap();
-        }
-    }
-
-    private MemorySegment mapping() throws IOException {
-        if (mapped == null) {
-            try (FileChannel ch = FileChannel.open(source, StandardOpenOption.READ)) {
-                long size = ch.size();
-                if (size != entry.size()) {
-                    throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=source-changed-size was="
-                            + entry.size() + " now=" + size);
+    ByteBuffer read(int index, ByteBuffer into) throws IOException {
+        FileChannel ch = acquire();
+        try {
+            into.clear().limit(length(index));
+            long position = offset(index);
+            while (into.hasRemaining()) {
+                if (ch.read(into, position + into.position()) < 0) {
+                    throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path()
+                            + "\" reason=source-changed-during-transfer detail=shrank offset=" + (position + into.position()));
                 }
-                Arena a = Arena.ofShared();
-                try {
-                    mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, a);
-                } catch (IOException | RuntimeException e) {
-                    a.close();
-                    throw e;
-                }
-                arena = a;
-                retired = false;
             }
+            return into.flip();
+        } finally {
+            release();
         }
-        return mapped;
     }
 
-    /** No more blocks are due (a late retry maps the file again); unmaps once no reader holds a view. */
+    /** Opens the file on first use (and again for a retry after {@link #retire()}); counts the reader. */
+    private synchronized FileChannel acquire() throws IOException {
+        if (channel == null) {
+            FileChannel ch = FileChannel.open(source, StandardOpenOption.READ);
+            long size;
+            try {
+                size = ch.size();
+            } catch (IOException e) {
+                ch.close();
+                throw e;
+            }
+            if (size != entry.size()) {
+                ch.close();
+                throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=source-changed-size was="
+                        + entry.size() + " now=" + size);
+            }
+            channel = ch;
+            retired = false;
+        }
+        users++;
+        return channel;
+    }
+
+    private synchronized void release() {
+        if (--users == 0 && retired) {
+            close();
+        }
+    }
+
+    /** No more blocks are due (a late retry opens the file again); closes once no reader is inside. */
     synchronized void retire() {
         retired = true;
         if (users == 0) {
-            unmap();
+            close();
         }
     }
 
-    private void unmap() {
-        if (arena != null) {
-            arena.close();
-            arena = null;
-            mapped = null;
+    private void close() {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // opened read-only: nothing to flush, nothing lost
+            }
+            channel = null;
         }
     }
 

@@ -11,9 +11,9 @@ import java.nio.channels.SocketChannel;
 import java.util.zip.CRC32C;
 
 /**
- * One data stream: pulls blocks from the shared cursor, digests each straight from the mapped file, skips
- * blocks the receiver's basis already has, and sends the rest as DATA frames with a gathering write. The
- * encoder's buffers are allocated once; per block only the view of the mapping is created.
+ * One data stream: pulls blocks from the shared cursor, reads each into its own buffer, digests it, skips
+ * blocks the receiver's basis already has, and sends the rest as DATA frames with a gathering write. Every
+ * buffer is allocated once per stream; nothing is allocated per block.
  */
 final class StreamSender implements Runnable {
     private final TransferClient client;
@@ -24,11 +24,13 @@ final class StreamSender implements Runnable {
     private final DataFrameFlyweight flyweight = new DataFrameFlyweight().wrap(header);
     private final CRC32C crc = new CRC32C();
     private final byte[] scratchDigest = new byte[BlockDigests.DIGEST_LENGTH];
+    private final ByteBuffer block;
 
     StreamSender(TransferClient client, SocketChannel channel, CompressMode compress, int blockSize) {
         this.client = client;
         this.channel = channel;
         this.encoder = new BlockEncoder(compress, blockSize);
+        this.block = ByteBuffer.allocateDirect(blockSize);
     }
 
     @Override
@@ -59,45 +61,30 @@ final class StreamSender implements Runnable {
             if (!client.stopped()) {
                 client.fail("reason=data-stream-failed detail=\"" + e.getMessage() + "\"", TransferResult.EXIT_FAILED);
             }
-        } catch (InternalError e) {
-            // A mapped source file shrank under us: the access faults instead of reading past the end.
-            client.fail("reason=source-changed-during-transfer detail=\"" + e.getMessage() + "\"", TransferResult.EXIT_FAILED);
         }
     }
 
     private void handle(OutgoingFile f, int index) throws IOException {
-        int length = f.length(index);
-        ByteBuffer block = f.block(index);
-        boolean sent = false;
-        long wire = 0;
-        try {
-            BlockDigests.digest(block, f.digests, index);
-            if (!f.unchanged(index)) {
-                wire = send(f, index, block);
-                sent = true;
-            }
-        } finally {
-            f.release();
-        }
+        f.read(index, block);
+        int length = block.remaining();
+        BlockDigests.digest(block, f.digests, index);
+        boolean sent = !f.unchanged(index);
+        long wire = sent ? send(f, index) : 0;
         client.blockDone(f, sent, length, wire);
     }
 
     private void resend(OutgoingFile f, int index) throws IOException {
-        ByteBuffer block = f.block(index);
-        try {
-            BlockDigests.digest(block, scratchDigest, 0);
-            if (!BlockDigests.equalAt(scratchDigest, 0, f.digests, index)) {
-                client.fail("path=\"" + f.entry.path() + "\" reason=source-changed-during-transfer offset=" + f.offset(index),
-                        TransferResult.EXIT_FAILED);
-                return;
-            }
-            client.resent(send(f, index, block));
-        } finally {
-            f.release();
+        f.read(index, block);
+        BlockDigests.digest(block, scratchDigest, 0);
+        if (!BlockDigests.equalAt(scratchDigest, 0, f.digests, index)) {
+            client.fail("path=\"" + f.entry.path() + "\" reason=source-changed-during-transfer offset=" + f.offset(index),
+                    TransferResult.EXIT_FAILED);
+            return;
         }
+        client.resent(send(f, index));
     }
 
-    private long send(OutgoingFile f, int index, ByteBuffer block) throws IOException {
+    private long send(OutgoingFile f, int index) throws IOException {
         int length = block.remaining();
         crc.reset();
         crc.update(block);
