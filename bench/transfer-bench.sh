@@ -552,7 +552,7 @@ done
 # ---------------------------------------------------------------- report
 
 GIT_COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [[ $GIT_COMMIT != unknown ]] && ! git diff-index --quiet HEAD -- 2>/dev/null; then
+if [[ $GIT_COMMIT != unknown ]] && ! git diff-index --quiet HEAD -- . ':(exclude)bench/*.md' 2>/dev/null; then
   GIT_COMMIT="$GIT_COMMIT (working tree has uncommitted changes)"
 fi
 

@@ -9,10 +9,9 @@ import java.util.HexFormat;
 /**
  * 128-bit digests: XXH3-128 (seed 0), the hash rsync 3.2+ uses as its strong checksum: non-cryptographic,
  * collision-resistant far beyond what a block map needs, and fast. It is computed by {@link Xxh3}, our
- * implementation over {@code MemorySegment}, because blocks live off-heap (direct buffers, and on the sender
- * a read-only mapping of the file) where hash4j's byte accessors ran at about half the speed. {@code Xxh3}
- * is checked against hash4j on every length up to 2 KiB and many larger ones, and against the reference
- * {@code xxhsum -H2} values.
+ * implementation over {@code MemorySegment}, because blocks live off-heap (direct buffers) where hash4j's byte
+ * accessors ran at about half the speed. {@code Xxh3} is checked against hash4j on every length up to 2 KiB
+ * and many larger ones, and against the reference {@code xxhsum -H2} values.
  *
  * <p>A block digest covers the exact bytes of one block. The whole-file digest is XXH3-128 over the
  * concatenated block digests followed by the file length (64-bit LE): a hash list, so each side computes it
