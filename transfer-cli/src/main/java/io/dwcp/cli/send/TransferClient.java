@@ -95,7 +95,6 @@ public final class TransferClient {
         return wireBytes.get();
     }
 
-    /** Runs the whole transfer; never throws for remote or network failures, which land in the result. */
     /**
      * The streams to ask for. An explicit count is kept. Over loopback both ends share this machine's cores and
      * there is no round trip to hide, so each extra stream only adds a sending, a reading thread and cache traffic:
@@ -108,6 +107,7 @@ public final class TransferClient {
         return addr.isLoopbackAddress() ? Math.max(1, Math.min(NETWORK_STREAMS, cores / 4)) : NETWORK_STREAMS;
     }
 
+    /** Runs the whole transfer; never throws for remote or network failures, which land in the result. */
     public TransferResult send(Manifest manifest, Target target) {
         long start = System.nanoTime();
         totalBytes = manifest.totalBytes();
