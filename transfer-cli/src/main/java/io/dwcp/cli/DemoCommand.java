@@ -32,6 +32,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -46,9 +47,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--dir", paramLabel = "DIR", description = "Work directory (default: a new one in /dev/shm, else the temp dir).")
     Path dir;
 
-    @Option(names = {"-P", "--streams"}, paramLabel = "N|auto", description = "Parallel data streams; auto: 4 over a "
-            + "network, over loopback one per 4 cores (at most 4) (default: ${DEFAULT-VALUE}).", defaultValue = "auto")
-    String streams;
+    @Mixin
+    StreamsOption streams;
 
     @Option(names = "--changes", paramLabel = "N", description = "4 KiB regions to overwrite before the resend "
             + "(default: ${DEFAULT-VALUE}).", defaultValue = "10")
@@ -66,7 +66,7 @@ final class DemoCommand implements Callable<Integer> {
         if (bigSize < 1) {
             throw new IllegalArgumentException("size=" + size + " reason=must-be-positive");
         }
-        streamCount = SendCommand.parseStreams(streams);
+        streamCount = streams.count();
         Path work = dir != null ? Files.createDirectories(dir) : workDir();
         Path src = Files.createDirectories(work.resolve("src"));
         Path dst = Files.createDirectories(work.resolve("dst"));

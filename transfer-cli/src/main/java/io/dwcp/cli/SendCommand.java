@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -23,9 +24,8 @@ import picocli.CommandLine.Parameters;
         description = "Send files and directory trees to a dwcp server. A directory is sent as a directory of the same "
                 + "name; with a trailing slash (dir/) its contents are sent.")
 final class SendCommand implements Callable<Integer> {
-    @Option(names = {"-P", "--streams"}, paramLabel = "N|auto", description = "Parallel data streams; auto: 4 over a "
-            + "network, over loopback one per 4 cores (at most 4) (default: ${DEFAULT-VALUE}).", defaultValue = "auto")
-    String streams;
+    @Mixin
+    StreamsOption streams;
 
     @Option(names = "--compress", paramLabel = "auto|lz4|off", description = "LZ4 policy: auto sends LZ4 only on blocks "
             + "where it pays (default: ${DEFAULT-VALUE}).", defaultValue = "auto")
@@ -53,7 +53,7 @@ final class SendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int streamCount = parseStreams(streams);
+        int streamCount = streams.count();
         long bs = Units.parseSize(blockSize);
         if (bs < Limits.MIN_BLOCK_SIZE || bs > Limits.MAX_BLOCK_SIZE || Long.bitCount(bs) != 1) {
             throw new IllegalArgumentException("block-size=" + blockSize + " reason=must-be-power-of-two-from-4K-to-16M");
@@ -95,24 +95,6 @@ final class SendCommand implements Callable<Integer> {
         }
         report(r, json, System.out, System.err);
         return r.exitCode();
-    }
-
-    /** {@code auto} or a count from 1 to the stream limit; returns {@link TransferClient#AUTO_STREAMS} for auto. */
-    static int parseStreams(String value) {
-        if ("auto".equals(value)) {
-            return TransferClient.AUTO_STREAMS;
-        }
-        int max = Limits.defaults().maxStreams();
-        int n;
-        try {
-            n = Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("streams=" + value + " reason=not-a-number-or-auto");
-        }
-        if (n < 1 || n > max) {
-            throw new IllegalArgumentException("streams=" + n + " reason=out-of-range min=1 max=" + max);
-        }
-        return n;
     }
 
     static void report(TransferResult r, boolean json, PrintStream out, PrintStream err) {

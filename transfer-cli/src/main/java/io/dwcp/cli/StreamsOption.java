@@ -1,0 +1,30 @@
+package io.dwcp.cli;
+
+import io.dwcp.cli.send.TransferClient;
+import io.dwcp.core.Limits;
+import picocli.CommandLine.Option;
+
+/** The {@code -P N|auto} option of the commands that send. */
+final class StreamsOption {
+    @Option(names = {"-P", "--streams"}, paramLabel = "N|auto", description = "Parallel data streams; auto: 4 over a "
+            + "network, over loopback one per 4 cores (at most 4) (default: ${DEFAULT-VALUE}).", defaultValue = "auto")
+    String value;
+
+    /** The count asked for, or {@link TransferClient#AUTO_STREAMS}; a clear usage error when out of range. */
+    int count() {
+        if ("auto".equals(value)) {
+            return TransferClient.AUTO_STREAMS;
+        }
+        int max = Limits.defaults().maxStreams();
+        int n;
+        try {
+            n = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("streams=" + value + " reason=not-a-number-or-auto");
+        }
+        if (n < 1 || n > max) {
+            throw new IllegalArgumentException("streams=" + n + " reason=out-of-range min=1 max=" + max);
+        }
+        return n;
+    }
+}
