@@ -256,6 +256,13 @@ class FaultInjectionTest {
         }
     }
 
+    /** A random file standing as the receiver's current version of {@code dir/name}, kept in src for comparison. */
+    private static Path oldVersionAt(Path src, Path dir, String name, long size, long seed) throws IOException {
+        Path old = Harness.randomFile(src.resolve("old-version"), size, seed);
+        Files.copy(old, dir.resolve(name));
+        return old;
+    }
+
     private static Path dest(String name) throws IOException {
         return Files.createDirectories(root.resolve(name));
     }
@@ -281,9 +288,8 @@ class FaultInjectionTest {
     @Test
     void aFlippedPayloadByteIsNackedAndTheBlockSentAgain(@TempDir Path src) throws Exception {
         Path f = Harness.randomFile(src.resolve("flip.bin"), 8L * MIB, 41);
-        Path old = Harness.randomFile(src.resolve("old-version"), 8L * MIB, 42);
         Path dir = dest("flip");
-        Files.copy(old, dir.resolve("flip.bin"));
+        Path old = oldVersionAt(src, dir, "flip.bin", 8L * MIB, 42);
         Corrupter c = new Corrupter(Fault.FLIP_ONCE, 3);
         String target = proxied(server, c, "flip");
         String logBefore = server.log();
@@ -319,9 +325,8 @@ class FaultInjectionTest {
     @Test
     void damageWithAMatchingCrcIsCaughtByTheWholeFileDigest(@TempDir Path src) throws Exception {
         Path f = Harness.randomFile(src.resolve("sneaky.bin"), 5L * MIB + 3, 44);
-        Path old = Harness.randomFile(src.resolve("old-version"), 5L * MIB + 3, 45);
         Path dir = dest("sneaky");
-        Files.copy(old, dir.resolve("sneaky.bin"));
+        Path old = oldVersionAt(src, dir, "sneaky.bin", 5L * MIB + 3, 45);
         Corrupter c = new Corrupter(Fault.FLIP_AND_FIX_CRC, 4);
         String target = proxied(server, c, "sneaky");
         Result r = FinalNameWatcher.during(dir.resolve("sneaky.bin"), List.of(old),
@@ -339,10 +344,9 @@ class FaultInjectionTest {
     @EnumSource(value = Fault.class, names = {"BAD_LENGTH", "BAD_CODEC", "BAD_FILE_ID"})
     void aDamagedHeaderFailsTheTransferClearlyAndTheServerKeepsServing(Fault fault, @TempDir Path src) throws Exception {
         Path f = Harness.randomFile(src.resolve("hdr.bin"), 6L * MIB, 46);
-        Path old = Harness.randomFile(src.resolve("old-version"), 6L * MIB, 47);
         String name = "hdr-" + fault.name().toLowerCase();
         Path dir = dest(name);
-        Files.copy(old, dir.resolve("hdr.bin"));
+        Path old = oldVersionAt(src, dir, "hdr.bin", 6L * MIB, 47);
         Corrupter c = new Corrupter(fault, 3);
         String target = proxied(server, c, name);
         String logBefore = server.log();
@@ -364,9 +368,8 @@ class FaultInjectionTest {
     @Test
     void aDataConnectionCutMidTransferFailsCleanly(@TempDir Path src) throws Exception {
         Path f = Harness.randomFile(src.resolve("cut.bin"), 8L * MIB, 48);
-        Path old = Harness.randomFile(src.resolve("old-version"), 8L * MIB, 49);
         Path dir = dest("cut");
-        Files.copy(old, dir.resolve("cut.bin"));
+        Path old = oldVersionAt(src, dir, "cut.bin", 8L * MIB, 49);
         Corrupter c = new Corrupter(Fault.CUT, 3);
         String target = proxied(server, c, "cut");
         Result r = FinalNameWatcher.during(dir.resolve("cut.bin"), List.of(old),
