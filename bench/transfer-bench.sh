@@ -3,6 +3,7 @@
 #   dwcp   (./dwcp serve + ./dwcp send -P STREAMS, auto by default)
 #   rsync  (rsync daemon, whole-file transfer)
 #   iperf3 (one TCP stream, sendfile, no disk write: the loopback ceiling)
+#   cp     (a local copy, no network at all: the floor for writing the file)
 #
 # Every run is a full whole-file transfer of the same random file: the
 # destination is deleted before each run. Tools alternate within a round (the
@@ -18,7 +19,7 @@
 #   RUNS            timed runs per tool                       (5)
 #   WARMUP          untimed warm-up rounds, excluded          (1)
 #   STREAMS         dwcp parallel streams, send -P N|auto     (auto)
-#   TOOLS           which tools to run, in this order         ("dwcp rsync iperf3")
+#   TOOLS           which tools to run, in this order         ("dwcp rsync iperf3 cp")
 #   DWCP            the dwcp launcher                         (./dwcp)
 #   DWCP_PORT       dwcp control port                         (17400)
 #   DWCP_DATA_PORT  dwcp data port                            (17401)
@@ -44,7 +45,7 @@ SIZE_MIB=${SIZE_MIB:-2048}
 RUNS=${RUNS:-5}
 WARMUP=${WARMUP:-1}
 STREAMS=${STREAMS:-auto}
-TOOLS=${TOOLS:-"dwcp rsync iperf3"}
+TOOLS=${TOOLS:-"dwcp rsync iperf3 cp"}
 DWCP=${DWCP:-./dwcp}
 DWCP_PORT=${DWCP_PORT:-17400}
 DWCP_DATA_PORT=${DWCP_DATA_PORT:-17401}
@@ -84,8 +85,8 @@ read -r -a TOOL_LIST <<<"$TOOLS"
 declare -A SEEN=()
 for t in "${TOOL_LIST[@]}"; do
   case "$t" in
-    dwcp | rsync | iperf3) ;;
-    *) die "unknown tool '$t' in TOOLS (known: dwcp rsync iperf3)" ;;
+    dwcp | rsync | iperf3 | cp) ;;
+    *) die "unknown tool '$t' in TOOLS (known: dwcp rsync iperf3 cp)" ;;
   esac
   [[ -z ${SEEN[$t]:-} ]] || die "tool '$t' listed twice in TOOLS"
   SEEN[$t]=1
@@ -230,17 +231,25 @@ to_ms() {
 }
 # cpu_begin SERVER_PID / cpu_end SERVER_PID: client and server CPU seconds of the run in between
 # -> CPU_CLIENT_S CPU_SERVER_S
+# SERVER_PID "-" means the tool has no server (cp): CPU_SERVER_S is then "-".
 cpu_begin() {
   children_ms
   CPU_C0=$CHILD_MS
-  proc_ticks "$1"
-  CPU_S0=$PROC_TICKS
+  CPU_S0=0
+  [[ $1 == - ]] || { proc_ticks "$1"; CPU_S0=$PROC_TICKS; }
 }
 cpu_end() {
   local pid=$1 deadline=$((SECONDS + 10)) kids=""
   # A forking server (rsync) adds a connection's CPU once it has reaped that child. Waiting must not fork
   # either (a forked sleep would be counted as client CPU): read the kernel's child list, nap on a FIFO.
   [[ -p $WORKDIR/nap.fifo ]] || mkfifo "$WORKDIR/nap.fifo"
+  if [[ $pid == - ]]; then
+    children_ms
+    us_to_s $(((CHILD_MS - CPU_C0) * 1000))
+    CPU_CLIENT_S=$US_S
+    CPU_SERVER_S=-
+    return 0
+  fi
   while ((SECONDS < deadline)); do
     kids=""
     # The list has no trailing newline, so read reports EOF even when it filled kids.
@@ -346,7 +355,7 @@ else
 fi
 FSTYPE=$(stat -f -c %T "$WORKDIR")
 [[ $FSTYPE == tmpfs ]] || log "WARNING: $WORKDIR is on $FSTYPE, not tmpfs; disk speed may dominate"
-mkdir -p "$WORKDIR/logs" "$WORKDIR/out" "$WORKDIR/recv/dwcp" "$WORKDIR/recv/rsync"
+mkdir -p "$WORKDIR/logs" "$WORKDIR/out" "$WORKDIR/recv/dwcp" "$WORKDIR/recv/rsync" "$WORKDIR/recv/cp"
 SRC="$WORKDIR/$SRC_NAME"
 RUNS_TSV="$WORKDIR/runs.tsv"
 : >"$RUNS_TSV"
@@ -354,6 +363,7 @@ RUNS_TSV="$WORKDIR/runs.tsv"
 writers=0
 has_tool dwcp && writers=$((writers + 1))
 has_tool rsync && writers=$((writers + 1))
+has_tool cp && writers=$((writers + 1))
 need_kib=$((SIZE_MIB * 1024 * (1 + writers) + 65536))
 avail_kib=$(df -Pk "$WORKDIR" | awk 'NR == 2 { print $4 }')
 ((avail_kib >= need_kib)) ||
@@ -520,6 +530,19 @@ PY
   log "round $round iperf3: wall ${US_S}s, self-reported ${secs}s, cpu client ${CPU_CLIENT_S}s server ${CPU_SERVER_S}s"
 }
 
+# The floor: the same file copied on this machine without any network, by the cheapest means coreutils
+# has (on tmpfs, copy_file_range: one copy in the kernel, no user space). No network tool can write the
+# destination faster than this, so it bounds what any ratio against rsync can reach here.
+run_cp() {
+  local round=$1 err="$WORKDIR/out/cp.$1.err"
+  remove_dest "$WORKDIR/recv/cp"
+  timed - "$err" "$err" cp --reflink=never -- "$SRC" "$WORKDIR/recv/cp/$SRC_NAME"
+  ((RUN_RC == 0)) || fail_run cp "$round" "exit code $RUN_RC" "$err"
+  check_dest cp "$round" "$WORKDIR/recv/cp/$SRC_NAME"
+  record "$round" cp "$US_S" "$SIZE_BYTES" - - - "$CPU_CLIENT_S" -
+  log "round $round cp: wall ${US_S}s, cpu ${CPU_CLIENT_S}s"
+}
+
 n_tools=${#TOOL_LIST[@]}
 total_rounds=$((WARMUP + RUNS))
 for ((r = 1; r <= total_rounds; r++)); do
@@ -538,7 +561,7 @@ done
 
 # Byte-for-byte check of the last run of each tool that writes a file (untimed).
 CMP_NOTES=()
-for t in dwcp rsync; do
+for t in dwcp rsync cp; do
   has_tool "$t" || continue
   dest="$WORKDIR/recv/$t/$SRC_NAME"
   if cmp -s -- "$SRC" "$dest"; then
@@ -561,7 +584,7 @@ repro=()
 [[ $RUNS != 5 ]] && repro+=("RUNS=$RUNS")
 [[ $WARMUP != 1 ]] && repro+=("WARMUP=$WARMUP")
 [[ $STREAMS != auto ]] && repro+=("STREAMS=$STREAMS")
-[[ $TOOLS != "dwcp rsync iperf3" ]] && repro+=("TOOLS=\"$TOOLS\"")
+[[ $TOOLS != "dwcp rsync iperf3 cp" ]] && repro+=("TOOLS=\"$TOOLS\"")
 [[ $DWCP != ./dwcp ]] && repro+=("DWCP=$DWCP")
 [[ -n $DWCP_SERVE_ARGS ]] && repro+=("DWCP_SERVE_ARGS=\"$DWCP_SERVE_ARGS\"")
 [[ $DWCP_PORT != 17400 ]] && repro+=("DWCP_PORT=$DWCP_PORT")
@@ -577,7 +600,7 @@ serve_cmd="$DWCP serve --root RECV/dwcp --listen $HOST:$DWCP_PORT --data-port $D
 export B_DATE B_NPROC B_CPU B_KERNEL B_MEM B_JAVA B_DWCP_VERSION B_RSYNC_VERSION \
   B_IPERF_VERSION B_GIT B_SIZE_MIB B_SIZE_BYTES B_RUNS B_WARMUP B_STREAMS B_TOOLS \
   B_FSTYPE B_REPRO B_SEND_CMD B_SERVE_CMD B_RSYNC_CMD B_RSYNCD_CMD B_IPERF_CMD \
-  B_IPERFD_CMD B_CMP
+  B_IPERFD_CMD B_CP_CMD B_CMP
 B_DATE=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
 B_NPROC=$(nproc)
 B_CPU=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
@@ -606,6 +629,7 @@ B_RSYNC_CMD="rsync -a --whole-file SRC rsync://$HOST:$RSYNC_PORT/$RSYNC_MODULE/"
 B_RSYNCD_CMD="rsync --daemon --no-detach --config=rsyncd.conf --address=$HOST --port=$RSYNC_PORT  (use chroot = no, module path on tmpfs)"
 B_IPERF_CMD="iperf3 -c $HOST -p $IPERF_PORT -Z -F SRC -n $SIZE_BYTES --json"
 B_IPERFD_CMD="iperf3 -s -B $HOST -p $IPERF_PORT"
+B_CP_CMD="cp --reflink=never -- SRC RECV/cp/$SRC_NAME"
 B_CMP=$(printf '%s\n' "${CMP_NOTES[@]+"${CMP_NOTES[@]}"}")
 
 mkdir -p "$(dirname "$RESULTS")"
@@ -654,7 +678,7 @@ for t in tools:
         wire=stats([x["wire"] for x in rs]),
         cpu_c=stats([x["cpu_c"] for x in rs]),
         cpu_s=stats([x["cpu_s"] for x in rs]),
-        cpu=stats([x["cpu_c"] + x["cpu_s"] for x in rs]),
+        cpu=stats([x["cpu_c"] + (x["cpu_s"] or 0.0) for x in rs if x["cpu_c"] is not None]),
     )
 
 def med(t, key):
@@ -696,6 +720,8 @@ if "rsync" in tools:
 if "iperf3" in tools:
     w(f"  - iperf3 server: `{E['B_IPERFD_CMD']}`")
     w(f"  - iperf3 client: `{E['B_IPERF_CMD']}`")
+if "cp" in tools:
+    w(f"  - local copy, no network: `{E['B_CP_CMD']}`")
 w("")
 w("What the numbers mean:")
 w("")
@@ -708,6 +734,10 @@ w("- iperf3 reads the file and sends it with sendfile but writes nothing on the"
 w("  receiving side: it is the loopback TCP ceiling for one stream, not a file copy.")
 w("  With `-F` iperf3 also read()s each block of the file into its buffer first, so it")
 w("  is somewhat slower than memory-only `iperf3 -Z`.")
+w("- cp copies the file on this machine without any network (on tmpfs, one")
+w("  copy_file_range: a single copy inside the kernel). Every tool here must write the")
+w("  same destination pages, so cp's time is the floor for all of them; on this VM it")
+w("  is dominated by how fast the kernel (and the host behind it) hands out fresh pages.")
 w("- *CPU*: user+system CPU-seconds of the client command (with every process it")
 w("  started) and of the server process (with the children it reaped: rsync forks one")
 w("  per connection) during the run. Both ends share this machine's CPUs, so CPU-seconds")
@@ -785,6 +815,11 @@ ratio("rsync CPU / dwcp CPU", med("rsync", "cpu"), med("dwcp", "cpu"),
 if "rsync" in tools and "iperf3" in tools:
     ratio("rsync / iperf3", med("rsync", "wall_tp"), med("iperf3", "self_tp"),
           "rsync wall clock against the iperf3 ceiling (reference)")
+if "rsync" in tools and "cp" in tools:
+    ratio("cp / rsync", med("cp", "wall_tp"), med("rsync", "wall_tp"),
+          "a local copy without network against rsync: the most any network tool could reach here")
+    ratio("dwcp / cp", med("dwcp", "wall_tp"), med("cp", "wall_tp"),
+          "dwcp wall clock against the local-copy floor")
 w("")
 w("## Reproduce")
 w("")

@@ -7,6 +7,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
@@ -26,7 +27,7 @@ import jdk.incubator.vector.VectorSpecies;
  * vectors: one 512-bit vector holds the 8 accumulators, or two 256-bit ones. Elsewhere, and for segments over
  * arrays other than {@code byte[]}, a scalar loop keeps the accumulators in locals. Once compiled, no path
  * allocates except {@link #hash128(MemorySegment, long, long)}. The vector loops are slow until C2 has compiled
- * them: the first megabytes hashed in a JVM cost about 0.4 s in all.
+ * them, so each JVM hashes its first {@link #SCALAR_FIRST_BYTES} of native input with the scalar loop.
  */
 public final class Xxh3 {
     private static final ValueLayout.OfLong LE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -105,6 +106,21 @@ public final class Xxh3 {
     static final int LONG_PATH_V512 = 2;
     private static final int LONG_PATH = chooseLongPath();
 
+    /**
+     * Native input the scalar loop takes in each JVM before the vector loop does. Until C2 has compiled the
+     * vector loop, the Vector API runs as ordinary Java that allocates on every operation: a JVM's first
+     * megabytes hashed that way cost about 0.25 CPU-s, while the scalar loop, which C1 already compiles well,
+     * costs about 0.06 CPU-s per GiB more than the compiled vector loop (10.8 against 29 GB/s here). Switching
+     * once the scalar loop has cost about what the compilation does keeps a short-lived {@code dwcp send}
+     * from paying for a compilation that would not pay back (a 64 MiB send: 20% less CPU), and costs a
+     * long-lived process at most about twice the choice made in hindsight. Heap segments (file digests, small)
+     * never take this turn, so the scalar loop sees one kind of segment and keeps its speed (see below).
+     * Forcing a path with {@code -Ddwcp.xxh3.path} turns this off.
+     */
+    static final long SCALAR_FIRST_BYTES = 4L << 30;
+    private static final AtomicLong SCALAR_LEFT =
+            new AtomicLong(System.getProperty("dwcp.xxh3.path") == null ? SCALAR_FIRST_BYTES : 0);
+
     private Xxh3() {
     }
 
@@ -125,13 +141,22 @@ public final class Xxh3 {
             mid17to128(segment, offset, length, out, at);
         } else if (length <= 240) {
             mid129to240(segment, offset, length, out, at);
+        } else if (LONG_PATH == LONG_PATH_SCALAR || scalarTurn(segment, length)) {
+            hashLongScalar(segment, offset, length, out, at);
         } else {
-            if (LONG_PATH == LONG_PATH_SCALAR) {
-                hashLongScalar(segment, offset, length, out, at);
-            } else {
-                hashLongVector(LONG_PATH, segment, offset, length, out, at);
-            }
+            hashLongVector(LONG_PATH, segment, offset, length, out, at);
         }
+    }
+
+    /** True while this JVM's scalar budget lasts, for native segments; takes {@code length} from it. */
+    private static boolean scalarTurn(MemorySegment segment, long length) {
+        // A plain read first: once the budget is spent, no thread writes the shared counter again.
+        return SCALAR_LEFT.get() > 0 && NATIVE_SEGMENT.isInstance(segment) && SCALAR_LEFT.getAndAdd(-length) > 0;
+    }
+
+    /** Native input left for the scalar loop before the vector loop takes over; 0 or less once spent. */
+    static long scalarBytesLeft() {
+        return SCALAR_LEFT.get();
     }
 
     /** XXH3-128 (seed 0) of s[off, off+len) as {high64, low64}. */

@@ -272,4 +272,22 @@ class Xxh3Test {
         int expected = bits >= 512 ? Xxh3.LONG_PATH_V512 : bits >= 256 ? Xxh3.LONG_PATH_V256 : Xxh3.LONG_PATH_SCALAR;
         assertEquals(expected, Xxh3.longPath());
     }
+
+    @Test
+    void nativeLongInputTakesTheScalarLoopUntilTheBudgetIsSpent() {
+        assumeTrue(System.getProperty("dwcp.xxh3.path") == null, "a forced path turns the budget off");
+        long before = Xxh3.scalarBytesLeft();
+        assumeTrue(before > 2 * MIB, "another test in this JVM spent the budget");
+        String expected = hex(reference(DATA, 0, MIB));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment seg = arena.allocate(MIB);
+            seg.copyFrom(MemorySegment.ofArray(DATA).asSlice(0, MIB));
+            assertEquals(expected, hex(Xxh3.hash128(seg, 0, MIB)));
+            assertEquals(before - MIB, Xxh3.scalarBytesLeft(), "a native long input is charged");
+            Xxh3.hash128(seg, 0, 240);
+            assertEquals(before - MIB, Xxh3.scalarBytesLeft(), "short inputs never reach a long loop");
+        }
+        assertEquals(expected, hex(Xxh3.hash128(MemorySegment.ofArray(DATA), 0, MIB)));
+        assertEquals(before - MIB, Xxh3.scalarBytesLeft(), "heap input stays on the vector loop");
+    }
 }
