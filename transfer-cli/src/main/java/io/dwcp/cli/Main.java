@@ -7,8 +7,6 @@ import picocli.CommandLine.Command;
 /** {@code dwcp}: the command line. Exit codes: 0 done and verified, 1 usage, 2 transfer failed, 3 verification failed. */
 @Command(name = "dwcp", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "High-throughput, verified file transfer over long, fat, lossy links.",
-        subcommands = {ServeCommand.class, RecvCommand.class, SendCommand.class, DemoCommand.class,
-            CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done and verified", "1:usage error", "2:transfer failed", "3:verification failed"})
 public final class Main implements Runnable {
@@ -27,6 +25,17 @@ public final class Main implements Runnable {
     /** Runs the CLI and returns its exit code (tests call this in-process). */
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        // picocli builds the model of every registered command by reflection, about 10 ms each at start-up:
+        // a named command gets only itself; anything else (help, an unknown name) gets them all.
+        Object named = args.length == 0 ? null : command(args[0]);
+        if (named != null) {
+            cl.addSubcommand(named);
+        } else {
+            for (String name : COMMANDS) {
+                cl.addSubcommand(command(name));
+            }
+            cl.addSubcommand(new CommandLine.HelpCommand());
+        }
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();
             c.getErr().println("dwcp: " + ex.getMessage());
@@ -42,6 +51,18 @@ public final class Main implements Runnable {
             return TransferResult.EXIT_FAILED;
         });
         return cl.execute(args);
+    }
+
+    private static final String[] COMMANDS = {"serve", "recv", "send", "demo"};
+
+    private static Object command(String name) {
+        return switch (name) {
+            case "serve" -> new ServeCommand();
+            case "recv" -> new RecvCommand();
+            case "send" -> new SendCommand();
+            case "demo" -> new DemoCommand();
+            default -> null;
+        };
     }
 
     static final class Version implements CommandLine.IVersionProvider {

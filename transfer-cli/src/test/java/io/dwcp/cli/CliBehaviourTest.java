@@ -199,5 +199,14 @@ class CliBehaviourTest {
         Result version = Harness.run("--version");
         version.assertExit(0);
         assertTrue(version.out().contains("protocol"), version::toString);
+        // Only the named command is registered for a run; help without one must still know every command.
+        Result top = Harness.run("--help");
+        top.assertExit(0);
+        for (String command : List.of("serve", "recv", "send", "demo", "help")) {
+            assertTrue(top.out().contains("  " + command + " "), "top-level help lists " + command + "\n" + top);
+        }
+        Result helpSend = Harness.run("help", "send");
+        helpSend.assertExit(0);
+        assertTrue(helpSend.out().contains("HOST[:PORT][/DEST]"), helpSend::toString);
     }
 }
