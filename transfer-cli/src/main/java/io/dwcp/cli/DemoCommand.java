@@ -44,7 +44,8 @@ final class DemoCommand implements Callable<Integer> {
             defaultValue = "1G")
     String size;
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "Work directory (default: a new one in /dev/shm, else the temp dir).")
+    @Option(names = "--dir", paramLabel = "DIR", description = "Where the demo makes its work directory, which it "
+            + "removes at the end; nothing else in DIR is touched (default: /dev/shm, else the temp dir).")
     Path dir;
 
     @Mixin
@@ -67,7 +68,7 @@ final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("size=" + size + " reason=must-be-positive");
         }
         streamCount = streams.count();
-        Path work = dir != null ? Files.createDirectories(dir) : workDir();
+        Path work = workDir(dir, bigSize);
         Path src = Files.createDirectories(work.resolve("src"));
         Path dst = Files.createDirectories(work.resolve("dst"));
         Log.setInfo(false);
@@ -120,12 +121,23 @@ final class DemoCommand implements Callable<Integer> {
         return r.exitCode() == 0 && diff == null;
     }
 
-    private static Path workDir() throws IOException {
-        Path shm = Path.of("/dev/shm");
-        if (Files.isDirectory(shm) && Files.isWritable(shm)) {
-            return Files.createTempDirectory(shm, "dwcp-demo-");
+    /**
+     * A new work directory in the given one, else in /dev/shm, else in the temp dir: the first with room for the
+     * source tree and its received copy. It is always a directory of the demo's own, as the demo deletes it at the
+     * end. Room is checked before anything is written, so a demo never stops half-way on a full disk (a
+     * container's /dev/shm is often 64 MiB).
+     */
+    private static Path workDir(Path given, long bigSize) throws IOException {
+        long need = 2 * bigSize + (64L << 20); // the big file twice, plus the small tree and slack
+        List<Path> candidates = given != null ? List.of(Files.createDirectories(given))
+                : List.of(Path.of("/dev/shm"), Path.of(System.getProperty("java.io.tmpdir")));
+        for (Path base : candidates) {
+            if (Files.isDirectory(base) && Files.isWritable(base) && Files.getFileStore(base).getUsableSpace() >= need) {
+                return Files.createTempDirectory(base, "dwcp-demo-");
+            }
         }
-        return Files.createTempDirectory("dwcp-demo-");
+        throw new IllegalArgumentException("size=" + Units.bytes(bigSize) + " reason=no-room need=" + Units.bytes(need)
+                + " looked-in=" + candidates + " hint=\"" + (given != null ? "" : "--dir or ") + "a smaller --size\"");
     }
 
     private static Path generate(Path src, long bigSize) throws IOException {

@@ -355,11 +355,22 @@ class EndToEndTest {
     }
 
     @Test
-    void demoRunsEndToEnd(@TempDir Path work) throws Exception {
-        Result r = Harness.run(Duration.ofSeconds(90), List.of("demo", "--size", "8M", "--dir",
-                work.resolve("demo").toString()));
+    void demoRunsEndToEndAndRemovesOnlyItsOwnDirectory(@TempDir Path work) throws Exception {
+        // --dir names where the demo works, not what it may delete: what was there before stays.
+        Path mine = Files.writeString(work.resolve("mine.txt"), "keep me");
+        Result r = Harness.run(Duration.ofSeconds(90), List.of("demo", "--size", "8M", "--dir", work.toString()));
         r.assertExit(0);
         assertTrue(r.out().contains("all transfers verified"), r::toString);
         assertFalse(r.out().contains("DIFFERENT"), r::toString);
+        assertEquals("keep me", Files.readString(mine));
+        assertEquals(List.of("mine.txt"), Harness.listTree(work), "the demo's own directory is removed, nothing else");
+    }
+
+    @Test
+    void demoWithoutRoomSaysSoBeforeWritingAnything(@TempDir Path work) throws Exception {
+        Result r = Harness.run(Duration.ofSeconds(30), List.of("demo", "--size", "100T", "--dir", work.toString()));
+        r.assertExit(1);
+        assertTrue(r.err().contains("reason=no-room"), r::toString);
+        assertEquals(List.of(), Harness.listTree(work), "nothing may be written when there is no room");
     }
 }
