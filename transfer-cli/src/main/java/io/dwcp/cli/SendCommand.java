@@ -48,7 +48,8 @@ final class SendCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).", defaultValue = "120")
     int idleSeconds;
 
-    @Parameters(arity = "2..*", paramLabel = "SRC|TARGET", description = "Sources, then the target HOST[:PORT][/DEST].")
+    @Parameters(arity = "2..*", paramLabel = "SRC|TARGET", description = "Sources, then the target HOST[:PORT][/DEST]; "
+            + "DEST is a directory below the server's root (created when missing) that receives every source.")
     List<String> args;
 
     @Override
@@ -123,8 +124,8 @@ final class SendCommand implements Callable<Integer> {
         for (String f : r.failedFiles()) {
             err.println("dwcp: file failed: " + f);
         }
-        out.printf("%s %d files, %s in %.2f s (%s); on the wire %s; blocks sent %d, unchanged %d; %s%n",
-                r.exitCode() == 0 ? "sent" : "FAILED:", r.files(), Units.bytes(r.bytes()), r.seconds(), Units.rate(rate),
+        out.printf("%s %d file%s, %s in %.2f s (%s); on the wire %s; blocks sent %d, unchanged %d; %s%n",
+                r.exitCode() == 0 ? "sent" : "FAILED:", r.files(), r.files() == 1 ? "" : "s", Units.bytes(r.bytes()), r.seconds(), Units.rate(rate),
                 Units.bytes(r.wireBytes()), r.blocksSent(), r.blocksUnchanged(),
                 r.verified() ? "verified" : "NOT verified");
     }
