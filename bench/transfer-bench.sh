@@ -4,6 +4,7 @@
 #   rsync  (rsync daemon, whole-file transfer)
 #   iperf3 (one TCP stream, sendfile, no disk write: the loopback ceiling)
 #   cp     (a local copy, no network at all: the floor for writing the file)
+#   dd     (zeros written into a new tmpfs file: the cost of the destination pages alone)
 #
 # Every run is a full whole-file transfer of the same random file: the
 # destination is deleted before each run. Tools alternate within a round (the
@@ -19,7 +20,7 @@
 #   RUNS            timed runs per tool                       (5)
 #   WARMUP          untimed warm-up rounds, excluded          (1)
 #   STREAMS         dwcp parallel streams, send -P N|auto     (auto)
-#   TOOLS           which tools to run, in this order         ("dwcp rsync iperf3 cp")
+#   TOOLS           which tools to run, in this order         ("dwcp rsync iperf3 cp dd")
 #   DWCP            the dwcp launcher                         (./dwcp)
 #   DWCP_PORT       dwcp control port                         (17400)
 #   DWCP_DATA_PORT  dwcp data port                            (17401)
@@ -45,7 +46,7 @@ SIZE_MIB=${SIZE_MIB:-2048}
 RUNS=${RUNS:-5}
 WARMUP=${WARMUP:-1}
 STREAMS=${STREAMS:-auto}
-TOOLS=${TOOLS:-"dwcp rsync iperf3 cp"}
+TOOLS=${TOOLS:-"dwcp rsync iperf3 cp dd"}
 DWCP=${DWCP:-./dwcp}
 DWCP_PORT=${DWCP_PORT:-17400}
 DWCP_DATA_PORT=${DWCP_DATA_PORT:-17401}
@@ -85,8 +86,8 @@ read -r -a TOOL_LIST <<<"$TOOLS"
 declare -A SEEN=()
 for t in "${TOOL_LIST[@]}"; do
   case "$t" in
-    dwcp | rsync | iperf3 | cp) ;;
-    *) die "unknown tool '$t' in TOOLS (known: dwcp rsync iperf3 cp)" ;;
+    dwcp | rsync | iperf3 | cp | dd) ;;
+    *) die "unknown tool '$t' in TOOLS (known: dwcp rsync iperf3 cp dd)" ;;
   esac
   [[ -z ${SEEN[$t]:-} ]] || die "tool '$t' listed twice in TOOLS"
   SEEN[$t]=1
@@ -355,7 +356,7 @@ else
 fi
 FSTYPE=$(stat -f -c %T "$WORKDIR")
 [[ $FSTYPE == tmpfs ]] || log "WARNING: $WORKDIR is on $FSTYPE, not tmpfs; disk speed may dominate"
-mkdir -p "$WORKDIR/logs" "$WORKDIR/out" "$WORKDIR/recv/dwcp" "$WORKDIR/recv/rsync" "$WORKDIR/recv/cp"
+mkdir -p "$WORKDIR/logs" "$WORKDIR/out" "$WORKDIR/recv/dwcp" "$WORKDIR/recv/rsync" "$WORKDIR/recv/cp" "$WORKDIR/recv/dd"
 SRC="$WORKDIR/$SRC_NAME"
 RUNS_TSV="$WORKDIR/runs.tsv"
 : >"$RUNS_TSV"
@@ -364,6 +365,7 @@ writers=0
 has_tool dwcp && writers=$((writers + 1))
 has_tool rsync && writers=$((writers + 1))
 has_tool cp && writers=$((writers + 1))
+has_tool dd && writers=$((writers + 1))
 need_kib=$((SIZE_MIB * 1024 * (1 + writers) + 65536))
 avail_kib=$(df -Pk "$WORKDIR" | awk 'NR == 2 { print $4 }')
 ((avail_kib >= need_kib)) ||
@@ -543,6 +545,18 @@ run_cp() {
   log "round $round cp: wall ${US_S}s, cpu ${CPU_CLIENT_S}s"
 }
 
+# What writing the destination's pages costs by itself: no source to read, no network. With iperf3 (which
+# reads the source and moves it over TCP, writing nothing) it bounds from below the CPU any tool needs here.
+run_dd() {
+  local round=$1 err="$WORKDIR/out/dd.$1.err"
+  remove_dest "$WORKDIR/recv/dd"
+  timed - "$err" "$err" dd if=/dev/zero of="$WORKDIR/recv/dd/$SRC_NAME" bs=1M count="$SIZE_MIB" status=none
+  ((RUN_RC == 0)) || fail_run dd "$round" "exit code $RUN_RC" "$err"
+  check_dest dd "$round" "$WORKDIR/recv/dd/$SRC_NAME"
+  record "$round" dd "$US_S" "$SIZE_BYTES" - - - "$CPU_CLIENT_S" -
+  log "round $round dd: wall ${US_S}s, cpu ${CPU_CLIENT_S}s"
+}
+
 n_tools=${#TOOL_LIST[@]}
 total_rounds=$((WARMUP + RUNS))
 for ((r = 1; r <= total_rounds; r++)); do
@@ -584,7 +598,7 @@ repro=()
 [[ $RUNS != 5 ]] && repro+=("RUNS=$RUNS")
 [[ $WARMUP != 1 ]] && repro+=("WARMUP=$WARMUP")
 [[ $STREAMS != auto ]] && repro+=("STREAMS=$STREAMS")
-[[ $TOOLS != "dwcp rsync iperf3 cp" ]] && repro+=("TOOLS=\"$TOOLS\"")
+[[ $TOOLS != "dwcp rsync iperf3 cp dd" ]] && repro+=("TOOLS=\"$TOOLS\"")
 [[ $DWCP != ./dwcp ]] && repro+=("DWCP=$DWCP")
 [[ -n $DWCP_SERVE_ARGS ]] && repro+=("DWCP_SERVE_ARGS=\"$DWCP_SERVE_ARGS\"")
 [[ $DWCP_PORT != 17400 ]] && repro+=("DWCP_PORT=$DWCP_PORT")
@@ -600,7 +614,7 @@ serve_cmd="$DWCP serve --root RECV/dwcp --listen $HOST:$DWCP_PORT --data-port $D
 export B_DATE B_NPROC B_CPU B_KERNEL B_MEM B_JAVA B_DWCP_VERSION B_RSYNC_VERSION \
   B_IPERF_VERSION B_GIT B_SIZE_MIB B_SIZE_BYTES B_RUNS B_WARMUP B_STREAMS B_TOOLS \
   B_FSTYPE B_REPRO B_SEND_CMD B_SERVE_CMD B_RSYNC_CMD B_RSYNCD_CMD B_IPERF_CMD \
-  B_IPERFD_CMD B_CP_CMD B_CMP
+  B_IPERFD_CMD B_CP_CMD B_DD_CMD B_CMP
 B_DATE=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
 B_NPROC=$(nproc)
 B_CPU=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
@@ -630,6 +644,7 @@ B_RSYNCD_CMD="rsync --daemon --no-detach --config=rsyncd.conf --address=$HOST --
 B_IPERF_CMD="iperf3 -c $HOST -p $IPERF_PORT -Z -F SRC -n $SIZE_BYTES --json"
 B_IPERFD_CMD="iperf3 -s -B $HOST -p $IPERF_PORT"
 B_CP_CMD="cp --reflink=never -- SRC RECV/cp/$SRC_NAME"
+B_DD_CMD="dd if=/dev/zero of=RECV/dd/$SRC_NAME bs=1M count=$SIZE_MIB"
 B_CMP=$(printf '%s\n' "${CMP_NOTES[@]+"${CMP_NOTES[@]}"}")
 
 mkdir -p "$(dirname "$RESULTS")"
@@ -722,6 +737,8 @@ if "iperf3" in tools:
     w(f"  - iperf3 client: `{E['B_IPERF_CMD']}`")
 if "cp" in tools:
     w(f"  - local copy, no network: `{E['B_CP_CMD']}`")
+if "dd" in tools:
+    w(f"  - destination pages alone: `{E['B_DD_CMD']}`")
 w("")
 w("What the numbers mean:")
 w("")
@@ -738,6 +755,11 @@ w("- cp copies the file on this machine without any network (on tmpfs, one")
 w("  copy_file_range: a single copy inside the kernel). Every tool here must write the")
 w("  same destination pages, so cp's time is the floor for all of them; on this VM it")
 w("  is dominated by how fast the kernel (and the host behind it) hands out fresh pages.")
+w("- dd writes zeros into a new tmpfs file of the same size: the destination's pages alone,")
+w("  with no source to read and no network. iperf3 reads the source and moves it over TCP")
+w("  but writes nothing; so iperf3's CPU plus dd's CPU is a lower bound on the CPU that any")
+w("  tool needs to copy the file over loopback here, and that over the number of CPUs is a")
+w("  lower bound on its wall time (see the last table).")
 w("- *CPU*: user+system CPU-seconds of the client command (with every process it")
 w("  started) and of the server process (with the children it reaped: rsync forks one")
 w("  per connection) during the run. Both ends share this machine's CPUs, so CPU-seconds")
@@ -817,9 +839,30 @@ if "rsync" in tools and "iperf3" in tools:
           "rsync wall clock against the iperf3 ceiling (reference)")
 if "rsync" in tools and "cp" in tools:
     ratio("cp / rsync", med("cp", "wall_tp"), med("rsync", "wall_tp"),
-          "a local copy without network against rsync: the most any network tool could reach here")
+          "a local copy (one thread, no network) against rsync (reference)")
     ratio("dwcp / cp", med("dwcp", "wall_tp"), med("cp", "wall_tp"),
           "dwcp wall clock against the local-copy floor")
+if all(t in tools for t in ("rsync", "iperf3", "dd")):
+    ncpu = int(E["B_NPROC"])
+    floor_cpu = med("iperf3", "cpu") + med("dd", "cpu")
+    floor_wall = floor_cpu / ncpu
+    target = med("rsync", "wall") / 1.5
+    w("")
+    w("## What 1.5x rsync would take on this machine")
+    w("")
+    w("| quantity | seconds | how |")
+    w("|---|---:|---|")
+    w(f"| wall time of a transfer at 1.5x rsync | {target:.3f} | rsync median wall / 1.5 |")
+    w(f"| CPU to move the file over loopback, without writing it | {med('iperf3', 'cpu'):.2f} | iperf3 median CPU, client + server |")
+    w(f"| CPU to write the destination's pages, without reading or moving anything | {med('dd', 'cpu'):.2f} | dd median CPU |")
+    w(f"| lower bound on any tool's wall time | {floor_wall:.3f} | the two CPU figures summed, over {ncpu} CPUs busy all the time |")
+    w(f"| dwcp median wall | {med('dwcp', 'wall'):.3f} | measured above |" if "dwcp" in tools else "| dwcp | n/a | not run |")
+    w("")
+    if floor_wall > target:
+        w(f"The lower bound is {floor_wall / target:.2f}x the time 1.5x rsync allows: on this machine no tool that")
+        w("moves the file over loopback TCP and writes it into tmpfs can be 1.5x faster than rsync.")
+    else:
+        w(f"The lower bound is {floor_wall / target:.2f}x the time 1.5x rsync allows: the target is not ruled out here.")
 w("")
 w("## Reproduce")
 w("")
