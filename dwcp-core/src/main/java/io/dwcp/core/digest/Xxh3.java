@@ -112,7 +112,7 @@ public final class Xxh3 {
      * megabytes hashed that way cost about 0.25 CPU-s, while the scalar loop, which C1 already compiles well,
      * costs about 0.06 CPU-s per GiB more than the compiled vector loop (10.8 against 29 GB/s here). Switching
      * once the scalar loop has cost about what the compilation does keeps a short-lived {@code dwcp send}
-     * from paying for a compilation that would not pay back (a 64 MiB send: 20% less CPU), and costs a
+     * from paying for a compilation that would not pay back (a 64 MiB send: 10-20% less client CPU), and costs a
      * long-lived process at most about twice the choice made in hindsight. Heap segments (file digests, small)
      * never take this turn, so the scalar loop sees one kind of segment and keeps its speed (see below).
      * Forcing a path with {@code -Ddwcp.xxh3.path} turns this off.
