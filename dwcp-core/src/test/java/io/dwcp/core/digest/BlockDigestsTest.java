@@ -197,6 +197,20 @@ class BlockDigestsTest {
         assertFalse(java.util.Arrays.equals(f1, BlockDigests.fileDigest(flipped, 4, len)));
     }
 
+    /** The definition on the wire: XXH3-128 (hash4j) of the block digests followed by the length, 64-bit LE. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 14, 15, 64, 2048})
+    void fileDigestIsXxh3OfTheDigestListAndTheLength(int count) {
+        byte[] d = digests(count, 300 + count);
+        long len = (long) count * 1_048_576 - 5;
+        byte[] in = java.util.Arrays.copyOf(d, count * D + 8);
+        ByteBuffer.wrap(in).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(count * D, len);
+        com.dynatrace.hash4j.hashing.HashValue128 h = com.dynatrace.hash4j.hashing.Hashing.xxh3_128().hashBytesTo128Bits(in);
+        byte[] expected = ByteBuffer.allocate(D).putLong(h.getMostSignificantBits()).putLong(h.getLeastSignificantBits())
+                .array();
+        assertArrayEquals(expected, BlockDigests.fileDigest(d, count, len), "count " + count);
+    }
+
     @Test
     void fileDigestDependsOnLengthAndCount() {
         byte[] d = digests(4, 200);
