@@ -6,7 +6,7 @@
 #   cp     (a local copy, no network at all: the floor for writing the file)
 #   dd     (zeros written into a new tmpfs file: the cost of the destination pages alone)
 #
-# Every run is a full whole-file transfer of the same random file: the
+# Every run is a full whole-file transfer of the same random file (or tree): the
 # destination is deleted before each run. Tools alternate within a round (the
 # order rotates every round) so that drift on the machine hits all of them.
 # Writes bench/RESULTS.md (overwritten) with medians, min/max, ratios, the
@@ -15,8 +15,11 @@
 # Usage (all settings are environment variables):
 #   bench/transfer-bench.sh
 #   SIZE_MIB=256 RUNS=2 TOOLS="rsync iperf3" bench/transfer-bench.sh
+#   FILES=2000 SIZE_MIB=8 RESULTS=bench/RESULTS-tree.md bench/transfer-bench.sh
 #
 #   SIZE_MIB        size of the random test file in MiB       (2048)
+#   FILES           1: one file; N > 1: a tree of N files, 100 per directory, SIZE_MIB in all
+#                   (then the tools are dwcp, rsync and cp: iperf3 and dd move no tree)  (1)
 #   RUNS            timed runs per tool                       (5)
 #   WARMUP          untimed warm-up rounds, excluded          (1)
 #   STREAMS         dwcp parallel streams, send -P N|auto     (auto)
@@ -43,10 +46,13 @@ cd "$REPO"
 
 readonly HOST=127.0.0.1
 SIZE_MIB=${SIZE_MIB:-2048}
+FILES=${FILES:-1}
+[[ $FILES =~ ^[0-9]+$ ]] || { echo "transfer-bench: FILES must be a non-negative integer, got '$FILES'" >&2; exit 1; }
 RUNS=${RUNS:-5}
 WARMUP=${WARMUP:-1}
 STREAMS=${STREAMS:-auto}
-TOOLS=${TOOLS:-"dwcp rsync iperf3 cp dd"}
+if ((FILES > 1)); then DEFAULT_TOOLS="dwcp rsync cp"; else DEFAULT_TOOLS="dwcp rsync iperf3 cp dd"; fi
+TOOLS=${TOOLS:-$DEFAULT_TOOLS}
 DWCP=${DWCP:-./dwcp}
 DWCP_PORT=${DWCP_PORT:-17400}
 DWCP_DATA_PORT=${DWCP_DATA_PORT:-17401}
@@ -61,7 +67,7 @@ RESULTS=${RESULTS:-bench/RESULTS.md}
 KEEP_WORKDIR=${KEEP_WORKDIR:-0}
 
 readonly RSYNC_MODULE=bench
-readonly SRC_NAME=bench-src.bin
+if ((FILES > 1)); then readonly SRC_NAME=bench-src-tree; else readonly SRC_NAME=bench-src.bin; fi
 
 log() { printf '[%s] transfer-bench: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() {
@@ -73,11 +79,12 @@ die() {
 
 is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
 
-for var in SIZE_MIB RUNS WARMUP DWCP_PORT DWCP_DATA_PORT RSYNC_PORT \
+for var in SIZE_MIB FILES RUNS WARMUP DWCP_PORT DWCP_DATA_PORT RSYNC_PORT \
   IPERF_PORT RUN_TIMEOUT READY_TIMEOUT BUILD_TIMEOUT; do
   is_uint "${!var}" || die "$var must be a non-negative integer, got '${!var}'"
 done
 ((SIZE_MIB > 0)) || die "SIZE_MIB must be > 0"
+((FILES > 0)) || die "FILES must be > 0"
 ((RUNS > 0)) || die "RUNS must be > 0"
 [[ $STREAMS == auto ]] || { is_uint "$STREAMS" && ((STREAMS > 0)); } || die "STREAMS must be auto or > 0, got '$STREAMS'"
 
@@ -90,6 +97,9 @@ for t in "${TOOL_LIST[@]}"; do
     *) die "unknown tool '$t' in TOOLS (known: dwcp rsync iperf3 cp dd)" ;;
   esac
   [[ -z ${SEEN[$t]:-} ]] || die "tool '$t' listed twice in TOOLS"
+  if ((FILES > 1)) && [[ $t == iperf3 || $t == dd ]]; then
+    die "$t moves no tree: with FILES > 1, TOOLS may hold dwcp, rsync and cp"
+  fi
   SEEN[$t]=1
 done
 has_tool() { [[ -n ${SEEN[$1]:-} ]]; }
@@ -97,7 +107,10 @@ has_tool() { [[ -n ${SEEN[$1]:-} ]]; }
 read -r -a SERVE_EXTRA <<<"$DWCP_SERVE_ARGS"
 read -r -a SEND_EXTRA <<<"$DWCP_SEND_ARGS"
 
-SIZE_BYTES=$((SIZE_MIB * 1024 * 1024))
+# A tree's files share SIZE_MIB equally (the remainder is dropped): SIZE_BYTES is what every tool must write.
+FILE_BYTES=$((SIZE_MIB * 1024 * 1024 / FILES))
+((FILE_BYTES > 0)) || die "FILES=$FILES files do not fit in SIZE_MIB=$SIZE_MIB"
+SIZE_BYTES=$((FILE_BYTES * FILES))
 
 # ---------------------------------------------------------------- cleanup
 
@@ -197,6 +210,8 @@ now_us() { NOW_US=${EPOCHREALTIME//[!0-9]/}; }
 us_to_s() { printf -v US_S '%d.%06d' $(($1 / 1000000)) $(($1 % 1000000)); }
 
 file_size() { stat -c %s -- "$1"; }
+# tree_bytes PATH: bytes in the regular files at or below PATH
+tree_bytes() { find "$1" -type f -printf '%s\n' | awk '{ n += $1 } END { print n + 0 }'; }
 
 # CPU accounting, so that a run's cost shows next to its speed: on a machine this small both ends share
 # the cores, so CPU-seconds per transfer is what throughput is made of. Neither helper forks.
@@ -371,9 +386,23 @@ avail_kib=$(df -Pk "$WORKDIR" | awk 'NR == 2 { print $4 }')
 ((avail_kib >= need_kib)) ||
   die "$WORKDIR has $((avail_kib / 1024)) MiB free, need $((need_kib / 1024)) MiB"
 
-log "creating $SIZE_MIB MiB random file $SRC"
-dd if=/dev/urandom of="$SRC" bs=1M count="$SIZE_MIB" iflag=fullblock status=none
-[[ $(file_size "$SRC") -eq $SIZE_BYTES ]] || die "source file has the wrong size"
+if ((FILES == 1)); then
+  log "creating $SIZE_MIB MiB random file $SRC"
+  dd if=/dev/urandom of="$SRC" bs=1M count="$SIZE_MIB" iflag=fullblock status=none
+else
+  log "creating a tree of $FILES random files of $FILE_BYTES bytes in $SRC"
+  python3 - "$SRC" "$FILES" "$FILE_BYTES" <<'PY'
+import os, sys
+root, files, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+for i in range(files):
+    d = os.path.join(root, "d%04d" % (i // 100))
+    if i % 100 == 0:
+        os.makedirs(d)
+    with open(os.path.join(d, "f%06d" % i), "wb") as f:
+        f.write(os.urandom(size))
+PY
+fi
+[[ $(tree_bytes "$SRC") -eq $SIZE_BYTES ]] || die "source has the wrong size"
 
 # ---------------------------------------------------------------- servers
 
@@ -450,10 +479,12 @@ remove_dest() {
 
 check_dest() {
   local tool=$1 round=$2 dest=$3
-  [[ -f $dest ]] || fail_run "$tool" "$round" "destination $dest missing after transfer"
-  local got
-  got=$(file_size "$dest")
+  [[ -e $dest ]] || fail_run "$tool" "$round" "destination $dest missing after transfer"
+  local got files
+  got=$(tree_bytes "$dest")
   ((got == SIZE_BYTES)) || fail_run "$tool" "$round" "destination has $got bytes, expected $SIZE_BYTES"
+  files=$(find "$dest" -type f | wc -l)
+  ((files == FILES)) || fail_run "$tool" "$round" "destination has $files files, expected $FILES"
 }
 
 run_dwcp() {
@@ -495,7 +526,7 @@ PY
   echo "$used" >"$WORKDIR/out/dwcp.streams"
   [[ $verified == true ]] || fail_run dwcp "$round" "verified is not true" "$out"
   ((bytes == SIZE_BYTES)) || fail_run dwcp "$round" "JSON bytes=$bytes, expected $SIZE_BYTES" "$out"
-  ((files == 1)) || log "WARNING: dwcp reported files=$files (expected 1)"
+  ((files == FILES)) || log "WARNING: dwcp reported files=$files (expected $FILES)"
   check_dest dwcp "$round" "$WORKDIR/recv/dwcp/$SRC_NAME"
   record "$round" dwcp "$US_S" "$bytes" "$secs" "$bps" "$wire" "$CPU_CLIENT_S" "$CPU_SERVER_S"
   log "round $round dwcp: wall ${US_S}s, self-reported ${secs}s, wire $wire bytes, cpu client ${CPU_CLIENT_S}s server ${CPU_SERVER_S}s"
@@ -538,7 +569,7 @@ PY
 run_cp() {
   local round=$1 err="$WORKDIR/out/cp.$1.err"
   remove_dest "$WORKDIR/recv/cp"
-  timed - "$err" "$err" cp --reflink=never -- "$SRC" "$WORKDIR/recv/cp/$SRC_NAME"
+  timed - "$err" "$err" cp -R --reflink=never -- "$SRC" "$WORKDIR/recv/cp/$SRC_NAME"
   ((RUN_RC == 0)) || fail_run cp "$round" "exit code $RUN_RC" "$err"
   check_dest cp "$round" "$WORKDIR/recv/cp/$SRC_NAME"
   record "$round" cp "$US_S" "$SIZE_BYTES" - - - "$CPU_CLIENT_S" -
@@ -578,11 +609,11 @@ CMP_NOTES=()
 for t in dwcp rsync cp; do
   has_tool "$t" || continue
   dest="$WORKDIR/recv/$t/$SRC_NAME"
-  if cmp -s -- "$SRC" "$dest"; then
-    CMP_NOTES+=("$t: last run's destination is byte-identical to the source (cmp)")
+  if diff -r -q -- "$SRC" "$dest" >/dev/null; then
+    CMP_NOTES+=("$t: last run's destination is byte-identical to the source (diff -r)")
     log "$t: destination identical to source"
   else
-    die "$t: destination differs from the source (cmp)"
+    die "$t: destination differs from the source (diff -r)"
   fi
 done
 
@@ -595,10 +626,11 @@ fi
 
 repro=()
 [[ $SIZE_MIB != 2048 ]] && repro+=("SIZE_MIB=$SIZE_MIB")
+((FILES != 1)) && repro+=("FILES=$FILES")
 [[ $RUNS != 5 ]] && repro+=("RUNS=$RUNS")
 [[ $WARMUP != 1 ]] && repro+=("WARMUP=$WARMUP")
 [[ $STREAMS != auto ]] && repro+=("STREAMS=$STREAMS")
-[[ $TOOLS != "dwcp rsync iperf3 cp dd" ]] && repro+=("TOOLS=\"$TOOLS\"")
+[[ $TOOLS != "$DEFAULT_TOOLS" ]] && repro+=("TOOLS=\"$TOOLS\"")
 [[ $DWCP != ./dwcp ]] && repro+=("DWCP=$DWCP")
 [[ -n $DWCP_SERVE_ARGS ]] && repro+=("DWCP_SERVE_ARGS=\"$DWCP_SERVE_ARGS\"")
 [[ $DWCP_PORT != 17400 ]] && repro+=("DWCP_PORT=$DWCP_PORT")
@@ -612,7 +644,7 @@ send_cmd="$DWCP send --json --no-progress -P $STREAMS${DWCP_SEND_ARGS:+ $DWCP_SE
 serve_cmd="$DWCP serve --root RECV/dwcp --listen $HOST:$DWCP_PORT --data-port $DWCP_DATA_PORT${DWCP_SERVE_ARGS:+ $DWCP_SERVE_ARGS}"
 
 export B_DATE B_NPROC B_CPU B_KERNEL B_MEM B_JAVA B_DWCP_VERSION B_RSYNC_VERSION \
-  B_IPERF_VERSION B_GIT B_SIZE_MIB B_SIZE_BYTES B_RUNS B_WARMUP B_STREAMS B_TOOLS \
+  B_IPERF_VERSION B_GIT B_SIZE_MIB B_SIZE_BYTES B_FILES B_FILE_BYTES B_RUNS B_WARMUP B_STREAMS B_TOOLS \
   B_FSTYPE B_REPRO B_SEND_CMD B_SERVE_CMD B_RSYNC_CMD B_RSYNCD_CMD B_IPERF_CMD \
   B_IPERFD_CMD B_CP_CMD B_DD_CMD B_CMP
 B_DATE=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
@@ -630,6 +662,8 @@ has_tool iperf3 && B_IPERF_VERSION=$(iperf3 --version | awk 'NR == 1')
 B_GIT=$GIT_COMMIT
 B_SIZE_MIB=$SIZE_MIB
 B_SIZE_BYTES=$SIZE_BYTES
+B_FILES=$FILES
+B_FILE_BYTES=$FILE_BYTES
 B_RUNS=$RUNS
 B_WARMUP=$WARMUP
 B_STREAMS=$STREAMS
@@ -643,7 +677,7 @@ B_RSYNC_CMD="rsync -a --whole-file SRC rsync://$HOST:$RSYNC_PORT/$RSYNC_MODULE/"
 B_RSYNCD_CMD="rsync --daemon --no-detach --config=rsyncd.conf --address=$HOST --port=$RSYNC_PORT  (use chroot = no, module path on tmpfs)"
 B_IPERF_CMD="iperf3 -c $HOST -p $IPERF_PORT -Z -F SRC -n $SIZE_BYTES --json"
 B_IPERFD_CMD="iperf3 -s -B $HOST -p $IPERF_PORT"
-B_CP_CMD="cp --reflink=never -- SRC RECV/cp/$SRC_NAME"
+B_CP_CMD="cp -R --reflink=never -- SRC RECV/cp/$SRC_NAME"
 B_DD_CMD="dd if=/dev/zero of=RECV/dd/$SRC_NAME bs=1M count=$SIZE_MIB"
 B_CMP=$(printf '%s\n' "${CMP_NOTES[@]+"${CMP_NOTES[@]}"}")
 
@@ -705,7 +739,7 @@ w = L.append
 w("# DWCP end-to-end transfer benchmark")
 w("")
 w(f"Generated by `bench/transfer-bench.sh` on {E['B_DATE']}. All transfers run over")
-w("loopback (127.0.0.1) on one machine, from a tmpfs source file into a tmpfs")
+w("loopback (127.0.0.1) on one machine, from a tmpfs source into a tmpfs")
 w("destination; every run is a full whole-file transfer (the destination is deleted")
 w("before each run). Tools alternate within each round, the order rotating every round.")
 w("")
@@ -721,7 +755,11 @@ w(f"- iperf3: {E['B_IPERF_VERSION']}")
 w("")
 w("## Setup")
 w("")
-w(f"- file: {E['B_SIZE_MIB']} MiB ({size} bytes) of random data, on {E['B_FSTYPE']}")
+if int(E["B_FILES"]) == 1:
+    w(f"- file: {E['B_SIZE_MIB']} MiB ({size} bytes) of random data, on {E['B_FSTYPE']}")
+else:
+    w(f"- tree: {E['B_FILES']} files of {E['B_FILE_BYTES']} bytes of random data ({size} bytes in all), "
+      f"100 per directory, on {E['B_FSTYPE']}")
 w(f"- timed runs per tool: {E['B_RUNS']}, after {E['B_WARMUP']} warm-up round(s) that are excluded from the statistics")
 w(f"- dwcp parallel streams: {E['B_STREAMS']}")
 w(f"- tools: {' '.join(tools)}")
