@@ -163,6 +163,20 @@ class ProtocolAbuseTest {
     }
 
     @Test
+    void aDanglingSymlinkAtTheFinalNameIsReplacedNotWrittenThrough() throws Exception {
+        // The server looks at the target with Files.exists, which follows links and says false for this one.
+        Path dir = Files.createDirectories(root.resolve("dlnk"));
+        Path nowhere = outside.resolve("created-through-a-link.txt");
+        Files.createSymbolicLink(dir.resolve("f.txt"), nowhere);
+        byte[] content = Harness.random(79, BLOCK + 5);
+        RawClient.transfer(server.controlPort, "dlnk", "f.txt", content);
+        assertFalse(Files.isSymbolicLink(dir.resolve("f.txt")));
+        assertTrue(Arrays.equals(content, Files.readAllBytes(dir.resolve("f.txt"))));
+        assertFalse(Files.exists(nowhere, java.nio.file.LinkOption.NOFOLLOW_LINKS), "nothing may be created through the link");
+        assertNothingOutsideRoot();
+    }
+
+    @Test
     void aSymlinkWhereThePartFileGoesIsNeverWrittenThrough() throws Exception {
         Path dir = Files.createDirectories(root.resolve("plnk"));
         Files.createSymbolicLink(dir.resolve("f.txt.dwcp-part"), outside.resolve("sentinel.txt"));

@@ -220,10 +220,17 @@ public final class TransferSession {
         }
     }
 
+    /** The path's own attributes (a link is not followed), or null when nothing is there. */
     private static BasicFileAttributes attributes(Path p) throws DwcpException {
+        // Most offered files are new. Of the JDK's checks only Files.exists (which follows links) answers "absent"
+        // without an exception; it also says false for a dangling link, which is then handled like no file, as
+        // any link at the target is (the part file is renamed over it).
+        if (!Files.exists(p)) {
+            return null;
+        }
         try {
             return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (java.nio.file.NoSuchFileException raced) {
             return null;
         } catch (IOException e) {
             throw new DwcpException(ErrorCode.IO, "path=\"" + p + "\" reason=stat-failed detail=" + e.getMessage());

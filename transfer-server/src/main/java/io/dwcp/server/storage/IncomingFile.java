@@ -230,6 +230,21 @@ public final class IncomingFile {
         }
     }
 
+    /**
+     * A new, empty part file. A leftover one (or anything else under the reserved name, a planted link too) is
+     * ours to replace; that is rare, so the common case costs one open and no exception.
+     */
+    private FileChannel createPart() throws IOException {
+        try {
+            return FileChannel.open(partPath, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW,
+                    LinkOption.NOFOLLOW_LINKS);
+        } catch (java.nio.file.FileAlreadyExistsException leftover) {
+            Files.deleteIfExists(partPath);
+            return FileChannel.open(partPath, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW,
+                    LinkOption.NOFOLLOW_LINKS);
+        }
+    }
+
     private FileChannel openChannel() throws DwcpException {
         FileChannel ch = channel;
         if (ch != null) {
@@ -247,10 +262,7 @@ public final class IncomingFile {
                         Files.setPosixFilePermissions(partPath, permissions(0600));
                         channel = FileChannel.open(partPath, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
                     } else {
-                        // A leftover part file (or anything else under the reserved name) is ours to replace.
-                        Files.deleteIfExists(partPath);
-                        channel = FileChannel.open(partPath, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW,
-                                LinkOption.NOFOLLOW_LINKS);
+                        channel = createPart();
                     }
                 } catch (IOException e) {
                     throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=open-failed detail=" + e.getMessage());
