@@ -211,7 +211,7 @@ us_to_s() { printf -v US_S '%d.%06d' $(($1 / 1000000)) $(($1 % 1000000)); }
 
 file_size() { stat -c %s -- "$1"; }
 # tree_bytes PATH: bytes in the regular files at or below PATH
-tree_bytes() { find "$1" -type f -printf '%s\n' | awk '{ n += $1 } END { print n + 0 }'; }
+tree_bytes() { find "$1" -type f -printf '%s\n' | awk '{ n += $1 } END { printf "%.0f\n", n }'; }
 
 # CPU accounting, so that a run's cost shows next to its speed: on a machine this small both ends share
 # the cores, so CPU-seconds per transfer is what throughput is made of. Neither helper forks.
