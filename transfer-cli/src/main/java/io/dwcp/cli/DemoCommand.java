@@ -55,6 +55,10 @@ final class DemoCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).", defaultValue = "10")
     int changes;
 
+    @Option(names = "--small", paramLabel = "N", description = "Also put N small files (4 KiB each, 100 per "
+            + "directory) in the tree (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    int small;
+
     @Option(names = "--keep", description = "Keep the work directory.")
     boolean keep;
 
@@ -68,16 +72,20 @@ final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("size=" + size + " reason=must-be-positive");
         }
         streamCount = streams.count();
-        Path work = workDir(dir, bigSize);
+        if (small < 0 || small > MAX_SMALL) {
+            throw new IllegalArgumentException("small=" + small + " reason=out-of-range min=0 max=" + MAX_SMALL);
+        }
+        Path work = workDir(dir, bigSize + (long) small * SMALL_SIZE);
         Path src = Files.createDirectories(work.resolve("src"));
         Path dst = Files.createDirectories(work.resolve("dst"));
         Log.setInfo(false);
         out.println("dwcp demo: work directory " + work);
         try {
             long t0 = System.nanoTime();
-            Path tree = generate(src, bigSize);
-            out.printf("generated %s: 1 file of %s plus a small tree (nested, empty dir, empty file, Unicode name, link) in %.1f s%n",
-                    tree, Units.bytes(bigSize), (System.nanoTime() - t0) / 1e9);
+            Path tree = generate(src, bigSize, small);
+            out.printf("generated %s: 1 file of %s plus a small tree (nested, empty dir, empty file, Unicode name, link)%s in %.1f s%n",
+                    tree, Units.bytes(bigSize), small == 0 ? "" : " and " + small + " files of 4 KiB",
+                    (System.nanoTime() - t0) / 1e9);
             Limits limits = Limits.defaults();
             ServerConfig cfg = new ServerConfig(dst, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0, null,
                     false, false, limits);
@@ -140,7 +148,11 @@ final class DemoCommand implements Callable<Integer> {
                 + " looked-in=" + candidates + " hint=\"" + (given != null ? "" : "--dir or ") + "a smaller --size\"");
     }
 
-    private static Path generate(Path src, long bigSize) throws IOException {
+    /** Small files are cheap to ask for and each costs the receiver an inode: a bound keeps a typo harmless. */
+    private static final int MAX_SMALL = 1_000_000;
+    private static final int SMALL_SIZE = 4096;
+
+    private static Path generate(Path src, long bigSize, int small) throws IOException {
         Path tree = Files.createDirectories(src.resolve("tree"));
         SplittableRandom rnd = new SplittableRandom(42);
         ByteBuffer buf = ByteBuffer.allocateDirect(4 << 20);
@@ -170,6 +182,15 @@ final class DemoCommand implements Callable<Integer> {
         Files.write(tree.resolve("empty.dat"), new byte[0]);
         Files.createDirectories(tree.resolve("empty-dir"));
         Files.createSymbolicLink(tree.resolve("a/readme-link"), Path.of("../docs/readme.txt"));
+        byte[] content = new byte[SMALL_SIZE];
+        for (int i = 0; i < small; i++) {
+            Path d = tree.resolve("small").resolve(String.format("d%04d", i / 100));
+            if (i % 100 == 0) {
+                Files.createDirectories(d);
+            }
+            rnd.nextBytes(content);
+            Files.write(d.resolve(String.format("f%06d", i)), content);
+        }
         return tree;
     }
 

@@ -179,7 +179,8 @@ class CliBehaviourTest {
                 Arguments.of(List.of("serve", "--root", base.resolve("no-such-dir").toString()), "not-a-directory"),
                 Arguments.of(List.of("serve", "--root", base.toString(), "--listen", "127.0.0.1"), "HOST:PORT"),
                 Arguments.of(List.of("serve", "--root", base.toString(), "--data-port", "70000"), "data-port"),
-                Arguments.of(List.of("demo", "--size", "0"), "size"));
+                Arguments.of(List.of("demo", "--size", "0"), "size"),
+                Arguments.of(List.of("demo", "--size", "1M", "--small", "-1"), "small=-1"));
     }
 
     @ParameterizedTest(name = "[{index}] dwcp {0}")

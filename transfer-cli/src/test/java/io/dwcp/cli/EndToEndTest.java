@@ -358,9 +358,11 @@ class EndToEndTest {
     void demoRunsEndToEndAndRemovesOnlyItsOwnDirectory(@TempDir Path work) throws Exception {
         // --dir names where the demo works, not what it may delete: what was there before stays.
         Path mine = Files.writeString(work.resolve("mine.txt"), "keep me");
-        Result r = Harness.run(Duration.ofSeconds(90), List.of("demo", "--size", "8M", "--dir", work.toString()));
+        Result r = Harness.run(Duration.ofSeconds(90), List.of("demo", "--size", "8M", "--small", "150", "--dir",
+                work.toString()));
         r.assertExit(0);
         assertTrue(r.out().contains("all transfers verified"), r::toString);
+        assertTrue(r.out().contains("sent 155 files"), "the big file, the 4 small-tree files and 150 small ones\n" + r);
         assertFalse(r.out().contains("DIFFERENT"), r::toString);
         assertEquals("keep me", Files.readString(mine));
         assertEquals(List.of("mine.txt"), Harness.listTree(work), "the demo's own directory is removed, nothing else");
