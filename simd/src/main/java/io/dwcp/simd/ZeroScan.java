@@ -14,8 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * The vector pass ORs whole lanes together and tests once per stride, and zero data runs at memory speed. A
  * block that is not zero nearly always shows it in its first or last eight bytes, so those are read first:
  * most blocks never start the Vector API, which until C2 has compiled it runs as allocating Java (in a
- * short-lived sender of many small files it was an eighth of the sending thread's time). {@link #isAllZeroScalar} is the reference twin the tests compare
- * against and the fallback when the vector species is narrower than a long.
+ * short-lived sender of many small files it was an eighth of the sending thread's time).
+ * {@link #isAllZeroScalar} is the reference twin the tests compare against.
  */
 public final class ZeroScan {
     private static final VectorSpecies<Long> SPECIES = LongVector.SPECIES_PREFERRED;

@@ -40,6 +40,10 @@ import picocli.CommandLine.Option;
                 + "file, a full send, a partial change, a resend of only what changed, and an identical resend; "
                 + "every result checked byte for byte.")
 final class DemoCommand implements Callable<Integer> {
+    /** Small files are cheap to ask for and each costs the receiver an inode: a bound keeps a typo harmless. */
+    private static final int MAX_SMALL = 1_000_000;
+    private static final int SMALL_SIZE = 4096;
+
     @Option(names = "--size", paramLabel = "SIZE", description = "Size of the large file (default: ${DEFAULT-VALUE}).",
             defaultValue = "1G")
     String size;
@@ -83,9 +87,9 @@ final class DemoCommand implements Callable<Integer> {
         try {
             long t0 = System.nanoTime();
             Path tree = generate(src, bigSize, small);
-            out.printf("generated %s: 1 file of %s plus a small tree (nested, empty dir, empty file, Unicode name, link)%s in %.1f s%n",
-                    tree, Units.bytes(bigSize), small == 0 ? "" : " and " + small + " files of 4 KiB",
-                    (System.nanoTime() - t0) / 1e9);
+            out.printf("generated %s: 1 file of %s plus a small tree (nested, empty dir, empty file, Unicode name, "
+                    + "link)%s in %.1f s%n", tree, Units.bytes(bigSize),
+                    small == 0 ? "" : " and " + small + " files of 4 KiB", (System.nanoTime() - t0) / 1e9);
             Limits limits = Limits.defaults();
             ServerConfig cfg = new ServerConfig(dst, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0, null,
                     false, false, limits);
@@ -135,22 +139,19 @@ final class DemoCommand implements Callable<Integer> {
      * end. Room is checked before anything is written, so a demo never stops half-way on a full disk (a
      * container's /dev/shm is often 64 MiB).
      */
-    private static Path workDir(Path given, long bigSize) throws IOException {
-        long need = 2 * bigSize + (64L << 20); // the big file twice, plus the small tree and slack
+    private static Path workDir(Path given, long treeBytes) throws IOException {
+        long need = 2 * treeBytes + (64L << 20); // the tree and its received copy, plus slack
         List<Path> candidates = given != null ? List.of(Files.createDirectories(given))
                 : List.of(Path.of("/dev/shm"), Path.of(System.getProperty("java.io.tmpdir")));
         for (Path base : candidates) {
-            if (Files.isDirectory(base) && Files.isWritable(base) && Files.getFileStore(base).getUsableSpace() >= need) {
+            if (Files.isDirectory(base) && Files.isWritable(base)
+                    && Files.getFileStore(base).getUsableSpace() >= need) {
                 return Files.createTempDirectory(base, "dwcp-demo-");
             }
         }
-        throw new IllegalArgumentException("size=" + Units.bytes(bigSize) + " reason=no-room need=" + Units.bytes(need)
-                + " looked-in=" + candidates + " hint=\"" + (given != null ? "" : "--dir or ") + "a smaller --size\"");
+        throw new IllegalArgumentException("size=" + Units.bytes(treeBytes) + " reason=no-room need="
+                + Units.bytes(need) + " looked-in=" + candidates + " hint=\"" + (given != null ? "" : "--dir or ") + "a smaller --size\"");
     }
-
-    /** Small files are cheap to ask for and each costs the receiver an inode: a bound keeps a typo harmless. */
-    private static final int MAX_SMALL = 1_000_000;
-    private static final int SMALL_SIZE = 4096;
 
     private static Path generate(Path src, long bigSize, int small) throws IOException {
         Path tree = Files.createDirectories(src.resolve("tree"));

@@ -125,8 +125,8 @@ final class SendCommand implements Callable<Integer> {
             err.println("dwcp: file failed: " + f);
         }
         out.printf("%s %d file%s, %s in %.2f s (%s); on the wire %s; blocks sent %d, unchanged %d; %s%n",
-                r.exitCode() == 0 ? "sent" : "FAILED:", r.files(), r.files() == 1 ? "" : "s", Units.bytes(r.bytes()), r.seconds(), Units.rate(rate),
-                Units.bytes(r.wireBytes()), r.blocksSent(), r.blocksUnchanged(),
+                r.exitCode() == 0 ? "sent" : "FAILED:", r.files(), r.files() == 1 ? "" : "s", Units.bytes(r.bytes()),
+                r.seconds(), Units.rate(rate), Units.bytes(r.wireBytes()), r.blocksSent(), r.blocksUnchanged(),
                 r.verified() ? "verified" : "NOT verified");
     }
 }

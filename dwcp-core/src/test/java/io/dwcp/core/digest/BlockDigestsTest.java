@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.dynatrace.hash4j.hashing.HashValue128;
+import com.dynatrace.hash4j.hashing.Hashing;
 import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -205,9 +207,9 @@ class BlockDigestsTest {
         long len = (long) count * 1_048_576 - 5;
         byte[] in = java.util.Arrays.copyOf(d, count * D + 8);
         ByteBuffer.wrap(in).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(count * D, len);
-        com.dynatrace.hash4j.hashing.HashValue128 h = com.dynatrace.hash4j.hashing.Hashing.xxh3_128().hashBytesTo128Bits(in);
-        byte[] expected = ByteBuffer.allocate(D).putLong(h.getMostSignificantBits()).putLong(h.getLeastSignificantBits())
-                .array();
+        HashValue128 h = Hashing.xxh3_128().hashBytesTo128Bits(in);
+        byte[] expected = ByteBuffer.allocate(D).putLong(h.getMostSignificantBits())
+                .putLong(h.getLeastSignificantBits()).array();
         assertArrayEquals(expected, BlockDigests.fileDigest(d, count, len), "count " + count);
     }
 
