@@ -4,19 +4,10 @@ import io.dwcp.core.digest.BlockDigests;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The two per-block checks on a 1 MiB block of random bytes: the JDK's CRC32C (intrinsic; every DATA frame
@@ -34,15 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *       (XXH3 reads little-endian words, so a big-endian buffer costs a byte swap per word).</li>
  * </ul>
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@State(Scope.Thread)
-@Fork(value = 1, jvmArgsAppend = {BenchJvm.ADD_MODULES, BenchJvm.VECTOR, BenchJvm.NATIVE_ACCESS})
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-public class ChecksumBenchmark {
-    /** Bytes per operation. */
-    public static final int BLOCK = 1 << 20;
+public class ChecksumBenchmark extends BlockBenchmark {
 
     private byte[] array;
     private ByteBuffer heap;

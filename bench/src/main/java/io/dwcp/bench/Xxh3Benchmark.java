@@ -10,19 +10,10 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * XXH3-128 of a 1 MiB block of random bytes: hash4j (what {@code BlockDigests} uses) against {@link Xxh3}.
@@ -47,15 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>{@code Xxh3} picks its long-input loop from the CPU (512-bit vectors, 2x256-bit, scalar); run with
  * {@code -jvmArgsAppend -Ddwcp.xxh3.path=scalar} (or {@code v256}) to measure a narrower one.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@State(Scope.Thread)
-@Fork(value = 1, jvmArgsAppend = {BenchJvm.ADD_MODULES, BenchJvm.VECTOR, BenchJvm.NATIVE_ACCESS})
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-public class Xxh3Benchmark {
-    /** Bytes per operation. */
-    public static final int BLOCK = 1 << 20;
+public class Xxh3Benchmark extends BlockBenchmark {
 
     private static final Hasher128 HASH4J = Hashing.xxh3_128();
     private static final ByteAccess<ByteBuffer> LITTLE_ENDIAN = ByteAccess.forByteBuffer(ByteOrder.LITTLE_ENDIAN);
