@@ -8,7 +8,9 @@ import io.dwcp.server.data.DataPlane;
 import io.dwcp.server.session.SessionOutcome;
 import io.dwcp.server.session.SessionRegistry;
 import io.dwcp.server.session.TransferSession;
+import io.dwcp.server.storage.ReceivingPaths;
 import io.dwcp.server.storage.RootConfinement;
+import io.dwcp.server.storage.SpaceLedger;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -18,6 +20,8 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +35,8 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
     private final ServerConfig config;
     private final RootConfinement root;
     private final SessionRegistry sessions;
-    private final io.dwcp.server.storage.ReceivingPaths receiving = new io.dwcp.server.storage.ReceivingPaths();
+    private final ReceivingPaths receiving = new ReceivingPaths();
+    private final SpaceLedger space;
     private final SecureRandom random = new SecureRandom();
     private final AtomicInteger sessionCounter = new AtomicInteger();
     private final CompletableFuture<SessionOutcome> firstOutcome = new CompletableFuture<>();
@@ -43,6 +48,8 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
     private DwcpServer(ServerConfig config) throws IOException {
         this.config = config;
         this.root = new RootConfinement(config.root(), config.limits().maxPathBytes());
+        FileStore store = Files.getFileStore(root.root());
+        this.space = new SpaceLedger(store::getUsableSpace);
         this.sessions = new SessionRegistry(config.oneShot() ? 1 : config.limits().maxSessions());
         this.transport = ControlTransport.choose();
     }
@@ -127,7 +134,7 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
         byte[] id = new byte[Message.SESSION_ID_LENGTH];
         random.nextBytes(id);
         String name = Integer.toString(sessionCounter.incrementAndGet());
-        TransferSession s = new TransferSession(id, name, root, receiving, config.limits(), streams, out, this::ended);
+        TransferSession s = new TransferSession(id, name, root, receiving, space, config.limits(), streams, out, this::ended);
         return sessions.add(s) ? s : null;
     }
 

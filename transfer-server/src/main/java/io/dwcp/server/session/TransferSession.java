@@ -12,6 +12,7 @@ import io.dwcp.core.message.Message;
 import io.dwcp.server.storage.IncomingFile;
 import io.dwcp.server.storage.ReceivingPaths;
 import io.dwcp.server.storage.RootConfinement;
+import io.dwcp.server.storage.SpaceLedger;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -48,6 +49,7 @@ public final class TransferSession {
     private final String name;
     private final RootConfinement root;
     private final ReceivingPaths receiving;
+    private final SpaceLedger ledger;
     private final Limits limits;
     private final int streams;
     private final Consumer<Message> out;
@@ -66,13 +68,15 @@ public final class TransferSession {
     private String dest = "";
     private List<Entry> entries = List.of();
     private SessionOutcome outcome;
+    private volatile SpaceLedger.Claim spaceClaim;
 
-    public TransferSession(byte[] id, String name, RootConfinement root, ReceivingPaths receiving, Limits limits,
-                           int streams, Consumer<Message> out, Consumer<TransferSession> onEnd) {
+    public TransferSession(byte[] id, String name, RootConfinement root, ReceivingPaths receiving, SpaceLedger ledger,
+                           Limits limits, int streams, Consumer<Message> out, Consumer<TransferSession> onEnd) {
         this.id = id;
         this.name = name;
         this.root = root;
         this.receiving = receiving;
+        this.ledger = ledger;
         this.limits = limits;
         this.streams = streams;
         this.out = out;
@@ -152,20 +156,16 @@ public final class TransferSession {
             root.ensureDirectory(destDir, dest);
         }
         Set<String> seen = new HashSet<>();
-        long need = 0;
+        long offered = 0;
         int fileCount = 0;
         for (Entry e : offer.entries()) {
             if (!seen.add(e.path())) {
                 throw DwcpException.protocol("frame=offer reason=duplicate-path path=\"" + e.path() + "\"");
             }
             if (e.kind() == EntryKind.FILE) {
-                need += e.size();
+                offered += e.size();
                 fileCount++;
             }
-        }
-        long free = Files.getFileStore(root.root()).getUsableSpace();
-        if (need > free) {
-            throw new DwcpException(ErrorCode.LIMIT, "reason=insufficient-space need=" + need + " free=" + free);
         }
         int bs = offer.blockSize();
         List<Path> targets = new ArrayList<>();
@@ -177,9 +177,10 @@ public final class TransferSession {
             }
         }
         receiving.claim(targets, shownPaths, this);
-        IncomingFile[] incoming = new IncomingFile[offer.entries().size()];
-        List<Message.FilePlan> plans = new ArrayList<>(fileCount);
-        for (int i = 0; i < incoming.length; i++) {
+        // What is at each target decides both the space this transfer must have and its plan.
+        BasicFileAttributes[] existing = new BasicFileAttributes[offer.entries().size()];
+        long newBytes = 0;
+        for (int i = 0; i < existing.length; i++) {
             Entry e = offer.entries().get(i);
             Path target = root.resolve(dest, e.path());
             String shown = e.path();
@@ -189,27 +190,50 @@ public final class TransferSession {
                 case SYMLINK -> refuseDirectory(target, shown);
                 case FILE -> {
                     BasicFileAttributes a = attributes(target);
-                    byte[] basis = null;
-                    long basisSize = 0;
                     if (a != null && a.isDirectory()) {
                         throw RelativePaths.refused(shown, "exists-as-directory");
                     }
                     if (a != null && a.isRegularFile()) {
-                        basisSize = a.size();
-                        basis = FileBlocks.digestAll(target, basisSize, bs);
+                        existing[i] = a;
+                    } else {
+                        newBytes += e.size();
                     }
-                    incoming[i] = new IncomingFile(i, e, target, bs, basis, basisSize);
-                    plans.add(new Message.FilePlan(i, basis == null ? Message.FilePlan.NEW : Message.FilePlan.BASIS,
-                            basisSize, basis == null ? new byte[0] : basis));
                 }
             }
+        }
+        // Claimed before any basis is digested: a transfer without room is refused at once.
+        SpaceLedger.Claim claim = ledger.claim(newBytes);
+        synchronized (this) {
+            if (state == State.ENDED) {
+                ledger.release(claim); // aborted meanwhile: end() found no claim to give back
+                return;
+            }
+            spaceClaim = claim;
+        }
+        IncomingFile[] incoming = new IncomingFile[existing.length];
+        List<Message.FilePlan> plans = new ArrayList<>(fileCount);
+        for (int i = 0; i < incoming.length; i++) {
+            Entry e = offer.entries().get(i);
+            if (e.kind() != EntryKind.FILE) {
+                continue;
+            }
+            Path target = root.resolve(dest, e.path());
+            byte[] basis = null;
+            long basisSize = 0;
+            if (existing[i] != null) {
+                basisSize = existing[i].size();
+                basis = FileBlocks.digestAll(target, basisSize, bs);
+            }
+            incoming[i] = new IncomingFile(i, e, target, bs, basis, basisSize);
+            plans.add(new Message.FilePlan(i, basis == null ? Message.FilePlan.NEW : Message.FilePlan.BASIS,
+                    basisSize, basis == null ? new byte[0] : basis));
         }
         entries = offer.entries();
         files = incoming;
         blockSize = bs;
         state = State.RECEIVING;
-        LOG.info("session=" + name + " offer files=" + fileCount + " entries=" + entries.size() + " bytes=" + need
-                + " block_size=" + bs + " dest=\"" + dest + "\"");
+        LOG.info("session=" + name + " offer files=" + fileCount + " entries=" + entries.size() + " bytes=" + offered
+                + " new_bytes=" + newBytes + " block_size=" + bs + " dest=\"" + dest + "\"");
         out.accept(new Message.Plan(plans));
     }
 
@@ -272,7 +296,12 @@ public final class TransferSession {
             throw DwcpException.protocol("frame=data reason=unexpected state=" + state.name().toLowerCase());
         }
         IncomingFile f = file(fileId, "data");
-        if (f.accept(offset, block)) {
+        int length = block.remaining();
+        boolean done = f.accept(offset, block);
+        if (f.isNew()) {
+            spaceClaim.wrote(length);
+        }
+        if (done) {
             finish(f);
         }
     }
@@ -407,18 +436,23 @@ public final class TransferSession {
     /** Moves to ENDED; returns false when the session had already ended. */
     private boolean end(SessionOutcome o) {
         List<AutoCloseable> toClose;
+        SpaceLedger.Claim claim;
         synchronized (this) {
             if (state == State.ENDED) {
                 return false;
             }
             state = State.ENDED;
             outcome = o;
+            claim = spaceClaim;
             toClose = new ArrayList<>(attached);
             if (pipeline != null) {
                 pipeline.stop();
             }
         }
         receiving.release(this);
+        if (claim != null) {
+            ledger.release(claim);
+        }
         if (!o.committed()) {
             for (AutoCloseable c : toClose) {
                 try {

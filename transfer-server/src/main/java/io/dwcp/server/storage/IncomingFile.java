@@ -79,6 +79,11 @@ public final class IncomingFile {
     }
 
     /** True when the file was already in place byte for byte and nothing had to be written. */
+    /** True when the root had no file here: every block of it takes new space. */
+    public boolean isNew() {
+        return basisDigests == null;
+    }
+
     public boolean identical() {
         synchronized (lock) {
             return identical;
