@@ -355,6 +355,22 @@ class EndToEndTest {
     }
 
     @Test
+    void aServerWhoseLocaleCannotEncodeANameRefusesItByNameAndGoesOnServing(@TempDir Path base) throws Exception {
+        Path dir = Files.createDirectories(base.resolve("root"));
+        Path unicode = Files.writeString(base.resolve("naïve-日本.txt"), "x");
+        Path ascii = Files.writeString(base.resolve("plain.txt"), "y");
+        try (ServerProcess c = ServerProcess.start(List.of("serve", "--root", dir.toString(), "--listen", "127.0.0.1:0",
+                "--data-port", "0"), Map.of("LC_ALL", "C"))) {
+            Result r = Harness.send(List.of(), List.of(unicode), c.target(""));
+            r.assertExit(2);
+            String error = String.valueOf(r.json().get("error"));
+            assertTrue(error.contains("path=\"naïve-日本.txt\" reason=name-not-representable"), r::toString);
+            assertVerified(Harness.send(List.of(), List.of(ascii), c.target("")));
+        }
+        assertEquals(List.of("plain.txt"), Harness.listTree(dir));
+    }
+
+    @Test
     void demoRunsEndToEndAndRemovesOnlyItsOwnDirectory(@TempDir Path work) throws Exception {
         // --dir names where the demo works, not what it may delete: what was there before stays.
         Path mine = Files.writeString(work.resolve("mine.txt"), "keep me");

@@ -111,11 +111,17 @@ final class Harness {
     }
 
     static Process start(List<String> args) throws IOException {
+        return start(args, Map.of());
+    }
+
+    /** Starts the CLI with {@code env} over a UTF-8 locale and none of dwcp's own variables. */
+    static Process start(List<String> args, Map<String, String> env) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command(args));
         pb.environment().put("LC_ALL", "C.UTF-8");
         pb.environment().remove("DWCP_STDERR_TTY");
         pb.environment().remove("DWCP_LOG");
         pb.environment().remove("DWCP_TRANSPORT");
+        pb.environment().putAll(env);
         Process p = pb.start();
         LIVE.add(p);
         p.onExit().thenRun(() -> LIVE.remove(p));
@@ -261,7 +267,12 @@ final class Harness {
 
         /** Starts {@code args} and waits for the "listening" log line. */
         static ServerProcess start(List<String> args) throws IOException, InterruptedException {
-            Process p = Harness.start(args);
+            return start(args, Map.of());
+        }
+
+        /** {@link #start(List)} with {@code env} added to the child's environment. */
+        static ServerProcess start(List<String> args, Map<String, String> env) throws IOException, InterruptedException {
+            Process p = Harness.start(args, env);
             p.getOutputStream().close();
             Drain out = new Drain(p.getInputStream());
             Drain err = new Drain(p.getErrorStream());

@@ -24,7 +24,8 @@ import java.util.Set;
  * <p>Symlink policy: a link named on the command line is followed. Inside a tree, a link is sent as a link
  * only when its target is relative, of the form {@code ../../name}, and stays inside the transferred tree
  * ({@link RelativePaths#checkLinkTarget}); any other link is skipped with a warning and its target is never
- * read. Sockets, FIFOs and devices are skipped.
+ * read. Sockets, FIFOs and devices are skipped, and so is a name that is not text in the file-name charset
+ * (bytes that are not UTF-8): it would arrive under another name.
  */
 public final class SourceScanner {
     private final int maxPathBytes;
@@ -47,7 +48,10 @@ public final class SourceScanner {
                 boolean contents = arg.endsWith("/") || arg.endsWith("/.");
                 walk(p.toRealPath(), contents ? "" : name(p));
             } else if (Files.isRegularFile(p)) {
-                addFile(p, name(p), Files.readAttributes(p, BasicFileAttributes.class));
+                String name = name(p);
+                if (accept(name, p.toRealPath())) {
+                    addFile(p, name, Files.readAttributes(p, BasicFileAttributes.class));
+                }
             } else {
                 throw new DwcpException(ErrorCode.PATH, "source=\"" + arg + "\" reason=not-a-file-or-directory");
             }
@@ -110,6 +114,11 @@ public final class SourceScanner {
     }
 
     private boolean accept(String rel, Path local) {
+        if (!representable(local)) {
+            skipped.add("path=\"" + local + "\" reason=name-not-representable charset="
+                    + System.getProperty("sun.jnu.encoding"));
+            return false;
+        }
         try {
             RelativePaths.check(rel, maxPathBytes);
             return true;
@@ -117,6 +126,15 @@ public final class SourceScanner {
             skipped.add("path=\"" + local + "\" " + e.getMessage());
             return false;
         }
+    }
+
+    /**
+     * False for a name whose bytes are not text in the JVM's file-name charset (UTF-8 under the launcher): it
+     * reads as U+FFFD, and sending that string would create a differently named file.
+     */
+    private static boolean representable(Path local) {
+        String s = local.toString();
+        return s.indexOf('\uFFFD') < 0 || local.getFileSystem().getPath(s).equals(local);
     }
 
     /**

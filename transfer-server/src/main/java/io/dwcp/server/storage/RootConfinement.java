@@ -5,6 +5,7 @@ import io.dwcp.core.ErrorCode;
 import io.dwcp.core.manifest.RelativePaths;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -41,7 +42,15 @@ public final class RootConfinement {
             return root;
         }
         RelativePaths.check(relative, maxPathBytes);
-        Path p = root.resolve(relative).normalize();
+        Path p;
+        try {
+            p = root.resolve(relative).normalize();
+        } catch (InvalidPathException e) {
+            // The JVM encodes file names in its locale's charset; under a non-UTF-8 one (no LANG at all, say)
+            // most non-ASCII names have no encoding.
+            throw RelativePaths.refused(relative, "name-not-representable charset="
+                    + System.getProperty("sun.jnu.encoding") + " hint=\"run the server under a UTF-8 locale\"");
+        }
         if (!p.startsWith(root) || p.equals(root)) {
             throw RelativePaths.refused(relative, "outside-root");
         }
