@@ -193,6 +193,19 @@ class CliBehaviourTest {
     }
 
     @Test
+    void aServerThatCannotBeReachedIsNamedInTheError() throws Exception {
+        Result closed = Harness.send(List.of(), List.of(src), "127.0.0.1:" + closedPort);
+        closed.assertExit(2);
+        assertTrue(String.valueOf(closed.json().get("error")).contains(
+                "connection=control server=127.0.0.1:" + closedPort + " reason=connect-failed"), closed::toString);
+
+        Result unknown = Harness.send(List.of(), List.of(src), "no-such-host.invalid:7400");
+        unknown.assertExit(2);
+        assertTrue(String.valueOf(unknown.json().get("error")).contains("host=\"no-such-host.invalid\" reason=unknown-host"),
+                unknown::toString);
+    }
+
+    @Test
     void helpAndVersionExitZero() throws Exception {
         Result help = Harness.run("send", "--help");
         help.assertExit(0);

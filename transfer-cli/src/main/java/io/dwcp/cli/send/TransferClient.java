@@ -10,9 +10,11 @@ import io.dwcp.core.manifest.Entry;
 import io.dwcp.core.manifest.EntryKind;
 import io.dwcp.core.message.Message;
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -124,9 +126,9 @@ public final class TransferClient {
         Thread reader = null;
         int granted = 0;
         try {
-            InetAddress addr = InetAddress.getByName(target.host());
+            InetAddress addr = resolve(target.host());
             int wanted = streamsFor(options.streams(), addr, Runtime.getRuntime().availableProcessors());
-            control = SocketChannel.open(new InetSocketAddress(addr, target.port()));
+            control = connect(addr, target.port(), "control");
             control.setOption(StandardSocketOptions.TCP_NODELAY, true);
             sendControl(new Message.Hello("dwcp-cli/" + io.dwcp.core.frame.FrameDescriptor.VERSION, options.token(),
                     wanted));
@@ -243,8 +245,27 @@ public final class TransferClient {
         filesPending = new CountDownLatch(count);
     }
 
+    private static InetAddress resolve(String host) throws DwcpException {
+        try {
+            return InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new DwcpException(ErrorCode.IO, "host=\"" + host + "\" reason=unknown-host");
+        }
+    }
+
+    /** Connects one socket, saying which one and where when it cannot (a closed data port is a firewall's doing). */
+    private static SocketChannel connect(InetAddress addr, int port, String which) throws DwcpException {
+        try {
+            return SocketChannel.open(new InetSocketAddress(addr, port));
+        } catch (IOException e) {
+            String host = addr instanceof Inet6Address ? "[" + addr.getHostAddress() + "]" : addr.getHostAddress();
+            throw new DwcpException(ErrorCode.IO, "connection=" + which + " server=" + host + ":" + port
+                    + " reason=connect-failed detail=\"" + e.getMessage() + "\"");
+        }
+    }
+
     private SocketChannel openStream(InetAddress addr, Message.Welcome welcome, int index) throws IOException {
-        SocketChannel ch = SocketChannel.open(new InetSocketAddress(addr, welcome.dataPort()));
+        SocketChannel ch = connect(addr, welcome.dataPort(), "data");
         ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
         wireBytes.addAndGet(BlockingFrames.writeMessage(ch, new Message.Join(welcome.sessionId(), index)));
         Message m = BlockingFrames.readMessage(ch, options.limits(), 4096);
