@@ -4,10 +4,12 @@ import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
 import io.dwcp.core.Limits;
 import io.dwcp.core.codec.CompressMode;
+import io.dwcp.core.frame.FrameDescriptor;
 import io.dwcp.core.frame.FrameType;
 import io.dwcp.core.io.BlockingFrames;
 import io.dwcp.core.manifest.Entry;
 import io.dwcp.core.manifest.EntryKind;
+import io.dwcp.core.message.ControlCodec;
 import io.dwcp.core.message.Message;
 import java.io.IOException;
 import java.net.Inet6Address;
@@ -15,6 +17,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -126,14 +129,15 @@ public final class TransferClient {
         Thread reader = null;
         int granted = 0;
         try {
+            ByteBuffer offer = encodeOffer(manifest, target);
             InetAddress addr = resolve(target.host());
             int wanted = streamsFor(options.streams(), addr, Runtime.getRuntime().availableProcessors());
             control = connect(addr, target.port(), "control");
             control.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            sendControl(new Message.Hello("dwcp-cli/" + io.dwcp.core.frame.FrameDescriptor.VERSION, options.token(),
+            sendControl(new Message.Hello("dwcp-cli/" + FrameDescriptor.VERSION, options.token(),
                     wanted));
             Message.Welcome welcome = expect(readControl(), Message.Welcome.class);
-            sendControl(new Message.Offer(target.dest(), options.blockSize(), manifest.entries()));
+            sendEncoded(offer);
             Message.Plan plan = expect(readControl(), Message.Plan.class);
             prepare(manifest, plan);
             granted = Math.max(1, Math.min(welcome.streams(), wanted));
@@ -348,10 +352,34 @@ public final class TransferClient {
     // ---- control connection ----
 
     private void sendControl(Message m) throws IOException {
+        sendEncoded(ControlCodec.encode(m));
+    }
+
+    private void sendEncoded(ByteBuffer frame) throws IOException {
         synchronized (controlLock) {
-            wireBytes.addAndGet(BlockingFrames.writeMessage(control, m));
+            wireBytes.addAndGet(BlockingFrames.writeFully(control, frame));
         }
         lastActivity.set(System.nanoTime());
+    }
+
+    /**
+     * The OFFER frame, checked against the limits a server applies (by default the same as ours) before any
+     * connection is made: a tree too big for one offer is a clear error here, not a closed connection there.
+     */
+    private ByteBuffer encodeOffer(Manifest manifest, Target target) throws DwcpException {
+        Limits limits = options.limits();
+        int entries = manifest.entries().size();
+        if (entries > limits.maxEntries()) {
+            throw new DwcpException(ErrorCode.LIMIT, "reason=offer-too-large entries=" + entries + " max_entries="
+                    + limits.maxEntries() + " hint=\"send the tree in parts\"");
+        }
+        ByteBuffer frame = ControlCodec.encode(new Message.Offer(target.dest(), options.blockSize(), manifest.entries()));
+        int body = frame.remaining() - FrameDescriptor.PREFIX_LENGTH;
+        if (body > limits.maxControlBody()) {
+            throw new DwcpException(ErrorCode.LIMIT, "reason=offer-too-large bytes=" + body + " max_bytes="
+                    + limits.maxControlBody() + " entries=" + entries + " hint=\"send the tree in parts\"");
+        }
+        return frame;
     }
 
     private Message readControl() throws IOException {

@@ -4,10 +4,12 @@ import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
 import io.dwcp.core.Limits;
 import io.dwcp.core.Log;
+import io.dwcp.core.digest.BlockDigests;
 import io.dwcp.core.io.FileBlocks;
 import io.dwcp.core.manifest.Entry;
 import io.dwcp.core.manifest.EntryKind;
 import io.dwcp.core.manifest.RelativePaths;
+import io.dwcp.core.message.ControlCodec;
 import io.dwcp.core.message.Message;
 import io.dwcp.server.storage.IncomingFile;
 import io.dwcp.server.storage.ReceivingPaths;
@@ -201,6 +203,7 @@ public final class TransferSession {
                 }
             }
         }
+        checkPlanFits(existing, fileCount, bs);
         // Claimed before any basis is digested: a transfer without room is refused at once.
         SpaceLedger.Claim claim = ledger.claim(newBytes);
         synchronized (this) {
@@ -235,6 +238,25 @@ public final class TransferSession {
         LOG.info("session=" + name + " offer files=" + fileCount + " entries=" + entries.size() + " bytes=" + offered
                 + " new_bytes=" + newBytes + " block_size=" + bs + " dest=\"" + dest + "\"");
         out.accept(new Message.Plan(plans));
+    }
+
+    /**
+     * The PLAN carries a digest per block of every file already here; a tree whose digests would not fit in one
+     * control frame is refused before they are computed, saying what would make it fit.
+     */
+    private void checkPlanFits(BasicFileAttributes[] existing, int files, int bs) throws DwcpException {
+        long digestBytes = 0;
+        for (BasicFileAttributes a : existing) {
+            if (a != null) {
+                digestBytes += ((a.size() + bs - 1) / bs) * BlockDigests.DIGEST_LENGTH;
+            }
+        }
+        long body = ControlCodec.planBodyLength(files, digestBytes);
+        if (body > limits.maxControlBody()) {
+            throw new DwcpException(ErrorCode.LIMIT, "reason=plan-too-large bytes=" + body + " max_bytes="
+                    + limits.maxControlBody() + " block_size=" + bs
+                    + " hint=\"a larger --block-size, or the tree in parts\"");
+        }
     }
 
     private void refuseDirectory(Path target, String shown) throws DwcpException {
