@@ -118,6 +118,6 @@ public final class BlockPipeline implements Runnable {
             session.onBadBlock(s.fileId, s.offset, "bad-crc");
             return;
         }
-        session.onBlock(s.fileId, s.offset, block, s.frameBytes);
+        session.onBlock(s.fileId, s.offset, block, s.codec == Codec.ZERO, s.frameBytes);
     }
 }

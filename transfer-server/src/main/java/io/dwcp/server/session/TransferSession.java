@@ -311,7 +311,8 @@ public final class TransferSession {
     }
 
     /** A CRC-verified block from a data stream. */
-    public void onBlock(int fileId, long offset, ByteBuffer block, int wireLength) throws DwcpException {
+    public void onBlock(int fileId, long offset, ByteBuffer block, boolean allZero, int wireLength)
+            throws DwcpException {
         touch();
         payloadBytes.addAndGet(wireLength);
         if (state != State.RECEIVING) {
@@ -319,7 +320,7 @@ public final class TransferSession {
         }
         IncomingFile f = file(fileId, "data");
         int length = block.remaining();
-        boolean done = f.accept(offset, block);
+        boolean done = f.accept(offset, block, allZero);
         if (f.isNew()) {
             spaceClaim.wrote(length);
         }

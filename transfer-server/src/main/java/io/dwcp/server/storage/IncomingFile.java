@@ -42,6 +42,8 @@ public final class IncomingFile {
     private final AtomicInteger receivedCount = new AtomicInteger();
     private final byte[] basisDigests;
     private final long basisSize;
+    /** The part file starts empty (no basis to copy), so whatever is not written reads as zeros. */
+    private final boolean freshPart;
 
     private final Object lock = new Object();
     private volatile FileChannel channel;
@@ -64,6 +66,7 @@ public final class IncomingFile {
         this.received = new AtomicLongArray((blockCount + 63) / 64);
         this.basisDigests = basisDigests;
         this.basisSize = basisSize;
+        this.freshPart = basisDigests == null || basisSize == 0;
     }
 
     public int id() {
@@ -117,16 +120,22 @@ public final class IncomingFile {
     /**
      * Stores one verified (CRC-checked) block. Returns true when this call completed the file's data, so the
      * caller should try {@link #finish()}.
+     *
+     * @param allZero the block arrived as ZERO (all zero bytes): in a fresh part file it is left a hole, so a
+     *                sparse file stays sparse and its holes cost no writes
      */
-    public boolean accept(long offset, ByteBuffer block) throws DwcpException {
+    public boolean accept(long offset, ByteBuffer block, boolean allZero) throws DwcpException {
         int i = check(offset, block.remaining());
         FileChannel ch = openChannel();
         // Digest first: the write consumes the buffer's position, the digest reads it without moving it.
         BlockDigests.digest(block, digests, i);
-        try {
-            FileBlocks.writeBlock(ch, offset, block);
-        } catch (IOException e) {
-            throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=write-failed detail=" + e.getMessage());
+        if (!(allZero && freshPart)) {
+            try {
+                FileBlocks.writeBlock(ch, offset, block);
+            } catch (IOException e) {
+                throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=write-failed detail="
+                        + e.getMessage());
+            }
         }
         if (!markReceived(i)) {
             return false;
@@ -202,7 +211,12 @@ public final class IncomingFile {
                     applyMetadata(finalPath);
                 } else {
                     openChannel();
-                    channel.truncate(entry.size());
+                    long size = entry.size();
+                    if (channel.size() > size) {
+                        channel.truncate(size); // a longer basis
+                    } else if (channel.size() < size) {
+                        channel.write(ByteBuffer.allocate(1), size - 1); // ends in a hole: set the length
+                    }
                     channel.close();
                     applyMetadata(partPath);
                     Files.move(partPath, finalPath, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -261,7 +275,7 @@ public final class IncomingFile {
             }
             if (channel == null) {
                 try {
-                    if (basisDigests != null && basisSize > 0) {
+                    if (!freshPart) {
                         // Unchanged blocks come from the basis: start the part file as its copy.
                         Files.copy(finalPath, partPath, StandardCopyOption.REPLACE_EXISTING, LinkOption.NOFOLLOW_LINKS);
                         Files.setPosixFilePermissions(partPath, permissions(0600));

@@ -14,6 +14,7 @@ import io.dwcp.core.manifest.Entry;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,7 +41,45 @@ class IncomingFileTest {
     }
 
     private static void deliver(IncomingFile f, byte[] data, int block) throws DwcpException {
-        f.accept((long) block * BS, ByteBuffer.wrap(data, block * BS, FileBlocks.blockLength(data.length, BS, block)).slice());
+        f.accept((long) block * BS, ByteBuffer.wrap(data, block * BS, FileBlocks.blockLength(data.length, BS, block)).slice(), false);
+    }
+
+    /** Delivers a block of zeros as a ZERO frame would. */
+    private static void deliverZero(IncomingFile f, byte[] data, int block) throws DwcpException {
+        f.accept((long) block * BS, ByteBuffer.allocate(FileBlocks.blockLength(data.length, BS, block)), true);
+    }
+
+    @Test
+    void zeroBlocksOfANewFileStayHolesAndTheFileKeepsItsLength() throws Exception {
+        byte[] data = random(4 * BS + 100, 5);
+        Arrays.fill(data, BS, 3 * BS, (byte) 0); // blocks 1 and 2
+        Arrays.fill(data, 4 * BS, data.length, (byte) 0); // the short last block: the length must still be set
+        Path target = dir.resolve("sparse.bin");
+        IncomingFile f = new IncomingFile(0, Entry.file("sparse.bin", data.length, 0644, 0), target, BS, null, 0);
+        deliver(f, data, 0);
+        deliverZero(f, data, 1);
+        deliverZero(f, data, 2);
+        deliver(f, data, 3);
+        deliverZero(f, data, 4);
+        assertTrue(f.expect(5, fileDigest(data)));
+        assertTrue(f.finish());
+        // Content and length; that the holes are not allocated is checked end to end (EndToEndTest).
+        assertArrayEquals(data, Files.readAllBytes(target));
+    }
+
+    @Test
+    void zeroBlocksOverABasisCopyAreWrittenOut() throws Exception {
+        byte[] old = random(3 * BS, 6);
+        Path target = dir.resolve("basis.bin");
+        Files.write(target, old);
+        byte[] data = old.clone();
+        Arrays.fill(data, BS, 2 * BS, (byte) 0);
+        IncomingFile f = new IncomingFile(0, Entry.file("basis.bin", data.length, 0644, 0), target, BS,
+                FileBlocks.digestAll(target, old.length, BS), old.length);
+        deliverZero(f, data, 1);
+        assertTrue(f.expect(1, fileDigest(data)));
+        assertTrue(f.finish());
+        assertArrayEquals(data, Files.readAllBytes(target), "the old block 1 must not survive under the zeros");
     }
 
     @Test
@@ -112,9 +151,9 @@ class IncomingFileTest {
     void rejectsBlocksOutsideTheFileOrOfTheWrongLength() throws Exception {
         byte[] data = random(BS + 10, 6);
         IncomingFile f = new IncomingFile(0, Entry.file("j", data.length, 0644, 0), dir.resolve("j"), BS, null, 0);
-        assertThrows(DwcpException.class, () -> f.accept(2L * BS, ByteBuffer.allocate(10)));
-        assertThrows(DwcpException.class, () -> f.accept(BS, ByteBuffer.allocate(11)));
-        assertThrows(DwcpException.class, () -> f.accept(0, ByteBuffer.allocate(BS - 1)));
+        assertThrows(DwcpException.class, () -> f.accept(2L * BS, ByteBuffer.allocate(10), false));
+        assertThrows(DwcpException.class, () -> f.accept(BS, ByteBuffer.allocate(11), false));
+        assertThrows(DwcpException.class, () -> f.accept(0, ByteBuffer.allocate(BS - 1), false));
         assertThrows(DwcpException.class, () -> f.expect(3, new byte[16]));
     }
 }
