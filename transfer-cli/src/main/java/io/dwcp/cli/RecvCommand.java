@@ -10,7 +10,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "recv", mixinStandardHelpOptions = true,
-        description = "Receive one transfer into DIR, then exit with its status (0 verified, 2 failed, 3 not verified).")
+        description = "Receive one transfer into DIR, then exit with its status (0 verified, 2 failed, 3 not verified);"
+                + " SIGINT/SIGTERM abandons it.")
 final class RecvCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "Directory that receives the transfer.")
     Path dir;
@@ -21,6 +22,8 @@ final class RecvCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (DwcpServer s = DwcpServer.start(server.config(dir, true))) {
+            // SIGTERM or SIGINT: the transfer in progress is told, and its part files go.
+            Runtime.getRuntime().addShutdownHook(new Thread(s::close, "dwcp-shutdown"));
             SessionOutcome o = s.firstOutcome().get();
             if (o.committed() && o.verified()) {
                 System.err.println("dwcp recv: done files=" + o.files() + " bytes=" + o.bytes() + " verified=true");

@@ -8,12 +8,14 @@ import static io.dwcp.cli.Harness.randomFile;
 import static io.dwcp.cli.Harness.setMeta;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.dwcp.cli.Harness.Result;
 import io.dwcp.cli.Harness.ServerProcess;
+import io.dwcp.core.message.Message;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +35,8 @@ import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** A real {@code dwcp serve} process and real {@code dwcp send} processes, checked byte for byte. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -393,6 +397,34 @@ class EndToEndTest {
             assertVerified(Harness.send(List.of(), List.of(ascii), c.target("")));
         }
         assertEquals(List.of("plain.txt"), Harness.listTree(dir));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"serve", "recv"})
+    void aServerStoppedBySigtermTellsTheTransferInFlightAndRemovesItsPartFile(String command, @TempDir Path base)
+            throws Exception {
+        Path dir = Files.createDirectories(base.resolve("root"));
+        List<String> args = command.equals("serve")
+                ? List.of("serve", "--root", dir.toString(), "--listen", "127.0.0.1:0", "--data-port", "0")
+                : List.of("recv", "--listen", "127.0.0.1:0", "--data-port", "0", dir.toString());
+        byte[] content = Harness.random(91, 4 * RawClient.BLOCK);
+        try (ServerProcess s = ServerProcess.start(args);
+             RawClient c = RawClient.connect(s.controlPort)) {
+            Message.Welcome w = c.hello();
+            c.send(new Message.Offer("", RawClient.BLOCK, List.of(RawClient.file("held.bin", content))));
+            c.read(Message.Plan.class);
+            try (RawClient d = RawClient.join(w.dataPort(), w.sessionId(), 0)) {
+                d.sendBlock(0, content, 0);
+                assertTrue(Harness.eventually(Duration.ofSeconds(10), () -> Files.exists(dir.resolve("held.bin.dwcp-part"))));
+
+                s.process.destroy(); // SIGTERM
+                Message.Error e = c.errorThenClose();
+                assertNotNull(e, "the server must say why it ends the transfer");
+                assertTrue(e.message().contains("reason=server-stopping"), e::toString);
+                assertTrue(s.process.waitFor(20, TimeUnit.SECONDS), s::log);
+            }
+        }
+        assertEquals(List.of(), Harness.listTree(dir), "no part file left behind");
     }
 
     @Test

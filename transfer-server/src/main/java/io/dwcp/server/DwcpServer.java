@@ -1,5 +1,6 @@
 package io.dwcp.server;
 
+import io.dwcp.core.ErrorCode;
 import io.dwcp.core.Log;
 import io.dwcp.core.message.Message;
 import io.dwcp.server.control.ControlFrameDecoder;
@@ -153,8 +154,15 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
         controlChannel.closeFuture().sync();
     }
 
+    /**
+     * Stops serving. Transfers still running are told why ({@code reason=server-stopping}) and their part files
+     * are removed before the sockets close; what already reached its final name stays.
+     */
     @Override
     public void close() {
+        for (TransferSession s : sessions.all()) {
+            s.abort(ErrorCode.IO, "reason=server-stopping");
+        }
         if (controlChannel != null) {
             controlChannel.close().awaitUninterruptibly();
         }
