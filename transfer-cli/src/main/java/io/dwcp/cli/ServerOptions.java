@@ -5,6 +5,7 @@ import io.dwcp.server.ServerConfig;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -61,6 +62,10 @@ final class ServerOptions {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("listen=" + hostPort + " reason=bad-port");
         }
-        return new InetSocketAddress(InetAddress.getByName(host.isEmpty() ? "127.0.0.1" : host), port);
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host.isEmpty() ? "127.0.0.1" : host), port);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("listen=" + hostPort + " reason=unknown-host");
+        }
     }
 }

@@ -178,6 +178,8 @@ class CliBehaviourTest {
                 Arguments.of(List.of("serve"), "--root"),
                 Arguments.of(List.of("serve", "--root", base.resolve("no-such-dir").toString()), "not-a-directory"),
                 Arguments.of(List.of("serve", "--root", base.toString(), "--listen", "127.0.0.1"), "HOST:PORT"),
+                Arguments.of(List.of("serve", "--root", base.toString(), "--listen", "no-such-host.invalid:7400"),
+                        "listen=no-such-host.invalid:7400 reason=unknown-host"),
                 Arguments.of(List.of("serve", "--root", base.toString(), "--data-port", "70000"), "data-port"),
                 Arguments.of(List.of("demo", "--size", "0"), "size"),
                 Arguments.of(List.of("demo", "--size", "1M", "--small", "-1"), "small=-1"));
@@ -190,6 +192,19 @@ class CliBehaviourTest {
         r.assertExit(1);
         assertTrue(r.err().contains(mentions), "stderr must mention '" + mentions + "'\n" + r);
         assertFalse(Files.exists(root.resolve("dest")), "nothing may be sent on a usage error");
+    }
+
+    @Test
+    void aServerThatCannotBindSaysWhichPort() throws Exception {
+        Result data = Harness.run(Duration.ofSeconds(20), List.of("serve", "--root", base.toString(), "--listen",
+                "127.0.0.1:0", "--data-port", String.valueOf(server.dataPort)));
+        data.assertExit(2);
+        assertTrue(data.err().contains("data_port=" + server.dataPort + " reason=bind-failed"), data::toString);
+
+        Result control = Harness.run(Duration.ofSeconds(20), List.of("serve", "--root", base.toString(), "--listen",
+                "127.0.0.1:" + server.controlPort, "--data-port", "0"));
+        control.assertExit(2);
+        assertTrue(control.err().contains(":" + server.controlPort + " reason=bind-failed"), control::toString);
     }
 
     @Test

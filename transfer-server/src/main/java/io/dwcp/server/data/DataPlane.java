@@ -33,7 +33,12 @@ public final class DataPlane implements AutoCloseable {
         this.limits = limits;
         this.server = ServerSocketChannel.open();
         server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-        server.bind(bind, 256);
+        try {
+            server.bind(bind, 256);
+        } catch (IOException e) {
+            server.close();
+            throw new IOException("data_port=" + bind.getPort() + " reason=bind-failed detail=" + e.getMessage(), e);
+        }
         this.acceptor = Thread.ofPlatform().daemon().name("dwcp-data-accept").start(this::acceptLoop);
         this.watchdog = Thread.ofPlatform().daemon().name("dwcp-data-watchdog").start(this::watch);
     }
