@@ -410,9 +410,7 @@ class EndToEndTest {
         byte[] content = Harness.random(91, 4 * RawClient.BLOCK);
         try (ServerProcess s = ServerProcess.start(args);
              RawClient c = RawClient.connect(s.controlPort)) {
-            Message.Welcome w = c.hello();
-            c.send(new Message.Offer("", RawClient.BLOCK, List.of(RawClient.file("held.bin", content))));
-            c.read(Message.Plan.class);
+            Message.Welcome w = c.offer("", RawClient.file("held.bin", content));
             try (RawClient d = RawClient.join(w.dataPort(), w.sessionId(), 0)) {
                 d.sendBlock(0, content, 0);
                 assertTrue(Harness.eventually(Duration.ofSeconds(10), () -> Files.exists(dir.resolve("held.bin.dwcp-part"))));

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.dwcp.cli.Harness.Result;
 import io.dwcp.cli.Harness.ServerProcess;
 import io.dwcp.core.manifest.Entry;
-import io.dwcp.core.message.Message;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -82,9 +81,7 @@ class FreeSpaceTest {
         Path f = randomFile(work.resolve("five.bin"), FILE, 74);
         try (RawClient held = RawClient.connect(server.controlPort)) {
             // A transfer admitted for a new 5 MiB file that has not written a byte yet.
-            held.hello();
-            held.send(new Message.Offer("", RawClient.BLOCK, List.of(Entry.file("held.bin", FILE, 0644, 0))));
-            held.read(Message.Plan.class);
+            held.offer("", Entry.file("held.bin", FILE, 0644, 0));
 
             Result refused = Harness.send(List.of(), List.of(f), server.target(""));
             refused.assertExit(2);

@@ -180,9 +180,7 @@ class ProtocolAbuseTest {
         // Either the stale link is replaced and the file lands, or the transfer fails (the server may close on
         // us mid-way); it is never written through.
         try (RawClient c = RawClient.connect(server.controlPort)) {
-            Message.Welcome w = c.hello();
-            c.send(new Message.Offer("plnk", BLOCK, List.of(RawClient.file("f.txt", content))));
-            c.read(Message.Plan.class);
+            Message.Welcome w = c.offer("plnk", RawClient.file("f.txt", content));
             try (RawClient d = RawClient.join(w.dataPort(), w.sessionId(), 0)) {
                 for (int i = 0; i < RawClient.blocks(content); i++) {
                     d.sendBlock(0, content, i);
@@ -455,16 +453,12 @@ class ProtocolAbuseTest {
         byte[] a = Harness.random(n, 2 * BLOCK);
         byte[] b = Harness.random(n + 1000, 2 * BLOCK);
         try (RawClient ca = RawClient.connect(server.controlPort)) {
-            Message.Welcome wa = ca.hello();
-            ca.send(new Message.Offer("isolation", BLOCK, List.of(RawClient.file("a-" + n + ".bin", a))));
-            ca.read(Message.Plan.class);
+            Message.Welcome wa = ca.offer("isolation", RawClient.file("a-" + n + ".bin", a));
             try (RawClient da = RawClient.join(wa.dataPort(), wa.sessionId(), 0)) {
                 da.sendBlock(0, a, 0);
 
                 try (RawClient cb = RawClient.connect(server.controlPort)) {
-                    Message.Welcome wb = cb.hello();
-                    cb.send(new Message.Offer("isolation", BLOCK, List.of(RawClient.file("b-" + n + ".bin", b))));
-                    cb.read(Message.Plan.class);
+                    Message.Welcome wb = cb.offer("isolation", RawClient.file("b-" + n + ".bin", b));
                     try (RawClient db = RawClient.join(wb.dataPort(), wb.sessionId(), 0)) {
                         db.sendBlock(0, b, 0);
                         db.sendRaw(bad.duplicate());
@@ -498,9 +492,7 @@ class ProtocolAbuseTest {
     void aBadCrcIsNackedAndTheGoodResendCompletesTheFile() throws Exception {
         byte[] content = Harness.random(11, 2 * BLOCK);
         try (RawClient c = RawClient.connect(server.controlPort)) {
-            Message.Welcome w = c.hello();
-            c.send(new Message.Offer("nack", BLOCK, List.of(RawClient.file("n.bin", content))));
-            c.read(Message.Plan.class);
+            Message.Welcome w = c.offer("nack", RawClient.file("n.bin", content));
             try (RawClient d = RawClient.join(w.dataPort(), w.sessionId(), 0)) {
                 ByteBuffer frame = RawClient.dataFrame(0, BLOCK, content, BLOCK, BLOCK);
                 int at = DataFrameDescriptor.FRAME_HEADER_LENGTH + 100;
@@ -630,9 +622,7 @@ class ProtocolAbuseTest {
         for (int i = 0; i < 1500 && System.nanoTime() < deadline; i++) {
             byte[] content = Harness.random(10_000 + i, 100);
             try (RawClient c = RawClient.connect(server.controlPort)) {
-                Message.Welcome w = c.hello();
-                c.send(new Message.Offer("one-file-done", BLOCK, List.of(RawClient.file("f" + i, content))));
-                c.read(Message.Plan.class);
+                Message.Welcome w = c.offer("one-file-done", RawClient.file("f" + i, content));
                 try (RawClient d = RawClient.join(w.dataPort(), w.sessionId(), 0)) {
                     d.sendBlock(0, content, 0);
                     c.send(new Message.FileEnd(0, 1, RawClient.fileDigest(content)));

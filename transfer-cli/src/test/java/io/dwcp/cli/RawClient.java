@@ -173,6 +173,14 @@ final class RawClient implements AutoCloseable {
         return hello(new byte[0], 1);
     }
 
+    /** HELLO, an OFFER of {@code entries} into {@code dest} at block size {@link #BLOCK}, and its PLAN; returns the WELCOME. */
+    Message.Welcome offer(String dest, Entry... entries) throws IOException {
+        Message.Welcome w = hello();
+        send(new Message.Offer(dest, BLOCK, List.of(entries)));
+        read(Message.Plan.class);
+        return w;
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();
