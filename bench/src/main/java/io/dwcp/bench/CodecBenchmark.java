@@ -2,7 +2,7 @@ package io.dwcp.bench;
 
 import io.dwcp.core.codec.BlockDecoder;
 import io.dwcp.core.codec.BlockEncoder;
-import io.dwcp.core.codec.Codec;
+import io.dwcp.core.frame.Codec;
 import io.dwcp.core.codec.CompressMode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

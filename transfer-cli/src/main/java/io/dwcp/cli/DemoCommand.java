@@ -1,10 +1,10 @@
 package io.dwcp.cli;
 
-import io.dwcp.cli.send.Manifest;
-import io.dwcp.cli.send.SourceScanner;
-import io.dwcp.cli.send.Target;
-import io.dwcp.cli.send.TransferClient;
-import io.dwcp.cli.send.TransferResult;
+import io.dwcp.engine.send.Manifest;
+import io.dwcp.engine.send.SourceScanner;
+import io.dwcp.engine.send.Target;
+import io.dwcp.engine.send.TransferClient;
+import io.dwcp.engine.send.TransferResult;
 import io.dwcp.core.Limits;
 import io.dwcp.core.Log;
 import io.dwcp.core.codec.CompressMode;
@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -185,12 +186,12 @@ final class DemoCommand implements Callable<Integer> {
         Files.createSymbolicLink(tree.resolve("a/readme-link"), Path.of("../docs/readme.txt"));
         byte[] content = new byte[SMALL_SIZE];
         for (int i = 0; i < small; i++) {
-            Path d = tree.resolve("small").resolve(String.format("d%04d", i / 100));
+            Path d = tree.resolve("small").resolve(String.format(Locale.ROOT, "d%04d", i / 100));
             if (i % 100 == 0) {
                 Files.createDirectories(d);
             }
             rnd.nextBytes(content);
-            Files.write(d.resolve(String.format("f%06d", i)), content);
+            Files.write(d.resolve(String.format(Locale.ROOT, "f%06d", i)), content);
         }
         return tree;
     }

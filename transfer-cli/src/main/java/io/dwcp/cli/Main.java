@@ -1,6 +1,6 @@
 package io.dwcp.cli;
 
-import io.dwcp.cli.send.TransferResult;
+import io.dwcp.engine.send.TransferResult;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -1,6 +1,6 @@
 package io.dwcp.cli;
 
-import io.dwcp.cli.send.TransferClient;
+import io.dwcp.engine.send.TransferClient;
 import java.io.PrintStream;
 
 /** The progress line on stderr: bytes, percentage, rate over the last interval, ETA. */

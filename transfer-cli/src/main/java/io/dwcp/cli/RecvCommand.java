@@ -1,8 +1,8 @@
 package io.dwcp.cli;
 
-import io.dwcp.cli.send.TransferResult;
+import io.dwcp.engine.send.TransferResult;
 import io.dwcp.server.DwcpServer;
-import io.dwcp.server.session.SessionOutcome;
+import io.dwcp.engine.receive.SessionOutcome;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

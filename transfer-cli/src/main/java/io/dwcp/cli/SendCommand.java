@@ -1,10 +1,10 @@
 package io.dwcp.cli;
 
-import io.dwcp.cli.send.Manifest;
-import io.dwcp.cli.send.SourceScanner;
-import io.dwcp.cli.send.Target;
-import io.dwcp.cli.send.TransferClient;
-import io.dwcp.cli.send.TransferResult;
+import io.dwcp.engine.send.Manifest;
+import io.dwcp.engine.send.SourceScanner;
+import io.dwcp.engine.send.Target;
+import io.dwcp.engine.send.TransferClient;
+import io.dwcp.engine.send.TransferResult;
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.Limits;
 import io.dwcp.core.Log;

@@ -1,6 +1,6 @@
 package io.dwcp.cli;
 
-import io.dwcp.cli.send.TransferClient;
+import io.dwcp.engine.send.TransferClient;
 import io.dwcp.core.Limits;
 import picocli.CommandLine.Option;
 

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.dwcp.cli.Harness.Result;
 import io.dwcp.cli.Harness.ServerProcess;
-import io.dwcp.core.codec.Codec;
+import io.dwcp.core.frame.Codec;
 import io.dwcp.core.frame.DataFrameDescriptor;
 import io.dwcp.core.frame.FrameDescriptor;
 import io.dwcp.core.frame.FrameType;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.dwcp.core.Limits;
-import io.dwcp.core.codec.Codec;
+import io.dwcp.core.frame.Codec;
 import io.dwcp.core.digest.BlockDigests;
 import io.dwcp.core.frame.DataFrameDescriptor;
 import io.dwcp.core.frame.DataFrameFlyweight;

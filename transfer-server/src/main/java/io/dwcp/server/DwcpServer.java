@@ -1,17 +1,19 @@
 package io.dwcp.server;
 
 import io.dwcp.core.ErrorCode;
+import io.dwcp.core.Limits;
 import io.dwcp.core.Log;
 import io.dwcp.core.message.Message;
 import io.dwcp.server.control.ControlFrameDecoder;
 import io.dwcp.server.control.ControlHandler;
-import io.dwcp.server.data.DataPlane;
-import io.dwcp.server.session.SessionOutcome;
-import io.dwcp.server.session.SessionRegistry;
-import io.dwcp.server.session.TransferSession;
-import io.dwcp.server.storage.ReceivingPaths;
-import io.dwcp.server.storage.RootConfinement;
-import io.dwcp.server.storage.SpaceLedger;
+import io.dwcp.server.control.ServerContext;
+import io.dwcp.engine.receive.data.DataPlane;
+import io.dwcp.engine.receive.SessionOutcome;
+import io.dwcp.engine.receive.SessionRegistry;
+import io.dwcp.engine.receive.TransferSession;
+import io.dwcp.engine.storage.ReceivingPaths;
+import io.dwcp.engine.storage.RootConfinement;
+import io.dwcp.engine.storage.SpaceLedger;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -117,9 +119,18 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
         return transport.name();
     }
 
-    @Override
     public ServerConfig config() {
         return config;
+    }
+
+    @Override
+    public byte[] token() {
+        return config.token();
+    }
+
+    @Override
+    public Limits limits() {
+        return config.limits();
     }
 
     @Override

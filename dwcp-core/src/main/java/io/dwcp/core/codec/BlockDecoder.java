@@ -1,5 +1,6 @@
 package io.dwcp.core.codec;
 
+import io.dwcp.core.frame.Codec;
 import io.dwcp.core.DwcpException;
 import java.nio.ByteBuffer;
 import net.jpountz.lz4.LZ4Exception;

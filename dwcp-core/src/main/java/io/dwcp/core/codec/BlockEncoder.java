@@ -1,5 +1,6 @@
 package io.dwcp.core.codec;
 
+import io.dwcp.core.frame.Codec;
 import io.dwcp.core.frame.DataFrameDescriptor;
 import io.dwcp.simd.ZeroScan;
 import java.nio.ByteBuffer;

@@ -1,7 +1,6 @@
 package io.dwcp.core.frame;
 
 import io.dwcp.core.DwcpException;
-import io.dwcp.core.codec.Codec;
 import java.nio.ByteBuffer;
 
 /**

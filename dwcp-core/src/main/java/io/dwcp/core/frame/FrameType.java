@@ -28,10 +28,17 @@ public enum FrameType {
 
     private final int code;
     private final boolean control;
+    private final String wireName;
 
     FrameType(int code, boolean control) {
         this.code = code;
         this.control = control;
+        this.wireName = name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The name used in messages and logs ({@code file_end}), the same under every default locale. */
+    public String wireName() {
+        return wireName;
     }
 
     public int code() {

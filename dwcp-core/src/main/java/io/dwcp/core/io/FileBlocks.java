@@ -48,15 +48,23 @@ public final class FileBlocks {
         }
     }
 
-    /** Block digests of the whole file as it is now, one pass. */
-    public static byte[] digestAll(Path file, long size, int blockSize) throws IOException {
+    /**
+     * Block digests of the whole file as it is now, one pass, read through {@code scratch} (at least one block;
+     * the caller owns it, so digesting a tree of files allocates no buffer per file). {@code onBlock} runs after
+     * each block: a long digest is activity, not idleness.
+     */
+    public static byte[] digestAll(Path file, long size, int blockSize, ByteBuffer scratch, Runnable onBlock)
+            throws IOException {
+        if (scratch.capacity() < blockSize) {
+            throw new IllegalArgumentException("scratch=" + scratch.capacity() + " block_size=" + blockSize);
+        }
         int n = blockCount(size, blockSize);
         byte[] digests = new byte[n * BlockDigests.DIGEST_LENGTH];
-        ByteBuffer buf = ByteBuffer.allocateDirect(blockSize);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             for (int i = 0; i < n; i++) {
-                readBlock(ch, (long) i * blockSize, buf, blockLength(size, blockSize, i));
-                BlockDigests.digest(buf, digests, i);
+                readBlock(ch, (long) i * blockSize, scratch, blockLength(size, blockSize, i));
+                BlockDigests.digest(scratch, digests, i);
+                onBlock.run();
             }
         }
         return digests;

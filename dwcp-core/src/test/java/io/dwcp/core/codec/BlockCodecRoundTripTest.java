@@ -1,5 +1,6 @@
 package io.dwcp.core.codec;
 
+import io.dwcp.core.frame.Codec;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;

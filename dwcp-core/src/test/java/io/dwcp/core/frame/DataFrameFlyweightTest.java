@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
 import io.dwcp.core.Limits;
-import io.dwcp.core.codec.Codec;
+import io.dwcp.core.frame.Codec;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -47,7 +47,7 @@ public final class ControlFrameDecoder extends ByteToMessageDecoder {
         FrameType type = FrameDescriptor.checkPrefix(in.nioBuffer(at, FrameDescriptor.PREFIX_LENGTH), 0,
                 limits.maxControlBody());
         if (!type.isControl()) {
-            throw DwcpException.protocol("frame=" + type.name().toLowerCase() + " reason=not-a-control-frame");
+            throw DwcpException.protocol("frame=" + type.wireName() + " reason=not-a-control-frame");
         }
         int length = in.getInt(at + FrameDescriptor.LENGTH_OFFSET);
         if (in.readableBytes() < FrameDescriptor.PREFIX_LENGTH + length) {

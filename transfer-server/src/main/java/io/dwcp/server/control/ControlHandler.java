@@ -6,8 +6,7 @@ import io.dwcp.core.Log;
 import io.dwcp.core.frame.FrameDescriptor;
 import io.dwcp.core.message.ControlCodec;
 import io.dwcp.core.message.Message;
-import io.dwcp.server.ServerContext;
-import io.dwcp.server.session.TransferSession;
+import io.dwcp.engine.receive.TransferSession;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -38,11 +37,11 @@ public final class ControlHandler extends SimpleChannelInboundHandler<Message> {
             return;
         }
         if (!(msg instanceof Message.Hello hello)) {
-            refuse(ctx.channel(), ErrorCode.PROTOCOL, "frame=" + msg.type().name().toLowerCase()
+            refuse(ctx.channel(), ErrorCode.PROTOCOL, "frame=" + msg.type().wireName()
                     + " reason=expected-hello");
             return;
         }
-        byte[] token = server.config().token();
+        byte[] token = server.token();
         if (token != null && !MessageDigest.isEqual(token, hello.token())) {
             LOG.warn("peer=" + ctx.channel().remoteAddress() + " auth=refused reason=bad-token client=\"" + hello.client() + "\"");
             refuse(ctx.channel(), ErrorCode.AUTH, "auth=refused reason=" + (hello.token().length == 0 ? "token-required" : "bad-token"));
@@ -53,10 +52,10 @@ public final class ControlHandler extends SimpleChannelInboundHandler<Message> {
             return;
         }
         Channel ch = ctx.channel();
-        int streams = Math.min(hello.streams(), server.config().limits().maxStreams());
+        int streams = Math.min(hello.streams(), server.limits().maxStreams());
         TransferSession s = server.newSession(streams, m -> send(ch, m));
         if (s == null) {
-            refuse(ch, ErrorCode.LIMIT, "reason=too-many-sessions max=" + server.config().limits().maxSessions());
+            refuse(ch, ErrorCode.LIMIT, "reason=too-many-sessions max=" + server.limits().maxSessions());
             return;
         }
         session = s;
@@ -79,7 +78,7 @@ public final class ControlHandler extends SimpleChannelInboundHandler<Message> {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
             long idle = System.nanoTime() - (session == null ? 0 : session.lastActivityNanos());
-            if (session == null || idle > server.config().limits().idleTimeoutMillis() * 1_000_000L) {
+            if (session == null || idle > server.limits().idleTimeoutMillis() * 1_000_000L) {
                 LOG.warn("peer=" + ctx.channel().remoteAddress() + " reason=idle-timeout");
                 if (session != null) {
                     session.abort(ErrorCode.LIMIT, "reason=idle-timeout");

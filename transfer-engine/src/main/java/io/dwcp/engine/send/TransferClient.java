@@ -1,0 +1,528 @@
+package io.dwcp.engine.send;
+
+import io.dwcp.core.DwcpException;
+import io.dwcp.core.ErrorCode;
+import io.dwcp.core.Limits;
+import io.dwcp.core.codec.CompressMode;
+import io.dwcp.core.frame.FrameDescriptor;
+import io.dwcp.core.frame.FrameType;
+import io.dwcp.core.io.BlockingFrames;
+import io.dwcp.core.manifest.Entry;
+import io.dwcp.core.manifest.EntryKind;
+import io.dwcp.core.message.ControlCodec;
+import io.dwcp.core.message.Message;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The sending side of one transfer: HELLO, OFFER, PLAN, N data streams pulling blocks from a shared cursor,
+ * FILE_END per file, FILE_DONE from the receiver, COMMIT, DONE.
+ */
+public final class TransferClient {
+    /** A block whose CRC failed at the receiver this many times fails the transfer. */
+    static final int MAX_BLOCK_RETRIES = 3;
+
+    /** {@link Options#streams()} value that lets {@link #streamsFor} choose from the path. */
+    public static final int AUTO_STREAMS = 0;
+    /** Streams asked for over a real network: enough to keep a long, lossy path busy without a tuned window. */
+    static final int NETWORK_STREAMS = 4;
+
+    /**
+     * @param streams   data streams to ask for, or {@link #AUTO_STREAMS}
+     * @param compress  compression policy
+     * @param blockSize block size for this transfer
+     * @param token     shared secret, empty for none
+     * @param limits    bounds applied to what the server sends back
+     */
+    public record Options(int streams, CompressMode compress, int blockSize, byte[] token, Limits limits) {
+    }
+
+    private final Options options;
+    private final AtomicLong wireBytes = new AtomicLong();
+    private final AtomicLong progressBytes = new AtomicLong();
+    private final AtomicLong blocksSent = new AtomicLong();
+    private final AtomicLong blocksUnchanged = new AtomicLong();
+    private final AtomicLong lastActivity = new AtomicLong(System.nanoTime());
+    private final LinkedBlockingQueue<Long> retries = new LinkedBlockingQueue<>();
+    /**
+     * Put in {@link #retries} once the transfer stops: wakes senders waiting there for a retry at once (a poll
+     * that ran out instead added up to 50 ms to every transfer). Never a real key, which is not negative.
+     */
+    private static final Long WAKE = -2L;
+    /** How long an idle sender waits for a retry before it looks at {@link #stop} again; {@link #WAKE} ends it early. */
+    private static final long IDLE_POLL_MILLIS = 1000;
+    private final Map<Long, Integer> retryCounts = new ConcurrentHashMap<>();
+    private final List<String> failedFiles = Collections.synchronizedList(new ArrayList<>());
+    private final Object controlLock = new Object();
+
+    private volatile boolean stop;
+    private volatile String failure;
+    private volatile int failureExit;
+    private volatile String serverError;
+    private volatile ErrorCode serverErrorCode;
+    private volatile Message.Done done;
+    private volatile SocketChannel control;
+    private final List<SocketChannel> data = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean finished;
+    private OutgoingFile[] files;
+    private long[] firstBlock;
+    private final AtomicLong cursor = new AtomicLong();
+    private long totalBlocks;
+    private AtomicIntegerArray fileStatus;
+    private CountDownLatch filesPending;
+    private int identicalFiles;
+    private volatile long totalBytes;
+
+    public TransferClient(Options options) {
+        this.options = options;
+    }
+
+    /** Logical bytes handled so far (sent or found unchanged), for progress display. */
+    public long progressBytes() {
+        return progressBytes.get();
+    }
+
+    public long totalBytes() {
+        return totalBytes;
+    }
+
+    public long wireBytes() {
+        return wireBytes.get();
+    }
+
+    /**
+     * The streams to ask for. An explicit count is kept. Over loopback both ends share this machine's cores and
+     * there is no round trip to hide, so each extra stream only adds a sending, a reading thread and cache traffic:
+     * one stream per four cores, at most {@link #NETWORK_STREAMS}. Over a network, {@link #NETWORK_STREAMS}.
+     */
+    static int streamsFor(int requested, InetAddress addr, int cores) {
+        if (requested != AUTO_STREAMS) {
+            return requested;
+        }
+        return addr.isLoopbackAddress() ? Math.max(1, Math.min(NETWORK_STREAMS, cores / 4)) : NETWORK_STREAMS;
+    }
+
+    /** Runs the whole transfer; never throws for remote or network failures, which land in the result. */
+    public TransferResult send(Manifest manifest, Target target) {
+        long start = System.nanoTime();
+        totalBytes = manifest.totalBytes();
+        lastActivity.set(start);
+        Thread watchdog = Thread.ofPlatform().daemon().name("dwcp-watchdog").start(this::watch);
+        List<Thread> threads = new ArrayList<>();
+        Thread reader = null;
+        int granted = 0;
+        try {
+            ByteBuffer offer = encodeOffer(manifest, target);
+            InetAddress addr = resolve(target.host());
+            int wanted = streamsFor(options.streams(), addr, Runtime.getRuntime().availableProcessors());
+            control = connect(addr, target.port(), "control");
+            control.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            sendControl(new Message.Hello("dwcp-cli/" + FrameDescriptor.VERSION, options.token(),
+                    wanted));
+            Message.Welcome welcome = expect(readControl(), Message.Welcome.class);
+            sendEncoded(offer);
+            Message.Plan plan = expect(readControl(), Message.Plan.class);
+            prepare(manifest, plan);
+            granted = Math.max(1, Math.min(welcome.streams(), wanted));
+            for (int i = 0; i < granted; i++) {
+                data.add(openStream(addr, welcome, i));
+            }
+            reader = Thread.ofPlatform().daemon().name("dwcp-control-reader").start(this::readLoop);
+            for (OutgoingFile f : files) {
+                if (f != null && f.blockCount == 0) {
+                    sendControl(new Message.FileEnd(f.id, 0, f.fileDigest()));
+                }
+            }
+            for (int i = 0; i < granted; i++) {
+                StreamSender s = new StreamSender(this, data.get(i), options.compress(), options.blockSize());
+                threads.add(Thread.ofPlatform().daemon().name("dwcp-send-" + i).start(s));
+            }
+            awaitFiles();
+            stopSenders();
+            for (Thread t : threads) {
+                t.join();
+            }
+            closeAll(data);
+            if (failure != null) {
+                // The server usually says why right before it closes: give its ERROR a moment to arrive.
+                reader.join(1000);
+            } else {
+                sendControl(new Message.Commit());
+                reader.join(options.limits().idleTimeoutMillis());
+                if (done == null && failure == null) {
+                    fail("reason=no-done-from-server", TransferResult.EXIT_FAILED);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail("reason=interrupted", TransferResult.EXIT_FAILED);
+        } catch (DwcpException e) {
+            fail(e.getMessage(), e.code() == ErrorCode.VERIFY ? TransferResult.EXIT_VERIFY : TransferResult.EXIT_FAILED);
+        } catch (IOException e) {
+            fail("reason=io detail=\"" + e.getMessage() + "\"", TransferResult.EXIT_FAILED);
+        } finally {
+            stop = true;
+            closeAll(data);
+            if (control != null) {
+                try {
+                    control.close();
+                } catch (IOException ignored) {
+                    // done with it
+                }
+            }
+            if (files != null) {
+                for (OutgoingFile f : files) {
+                    if (f != null) {
+                        f.retire();
+                    }
+                }
+            }
+        }
+        finished = true;
+        watchdog.interrupt();
+        if (reader != null) {
+            try {
+                reader.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        String error = serverError != null ? "server: " + serverError : failure;
+        boolean verified = error == null && done != null && done.verified() && failedFiles.isEmpty();
+        int exit = verified ? TransferResult.EXIT_OK
+                : serverErrorCode != null ? (serverErrorCode == ErrorCode.VERIFY ? TransferResult.EXIT_VERIFY : TransferResult.EXIT_FAILED)
+                : !failedFiles.isEmpty() && error == null ? TransferResult.EXIT_VERIFY
+                : failureExit != 0 ? failureExit : TransferResult.EXIT_FAILED;
+        return new TransferResult(manifest.fileCount(), manifest.totalBytes(), wireBytes.get(), seconds, verified,
+                blocksSent.get(), blocksUnchanged.get(), identicalFiles, granted, error, List.copyOf(failedFiles),
+                manifest.skipped(), exit);
+    }
+
+    private void prepare(Manifest manifest, Message.Plan plan) throws DwcpException {
+        List<Entry> entries = manifest.entries();
+        Map<Integer, Message.FilePlan> byId = new HashMap<>();
+        for (Message.FilePlan p : plan.files()) {
+            if (p.fileId() < 0 || p.fileId() >= entries.size() || entries.get(p.fileId()).kind() != EntryKind.FILE
+                    || byId.put(p.fileId(), p) != null) {
+                throw DwcpException.protocol("frame=plan reason=bad-file-id file=" + p.fileId());
+            }
+        }
+        files = new OutgoingFile[entries.size()];
+        firstBlock = new long[entries.size() + 1];
+        long blocks = 0;
+        int count = 0;
+        for (int i = 0; i < entries.size(); i++) {
+            firstBlock[i] = blocks;
+            Entry e = entries.get(i);
+            if (e.kind() != EntryKind.FILE) {
+                continue;
+            }
+            Message.FilePlan p = byId.get(i);
+            if (p == null) {
+                throw DwcpException.protocol("frame=plan reason=missing-file file=" + i);
+            }
+            files[i] = new OutgoingFile(i, e, manifest.sources().get(i), options.blockSize(), p);
+            blocks += files[i].blockCount;
+            count++;
+        }
+        firstBlock[entries.size()] = blocks;
+        totalBlocks = blocks;
+        fileStatus = new AtomicIntegerArray(entries.size());
+        filesPending = new CountDownLatch(count);
+    }
+
+    private static InetAddress resolve(String host) throws DwcpException {
+        try {
+            return InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new DwcpException(ErrorCode.IO, "host=\"" + host + "\" reason=unknown-host");
+        }
+    }
+
+    /** Connects one socket, saying which one and where when it cannot (a closed data port is a firewall's doing). */
+    private static SocketChannel connect(InetAddress addr, int port, String which) throws DwcpException {
+        try {
+            return SocketChannel.open(new InetSocketAddress(addr, port));
+        } catch (IOException e) {
+            String host = addr instanceof Inet6Address ? "[" + addr.getHostAddress() + "]" : addr.getHostAddress();
+            throw new DwcpException(ErrorCode.IO, "connection=" + which + " server=" + host + ":" + port
+                    + " reason=connect-failed detail=\"" + e.getMessage() + "\"");
+        }
+    }
+
+    private SocketChannel openStream(InetAddress addr, Message.Welcome welcome, int index) throws IOException {
+        SocketChannel ch = connect(addr, welcome.dataPort(), "data");
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        wireBytes.addAndGet(BlockingFrames.writeMessage(ch, new Message.Join(welcome.sessionId(), index)));
+        Message m = BlockingFrames.readMessage(ch, options.limits(), 4096);
+        if (m instanceof Message.Error e) {
+            throw new DwcpException(e.code(), "stream=" + index + " " + e.message());
+        }
+        expect(m, Message.JoinAck.class);
+        return ch;
+    }
+
+    // ---- work distribution, called by StreamSender threads ----
+
+    /** Next block as {@code (file << 32) | block}, a retry first; -1 when there is nothing to do now. */
+    long nextBlock() {
+        Long r = retries.poll();
+        if (WAKE.equals(r)) {
+            retries.add(r);
+            return -1;
+        }
+        if (r != null) {
+            return r | Long.MIN_VALUE;
+        }
+        long g = cursor.getAndIncrement();
+        if (g >= totalBlocks) {
+            return -1;
+        }
+        int lo = 0;
+        int hi = files.length - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (firstBlock[mid] <= g) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        // Entries without blocks share their successor's first block; skip forward to the owner.
+        while (files[lo] == null || g >= firstBlock[lo] + files[lo].blockCount) {
+            lo++;
+        }
+        return ((long) lo << 32) | (g - firstBlock[lo]);
+    }
+
+    /** Waits briefly for a retry to appear; returns false when the stream should stop. */
+    boolean idle() throws InterruptedException {
+        if (stop) {
+            return false;
+        }
+        Long r = retries.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        if (r != null) {
+            retries.add(r);
+        }
+        return !stop;
+    }
+
+    boolean stopped() {
+        return stop;
+    }
+
+    OutgoingFile file(int id) {
+        return files[id];
+    }
+
+    void blockDone(OutgoingFile f, boolean sent, long logicalBytes, long wire) throws IOException {
+        lastActivity.set(System.nanoTime());
+        progressBytes.addAndGet(logicalBytes);
+        wireBytes.addAndGet(wire);
+        (sent ? blocksSent : blocksUnchanged).incrementAndGet();
+        if (f.handled(sent)) {
+            f.retire();
+            sendControl(new Message.FileEnd(f.id, f.sentBlocks(), f.fileDigest()));
+        }
+    }
+
+    void resent(long wire) {
+        lastActivity.set(System.nanoTime());
+        wireBytes.addAndGet(wire);
+    }
+
+    // ---- control connection ----
+
+    private void sendControl(Message m) throws IOException {
+        sendEncoded(ControlCodec.encode(m));
+    }
+
+    private void sendEncoded(ByteBuffer frame) throws IOException {
+        synchronized (controlLock) {
+            wireBytes.addAndGet(BlockingFrames.writeFully(control, frame));
+        }
+        lastActivity.set(System.nanoTime());
+    }
+
+    /**
+     * The OFFER frame, checked against the limits a server applies (by default the same as ours) before any
+     * connection is made: a tree too big for one offer is a clear error here, not a closed connection there.
+     */
+    private ByteBuffer encodeOffer(Manifest manifest, Target target) throws DwcpException {
+        Limits limits = options.limits();
+        int entries = manifest.entries().size();
+        if (entries > limits.maxEntries()) {
+            throw new DwcpException(ErrorCode.LIMIT, "reason=offer-too-large entries=" + entries + " max_entries="
+                    + limits.maxEntries() + " hint=\"send the tree in parts\"");
+        }
+        ByteBuffer frame = ControlCodec.encode(new Message.Offer(target.dest(), options.blockSize(), manifest.entries()));
+        int body = frame.remaining() - FrameDescriptor.PREFIX_LENGTH;
+        if (body > limits.maxControlBody()) {
+            throw new DwcpException(ErrorCode.LIMIT, "reason=offer-too-large bytes=" + body + " max_bytes="
+                    + limits.maxControlBody() + " entries=" + entries + " hint=\"send the tree in parts\"");
+        }
+        return frame;
+    }
+
+    private Message readControl() throws IOException {
+        Message m = BlockingFrames.readMessage(control, options.limits(), options.limits().maxControlBody());
+        lastActivity.set(System.nanoTime());
+        if (m instanceof Message.Error e) {
+            serverErrorCode = e.code();
+            serverError = e.message();
+            throw new DwcpException(e.code(), e.message());
+        }
+        return m;
+    }
+
+    private static <T extends Message> T expect(Message m, Class<T> type) throws DwcpException {
+        if (!type.isInstance(m)) {
+            throw DwcpException.protocol("frame=" + m.type().wireName() + " reason=unexpected expected="
+                    + type.getSimpleName().toLowerCase(java.util.Locale.ROOT));
+        }
+        return type.cast(m);
+    }
+
+    private void readLoop() {
+        try {
+            while (true) {
+                Message m = readControl();
+                lastActivity.set(System.nanoTime());
+                switch (m) {
+                    case Message.FileDone d -> onFileDone(d);
+                    case Message.BlockNack n -> onNack(n);
+                    case Message.Done d -> {
+                        done = d;
+                        return;
+                    }
+                    default -> throw DwcpException.protocol("frame=" + m.type().wireName() + " reason=unexpected");
+                }
+            }
+        } catch (DwcpException e) {
+            fail(e.getMessage(), e.code() == ErrorCode.VERIFY ? TransferResult.EXIT_VERIFY : TransferResult.EXIT_FAILED);
+        } catch (IOException e) {
+            if (!stop || done == null) {
+                fail("reason=control-connection-lost detail=\"" + e.getMessage() + "\"", TransferResult.EXIT_FAILED);
+            }
+        }
+    }
+
+    private void onFileDone(Message.FileDone d) throws DwcpException {
+        int id = d.fileId();
+        if (id < 0 || id >= files.length || files[id] == null) {
+            throw DwcpException.protocol("frame=file_done reason=unknown-file file=" + id);
+        }
+        if (!fileStatus.compareAndSet(id, 0, 1)) {
+            throw DwcpException.protocol("frame=file_done reason=duplicate file=" + id);
+        }
+        if (d.status() != Message.FileDone.OK) {
+            failedFiles.add(files[id].entry.path() + ": " + d.detail());
+        } else if ("identical".equals(d.detail())) {
+            synchronized (this) {
+                identicalFiles++;
+            }
+        }
+        filesPending.countDown();
+    }
+
+    private void onNack(Message.BlockNack n) throws DwcpException {
+        int id = n.fileId();
+        OutgoingFile f = id >= 0 && id < files.length ? files[id] : null;
+        if (f == null || n.offset() < 0 || n.offset() % options.blockSize() != 0
+                || n.offset() / options.blockSize() >= f.blockCount) {
+            throw DwcpException.protocol("frame=block_nack reason=bad-block file=" + id + " offset=" + n.offset());
+        }
+        long key = ((long) id << 32) | (n.offset() / options.blockSize());
+        int attempts = retryCounts.merge(key, 1, Integer::sum);
+        if (attempts > MAX_BLOCK_RETRIES) {
+            throw new DwcpException(ErrorCode.VERIFY, "path=\"" + f.entry.path() + "\" offset=" + n.offset()
+                    + " reason=block-corrupted-repeatedly attempts=" + attempts + " last=" + n.reason());
+        }
+        retries.add(key);
+    }
+
+    private void awaitFiles() throws InterruptedException {
+        while (!filesPending.await(100, TimeUnit.MILLISECONDS)) {
+            if (failure != null) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Blocking channel reads and writes have no timeout: when nothing has moved for the idle timeout (a server
+     * that accepts but never answers, a peer that stops reading), fail and close every channel, which wakes
+     * whichever thread is blocked.
+     */
+    private void watch() {
+        long idleLimit = options.limits().idleTimeoutMillis() * 1_000_000L;
+        long tick = Math.max(10, Math.min(1000, options.limits().idleTimeoutMillis() / 10));
+        while (!finished) {
+            try {
+                Thread.sleep(tick);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (!finished && System.nanoTime() - lastActivity.get() > idleLimit) {
+                fail("reason=stalled idle_ms=" + options.limits().idleTimeoutMillis(), TransferResult.EXIT_FAILED);
+                closeAll(data);
+                SocketChannel c = control;
+                if (c != null) {
+                    try {
+                        c.close();
+                    } catch (IOException ignored) {
+                        // waking the blocked reader is all we want
+                    }
+                }
+                return;
+            }
+        }
+    }
+
+    void fail(String message, int exit) {
+        synchronized (this) {
+            if (failure == null) {
+                failure = message;
+                failureExit = exit;
+            }
+        }
+        stopSenders();
+        long n = filesPending == null ? 0 : filesPending.getCount();
+        for (long i = 0; i < n; i++) {
+            filesPending.countDown();
+        }
+    }
+
+    private void stopSenders() {
+        stop = true;
+        retries.add(WAKE);
+    }
+
+    private static void closeAll(List<SocketChannel> channels) {
+        for (SocketChannel c : channels) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+    }
+}

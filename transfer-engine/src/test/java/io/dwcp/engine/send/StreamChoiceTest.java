@@ -1,0 +1,34 @@
+package io.dwcp.engine.send;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.InetAddress;
+import org.junit.jupiter.api.Test;
+
+class StreamChoiceTest {
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+    private static InetAddress network() throws Exception {
+        return InetAddress.getByAddress(new byte[] {(byte) 192, 0, 2, 10});
+    }
+
+    @Test
+    void anExplicitCountIsKeptWhateverThePath() throws Exception {
+        assertEquals(7, TransferClient.streamsFor(7, LOOPBACK, 2));
+        assertEquals(1, TransferClient.streamsFor(1, network(), 64));
+    }
+
+    @Test
+    void autoOverLoopbackIsOneStreamPerFourCoresAtLeastOneAtMostFour() {
+        assertEquals(1, TransferClient.streamsFor(TransferClient.AUTO_STREAMS, LOOPBACK, 1));
+        assertEquals(1, TransferClient.streamsFor(TransferClient.AUTO_STREAMS, LOOPBACK, 2));
+        assertEquals(2, TransferClient.streamsFor(TransferClient.AUTO_STREAMS, LOOPBACK, 8));
+        assertEquals(4, TransferClient.streamsFor(TransferClient.AUTO_STREAMS, LOOPBACK, 64));
+    }
+
+    @Test
+    void autoOverANetworkUsesTheNetworkCountOnAnyMachine() throws Exception {
+        assertEquals(TransferClient.NETWORK_STREAMS, TransferClient.streamsFor(TransferClient.AUTO_STREAMS, network(), 2));
+        assertEquals(TransferClient.NETWORK_STREAMS, TransferClient.streamsFor(TransferClient.AUTO_STREAMS, network(), 64));
+    }
+}

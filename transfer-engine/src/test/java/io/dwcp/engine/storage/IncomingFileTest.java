@@ -1,0 +1,186 @@
+package io.dwcp.engine.storage;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dwcp.core.DwcpException;
+import io.dwcp.core.ErrorCode;
+import io.dwcp.core.digest.BlockDigests;
+import io.dwcp.core.io.FileBlocks;
+import io.dwcp.core.manifest.Entry;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IncomingFileTest {
+    private static final int BS = 4096;
+
+    @TempDir
+    Path dir;
+
+    private static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private static byte[] fileDigest(byte[] data) {
+        int n = FileBlocks.blockCount(data.length, BS);
+        byte[] d = new byte[n * 16];
+        for (int i = 0; i < n; i++) {
+            BlockDigests.digest(ByteBuffer.wrap(data, i * BS, FileBlocks.blockLength(data.length, BS, i)), d, i);
+        }
+        return BlockDigests.fileDigest(d, n, data.length);
+    }
+
+    private static void deliver(IncomingFile f, byte[] data, int block) throws DwcpException {
+        f.accept((long) block * BS, ByteBuffer.wrap(data, block * BS, FileBlocks.blockLength(data.length, BS, block)).slice(), false);
+    }
+
+    /** Delivers a block of zeros as a ZERO frame would. */
+    private static void deliverZero(IncomingFile f, byte[] data, int block) throws DwcpException {
+        f.accept((long) block * BS, ByteBuffer.allocate(FileBlocks.blockLength(data.length, BS, block)), true);
+    }
+
+    @Test
+    void zeroBlocksOfANewFileStayHolesAndTheFileKeepsItsLength() throws Exception {
+        byte[] data = random(4 * BS + 100, 5);
+        Arrays.fill(data, BS, 3 * BS, (byte) 0); // blocks 1 and 2
+        Arrays.fill(data, 4 * BS, data.length, (byte) 0); // the short last block: the length must still be set
+        Path target = dir.resolve("sparse.bin");
+        IncomingFile f = new IncomingFile(0, Entry.file("sparse.bin", data.length, 0644, 0), target, BS, null, 0);
+        deliver(f, data, 0);
+        deliverZero(f, data, 1);
+        deliverZero(f, data, 2);
+        deliver(f, data, 3);
+        deliverZero(f, data, 4);
+        assertTrue(f.expect(5, fileDigest(data)));
+        assertTrue(f.finish());
+        // Content and length; that the holes are not allocated is checked end to end (EndToEndTest).
+        assertArrayEquals(data, Files.readAllBytes(target));
+    }
+
+    @Test
+    void zeroBlocksOverABasisCopyAreWrittenOut() throws Exception {
+        byte[] old = random(3 * BS, 6);
+        Path target = dir.resolve("basis.bin");
+        Files.write(target, old);
+        byte[] data = old.clone();
+        Arrays.fill(data, BS, 2 * BS, (byte) 0);
+        IncomingFile f = new IncomingFile(0, Entry.file("basis.bin", data.length, 0644, 0), target, BS,
+                FileBlocks.digestAll(target, old.length, BS, ByteBuffer.allocate(BS), () -> { }), old.length);
+        deliverZero(f, data, 1);
+        assertTrue(f.expect(1, fileDigest(data)));
+        assertTrue(f.finish());
+        assertArrayEquals(data, Files.readAllBytes(target), "the old block 1 must not survive under the zeros");
+    }
+
+    @Test
+    void blocksInAnyOrderThenDigestThenRename() throws Exception {
+        byte[] data = random(3 * BS + 17, 1);
+        Path target = dir.resolve("f.bin");
+        IncomingFile f = new IncomingFile(0, Entry.file("f.bin", data.length, 0640, 1_600_000_000_000L), target, BS, null, 0);
+        deliver(f, data, 3);
+        deliver(f, data, 0);
+        assertFalse(Files.exists(target), "nothing under the final name before verification");
+        assertTrue(Files.exists(f.partPath()));
+        deliver(f, data, 2);
+        deliver(f, data, 1);
+        assertTrue(f.expect(4, fileDigest(data)));
+        assertTrue(f.finish(), "the first caller does the work");
+        assertFalse(f.finish(), "a second caller (the other thread that saw completion) must not report again");
+        assertArrayEquals(data, Files.readAllBytes(target));
+        assertFalse(Files.exists(f.partPath()));
+        assertEquals(1_600_000_000_000L, Files.getLastModifiedTime(target).toMillis());
+    }
+
+    @Test
+    void digestMismatchNeverReachesTheFinalName() throws Exception {
+        byte[] data = random(2 * BS, 2);
+        Path target = dir.resolve("g.bin");
+        Files.writeString(target, "old content");
+        IncomingFile f = new IncomingFile(0, Entry.file("g.bin", data.length, 0644, 0), target, BS, null, 0);
+        deliver(f, data, 0);
+        deliver(f, data, 1);
+        byte[] wrong = fileDigest(random(2 * BS, 3));
+        f.expect(2, wrong);
+        DwcpException e = assertThrows(DwcpException.class, f::finish);
+        assertEquals(ErrorCode.VERIFY, e.code());
+        assertEquals("old content", Files.readString(target));
+        assertFalse(Files.exists(f.partPath()));
+    }
+
+    @Test
+    void unchangedBlocksComeFromTheBasis() throws Exception {
+        byte[] old = random(4 * BS, 4);
+        byte[] now = old.clone();
+        now[2 * BS + 5] ^= 1;
+        Path target = dir.resolve("h.bin");
+        Files.write(target, old);
+        byte[] basis = FileBlocks.digestAll(target, old.length, BS, ByteBuffer.allocate(BS), () -> { });
+        IncomingFile f = new IncomingFile(0, Entry.file("h.bin", now.length, 0644, 0), target, BS, basis, old.length);
+        deliver(f, now, 2);
+        f.expect(1, fileDigest(now));
+        f.finish();
+        assertArrayEquals(now, Files.readAllBytes(target));
+        assertFalse(f.identical());
+    }
+
+    @Test
+    void identicalBasisIsNotRewritten() throws Exception {
+        byte[] data = random(2 * BS + 1, 5);
+        Path target = dir.resolve("i.bin");
+        Files.write(target, data);
+        byte[] basis = FileBlocks.digestAll(target, data.length, BS, ByteBuffer.allocate(BS), () -> { });
+        IncomingFile f = new IncomingFile(0, Entry.file("i.bin", data.length, 0600, 1234L), target, BS, basis, data.length);
+        assertTrue(f.expect(0, fileDigest(data)));
+        f.finish();
+        assertTrue(f.identical());
+        assertFalse(Files.exists(f.partPath()));
+        assertEquals(1234L, Files.getLastModifiedTime(target).toMillis());
+    }
+
+    @Test
+    void rejectsBlocksOutsideTheFileOrOfTheWrongLength() throws Exception {
+        byte[] data = random(BS + 10, 6);
+        IncomingFile f = new IncomingFile(0, Entry.file("j", data.length, 0644, 0), dir.resolve("j"), BS, null, 0);
+        assertThrows(DwcpException.class, () -> f.accept(2L * BS, ByteBuffer.allocate(10), false));
+        assertThrows(DwcpException.class, () -> f.accept(BS, ByteBuffer.allocate(11), false));
+        assertThrows(DwcpException.class, () -> f.accept(0, ByteBuffer.allocate(BS - 1), false));
+        assertThrows(DwcpException.class, () -> f.expect(3, new byte[16]));
+    }
+
+    @Test
+    void aBlockForAnAbandonedFileSaysSoAndWritesNothing() throws Exception {
+        byte[] data = random(3 * BS, 9);
+        Path target = dir.resolve("late.bin");
+        IncomingFile f = new IncomingFile(0, Entry.file("late.bin", data.length, 0644, 0), target, BS, null, 0);
+        deliver(f, data, 0); // the part file is open
+        f.fail();
+        DwcpException e = assertThrows(DwcpException.class, () -> deliver(f, data, 1));
+        assertTrue(e.getMessage().contains("reason=file-failed"), e.getMessage());
+        assertFalse(Files.exists(f.partPath()), "no part file is created again");
+        assertFalse(Files.exists(target));
+    }
+
+    @Test
+    void aBlockAfterTheFileIsDoneSaysSo() throws Exception {
+        byte[] data = random(2 * BS, 10);
+        Path target = dir.resolve("done.bin");
+        IncomingFile f = new IncomingFile(0, Entry.file("done.bin", data.length, 0644, 0), target, BS, null, 0);
+        deliver(f, data, 0);
+        deliver(f, data, 1);
+        assertTrue(f.expect(2, fileDigest(data)));
+        assertTrue(f.finish());
+        DwcpException e = assertThrows(DwcpException.class, () -> deliver(f, data, 1));
+        assertTrue(e.getMessage().contains("reason=file-done"), e.getMessage());
+        assertArrayEquals(data, Files.readAllBytes(target));
+    }
+}
