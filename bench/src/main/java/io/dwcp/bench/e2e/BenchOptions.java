@@ -1,0 +1,241 @@
+package io.dwcp.bench.e2e;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The harness's settings. Each option has the environment variable that bench/transfer-bench.sh maps to it,
+ * so that the report can print the command that reproduces a run in the form people type.
+ */
+final class BenchOptions {
+    static final List<String> ALL_TOOLS = List.of("dwcp", "dwcp-portable", "iperf3", "rsync", "cp", "dd");
+    static final Set<String> ALL_WORKLOADS = Set.of("file", "tree", "tree-resend", "real-tree", "real-tree-resend");
+
+    private record Opt(String env, String defaultValue, String help) {}
+
+    private static final Map<String, Opt> OPTS = new LinkedHashMap<>();
+
+    static {
+        opt("size-mib", "SIZE_MIB", "4096", "file size(s) in MiB, e.g. \"4096 1024\": one file workload each");
+        opt("files", "FILES", "50000", "files in the generated tree (100 per directory, 0-8 KiB, 4 KiB mean)");
+        opt("workloads", "WORKLOADS", "file tree tree-resend", "file tree tree-resend real-tree real-tree-resend");
+        opt("real-tree", "REAL_TREE", "", "a directory (e.g. /usr/lib) copied to tmpfs for the real-tree workloads");
+        opt("runs", "RUNS", "5", "timed rounds per workload");
+        opt("warmup", "WARMUP", "1", "untimed warm-up rounds per workload");
+        opt("streams", "STREAMS", "auto", "dwcp send -P N|auto");
+        opt("tools", "TOOLS", String.join(" ", ALL_TOOLS), "tools to compare");
+        opt("dwcp", "DWCP", "./dwcp", "the dwcp launcher");
+        opt("dwcp-port", "DWCP_PORT", "17400", "dwcp control port (dwcp-portable uses +2)");
+        opt("dwcp-data-port", "DWCP_DATA_PORT", "17401", "dwcp data port (dwcp-portable uses +2)");
+        opt("rsync-port", "RSYNC_PORT", "18730", "rsync daemon port");
+        opt("iperf-port", "IPERF_PORT", "15201", "iperf3 server port");
+        opt("serve-args", "DWCP_SERVE_ARGS", "", "extra arguments for dwcp serve");
+        opt("send-args", "DWCP_SEND_ARGS", "", "extra arguments for dwcp send");
+        opt("run-timeout", "RUN_TIMEOUT", "600", "seconds before one run is killed");
+        opt("ready-timeout", "READY_TIMEOUT", "120", "seconds for a server to listen");
+        opt("results", "RESULTS", "bench/RESULTS.md", "the markdown report");
+        opt("workdir-base", "WORKDIR_BASE", "/dev/shm", "where sources and destinations live (tmpfs)");
+        opt("keep-workdir", "KEEP_WORKDIR", "0", "1: keep the work directory and logs");
+    }
+
+    private static void opt(String name, String env, String def, String help) {
+        OPTS.put(name, new Opt(env, def, help));
+    }
+
+    private final Map<String, String> values = new LinkedHashMap<>();
+
+    private BenchOptions() {
+        OPTS.forEach((k, o) -> values.put(k, o.defaultValue()));
+    }
+
+    /** Parses "--name value" and "--name=value". */
+    static BenchOptions parse(String[] args) throws BenchException {
+        BenchOptions o = new BenchOptions();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-h") || a.equals("--help")) {
+                throw new BenchException(usage());
+            }
+            if (!a.startsWith("--")) {
+                throw new BenchException("unexpected argument '" + a + "'\n" + usage());
+            }
+            String name = a.substring(2);
+            String value;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                throw new BenchException("option --" + name + " needs a value");
+            }
+            if (!OPTS.containsKey(name)) {
+                throw new BenchException("unknown option --" + name + "\n" + usage());
+            }
+            o.values.put(name, value.trim());
+        }
+        o.validate();
+        return o;
+    }
+
+    static String usage() {
+        StringBuilder sb = new StringBuilder("usage: TransferBench [--option value]...  (env var in bench/transfer-bench.sh)\n");
+        OPTS.forEach((k, o) -> sb.append(Fmt.s("  --%-15s %-16s %s (default: '%s')%n", k, o.env(), o.help(), o.defaultValue())));
+        return sb.toString();
+    }
+
+    private void validate() throws BenchException {
+        for (int s : sizesMib()) {
+            if (s <= 0) {
+                throw new BenchException("SIZE_MIB values must be > 0, got " + s);
+            }
+        }
+        positive("files", 1);
+        positive("runs", 1);
+        positive("warmup", 0);
+        positive("run-timeout", 1);
+        positive("ready-timeout", 1);
+        for (String p : List.of("dwcp-port", "dwcp-data-port", "rsync-port", "iperf-port")) {
+            int v = positive(p, 1);
+            if (v > 65533) {
+                throw new BenchException(OPTS.get(p).env() + " must be below 65534, got " + v);
+            }
+        }
+        String streams = get("streams");
+        if (!streams.equals("auto") && !streams.matches("[1-9][0-9]*")) {
+            throw new BenchException("STREAMS must be auto or a positive number, got '" + streams + "'");
+        }
+        if (tools().isEmpty()) {
+            throw new BenchException("TOOLS is empty");
+        }
+        for (String t : tools()) {
+            if (!ALL_TOOLS.contains(t)) {
+                throw new BenchException("unknown tool '" + t + "' (known: " + String.join(" ", ALL_TOOLS) + ")");
+            }
+        }
+        if (tools().stream().distinct().count() != tools().size()) {
+            throw new BenchException("a tool is listed twice in TOOLS: " + tools());
+        }
+        for (String w : workloadNames()) {
+            if (!ALL_WORKLOADS.contains(w)) {
+                throw new BenchException("unknown workload '" + w + "' (known: file tree tree-resend real-tree real-tree-resend)");
+            }
+            if (w.startsWith("real-tree") && realTree() == null) {
+                throw new BenchException("workload " + w + " needs REAL_TREE=DIR (e.g. /usr/lib)");
+            }
+        }
+    }
+
+    private int positive(String name, int min) throws BenchException {
+        try {
+            int v = Integer.parseInt(get(name));
+            if (v >= min) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new BenchException(OPTS.get(name).env() + " must be an integer >= " + min + ", got '" + get(name) + "'");
+    }
+
+    String get(String name) {
+        return values.get(name);
+    }
+
+    private int integer(String name) {
+        return Integer.parseInt(get(name));
+    }
+
+    private static List<String> words(String s) {
+        String t = s.trim();
+        return t.isEmpty() ? List.of() : Arrays.asList(t.split("[\\s,]+"));
+    }
+
+    List<Integer> sizesMib() throws BenchException {
+        List<Integer> out = new ArrayList<>();
+        for (String w : words(get("size-mib"))) {
+            try {
+                out.add(Integer.parseInt(w));
+            } catch (NumberFormatException e) {
+                throw new BenchException("SIZE_MIB must be numbers of MiB, got '" + get("size-mib") + "'");
+            }
+        }
+        if (out.isEmpty()) {
+            throw new BenchException("SIZE_MIB is empty");
+        }
+        return out;
+    }
+
+    /** The workload names; REAL_TREE alone (WORKLOADS left at its default) adds real-tree. */
+    List<String> workloadNames() {
+        List<String> w = new ArrayList<>(words(get("workloads")));
+        if (get("workloads").equals(OPTS.get("workloads").defaultValue()) && realTree() != null) {
+            w.add("real-tree");
+        }
+        return w;
+    }
+
+    /** The workloads in order: one file workload per size, trees with their resends right after them. */
+    List<Workload> workloads() throws BenchException {
+        List<Workload> out = new ArrayList<>();
+        for (String name : workloadNames()) {
+            switch (name) {
+                case "file" -> {
+                    for (int s : sizesMib()) {
+                        out.add(new Workload("file-" + s + "M", Workload.Kind.FILE, s, false, "file-" + s));
+                    }
+                }
+                case "tree" -> out.add(new Workload("tree", Workload.Kind.TREE, 0, false, "tree"));
+                case "tree-resend" -> out.add(new Workload("tree-resend", Workload.Kind.TREE, 0, true, "tree"));
+                case "real-tree" -> out.add(new Workload("real-tree", Workload.Kind.REAL_TREE, 0, false, "real-tree"));
+                case "real-tree-resend" ->
+                        out.add(new Workload("real-tree-resend", Workload.Kind.REAL_TREE, 0, true, "real-tree"));
+                default -> throw new BenchException("unknown workload " + name);
+            }
+        }
+        return out;
+    }
+
+    int files() { return integer("files"); }
+    int runs() { return integer("runs"); }
+    int warmup() { return integer("warmup"); }
+    String streams() { return get("streams"); }
+    List<String> tools() { return words(get("tools")); }
+    String dwcp() { return get("dwcp"); }
+    int dwcpPort() { return integer("dwcp-port"); }
+    int dwcpDataPort() { return integer("dwcp-data-port"); }
+    int rsyncPort() { return integer("rsync-port"); }
+    int iperfPort() { return integer("iperf-port"); }
+    List<String> serveArgs() { return words(get("serve-args")); }
+    List<String> sendArgs() { return words(get("send-args")); }
+    int runTimeoutSeconds() { return integer("run-timeout"); }
+    int readyTimeoutSeconds() { return integer("ready-timeout"); }
+    Path results() { return Path.of(get("results")); }
+    Path workdirBase() { return Path.of(get("workdir-base")); }
+    boolean keepWorkdir() { return get("keep-workdir").equals("1") || get("keep-workdir").equalsIgnoreCase("true"); }
+
+    Path realTree() {
+        return get("real-tree").isEmpty() ? null : Path.of(get("real-tree"));
+    }
+
+    /** The settings that differ from the defaults, as environment assignments before bench/transfer-bench.sh. */
+    String reproduceCommand() {
+        StringBuilder sb = new StringBuilder();
+        OPTS.forEach((k, o) -> {
+            if (!values.get(k).equals(o.defaultValue())) {
+                sb.append(o.env()).append('=').append(shellQuote(values.get(k))).append(' ');
+            }
+        });
+        return sb.append("bench/transfer-bench.sh").toString();
+    }
+
+    static String shellQuote(String v) {
+        return v.matches("[A-Za-z0-9_./:,=+-]+") ? v : "'" + v.replace("'", "'\\''") + "'";
+    }
+}

@@ -1,0 +1,188 @@
+package io.dwcp.bench.e2e;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * dwcp: a long-running {@code dwcp serve} per workload (fresh, so its VmHWM is the workload's) and one
+ * {@code dwcp send --json} per run. The portable variant passes {@code --io portable} to both ends and uses the
+ * ports two above the default ones, so both servers can run side by side.
+ */
+final class DwcpTool implements Tool {
+    private final BenchContext ctx;
+    private final boolean portable;
+    private final int port;
+    private final int dataPort;
+    private ServerHandle server;
+    private String version = "n/a";
+    private String serverJava = "n/a";
+
+    DwcpTool(BenchContext ctx, boolean portable) {
+        this.ctx = ctx;
+        this.portable = portable;
+        this.port = ctx.options().dwcpPort() + (portable ? 2 : 0);
+        this.dataPort = ctx.options().dwcpDataPort() + (portable ? 2 : 0);
+    }
+
+    @Override
+    public String name() {
+        return portable ? "dwcp-portable" : "dwcp";
+    }
+
+    @Override
+    public boolean supports(Workload w) {
+        return true;
+    }
+
+    @Override
+    public Path destDir() {
+        return ctx.destDir(name());
+    }
+
+    private List<String> ioArgs() {
+        return portable ? List.of("--io", "portable") : List.of();
+    }
+
+    List<String> serveCommand() {
+        List<String> cmd = new ArrayList<>(List.of(ctx.options().dwcp(), "serve", "--root", destDir().toString(),
+                "--listen", "127.0.0.1:" + port, "--data-port", Integer.toString(dataPort)));
+        cmd.addAll(ioArgs());
+        cmd.addAll(ctx.options().serveArgs());
+        return cmd;
+    }
+
+    List<String> sendCommand(Path src) {
+        List<String> cmd = new ArrayList<>(List.of(ctx.options().dwcp(), "send", "--json", "--no-progress",
+                "-P", ctx.options().streams()));
+        cmd.addAll(ioArgs());
+        cmd.addAll(ctx.options().sendArgs());
+        cmd.add(src.toString());
+        cmd.add("127.0.0.1:" + port);
+        return cmd;
+    }
+
+    @Override
+    public void begin(Workload w) throws BenchException {
+        try {
+            Files.createDirectories(destDir());
+        } catch (IOException e) {
+            throw new BenchException("cannot create " + destDir() + ": " + e.getMessage(), e);
+        }
+        server = ServerHandle.start(name() + " server", serveCommand(), ctx.logs().resolve(name() + "-serve." + w.name() + ".log"),
+                port, ctx.options().readyTimeoutSeconds());
+        String java = server.javaExecutable();
+        if (java != null) {
+            String v = Processes.output(List.of(java, "-version"), null, 60);
+            serverJava = (v == null ? "?" : v.lines().skip(1).findFirst().orElse("?")) + " (" + java + ")";
+        }
+    }
+
+    @Override
+    public void primed() throws BenchException {
+        // The priming send went through this server; a peak from it would not be the resend's.
+        if (!server.resetPeakRss()) {
+            Log.info(name() + ": cannot reset VmHWM through clear_refs; restarting the server after priming");
+            server.stop();
+            server = ServerHandle.start(name() + " server", serveCommand(), server.log().resolveSibling(
+                    server.log().getFileName() + ".after-priming"), port, ctx.options().readyTimeoutSeconds());
+        }
+    }
+
+    @Override
+    public Measurement run(Workload w, Source source, String round) throws BenchException {
+        Path out = ctx.outFile(w, name(), round, "json");
+        Path err = ctx.outFile(w, name(), round, "err");
+        server.newLogText(); // skip what earlier runs logged
+        boolean perRunPeak = server.resetPeakRss();
+        double s0 = server.cpuSeconds();
+        Processes.Run r = Processes.runTimed(sendCommand(source.path()), out, err, ctx.options().runTimeoutSeconds());
+        server.awaitChildrenReaped();
+        if (!server.alive()) {
+            throw new BenchException(name() + " server died during the run: " + Processes.why(server.log()));
+        }
+        double s1 = server.cpuSeconds();
+        String stderr = read(err);
+        if (stderr.contains("dwcp: building")) {
+            throw new BenchException("the ./dwcp launcher rebuilt the CLI during a timed run (sources changed); not a timing");
+        }
+        if (r.timedOut()) {
+            throw new BenchException("timed out after " + ctx.options().runTimeoutSeconds() + " s");
+        }
+        String json = JsonFields.lastObjectLine(read(out)).orElse("");
+        if (r.exitCode() != 0) {
+            String why = JsonFields.string(json, "error").orElse(Processes.why(err));
+            throw new BenchException("dwcp send exited with status " + r.exitCode() + ": " + why);
+        }
+        if (json.isEmpty()) {
+            throw new BenchException("dwcp send printed no JSON object: " + ProcParsers.abbreviate(read(out)));
+        }
+        if (!JsonFields.bool(json, "verified").orElse(false)) {
+            throw new BenchException("dwcp send reported verified=false: " + ProcParsers.abbreviate(json));
+        }
+        double bytes = JsonFields.number(json, "bytes").orElse(-1.0);
+        if (!w.resend() && bytes != source.bytes()) {
+            throw new BenchException(Fmt.s("dwcp send reported bytes=%.0f, expected %d", bytes, source.bytes()));
+        }
+        OptionalLong heap = awaitHeapAlloc();
+        Long peak = server.peakRssKib();
+        if (!perRunPeak && peak != null) {
+            Log.info(name() + ": VmHWM could not be reset before the run: it is the server's peak since start");
+        }
+        return new Measurement(r.wallSeconds(), JsonFields.number(json, "seconds").orElse(null), r.cpuSeconds(), s1 - s0,
+                peak, heap.isPresent() ? heap.getAsLong() : null);
+    }
+
+    /** The session-end line is logged as the session ends; give the logger a moment to flush it. */
+    private OptionalLong awaitHeapAlloc() {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 10; i++) {
+            text.append(server.newLogText());
+            if (text.toString().lines().anyMatch(ServerLog::isSessionEnd)) {
+                break;
+            }
+            ServerHandle.sleep(50);
+        }
+        return ServerLog.heapAllocBytes(text.toString());
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @Override
+    public void end() {
+        if (server != null) {
+            server.stop();
+            server = null;
+        }
+    }
+
+    @Override
+    public String commands(Workload w) {
+        return "server `" + String.join(" ", serveCommand()).replace(ctx.work().toString(), "WORK") + "` (one per workload), client `"
+                + String.join(" ", sendCommand(Path.of("SRC"))) + "`";
+    }
+
+    @Override
+    public String version() {
+        if (version.equals("n/a")) {
+            String v = Processes.output(List.of(ctx.options().dwcp(), "--version"), ctx.repo(), 1800);
+            if (v != null) {
+                version = v.lines().filter(l -> !l.isBlank() && !l.startsWith("WARNING")).reduce((a, b) -> b).orElse("n/a");
+            }
+        }
+        return version;
+    }
+
+    String serverJava() {
+        return serverJava;
+    }
+}

@@ -1,0 +1,32 @@
+package io.dwcp.bench.e2e;
+
+/**
+ * One run of one tool on one workload: a timing when ok, else the reason it failed.
+ *
+ * @param round             "w1".. for warm-up rounds (excluded from statistics), "1".. for timed rounds
+ * @param wallSeconds       client command's wall clock (for iperf3: until the one-shot server has exited too)
+ * @param selfSeconds       the tool's own timing (dwcp JSON "seconds", iperf3 sum_sent.seconds), or null
+ * @param clientCpuSeconds  user+system CPU of the client and what it started
+ * @param serverCpuSeconds  user+system CPU of the server during the run, null for local tools
+ * @param serverPeakKib     server VmHWM after the run, null when not measured
+ * @param heapAllocBytes    data_heap_alloc_bytes from the server log, null when absent
+ */
+record RunRecord(String workload, String tool, String round, boolean ok, String error, long bytes,
+                 double wallSeconds, Double selfSeconds, Double clientCpuSeconds, Double serverCpuSeconds,
+                 Long serverPeakKib, Long heapAllocBytes) {
+
+    boolean timed() {
+        return !round.startsWith("w");
+    }
+
+    static RunRecord failed(String workload, String tool, String round, String error) {
+        return new RunRecord(workload, tool, round, false, error, 0, Double.NaN, null, null, null, null, null);
+    }
+
+    Double totalCpuSeconds() {
+        if (clientCpuSeconds == null) {
+            return null;
+        }
+        return clientCpuSeconds + (serverCpuSeconds == null ? 0 : serverCpuSeconds);
+    }
+}

@@ -1,0 +1,89 @@
+package io.dwcp.bench.e2e;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Checks a destination against its source after every run: a wrong copy is a failed run, never a timing.
+ * Files: the size, then 64 KiB at the start, the end and 62 seeded offsets (cheap, and enough to catch a
+ * truncated, shifted or unwritten file). Trees: {@code diff -r --no-dereference} (content, names, links).
+ */
+final class Verifier {
+    static final int SAMPLE = 64 << 10;
+    static final int SAMPLES = 64;
+
+    private Verifier() {}
+
+    static void check(Source source, Path output, boolean content, int timeoutSeconds) throws BenchException {
+        check(source, output, content, 0, timeoutSeconds);
+    }
+
+    /** shortfall: how many bytes a file output may lack at its end (iperf3's server); the rest must match. */
+    static void check(Source source, Path output, boolean content, long shortfall, int timeoutSeconds) throws BenchException {
+        if (!Files.exists(output)) {
+            throw new BenchException("wrong result: " + output.getFileName() + " missing at the destination");
+        }
+        try {
+            if (Files.isRegularFile(source.path())) {
+                checkFile(source.path(), output, content, shortfall);
+            } else {
+                checkTree(source.path(), output, timeoutSeconds);
+            }
+        } catch (IOException e) {
+            throw new BenchException("wrong result: cannot read the destination: " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkFile(Path src, Path dst, boolean content, long shortfall) throws IOException, BenchException {
+        long got = Files.size(dst);
+        long full = Files.size(src);
+        if (got > full || got < full - shortfall) {
+            throw new BenchException(Fmt.s("wrong result: destination has %d bytes, source %d%s", got, full,
+                    shortfall > 0 ? Fmt.s(" (%d may be missing at the end)", shortfall) : ""));
+        }
+        long size = got; // compare the part that was written
+        if (!content) {
+            return;
+        }
+        try (FileChannel a = FileChannel.open(src); FileChannel b = FileChannel.open(dst)) {
+            SplittableRandom r = new SplittableRandom(size);
+            int sample = (int) Math.min(SAMPLE, size);
+            ByteBuffer x = ByteBuffer.allocate(sample);
+            ByteBuffer y = ByteBuffer.allocate(sample);
+            for (int i = 0; i < SAMPLES; i++) {
+                long at = i == 0 || size <= sample ? 0 : i == 1 ? size - sample : r.nextLong(size - sample);
+                read(a, x, at);
+                read(b, y, at);
+                int m = x.mismatch(y);
+                if (m >= 0) {
+                    throw new BenchException(Fmt.s("wrong result: destination differs from the source at byte %d", at + m));
+                }
+            }
+        }
+    }
+
+    private static void read(FileChannel ch, ByteBuffer buf, long at) throws IOException {
+        buf.clear();
+        while (buf.hasRemaining()) {
+            if (ch.read(buf, at + buf.position()) < 0) {
+                break;
+            }
+        }
+        buf.flip();
+    }
+
+    private static void checkTree(Path src, Path dst, int timeoutSeconds) throws BenchException {
+        String out = Processes.output(List.of("diff", "-r", "-q", "--no-dereference", src.toString(), dst.toString()), null, timeoutSeconds);
+        if (out == null) {
+            String detail = Processes.output(List.of("bash", "-c", "diff -r -q --no-dereference \"$1\" \"$2\" | head -n 3", "diff",
+                    src.toString(), dst.toString()), null, timeoutSeconds);
+            throw new BenchException("wrong result: destination tree differs from the source (diff -r): "
+                    + ProcParsers.abbreviate(detail == null ? "" : detail.replace(src.toString(), "SRC").replace(dst.toString(), "DST")));
+        }
+    }
+}
