@@ -72,7 +72,7 @@ public final class NumaRuntime implements AutoCloseable {
 
     /** Joins the workers, then reports leaked slabs and unmaps the pool. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         try {
             workers.close();
         } finally {

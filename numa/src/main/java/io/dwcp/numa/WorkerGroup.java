@@ -194,17 +194,28 @@ public final class WorkerGroup implements AutoCloseable {
      * and arrived after its worker's last look is not run: it is counted and logged.
      */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         stopping = true;
         for (Worker w : workers) {
             LockSupport.unpark(w.thread);
         }
         long dropped = 0;
+        boolean interrupted = false;
         for (Worker w : workers) {
-            w.thread.join();
+            // Joined even when interrupted (the interrupt is kept): a returned close means the workers are gone.
+            while (w.thread.isAlive()) {
+                try {
+                    w.thread.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
             while (w.queue.poll() != null) {
                 dropped++;
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         if (dropped > 0) {
             LOG.warn("workers=closed dropped_jobs=" + dropped + " reason=offered-during-close");
