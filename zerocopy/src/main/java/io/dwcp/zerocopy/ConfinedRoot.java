@@ -1,0 +1,61 @@
+package io.dwcp.zerocopy;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * A directory every network-supplied path is resolved in, and never out of. Paths are relative, use
+ * {@code /} between components, and may not contain {@code ..}; no symlink is followed anywhere in them (a
+ * symlink in the tree is an object of its own: it can be created, read and removed, never traversed). A refused
+ * path is a {@link PathRefusedException}; other failures are {@link io.dwcp.core.linux.NativeIoException}
+ * (e.g. {@code errno=ENOENT} for a missing parent, {@code errno=ENOSPC}).
+ *
+ * <p>The native implementation holds the root's directory fd and resolves each path's parent with
+ * {@code openat2(RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS)} (or a component walk with {@code O_NOFOLLOW}), then acts
+ * on the last component relative to that parent fd, so a directory swapped for a symlink mid-way cannot
+ * redirect the operation. The portable implementation checks with {@code NOFOLLOW_LINKS} and is racy.
+ */
+public interface ConfinedRoot extends Closeable {
+    /** Opens an existing regular file for reading. */
+    DataFile openRead(String path) throws IOException;
+
+    /**
+     * Opens a regular file for reading and writing, creating it with {@code mode} if missing; never truncates
+     * (a part file being resumed keeps its bytes). With {@code exclusive}, an existing file is EEXIST.
+     */
+    DataFile openWrite(String path, int mode, boolean exclusive) throws IOException;
+
+    /** Creates a directory; false when it already exists as a directory. */
+    boolean mkdir(String path, int mode) throws IOException;
+
+    /** Renames within the root, replacing the target (the part file onto its final name). */
+    void rename(String from, String to) throws IOException;
+
+    /** Removes a file or symlink (not what it points to). */
+    void unlink(String path) throws IOException;
+
+    /** Removes an empty directory. */
+    void rmdir(String path) throws IOException;
+
+    /** What is at {@code path} itself (lstat), or empty when nothing is. */
+    Optional<FileStat> stat(String path) throws IOException;
+
+    /** Creates a symlink at {@code path} holding {@code target} verbatim (it is stored, not resolved). */
+    void symlink(String target, String path) throws IOException;
+
+    /** The target text of the symlink at {@code path}. */
+    String readlink(String path) throws IOException;
+
+    /** Sets permission bits of {@code path} itself (refused for a symlink). */
+    void chmod(String path, int mode) throws IOException;
+
+    /** Sets times of {@code path} itself (of the link, for a symlink), in nanoseconds since the epoch. */
+    void setTimes(String path, long atimeNanos, long mtimeNanos) throws IOException;
+
+    /** Flushes the directory holding {@code path} (after renames, so they survive a crash). */
+    void syncParent(String path) throws IOException;
+
+    /** {@code confine=openat2 root=/srv/dwcp}. */
+    String describe();
+}

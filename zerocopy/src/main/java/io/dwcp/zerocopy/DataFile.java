@@ -1,0 +1,51 @@
+package io.dwcp.zerocopy;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * An open file with positional I/O over off-heap memory. The native implementation is a raw fd (from
+ * {@link ConfinedRoot} or {@link IoPaths#openRead}), which is what {@code sendfile}/{@code splice} need; the
+ * portable one wraps a {@code FileChannel}. Positions are 64-bit everywhere.
+ */
+public interface DataFile extends Closeable {
+    /** Reads up to {@code len} bytes at {@code position}; -1 at or beyond end of file. */
+    int read(MemorySegment dst, long off, int len, long position) throws IOException;
+
+    /** Writes up to {@code len} bytes at {@code position}; returns how many. */
+    int write(MemorySegment src, long off, int len, long position) throws IOException;
+
+    /** Writes exactly {@code len} bytes at {@code position} (ENOSPC and the like throw). */
+    void writeFully(MemorySegment src, long off, long len, long position) throws IOException;
+
+    long size() throws IOException;
+
+    /** Sets the length (shrinks or extends with a hole). */
+    void truncate(long size) throws IOException;
+
+    /**
+     * Reserves disk space for {@code [position, position+length)} (fallocate); with {@code keepSize} the
+     * visible size is unchanged. False when the file system cannot (EOPNOTSUPP): then nothing is reserved.
+     */
+    boolean reserve(long position, long length, boolean keepSize) throws IOException;
+
+    /** fsync ({@code metadata}) or fdatasync. */
+    void force(boolean metadata) throws IOException;
+
+    FileStat stat() throws IOException;
+
+    void chmod(int mode) throws IOException;
+
+    /** Sets access and modification times, in nanoseconds since the epoch. */
+    void setTimes(long atimeNanos, long mtimeNanos) throws IOException;
+
+    /**
+     * Maps {@code [position, position+length)} shared; a writable map of a shorter file extends it first
+     * (touching a mapped page beyond EOF would be SIGBUS). Close the region to unmap.
+     */
+    MappedRegion map(long position, long length, boolean writable) throws IOException;
+
+    /** The fd, or -1 on the portable path. */
+    int fd();
+}

@@ -1,0 +1,118 @@
+package io.dwcp.zerocopy.linux;
+
+import io.dwcp.core.linux.Errno;
+import io.dwcp.core.linux.NativeIoException;
+import io.dwcp.zerocopy.ConfinedPaths;
+import io.dwcp.zerocopy.PathRefusedException;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Resolves the parent directory of a confined path to an fd, beneath the root's fd and without following any
+ * symlink: in one {@code openat2(RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS)} call, or (when
+ * openat2 is missing or refused) by opening one component at a time with {@code O_PATH|O_DIRECTORY|O_NOFOLLOW}.
+ * Both refuse a symlink at the moment of the lookup, so a swap after the check finds us already holding the
+ * real directory's fd.
+ */
+final class Confinement {
+    private static final int DIR_FLAGS = Sys.O_PATH | Sys.O_DIRECTORY | Sys.O_CLOEXEC;
+    /** openat2 fails with EAGAIN when a concurrent rename made it unsure; a retry settles it. */
+    private static final int EAGAIN_RETRIES = 16;
+
+    private final int rootFd;
+    private final boolean openat2;
+
+    Confinement(int rootFd, boolean openat2) {
+        this.rootFd = rootFd;
+        this.openat2 = openat2;
+    }
+
+    /** 0 when openat2 works on this kernel and under this seccomp filter, else {@code -errno}. */
+    static int probeOpenat2() {
+        try (Arena arena = Arena.ofConfined()) {
+            int dir = LinuxFiles.openat(Sys.AT_FDCWD, arena.allocateFrom("/"), DIR_FLAGS, 0);
+            if (dir < 0) {
+                return dir;
+            }
+            int fd = LinuxFiles.openat2(dir, arena.allocateFrom("."), how(arena));
+            LinuxFiles.close(dir);
+            if (fd < 0) {
+                return fd;
+            }
+            LinuxFiles.close(fd);
+            return 0;
+        }
+    }
+
+    private static MemorySegment how(Arena arena) {
+        MemorySegment how = arena.allocate(24, 8);
+        how.set(ValueLayout.JAVA_LONG, 0, DIR_FLAGS);
+        how.set(ValueLayout.JAVA_LONG, 8, 0);
+        how.set(ValueLayout.JAVA_LONG, 16, Sys.RESOLVE_BENEATH | Sys.RESOLVE_NO_SYMLINKS | Sys.RESOLVE_NO_MAGICLINKS);
+        return how;
+    }
+
+    /**
+     * An fd of the directory holding the last component; the caller closes it unless it is the root's fd
+     * (a path directly in the root).
+     */
+    int parent(String path, String[] components, Arena arena) throws IOException {
+        if (components.length == 1) {
+            return rootFd;
+        }
+        return openat2 ? viaOpenat2(path, components, arena) : walk(path, components, arena);
+    }
+
+    private int viaOpenat2(String path, String[] components, Arena arena) throws IOException {
+        MemorySegment p = arena.allocateFrom(ConfinedPaths.parentOf(components));
+        MemorySegment how = how(arena);
+        int fd;
+        int tries = 0;
+        do {
+            fd = LinuxFiles.openat2(rootFd, p, how);
+        } while ((fd == -Errno.EINTR || fd == -Errno.EAGAIN) && tries++ < EAGAIN_RETRIES);
+        if (fd >= 0) {
+            return fd;
+        }
+        throw refusal("openat2", -fd, path);
+    }
+
+    private int walk(String path, String[] components, Arena arena) throws IOException {
+        int cur = rootFd;
+        for (int i = 0; i < components.length - 1; i++) {
+            MemorySegment name = arena.allocateFrom(components[i]);
+            int fd;
+            do {
+                fd = LinuxFiles.openat(cur, name, DIR_FLAGS | Sys.O_NOFOLLOW, 0);
+            } while (fd == -Errno.EINTR);
+            if (fd < 0 && fd == -Errno.ENOTDIR && isSymlink(cur, name, arena)) {
+                fd = -Errno.ELOOP;
+            }
+            if (cur != rootFd) {
+                LinuxFiles.close(cur);
+            }
+            if (fd < 0) {
+                throw refusal("openat", -fd, path);
+            }
+            cur = fd;
+        }
+        return cur;
+    }
+
+    private static boolean isSymlink(int dir, MemorySegment name, Arena arena) {
+        MemorySegment st = arena.allocate(StatxLayout.SIZE, 8);
+        return LinuxFiles.statx(dir, name, Sys.AT_SYMLINK_NOFOLLOW, st) == 0 && StatxLayout.read(st).isSymbolicLink();
+    }
+
+    /** Maps a resolution errno to a refusal where it is one, else to the plain error. */
+    static IOException refusal(String op, int errno, String path) {
+        return switch (errno) {
+            case Errno.ELOOP -> new PathRefusedException(path, PathRefusedException.Reason.SYMLINK_IN_PATH);
+            case Errno.EXDEV -> new PathRefusedException(path, PathRefusedException.Reason.ESCAPES_ROOT);
+            case Errno.ENOTDIR -> new PathRefusedException(path, PathRefusedException.Reason.NOT_A_DIRECTORY);
+            default -> new NativeIoException(op, errno, "path=\"" + path.replace('"', '\'') + "\"");
+        };
+    }
+}

@@ -1,0 +1,239 @@
+package io.dwcp.zerocopy.linux;
+
+import io.dwcp.core.linux.Errno;
+import io.dwcp.core.linux.NativeIoException;
+import io.dwcp.zerocopy.ConfinedPaths;
+import io.dwcp.zerocopy.ConfinedRoot;
+import io.dwcp.zerocopy.DataFile;
+import io.dwcp.zerocopy.FileStat;
+import io.dwcp.zerocopy.PathRefusedException;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * {@link ConfinedRoot} on the root's {@code O_PATH} directory fd: the parent is resolved by {@link Confinement},
+ * the last component is acted on with an {@code *at} call relative to the parent fd, never following it
+ * ({@code O_NOFOLLOW}, {@code AT_SYMLINK_NOFOLLOW}, or calls that do not follow by nature: unlinkat, mkdirat,
+ * renameat, symlinkat, readlinkat).
+ */
+public final class NativeConfinedRoot implements ConfinedRoot {
+    /** O_NONBLOCK: opening a FIFO planted in the tree must not hang the worker; regular files ignore it. */
+    private static final int O_NONBLOCK = 0x800;
+    private static final int FILE_FLAGS = Sys.O_NOFOLLOW | Sys.O_CLOEXEC | O_NONBLOCK;
+
+    private final Path root;
+    private final FdHolder holder;
+    private final Confinement confinement;
+    private final boolean openat2;
+
+    private NativeConfinedRoot(Path root, int fd, boolean openat2) {
+        this.root = root;
+        this.holder = new FdHolder(fd, null, () -> LinuxFiles.close(fd));
+        this.confinement = new Confinement(fd, openat2);
+        this.openat2 = openat2;
+    }
+
+    /** Opens {@code root} (following it if it is itself a link: the operator chose it) and holds its fd. */
+    public static NativeConfinedRoot open(Path root, boolean useOpenat2) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            int fd = LinuxFiles.openat(Sys.AT_FDCWD, arena.allocateFrom(root.toString()),
+                    Sys.O_PATH | Sys.O_DIRECTORY | Sys.O_CLOEXEC, 0);
+            if (fd < 0) {
+                throw new NativeIoException("openat", -fd, "root=\"" + root + "\"");
+            }
+            return new NativeConfinedRoot(root, fd, useOpenat2);
+        }
+    }
+
+    /** One operation on the last component, relative to its parent's fd. */
+    private interface LeafOp<T> {
+        T apply(int parentFd, MemorySegment leaf, Arena arena) throws IOException;
+    }
+
+    private <T> T at(String path, LeafOp<T> op) throws IOException {
+        String[] parts = ConfinedPaths.split(path);
+        if (!holder.enter()) {
+            throw new java.nio.channels.ClosedChannelException();
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            int parent = confinement.parent(path, parts, arena);
+            try {
+                return op.apply(parent, arena.allocateFrom(parts[parts.length - 1]), arena);
+            } finally {
+                if (parent != holder.fd()) {
+                    LinuxFiles.close(parent);
+                }
+            }
+        } finally {
+            holder.exit();
+        }
+    }
+
+    private static int retry(IntCall call) {
+        int rc;
+        do {
+            rc = call.run();
+        } while (rc == -Errno.EINTR);
+        return rc;
+    }
+
+    private interface IntCall {
+        int run();
+    }
+
+    private static void check(int rc, String op, String path) throws IOException {
+        if (rc < 0) {
+            throw Confinement.refusal(op, -rc, path);
+        }
+    }
+
+    private NativeFile openFile(String path, int flags, int mode) throws IOException {
+        return at(path, (dir, leaf, arena) -> {
+            int fd = retry(() -> LinuxFiles.openat(dir, leaf, flags | FILE_FLAGS, mode));
+            check(fd, "openat", path);
+            NativeFile f = new NativeFile(fd, "path=\"" + path.replace('"', '\'') + "\"");
+            if (!f.stat().isRegularFile()) {
+                f.close();
+                throw new NativeIoException("openat", Errno.EINVAL, "path=\"" + path.replace('"', '\'')
+                        + "\" reason=not-a-regular-file");
+            }
+            return f;
+        });
+    }
+
+    @Override
+    public DataFile openRead(String path) throws IOException {
+        return openFile(path, Sys.O_RDONLY, 0);
+    }
+
+    @Override
+    public DataFile openWrite(String path, int mode, boolean exclusive) throws IOException {
+        return openFile(path, Sys.O_RDWR | Sys.O_CREAT | (exclusive ? Sys.O_EXCL : 0), mode);
+    }
+
+    @Override
+    public boolean mkdir(String path, int mode) throws IOException {
+        return at(path, (dir, leaf, arena) -> {
+            int rc = retry(() -> LinuxFiles.mkdirat(dir, leaf, mode));
+            if (rc == -Errno.EEXIST) {
+                MemorySegment st = arena.allocate(StatxLayout.SIZE, 8);
+                if (LinuxFiles.statx(dir, leaf, Sys.AT_SYMLINK_NOFOLLOW, st) == 0 && StatxLayout.read(st).isDirectory()) {
+                    return false;
+                }
+            }
+            check(rc, "mkdirat", path);
+            return true;
+        });
+    }
+
+    @Override
+    public void rename(String from, String to) throws IOException {
+        at(from, (fromDir, fromLeaf, a) -> at(to, (toDir, toLeaf, b) -> {
+            check(retry(() -> LinuxFiles.renameat(fromDir, fromLeaf, toDir, toLeaf)), "renameat", from);
+            return null;
+        }));
+    }
+
+    @Override
+    public void unlink(String path) throws IOException {
+        at(path, (dir, leaf, arena) -> {
+            check(retry(() -> LinuxFiles.unlinkat(dir, leaf, 0)), "unlinkat", path);
+            return null;
+        });
+    }
+
+    @Override
+    public void rmdir(String path) throws IOException {
+        at(path, (dir, leaf, arena) -> {
+            check(retry(() -> LinuxFiles.unlinkat(dir, leaf, Sys.AT_REMOVEDIR)), "unlinkat", path);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<FileStat> stat(String path) throws IOException {
+        return at(path, (dir, leaf, arena) -> {
+            MemorySegment st = arena.allocate(StatxLayout.SIZE, 8);
+            int rc = retry(() -> LinuxFiles.statx(dir, leaf, Sys.AT_SYMLINK_NOFOLLOW, st));
+            if (rc == -Errno.ENOENT) {
+                return Optional.empty();
+            }
+            check(rc, "statx", path);
+            return Optional.of(StatxLayout.read(st));
+        });
+    }
+
+    @Override
+    public void symlink(String target, String path) throws IOException {
+        if (target.isEmpty() || target.indexOf('\0') >= 0) {
+            throw new PathRefusedException(target, PathRefusedException.Reason.NUL);
+        }
+        at(path, (dir, leaf, arena) -> {
+            MemorySegment t = arena.allocateFrom(target);
+            check(retry(() -> LinuxFiles.symlinkat(t, dir, leaf)), "symlinkat", path);
+            return null;
+        });
+    }
+
+    @Override
+    public String readlink(String path) throws IOException {
+        return at(path, (dir, leaf, arena) -> {
+            MemorySegment buf = arena.allocate(4096);
+            long n = LinuxFiles.readlinkat(dir, leaf, buf);
+            if (n < 0) {
+                throw Confinement.refusal("readlinkat", (int) -n, path);
+            }
+            return new String(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+        });
+    }
+
+    @Override
+    public void chmod(String path, int mode) throws IOException {
+        at(path, (dir, leaf, arena) -> {
+            // glibc refuses a symlink here (EOPNOTSUPP) rather than following it
+            check(retry(() -> LinuxFiles.fchmodat(dir, leaf, mode, Sys.AT_SYMLINK_NOFOLLOW)), "fchmodat", path);
+            return null;
+        });
+    }
+
+    @Override
+    public void setTimes(String path, long atimeNanos, long mtimeNanos) throws IOException {
+        at(path, (dir, leaf, arena) -> {
+            MemorySegment times = arena.allocate(32, 8);
+            NativeFile.Timespecs.write(times, atimeNanos, mtimeNanos);
+            check(retry(() -> LinuxFiles.utimensat(dir, leaf, times, Sys.AT_SYMLINK_NOFOLLOW)), "utimensat", path);
+            return null;
+        });
+    }
+
+    @Override
+    public void syncParent(String path) throws IOException {
+        at(path, (dir, leaf, arena) -> {
+            // an O_PATH fd cannot be fsynced: open the parent itself for reading, relative to its own fd
+            int fd = retry(() -> LinuxFiles.openat(dir, arena.allocateFrom("."), Sys.O_RDONLY | Sys.O_DIRECTORY
+                    | Sys.O_CLOEXEC, 0));
+            check(fd, "openat", path);
+            try {
+                check(retry(() -> LinuxFiles.fsync(fd, true)), "fsync", path);
+            } finally {
+                LinuxFiles.close(fd);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public String describe() {
+        return "confine=" + (openat2 ? "openat2" : "walk") + " root=" + root;
+    }
+
+    @Override
+    public void close() {
+        holder.close();
+    }
+}

@@ -1,0 +1,263 @@
+package io.dwcp.zerocopy.linux;
+
+import io.dwcp.core.linux.Errno;
+import io.dwcp.core.linux.NativeIoException;
+import io.dwcp.zerocopy.DataFile;
+import io.dwcp.zerocopy.FileStat;
+import io.dwcp.zerocopy.MappedRegion;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Path;
+
+/**
+ * A file as a raw fd: {@code pread}/{@code pwrite} on off-heap memory, {@code fallocate}, {@code ftruncate},
+ * {@code fsync}, {@code statx} and {@code mmap}. This is what {@code sendfile} and {@code splice} take, and what
+ * the JDK cannot give (no public API wraps an fd in a {@code FileChannel}).
+ */
+public final class NativeFile implements DataFile {
+    private static final MemorySegment EMPTY_PATH = Arena.global().allocateFrom("");
+
+    private final FdHolder holder;
+    private final int fd;
+    private final String label;
+    private MemorySegment scratch;
+
+    /** Takes ownership of {@code fd}; {@code label} names the file in error messages. */
+    NativeFile(int fd, String label) {
+        this.fd = fd;
+        this.label = label;
+        this.holder = new FdHolder(fd, null, () -> LinuxFiles.close(fd));
+    }
+
+    /** Opens a file by plain path (no confinement: for sources the local user named). */
+    public static NativeFile open(Path path, boolean write, boolean create) throws IOException {
+        int flags = (write ? Sys.O_RDWR : Sys.O_RDONLY) | (create ? Sys.O_CREAT : 0) | Sys.O_CLOEXEC;
+        int fd;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment p = arena.allocateFrom(path.toString());
+            do {
+                fd = LinuxFiles.openat(Sys.AT_FDCWD, p, flags, 0644);
+            } while (fd == -Errno.EINTR);
+        }
+        if (fd < 0) {
+            throw new NativeIoException("openat", -fd, "path=\"" + path + "\"");
+        }
+        return new NativeFile(fd, "path=\"" + path + "\"");
+    }
+
+    private void enter() throws ClosedChannelException {
+        if (!holder.enter()) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    private NativeIoException failure(String op, long rc) {
+        return new NativeIoException(op, (int) -rc, "fd=" + fd + " " + label);
+    }
+
+    @Override
+    public int read(MemorySegment dst, long off, int len, long position) throws IOException {
+        long at = NativeDataSocket.address(dst, off, len);
+        enter();
+        try {
+            for (;;) {
+                long n = LinuxFiles.pread(fd, at, len, position);
+                if (n > 0 || (n == 0 && len == 0)) {
+                    return (int) n;
+                }
+                if (n == 0) {
+                    return -1;
+                }
+                if (n != -Errno.EINTR) {
+                    throw failure("pread", n);
+                }
+            }
+        } finally {
+            holder.exit();
+        }
+    }
+
+    @Override
+    public int write(MemorySegment src, long off, int len, long position) throws IOException {
+        long at = NativeDataSocket.address(src, off, len);
+        enter();
+        try {
+            for (;;) {
+                long n = LinuxFiles.pwrite(fd, at, len, position);
+                if (n >= 0) {
+                    return (int) n;
+                }
+                if (n != -Errno.EINTR) {
+                    throw failure("pwrite", n);
+                }
+            }
+        } finally {
+            holder.exit();
+        }
+    }
+
+    @Override
+    public void writeFully(MemorySegment src, long off, long len, long position) throws IOException {
+        long done = 0;
+        while (done < len) {
+            int n = write(src, off + done, (int) Math.min(len - done, NativeDataSocket.MAX_CHUNK), position + done);
+            if (n == 0) {
+                // pwrite of a regular file makes progress or fails; zero would loop forever
+                throw new NativeIoException("pwrite", Errno.EIO, "fd=" + fd + " " + label + " reason=no-progress");
+            }
+            done += n;
+        }
+    }
+
+    @Override
+    public long size() throws IOException {
+        return stat().size();
+    }
+
+    @Override
+    public void truncate(long size) throws IOException {
+        enter();
+        try {
+            int rc;
+            do {
+                rc = LinuxFiles.ftruncate(fd, size);
+            } while (rc == -Errno.EINTR);
+            if (rc < 0) {
+                throw failure("ftruncate", rc);
+            }
+        } finally {
+            holder.exit();
+        }
+    }
+
+    @Override
+    public boolean reserve(long position, long length, boolean keepSize) throws IOException {
+        enter();
+        try {
+            int rc;
+            do {
+                rc = LinuxFiles.fallocate(fd, keepSize ? Sys.FALLOC_FL_KEEP_SIZE : 0, position, length);
+            } while (rc == -Errno.EINTR);
+            if (rc == -Errno.EOPNOTSUPP || rc == -Errno.ENOSYS) {
+                return false;
+            }
+            if (rc < 0) {
+                throw failure("fallocate", rc);
+            }
+            return true;
+        } finally {
+            holder.exit();
+        }
+    }
+
+    @Override
+    public void force(boolean metadata) throws IOException {
+        enter();
+        try {
+            int rc;
+            do {
+                rc = LinuxFiles.fsync(fd, metadata);
+            } while (rc == -Errno.EINTR);
+            if (rc < 0) {
+                throw failure(metadata ? "fsync" : "fdatasync", rc);
+            }
+        } finally {
+            holder.exit();
+        }
+    }
+
+    @Override
+    public synchronized FileStat stat() throws IOException {
+        enter();
+        try {
+            MemorySegment s = scratch();
+            int rc = LinuxFiles.statx(fd, EMPTY_PATH, Sys.AT_EMPTY_PATH | Sys.AT_SYMLINK_NOFOLLOW, s);
+            if (rc < 0) {
+                throw failure("statx", rc);
+            }
+            return StatxLayout.read(s);
+        } finally {
+            holder.exit();
+        }
+    }
+
+    @Override
+    public void chmod(int mode) throws IOException {
+        enter();
+        try {
+            int rc = LinuxFiles.fchmod(fd, mode);
+            if (rc < 0) {
+                throw failure("fchmod", rc);
+            }
+        } finally {
+            holder.exit();
+        }
+    }
+
+    @Override
+    public synchronized void setTimes(long atimeNanos, long mtimeNanos) throws IOException {
+        enter();
+        try {
+            MemorySegment t = scratch();
+            Timespecs.write(t, atimeNanos, mtimeNanos);
+            // a NULL path makes utimensat act on the fd itself (futimens)
+            int rc = LinuxFiles.utimensat(fd, MemorySegment.NULL, t, 0);
+            if (rc < 0) {
+                throw failure("utimensat", rc);
+            }
+        } finally {
+            holder.exit();
+        }
+    }
+
+    @Override
+    public MappedRegion map(long position, long length, boolean writable) throws IOException {
+        if (writable && size() < position + length) {
+            truncate(position + length);
+        }
+        enter();
+        try {
+            return NativeMappedRegion.map(fd, position, length, writable, label);
+        } finally {
+            holder.exit();
+        }
+    }
+
+    private MemorySegment scratch() {
+        if (scratch == null) {
+            scratch = Arena.ofAuto().allocate(StatxLayout.SIZE, 8);
+        }
+        return scratch;
+    }
+
+    @Override
+    public int fd() {
+        return fd;
+    }
+
+    @Override
+    public void close() {
+        holder.close();
+    }
+
+    @Override
+    public String toString() {
+        return "native-file fd=" + fd + " " + label;
+    }
+
+    /** Two {@code struct timespec} {s64 tv_sec, s64 tv_nsec}: atime then mtime, as utimensat takes them. */
+    static final class Timespecs {
+        private Timespecs() {
+        }
+
+        static void write(MemorySegment t, long atimeNanos, long mtimeNanos) {
+            t.set(ValueLayout.JAVA_LONG, 0, Math.floorDiv(atimeNanos, 1_000_000_000L));
+            t.set(ValueLayout.JAVA_LONG, 8, Math.floorMod(atimeNanos, 1_000_000_000L));
+            t.set(ValueLayout.JAVA_LONG, 16, Math.floorDiv(mtimeNanos, 1_000_000_000L));
+            t.set(ValueLayout.JAVA_LONG, 24, Math.floorMod(mtimeNanos, 1_000_000_000L));
+        }
+    }
+}

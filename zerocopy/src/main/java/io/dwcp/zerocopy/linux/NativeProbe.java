@@ -1,0 +1,146 @@
+package io.dwcp.zerocopy.linux;
+
+import io.dwcp.core.linux.Errno;
+import io.dwcp.core.linux.LinuxNative;
+import io.dwcp.core.linux.NativeIoException;
+import io.dwcp.zerocopy.DataListener;
+import io.dwcp.zerocopy.DataSocket;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Finds out once which native paths work here: present in libc is not enough (a seccomp profile or an old
+ * kernel may refuse the call), so each one is exercised for real on a loopback connection and a temp file.
+ * The first failure of each path is kept as its reason.
+ */
+public final class NativeProbe {
+    /**
+     * What worked. {@code reason} names why the first missing path is missing (empty when all work).
+     *
+     * @param files native file access (openat, pread/pwrite, statx ... on raw fds)
+     */
+    public record Result(boolean sockets, boolean files, boolean sendfile, boolean splice, boolean msgZerocopy,
+            boolean openat2, String reason) {
+    }
+
+    private NativeProbe() {
+    }
+
+    public static Result run() {
+        if (!LinuxNative.available()) {
+            return none("not-linux");
+        }
+        if (!Sys.SUPPORTED_ARCH) {
+            return none("unsupported-arch");
+        }
+        if (!LinuxSockets.linked() || !LinuxFiles.linked() || !LinuxMapping.linked()) {
+            return none("libc-symbols-missing");
+        }
+        StringBuilder reason = new StringBuilder();
+        boolean openat2 = openat2Works(reason);
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("dwcp-probe");
+            return sockets(dir, openat2, reason);
+        } catch (IOException | RuntimeException e) {
+            return new Result(false, false, false, false, false, false, "probe-failed " + describe(e));
+        } finally {
+            if (dir != null) {
+                try (var s = Files.list(dir)) {
+                    for (Path p : (Iterable<Path>) s::iterator) {
+                        Files.deleteIfExists(p);
+                    }
+                    Files.deleteIfExists(dir);
+                } catch (IOException ignored) {
+                    // a leftover temp directory is harmless
+                }
+            }
+        }
+    }
+
+    private static Result none(String reason) {
+        return new Result(false, false, false, false, false, false, reason);
+    }
+
+    private static Result sockets(Path dir, boolean openat2, StringBuilder reason) throws IOException {
+        Path src = dir.resolve("src");
+        Files.write(src, new byte[] {1, 2, 3, 4});
+        NativeSockets factory = new NativeSockets(true, true);
+        try (DataListener l = factory.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+                NativeDataSocket client = factory.connect(l.localAddress(), 5000);
+                DataSocket server = l.accept();
+                NativeFile in = NativeFile.open(src, false, false);
+                NativeFile out = NativeFile.open(dir.resolve("dst"), true, true);
+                Arena arena = Arena.ofConfined()) {
+            server.setIdleTimeout(5000);
+            MemorySegment buf = arena.allocate(8);
+            boolean sendfile = attempt(reason, "sendfile", () -> {
+                client.transferFromFile(in, 0, 4);
+                server.readFully(buf, 0, 4);
+                return Arrays.equals(buf.asSlice(0, 4).toArray(ValueLayout.JAVA_BYTE), new byte[] {1, 2, 3, 4});
+            });
+            boolean splice = attempt(reason, "splice", () -> {
+                buf.set(ValueLayout.JAVA_INT_UNALIGNED, 0, 0x05060708);
+                client.writeFully(buf, 0, 4);
+                server.receiveToFile(out, 0, 4);
+                return Arrays.equals(Files.readAllBytes(dir.resolve("dst")), new byte[] {8, 7, 6, 5});
+            });
+            boolean zerocopy = attempt(reason, "msg-zerocopy", () -> {
+                ZeroCopyOps ops = new ZeroCopyOps(client);
+                if (!ops.enable()) {
+                    return false;
+                }
+                return ops.send(buf, 0, 4) == 4;
+            });
+            return new Result(true, true, sendfile, splice, zerocopy, openat2, reason.toString());
+        } catch (NativeIoException e) {
+            return new Result(false, false, false, false, false, false, "sockets-refused " + describe(e));
+        }
+    }
+
+    /** Probes run on the caller's thread; each answers true when the path gave the right bytes. */
+    private interface Attempt {
+        boolean run() throws IOException;
+    }
+
+    private static boolean attempt(StringBuilder reason, String what, Attempt a) {
+        String why;
+        try {
+            if (a.run()) {
+                return true;
+            }
+            why = "wrong-result";
+        } catch (IOException | RuntimeException e) {
+            why = describe(e);
+        }
+        if (reason.isEmpty()) {
+            reason.append(what).append("-unusable ").append(why);
+        }
+        return false;
+    }
+
+    private static boolean openat2Works(StringBuilder reason) {
+        if (!LinuxFiles.openat2Linked()) {
+            reason.append("openat2-unusable libc-has-no-syscall");
+            return false;
+        }
+        int rc = Confinement.probeOpenat2();
+        if (rc < 0) {
+            reason.append("openat2-unusable errno=").append(Errno.name(-rc));
+            return false;
+        }
+        return true;
+    }
+
+    private static String describe(Throwable e) {
+        String m = e.getMessage();
+        return m != null && m.contains("=") ? m : "error=" + e.getClass().getSimpleName();
+    }
+}

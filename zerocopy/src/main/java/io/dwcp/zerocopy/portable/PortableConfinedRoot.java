@@ -1,0 +1,187 @@
+package io.dwcp.zerocopy.portable;
+
+import io.dwcp.zerocopy.ConfinedPaths;
+import io.dwcp.zerocopy.ConfinedRoot;
+import io.dwcp.zerocopy.DataFile;
+import io.dwcp.zerocopy.FileStat;
+import io.dwcp.zerocopy.PathRefusedException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@link ConfinedRoot} with java.nio only, for systems without the native path. Best effort: each component
+ * is checked not to be a symlink and the last one is opened with {@code NOFOLLOW_LINKS}, but between the
+ * check and the use another process can swap a directory for a symlink (the race openat2 closes). Use it
+ * where no untrusted local user can write inside the root.
+ */
+public final class PortableConfinedRoot implements ConfinedRoot {
+    private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
+
+    private final Path root;
+
+    private PortableConfinedRoot(Path root) {
+        this.root = root;
+    }
+
+    public static PortableConfinedRoot open(Path root) throws IOException {
+        Path real = root.toRealPath();
+        if (!Files.isDirectory(real)) {
+            throw new IOException("root=\"" + root + "\" reason=not-a-directory");
+        }
+        return new PortableConfinedRoot(real);
+    }
+
+    /** Resolves {@code path}, refusing symlinked or non-directory parents (checked, not atomic). */
+    private Path resolve(String path) throws IOException {
+        String[] parts = ConfinedPaths.split(path);
+        Path p = root;
+        for (int i = 0; i < parts.length - 1; i++) {
+            p = p.resolve(parts[i]);
+            BasicFileAttributes a;
+            try {
+                a = Files.readAttributes(p, BasicFileAttributes.class, NOFOLLOW);
+            } catch (NoSuchFileException e) {
+                throw e;
+            }
+            if (a.isSymbolicLink()) {
+                throw new PathRefusedException(path, PathRefusedException.Reason.SYMLINK_IN_PATH);
+            }
+            if (!a.isDirectory()) {
+                throw new PathRefusedException(path, PathRefusedException.Reason.NOT_A_DIRECTORY);
+            }
+        }
+        Path leaf = p.resolve(parts[parts.length - 1]);
+        if (!leaf.normalize().startsWith(root)) {
+            throw new PathRefusedException(path, PathRefusedException.Reason.ESCAPES_ROOT);
+        }
+        return leaf;
+    }
+
+    private ChannelFile open(String path, Set<OpenOption> options, int mode) throws IOException {
+        Path p = resolve(path);
+        options.add(LinkOption.NOFOLLOW_LINKS);
+        FileChannel ch;
+        try {
+            ch = options.contains(StandardOpenOption.CREATE) || options.contains(StandardOpenOption.CREATE_NEW)
+                    ? FileChannel.open(p, options, PosixFilePermissions.asFileAttribute(ChannelFile.PortableStat.permissions(mode)))
+                    : FileChannel.open(p, options);
+        } catch (FileSystemException e) {
+            if (Files.isSymbolicLink(p)) {
+                throw new PathRefusedException(path, PathRefusedException.Reason.SYMLINK_IN_PATH);
+            }
+            throw e;
+        }
+        return new ChannelFile(ch, p);
+    }
+
+    @Override
+    public DataFile openRead(String path) throws IOException {
+        return open(path, new HashSet<>(Set.of(StandardOpenOption.READ)), 0);
+    }
+
+    @Override
+    public DataFile openWrite(String path, int mode, boolean exclusive) throws IOException {
+        return open(path, new HashSet<>(Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+                exclusive ? StandardOpenOption.CREATE_NEW : StandardOpenOption.CREATE)), mode);
+    }
+
+    @Override
+    public boolean mkdir(String path, int mode) throws IOException {
+        Path p = resolve(path);
+        if (Files.isDirectory(p, NOFOLLOW)) {
+            return false;
+        }
+        Files.createDirectory(p, PosixFilePermissions.asFileAttribute(ChannelFile.PortableStat.permissions(mode)));
+        return true;
+    }
+
+    @Override
+    public void rename(String from, String to) throws IOException {
+        Files.move(resolve(from), resolve(to), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Override
+    public void unlink(String path) throws IOException {
+        Path p = resolve(path);
+        if (Files.isDirectory(p, NOFOLLOW)) {
+            throw new IOException("op=unlink path=\"" + path + "\" reason=is-a-directory");
+        }
+        Files.delete(p);
+    }
+
+    @Override
+    public void rmdir(String path) throws IOException {
+        Path p = resolve(path);
+        if (!Files.isDirectory(p, NOFOLLOW)) {
+            throw new IOException("op=rmdir path=\"" + path + "\" reason=not-a-directory");
+        }
+        Files.delete(p);
+    }
+
+    @Override
+    public Optional<FileStat> stat(String path) throws IOException {
+        Path p = resolve(path);
+        if (!Files.exists(p, NOFOLLOW)) {
+            return Optional.empty();
+        }
+        return Optional.of(ChannelFile.PortableStat.of(p));
+    }
+
+    @Override
+    public void symlink(String target, String path) throws IOException {
+        Files.createSymbolicLink(resolve(path), Path.of(target));
+    }
+
+    @Override
+    public String readlink(String path) throws IOException {
+        return Files.readSymbolicLink(resolve(path)).toString();
+    }
+
+    @Override
+    public void chmod(String path, int mode) throws IOException {
+        Path p = resolve(path);
+        if (Files.isSymbolicLink(p)) {
+            throw new PathRefusedException(path, PathRefusedException.Reason.SYMLINK_IN_PATH);
+        }
+        Files.setPosixFilePermissions(p, ChannelFile.PortableStat.permissions(mode));
+    }
+
+    @Override
+    public void setTimes(String path, long atimeNanos, long mtimeNanos) throws IOException {
+        Files.getFileAttributeView(resolve(path), BasicFileAttributeView.class, NOFOLLOW)
+                .setTimes(FileTime.from(mtimeNanos, TimeUnit.NANOSECONDS), FileTime.from(atimeNanos, TimeUnit.NANOSECONDS), null);
+    }
+
+    @Override
+    public void syncParent(String path) throws IOException {
+        try (FileChannel dir = FileChannel.open(resolve(path).getParent(), StandardOpenOption.READ)) {
+            dir.force(true);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "confine=portable root=" + root;
+    }
+
+    @Override
+    public void close() {
+        // nothing held open
+    }
+}

@@ -1,0 +1,29 @@
+package io.dwcp.zerocopy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.dwcp.core.linux.LinuxNative;
+import org.junit.jupiter.api.Test;
+
+class IoPathsTest {
+    @Test
+    void portableIsForcedAndSaysSo() {
+        IoPaths p = IoPaths.select(IoMode.PORTABLE);
+        assertEquals("io_path=portable confine=portable reason=forced", p.describe());
+        assertEquals(IoPaths.Confinement.PORTABLE, p.confinement());
+    }
+
+    @Test
+    void autoProbesOnceAndUsesEveryNativePathOnThisKernel() {
+        assumeTrue(LinuxNative.available(), "not Linux");
+        IoPaths p = IoPaths.select(IoMode.AUTO);
+        System.out.println(p.describe());
+        assertTrue(p.nativeSockets(), p.describe());
+        assertTrue(p.sendfile(), p.describe());
+        assertTrue(p.splice(), p.describe());
+        assertTrue(p.describe().startsWith("io_path=sendfile+splice"), p.describe());
+        assertTrue(p == IoPaths.select(IoMode.AUTO), "the probe runs once");
+    }
+}
