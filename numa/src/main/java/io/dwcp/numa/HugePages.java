@@ -118,7 +118,7 @@ public final class HugePages {
                 throw new IOException("hugepages=require reason=no-mmap");
             }
             Arena arena = Arena.ofShared();
-            return new Region(arena, arena.allocate(size, SMALL_PAGE), PageKind.ARENA, node, false);
+            return new Region(arena, arena.allocate(size, SMALL_PAGE), PageKind.ARENA, node, false, 0);
         }
         if (mode == HugePageMode.REQUIRE || mode == HugePageMode.AUTO && MemInfo.read().hugeFreeBytes() >= size) {
             try {
@@ -144,8 +144,14 @@ public final class HugePages {
             }
             // Placement is decided at the first fault: bind before populating.
             boolean bound = nodes > 1 && LinuxMemory.mbind(seg, LinuxMemory.MPOL_PREFERRED, node) == 0;
+            long thpBefore = got == PageKind.THP ? MemInfo.read().anonHugePages() : 0;
             populate(seg, got == PageKind.HUGETLB ? hugePageSize : SMALL_PAGE);
-            return new Region(arena, seg, got, node, bound);
+            long huge = switch (got) {
+                case HUGETLB -> size;
+                case THP -> Math.clamp(MemInfo.read().anonHugePages() - thpBefore, 0, size);
+                default -> 0;
+            };
+            return new Region(arena, seg, got, node, bound, huge);
         } catch (NativeIoException | RuntimeException e) {
             arena.close();
             throw e;

@@ -13,13 +13,15 @@ public final class Region implements AutoCloseable {
     private final PageKind kind;
     private final int node;
     private final boolean bound;
+    private final long hugeBytes;
 
-    Region(Arena arena, MemorySegment segment, PageKind kind, int node, boolean bound) {
+    Region(Arena arena, MemorySegment segment, PageKind kind, int node, boolean bound, long hugeBytes) {
         this.arena = arena;
         this.segment = segment;
         this.kind = kind;
         this.node = node;
         this.bound = bound;
+        this.hugeBytes = hugeBytes;
     }
 
     public MemorySegment segment() {
@@ -44,6 +46,15 @@ public final class Region implements AutoCloseable {
         return bound;
     }
 
+    /**
+     * Bytes the kernel backed with huge pages when the region was faulted in, as measured: all of a HUGETLB
+     * region; for THP, what {@code AnonHugePages} of {@code /proc/self/smaps_rollup} grew by (0 if the kernel
+     * found no huge pages, a fair check rather than an exact one); 0 otherwise.
+     */
+    public long hugeBytes() {
+        return hugeBytes;
+    }
+
     /** Unmaps the region; idempotent. */
     @Override
     public void close() {
@@ -54,6 +65,7 @@ public final class Region implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "region bytes=" + Bytes.format(byteSize()) + " kind=" + kind + " node=" + node + " bound=" + bound;
+        return "region bytes=" + Bytes.format(byteSize()) + " kind=" + kind + " node=" + node + " bound=" + bound + " huge_backed="
+                + Bytes.format(hugeBytes);
     }
 }

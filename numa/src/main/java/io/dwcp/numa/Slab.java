@@ -8,6 +8,9 @@ import java.lang.invoke.VarHandle;
  * One slab of a {@link SlabPool}: a page-aligned off-heap segment of its class's size. The handle is created
  * once, when the slab is carved, and reused for every acquisition, so acquiring allocates nothing. Release it
  * exactly once per acquisition; a second release throws. Its segment fails on use after the pool is closed.
+ *
+ * <p>The check is on the handle's state, so a stale release that comes after the slab was acquired again
+ * (by someone else) cannot be told from theirs: hand a slab to exactly one owner at a time.
  */
 public final class Slab {
     private static final int FREE = 0;

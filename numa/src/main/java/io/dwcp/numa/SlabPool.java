@@ -6,11 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Every data-plane buffer: off-heap slabs in size classes, one sub-pool per NUMA node and class, carved lazily
@@ -23,21 +20,14 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 public final class SlabPool implements AutoCloseable {
     private static final Log LOG = Log.of("slab");
-    /** Regions aim at this size: few mmaps, yet small next to any sensible budget. */
-    private static final long REGION_TARGET = 8 * Bytes.MIB;
     /** With several nodes a waiter also takes other nodes' slabs, whose releases do not wake it: it polls. */
     private static final long CROSS_NODE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
-    private final long budget;
+    private final RegionBudget budget;
     private final SizeClasses classes;
     private final HugePages pages;
     private final Topology topology;
     private final SubPool[][] subs;
-    private final AtomicLong reserved = new AtomicLong();
-    private final AtomicLongArray reservedByKind = new AtomicLongArray(PageKind.values().length);
-    private final AtomicLong growFailures = new AtomicLong();
-    private volatile String lastGrowFailure = "";
-    private final ConcurrentLinkedQueue<Region> regions = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
@@ -47,20 +37,21 @@ public final class SlabPool implements AutoCloseable {
      * @throws IllegalStateException    for {@link HugePageMode#REQUIRE} when the huge pages are not there
      */
     public SlabPool(long budgetBytes, SizeClasses classes, HugePages pages, Topology topology) {
-        this.budget = budgetBytes - budgetBytes % pages.hugePageSize();
-        if (budget < pages.hugePageSize()) {
+        long bound = budgetBytes - budgetBytes % pages.hugePageSize();
+        if (bound < pages.hugePageSize()) {
             throw new IllegalArgumentException("slab_budget=" + budgetBytes + " reason=below-one-huge-page min="
                     + Bytes.format(pages.hugePageSize()));
         }
-        pages.checkRequired(budget);
+        pages.checkRequired(bound);
+        this.budget = new RegionBudget(bound, pages);
         this.classes = classes;
         this.pages = pages;
         this.topology = topology;
         this.subs = new SubPool[topology.nodeCount()][classes.count()];
         for (int n = 0; n < subs.length; n++) {
             for (int c = 0; c < classes.count(); c++) {
-                int max = (int) Math.min(Integer.MAX_VALUE - 8, budget / classes.size(c));
-                subs[n][c] = new SubPool(this, topology.nodes().get(n).id(), c, classes.size(c), max);
+                int max = (int) Math.min(Integer.MAX_VALUE - 8, bound / classes.size(c));
+                subs[n][c] = new SubPool(this, budget, topology.nodes().get(n).id(), c, classes.size(c), max);
             }
         }
     }
@@ -138,7 +129,9 @@ public final class SlabPool implements AutoCloseable {
         if (s != null || closed.get()) {
             return s;
         }
-        if (home.grow() && (s = home.pop()) != null) {
+        // Popped again even when grow says no: another thread may have carved while we looked.
+        home.grow();
+        if ((s = home.pop()) != null) {
             return s;
         }
         for (int n = 0; n < subs.length && s == null; n++) {
@@ -164,46 +157,12 @@ public final class SlabPool implements AutoCloseable {
         }
     }
 
-    /** Takes a region's worth of budget for class {@code c}: its size in bytes, or 0 when the budget is spent. */
-    long reserveRegion(int c) {
-        long slab = classes.size(c);
-        long huge = pages.hugePageSize();
-        long want = Bytes.roundUp(slab * Math.max(1, REGION_TARGET / slab), huge);
-        while (true) {
-            long r = reserved.get();
-            long take = Math.min(want, (budget - r) / huge * huge);
-            if (take < slab) {
-                return 0;
-            }
-            if (reserved.compareAndSet(r, r + take)) {
-                return take;
-            }
-        }
-    }
-
-    void growFailed(long bytes, Exception e) {
-        reserved.addAndGet(-bytes);
-        lastGrowFailure = e.getMessage() == null ? e.toString() : e.getMessage();
-        if (growFailures.getAndIncrement() == 0) {
-            LOG.warn("slab_grow=failed bytes=" + Bytes.format(bytes) + " detail=\"" + lastGrowFailure + "\"");
-        }
-    }
-
-    void adopt(Region region) {
-        regions.add(region);
-        reservedByKind.addAndGet(region.kind().ordinal(), region.byteSize());
-    }
-
     /** Carves what class {@code c} left of {@code region} into the smaller classes of the same node. */
     void donateTail(Region region, long offset, int c) {
         int ni = topology.indexOfNode(region.node());
         for (int k = c - 1; k >= 0 && offset < region.byteSize(); k--) {
             offset = subs[ni][k].carveFrom(region, offset);
         }
-    }
-
-    HugePages hugePages() {
-        return pages;
     }
 
     boolean isClosed() {
@@ -249,25 +208,23 @@ public final class SlabPool implements AutoCloseable {
                 list.add(p.stats());
             }
         }
-        long[] byKind = new long[PageKind.values().length];
-        for (int k = 0; k < byKind.length; k++) {
-            byKind[k] = reservedByKind.get(k);
-        }
-        return new SlabPoolStats(budget, reserved.get(), byKind, growFailures.get(), lastGrowFailure, List.copyOf(list));
+        return new SlabPoolStats(budget.budget(), budget.reserved(), budget.reservedByKind(), budget.hugeBacked(),
+                budget.failures(), budget.lastFailure(), List.copyOf(list));
     }
 
     public long budget() {
-        return budget;
+        return budget.budget();
     }
 
     public SizeClasses classes() {
         return classes;
     }
 
-    /** {@code slab_budget=64MiB slab_classes=68KiB,... hugepages=thp reserved=8MiB}. */
+    /** {@code slab_budget=64MiB slab_classes=68KiB,... hugepages=thp reserved=8MiB huge_backed=8MiB}. */
     public String describe() {
-        return "slab_budget=" + Bytes.format(budget) + " slab_classes=" + classes + " hugepages="
-                + pages.preferredKind() + " reserved=" + Bytes.format(reserved.get());
+        return "slab_budget=" + Bytes.format(budget.budget()) + " slab_classes=" + classes + " hugepages="
+                + pages.preferredKind() + " reserved=" + Bytes.format(budget.reserved()) + " huge_backed="
+                + Bytes.format(budget.hugeBacked());
     }
 
     /**
@@ -290,9 +247,6 @@ public final class SlabPool implements AutoCloseable {
                 }
             }
         }
-        Region r;
-        while ((r = regions.poll()) != null) {
-            r.close();
-        }
+        budget.closeAll();
     }
 }

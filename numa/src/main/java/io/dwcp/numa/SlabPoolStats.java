@@ -10,11 +10,13 @@ import java.util.List;
  * @param reserved        bytes of regions taken from the system so far (never shrinks before close: this is
  *                        the pool's high-water mark of memory)
  * @param reservedByKind  reserved bytes by {@link PageKind}, indexed by ordinal
+ * @param hugeBacked      of the reserved bytes, those the kernel was seen to back with huge pages
+ *                        ({@link Region#hugeBytes()})
  * @param growFailures    regions the system refused (each such acquire became a miss)
  * @param lastGrowFailure why the last region was refused, or empty
  * @param classes         per size class and node
  */
-public record SlabPoolStats(long budget, long reserved, long[] reservedByKind, long growFailures,
+public record SlabPoolStats(long budget, long reserved, long[] reservedByKind, long hugeBacked, long growFailures,
                             String lastGrowFailure, List<ClassStats> classes) {
 
     /**
@@ -67,7 +69,7 @@ public record SlabPoolStats(long budget, long reserved, long[] reservedByKind, l
         for (PageKind k : PageKind.values()) {
             b.append(' ').append(k).append('=').append(Bytes.format(reserved(k)));
         }
-        b.append(" acquired=").append(acquired()).append(" released=").append(released()).append(" misses=")
+        b.append(" huge_backed=").append(Bytes.format(hugeBacked)).append(" acquired=").append(acquired()).append(" released=").append(released()).append(" misses=")
                 .append(misses()).append(" outstanding=").append(outstanding()).append(" double_releases=")
                 .append(doubleReleases()).append(" grow_failures=").append(growFailures);
         return lastGrowFailure.isEmpty() ? b.toString() : b.append(" last_grow_failure=\"").append(lastGrowFailure)

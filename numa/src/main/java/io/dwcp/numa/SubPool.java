@@ -1,6 +1,5 @@
 package io.dwcp.numa;
 
-import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -13,6 +12,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class SubPool {
     private final SlabPool pool;
+    private final RegionBudget budget;
     private final int node;
     private final int classIndex;
     private final long slabBytes;
@@ -32,8 +32,9 @@ final class SubPool {
     private final LongAdder misses = new LongAdder();
     private final LongAdder waits = new LongAdder();
 
-    SubPool(SlabPool pool, int node, int classIndex, long slabBytes, int maxSlabs) {
+    SubPool(SlabPool pool, RegionBudget budget, int node, int classIndex, long slabBytes, int maxSlabs) {
         this.pool = pool;
+        this.budget = budget;
         this.node = node;
         this.classIndex = classIndex;
         this.slabBytes = slabBytes;
@@ -104,22 +105,17 @@ final class SubPool {
      * region's tail, too short for this class, is carved into smaller classes rather than wasted.
      */
     boolean grow() {
+        if (!budget.mayHold(slabBytes)) {
+            return false;
+        }
         synchronized (growLock) {
             if (!free.isEmpty()) {
                 return true;
             }
-            long bytes = pool.reserveRegion(classIndex);
-            if (bytes == 0) {
+            Region region = budget.take(slabBytes, node);
+            if (region == null) {
                 return false;
             }
-            Region region;
-            try {
-                region = pool.hugePages().allocate(bytes, node);
-            } catch (IOException | RuntimeException e) {
-                pool.growFailed(bytes, e);
-                return false;
-            }
-            pool.adopt(region);
             long offset = carveLocked(region, 0);
             pool.donateTail(region, offset, classIndex);
             return carved > 0;

@@ -67,6 +67,7 @@ class HugePagesTest {
             }
             SlabPoolStats st = pool.stats();
             assertEquals(budget, st.reserved(PageKind.HUGETLB), st.toString());
+            assertEquals(budget, st.hugeBacked(), st.toString());
             assertEquals(budget / pageSize, freeBefore - MemInfo.read().hugePagesFree(),
                     "HugePages_Free dropped by what the pool took");
             held.forEach(Slab::release);
@@ -116,6 +117,7 @@ class HugePagesTest {
             // The region (8 MiB) was faulted in at carve time; the kernel may fall back to small pages for
             // part of it under fragmentation, but none at all would mean the advice was lost.
             assertTrue(gained >= 2 * MIB, "AnonHugePages grew by " + gained + " bytes; " + MemInfo.read());
+            assertTrue(pool.stats().hugeBacked() >= 2 * MIB, "the pool reports it: " + pool.stats());
             s.release();
         }
     }

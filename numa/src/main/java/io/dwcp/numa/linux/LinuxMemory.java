@@ -93,14 +93,9 @@ public final class LinuxMemory {
         long slack = hugetlb ? 0 : Math.max(0, alignment - 4096);
         int flags = MAP_PRIVATE | MAP_ANONYMOUS | (hugetlb ? MAP_HUGETLB : 0);
         long base = mmap(bytes + slack, flags);
-        long start = (base + alignment - 1) & -alignment;
-        if (hugetlb) {
-            start = base;
-        } else {
-            unmap(base, start - base);
-            unmap(start + bytes, base + bytes + slack - (start + bytes));
-        }
-        long address = start;
+        long address = hugetlb ? base : (base + alignment - 1) & -alignment;
+        unmap(base, address - base);
+        unmap(address + bytes, base + slack - address);
         return MemorySegment.ofAddress(address).reinterpret(bytes, arena, s -> unmap(address, bytes));
     }
 
