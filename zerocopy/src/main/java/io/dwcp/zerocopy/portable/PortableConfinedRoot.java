@@ -7,10 +7,8 @@ import io.dwcp.zerocopy.FileStat;
 import io.dwcp.zerocopy.PathRefusedException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -53,12 +51,7 @@ public final class PortableConfinedRoot implements ConfinedRoot {
         Path p = root;
         for (int i = 0; i < parts.length - 1; i++) {
             p = p.resolve(parts[i]);
-            BasicFileAttributes a;
-            try {
-                a = Files.readAttributes(p, BasicFileAttributes.class, NOFOLLOW);
-            } catch (NoSuchFileException e) {
-                throw e;
-            }
+            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, NOFOLLOW);
             if (a.isSymbolicLink()) {
                 throw new PathRefusedException(path, PathRefusedException.Reason.SYMLINK_IN_PATH);
             }
@@ -81,7 +74,8 @@ public final class PortableConfinedRoot implements ConfinedRoot {
             ch = options.contains(StandardOpenOption.CREATE) || options.contains(StandardOpenOption.CREATE_NEW)
                     ? FileChannel.open(p, options, PosixFilePermissions.asFileAttribute(ChannelFile.PortableStat.permissions(mode)))
                     : FileChannel.open(p, options);
-        } catch (FileSystemException e) {
+        } catch (IOException e) {
+            // NOFOLLOW_LINKS on a symlink fails with ELOOP, which the JDK reports as a plain IOException
             if (Files.isSymbolicLink(p)) {
                 throw new PathRefusedException(path, PathRefusedException.Reason.SYMLINK_IN_PATH);
             }
