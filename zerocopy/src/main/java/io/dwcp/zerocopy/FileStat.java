@@ -4,7 +4,8 @@ package io.dwcp.zerocopy;
  * What {@code lstat} says about a file (the link itself for a symlink).
  *
  * @param mode type and permission bits, as {@code st_mode}
- * @param allocated bytes actually allocated (blocks × 512), less than size for a sparse file
+ * @param allocated bytes actually allocated (blocks × 512), less than size for a sparse file; the portable
+ *     path cannot see blocks and reports the size
  */
 public record FileStat(int mode, long size, long allocated, long atimeNanos, long mtimeNanos, int uid, int gid,
         long links, long inode, long device) {

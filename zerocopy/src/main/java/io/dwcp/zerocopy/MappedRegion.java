@@ -13,6 +13,7 @@ public interface MappedRegion extends AutoCloseable {
     /** Best-effort hint for the whole region. */
     void advise(Advice advice);
 
+    /** Unmaps; idempotent. */
     @Override
     void close();
 }

@@ -31,6 +31,7 @@ final class LinuxFiles {
     private static final MethodHandle FCHMODAT = h("fchmodat", C_INT, C_INT, C_POINTER, C_INT, C_INT);
     private static final MethodHandle FCHMOD = h("fchmod", C_INT, C_INT, C_INT);
     private static final MethodHandle UTIMENSAT = h("utimensat", C_INT, C_INT, C_POINTER, C_POINTER, C_INT);
+    private static final MethodHandle FUTIMENS = h("futimens", C_INT, C_INT, C_POINTER);
     private static final MethodHandle SYMLINKAT = h("symlinkat", C_INT, C_POINTER, C_INT, C_POINTER);
     private static final MethodHandle READLINKAT = h("readlinkat", C_LONG, C_INT, C_POINTER, C_POINTER, C_LONG);
     private static final MethodHandle FALLOCATE = h("fallocate", C_INT, C_INT, C_INT, C_LONG, C_LONG);
@@ -50,7 +51,7 @@ final class LinuxFiles {
     /** True when libc has every call this class makes ({@code openat2} is probed separately). */
     static boolean linked() {
         return OPENAT != null && CLOSE != null && MKDIRAT != null && RENAMEAT != null && UNLINKAT != null
-                && STATX != null && FCHMODAT != null && FCHMOD != null && UTIMENSAT != null && SYMLINKAT != null
+                && STATX != null && FCHMODAT != null && FCHMOD != null && UTIMENSAT != null && FUTIMENS != null && SYMLINKAT != null
                 && READLINKAT != null && FALLOCATE != null && FTRUNCATE != null && FSYNC != null
                 && FDATASYNC != null && PREAD != null && PWRITE != null;
     }
@@ -142,7 +143,16 @@ final class LinuxFiles {
         }
     }
 
-    /** @param times two {@code struct timespec} (atime, mtime); path NULL means the fd itself */
+    /** @param times two {@code struct timespec} (atime, mtime) */
+    static int futimens(int fd, MemorySegment times) {
+        try {
+            return r((int) FUTIMENS.invokeExact(LinuxNative.callState(), fd, times));
+        } catch (Throwable t) {
+            throw Sys.linkError(t);
+        }
+    }
+
+    /** @param times two {@code struct timespec} (atime, mtime) */
     static int utimensat(int dirFd, MemorySegment path, MemorySegment times, int flags) {
         try {
             return r((int) UTIMENSAT.invokeExact(LinuxNative.callState(), dirFd, path, times, flags));

@@ -203,10 +203,9 @@ public final class NativeFile implements DataFile {
         try {
             MemorySegment t = scratch();
             Timespecs.write(t, atimeNanos, mtimeNanos);
-            // a NULL path makes utimensat act on the fd itself (futimens)
-            int rc = LinuxFiles.utimensat(fd, MemorySegment.NULL, t, 0);
+            int rc = LinuxFiles.futimens(fd, t);
             if (rc < 0) {
-                throw failure("utimensat", rc);
+                throw failure("futimens", rc);
             }
         } finally {
             holder.exit();

@@ -58,8 +58,11 @@ final class NativeMappedRegion implements MappedRegion {
         LinuxMapping.madvise(mapping.address(), mapping.byteSize(), a);
     }
 
+    /** Idempotent. */
     @Override
-    public void close() {
-        arena.close();
+    public synchronized void close() {
+        if (arena.scope().isAlive()) {
+            arena.close();
+        }
     }
 }

@@ -136,8 +136,10 @@ public final class ChannelFile implements DataFile {
                 }
 
                 @Override
-                public void close() {
-                    arena.close();
+                public synchronized void close() {
+                    if (arena.scope().isAlive()) {
+                        arena.close();
+                    }
                 }
             };
         } catch (IOException | RuntimeException e) {
@@ -165,6 +167,7 @@ public final class ChannelFile implements DataFile {
             if (p.getFileSystem().supportedFileAttributeViews().contains("unix")) {
                 Map<String, Object> a = Files.readAttributes(p, "unix:mode,size,lastAccessTime,lastModifiedTime,uid,gid,nlink,ino,dev",
                         LinkOption.NOFOLLOW_LINKS);
+                // the JDK does not expose st_blocks: allocated is reported as the size
                 long size = (Long) a.get("size");
                 return new FileStat((Integer) a.get("mode"), size, size, nanos(a.get("lastAccessTime")),
                         nanos(a.get("lastModifiedTime")), (Integer) a.get("uid"), (Integer) a.get("gid"),
