@@ -87,7 +87,7 @@ final class Confinement {
             do {
                 fd = LinuxFiles.openat(cur, name, DIR_FLAGS | Sys.O_NOFOLLOW, 0);
             } while (fd == -Errno.EINTR);
-            if (fd < 0 && fd == -Errno.ENOTDIR && isSymlink(cur, name, arena)) {
+            if (fd == -Errno.ENOTDIR && isSymlink(cur, name, arena)) {
                 fd = -Errno.ELOOP;
             }
             if (cur != rootFd) {
