@@ -1,13 +1,16 @@
 package io.dwcp.cli;
 
 import io.dwcp.core.Limits;
+import io.dwcp.numa.NumaOptions;
 import io.dwcp.server.ServerConfig;
+import io.dwcp.zerocopy.IoMode;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /** Options shared by {@code serve} and {@code recv}. */
@@ -33,6 +36,28 @@ final class ServerOptions {
             + "(default: ${DEFAULT-VALUE}).", defaultValue = "120")
     int idleSeconds;
 
+    @Option(names = "--io", paramLabel = "auto|portable", description = "Data-plane I/O: auto uses sendfile, splice "
+            + "and openat2-confined files where this machine allows them; portable forces plain JDK I/O "
+            + "(default: ${DEFAULT-VALUE}).", defaultValue = "auto")
+    String io;
+
+    @Option(names = "--workers", paramLabel = "N", description = "Data-plane worker threads; 0 means one per CPU chosen "
+            + "by --pin (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    int workers;
+
+    @Option(names = "--pin", paramLabel = "auto|off|CPULIST", description = "Pin data-plane threads: auto (one per "
+            + "allowed CPU), off, or a list like 0-3,8 (default: ${DEFAULT-VALUE}).", defaultValue = "auto")
+    String pin;
+
+    @Option(names = "--hugepages", paramLabel = "auto|off|require", description = "Huge pages for data-plane buffers: "
+            + "auto (reserved huge pages, else transparent ones), off, or require (refuse to start without reserved "
+            + "ones) (default: ${DEFAULT-VALUE}).", defaultValue = "auto")
+    String hugePages;
+
+    @Option(names = "--buffer-memory", paramLabel = "SIZE", description = "Bound on the data plane's buffer memory "
+            + "(default: ${DEFAULT-VALUE}).", defaultValue = "64M")
+    String bufferMemory;
+
     ServerConfig config(Path root, boolean oneShot) throws IOException {
         if (!Files.isDirectory(root)) {
             throw new IllegalArgumentException("root=\"" + root + "\" reason=not-a-directory");
@@ -44,7 +69,14 @@ final class ServerOptions {
             throw new IllegalArgumentException("reason=limits-must-be-positive");
         }
         Limits limits = Limits.defaults().withMaxSessions(maxSessions).withIdleTimeoutMillis(idleSeconds * 1000);
-        return new ServerConfig(root, address(listen), dataPort, Tokens.read(tokenFile), plainTcp, oneShot, limits);
+        IoMode mode = switch (io.toLowerCase(Locale.ROOT)) {
+            case "auto" -> IoMode.AUTO;
+            case "portable" -> IoMode.PORTABLE;
+            default -> throw new IllegalArgumentException("io=" + io + " reason=expected-auto-or-portable");
+        };
+        NumaOptions numa = NumaOptions.parse(workers, pin, hugePages, bufferMemory);
+        return new ServerConfig(root, address(listen), dataPort, Tokens.read(tokenFile), plainTcp, oneShot, limits,
+                mode, numa);
     }
 
     static InetSocketAddress address(String hostPort) throws IOException {

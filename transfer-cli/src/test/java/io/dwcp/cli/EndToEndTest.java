@@ -385,11 +385,12 @@ class EndToEndTest {
 
     @Test
     void aServerWhoseLocaleCannotEncodeANameRefusesItByNameAndGoesOnServing(@TempDir Path base) throws Exception {
+        // Only the portable path names files through the JVM, in its locale's charset.
         Path dir = Files.createDirectories(base.resolve("root"));
         Path unicode = Files.writeString(base.resolve("naïve-日本.txt"), "x");
         Path ascii = Files.writeString(base.resolve("plain.txt"), "y");
         try (ServerProcess c = ServerProcess.start(List.of("serve", "--root", dir.toString(), "--listen", "127.0.0.1:0",
-                "--data-port", "0"), Map.of("LC_ALL", "C"))) {
+                "--data-port", "0", "--io", "portable"), Map.of("LC_ALL", "C"))) {
             Result r = Harness.send(List.of(), List.of(unicode), c.target(""));
             r.assertExit(2);
             String error = String.valueOf(r.json().get("error"));
@@ -397,6 +398,18 @@ class EndToEndTest {
             assertVerified(Harness.send(List.of(), List.of(ascii), c.target("")));
         }
         assertEquals(List.of("plain.txt"), Harness.listTree(dir));
+    }
+
+    @Test
+    void theNativePathStoresUtf8NamesWhateverTheServersLocale(@TempDir Path base) throws Exception {
+        Path dir = Files.createDirectories(base.resolve("root"));
+        Path unicode = Files.writeString(base.resolve("naïve-日本.txt"), "x");
+        try (ServerProcess c = ServerProcess.start(List.of("serve", "--root", dir.toString(), "--listen", "127.0.0.1:0",
+                "--data-port", "0"), Map.of("LC_ALL", "C"))) {
+            assumeTrue(c.log().contains("confine=openat2") || c.log().contains("confine=walk"), "no native confinement here");
+            assertVerified(Harness.send(List.of(), List.of(unicode), c.target("")));
+        }
+        assertEquals("x", Files.readString(dir.resolve("naïve-日本.txt")));
     }
 
     @ParameterizedTest

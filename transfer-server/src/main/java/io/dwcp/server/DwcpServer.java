@@ -12,7 +12,8 @@ import io.dwcp.engine.receive.SessionOutcome;
 import io.dwcp.engine.receive.SessionRegistry;
 import io.dwcp.engine.receive.TransferSession;
 import io.dwcp.engine.storage.ReceivingPaths;
-import io.dwcp.engine.storage.RootConfinement;
+import io.dwcp.engine.runtime.EngineRuntime;
+import io.dwcp.engine.storage.StorageRoot;
 import io.dwcp.engine.storage.SpaceLedger;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -36,7 +37,8 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
     private static final Log LOG = Log.of("server");
 
     private final ServerConfig config;
-    private final RootConfinement root;
+    private final EngineRuntime runtime;
+    private final StorageRoot root;
     private final SessionRegistry sessions;
     private final ReceivingPaths receiving = new ReceivingPaths();
     private final SpaceLedger space;
@@ -48,10 +50,11 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
     private Channel controlChannel;
     private DataPlane dataPlane;
 
-    private DwcpServer(ServerConfig config) throws IOException {
+    private DwcpServer(ServerConfig config, EngineRuntime runtime) throws IOException {
         this.config = config;
-        this.root = new RootConfinement(config.root(), config.limits().maxPathBytes());
-        FileStore store = Files.getFileStore(root.root());
+        this.runtime = runtime;
+        this.root = StorageRoot.open(runtime.io(), config.root(), config.limits().maxPathBytes());
+        FileStore store = Files.getFileStore(config.root());
         this.space = new SpaceLedger(store::getUsableSpace);
         this.sessions = new SessionRegistry(config.oneShot() ? 1 : config.limits().maxSessions());
         this.transport = ControlTransport.choose();
@@ -68,7 +71,20 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
             throw new IllegalArgumentException("listen=" + config.control() + " reason=plain-tcp-needs-token"
                     + " hint=\"pass --token-file FILE\"");
         }
-        DwcpServer s = new DwcpServer(config);
+        EngineRuntime runtime;
+        try {
+            runtime = EngineRuntime.start(config.io(), config.numa());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("reason=interrupted while starting the data plane");
+        }
+        DwcpServer s;
+        try {
+            s = new DwcpServer(config, runtime);
+        } catch (IOException | RuntimeException e) {
+            runtime.close();
+            throw e;
+        }
         try {
             s.bind();
         } catch (IOException | RuntimeException e) {
@@ -80,7 +96,8 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
 
     private void bind() throws IOException {
         InetSocketAddress c = config.control();
-        dataPlane = new DataPlane(new InetSocketAddress(c.getAddress(), config.dataPort()), sessions, config.limits());
+        dataPlane = new DataPlane(new InetSocketAddress(c.getAddress(), config.dataPort()), sessions, config.limits(),
+                runtime);
         group = new MultiThreadIoEventLoopGroup(1, transport.factory());
         int idleSeconds = Math.max(1, config.limits().idleTimeoutMillis() / 1000);
         ServerBootstrap b = new ServerBootstrap()
@@ -105,9 +122,9 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
         } catch (Exception e) {
             throw new IOException("listen=" + c + " reason=bind-failed detail=" + e.getMessage(), e);
         }
-        LOG.info("listening control=" + controlAddress() + " data_port=" + dataPlane.port() + " root=" + root.root()
+        LOG.info("listening control=" + controlAddress() + " data_port=" + dataPlane.port() + " root=" + config.root()
                 + " transport=" + transport.name() + " (" + transport.why() + ")"
-                + " data_io=blocking-socket auth=" + (config.token() == null ? "none(loopback)" : "token")
+                + " " + runtime.describe() + " " + root.describe() + " auth=" + (config.token() == null ? "none(loopback)" : "token")
                 + (config.oneShot() ? " mode=one-shot" : ""));
     }
 
@@ -187,5 +204,11 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
         if (group != null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         }
+        try {
+            root.close();
+        } catch (IOException ignored) {
+            // shutting down
+        }
+        runtime.close();
     }
 }

@@ -1,6 +1,8 @@
 package io.dwcp.server;
 
 import io.dwcp.core.Limits;
+import io.dwcp.numa.NumaOptions;
+import io.dwcp.zerocopy.IoMode;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 
@@ -14,7 +16,15 @@ import java.nio.file.Path;
  * @param plainRemote the operator explicitly allowed plain TCP on a non-loopback address
  * @param oneShot     serve exactly one transfer, then stop ({@code dwcp recv})
  * @param limits      every bound the server enforces
+ * @param io          the data plane's I/O path: the best this machine offers, or the portable one
+ * @param numa        workers, pinning, huge pages and the slab budget of the data plane
  */
 public record ServerConfig(Path root, InetSocketAddress control, int dataPort, byte[] token, boolean plainRemote,
-                           boolean oneShot, Limits limits) {
+                           boolean oneShot, Limits limits, IoMode io, NumaOptions numa) {
+
+    /** A server on the default data plane (the best I/O path here, pinned workers, huge pages when reserved). */
+    public ServerConfig(Path root, InetSocketAddress control, int dataPort, byte[] token, boolean plainRemote,
+                        boolean oneShot, Limits limits) {
+        this(root, control, dataPort, token, plainRemote, oneShot, limits, IoMode.AUTO, NumaOptions.defaults());
+    }
 }

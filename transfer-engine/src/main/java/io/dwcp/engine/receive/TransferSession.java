@@ -5,26 +5,24 @@ import io.dwcp.core.ErrorCode;
 import io.dwcp.core.Limits;
 import io.dwcp.core.Log;
 import io.dwcp.core.digest.BlockDigests;
-import io.dwcp.core.io.FileBlocks;
 import io.dwcp.core.manifest.Entry;
 import io.dwcp.core.manifest.EntryKind;
 import io.dwcp.core.manifest.RelativePaths;
 import io.dwcp.core.message.ControlCodec;
 import io.dwcp.core.message.Message;
 import io.dwcp.engine.receive.data.BlockPipeline;
+import io.dwcp.engine.runtime.EngineRuntime;
+import io.dwcp.zerocopy.DataFile;
+import java.lang.foreign.MemorySegment;
 import io.dwcp.engine.receive.data.DataSession;
 import io.dwcp.engine.storage.IncomingFile;
 import io.dwcp.engine.storage.ReceivingPaths;
-import io.dwcp.engine.storage.RootConfinement;
+import io.dwcp.engine.storage.BasisDigests;
+import io.dwcp.engine.storage.StorageRoot;
+import io.dwcp.zerocopy.FileStat;
 import io.dwcp.engine.storage.SpaceLedger;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -51,7 +49,7 @@ public final class TransferSession implements DataSession {
 
     private final byte[] id;
     private final String name;
-    private final RootConfinement root;
+    private final StorageRoot root;
     private final ReceivingPaths receiving;
     private final SpaceLedger ledger;
     private final Limits limits;
@@ -62,6 +60,10 @@ public final class TransferSession implements DataSession {
     private final AtomicLong payloadBytes = new AtomicLong();
     private final AtomicInteger nacks = new AtomicInteger();
     private final AtomicInteger joinedStreams = new AtomicInteger();
+    /** Data-plane threads (streams and the storing stage) still working for this session. */
+    private final AtomicInteger dataThreads = new AtomicInteger();
+    private final AtomicLong dataHeapAllocBytes = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean dataReported = new java.util.concurrent.atomic.AtomicBoolean();
     private final List<AutoCloseable> attached = new ArrayList<>();
 
     private volatile State state = State.AWAIT_OFFER;
@@ -74,7 +76,7 @@ public final class TransferSession implements DataSession {
     private SessionOutcome outcome;
     private volatile SpaceLedger.Claim spaceClaim;
 
-    public TransferSession(byte[] id, String name, RootConfinement root, ReceivingPaths receiving, SpaceLedger ledger,
+    public TransferSession(byte[] id, String name, StorageRoot root, ReceivingPaths receiving, SpaceLedger ledger,
                            Limits limits, int streams, Consumer<Message> out, Consumer<TransferSession> onEnd) {
         this.id = id;
         this.name = name;
@@ -156,7 +158,7 @@ public final class TransferSession implements DataSession {
             throw DwcpException.protocol("frame=offer reason=unexpected state=" + state.name().toLowerCase(java.util.Locale.ROOT));
         }
         dest = offer.dest();
-        Path destDir = root.resolve(dest);
+        String destDir = root.check(dest);
         if (!dest.isEmpty()) {
             root.ensureParents(destDir, dest);
             root.ensureDirectory(destDir, dest);
@@ -174,7 +176,7 @@ public final class TransferSession implements DataSession {
             }
         }
         int bs = offer.blockSize();
-        List<Path> targets = new ArrayList<>();
+        List<String> targets = new ArrayList<>();
         List<String> shownPaths = new ArrayList<>();
         for (Entry e : offer.entries()) {
             if (e.kind() != EntryKind.DIR) {
@@ -184,18 +186,18 @@ public final class TransferSession implements DataSession {
         }
         receiving.claim(targets, shownPaths, this);
         // What is at each target decides both the space this transfer must have and its plan.
-        BasicFileAttributes[] existing = new BasicFileAttributes[offer.entries().size()];
+        FileStat[] existing = new FileStat[offer.entries().size()];
         long newBytes = 0;
         for (int i = 0; i < existing.length; i++) {
             Entry e = offer.entries().get(i);
-            Path target = root.resolve(dest, e.path());
+            String target = root.resolve(dest, e.path());
             String shown = e.path();
             root.ensureParents(target, shown);
             switch (e.kind()) {
                 case DIR -> root.ensureDirectory(target, shown);
                 case SYMLINK -> refuseDirectory(target, shown);
                 case FILE -> {
-                    BasicFileAttributes a = attributes(target);
+                    FileStat a = root.stat(target, shown).orElse(null);
                     if (a != null && a.isDirectory()) {
                         throw RelativePaths.refused(shown, "exists-as-directory");
                     }
@@ -227,7 +229,7 @@ public final class TransferSession implements DataSession {
             if (e.kind() != EntryKind.FILE) {
                 continue;
             }
-            Path target = root.resolve(dest, e.path());
+            String target = root.resolve(dest, e.path());
             byte[] basis = null;
             long basisSize = 0;
             if (existing[i] != null) {
@@ -235,12 +237,12 @@ public final class TransferSession implements DataSession {
                 if (scratch == null) {
                     scratch = ByteBuffer.allocateDirect(bs);
                 }
-                basis = FileBlocks.digestAll(target, basisSize, bs, scratch, this::touch);
+                basis = BasisDigests.digest(root, target, e.path(), basisSize, bs, scratch, this::touch);
                 if (state == State.ENDED) {
                     return; // aborted while digesting (idle, stopped, peer gone): nothing more to plan
                 }
             }
-            incoming[i] = new IncomingFile(i, e, target, bs, basis, basisSize);
+            incoming[i] = new IncomingFile(i, e, root, target, bs, basis, basisSize);
             plans.add(new Message.FilePlan(i, basis == null ? Message.FilePlan.NEW : Message.FilePlan.BASIS,
                     basisSize, basis == null ? new byte[0] : basis));
         }
@@ -262,9 +264,9 @@ public final class TransferSession implements DataSession {
      * The PLAN carries a digest per block of every file already here; a tree whose digests would not fit in one
      * control frame is refused before they are computed, saying what would make it fit.
      */
-    private void checkPlanFits(BasicFileAttributes[] existing, int files, int bs) throws DwcpException {
+    private void checkPlanFits(FileStat[] existing, int files, int bs) throws DwcpException {
         long digestBytes = 0;
-        for (BasicFileAttributes a : existing) {
+        for (FileStat a : existing) {
             if (a != null) {
                 digestBytes += ((a.size() + bs - 1) / bs) * BlockDigests.DIGEST_LENGTH;
             }
@@ -277,27 +279,10 @@ public final class TransferSession implements DataSession {
         }
     }
 
-    private void refuseDirectory(Path target, String shown) throws DwcpException {
-        BasicFileAttributes a = attributes(target);
+    private void refuseDirectory(String target, String shown) throws DwcpException {
+        FileStat a = root.stat(target, shown).orElse(null);
         if (a != null && a.isDirectory()) {
             throw RelativePaths.refused(shown, "exists-as-directory");
-        }
-    }
-
-    /** The path's own attributes (a link is not followed), or null when nothing is there. */
-    private static BasicFileAttributes attributes(Path p) throws DwcpException {
-        // Most offered files are new. Of the JDK's checks only Files.exists (which follows links) answers "absent"
-        // without an exception; it also says false for a dangling link, which is then handled like no file, as
-        // any link at the target is (the part file is renamed over it).
-        if (!Files.exists(p)) {
-            return null;
-        }
-        try {
-            return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (java.nio.file.NoSuchFileException raced) {
-            return null;
-        } catch (IOException e) {
-            throw new DwcpException(ErrorCode.IO, "path=\"" + p + "\" reason=stat-failed detail=" + e.getMessage());
         }
     }
 
@@ -408,9 +393,7 @@ public final class TransferSession implements DataSession {
         dirs.sort(Comparator.comparingInt((Integer i) -> entries.get(i).path().split("/").length).reversed());
         for (int i : dirs) {
             Entry e = entries.get(i);
-            Path p = root.resolve(dest, e.path());
-            Files.setPosixFilePermissions(p, IncomingFile.permissions(e.mode() | 0700));
-            Files.setLastModifiedTime(p, FileTime.fromMillis(e.mtimeMillis()));
+            root.setMetadata(root.resolve(dest, e.path()), e.mode() | 0700, e.mtimeMillis(), false, e.path());
         }
         Message.Done done = new Message.Done(ok, bytes, payloadBytes.get(), verified);
         LOG.info("session=" + name + " done files=" + ok + " bytes=" + bytes + " payload=" + payloadBytes.get()
@@ -421,38 +404,94 @@ public final class TransferSession implements DataSession {
     }
 
     private void makeLink(Entry e) throws IOException {
-        Path p = root.resolve(dest, e.path());
+        String p = root.resolve(dest, e.path());
         root.ensureParents(p, e.path());
         refuseDirectory(p, e.path());
-        Path tmp = p.resolveSibling(p.getFileName() + IncomingFile.PART_SUFFIX);
-        Files.deleteIfExists(tmp);
-        Files.createSymbolicLink(tmp, Path.of(e.linkTarget()));
-        FileTime mtime = FileTime.fromMillis(e.mtimeMillis());
-        Files.getFileAttributeView(tmp, java.nio.file.attribute.BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                .setTimes(mtime, null, null);
-        Files.move(tmp, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        // Made under the reserved part name and renamed over the target: a reader never sees a half-made link.
+        String tmp = p + IncomingFile.PART_SUFFIX;
+        root.deleteQuietly(tmp);
+        root.symlink(e.linkTarget(), tmp, e.path());
+        root.setMetadata(tmp, 0, e.mtimeMillis(), true, e.path());
+        root.rename(tmp, p, e.path());
     }
 
-    /** The session's storing stage, started with the first data stream; stopped when the session ends. */
+    /** The session's verifying stage, started with the first data stream; stopped when the session ends. */
     @Override
-    public synchronized BlockPipeline pipeline() throws DwcpException {
+    public synchronized BlockPipeline pipeline(EngineRuntime runtime) throws IOException {
         if (state == State.ENDED) {
             throw DwcpException.protocol("frame=data reason=session-ended");
         }
         if (pipeline == null) {
-            pipeline = new BlockPipeline(this, blockSize, streams, "dwcp-store-" + name);
+            pipeline = new BlockPipeline(this, blockSize, streams, runtime, runtime.dataThreads());
+            dataThreads.incrementAndGet();
         }
         return pipeline;
     }
 
-    /** A data stream joined; it is closed when the session ends. */
+    @Override
+    public DataFile beginLanding(int fileId, long offset, int length) throws DwcpException {
+        return file(fileId, "data").beginLanding(offset, length);
+    }
+
+    @Override
+    public void endLanding(int fileId) {
+        files[fileId].endLanding();
+    }
+
+    @Override
+    public void readBack(int fileId, long offset, MemorySegment into, int length) throws DwcpException {
+        file(fileId, "data").readBack(offset, into, length);
+    }
+
+    @Override
+    public void onLandedBlock(int fileId, long offset, ByteBuffer verified, int wireLength) throws DwcpException {
+        touch();
+        payloadBytes.addAndGet(wireLength);
+        IncomingFile f = file(fileId, "data");
+        int length = verified.remaining();
+        boolean done = f.acceptLanded(offset, verified);
+        if (f.isNew()) {
+            spaceClaim.wrote(length);
+        }
+        if (done) {
+            finish(f);
+        }
+    }
+
     @Override
     public synchronized boolean attach(AutoCloseable stream) {
         if (state == State.ENDED || joinedStreams.incrementAndGet() > streams) {
             return false;
         }
         attached.add(stream);
+        dataThreads.incrementAndGet();
         return true;
+    }
+
+    @Override
+    public void detach(long heapAllocBytes) {
+        dataHeapAllocBytes.addAndGet(heapAllocBytes);
+        if (dataThreads.decrementAndGet() == 0 && state == State.ENDED) {
+            reportData();
+        }
+    }
+
+    /**
+     * Once the session has ended and its last data thread has left: what the data plane allocated on the heap
+     * for it (the steady state should allocate nothing), for benchmarks and for anyone watching memory.
+     */
+    private void reportData() {
+        if (dataReported.compareAndSet(false, true)) {
+            BlockPipeline p;
+            synchronized (this) {
+                p = pipeline;
+            }
+            if (p != null) {
+                p.release(); // every data thread has left: no read into its slabs can still be in flight
+            }
+            LOG.info("session=" + name + " data end payload=" + payloadBytes.get() + " data_heap_alloc_bytes="
+                    + dataHeapAllocBytes.get());
+        }
     }
 
     /** Ends the session with an error: tells the peer, removes every part file, closes its streams. */
@@ -497,6 +536,9 @@ public final class TransferSession implements DataSession {
             }
         }
         receiving.release(this);
+        if (dataThreads.get() == 0) {
+            reportData();
+        }
         if (claim != null) {
             ledger.release(claim);
         }

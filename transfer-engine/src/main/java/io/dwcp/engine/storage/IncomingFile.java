@@ -5,36 +5,34 @@ import io.dwcp.core.ErrorCode;
 import io.dwcp.core.digest.BlockDigests;
 import io.dwcp.core.io.FileBlocks;
 import io.dwcp.core.manifest.Entry;
+import io.dwcp.zerocopy.DataFile;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.EnumSet;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One file being received. Blocks arrive on any data stream, in any order; each is written at its offset
- * into {@code NAME.dwcp-part} and digested. The file reaches its final name only when the sender's block
- * count has arrived and the whole-file digest recomputed from the received (and, for unchanged blocks, the
- * basis) block digests equals the sender's.
+ * into {@code NAME.dwcp-part} (or spliced there by the stream itself: {@link #beginLanding}) and digested from
+ * verified bytes. The file reaches its final name only when the sender's block count has arrived and the
+ * whole-file digest recomputed from the received (and, for unchanged blocks, the basis) block digests equals the
+ * sender's. Every path goes through the {@link StorageRoot}, never through a symlink.
  */
 public final class IncomingFile {
     public static final String PART_SUFFIX = io.dwcp.core.manifest.RelativePaths.PART_SUFFIX;
+    /** Part files are private to the server until they are complete. */
+    private static final int PART_MODE = 0600;
+    private static final int COPY_CHUNK = 1 << 20;
 
     public enum State { RECEIVING, DONE, FAILED }
 
     private final int id;
     private final Entry entry;
-    private final Path finalPath;
-    private final Path partPath;
+    private final StorageRoot root;
+    private final String finalPath;
+    private final String partPath;
     private final int blockSize;
     private final int blockCount;
     private final byte[] digests;
@@ -46,20 +44,23 @@ public final class IncomingFile {
     private final boolean freshPart;
 
     private final Object lock = new Object();
-    private volatile FileChannel channel;
+    private PartFile part;
     private long expectedBlocks = -1;
     private byte[] expectedDigest;
     private State state = State.RECEIVING;
     private boolean identical;
 
     /**
+     * @param finalPath    the checked relative path below the root
      * @param basisDigests block digests of the file now at {@code finalPath}, or null when there is none
      */
-    public IncomingFile(int id, Entry entry, Path finalPath, int blockSize, byte[] basisDigests, long basisSize) {
+    public IncomingFile(int id, Entry entry, StorageRoot root, String finalPath, int blockSize, byte[] basisDigests,
+                        long basisSize) {
         this.id = id;
         this.entry = entry;
+        this.root = root;
         this.finalPath = finalPath;
-        this.partPath = finalPath.resolveSibling(finalPath.getFileName() + PART_SUFFIX);
+        this.partPath = finalPath + PART_SUFFIX;
         this.blockSize = blockSize;
         this.blockCount = FileBlocks.blockCount(entry.size(), blockSize);
         this.digests = new byte[blockCount * BlockDigests.DIGEST_LENGTH];
@@ -77,16 +78,17 @@ public final class IncomingFile {
         return entry;
     }
 
-    public Path partPath() {
+    /** The part file's path below the root. */
+    public String partPath() {
         return partPath;
     }
 
-    /** True when the file was already in place byte for byte and nothing had to be written. */
     /** True when the root had no file here: every block of it takes new space. */
     public boolean isNew() {
         return basisDigests == null;
     }
 
+    /** True when the file was already in place byte for byte and nothing had to be written. */
     public boolean identical() {
         synchronized (lock) {
             return identical;
@@ -126,22 +128,94 @@ public final class IncomingFile {
      */
     public boolean accept(long offset, ByteBuffer block, boolean allZero) throws DwcpException {
         int i = check(offset, block.remaining());
-        FileChannel ch = openChannel();
-        // Digest first: the write consumes the buffer's position, the digest reads it without moving it.
+        // Digest first: it reads the buffer without moving its position.
         BlockDigests.digest(block, digests, i);
         if (!(allZero && freshPart)) {
+            DataFile f = beginLanding(offset, block.remaining());
             try {
-                FileBlocks.writeBlock(ch, offset, block);
+                f.writeFully(MemorySegment.ofBuffer(block), 0, block.remaining(), offset);
             } catch (IOException e) {
                 throw writeFailed(e);
+            } finally {
+                endLanding();
             }
         }
-        if (!markReceived(i)) {
-            return false;
-        }
-        int count = receivedCount.incrementAndGet();
+        return markReceived(i);
+    }
+
+    /**
+     * Records a block a data stream landed in the part file itself ({@link #beginLanding}) after its bytes, read
+     * back from the file into {@code verified}, passed the CRC check. Returns true as {@link #accept} does.
+     */
+    public boolean acceptLanded(long offset, ByteBuffer verified) throws DwcpException {
+        int i = check(offset, verified.remaining());
+        BlockDigests.digest(verified, digests, i);
+        return markReceived(i);
+    }
+
+    /**
+     * The part file, for a data stream about to write block bytes at {@code offset} straight into it (splice).
+     * Every call must be paired with {@link #endLanding()}. Refused once the file is finished or abandoned, and
+     * for a block already received (a verified block is never overwritten).
+     */
+    public DataFile beginLanding(long offset, int length) throws DwcpException {
+        int i = check(offset, length);
         synchronized (lock) {
-            return expectedBlocks >= 0 && count == expectedBlocks;
+            if (state != State.RECEIVING) {
+                throw notReceiving();
+            }
+            if ((received.get(i >>> 6) & (1L << (i & 63))) != 0) {
+                throw DwcpException.protocol("frame=data reason=duplicate-block file=" + id + " offset=" + offset);
+            }
+            if (part == null) {
+                part = new PartFile(openPart());
+            }
+            part.beginLanding();
+            return part.file();
+        }
+    }
+
+    /** A landing ended (written, failed or abandoned). */
+    public void endLanding() {
+        synchronized (lock) {
+            if (part.endLanding()) {
+                part.closeQuietly();
+            }
+            lock.notifyAll();
+        }
+    }
+
+    /** Reads {@code want} landed bytes at {@code offset} back from the part file into {@code dst} (to verify them). */
+    public void readBack(long offset, MemorySegment dst, int want) throws DwcpException {
+        DataFile f = beginLandingUnchecked();
+        try {
+            long done = 0;
+            while (done < want) {
+                int n = f.read(dst, done, (int) (want - done), offset + done);
+                if (n <= 0) {
+                    throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=read-back-short offset="
+                            + (offset + done));
+                }
+                done += n;
+            }
+        } catch (DwcpException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=read-back-failed detail=\""
+                    + e.getMessage() + "\"");
+        } finally {
+            endLanding();
+        }
+    }
+
+    /** The open part file for a read-back: the landing it verifies keeps it open. */
+    private DataFile beginLandingUnchecked() throws DwcpException {
+        synchronized (lock) {
+            if (state != State.RECEIVING || part == null) {
+                throw notReceiving();
+            }
+            part.beginLanding();
+            return part.file();
         }
     }
 
@@ -155,8 +229,12 @@ public final class IncomingFile {
                 return false;
             }
             if (received.compareAndSet(word, w, w | bit)) {
-                return true;
+                break;
             }
+        }
+        int count = receivedCount.incrementAndGet();
+        synchronized (lock) {
+            return expectedBlocks >= 0 && count == expectedBlocks;
         }
     }
 
@@ -187,39 +265,19 @@ public final class IncomingFile {
                 return false;
             }
             try {
-                byte[] composed = new byte[digests.length];
-                boolean anyWritten = false;
-                for (int i = 0; i < blockCount; i++) {
-                    if ((received.get(i >>> 6) & (1L << (i & 63))) != 0) {
-                        System.arraycopy(digests, i * 16, composed, i * 16, 16);
-                        anyWritten = true;
-                    } else if (basisDigests != null && (long) i * blockSize < basisSize
-                            && FileBlocks.blockLength(basisSize, blockSize, i) == FileBlocks.blockLength(entry.size(), blockSize, i)) {
-                        System.arraycopy(basisDigests, i * 16, composed, i * 16, 16);
-                    } else {
-                        throw new DwcpException(ErrorCode.VERIFY, "path=\"" + entry.path() + "\" reason=missing-block index=" + i);
-                    }
-                }
-                byte[] fileDigest = BlockDigests.fileDigest(composed, blockCount, entry.size());
-                if (!java.util.Arrays.equals(fileDigest, expectedDigest)) {
-                    throw new DwcpException(ErrorCode.VERIFY, "path=\"" + entry.path() + "\" reason=digest-mismatch got="
-                            + BlockDigests.hex(fileDigest) + " want=" + BlockDigests.hex(expectedDigest));
-                }
+                boolean anyWritten = composeAndVerify();
                 if (!anyWritten && basisDigests != null && basisSize == entry.size()) {
                     identical = true;
                     applyMetadata(finalPath);
                 } else {
-                    openChannel();
-                    long size = entry.size();
-                    if (channel.size() > size) {
-                        channel.truncate(size); // a longer basis
-                    } else if (channel.size() < size) {
-                        channel.write(ByteBuffer.allocate(1), size - 1); // ends in a hole: set the length
+                    if (part == null) {
+                        part = new PartFile(openPart()); // nothing was written (all holes): the file is its length
                     }
-                    channel.close();
-                    channel = null;
+                    awaitLandings();
+                    part.file().truncate(entry.size()); // a longer basis, or a file that ends in a hole
+                    part.closeQuietly();
                     applyMetadata(partPath);
-                    Files.move(partPath, finalPath, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    root.rename(partPath, finalPath, entry.path());
                 }
                 state = State.DONE;
                 return true;
@@ -228,45 +286,106 @@ public final class IncomingFile {
                 throw e;
             } catch (IOException e) {
                 fail();
-                throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=finish-failed detail=" + e.getMessage());
+                throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=finish-failed detail=\""
+                        + e.getMessage() + "\"");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail();
+                throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=interrupted");
             }
         }
     }
 
-    /** Abandons the file: closes and removes the part file. Nothing under the final name is touched. */
+    /** Composes the whole-file digest and compares it; returns whether any block was written. */
+    private boolean composeAndVerify() throws DwcpException {
+        byte[] composed = new byte[digests.length];
+        boolean anyWritten = false;
+        for (int i = 0; i < blockCount; i++) {
+            if ((received.get(i >>> 6) & (1L << (i & 63))) != 0) {
+                System.arraycopy(digests, i * 16, composed, i * 16, 16);
+                anyWritten = true;
+            } else if (basisDigests != null && (long) i * blockSize < basisSize
+                    && FileBlocks.blockLength(basisSize, blockSize, i) == FileBlocks.blockLength(entry.size(), blockSize, i)) {
+                System.arraycopy(basisDigests, i * 16, composed, i * 16, 16);
+            } else {
+                throw new DwcpException(ErrorCode.VERIFY, "path=\"" + entry.path() + "\" reason=missing-block index=" + i);
+            }
+        }
+        byte[] fileDigest = BlockDigests.fileDigest(composed, blockCount, entry.size());
+        if (!java.util.Arrays.equals(fileDigest, expectedDigest)) {
+            throw new DwcpException(ErrorCode.VERIFY, "path=\"" + entry.path() + "\" reason=digest-mismatch got="
+                    + BlockDigests.hex(fileDigest) + " want=" + BlockDigests.hex(expectedDigest));
+        }
+        return anyWritten;
+    }
+
+    /**
+     * Every block is verified, so a landing still in flight can only be a stray duplicate; it must end before the
+     * rename, or its bytes would land under the final name.
+     */
+    private void awaitLandings() throws InterruptedException {
+        while (part.landingInFlight()) {
+            lock.wait();
+        }
+    }
+
+    /** Abandons the file: removes the part file (closed once no landing is in flight). The final name is untouched. */
     public void fail() {
         synchronized (lock) {
             if (state == State.DONE) {
                 return;
             }
             state = State.FAILED;
-            closeQuietly();
-            try {
-                Files.deleteIfExists(partPath);
-            } catch (IOException ignored) {
-                // best effort: a stale part file is harmless and overwritten by the next attempt
+            if (part != null) {
+                part.closeWhenIdle();
+                root.deleteQuietly(partPath);
             }
         }
     }
 
     /**
-     * A new, empty part file. A leftover one (or anything else under the reserved name, a planted link too) is
-     * ours to replace; that is rare, so the common case costs one open and no exception.
+     * A new, empty part file; over a basis it starts as a copy of the part of the basis the new file can use, so
+     * unchanged blocks need not travel. A leftover part file (or anything else under the reserved name, a planted
+     * link too) is ours to replace.
      */
-    private FileChannel createPart() throws IOException {
-        try {
-            return FileChannel.open(partPath, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW,
-                    LinkOption.NOFOLLOW_LINKS);
-        } catch (java.nio.file.FileAlreadyExistsException leftover) {
-            Files.deleteIfExists(partPath);
-            return FileChannel.open(partPath, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW,
-                    LinkOption.NOFOLLOW_LINKS);
+    private DataFile openPart() throws DwcpException {
+        DataFile f = root.createExclusive(partPath, PART_MODE, entry.path());
+        if (!freshPart) {
+            try {
+                copyBasisInto(f, Math.min(basisSize, entry.size()));
+            } catch (IOException e) {
+                try {
+                    f.close();
+                } catch (IOException ignored) {
+                    // reporting the copy's failure
+                }
+                root.deleteQuietly(partPath);
+                throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=basis-copy-failed detail=\""
+                        + e.getMessage() + "\"");
+            }
+        }
+        return f;
+    }
+
+    /** Copies the first {@code length} bytes of the basis; a basis that shrank meanwhile copies less (the digest decides). */
+    private void copyBasisInto(DataFile part, long length) throws IOException {
+        try (DataFile basis = root.openRead(finalPath, entry.path()); Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(COPY_CHUNK, 4096);
+            long done = 0;
+            while (done < length) {
+                int n = basis.read(buf, 0, (int) Math.min(COPY_CHUNK, length - done), done);
+                if (n <= 0) {
+                    return;
+                }
+                part.writeFully(buf, 0, n, done);
+                done += n;
+            }
         }
     }
 
     /**
-     * A write that failed because the file was finished or abandoned meanwhile (its channel closed under the
-     * writer) says so; anything else is a real write failure.
+     * A write that failed because the file was finished or abandoned meanwhile says so; anything else is a real
+     * write failure.
      */
     private DwcpException writeFailed(IOException e) {
         synchronized (lock) {
@@ -274,7 +393,8 @@ public final class IncomingFile {
                 return notReceiving();
             }
         }
-        return new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=write-failed detail=" + e);
+        return new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=write-failed detail=\""
+                + e.getMessage() + "\"");
     }
 
     private DwcpException notReceiving() {
@@ -282,78 +402,7 @@ public final class IncomingFile {
                 + state.name().toLowerCase(java.util.Locale.ROOT));
     }
 
-    private FileChannel openChannel() throws DwcpException {
-        FileChannel ch = channel;
-        if (ch != null && ch.isOpen()) {
-            return ch;
-        }
-        synchronized (lock) {
-            if (state != State.RECEIVING) {
-                throw notReceiving();
-            }
-            if (channel == null) {
-                try {
-                    if (!freshPart) {
-                        // Unchanged blocks come from the basis: start the part file as a copy of the part of it
-                        // the new file can use (transferTo between files is copy_file_range on Linux: an in-kernel
-                        // copy, a reflink where the file system can).
-                        FileChannel part = createPart();
-                        try (FileChannel basis = FileChannel.open(finalPath, StandardOpenOption.READ,
-                                LinkOption.NOFOLLOW_LINKS)) {
-                            long want = Math.min(basisSize, entry.size());
-                            long done = 0;
-                            while (done < want) {
-                                long n = basis.transferTo(done, want - done, part);
-                                if (n <= 0) {
-                                    break; // the basis shrank: blocks past it are sent, the digest decides
-                                }
-                                done += n;
-                            }
-                        } catch (IOException e) {
-                            part.close();
-                            throw e;
-                        }
-                        channel = part;
-                    } else {
-                        channel = createPart();
-                    }
-                } catch (IOException e) {
-                    throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=open-failed detail=" + e.getMessage());
-                }
-            }
-            return channel;
-        }
-    }
-
-    private void applyMetadata(Path p) throws IOException {
-        Files.setPosixFilePermissions(p, permissions(entry.mode()));
-        Files.setLastModifiedTime(p, FileTime.fromMillis(entry.mtimeMillis()));
-    }
-
-    public static Set<PosixFilePermission> permissions(int mode) {
-        Set<PosixFilePermission> s = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] order = {
-            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ,
-        };
-        for (int b = 0; b < 9; b++) {
-            if ((mode & (1 << b)) != 0) {
-                s.add(order[b]);
-            }
-        }
-        return s;
-    }
-
-    private void closeQuietly() {
-        FileChannel ch = channel;
-        channel = null;
-        if (ch != null) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // closing a file we are abandoning
-            }
-        }
+    private void applyMetadata(String path) throws DwcpException {
+        root.setMetadata(path, entry.mode(), entry.mtimeMillis(), false, entry.path());
     }
 }

@@ -2,7 +2,6 @@ package io.dwcp.engine.storage;
 
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.manifest.RelativePaths;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,17 +12,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * mixing blocks from two senders.
  */
 public final class ReceivingPaths {
-    private final Map<Path, Object> owners = new ConcurrentHashMap<>();
+    private final Map<String, Object> owners = new ConcurrentHashMap<>();
 
     /** Claims every path for {@code owner}, all or nothing; throws a PATH error naming a busy path. */
-    public synchronized void claim(List<Path> paths, List<String> shown, Object owner) throws DwcpException {
+    public synchronized void claim(List<String> paths, List<String> shown, Object owner) throws DwcpException {
         for (int i = 0; i < paths.size(); i++) {
             Object o = owners.get(paths.get(i));
             if (o != null && o != owner) {
                 throw RelativePaths.refused(shown.get(i), "busy-in-another-transfer");
             }
         }
-        for (Path p : paths) {
+        for (String p : paths) {
             owners.put(p, owner);
         }
     }

@@ -11,6 +11,8 @@ import io.dwcp.core.ErrorCode;
 import io.dwcp.core.digest.BlockDigests;
 import io.dwcp.core.io.FileBlocks;
 import io.dwcp.core.manifest.Entry;
+import io.dwcp.zerocopy.IoMode;
+import io.dwcp.zerocopy.IoPaths;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +26,23 @@ class IncomingFileTest {
 
     @TempDir
     Path dir;
+
+    private StorageRoot root;
+
+    @org.junit.jupiter.api.AfterEach
+    void closeRoot() throws Exception {
+        if (root != null) {
+            root.close();
+        }
+    }
+
+    /** A file received below {@code dir}, through the confined root of this machine's I/O path. */
+    private IncomingFile incoming(int id, Entry e, Path target, byte[] basis, long basisSize) throws Exception {
+        if (root == null) {
+            root = StorageRoot.open(IoPaths.select(IoMode.AUTO), dir, 4096);
+        }
+        return new IncomingFile(id, e, root, dir.relativize(target).toString(), BS, basis, basisSize);
+    }
 
     private static byte[] random(int n, long seed) {
         byte[] b = new byte[n];
@@ -41,12 +60,15 @@ class IncomingFileTest {
     }
 
     private static void deliver(IncomingFile f, byte[] data, int block) throws DwcpException {
-        f.accept((long) block * BS, ByteBuffer.wrap(data, block * BS, FileBlocks.blockLength(data.length, BS, block)).slice(), false);
+        int length = FileBlocks.blockLength(data.length, BS, block);
+        // Blocks reach storage in off-heap buffers (slabs, the decoder's scratch), as native I/O needs.
+        ByteBuffer direct = ByteBuffer.allocateDirect(length).put(data, block * BS, length).flip();
+        f.accept((long) block * BS, direct, false);
     }
 
     /** Delivers a block of zeros as a ZERO frame would. */
     private static void deliverZero(IncomingFile f, byte[] data, int block) throws DwcpException {
-        f.accept((long) block * BS, ByteBuffer.allocate(FileBlocks.blockLength(data.length, BS, block)), true);
+        f.accept((long) block * BS, ByteBuffer.allocateDirect(FileBlocks.blockLength(data.length, BS, block)), true);
     }
 
     @Test
@@ -55,7 +77,7 @@ class IncomingFileTest {
         Arrays.fill(data, BS, 3 * BS, (byte) 0); // blocks 1 and 2
         Arrays.fill(data, 4 * BS, data.length, (byte) 0); // the short last block: the length must still be set
         Path target = dir.resolve("sparse.bin");
-        IncomingFile f = new IncomingFile(0, Entry.file("sparse.bin", data.length, 0644, 0), target, BS, null, 0);
+        IncomingFile f = incoming(0, Entry.file("sparse.bin", data.length, 0644, 0), target, null, 0);
         deliver(f, data, 0);
         deliverZero(f, data, 1);
         deliverZero(f, data, 2);
@@ -74,7 +96,7 @@ class IncomingFileTest {
         Files.write(target, old);
         byte[] data = old.clone();
         Arrays.fill(data, BS, 2 * BS, (byte) 0);
-        IncomingFile f = new IncomingFile(0, Entry.file("basis.bin", data.length, 0644, 0), target, BS,
+        IncomingFile f = incoming(0, Entry.file("basis.bin", data.length, 0644, 0), target,
                 FileBlocks.digestAll(target, old.length, BS, ByteBuffer.allocate(BS), () -> { }), old.length);
         deliverZero(f, data, 1);
         assertTrue(f.expect(1, fileDigest(data)));
@@ -86,18 +108,18 @@ class IncomingFileTest {
     void blocksInAnyOrderThenDigestThenRename() throws Exception {
         byte[] data = random(3 * BS + 17, 1);
         Path target = dir.resolve("f.bin");
-        IncomingFile f = new IncomingFile(0, Entry.file("f.bin", data.length, 0640, 1_600_000_000_000L), target, BS, null, 0);
+        IncomingFile f = incoming(0, Entry.file("f.bin", data.length, 0640, 1_600_000_000_000L), target, null, 0);
         deliver(f, data, 3);
         deliver(f, data, 0);
         assertFalse(Files.exists(target), "nothing under the final name before verification");
-        assertTrue(Files.exists(f.partPath()));
+        assertTrue(Files.exists(dir.resolve(f.partPath())));
         deliver(f, data, 2);
         deliver(f, data, 1);
         assertTrue(f.expect(4, fileDigest(data)));
         assertTrue(f.finish(), "the first caller does the work");
         assertFalse(f.finish(), "a second caller (the other thread that saw completion) must not report again");
         assertArrayEquals(data, Files.readAllBytes(target));
-        assertFalse(Files.exists(f.partPath()));
+        assertFalse(Files.exists(dir.resolve(f.partPath())));
         assertEquals(1_600_000_000_000L, Files.getLastModifiedTime(target).toMillis());
     }
 
@@ -106,7 +128,7 @@ class IncomingFileTest {
         byte[] data = random(2 * BS, 2);
         Path target = dir.resolve("g.bin");
         Files.writeString(target, "old content");
-        IncomingFile f = new IncomingFile(0, Entry.file("g.bin", data.length, 0644, 0), target, BS, null, 0);
+        IncomingFile f = incoming(0, Entry.file("g.bin", data.length, 0644, 0), target, null, 0);
         deliver(f, data, 0);
         deliver(f, data, 1);
         byte[] wrong = fileDigest(random(2 * BS, 3));
@@ -114,7 +136,7 @@ class IncomingFileTest {
         DwcpException e = assertThrows(DwcpException.class, f::finish);
         assertEquals(ErrorCode.VERIFY, e.code());
         assertEquals("old content", Files.readString(target));
-        assertFalse(Files.exists(f.partPath()));
+        assertFalse(Files.exists(dir.resolve(f.partPath())));
     }
 
     @Test
@@ -125,7 +147,7 @@ class IncomingFileTest {
         Path target = dir.resolve("h.bin");
         Files.write(target, old);
         byte[] basis = FileBlocks.digestAll(target, old.length, BS, ByteBuffer.allocate(BS), () -> { });
-        IncomingFile f = new IncomingFile(0, Entry.file("h.bin", now.length, 0644, 0), target, BS, basis, old.length);
+        IncomingFile f = incoming(0, Entry.file("h.bin", now.length, 0644, 0), target, basis, old.length);
         deliver(f, now, 2);
         f.expect(1, fileDigest(now));
         f.finish();
@@ -139,18 +161,18 @@ class IncomingFileTest {
         Path target = dir.resolve("i.bin");
         Files.write(target, data);
         byte[] basis = FileBlocks.digestAll(target, data.length, BS, ByteBuffer.allocate(BS), () -> { });
-        IncomingFile f = new IncomingFile(0, Entry.file("i.bin", data.length, 0600, 1234L), target, BS, basis, data.length);
+        IncomingFile f = incoming(0, Entry.file("i.bin", data.length, 0600, 1234L), target, basis, data.length);
         assertTrue(f.expect(0, fileDigest(data)));
         f.finish();
         assertTrue(f.identical());
-        assertFalse(Files.exists(f.partPath()));
+        assertFalse(Files.exists(dir.resolve(f.partPath())));
         assertEquals(1234L, Files.getLastModifiedTime(target).toMillis());
     }
 
     @Test
     void rejectsBlocksOutsideTheFileOrOfTheWrongLength() throws Exception {
         byte[] data = random(BS + 10, 6);
-        IncomingFile f = new IncomingFile(0, Entry.file("j", data.length, 0644, 0), dir.resolve("j"), BS, null, 0);
+        IncomingFile f = incoming(0, Entry.file("j", data.length, 0644, 0), dir.resolve("j"), null, 0);
         assertThrows(DwcpException.class, () -> f.accept(2L * BS, ByteBuffer.allocate(10), false));
         assertThrows(DwcpException.class, () -> f.accept(BS, ByteBuffer.allocate(11), false));
         assertThrows(DwcpException.class, () -> f.accept(0, ByteBuffer.allocate(BS - 1), false));
@@ -161,12 +183,12 @@ class IncomingFileTest {
     void aBlockForAnAbandonedFileSaysSoAndWritesNothing() throws Exception {
         byte[] data = random(3 * BS, 9);
         Path target = dir.resolve("late.bin");
-        IncomingFile f = new IncomingFile(0, Entry.file("late.bin", data.length, 0644, 0), target, BS, null, 0);
+        IncomingFile f = incoming(0, Entry.file("late.bin", data.length, 0644, 0), target, null, 0);
         deliver(f, data, 0); // the part file is open
         f.fail();
         DwcpException e = assertThrows(DwcpException.class, () -> deliver(f, data, 1));
         assertTrue(e.getMessage().contains("reason=file-failed"), e.getMessage());
-        assertFalse(Files.exists(f.partPath()), "no part file is created again");
+        assertFalse(Files.exists(dir.resolve(f.partPath())), "no part file is created again");
         assertFalse(Files.exists(target));
     }
 
@@ -174,7 +196,7 @@ class IncomingFileTest {
     void aBlockAfterTheFileIsDoneSaysSo() throws Exception {
         byte[] data = random(2 * BS, 10);
         Path target = dir.resolve("done.bin");
-        IncomingFile f = new IncomingFile(0, Entry.file("done.bin", data.length, 0644, 0), target, BS, null, 0);
+        IncomingFile f = incoming(0, Entry.file("done.bin", data.length, 0644, 0), target, null, 0);
         deliver(f, data, 0);
         deliver(f, data, 1);
         assertTrue(f.expect(2, fileDigest(data)));

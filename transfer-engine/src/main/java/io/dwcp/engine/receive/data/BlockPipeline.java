@@ -5,24 +5,31 @@ import io.dwcp.core.ErrorCode;
 import io.dwcp.core.codec.BlockDecoder;
 import io.dwcp.core.frame.Codec;
 import io.dwcp.core.frame.DataFrameDescriptor;
+import io.dwcp.engine.runtime.EngineRuntime;
+import io.dwcp.numa.Slab;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
 /**
- * The storing half of a session's data streams. Each stream's reading thread fills a slot with one frame's
- * payload and hands it over; this stage's single thread decodes it, checks its CRC32C and stores it.
- * Socket reads and file writes, the two big kernel copies of the receive path, run on different cores, and
- * one writer per session means streams never contend for the same file's write lock. Slots are allocated
- * once and cycle between the two queues; the steady state allocates nothing.
+ * The verifying and storing half of a session's data streams. A stream either lands a RAW payload in the part
+ * file itself (splice) or reads a payload into a slot; this stage's single thread checks the CRC32C of the
+ * reconstructed bytes (read back from where they landed, or decoded from the slot) and hands the block to the
+ * session. Socket reads and verification run on different cores. Slots are slab buffers taken once per session
+ * and cycled between two queues; the steady state allocates nothing.
  */
 public final class BlockPipeline implements Runnable {
     /** Bounds the memory a session holds in flight: at most this many frames. */
     static final int MAX_SLOTS = 8;
 
-    /** One frame in flight: the payload and the header fields needed to decode and place it. */
+    /** One frame in flight: its buffer and the header fields needed to verify and place it. */
     static final class Slot {
+        final Slab slab;
+        final MemorySegment segment;
         final ByteBuffer payload;
         Codec codec;
         int fileId;
@@ -30,9 +37,13 @@ public final class BlockPipeline implements Runnable {
         int length;
         int frameBytes;
         int crc;
+        /** The payload is already in the part file (spliced); the slot only carries its header. */
+        boolean landed;
 
-        Slot(int capacity) {
-            this.payload = ByteBuffer.allocateDirect(capacity);
+        Slot(Slab slab, int capacity) {
+            this.slab = slab;
+            this.segment = slab.segment().asSlice(0, capacity);
+            this.payload = segment.asByteBuffer();
         }
     }
 
@@ -41,25 +52,38 @@ public final class BlockPipeline implements Runnable {
     private final DataSession session;
     private final BlockDecoder decoder;
     private final CRC32C crc = new CRC32C();
+    private final Slot[] slots;
     private final ArrayBlockingQueue<Slot> free;
     private final ArrayBlockingQueue<Slot> ready;
     private final Thread thread;
     private volatile boolean stopped;
 
-    /** One slot more than two per stream lets every reader fill one while another waits to be stored. */
-    public BlockPipeline(DataSession session, int blockSize, int streams, String name) {
+    /** One slot more than two per stream lets every reader fill one while another waits to be verified. */
+    public BlockPipeline(DataSession session, int blockSize, int streams, EngineRuntime runtime, ThreadFactory threads)
+            throws IOException {
         this.session = session;
         this.decoder = new BlockDecoder(blockSize);
-        int slots = Math.min(MAX_SLOTS, 2 * streams + 1);
-        this.free = new ArrayBlockingQueue<>(slots);
-        this.ready = new ArrayBlockingQueue<>(slots + 1);
-        for (int i = 0; i < slots; i++) {
-            free.add(new Slot(DataFrameDescriptor.maxWireLength(blockSize)));
+        int n = Math.min(MAX_SLOTS, 2 * streams + 1);
+        int capacity = DataFrameDescriptor.maxWireLength(blockSize);
+        this.slots = new Slot[n];
+        try {
+            for (int i = 0; i < n; i++) {
+                slots[i] = new Slot(runtime.buffer(capacity), capacity);
+            }
+        } catch (IOException e) {
+            releaseSlots();
+            throw e;
         }
-        this.thread = Thread.ofPlatform().daemon().name(name).start(this);
+        this.free = new ArrayBlockingQueue<>(n);
+        this.ready = new ArrayBlockingQueue<>(n + 1);
+        for (Slot s : slots) {
+            free.add(s);
+        }
+        this.thread = threads.newThread(this);
+        thread.start();
     }
 
-    /** A free slot for a reader; waits while the writer is behind, and gives up once the session stopped. */
+    /** A free slot for a reader; waits while the verifier is behind, and gives up once the session stopped. */
     Slot acquire() throws InterruptedException, DwcpException {
         while (true) {
             Slot s = free.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
@@ -84,6 +108,7 @@ public final class BlockPipeline implements Runnable {
 
     @Override
     public void run() {
+        long alloc = ThreadAllocation.current();
         try {
             while (true) {
                 Slot s = ready.take();
@@ -99,6 +124,24 @@ public final class BlockPipeline implements Runnable {
             fail(e.code(), e.getMessage());
         } catch (RuntimeException e) {
             fail(ErrorCode.INTERNAL, "reason=internal detail=\"" + e + "\"");
+        } finally {
+            session.detach(ThreadAllocation.since(alloc));
+        }
+    }
+
+    /**
+     * Gives the slabs back to the pool. The session calls it once every data thread (this one and each stream)
+     * has detached: a stream of an ended session may still be inside a read into a slot until then.
+     */
+    public void release() {
+        releaseSlots();
+    }
+
+    private void releaseSlots() {
+        for (Slot s : slots) {
+            if (s != null) {
+                s.slab.release();
+            }
         }
     }
 
@@ -109,7 +152,13 @@ public final class BlockPipeline implements Runnable {
     }
 
     private void store(Slot s) throws DwcpException {
-        ByteBuffer block = decoder.decode(s.codec, s.payload, s.length);
+        ByteBuffer block;
+        if (s.landed) {
+            session.readBack(s.fileId, s.offset, s.segment, s.length);
+            block = s.payload.clear().limit(s.length);
+        } else {
+            block = decoder.decode(s.codec, s.payload, s.length);
+        }
         crc.reset();
         crc.update(block);
         block.flip();
@@ -117,6 +166,10 @@ public final class BlockPipeline implements Runnable {
             session.onBadBlock(s.fileId, s.offset, "bad-crc");
             return;
         }
-        session.onBlock(s.fileId, s.offset, block, s.codec == Codec.ZERO, s.frameBytes);
+        if (s.landed) {
+            session.onLandedBlock(s.fileId, s.offset, block, s.frameBytes);
+        } else {
+            session.onBlock(s.fileId, s.offset, block, s.codec == Codec.ZERO, s.frameBytes);
+        }
     }
 }

@@ -2,52 +2,55 @@ package io.dwcp.engine.receive.data;
 
 import io.dwcp.core.Limits;
 import io.dwcp.core.Log;
+import io.dwcp.engine.runtime.EngineRuntime;
+import io.dwcp.zerocopy.DataListener;
+import io.dwcp.zerocopy.DataSocket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The bulk-data listener: blocking sockets, one thread per stream. A watchdog closes streams that stay
- * silent past the idle timeout (blocking channel reads have no timeout of their own).
+ * The bulk-data listener. Sockets come from the runtime's I/O path (fds we own, so payloads can be spliced into
+ * part files), each stream runs on a pinned data thread, and the socket's own idle timeout
+ * ({@code SO_RCVTIMEO}) ends a stream that stays silent, so no watchdog thread is needed.
  */
 public final class DataPlane implements AutoCloseable {
     private static final Log LOG = Log.of("data");
 
-    private final ServerSocketChannel server;
+    private final DataListener server;
     private final DataSessions sessions;
     private final Limits limits;
+    private final EngineRuntime runtime;
     private final Set<DataStreamReceiver> streams = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger counter = new AtomicInteger();
     private final Thread acceptor;
-    private final Thread watchdog;
+    private final int port;
     private volatile boolean closed;
 
-    public DataPlane(InetSocketAddress bind, DataSessions sessions, Limits limits) throws IOException {
+    public DataPlane(InetSocketAddress bind, DataSessions sessions, Limits limits, EngineRuntime runtime)
+            throws IOException {
         this.sessions = sessions;
         this.limits = limits;
-        this.server = ServerSocketChannel.open();
-        server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        this.runtime = runtime;
         try {
-            server.bind(bind, 256);
+            this.server = runtime.io().listen(bind, 256);
         } catch (IOException e) {
-            server.close();
             throw new IOException("data_port=" + bind.getPort() + " reason=bind-failed detail=" + e.getMessage(), e);
         }
+        this.port = server.localAddress().getPort();
         this.acceptor = Thread.ofPlatform().daemon().name("dwcp-data-accept").start(this::acceptLoop);
-        this.watchdog = Thread.ofPlatform().daemon().name("dwcp-data-watchdog").start(this::watch);
     }
 
     public int port() {
-        return ((InetSocketAddress) server.socket().getLocalSocketAddress()).getPort();
+        return port;
     }
 
     Limits limits() {
         return limits;
+    }
+
+    EngineRuntime runtime() {
+        return runtime;
     }
 
     void remove(DataStreamReceiver s) {
@@ -56,39 +59,30 @@ public final class DataPlane implements AutoCloseable {
 
     private void acceptLoop() {
         while (!closed) {
+            DataSocket socket = null;
             try {
-                SocketChannel ch = server.accept();
-                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                socket = server.accept();
+                socket.setTcpNoDelay(true);
+                socket.setIdleTimeout(limits.idleTimeoutMillis());
                 int maxStreams = limits.maxStreams() * limits.maxSessions();
                 if (streams.size() >= maxStreams) {
-                    LOG.warn("peer=" + ch.getRemoteAddress() + " refused reason=too-many-streams max=" + maxStreams);
-                    ch.close();
+                    LOG.warn("peer=" + socket.remoteAddress() + " refused reason=too-many-streams max=" + maxStreams);
+                    socket.close();
                     continue;
                 }
-                DataStreamReceiver r = new DataStreamReceiver(ch, sessions, this);
+                DataStreamReceiver r = new DataStreamReceiver(socket, sessions, this);
                 streams.add(r);
-                Thread.ofPlatform().daemon().name("dwcp-data-" + counter.incrementAndGet()).start(r);
-            } catch (IOException e) {
-                if (!closed) {
-                    LOG.warn("reason=accept-failed detail=" + e.getMessage());
+                runtime.dataThreads().newThread(r).start();
+            } catch (IOException | RuntimeException e) {
+                if (socket != null) {
+                    try {
+                        socket.close();
+                    } catch (IOException ignored) {
+                        // refusing it anyway
+                    }
                 }
-            }
-        }
-    }
-
-    private void watch() {
-        long timeout = limits.idleTimeoutMillis() * 1_000_000L;
-        while (!closed) {
-            try {
-                Thread.sleep(Math.min(1000, Math.max(10, limits.idleTimeoutMillis() / 4)));
-            } catch (InterruptedException e) {
-                return;
-            }
-            long now = System.nanoTime();
-            for (DataStreamReceiver s : streams) {
-                if (now - s.lastActivityNanos() > timeout) {
-                    LOG.warn("stream idle-timeout closing");
-                    s.close();
+                if (!closed) {
+                    LOG.warn("reason=accept-failed detail=\"" + e.getMessage() + "\"");
                 }
             }
         }
@@ -98,9 +92,13 @@ public final class DataPlane implements AutoCloseable {
     public void close() throws IOException {
         closed = true;
         server.close();
-        watchdog.interrupt();
         for (DataStreamReceiver s : streams) {
             s.close();
+        }
+        try {
+            acceptor.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

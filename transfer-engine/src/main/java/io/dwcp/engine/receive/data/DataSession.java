@@ -2,6 +2,10 @@ package io.dwcp.engine.receive.data;
 
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
+import io.dwcp.engine.runtime.EngineRuntime;
+import io.dwcp.zerocopy.DataFile;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 
 /**
@@ -18,8 +22,8 @@ public interface DataSession {
     /** A data stream joined; false when the session ended or has all its streams. */
     boolean attach(AutoCloseable stream);
 
-    /** The session's storing stage, created with its first stream. */
-    BlockPipeline pipeline() throws DwcpException;
+    /** The session's verifying and storing stage, created with its first stream from the runtime's slabs. */
+    BlockPipeline pipeline(EngineRuntime runtime) throws IOException;
 
     /** Checks a frame's file, offset and length before its payload is read. */
     void checkBlock(int fileId, long offset, int length) throws DwcpException;
@@ -27,8 +31,28 @@ public interface DataSession {
     /** A CRC-verified block. */
     void onBlock(int fileId, long offset, ByteBuffer block, boolean allZero, int wireLength) throws DwcpException;
 
+    /**
+     * The part file of {@code fileId}, for a stream about to splice a RAW payload into it at {@code offset}; always
+     * paired with {@link #endLanding}.
+     */
+    DataFile beginLanding(int fileId, long offset, int length) throws DwcpException;
+
+    void endLanding(int fileId);
+
+    /** Reads {@code length} landed bytes at {@code offset} of {@code fileId}'s part file into {@code into}. */
+    void readBack(int fileId, long offset, MemorySegment into, int length) throws DwcpException;
+
+    /** A landed block whose bytes passed the CRC check where they landed. */
+    void onLandedBlock(int fileId, long offset, ByteBuffer verified, int wireLength) throws DwcpException;
+
     /** A block whose CRC did not match: not stored, the sender is asked again. */
     void onBadBlock(int fileId, long offset, String reason) throws DwcpException;
+
+    /**
+     * A data-plane thread (a stream, the storing stage) is done with the session; {@code heapAllocBytes} is
+     * what it allocated on the heap meanwhile. Attaching counted it in.
+     */
+    void detach(long heapAllocBytes);
 
     /** Ends the session with an error. */
     void abort(ErrorCode code, String message);

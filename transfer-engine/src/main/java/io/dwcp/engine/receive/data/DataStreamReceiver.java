@@ -3,51 +3,64 @@ package io.dwcp.engine.receive.data;
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
 import io.dwcp.core.Log;
+import io.dwcp.core.frame.Codec;
 import io.dwcp.core.frame.DataFrameDescriptor;
 import io.dwcp.core.frame.DataFrameFlyweight;
 import io.dwcp.core.frame.FrameDescriptor;
 import io.dwcp.core.frame.FrameType;
-import io.dwcp.core.io.BlockingFrames;
+import io.dwcp.core.message.ControlCodec;
 import io.dwcp.core.message.Message;
+import io.dwcp.zerocopy.DataFile;
+import io.dwcp.zerocopy.DataSocket;
+import io.dwcp.zerocopy.IdleTimeoutException;
+import io.dwcp.zerocopy.TruncatedPayloadException;
 import java.io.EOFException;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.SocketChannel;
 
 /**
- * One data stream: JOIN, then DATA frames until the sender closes. Each frame's header is validated before
- * its payload is read into a slot of the session's {@link BlockPipeline}, whose thread decodes it, checks its
- * CRC32C and hands the block to the session. Buffers are allocated once per stream.
+ * One data stream: JOIN, then DATA frames until the sender closes. Each frame's header is validated before its
+ * payload is touched. A RAW payload is spliced straight into the part file at its offset (when the I/O path can
+ * splice: no copy through this process) and handed to the session's {@link BlockPipeline} as landed; any other
+ * payload is read into a pipeline slot, which the pipeline decodes. Either way the pipeline checks the CRC32C of
+ * the reconstructed bytes before the block counts.
  */
 final class DataStreamReceiver implements Runnable, AutoCloseable {
     private static final Log LOG = Log.of("data");
+    /** JOIN and ERROR bodies are tiny; anything larger on a data stream is refused by the prefix check. */
+    private static final int MAX_CONTROL_BODY = 256;
 
-    private final SocketChannel channel;
+    private final DataSocket socket;
     private final DataSessions sessions;
     private final DataPlane plane;
-    private final ByteBuffer header = ByteBuffer.allocateDirect(DataFrameDescriptor.FRAME_HEADER_LENGTH);
-    private final DataFrameFlyweight frame = new DataFrameFlyweight();
-    private volatile long lastActivityNanos = System.nanoTime();
+    private final boolean landing;
     private DataSession session;
 
-    DataStreamReceiver(SocketChannel channel, DataSessions sessions, DataPlane plane) {
-        this.channel = channel;
+    DataStreamReceiver(DataSocket socket, DataSessions sessions, DataPlane plane) {
+        this.socket = socket;
         this.sessions = sessions;
         this.plane = plane;
-    }
-
-    long lastActivityNanos() {
-        return lastActivityNanos;
+        this.landing = plane.runtime().io().splice();
     }
 
     @Override
     public void run() {
-        try {
-            join();
-            receive();
+        long alloc = ThreadAllocation.current();
+        // The stream's own small buffers: its frame header and control messages. Freed when the stream ends.
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment small = arena.allocate(FrameDescriptor.PREFIX_LENGTH + MAX_CONTROL_BODY, 64);
+            join(small);
+            receive(small);
         } catch (EOFException | AsynchronousCloseException e) {
-            // sender finished between frames, or the session / idle watchdog closed us
+            // sender finished between frames, or the session closed us
+        } catch (IdleTimeoutException e) {
+            LOG.warn("peer=" + peer() + " stream idle-timeout closing");
+            if (session != null) {
+                session.abort(ErrorCode.LIMIT, "reason=idle-timeout stream=data");
+            }
         } catch (DwcpException e) {
             LOG.warn("peer=" + peer() + " stream-closed " + e.getMessage());
             if (session != null) {
@@ -57,27 +70,43 @@ final class DataStreamReceiver implements Runnable, AutoCloseable {
             }
         } catch (IOException e) {
             if (session != null) {
-                session.abort(ErrorCode.IO, "reason=data-stream-failed detail=" + e.getMessage());
+                session.abort(ErrorCode.IO, "reason=data-stream-failed detail=\"" + e.getMessage() + "\"");
             }
         } finally {
             close();
             plane.remove(this);
+            if (session != null) {
+                session.detach(ThreadAllocation.since(alloc));
+            }
         }
     }
 
     private void refuse(DwcpException e) {
-        try {
-            BlockingFrames.writeMessage(channel, new Message.Error(e.code(), e.getMessage()));
+        try (Arena arena = Arena.ofConfined()) {
+            write(new Message.Error(e.code(), e.getMessage()), arena);
         } catch (IOException ignored) {
             // the peer is gone or broken; nothing more to tell it
         }
     }
 
-    private void join() throws IOException {
-        Message m = BlockingFrames.readMessage(channel, plane.limits(), 64);
-        if (!(m instanceof Message.Join join)) {
-            throw DwcpException.protocol("frame=" + m.type().wireName() + " reason=expected-join");
+    private void write(Message m, Arena arena) throws IOException {
+        ByteBuffer encoded = ControlCodec.encode(m);
+        MemorySegment out = arena.allocate(encoded.remaining());
+        MemorySegment.copy(MemorySegment.ofBuffer(encoded), 0, out, 0, encoded.remaining());
+        socket.writeFully(out, 0, out.byteSize());
+    }
+
+    private void join(MemorySegment small) throws IOException {
+        int prefix = FrameDescriptor.PREFIX_LENGTH;
+        socket.readFully(small, 0, prefix);
+        ByteBuffer view = small.asByteBuffer();
+        FrameType type = FrameDescriptor.checkPrefix(view, 0, MAX_CONTROL_BODY);
+        if (type != FrameType.JOIN) {
+            throw DwcpException.protocol("frame=" + type.wireName() + " reason=expected-join");
         }
+        int length = FrameDescriptor.bodyLength(view, 0);
+        socket.readFully(small, prefix, length);
+        Message.Join join = (Message.Join) ControlCodec.decode(type, view.slice(prefix, length), plane.limits());
         DataSession s = sessions.find(join.sessionId());
         if (s == null) {
             throw new DwcpException(ErrorCode.AUTH, "frame=join reason=unknown-session");
@@ -89,36 +118,39 @@ final class DataStreamReceiver implements Runnable, AutoCloseable {
             throw new DwcpException(ErrorCode.LIMIT, "frame=join reason=too-many-streams max=" + s.streams());
         }
         session = s;
-        BlockingFrames.writeMessage(channel, new Message.JoinAck(join.stream()));
+        try (Arena arena = Arena.ofConfined()) {
+            write(new Message.JoinAck(join.stream()), arena);
+        }
     }
 
-    private void receive() throws IOException {
+    private void receive(MemorySegment small) throws IOException {
         int blockSize = session.blockSize();
-        BlockPipeline pipeline = session.pipeline();
-        frame.wrap(header);
+        BlockPipeline pipeline = session.pipeline(plane.runtime());
+        MemorySegment header = small.asSlice(0, DataFrameDescriptor.FRAME_HEADER_LENGTH);
+        ByteBuffer headerView = header.asByteBuffer();
+        DataFrameFlyweight frame = new DataFrameFlyweight().wrap(headerView);
         try {
-            while (true) {
-                header.clear();
-                readHeader();
+            while (readHeader(header, headerView)) {
                 frame.validate(blockSize);
-                session.checkBlock(frame.fileId(), frame.offset(), frame.reconstructedLength());
-                BlockPipeline.Slot slot = pipeline.acquire();
+                int fileId = frame.fileId();
+                long offset = frame.offset();
+                int length = frame.reconstructedLength();
+                session.checkBlock(fileId, offset, length);
+                Codec codec = frame.codec();
                 int wire = frame.wireLength();
-                ByteBuffer payload = slot.payload;
-                payload.clear().limit(wire);
-                try {
-                    BlockingFrames.readFully(channel, payload);
-                } catch (EOFException e) {
-                    throw DwcpException.protocol("frame=data reason=truncated-payload missing=" + payload.remaining());
-                }
-                payload.flip();
-                lastActivityNanos = System.nanoTime();
-                slot.codec = frame.codec();
-                slot.fileId = frame.fileId();
-                slot.offset = frame.offset();
-                slot.length = frame.reconstructedLength();
+                BlockPipeline.Slot slot = pipeline.acquire();
+                slot.codec = codec;
+                slot.fileId = fileId;
+                slot.offset = offset;
+                slot.length = length;
                 slot.crc = frame.crc();
                 slot.frameBytes = FrameDescriptor.PREFIX_LENGTH + DataFrameDescriptor.HEADER_LENGTH + wire;
+                slot.landed = landing && codec == Codec.RAW;
+                if (slot.landed) {
+                    land(fileId, offset, wire);
+                } else {
+                    readPayload(slot, wire);
+                }
                 pipeline.submit(slot);
             }
         } catch (InterruptedException e) {
@@ -126,37 +158,60 @@ final class DataStreamReceiver implements Runnable, AutoCloseable {
         }
     }
 
+    /** Splices the payload into the part file at its offset; the pipeline verifies it there. */
+    private void land(int fileId, long offset, int wire) throws IOException {
+        DataFile file = session.beginLanding(fileId, offset, wire);
+        try {
+            socket.receiveToFile(file, offset, wire);
+        } catch (TruncatedPayloadException e) {
+            throw DwcpException.protocol("frame=data reason=truncated-payload missing=" + (e.expected() - e.received()));
+        } finally {
+            session.endLanding(fileId);
+        }
+    }
+
+    private void readPayload(BlockPipeline.Slot slot, int wire) throws IOException {
+        try {
+            socket.readFully(slot.segment, 0, wire);
+        } catch (TruncatedPayloadException e) {
+            throw DwcpException.protocol("frame=data reason=truncated-payload missing=" + (e.expected() - e.received()));
+        }
+        slot.payload.clear().limit(wire);
+    }
+
     /**
      * Reads the fixed header. The prefix is checked as soon as its 8 bytes are in, so a short foreign frame is
-     * refused at once rather than waiting for bytes that never come. A clean EOF before the first byte is the
-     * sender's normal end of stream.
+     * refused at once rather than waiting for bytes that never come. Returns false on a clean end of stream before
+     * the first byte (the sender's normal end).
      */
-    private void readHeader() throws IOException {
-        boolean checked = false;
-        while (header.hasRemaining()) {
-            int n = channel.read(header);
+    private boolean readHeader(MemorySegment header, ByteBuffer headerView) throws IOException {
+        int prefix = FrameDescriptor.PREFIX_LENGTH;
+        int got = 0;
+        while (got < prefix) {
+            int n = socket.read(header, got, prefix - got);
             if (n < 0) {
-                if (header.position() == 0) {
-                    throw new EOFException();
+                if (got == 0) {
+                    return false;
                 }
-                throw DwcpException.protocol("frame=data reason=truncated-header got=" + header.position());
+                throw DwcpException.protocol("frame=data reason=truncated-header got=" + got);
             }
-            if (!checked && header.position() >= FrameDescriptor.PREFIX_LENGTH) {
-                FrameType type = FrameDescriptor.checkPrefix(header, 0, DataFrameDescriptor.maxBody());
-                if (type != FrameType.DATA) {
-                    throw DwcpException.protocol("frame=" + type.wireName()
-                            + " reason=unexpected-on-data-stream");
-                }
-                checked = true;
-            }
+            got += n;
         }
-        header.flip();
-        header.position(0);
+        FrameType type = FrameDescriptor.checkPrefix(headerView, 0, DataFrameDescriptor.maxBody());
+        if (type != FrameType.DATA) {
+            throw DwcpException.protocol("frame=" + type.wireName() + " reason=unexpected-on-data-stream");
+        }
+        try {
+            socket.readFully(header, prefix, header.byteSize() - prefix);
+        } catch (TruncatedPayloadException e) {
+            throw DwcpException.protocol("frame=data reason=truncated-header got=" + (prefix + e.received()));
+        }
+        return true;
     }
 
     private String peer() {
         try {
-            return String.valueOf(channel.getRemoteAddress());
+            return String.valueOf(socket.remoteAddress());
         } catch (IOException e) {
             return "?";
         }
@@ -165,7 +220,7 @@ final class DataStreamReceiver implements Runnable, AutoCloseable {
     @Override
     public void close() {
         try {
-            channel.close();
+            socket.close();
         } catch (IOException ignored) {
             // already broken
         }

@@ -1,0 +1,52 @@
+package io.dwcp.engine.storage;
+
+import io.dwcp.core.DwcpException;
+import io.dwcp.core.ErrorCode;
+import io.dwcp.core.digest.BlockDigests;
+import io.dwcp.core.io.FileBlocks;
+import io.dwcp.zerocopy.DataFile;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+
+/** Block digests of a file the receiver already has (the basis a changed file is compared against). */
+public final class BasisDigests {
+    private BasisDigests() {
+    }
+
+    /**
+     * Digests every block of {@code path} (size {@code size} when it was looked at) through {@code scratch}, a
+     * direct buffer of at least one block that the caller owns, so a tree of files allocates no buffer per file.
+     * {@code onBlock} runs after each block: a long digest is activity, not idleness. A basis that shrank meanwhile
+     * is digested as far as it goes; its missing blocks then simply differ.
+     */
+    public static byte[] digest(StorageRoot root, String path, String shown, long size, int blockSize,
+                                ByteBuffer scratch, Runnable onBlock) throws DwcpException {
+        int n = FileBlocks.blockCount(size, blockSize);
+        byte[] digests = new byte[n * BlockDigests.DIGEST_LENGTH];
+        MemorySegment buf = MemorySegment.ofBuffer(scratch.clear());
+        try (DataFile f = root.openRead(path, shown)) {
+            for (int i = 0; i < n; i++) {
+                int want = FileBlocks.blockLength(size, blockSize, i);
+                long at = (long) i * blockSize;
+                int got = 0;
+                while (got < want) {
+                    int r = f.read(buf, got, want - got, at + got);
+                    if (r <= 0) {
+                        break;
+                    }
+                    got += r;
+                }
+                BlockDigests.digest(scratch.clear().limit(got), digests, i);
+                onBlock.run();
+            }
+        } catch (IOException e) {
+            if (e instanceof DwcpException d) {
+                throw d;
+            }
+            throw new DwcpException(ErrorCode.IO, "path=\"" + shown + "\" reason=basis-read-failed detail=\""
+                    + e.getMessage() + "\"");
+        }
+        return digests;
+    }
+}

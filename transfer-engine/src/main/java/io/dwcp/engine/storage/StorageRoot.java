@@ -1,0 +1,214 @@
+package io.dwcp.engine.storage;
+
+import io.dwcp.core.DwcpException;
+import io.dwcp.core.ErrorCode;
+import io.dwcp.core.linux.Errno;
+import io.dwcp.core.linux.NativeIoException;
+import io.dwcp.core.manifest.RelativePaths;
+import io.dwcp.zerocopy.ConfinedRoot;
+import io.dwcp.zerocopy.DataFile;
+import io.dwcp.zerocopy.FileStat;
+import io.dwcp.zerocopy.PathRefusedException;
+import java.io.IOException;
+import io.dwcp.zerocopy.IoPaths;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The receiving side's root directory. Network paths are checked lexically ({@link RelativePaths}) and then
+ * every operation goes through a {@link ConfinedRoot}, which resolves them from the root's directory fd without
+ * following any symlink ({@code openat2(RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS)}): a local user who swaps a
+ * directory for a link between our check and our write cannot make us write outside the root. Failures come
+ * back as {@link DwcpException}s naming the path as the sender wrote it.
+ */
+public final class StorageRoot implements AutoCloseable {
+    private final ConfinedRoot root;
+    private final Path display;
+    private final int maxPathBytes;
+    /** Names go through java.nio paths, which encode them in the JVM's locale charset (the portable root). */
+    private final boolean jdkNames;
+
+    private StorageRoot(ConfinedRoot root, Path display, int maxPathBytes, boolean jdkNames) {
+        this.root = root;
+        this.display = display;
+        this.maxPathBytes = maxPathBytes;
+        this.jdkNames = jdkNames;
+    }
+
+    /** Opens {@code root} through the I/O path's confinement (openat2, a component walk, or the portable one). */
+    public static StorageRoot open(IoPaths io, Path root, int maxPathBytes) throws IOException {
+        return new StorageRoot(io.openRoot(root), root, maxPathBytes, io.confinement() == IoPaths.Confinement.PORTABLE);
+    }
+
+    /** The root as the operator named it, for logs. */
+    public Path display() {
+        return display;
+    }
+
+    /** {@code confine=openat2 root=...}. */
+    public String describe() {
+        return root.describe();
+    }
+
+    /** Joins a destination prefix and an entry path into one checked relative path. */
+    public String resolve(String dest, String relative) throws DwcpException {
+        return check(dest.isEmpty() ? relative : dest + "/" + relative);
+    }
+
+    /** Checks {@code relative} lexically; the empty string is the root itself. */
+    public String check(String relative) throws DwcpException {
+        if (relative.isEmpty()) {
+            return relative;
+        }
+        RelativePaths.check(relative, maxPathBytes);
+        if (jdkNames) {
+            try {
+                display.resolve(relative);
+            } catch (InvalidPathException e) {
+                // The JVM encodes file names in its locale's charset; under a non-UTF-8 one (no LANG at all, say)
+                // most non-ASCII names have no encoding. The native path passes UTF-8 bytes and has no such limit.
+                throw RelativePaths.refused(relative, "name-not-representable charset="
+                        + System.getProperty("sun.jnu.encoding") + " hint=\"run the server under a UTF-8 locale\"");
+            }
+        }
+        return relative;
+    }
+
+    /** Makes every ancestor of {@code path} exist as a real directory (never through a link). */
+    public void ensureParents(String path, String shown) throws DwcpException {
+        int slash = path.indexOf('/');
+        while (slash >= 0) {
+            ensureDirectory(path.substring(0, slash), shown);
+            slash = path.indexOf('/', slash + 1);
+        }
+    }
+
+    /** Makes {@code dir} exist as a real directory, or throws a PATH error naming {@code shown}. */
+    public void ensureDirectory(String dir, String shown) throws DwcpException {
+        if (dir.isEmpty()) {
+            return;
+        }
+        IOException failed;
+        try {
+            if (root.mkdir(dir, 0755)) {
+                return;
+            }
+            failed = null; // something is there already: a directory, or what it says below
+        } catch (PathRefusedException e) {
+            throw failure(shown, "mkdir", e);
+        } catch (IOException e) {
+            failed = e; // EEXIST for a file or link in the way, or a real failure: look
+        }
+        FileStat s = stat(dir, shown).orElse(null);
+        if (s != null && s.isDirectory()) {
+            return;
+        }
+        if (s != null) {
+            throw RelativePaths.refused(shown, (s.isSymbolicLink() ? "symlink-in-path" : "not-a-directory") + " at=" + dir);
+        }
+        throw failure(shown, "mkdir", failed != null ? failed : new IOException("vanished"));
+    }
+
+    /** What is at {@code path} itself (a link is not followed), or empty. */
+    public Optional<FileStat> stat(String path, String shown) throws DwcpException {
+        try {
+            return root.stat(path);
+        } catch (NativeIoException e) {
+            if (e.errno() == Errno.ENOENT || e.errno() == Errno.ENOTDIR) {
+                return Optional.empty(); // a missing parent: nothing is there yet
+            }
+            throw failure(shown, "stat", e);
+        } catch (IOException e) {
+            throw failure(shown, "stat", e);
+        }
+    }
+
+    public DataFile openRead(String path, String shown) throws DwcpException {
+        try {
+            return root.openRead(path);
+        } catch (IOException e) {
+            throw failure(shown, "open", e);
+        }
+    }
+
+    /** A new file that must not exist yet (a part file): a leftover under the reserved name is replaced. */
+    public DataFile createExclusive(String path, int mode, String shown) throws DwcpException {
+        try {
+            try {
+                return root.openWrite(path, mode, true);
+            } catch (NativeIoException | PathRefusedException e) {
+                if (e instanceof NativeIoException n && n.errno() != Errno.EEXIST
+                        || e instanceof PathRefusedException r && r.reason() != PathRefusedException.Reason.SYMLINK_IN_PATH) {
+                    throw e;
+                }
+                // Something is under our reserved name: a leftover part file, or a link planted there. It is ours to
+                // replace (never to follow); a link further up the path is refused by the stat itself.
+                FileStat s = root.stat(path).orElse(null);
+                if (s == null || s.isDirectory()) {
+                    throw e;
+                }
+                root.unlink(path);
+                return root.openWrite(path, mode, true);
+            }
+        } catch (IOException e) {
+            throw failure(shown, "open", e);
+        }
+    }
+
+    public void rename(String from, String to, String shown) throws DwcpException {
+        try {
+            root.rename(from, to);
+        } catch (IOException e) {
+            throw failure(shown, "rename", e);
+        }
+    }
+
+    /** Removes a file or link if it is there; quiet, for clean-up paths. */
+    public void deleteQuietly(String path) {
+        try {
+            root.unlink(path);
+        } catch (IOException ignored) {
+            // already gone, or never made: nothing to clean up
+        }
+    }
+
+    public void symlink(String target, String path, String shown) throws DwcpException {
+        try {
+            root.symlink(target, path);
+        } catch (IOException e) {
+            throw failure(shown, "symlink", e);
+        }
+    }
+
+    /** Sets mode and mtime of {@code path} itself; for a symlink only its times. */
+    public void setMetadata(String path, int mode, long mtimeMillis, boolean link, String shown) throws DwcpException {
+        try {
+            if (!link) {
+                root.chmod(path, mode);
+            }
+            long nanos = mtimeMillis * 1_000_000L;
+            root.setTimes(path, nanos, nanos);
+        } catch (IOException e) {
+            throw failure(shown, "set-metadata", e);
+        }
+    }
+
+    private static DwcpException failure(String shown, String op, IOException e) {
+        if (e instanceof DwcpException d) {
+            return d;
+        }
+        if (e instanceof PathRefusedException r) {
+            String reason = r.reason() == PathRefusedException.Reason.SYMLINK_IN_PATH ? "symlink-in-path"
+                    : r.reason() == PathRefusedException.Reason.NOT_A_DIRECTORY ? "not-a-directory" : "outside-root";
+            return RelativePaths.refused(shown, reason);
+        }
+        return new DwcpException(ErrorCode.IO, "path=\"" + shown + "\" reason=" + op + "-failed detail=\""
+                + e.getMessage() + "\"");
+    }
+
+    @Override
+    public void close() throws IOException {
+        root.close();
+    }
+}
