@@ -9,9 +9,11 @@ import io.dwcp.core.DwcpException;
 import io.dwcp.core.Limits;
 import io.dwcp.core.Log;
 import io.dwcp.core.codec.CompressMode;
+import io.dwcp.zerocopy.IoMode;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,7 +22,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "send", mixinStandardHelpOptions = true,
         customSynopsis = "dwcp send [-P N|auto] [--compress auto|lz4|off] [--json] [--no-progress] [--token-file FILE] "
-                + "[--block-size SIZE] [--idle-timeout SECONDS] SRC... HOST[:PORT][/DEST]",
+                + "[--block-size SIZE] [--idle-timeout SECONDS] [--io auto|portable] SRC... HOST[:PORT][/DEST]",
         description = "Send files and directory trees to a dwcp server. A directory is sent as a directory of the same "
                 + "name; with a trailing slash (dir/) its contents are sent.")
 final class SendCommand implements Callable<Integer> {
@@ -48,6 +50,11 @@ final class SendCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).", defaultValue = "120")
     int idleSeconds;
 
+    @Option(names = "--io", paramLabel = "auto|portable", description = "Data-plane I/O: auto uses sendfile and "
+            + "MSG_ZEROCOPY where they work here; portable forces the plain JDK path (default: ${DEFAULT-VALUE}).",
+            defaultValue = "auto")
+    String io;
+
     @Parameters(arity = "2..*", paramLabel = "SRC|TARGET", description = "Sources, then the target HOST[:PORT][/DEST]; "
             + "DEST is a directory below the server's root (created when missing) that receives every source.")
     List<String> args;
@@ -60,6 +67,11 @@ final class SendCommand implements Callable<Integer> {
             throw new IllegalArgumentException("block-size=" + blockSize + " reason=must-be-power-of-two-from-4K-to-16M");
         }
         CompressMode mode = CompressMode.parse(compress);
+        IoMode ioMode = switch (io.toLowerCase(Locale.ROOT)) {
+            case "auto" -> IoMode.AUTO;
+            case "portable" -> IoMode.PORTABLE;
+            default -> throw new IllegalArgumentException("io=" + io + " reason=unknown expected=auto|portable");
+        };
         if (idleSeconds < 1) {
             throw new IllegalArgumentException("idle-timeout=" + idleSeconds + " reason=must-be-positive");
         }
@@ -84,7 +96,7 @@ final class SendCommand implements Callable<Integer> {
             System.err.println("dwcp: warning: skipped " + s);
         }
         TransferClient client = new TransferClient(new TransferClient.Options(streamCount, mode, (int) bs,
-                token == null ? new byte[0] : token, limits));
+                token == null ? new byte[0] : token, limits, ioMode));
         boolean showProgress = !noProgress && "1".equals(System.getenv("DWCP_STDERR_TTY"));
         TransferResult r;
         if (showProgress) {
@@ -96,6 +108,16 @@ final class SendCommand implements Callable<Integer> {
         }
         report(r, json, System.out, System.err);
         return r.exitCode();
+    }
+
+    /** {@code sendfile+splice+msg_zerocopy} or {@code portable} from the full describe() line. */
+    static String shortIoPath(String describe) {
+        for (String part : describe.split(" ")) {
+            if (part.startsWith("io_path=")) {
+                return part.substring("io_path=".length());
+            }
+        }
+        return describe;
     }
 
     static void report(TransferResult r, boolean json, PrintStream out, PrintStream err) {
@@ -115,7 +137,11 @@ final class SendCommand implements Callable<Integer> {
                     .put("exit_code", r.exitCode())
                     .put("error", r.transportError())
                     .put("failed_files", r.failedFiles())
-                    .put("skipped", r.skipped()));
+                    .put("skipped", r.skipped())
+                    .put("io_path", shortIoPath(r.ioPath()))
+                    .put("zerocopy_sends", r.zeroCopy().zerocopySends())
+                    .put("zerocopy_copied", r.zeroCopy().copied())
+                    .put("zerocopy_switched_to_copy", r.zeroCopy().switchedToCopy()));
             return;
         }
         if (r.transportError() != null) {

@@ -29,29 +29,56 @@ public final class BlockEncoder {
     }
 
     /**
+     * An encoder without a scratch buffer, for callers that own where LZ4 output goes
+     * ({@link #encode(ByteBuffer, ByteBuffer)}); {@link #encode(ByteBuffer)} is then not available.
+     */
+    public BlockEncoder(CompressMode mode) {
+        this.mode = mode;
+        this.lz4 = mode == CompressMode.OFF ? null : LZ4Factory.fastestInstance().fastCompressor();
+        this.scratch = null;
+    }
+
+    /**
      * Encodes {@code block} (position..limit, left unchanged) and returns the buffer to send: either
      * {@code block} itself (RAW) or the internal scratch buffer holding LZ4 output. {@link #codec()} names
      * the codec used.
      */
     public ByteBuffer encode(ByteBuffer block) {
+        if (scratch == null && mode != CompressMode.OFF) {
+            throw new IllegalStateException("reason=no-scratch hint=\"use encode(block, out)\"");
+        }
+        int n = encode(block, scratch);
+        return switch (lastCodec) {
+            case ZERO -> EMPTY;
+            case LZ4 -> scratch.clear().limit(n);
+            default -> block;
+        };
+    }
+
+    /**
+     * Encodes {@code block} (position..limit, left unchanged); LZ4 output, when sent, is written to
+     * {@code lz4Out[0..n)} by absolute index (its position and limit are left alone; room for
+     * {@link DataFrameDescriptor#maxWireLength} of the block is needed). Returns the wire length: 0 for ZERO,
+     * {@code block.remaining()} for RAW (send the block itself), {@code n} for LZ4. {@link #codec()} names the
+     * codec. Lets a sender keep several output buffers in flight (zero-copy sends); allocates nothing.
+     */
+    public int encode(ByteBuffer block, ByteBuffer lz4Out) {
         if (ZeroScan.isAllZero(block)) {
             lastCodec = Codec.ZERO;
-            return EMPTY;
+            return 0;
         }
         lastCodec = Codec.RAW;
-        if (mode == CompressMode.OFF || (mode == CompressMode.AUTO && !advisor.shouldTry())) {
-            return block;
-        }
         int raw = block.remaining();
-        scratch.clear();
-        int n = lz4.compress(block, block.position(), raw, scratch, 0, scratch.capacity());
+        if (mode == CompressMode.OFF || (mode == CompressMode.AUTO && !advisor.shouldTry())) {
+            return raw;
+        }
+        int n = lz4.compress(block, block.position(), raw, lz4Out, 0, lz4Out.capacity());
         boolean send = mode == CompressMode.AUTO ? advisor.record(raw, n) : n < raw;
         if (!send) {
-            return block;
+            return raw;
         }
-        scratch.limit(n);
         lastCodec = Codec.LZ4;
-        return scratch;
+        return n;
     }
 
     public Codec codec() {

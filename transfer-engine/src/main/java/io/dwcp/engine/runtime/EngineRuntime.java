@@ -1,6 +1,9 @@
 package io.dwcp.engine.runtime;
 
+import io.dwcp.numa.HugePageMode;
 import io.dwcp.numa.NumaOptions;
+import io.dwcp.numa.PinPolicy;
+import io.dwcp.numa.SizeClasses;
 import io.dwcp.numa.NumaRuntime;
 import io.dwcp.numa.Slab;
 import io.dwcp.numa.SlabPool;
@@ -17,6 +20,10 @@ import java.util.concurrent.TimeUnit;
 public final class EngineRuntime implements AutoCloseable {
     /** How long a data thread waits for a buffer before it gives up on its transfer. */
     private static final long SLAB_WAIT_SECONDS = 30;
+    /** Room for the pool's rounding to whole regions (about 8 MiB each) on top of what a client asks for. */
+    private static final long CLIENT_SLAB_SLACK = 16L << 20;
+    /** A client's one worker runs no jobs; its queue only has to exist. */
+    private static final int CLIENT_QUEUE_CAPACITY = 16;
 
     private final IoPaths io;
     private final NumaRuntime numa;
@@ -39,6 +46,17 @@ public final class EngineRuntime implements AutoCloseable {
     /** Defaults: the best I/O path here, one worker per CPU, pinned, huge pages when there are any. */
     public static EngineRuntime defaults() throws InterruptedException {
         return start(IoMode.AUTO, NumaOptions.defaults());
+    }
+
+    /**
+     * A sending client's runtime: the I/O path for {@code ioMode}, one (idle) worker, data threads pinned round
+     * robin from the second chosen CPU on (a server on this machine starts its own from the first), huge pages
+     * when there are any, and a slab budget of at least {@code slabBytes} (never below the default).
+     */
+    public static EngineRuntime client(IoMode ioMode, long slabBytes) throws InterruptedException {
+        long budget = Math.max(NumaOptions.DEFAULT_SLAB_BUDGET, slabBytes + CLIENT_SLAB_SLACK);
+        return start(ioMode, new NumaOptions(1, PinPolicy.auto(), HugePageMode.AUTO, budget, SizeClasses.defaults(),
+                CLIENT_QUEUE_CAPACITY));
     }
 
     public IoPaths io() {

@@ -11,6 +11,10 @@ import io.dwcp.core.manifest.Entry;
 import io.dwcp.core.manifest.EntryKind;
 import io.dwcp.core.message.ControlCodec;
 import io.dwcp.core.message.Message;
+import io.dwcp.engine.runtime.EngineRuntime;
+import io.dwcp.zerocopy.IoMode;
+import io.dwcp.zerocopy.IoPaths;
+import io.dwcp.zerocopy.ZeroCopyStats;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -50,8 +54,14 @@ public final class TransferClient {
      * @param blockSize block size for this transfer
      * @param token     shared secret, empty for none
      * @param limits    bounds applied to what the server sends back
+     * @param io        the data plane's I/O path: the native one ({@code sendfile}, {@code MSG_ZEROCOPY}) where
+     *                  it works, or the portable JDK one
      */
-    public record Options(int streams, CompressMode compress, int blockSize, byte[] token, Limits limits) {
+    public record Options(int streams, CompressMode compress, int blockSize, byte[] token, Limits limits, IoMode io) {
+        /** The best I/O path here ({@link IoMode#AUTO}). */
+        public Options(int streams, CompressMode compress, int blockSize, byte[] token, Limits limits) {
+            this(streams, compress, blockSize, token, limits, IoMode.AUTO);
+        }
     }
 
     private final Options options;
@@ -79,7 +89,10 @@ public final class TransferClient {
     private volatile ErrorCode serverErrorCode;
     private volatile Message.Done done;
     private volatile SocketChannel control;
-    private final List<SocketChannel> data = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile DataStreams data;
+    private final EngineRuntime sharedRuntime;
+    private final ZeroCopyCounters zeroCopy = new ZeroCopyCounters();
+    private volatile String ioPath = "";
     private volatile boolean finished;
     private OutgoingFile[] files;
     private long[] firstBlock;
@@ -90,8 +103,18 @@ public final class TransferClient {
     private int identicalFiles;
     private volatile long totalBytes;
 
+    /** A client that starts its own small {@link EngineRuntime} per transfer (see {@link EngineRuntime#client}). */
     public TransferClient(Options options) {
+        this(options, null);
+    }
+
+    /**
+     * A client on a runtime the caller owns (and closes), e.g. a server that also sends; its I/O path wins over
+     * {@link Options#io()}.
+     */
+    public TransferClient(Options options, EngineRuntime runtime) {
         this.options = options;
+        this.sharedRuntime = runtime;
     }
 
     /** Logical bytes handled so far (sent or found unchanged), for progress display. */
@@ -128,10 +151,15 @@ public final class TransferClient {
         List<Thread> threads = new ArrayList<>();
         Thread reader = null;
         int granted = 0;
+        EngineRuntime runtime = null;
         try {
             ByteBuffer offer = encodeOffer(manifest, target);
             InetAddress addr = resolve(target.host());
             int wanted = streamsFor(options.streams(), addr, Runtime.getRuntime().availableProcessors());
+            runtime = sharedRuntime != null ? sharedRuntime : EngineRuntime.client(options.io(),
+                    (long) wanted * FrameSender.slabsPerStream(options.compress()) * (options.blockSize() + 65536L));
+            ioPath = runtime.io().describe();
+            data = new DataStreams(runtime.io(), options.limits());
             control = connect(addr, target.port(), "control");
             control.setOption(StandardSocketOptions.TCP_NODELAY, true);
             sendControl(new Message.Hello("dwcp-cli/" + FrameDescriptor.VERSION, options.token(),
@@ -139,10 +167,10 @@ public final class TransferClient {
             Message.Welcome welcome = expect(readControl(), Message.Welcome.class);
             sendEncoded(offer);
             Message.Plan plan = expect(readControl(), Message.Plan.class);
-            prepare(manifest, plan);
+            prepare(manifest, plan, runtime.io());
             granted = Math.max(1, Math.min(welcome.streams(), wanted));
             for (int i = 0; i < granted; i++) {
-                data.add(openStream(addr, welcome, i));
+                wireBytes.addAndGet(data.open(addr, welcome, i));
             }
             reader = Thread.ofPlatform().daemon().name("dwcp-control-reader").start(this::readLoop);
             for (OutgoingFile f : files) {
@@ -151,15 +179,18 @@ public final class TransferClient {
                 }
             }
             for (int i = 0; i < granted; i++) {
-                StreamSender s = new StreamSender(this, data.get(i), options.compress(), options.blockSize());
-                threads.add(Thread.ofPlatform().daemon().name("dwcp-send-" + i).start(s));
+                FrameSender frames = new FrameSender(runtime, data.get(i), options.compress(), options.blockSize(),
+                        options.limits().idleTimeoutMillis());
+                Thread t = runtime.dataThreads().newThread(new StreamSender(this, frames));
+                threads.add(t);
+                t.start();
             }
             awaitFiles();
             stopSenders();
             for (Thread t : threads) {
                 t.join();
             }
-            closeAll(data);
+            data.closeAll();
             if (failure != null) {
                 // The server usually says why right before it closes: give its ERROR a moment to arrive.
                 reader.join(1000);
@@ -179,7 +210,13 @@ public final class TransferClient {
             fail("reason=io detail=\"" + e.getMessage() + "\"", TransferResult.EXIT_FAILED);
         } finally {
             stop = true;
-            closeAll(data);
+            if (data != null) {
+                data.closeAll();
+            }
+            joinQuietly(threads);
+            if (runtime != null && runtime != sharedRuntime) {
+                runtime.close();
+            }
             if (control != null) {
                 try {
                     control.close();
@@ -213,10 +250,22 @@ public final class TransferClient {
                 : failureExit != 0 ? failureExit : TransferResult.EXIT_FAILED;
         return new TransferResult(manifest.fileCount(), manifest.totalBytes(), wireBytes.get(), seconds, verified,
                 blocksSent.get(), blocksUnchanged.get(), identicalFiles, granted, error, List.copyOf(failedFiles),
-                manifest.skipped(), exit);
+                manifest.skipped(), exit, ioPath, zeroCopy.snapshot());
     }
 
-    private void prepare(Manifest manifest, Message.Plan plan) throws DwcpException {
+    /** Senders may still be inside a socket call woken by its close: their slabs go back before the pool closes. */
+    private static void joinQuietly(List<Thread> threads) {
+        for (Thread t : threads) {
+            try {
+                t.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void prepare(Manifest manifest, Message.Plan plan, IoPaths io) throws DwcpException {
         List<Entry> entries = manifest.entries();
         Map<Integer, Message.FilePlan> byId = new HashMap<>();
         for (Message.FilePlan p : plan.files()) {
@@ -239,7 +288,7 @@ public final class TransferClient {
             if (p == null) {
                 throw DwcpException.protocol("frame=plan reason=missing-file file=" + i);
             }
-            files[i] = new OutgoingFile(i, e, manifest.sources().get(i), options.blockSize(), p);
+            files[i] = new OutgoingFile(i, e, manifest.sources().get(i), options.blockSize(), p, io);
             blocks += files[i].blockCount;
             count++;
         }
@@ -266,18 +315,6 @@ public final class TransferClient {
             throw new DwcpException(ErrorCode.IO, "connection=" + which + " server=" + host + ":" + port
                     + " reason=connect-failed detail=\"" + e.getMessage() + "\"");
         }
-    }
-
-    private SocketChannel openStream(InetAddress addr, Message.Welcome welcome, int index) throws IOException {
-        SocketChannel ch = connect(addr, welcome.dataPort(), "data");
-        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        wireBytes.addAndGet(BlockingFrames.writeMessage(ch, new Message.Join(welcome.sessionId(), index)));
-        Message m = BlockingFrames.readMessage(ch, options.limits(), 4096);
-        if (m instanceof Message.Error e) {
-            throw new DwcpException(e.code(), "stream=" + index + " " + e.message());
-        }
-        expect(m, Message.JoinAck.class);
-        return ch;
     }
 
     // ---- work distribution, called by StreamSender threads ----
@@ -342,6 +379,11 @@ public final class TransferClient {
             f.retire();
             sendControl(new Message.FileEnd(f.id, f.sentBlocks(), f.fileDigest()));
         }
+    }
+
+    /** A stream ended: its zero-copy counters join the transfer's. */
+    void streamDone(ZeroCopyStats stats) {
+        zeroCopy.add(stats);
     }
 
     void resent(long wire) {
@@ -483,7 +525,10 @@ public final class TransferClient {
             }
             if (!finished && System.nanoTime() - lastActivity.get() > idleLimit) {
                 fail("reason=stalled idle_ms=" + options.limits().idleTimeoutMillis(), TransferResult.EXIT_FAILED);
-                closeAll(data);
+                DataStreams d = data;
+                if (d != null) {
+                    d.closeAll();
+                }
                 SocketChannel c = control;
                 if (c != null) {
                     try {
@@ -514,15 +559,5 @@ public final class TransferClient {
     private void stopSenders() {
         stop = true;
         retries.add(WAKE);
-    }
-
-    private static void closeAll(List<SocketChannel> channels) {
-        for (SocketChannel c : channels) {
-            try {
-                c.close();
-            } catch (IOException ignored) {
-                // closing
-            }
-        }
     }
 }

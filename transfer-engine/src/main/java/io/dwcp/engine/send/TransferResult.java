@@ -1,5 +1,6 @@
 package io.dwcp.engine.send;
 
+import io.dwcp.zerocopy.ZeroCopyStats;
 import java.util.List;
 
 /**
@@ -7,10 +8,14 @@ import java.util.List;
  * digest. Exit codes: 0 done and verified, 2 transfer failed, 3 verification failed.
  *
  * @param wireBytes every byte the sender wrote to the network for this transfer, headers included
+ * @param ioPath    the sender's I/O path ({@code io_path=sendfile+splice+msg_zerocopy confine=openat2}, or
+ *                  {@code io_path=portable reason=forced}); empty when the transfer ended before choosing one
+ * @param zeroCopy  MSG_ZEROCOPY counters summed over the streams (LZ4 frames only; RAW goes by sendfile)
  */
 public record TransferResult(int files, long bytes, long wireBytes, double seconds, boolean verified,
                              long blocksSent, long blocksUnchanged, int identicalFiles, int streams,
-                             String transportError, List<String> failedFiles, List<String> skipped, int exitCode) {
+                             String transportError, List<String> failedFiles, List<String> skipped, int exitCode,
+                             String ioPath, ZeroCopyStats zeroCopy) {
 
     public static final int EXIT_OK = 0;
     public static final int EXIT_USAGE = 1;

@@ -1,0 +1,189 @@
+package io.dwcp.engine.send;
+
+import io.dwcp.core.codec.BlockEncoder;
+import io.dwcp.core.codec.CompressMode;
+import io.dwcp.core.frame.Codec;
+import io.dwcp.core.frame.DataFrameDescriptor;
+import io.dwcp.core.frame.DataFrameFlyweight;
+import io.dwcp.engine.runtime.EngineRuntime;
+import io.dwcp.numa.Slab;
+import io.dwcp.zerocopy.DataFile;
+import io.dwcp.zerocopy.DataSocket;
+import io.dwcp.zerocopy.FileShrunkException;
+import io.dwcp.zerocopy.ZeroCopySender;
+import io.dwcp.zerocopy.ZeroCopyStats;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
+
+/**
+ * The DATA frames of one stream, and the buffers they are built in. All buffers are slabs taken once per
+ * stream: the block slab holds {@code [frame header | block bytes]}, and each LZ4 slab a whole frame.
+ *
+ * <ul>
+ *   <li>RAW: the header, then the block's bytes straight from the file with {@code sendfile} (the block slab's
+ *       copy served the digest and the CRC), or, with {@code sendfile} off, header and block in one write from
+ *       the block slab.</li>
+ *   <li>ZERO: the header alone.</li>
+ *   <li>LZ4: encoded into the next of {@link #LZ4_SLOTS} slabs and sent with {@link ZeroCopySender}, so a slab
+ *       is written again only after the kernel let go of it (loopback completes every send as copied, and the
+ *       sender switches to plain sends, counted in {@link #stats()}).</li>
+ * </ul>
+ */
+final class FrameSender implements AutoCloseable {
+    /** LZ4 frames that may be in flight at once: enough to cover a completion's round trip. */
+    static final int LZ4_SLOTS = 4;
+    private static final int H = DataFrameDescriptor.FRAME_HEADER_LENGTH;
+
+    private final DataSocket socket;
+    private final boolean sendfile;
+    private final int completionTimeoutMillis;
+    private final BlockEncoder encoder;
+    private final CRC32C crc = new CRC32C();
+    private final Slab blockSlab;
+    private final MemorySegment blockFrame;
+    private final ByteBuffer block;
+    private final DataFrameFlyweight header;
+    private final ZeroCopySender zeroCopy;
+    private final Slab[] lz4Slabs;
+    private final ByteBuffer[] lz4Payloads;
+    private final DataFrameFlyweight[] lz4Headers;
+    private int nextSlot;
+
+    /** Slabs one stream takes: the block slab, plus the LZ4 slabs when compression may be used. */
+    static int slabsPerStream(CompressMode compress) {
+        return 1 + (compress == CompressMode.OFF ? 0 : LZ4_SLOTS);
+    }
+
+    FrameSender(EngineRuntime runtime, DataSocket socket, CompressMode compress, int blockSize,
+                int completionTimeoutMillis) throws IOException {
+        this.socket = socket;
+        this.sendfile = runtime.io().sendfile();
+        this.completionTimeoutMillis = completionTimeoutMillis;
+        this.encoder = new BlockEncoder(compress);
+        long frameBytes = (long) H + DataFrameDescriptor.maxWireLength(blockSize);
+        int slots = compress == CompressMode.OFF ? 0 : LZ4_SLOTS;
+        this.lz4Slabs = new Slab[slots];
+        this.lz4Payloads = new ByteBuffer[slots];
+        this.lz4Headers = new DataFrameFlyweight[slots];
+        this.blockSlab = runtime.buffer(H + (long) blockSize);
+        try {
+            this.blockFrame = blockSlab.segment();
+            this.header = new DataFrameFlyweight().wrap(blockFrame.asSlice(0, H).asByteBuffer());
+            this.block = blockFrame.asSlice(H, blockSize).asByteBuffer();
+            for (int i = 0; i < slots; i++) {
+                lz4Slabs[i] = runtime.buffer(frameBytes);
+                MemorySegment s = lz4Slabs[i].segment();
+                lz4Headers[i] = new DataFrameFlyweight().wrap(s.asSlice(0, H).asByteBuffer());
+                lz4Payloads[i] = s.asSlice(H, frameBytes - H).asByteBuffer();
+            }
+            this.zeroCopy = slots == 0 ? null
+                    : runtime.io().zeroCopySender(socket, slots, ZeroCopySender.DEFAULT_THRESHOLD);
+        } catch (IOException | RuntimeException e) {
+            releaseSlabs();
+            throw e;
+        }
+    }
+
+    /** Where a block is read to: the block slab after the header room (the block's bytes start at {@link #BLOCK_AT}). */
+    MemorySegment blockMemory() {
+        return blockFrame;
+    }
+
+    /** Offset of the block's bytes in {@link #blockMemory()}. */
+    static final long BLOCK_AT = H;
+
+    /**
+     * Sends the block now in the block slab ({@code length} bytes of {@code file} at {@code offset}) as one DATA
+     * frame; returns the bytes put on the wire.
+     *
+     * @param source the file the bytes were read from, for {@code sendfile}; the frame carries the CRC of the
+     *               bytes read, so bytes changed since then are refused by the receiver and retried
+     */
+    long send(OutgoingFile f, DataFile source, long offset, int length) throws IOException {
+        ByteBuffer b = block.clear().limit(length);
+        crc.reset();
+        crc.update(b);
+        int blockCrc = (int) crc.getValue();
+        b.position(0);
+        int slot = lz4Slabs.length == 0 ? -1 : freeSlot();
+        int wire = encoder.encode(b, slot < 0 ? null : lz4Payloads[slot]);
+        Codec codec = encoder.codec();
+        switch (codec) {
+            case ZERO -> {
+                header.encode(Codec.ZERO, f.id, offset, length, 0, blockCrc);
+                socket.writeFully(blockFrame, 0, H);
+                return H;
+            }
+            case LZ4 -> {
+                lz4Headers[slot].encode(Codec.LZ4, f.id, offset, length, wire, blockCrc);
+                zeroCopy.send(lz4Slabs[slot].segment(), 0, H + wire);
+                nextSlot = (slot + 1) % lz4Slabs.length;
+                return H + wire;
+            }
+            default -> {
+                header.encode(Codec.RAW, f.id, offset, length, length, blockCrc);
+                if (sendfile) {
+                    try {
+                        socket.writeHeaderAndFile(blockFrame, H, source, offset, length);
+                    } catch (FileShrunkException e) {
+                        throw f.shrank(e.offset());
+                    }
+                } else {
+                    socket.writeFully(blockFrame, 0, H + length);
+                }
+                return H + length;
+            }
+        }
+    }
+
+    /**
+     * The LZ4 slot to encode into next, once the kernel is done with it: slots are used in send order and
+     * reclaimed in send order, so fewer than {@link #LZ4_SLOTS} in flight means the next slot is free.
+     */
+    private int freeSlot() throws IOException {
+        while (zeroCopy.reclaim() != null) {
+            // reap what completed; cheap when nothing did
+        }
+        while (zeroCopy.inFlight() >= lz4Slabs.length) {
+            if (zeroCopy.awaitReclaim(completionTimeoutMillis) == null) {
+                throw new IOException("reason=zerocopy-completion-timeout in_flight=" + zeroCopy.inFlight()
+                        + " waited_ms=" + completionTimeoutMillis);
+            }
+        }
+        return nextSlot;
+    }
+
+    ZeroCopyStats stats() {
+        return zeroCopy == null ? new ZeroCopyStats(0, 0, 0, 0) : zeroCopy.stats();
+    }
+
+    /**
+     * Waits (bounded) for the kernel to let go of every LZ4 slab, then gives the slabs back. When the socket
+     * died first nothing completes any more; its buffers are freed with it, so the slabs are released anyway.
+     */
+    @Override
+    public void close() {
+        try {
+            while (zeroCopy != null && zeroCopy.inFlight() > 0
+                    && zeroCopy.awaitReclaim(Math.min(completionTimeoutMillis, 1000)) != null) {
+                // drain
+            }
+        } catch (IOException ignored) {
+            // socket gone: see above
+        }
+        releaseSlabs();
+    }
+
+    private void releaseSlabs() {
+        if (blockSlab != null) {
+            blockSlab.release();
+        }
+        for (Slab s : lz4Slabs) {
+            if (s != null) {
+                s.release();
+            }
+        }
+    }
+}
