@@ -1,6 +1,5 @@
 package io.dwcp.core.io;
 
-import io.dwcp.core.DwcpException;
 import io.dwcp.core.Limits;
 import io.dwcp.core.frame.FrameDescriptor;
 import io.dwcp.core.frame.FrameType;
@@ -39,10 +38,7 @@ public final class BlockingFrames {
     public static Message readMessage(ReadableByteChannel ch, Limits limits, int maxBody) throws IOException {
         ByteBuffer prefix = ByteBuffer.allocate(FrameDescriptor.PREFIX_LENGTH);
         readFully(ch, prefix);
-        FrameType type = FrameDescriptor.checkPrefix(prefix, 0, maxBody);
-        if (type == FrameType.DATA) {
-            throw DwcpException.protocol("frame=data reason=unexpected-here");
-        }
+        FrameType type = ControlFrames.checkPrefix(prefix, 0, maxBody, ControlFrames.Carrier.DATA_HANDSHAKE);
         ByteBuffer body = ByteBuffer.allocate(FrameDescriptor.bodyLength(prefix, 0));
         readFully(ch, body);
         body.flip();

@@ -84,28 +84,33 @@ public final class StorageRoot implements AutoCloseable {
         }
     }
 
-    /** Makes {@code dir} exist as a real directory, or throws a PATH error naming {@code shown}. */
+    /**
+     * Makes {@code dir} exist as a real directory, or throws a PATH error naming {@code shown}. Something else
+     * may come and go under that name meanwhile (a local user renaming things): a few rounds settle it.
+     */
     public void ensureDirectory(String dir, String shown) throws DwcpException {
         if (dir.isEmpty()) {
             return;
         }
-        IOException failed;
-        try {
-            if (root.mkdir(dir, 0755)) {
+        IOException failed = null;
+        for (int round = 0; round < 3; round++) {
+            try {
+                if (root.mkdir(dir, 0755)) {
+                    return;
+                }
+            } catch (PathRefusedException e) {
+                throw failure(shown, "mkdir", e);
+            } catch (IOException e) {
+                failed = e; // EEXIST for a file or link in the way, or a real failure: look
+            }
+            FileStat s = stat(dir, shown).orElse(null);
+            if (s != null && s.isDirectory()) {
                 return;
             }
-            failed = null; // something is there already: a directory, or what it says below
-        } catch (PathRefusedException e) {
-            throw failure(shown, "mkdir", e);
-        } catch (IOException e) {
-            failed = e; // EEXIST for a file or link in the way, or a real failure: look
-        }
-        FileStat s = stat(dir, shown).orElse(null);
-        if (s != null && s.isDirectory()) {
-            return;
-        }
-        if (s != null) {
-            throw RelativePaths.refused(shown, (s.isSymbolicLink() ? "symlink-in-path" : "not-a-directory") + " at=" + dir);
+            if (s != null) {
+                throw RelativePaths.refused(shown, (s.isSymbolicLink() ? "symlink-in-path" : "not-a-directory")
+                        + " at=" + dir);
+            }
         }
         throw failure(shown, "mkdir", failed != null ? failed : new IOException("vanished"));
     }

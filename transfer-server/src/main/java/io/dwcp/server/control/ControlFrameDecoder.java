@@ -2,12 +2,12 @@ package io.dwcp.server.control;
 
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.Limits;
-import io.dwcp.core.frame.FrameDescriptor;
-import io.dwcp.core.frame.FrameType;
-import io.dwcp.core.message.ControlCodec;
+import io.dwcp.core.io.ControlFrames;
+import io.dwcp.core.message.Message;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -40,21 +40,11 @@ public final class ControlFrameDecoder extends ByteToMessageDecoder {
     }
 
     private void decodeOne(ByteBuf in, List<Object> out) throws DwcpException {
-        if (in.readableBytes() < FrameDescriptor.PREFIX_LENGTH) {
-            return;
+        ByteBuffer view = in.nioBuffer();
+        Message m = ControlFrames.tryDecode(view, limits, limits.maxControlBody(), ControlFrames.Carrier.CONTROL);
+        if (m != null) {
+            in.skipBytes(view.position());
+            out.add(m);
         }
-        int at = in.readerIndex();
-        FrameType type = FrameDescriptor.checkPrefix(in.nioBuffer(at, FrameDescriptor.PREFIX_LENGTH), 0,
-                limits.maxControlBody());
-        if (!type.isControl()) {
-            throw DwcpException.protocol("frame=" + type.wireName() + " reason=not-a-control-frame");
-        }
-        int length = in.getInt(at + FrameDescriptor.LENGTH_OFFSET);
-        if (in.readableBytes() < FrameDescriptor.PREFIX_LENGTH + length) {
-            return;
-        }
-        in.skipBytes(FrameDescriptor.PREFIX_LENGTH);
-        ByteBuf body = in.readSlice(length);
-        out.add(ControlCodec.decode(type, body.nioBuffer(), limits));
     }
 }

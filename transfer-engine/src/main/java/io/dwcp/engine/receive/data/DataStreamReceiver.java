@@ -8,6 +8,7 @@ import io.dwcp.core.frame.DataFrameDescriptor;
 import io.dwcp.core.frame.DataFrameFlyweight;
 import io.dwcp.core.frame.FrameDescriptor;
 import io.dwcp.core.frame.FrameType;
+import io.dwcp.core.io.ControlFrames;
 import io.dwcp.core.message.ControlCodec;
 import io.dwcp.core.message.Message;
 import io.dwcp.zerocopy.DataFile;
@@ -100,7 +101,7 @@ final class DataStreamReceiver implements Runnable, AutoCloseable {
         int prefix = FrameDescriptor.PREFIX_LENGTH;
         socket.readFully(small, 0, prefix);
         ByteBuffer view = small.asByteBuffer();
-        FrameType type = FrameDescriptor.checkPrefix(view, 0, MAX_CONTROL_BODY);
+        FrameType type = ControlFrames.checkPrefix(view, 0, MAX_CONTROL_BODY, ControlFrames.Carrier.DATA_HANDSHAKE);
         if (type != FrameType.JOIN) {
             throw DwcpException.protocol("frame=" + type.wireName() + " reason=expected-join");
         }
