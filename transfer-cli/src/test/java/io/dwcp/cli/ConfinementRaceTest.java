@@ -50,10 +50,11 @@ class ConfinementRaceTest {
                     Files.createSymbolicLink(link, outside);
                     Files.move(d, real, StandardCopyOption.ATOMIC_MOVE);
                     Files.move(link, d, StandardCopyOption.ATOMIC_MOVE);
-                    Thread.onSpinWait();
+                    Thread.sleep(1); // d is a link about half the time, so the race is hit on every send
                     Files.move(d, link, StandardCopyOption.ATOMIC_MOVE);
                     Files.move(real, d, StandardCopyOption.ATOMIC_MOVE);
                     swaps.incrementAndGet();
+                    Thread.sleep(1);
                 }
             } catch (Exception e) {
                 throw new IllegalStateException(e);
@@ -73,7 +74,7 @@ class ConfinementRaceTest {
                     assertEquals(List.of(outside), leaked.toList(), "written outside the root after send " + i);
                 }
             }
-            assertTrue(swaps.get() > 100, "the racer ran: " + swaps.get() + " swaps");
+            assertTrue(swaps.get() > 50, "the racer ran: " + swaps.get() + " swaps");
             assertTrue(refused > 0, "the race was never hit: every send went through");
         } finally {
             stop.set(true);

@@ -35,6 +35,8 @@ import java.util.function.Consumer;
 /** The transfer server: Netty control plane, blocking data plane, sessions, storage below one root. */
 public final class DwcpServer implements ServerContext, AutoCloseable {
     private static final Log LOG = Log.of("server");
+    /** How long a stopping server waits for each transfer in flight to wind down. */
+    private static final long STOP_WAIT_MILLIS = 3000;
 
     private final ServerConfig config;
     private final EngineRuntime runtime;
@@ -190,6 +192,15 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
     public void close() {
         for (TransferSession s : sessions.all()) {
             s.abort(ErrorCode.IO, "reason=server-stopping");
+        }
+        // Each session's own thread tells its peer and removes its part files: wait for that before the sockets go.
+        for (TransferSession s : sessions.all()) {
+            try {
+                s.awaitEnded(STOP_WAIT_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
         if (controlChannel != null) {
             controlChannel.close().awaitUninterruptibly();

@@ -6,7 +6,7 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * An open file with positional I/O over off-heap memory. The native implementation is a raw fd (from
- * {@link ConfinedRoot} or {@link IoPaths#openRead}), which is what {@code sendfile}/{@code splice} need; the
+ * {@link ConfinedRoot} or {@code IoPaths.openRead}), which is what {@code sendfile}/{@code splice} need; the
  * portable one wraps a {@code FileChannel}. Positions are 64-bit everywhere.
  */
 public interface DataFile extends Closeable {

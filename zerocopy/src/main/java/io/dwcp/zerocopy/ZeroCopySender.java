@@ -1,6 +1,5 @@
 package io.dwcp.zerocopy;
 
-import io.dwcp.zerocopy.linux.ZeroCopyOps;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 
@@ -23,11 +22,11 @@ public final class ZeroCopySender {
     public static final int DEFAULT_THRESHOLD = 16 * 1024;
 
     private final DataSocket socket;
-    private final ZeroCopyOps ops;
+    private final ZeroCopyChannel ops;
     private final int threshold;
     private final InFlightRing ring;
     /** Made once: reaping passes it down instead of a lambda per call. */
-    private final ZeroCopyOps.CompletionSink sink = this::completed;
+    private final ZeroCopyChannel.CompletionSink sink = this::completed;
     private boolean copyMode;
     private int nextId;
     private long zerocopySends;
@@ -36,7 +35,8 @@ public final class ZeroCopySender {
     private long switchedToCopy;
 
     /** @param ops null when MSG_ZEROCOPY is unavailable: every send is then a plain one */
-    ZeroCopySender(DataSocket socket, ZeroCopyOps ops, int maxInFlight, int threshold) {
+    /** @param ops the socket's zero-copy sends, or null to send plainly with the same buffer discipline */
+    public ZeroCopySender(DataSocket socket, ZeroCopyChannel ops, int maxInFlight, int threshold) {
         this.socket = socket;
         this.ops = ops;
         this.threshold = threshold;

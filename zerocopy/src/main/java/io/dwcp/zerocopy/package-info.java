@@ -6,7 +6,7 @@
  * followed) and {@link io.dwcp.zerocopy.ZeroCopySender} ({@code MSG_ZEROCOPY} with buffers held until the
  * kernel's completion).
  *
- * <p>{@link io.dwcp.zerocopy.IoPaths} decides once per process which implementation backs them: the native one
+ * <p>{@code select.IoPaths} decides once per process which implementation backs them: the native one
  * in {@code io.dwcp.zerocopy.linux} where each call was probed and works, the JDK one in
  * {@code io.dwcp.zerocopy.portable} otherwise or when {@code --io portable} forces it; its
  * {@code describe()} line ({@code io_path=sendfile+splice+msg_zerocopy confine=openat2}) is what the server

@@ -1,5 +1,6 @@
 package io.dwcp.zerocopy;
 
+import io.dwcp.zerocopy.select.IoPaths;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

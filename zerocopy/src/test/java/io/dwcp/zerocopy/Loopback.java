@@ -1,5 +1,6 @@
 package io.dwcp.zerocopy;
 
+import io.dwcp.zerocopy.select.IoPaths;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

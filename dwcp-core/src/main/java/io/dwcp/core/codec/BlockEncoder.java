@@ -47,7 +47,7 @@ public final class BlockEncoder {
         if (scratch == null && mode != CompressMode.OFF) {
             throw new IllegalStateException("reason=no-scratch hint=\"use encode(block, out)\"");
         }
-        int n = encode(block, scratch);
+        int n = encode(block, scratch == null ? null : scratch.clear());
         return switch (lastCodec) {
             case ZERO -> EMPTY;
             case LZ4 -> scratch.clear().limit(n);
@@ -58,7 +58,7 @@ public final class BlockEncoder {
     /**
      * Encodes {@code block} (position..limit, left unchanged); LZ4 output, when sent, is written to
      * {@code lz4Out[0..n)} by absolute index (its position and limit are left alone; room for
-     * {@link DataFrameDescriptor#maxWireLength} of the block is needed). Returns the wire length: 0 for ZERO,
+     * {@link DataFrameDescriptor#maxWireLength} of the block is needed below its limit). Returns the wire length: 0 for ZERO,
      * {@code block.remaining()} for RAW (send the block itself), {@code n} for LZ4. {@link #codec()} names the
      * codec. Lets a sender keep several output buffers in flight (zero-copy sends); allocates nothing.
      */
@@ -72,7 +72,8 @@ public final class BlockEncoder {
         if (mode == CompressMode.OFF || (mode == CompressMode.AUTO && !advisor.shouldTry())) {
             return raw;
         }
-        int n = lz4.compress(block, block.position(), raw, lz4Out, 0, lz4Out.capacity());
+        // Up to the limit, not the capacity: LZ4's absolute puts are checked against the limit.
+        int n = lz4.compress(block, block.position(), raw, lz4Out, 0, lz4Out.limit());
         boolean send = mode == CompressMode.AUTO ? advisor.record(raw, n) : n < raw;
         if (!send) {
             return raw;

@@ -4,34 +4,28 @@ import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
 import io.dwcp.core.Limits;
 import io.dwcp.core.Log;
-import io.dwcp.core.digest.BlockDigests;
 import io.dwcp.core.manifest.Entry;
-import io.dwcp.core.manifest.EntryKind;
-import io.dwcp.core.manifest.RelativePaths;
-import io.dwcp.core.message.ControlCodec;
 import io.dwcp.core.message.Message;
 import io.dwcp.engine.receive.data.BlockPipeline;
-import io.dwcp.engine.runtime.EngineRuntime;
-import io.dwcp.zerocopy.DataFile;
-import java.lang.foreign.MemorySegment;
 import io.dwcp.engine.receive.data.DataSession;
+import io.dwcp.engine.runtime.EngineRuntime;
 import io.dwcp.engine.storage.IncomingFile;
 import io.dwcp.engine.storage.ReceivingPaths;
-import io.dwcp.engine.storage.BasisDigests;
-import io.dwcp.engine.storage.StorageRoot;
-import io.dwcp.zerocopy.FileStat;
 import io.dwcp.engine.storage.SpaceLedger;
+import io.dwcp.engine.storage.StorageRoot;
+import io.dwcp.zerocopy.DataFile;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -65,6 +59,13 @@ public final class TransferSession implements DataSession {
     private final AtomicLong dataHeapAllocBytes = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicBoolean dataReported = new java.util.concurrent.atomic.AtomicBoolean();
     private final List<AutoCloseable> attached = new ArrayList<>();
+    private final OfferPlanner planner;
+    /** The first failure; set once, from any thread, by {@link #abort}. */
+    private final AtomicReference<Failure> failure = new AtomicReference<>();
+    private final CountDownLatch ended = new CountDownLatch(1);
+
+    private record Failure(ErrorCode code, String message) {
+    }
 
     private volatile State state = State.AWAIT_OFFER;
     private volatile long lastActivityNanos = System.nanoTime();
@@ -87,6 +88,7 @@ public final class TransferSession implements DataSession {
         this.streams = streams;
         this.out = out;
         this.onEnd = onEnd;
+        this.planner = new OfferPlanner(root, receiving, ledger, limits);
         this.executor = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("dwcp-session-" + name).factory());
     }
 
@@ -140,7 +142,7 @@ public final class TransferSession implements DataSession {
     }
 
     private void handle(Message m) throws IOException {
-        if (state == State.ENDED) {
+        if (abandoned()) {
             return;
         }
         switch (m) {
@@ -157,133 +159,26 @@ public final class TransferSession implements DataSession {
         if (state != State.AWAIT_OFFER) {
             throw DwcpException.protocol("frame=offer reason=unexpected state=" + state.name().toLowerCase(java.util.Locale.ROOT));
         }
-        dest = offer.dest();
-        String destDir = root.check(dest);
-        if (!dest.isEmpty()) {
-            root.ensureParents(destDir, dest);
-            root.ensureDirectory(destDir, dest);
-        }
-        Set<String> seen = new HashSet<>();
-        long offered = 0;
-        int fileCount = 0;
-        for (Entry e : offer.entries()) {
-            if (!seen.add(e.path())) {
-                throw DwcpException.protocol("frame=offer reason=duplicate-path path=\"" + e.path() + "\"");
-            }
-            if (e.kind() == EntryKind.FILE) {
-                offered += e.size();
-                fileCount++;
-            }
-        }
-        int bs = offer.blockSize();
-        List<String> targets = new ArrayList<>();
-        List<String> shownPaths = new ArrayList<>();
-        for (Entry e : offer.entries()) {
-            if (e.kind() != EntryKind.DIR) {
-                targets.add(root.resolve(dest, e.path()));
-                shownPaths.add(e.path());
-            }
-        }
-        receiving.claim(targets, shownPaths, this);
-        // What is at each target decides both the space this transfer must have and its plan.
-        FileStat[] existing = new FileStat[offer.entries().size()];
-        long newBytes = 0;
-        for (int i = 0; i < existing.length; i++) {
-            Entry e = offer.entries().get(i);
-            String target = root.resolve(dest, e.path());
-            String shown = e.path();
-            root.ensureParents(target, shown);
-            switch (e.kind()) {
-                case DIR -> root.ensureDirectory(target, shown);
-                case SYMLINK -> refuseDirectory(target, shown);
-                case FILE -> {
-                    FileStat a = root.stat(target, shown).orElse(null);
-                    if (a != null && a.isDirectory()) {
-                        throw RelativePaths.refused(shown, "exists-as-directory");
-                    }
-                    if (a != null && a.isRegularFile()) {
-                        existing[i] = a;
-                    } else {
-                        newBytes += e.size();
-                    }
-                }
-            }
-        }
-        checkPlanFits(existing, fileCount, bs);
-        // Claimed before any basis is digested: a transfer without room is refused at once.
-        SpaceLedger.Claim claim = ledger.claim(newBytes);
-        synchronized (this) {
-            if (state == State.ENDED) {
-                ledger.release(claim); // aborted meanwhile: end() found no claim to give back
-                return;
-            }
-            spaceClaim = claim;
-        }
-        // One read buffer for every basis of this offer (not one per file), and each digested block counts as
-        // activity: hashing a large existing file must not look like an idle session.
-        ByteBuffer scratch = null;
-        IncomingFile[] incoming = new IncomingFile[existing.length];
-        List<Message.FilePlan> plans = new ArrayList<>(fileCount);
-        for (int i = 0; i < incoming.length; i++) {
-            Entry e = offer.entries().get(i);
-            if (e.kind() != EntryKind.FILE) {
-                continue;
-            }
-            String target = root.resolve(dest, e.path());
-            byte[] basis = null;
-            long basisSize = 0;
-            if (existing[i] != null) {
-                basisSize = existing[i].size();
-                if (scratch == null) {
-                    scratch = ByteBuffer.allocateDirect(bs);
-                }
-                basis = BasisDigests.digest(root, target, e.path(), basisSize, bs, scratch, this::touch);
-                if (state == State.ENDED) {
-                    return; // aborted while digesting (idle, stopped, peer gone): nothing more to plan
-                }
-            }
-            incoming[i] = new IncomingFile(i, e, root, target, bs, basis, basisSize);
-            plans.add(new Message.FilePlan(i, basis == null ? Message.FilePlan.NEW : Message.FilePlan.BASIS,
-                    basisSize, basis == null ? new byte[0] : basis));
+        OfferPlanner.Planned p = planner.plan(offer, this, this::touch, this::abandoned);
+        if (p == null) {
+            return;
         }
         synchronized (this) {
-            if (state == State.ENDED) {
-                return; // aborted meanwhile: it must stay ended
-            }
-            entries = offer.entries();
-            files = incoming;
-            blockSize = bs;
+            dest = offer.dest();
+            entries = p.entries();
+            files = p.files();
+            spaceClaim = p.claim();
+            blockSize = p.blockSize();
             state = State.RECEIVING;
         }
-        LOG.info("session=" + name + " offer files=" + fileCount + " entries=" + entries.size() + " bytes=" + offered
-                + " new_bytes=" + newBytes + " block_size=" + bs + " dest=\"" + dest + "\"");
-        out.accept(new Message.Plan(plans));
+        LOG.info("session=" + name + " offer files=" + p.fileCount() + " entries=" + entries.size() + " bytes="
+                + p.offeredBytes() + " new_bytes=" + p.newBytes() + " block_size=" + p.blockSize() + " dest=\"" + dest + "\"");
+        out.accept(p.plan());
     }
 
-    /**
-     * The PLAN carries a digest per block of every file already here; a tree whose digests would not fit in one
-     * control frame is refused before they are computed, saying what would make it fit.
-     */
-    private void checkPlanFits(FileStat[] existing, int files, int bs) throws DwcpException {
-        long digestBytes = 0;
-        for (FileStat a : existing) {
-            if (a != null) {
-                digestBytes += ((a.size() + bs - 1) / bs) * BlockDigests.DIGEST_LENGTH;
-            }
-        }
-        long body = ControlCodec.planBodyLength(files, digestBytes);
-        if (body > limits.maxControlBody()) {
-            throw new DwcpException(ErrorCode.LIMIT, "reason=plan-too-large bytes=" + body + " max_bytes="
-                    + limits.maxControlBody() + " block_size=" + bs
-                    + " hint=\"a larger --block-size, or the tree in parts\"");
-        }
-    }
-
-    private void refuseDirectory(String target, String shown) throws DwcpException {
-        FileStat a = root.stat(target, shown).orElse(null);
-        if (a != null && a.isDirectory()) {
-            throw RelativePaths.refused(shown, "exists-as-directory");
-        }
+    /** An abort was asked for (or the session ended): long work on the session thread stops early. */
+    private boolean abandoned() {
+        return failure.get() != null || state == State.ENDED;
     }
 
     private IncomingFile file(int fileId, String frame) throws DwcpException {
@@ -380,39 +275,14 @@ public final class TransferSession implements DataSession {
                 case RECEIVING -> throw DwcpException.protocol("frame=commit reason=file-incomplete file=" + f.id());
             }
         }
-        List<Integer> dirs = new ArrayList<>();
-        for (int i = 0; i < entries.size(); i++) {
-            Entry e = entries.get(i);
-            if (e.kind() == EntryKind.SYMLINK) {
-                makeLink(e);
-            } else if (e.kind() == EntryKind.DIR) {
-                dirs.add(i);
-            }
-        }
-        // Deepest first, so that setting a child's metadata does not disturb its parent's mtime afterwards.
-        dirs.sort(Comparator.comparingInt((Integer i) -> entries.get(i).path().split("/").length).reversed());
-        for (int i : dirs) {
-            Entry e = entries.get(i);
-            root.setMetadata(root.resolve(dest, e.path()), e.mode() | 0700, e.mtimeMillis(), false, e.path());
-        }
+        new TreeCommitter(root).commit(dest, entries);
         Message.Done done = new Message.Done(ok, bytes, payloadBytes.get(), verified);
         LOG.info("session=" + name + " done files=" + ok + " bytes=" + bytes + " payload=" + payloadBytes.get()
                 + " verified=" + verified);
         if (end(new SessionOutcome(true, verified, ok, bytes, payloadBytes.get(), null))) {
             out.accept(done);
+            ended.countDown();
         }
-    }
-
-    private void makeLink(Entry e) throws IOException {
-        String p = root.resolve(dest, e.path());
-        root.ensureParents(p, e.path());
-        refuseDirectory(p, e.path());
-        // Made under the reserved part name and renamed over the target: a reader never sees a half-made link.
-        String tmp = p + IncomingFile.PART_SUFFIX;
-        root.deleteQuietly(tmp);
-        root.symlink(e.linkTarget(), tmp, e.path());
-        root.setMetadata(tmp, 0, e.mtimeMillis(), true, e.path());
-        root.rename(tmp, p, e.path());
     }
 
     /** The session's verifying stage, started with the first data stream; stopped when the session ends. */
@@ -494,34 +364,79 @@ public final class TransferSession implements DataSession {
         }
     }
 
-    /** Ends the session with an error: tells the peer, removes every part file, closes its streams. */
+    /**
+     * Ends the session with an error: the first reason wins. Any thread may ask (a stream, the verifier, the control
+     * connection, a stopping server); the streams are woken at once, and the session's own thread tells the peer,
+     * removes every part file and ends the session, so its state has one owner.
+     */
     @Override
     public void abort(ErrorCode code, String message) {
-        // Only the first failure is reported: streams closed by this abort fail too, and must not speak.
-        if (!end(new SessionOutcome(false, false, 0, 0, payloadBytes.get(), message))) {
+        if (state == State.ENDED || !failure.compareAndSet(null, new Failure(code, message))) {
             return;
         }
-        LOG.warn("session=" + name + " aborted code=" + code.name().toLowerCase(java.util.Locale.ROOT) + " " + message);
-        for (IncomingFile f : files) {
-            if (f != null) {
-                f.fail();
+        closeStreams();
+        onSessionThread(this::finishAbort);
+    }
+
+    private void finishAbort() {
+        Failure f = failure.get();
+        if (!end(new SessionOutcome(false, false, 0, 0, payloadBytes.get(), f.message()))) {
+            return;
+        }
+        LOG.warn("session=" + name + " aborted code=" + f.code().name().toLowerCase(java.util.Locale.ROOT) + " "
+                + f.message());
+        for (IncomingFile file : files) {
+            if (file != null) {
+                file.fail();
             }
         }
-        out.accept(new Message.Error(code, message));
+        out.accept(new Message.Error(f.code(), f.message()));
+        ended.countDown(); // after the peer was told and the part files are gone
+    }
+
+    /** Runs {@code r} on the session thread, after what is queued there; inline once that thread is gone. */
+    private void onSessionThread(Runnable r) {
+        try {
+            executor.execute(r);
+        } catch (RejectedExecutionException shutDown) {
+            r.run();
+        }
+    }
+
+    /** Closing a stream's socket wakes its thread wherever it is blocked; safe from any thread. */
+    private void closeStreams() {
+        List<AutoCloseable> toClose;
+        BlockPipeline p;
+        synchronized (this) {
+            toClose = new ArrayList<>(attached);
+            p = pipeline;
+        }
+        if (p != null) {
+            p.stop();
+        }
+        for (AutoCloseable c : toClose) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // closing streams of a failed session
+            }
+        }
     }
 
     /** The control connection went away: the session is over, whatever state it reached. */
     public void closed() {
-        if (state != State.ENDED) {
-            abort(ErrorCode.IO, "reason=control-connection-closed");
-        }
+        abort(ErrorCode.IO, "reason=control-connection-closed");
+        onSessionThread(() -> onEnd.accept(this));
         executor.shutdown();
-        onEnd.accept(this);
+    }
+
+    /** Waits up to {@code millis} for the session to end (a stopping server waits for its part files to go). */
+    public boolean awaitEnded(long millis) throws InterruptedException {
+        return ended.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** Moves to ENDED; returns false when the session had already ended. */
     private boolean end(SessionOutcome o) {
-        List<AutoCloseable> toClose;
         SpaceLedger.Claim claim;
         synchronized (this) {
             if (state == State.ENDED) {
@@ -530,7 +445,6 @@ public final class TransferSession implements DataSession {
             state = State.ENDED;
             outcome = o;
             claim = spaceClaim;
-            toClose = new ArrayList<>(attached);
             if (pipeline != null) {
                 pipeline.stop();
             }
@@ -541,15 +455,6 @@ public final class TransferSession implements DataSession {
         }
         if (claim != null) {
             ledger.release(claim);
-        }
-        if (!o.committed()) {
-            for (AutoCloseable c : toClose) {
-                try {
-                    c.close();
-                } catch (Exception ignored) {
-                    // closing streams of a failed session
-                }
-            }
         }
         return true;
     }

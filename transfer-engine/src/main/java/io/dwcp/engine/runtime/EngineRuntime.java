@@ -8,7 +8,7 @@ import io.dwcp.numa.NumaRuntime;
 import io.dwcp.numa.Slab;
 import io.dwcp.numa.SlabPool;
 import io.dwcp.zerocopy.IoMode;
-import io.dwcp.zerocopy.IoPaths;
+import io.dwcp.zerocopy.select.IoPaths;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 

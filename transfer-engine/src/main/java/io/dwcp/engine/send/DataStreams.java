@@ -7,7 +7,7 @@ import io.dwcp.core.io.BlockingFrames;
 import io.dwcp.core.message.Message;
 import io.dwcp.engine.stream.DataSocketChannel;
 import io.dwcp.zerocopy.DataSocket;
-import io.dwcp.zerocopy.IoPaths;
+import io.dwcp.zerocopy.select.IoPaths;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;

@@ -8,7 +8,7 @@ import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
 import java.io.IOException;
 import io.dwcp.zerocopy.DataFile;
-import io.dwcp.zerocopy.IoPaths;
+import io.dwcp.zerocopy.select.IoPaths;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -13,7 +13,7 @@ import io.dwcp.core.message.ControlCodec;
 import io.dwcp.core.message.Message;
 import io.dwcp.engine.runtime.EngineRuntime;
 import io.dwcp.zerocopy.IoMode;
-import io.dwcp.zerocopy.IoPaths;
+import io.dwcp.zerocopy.select.IoPaths;
 import io.dwcp.zerocopy.ZeroCopyStats;
 import java.io.IOException;
 import java.net.Inet6Address;

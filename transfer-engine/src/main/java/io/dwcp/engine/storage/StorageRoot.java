@@ -10,7 +10,7 @@ import io.dwcp.zerocopy.DataFile;
 import io.dwcp.zerocopy.FileStat;
 import io.dwcp.zerocopy.PathRefusedException;
 import java.io.IOException;
-import io.dwcp.zerocopy.IoPaths;
+import io.dwcp.zerocopy.select.IoPaths;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Optional;

@@ -9,7 +9,7 @@ import io.dwcp.core.manifest.Entry;
 import io.dwcp.core.message.Message;
 import io.dwcp.zerocopy.DataFile;
 import io.dwcp.zerocopy.IoMode;
-import io.dwcp.zerocopy.IoPaths;
+import io.dwcp.zerocopy.select.IoPaths;
 import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

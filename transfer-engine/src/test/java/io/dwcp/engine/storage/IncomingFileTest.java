@@ -12,7 +12,7 @@ import io.dwcp.core.digest.BlockDigests;
 import io.dwcp.core.io.FileBlocks;
 import io.dwcp.core.manifest.Entry;
 import io.dwcp.zerocopy.IoMode;
-import io.dwcp.zerocopy.IoPaths;
+import io.dwcp.zerocopy.select.IoPaths;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;

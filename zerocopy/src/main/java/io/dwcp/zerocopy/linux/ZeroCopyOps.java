@@ -1,5 +1,6 @@
 package io.dwcp.zerocopy.linux;
 
+import io.dwcp.zerocopy.ZeroCopyChannel;
 import io.dwcp.core.linux.Errno;
 import io.dwcp.core.linux.NativeIoException;
 import java.io.IOException;
@@ -19,13 +20,8 @@ import java.nio.channels.ClosedChannelException;
  * </pre>
  * One user (the sending thread); every structure is allocated once.
  */
-public final class ZeroCopyOps {
+public final class ZeroCopyOps implements ZeroCopyChannel {
     private static final long CONTROL = 64;
-
-    /** Receives completed ranges of send ids; implemented by the sender itself, so reaping allocates nothing. */
-    public interface CompletionSink {
-        void completed(int firstId, int lastId, boolean copied);
-    }
 
     private final NativeDataSocket socket;
     private final FdHolder holder;
@@ -59,6 +55,7 @@ public final class ZeroCopyOps {
      * One {@code send(MSG_ZEROCOPY)}: the bytes the kernel took (each call that takes any consumes one send id),
      * or -1 when it could not pin more pages now (ENOBUFS: send those bytes by copy instead).
      */
+    @Override
     public long send(java.lang.foreign.MemorySegment src, long off, long len) throws IOException {
         long at = NativeDataSocket.address(src, off, len);
         enter();
@@ -81,6 +78,7 @@ public final class ZeroCopyOps {
     }
 
     /** Reads every queued completion without blocking; returns how many notifications there were. */
+    @Override
     public int reap(CompletionSink sink) throws IOException {
         int count = 0;
         enter();
@@ -124,6 +122,7 @@ public final class ZeroCopyOps {
     }
 
     /** Waits until the error queue has something (POLLERR) or the time passes; true when it has. */
+    @Override
     public boolean await(int timeoutMillis) throws IOException {
         enter();
         try {

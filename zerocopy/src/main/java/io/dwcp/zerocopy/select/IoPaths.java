@@ -1,4 +1,11 @@
-package io.dwcp.zerocopy;
+package io.dwcp.zerocopy.select;
+
+import io.dwcp.zerocopy.ConfinedRoot;
+import io.dwcp.zerocopy.DataFile;
+import io.dwcp.zerocopy.DataListener;
+import io.dwcp.zerocopy.DataSocket;
+import io.dwcp.zerocopy.IoMode;
+import io.dwcp.zerocopy.ZeroCopySender;
 
 import io.dwcp.zerocopy.linux.NativeConfinedRoot;
 import io.dwcp.zerocopy.linux.NativeDataSocket;
