@@ -31,6 +31,14 @@ public final class BlockDigests {
         Xxh3.hash128(MemorySegment.ofBuffer(block), 0, block.remaining(), out, index * DIGEST_LENGTH);
     }
 
+    /**
+     * Digests {@code segment[offset, offset+length)} into {@code out[index*16 .. +16)}: the same digest as
+     * {@link #digest(ByteBuffer, byte[], int)}, without wrapping a buffer in a new segment per block.
+     */
+    public static void digest(MemorySegment segment, long offset, long length, byte[] out, int index) {
+        Xxh3.hash128(segment, offset, length, out, index * DIGEST_LENGTH);
+    }
+
     /** The whole-file digest from {@code count} block digests and the file length. */
     public static byte[] fileDigest(byte[] blockDigests, int count, long fileLength) {
         int listed = count * DIGEST_LENGTH;

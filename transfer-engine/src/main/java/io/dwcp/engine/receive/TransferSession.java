@@ -314,12 +314,12 @@ public final class TransferSession implements DataSession {
     }
 
     @Override
-    public void onLandedBlock(int fileId, long offset, ByteBuffer verified, int wireLength) throws DwcpException {
+    public void onLandedBlock(int fileId, long offset, MemorySegment verified, int length, int wireLength)
+            throws DwcpException {
         touch();
         payloadBytes.addAndGet(wireLength);
         IncomingFile f = file(fileId, "data");
-        int length = verified.remaining();
-        boolean done = f.acceptLanded(offset, verified);
+        boolean done = f.acceptLanded(offset, verified, length);
         if (f.isNew()) {
             spaceClaim.wrote(length);
         }

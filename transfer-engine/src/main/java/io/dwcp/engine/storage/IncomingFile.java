@@ -153,11 +153,12 @@ public final class IncomingFile {
 
     /**
      * Records a block a data stream landed in the part file itself ({@link #beginLanding}) after its bytes, read
-     * back from the file into {@code verified}, passed the CRC check. Returns true as {@link #accept} does.
+     * back from the file into {@code verified[0, length)}, passed the CRC check. Returns true as {@link #accept}
+     * does.
      */
-    public boolean acceptLanded(long offset, ByteBuffer verified) throws DwcpException {
-        int i = check(offset, verified.remaining());
-        BlockDigests.digest(verified, digests, i);
+    public boolean acceptLanded(long offset, MemorySegment verified, int length) throws DwcpException {
+        int i = check(offset, length);
+        BlockDigests.digest(verified, 0, length, digests, i);
         return markReceived(i);
     }
 

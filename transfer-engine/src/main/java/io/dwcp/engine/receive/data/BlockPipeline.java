@@ -167,7 +167,7 @@ public final class BlockPipeline implements Runnable {
             return;
         }
         if (s.landed) {
-            session.onLandedBlock(s.fileId, s.offset, block, s.frameBytes);
+            session.onLandedBlock(s.fileId, s.offset, s.segment, s.length, s.frameBytes);
         } else {
             session.onBlock(s.fileId, s.offset, block, s.codec == Codec.ZERO, s.frameBytes);
         }

@@ -42,8 +42,8 @@ public interface DataSession {
     /** Reads {@code length} landed bytes at {@code offset} of {@code fileId}'s part file into {@code into}. */
     void readBack(int fileId, long offset, MemorySegment into, int length) throws DwcpException;
 
-    /** A landed block whose bytes passed the CRC check where they landed. */
-    void onLandedBlock(int fileId, long offset, ByteBuffer verified, int wireLength) throws DwcpException;
+    /** A landed block whose bytes, read back into {@code verified[0, length)}, passed the CRC check. */
+    void onLandedBlock(int fileId, long offset, MemorySegment verified, int length, int wireLength) throws DwcpException;
 
     /** A block whose CRC did not match: not stored, the sender is asked again. */
     void onBadBlock(int fileId, long offset, String reason) throws DwcpException;
