@@ -3,6 +3,7 @@ package io.dwcp.server;
 import io.dwcp.core.ErrorCode;
 import io.dwcp.core.Limits;
 import io.dwcp.core.Log;
+import io.dwcp.core.digest.Xxh3;
 import io.dwcp.core.message.Message;
 import io.dwcp.server.control.ControlFrameDecoder;
 import io.dwcp.server.control.ControlHandler;
@@ -37,6 +38,8 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
     private static final Log LOG = Log.of("server");
     /** How long a stopping server waits for each transfer in flight to wind down. */
     private static final long STOP_WAIT_MILLIS = 3000;
+    /** Bound on the digest warm-up at start-up (about 0.3 CPU-s when it runs its course here). */
+    private static final long WARMUP_MAX_MILLIS = 5000;
 
     private final ServerConfig config;
     private final EngineRuntime runtime;
@@ -128,6 +131,14 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
                 + " transport=" + transport.name() + " (" + transport.why() + ")"
                 + " " + runtime.describe() + " " + root.describe() + " auth=" + (config.token() == null ? "none(loopback)" : "token")
                 + (config.oneShot() ? " mode=one-shot" : ""));
+        if (!config.oneShot()) {
+            // A long-lived server hashes far more than the scalar start-up budget: compile the vector digest loop
+            // now, off the data path, instead of in the middle of some transfer.
+            Thread.ofPlatform().daemon().name("dwcp-warmup").start(() -> {
+                boolean warm = Xxh3.warmUpVectorPath(WARMUP_MAX_MILLIS);
+                LOG.info("digest=xxh3-128 loop=" + (warm ? "vector" : "scalar-first"));
+            });
+        }
     }
 
     public InetSocketAddress controlAddress() {

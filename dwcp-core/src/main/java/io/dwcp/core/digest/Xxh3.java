@@ -154,6 +154,37 @@ public final class Xxh3 {
         return SCALAR_LEFT.get() > 0 && NATIVE_SEGMENT.isInstance(segment) && SCALAR_LEFT.getAndAdd(-length) > 0;
     }
 
+    /**
+     * For a long-lived process (the server): runs the vector loop on a private buffer until C2 has compiled it,
+     * then lets every later hash use it. Without this the switch happens in the middle of a transfer, where the
+     * not yet compiled Vector API allocates on every operation (hundreds of MB on the data threads, measured) and
+     * runs far slower for a while. Bounded by {@code maxMillis}; returns whether the vector loop became fast.
+     * Meant for a background thread at start-up.
+     */
+    public static boolean warmUpVectorPath(long maxMillis) {
+        if (LONG_PATH == LONG_PATH_SCALAR || System.getProperty("dwcp.xxh3.path") != null) {
+            return false;
+        }
+        int size = 256 * 1024;
+        byte[] out = new byte[16];
+        long deadline = System.nanoTime() + maxMillis * 1_000_000L;
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(size, 64);
+            int fast = 0;
+            while (System.nanoTime() - deadline < 0) {
+                long t0 = System.nanoTime();
+                hashLongVector(LONG_PATH, buf, 0, size, out, 0);
+                // Compiled, 256 KiB takes about 10 us here; interpreted, milliseconds.
+                fast = System.nanoTime() - t0 < 100_000 ? fast + 1 : 0;
+                if (fast >= 16) {
+                    SCALAR_LEFT.set(0);
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** Native input left for the scalar loop before the vector loop takes over; 0 or less once spent. */
     static long scalarBytesLeft() {
         return SCALAR_LEFT.get();

@@ -1,6 +1,7 @@
 package io.dwcp.core.digest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link Xxh3} against hash4j's XXH3-128 (itself tested against the reference vectors). */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class Xxh3Test {
     private static final Hasher128 REFERENCE = Hashing.xxh3_128();
     private static final VarHandle BE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
@@ -289,5 +291,14 @@ class Xxh3Test {
         }
         assertEquals(expected, hex(Xxh3.hash128(MemorySegment.ofArray(DATA), 0, MIB)));
         assertEquals(before - MIB, Xxh3.scalarBytesLeft(), "heap input stays on the vector loop");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE) // spends the JVM's scalar budget, which another test needs first
+    void theVectorLoopCanBeWarmedUpAndThenServesEveryHash() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Xxh3.longPath() != Xxh3.LONG_PATH_SCALAR, "no vector loop here");
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("dwcp.xxh3.path") == null, "path forced");
+        assertTrue(Xxh3.warmUpVectorPath(20_000), "the vector loop did not get fast within 20 s");
+        assertTrue(Xxh3.scalarBytesLeft() <= 0, "the scalar start-up budget is handed over");
     }
 }

@@ -3,6 +3,7 @@ package io.dwcp.engine.receive.data;
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
 import io.dwcp.core.codec.BlockDecoder;
+import io.dwcp.core.concurrent.MpmcArrayQueue;
 import io.dwcp.core.frame.Codec;
 import io.dwcp.core.frame.DataFrameDescriptor;
 import io.dwcp.engine.runtime.EngineRuntime;
@@ -10,9 +11,7 @@ import io.dwcp.numa.Slab;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
 /**
@@ -47,14 +46,18 @@ public final class BlockPipeline implements Runnable {
         }
     }
 
-    private static final long POLL_MILLIS = 100;
+    /** How long a waiting thread parks between looks: a block takes far longer than this to arrive. */
+    private static final long PARK_NANOS = 20_000;
+    /** How often a reader waiting for a free slot looks whether the session stopped. */
+    private static final long STOP_CHECK_NANOS = 100_000_000;
 
     private final DataSession session;
     private final BlockDecoder decoder;
     private final CRC32C crc = new CRC32C();
     private final Slot[] slots;
-    private final ArrayBlockingQueue<Slot> free;
-    private final ArrayBlockingQueue<Slot> ready;
+    /** Slots waiting for a reader; their handoff allocates nothing (blocking queues allocate on every wait). */
+    private final MpmcArrayQueue<Slot> free;
+    private final MpmcArrayQueue<Slot> ready;
     private final Thread thread;
     private volatile boolean stopped;
 
@@ -74,10 +77,10 @@ public final class BlockPipeline implements Runnable {
             releaseSlots();
             throw e;
         }
-        this.free = new ArrayBlockingQueue<>(n);
-        this.ready = new ArrayBlockingQueue<>(n + 1);
+        this.free = new MpmcArrayQueue<>(n);
+        this.ready = new MpmcArrayQueue<>(n);
         for (Slot s : slots) {
-            free.add(s);
+            free.offer(s);
         }
         this.thread = threads.newThread(this);
         thread.start();
@@ -86,18 +89,23 @@ public final class BlockPipeline implements Runnable {
     /** A free slot for a reader; waits while the verifier is behind, and gives up once the session stopped. */
     Slot acquire() throws InterruptedException, DwcpException {
         while (true) {
-            Slot s = free.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+            Slot s = free.pollWaiting(System.nanoTime() + STOP_CHECK_NANOS, PARK_NANOS);
             if (stopped) {
                 throw new DwcpException(ErrorCode.IO, "reason=session-ended");
             }
             if (s != null) {
                 return s;
             }
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
         }
     }
 
-    void submit(Slot s) throws InterruptedException {
-        ready.put(s);
+    /** Hands a filled slot to the verifier; there is always room (slots never outnumber the queue). */
+    void submit(Slot s) {
+        ready.offer(s);
+        java.util.concurrent.locks.LockSupport.unpark(thread);
     }
 
     /** The session ended: stop without storing what is still queued. */
@@ -110,16 +118,19 @@ public final class BlockPipeline implements Runnable {
     public void run() {
         long alloc = ThreadAllocation.current();
         try {
-            while (true) {
-                Slot s = ready.take();
-                if (stopped) {
-                    return;
+            while (!stopped) {
+                Slot s = ready.poll();
+                if (s == null) {
+                    // Readers unpark this thread when they submit; the timeout only bounds a missed wake-up.
+                    java.util.concurrent.locks.LockSupport.parkNanos(this, STOP_CHECK_NANOS);
+                    if (Thread.interrupted() && stopped) {
+                        return;
+                    }
+                    continue;
                 }
                 store(s);
-                free.put(s);
+                free.offer(s);
             }
-        } catch (InterruptedException e) {
-            // abandoned
         } catch (DwcpException e) {
             fail(e.code(), e.getMessage());
         } catch (RuntimeException e) {
