@@ -19,6 +19,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         DwcpServer s = DwcpServer.start(server.config(root, false));
         Runtime.getRuntime().addShutdownHook(new Thread(s::close, "dwcp-shutdown"));
+        s.warmUpDigests();
         s.awaitClose();
         return 0;
     }
