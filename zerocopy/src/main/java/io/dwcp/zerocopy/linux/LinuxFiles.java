@@ -21,43 +21,90 @@ import java.lang.invoke.MethodHandle;
  * architecture, unlike {@code struct stat}.
  */
 final class LinuxFiles {
-    private static final MethodHandle OPENAT = h("openat", C_INT, C_INT, C_POINTER, C_INT, C_INT);
-    private static final MethodHandle SYSCALL_OPENAT2 = h("syscall", C_LONG, C_LONG, C_INT, C_POINTER, C_POINTER, C_LONG);
-    private static final MethodHandle CLOSE = h("close", C_INT, C_INT);
-    private static final MethodHandle MKDIRAT = h("mkdirat", C_INT, C_INT, C_POINTER, C_INT);
-    private static final MethodHandle RENAMEAT = h("renameat", C_INT, C_INT, C_POINTER, C_INT, C_POINTER);
-    private static final MethodHandle UNLINKAT = h("unlinkat", C_INT, C_INT, C_POINTER, C_INT);
-    private static final MethodHandle STATX = h("statx", C_INT, C_INT, C_POINTER, C_INT, C_INT, C_POINTER);
-    private static final MethodHandle FCHMODAT = h("fchmodat", C_INT, C_INT, C_POINTER, C_INT, C_INT);
-    private static final MethodHandle FCHMOD = h("fchmod", C_INT, C_INT, C_INT);
-    private static final MethodHandle UTIMENSAT = h("utimensat", C_INT, C_INT, C_POINTER, C_POINTER, C_INT);
-    private static final MethodHandle FUTIMENS = h("futimens", C_INT, C_INT, C_POINTER);
-    private static final MethodHandle SYMLINKAT = h("symlinkat", C_INT, C_POINTER, C_INT, C_POINTER);
-    private static final MethodHandle READLINKAT = h("readlinkat", C_LONG, C_INT, C_POINTER, C_POINTER, C_LONG);
-    private static final MethodHandle FALLOCATE = h("fallocate", C_INT, C_INT, C_INT, C_LONG, C_LONG);
-    private static final MethodHandle FTRUNCATE = h("ftruncate", C_INT, C_INT, C_LONG);
-    private static final MethodHandle FSYNC = h("fsync", C_INT, C_INT);
-    private static final MethodHandle FDATASYNC = h("fdatasync", C_INT, C_INT);
-    private static final MethodHandle PREAD = h("pread", C_LONG, C_INT, C_LONG, C_LONG, C_LONG);
-    private static final MethodHandle PWRITE = h("pwrite", C_LONG, C_INT, C_LONG, C_LONG, C_LONG);
+    private static final class OpenatCall {
+        static final MethodHandle H = h("openat", C_INT, C_INT, C_POINTER, C_INT, C_INT);
+    }
+    private static final class SyscallOpenat2Call {
+        static final MethodHandle H = h("syscall", C_LONG, C_LONG, C_INT, C_POINTER, C_POINTER, C_LONG);
+    }
+    private static final class CloseCall {
+        static final MethodHandle H = h("close", C_INT, C_INT);
+    }
+    private static final class MkdiratCall {
+        static final MethodHandle H = h("mkdirat", C_INT, C_INT, C_POINTER, C_INT);
+    }
+    private static final class RenameatCall {
+        static final MethodHandle H = h("renameat", C_INT, C_INT, C_POINTER, C_INT, C_POINTER);
+    }
+    private static final class UnlinkatCall {
+        static final MethodHandle H = h("unlinkat", C_INT, C_INT, C_POINTER, C_INT);
+    }
+    private static final class StatxCall {
+        static final MethodHandle H = h("statx", C_INT, C_INT, C_POINTER, C_INT, C_INT, C_POINTER);
+    }
+    private static final class FchmodatCall {
+        static final MethodHandle H = h("fchmodat", C_INT, C_INT, C_POINTER, C_INT, C_INT);
+    }
+    private static final class FchmodCall {
+        static final MethodHandle H = h("fchmod", C_INT, C_INT, C_INT);
+    }
+    private static final class UtimensatCall {
+        static final MethodHandle H = h("utimensat", C_INT, C_INT, C_POINTER, C_POINTER, C_INT);
+    }
+    private static final class FutimensCall {
+        static final MethodHandle H = h("futimens", C_INT, C_INT, C_POINTER);
+    }
+    private static final class SymlinkatCall {
+        static final MethodHandle H = h("symlinkat", C_INT, C_POINTER, C_INT, C_POINTER);
+    }
+    private static final class ReadlinkatCall {
+        static final MethodHandle H = h("readlinkat", C_LONG, C_INT, C_POINTER, C_POINTER, C_LONG);
+    }
+    private static final class FallocateCall {
+        static final MethodHandle H = h("fallocate", C_INT, C_INT, C_INT, C_LONG, C_LONG);
+    }
+    private static final class FtruncateCall {
+        static final MethodHandle H = h("ftruncate", C_INT, C_INT, C_LONG);
+    }
+    private static final class FsyncCall {
+        static final MethodHandle H = h("fsync", C_INT, C_INT);
+    }
+    private static final class FdatasyncCall {
+        static final MethodHandle H = h("fdatasync", C_INT, C_INT);
+    }
+    private static final class PreadCall {
+        static final MethodHandle H = h("pread", C_LONG, C_INT, C_LONG, C_LONG, C_LONG);
+    }
+    private static final class PwriteCall {
+        static final MethodHandle H = h("pwrite", C_LONG, C_INT, C_LONG, C_LONG, C_LONG);
+    }
 
     private LinuxFiles() {
     }
 
+    /**
+     * Handles are made on first use (each holder class is initialised when its call first runs): making a downcall
+     * handle costs milliseconds, and a sending client needs only a few of this class's calls.
+     */
     private static MethodHandle h(String name, MemoryLayout ret, MemoryLayout... args) {
         return Sys.nativeUsable() ? LinuxNative.downcall(name, FunctionDescriptor.of(ret, args)) : null;
     }
 
+    /** Whether libc has {@code name}, without making its handle. */
+    private static boolean present(String name) {
+        return Sys.nativeUsable() && LinuxNative.symbol(name).isPresent();
+    }
+
     /** True when libc has every call this class makes ({@code openat2} is probed separately). */
     static boolean linked() {
-        return OPENAT != null && CLOSE != null && MKDIRAT != null && RENAMEAT != null && UNLINKAT != null
-                && STATX != null && FCHMODAT != null && FCHMOD != null && UTIMENSAT != null && FUTIMENS != null && SYMLINKAT != null
-                && READLINKAT != null && FALLOCATE != null && FTRUNCATE != null && FSYNC != null
-                && FDATASYNC != null && PREAD != null && PWRITE != null;
+        return present("openat") && present("close") && present("mkdirat") && present("renameat") && present("unlinkat")
+                && present("statx") && present("fchmodat") && present("fchmod") && present("utimensat") && present("futimens") && present("symlinkat")
+                && present("readlinkat") && present("fallocate") && present("ftruncate") && present("fsync")
+                && present("fdatasync") && present("pread") && present("pwrite");
     }
 
     static boolean openat2Linked() {
-        return SYSCALL_OPENAT2 != null;
+        return present("syscall");
     }
 
     private static int r(int rc) {
@@ -70,7 +117,7 @@ final class LinuxFiles {
 
     static int openat(int dirFd, MemorySegment path, int flags, int mode) {
         try {
-            return r((int) OPENAT.invokeExact(LinuxNative.callState(), dirFd, path, flags, mode));
+            return r((int) OpenatCall.H.invokeExact(LinuxNative.callState(), dirFd, path, flags, mode));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -79,7 +126,7 @@ final class LinuxFiles {
     /** @param how a {@code struct open_how} (u64 flags, u64 mode, u64 resolve), 24 bytes */
     static int openat2(int dirFd, MemorySegment path, MemorySegment how) {
         try {
-            return (int) r((long) SYSCALL_OPENAT2.invokeExact(LinuxNative.callState(), Sys.SYS_OPENAT2, dirFd, path,
+            return (int) r((long) SyscallOpenat2Call.H.invokeExact(LinuxNative.callState(), Sys.SYS_OPENAT2, dirFd, path,
                     how, how.byteSize()));
         } catch (Throwable t) {
             throw Sys.linkError(t);
@@ -88,7 +135,7 @@ final class LinuxFiles {
 
     static int close(int fd) {
         try {
-            return r((int) CLOSE.invokeExact(LinuxNative.callState(), fd));
+            return r((int) CloseCall.H.invokeExact(LinuxNative.callState(), fd));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -96,7 +143,7 @@ final class LinuxFiles {
 
     static int mkdirat(int dirFd, MemorySegment path, int mode) {
         try {
-            return r((int) MKDIRAT.invokeExact(LinuxNative.callState(), dirFd, path, mode));
+            return r((int) MkdiratCall.H.invokeExact(LinuxNative.callState(), dirFd, path, mode));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -104,7 +151,7 @@ final class LinuxFiles {
 
     static int renameat(int fromDir, MemorySegment from, int toDir, MemorySegment to) {
         try {
-            return r((int) RENAMEAT.invokeExact(LinuxNative.callState(), fromDir, from, toDir, to));
+            return r((int) RenameatCall.H.invokeExact(LinuxNative.callState(), fromDir, from, toDir, to));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -112,7 +159,7 @@ final class LinuxFiles {
 
     static int unlinkat(int dirFd, MemorySegment path, int flags) {
         try {
-            return r((int) UNLINKAT.invokeExact(LinuxNative.callState(), dirFd, path, flags));
+            return r((int) UnlinkatCall.H.invokeExact(LinuxNative.callState(), dirFd, path, flags));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -121,7 +168,7 @@ final class LinuxFiles {
     /** @param statx a 256-byte {@code struct statx}, see {@link StatxLayout} */
     static int statx(int dirFd, MemorySegment path, int flags, MemorySegment statx) {
         try {
-            return r((int) STATX.invokeExact(LinuxNative.callState(), dirFd, path, flags, StatxLayout.MASK_BASIC, statx));
+            return r((int) StatxCall.H.invokeExact(LinuxNative.callState(), dirFd, path, flags, StatxLayout.MASK_BASIC, statx));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -129,7 +176,7 @@ final class LinuxFiles {
 
     static int fchmodat(int dirFd, MemorySegment path, int mode, int flags) {
         try {
-            return r((int) FCHMODAT.invokeExact(LinuxNative.callState(), dirFd, path, mode, flags));
+            return r((int) FchmodatCall.H.invokeExact(LinuxNative.callState(), dirFd, path, mode, flags));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -137,7 +184,7 @@ final class LinuxFiles {
 
     static int fchmod(int fd, int mode) {
         try {
-            return r((int) FCHMOD.invokeExact(LinuxNative.callState(), fd, mode));
+            return r((int) FchmodCall.H.invokeExact(LinuxNative.callState(), fd, mode));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -146,7 +193,7 @@ final class LinuxFiles {
     /** @param times two {@code struct timespec} (atime, mtime) */
     static int futimens(int fd, MemorySegment times) {
         try {
-            return r((int) FUTIMENS.invokeExact(LinuxNative.callState(), fd, times));
+            return r((int) FutimensCall.H.invokeExact(LinuxNative.callState(), fd, times));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -155,7 +202,7 @@ final class LinuxFiles {
     /** @param times two {@code struct timespec} (atime, mtime) */
     static int utimensat(int dirFd, MemorySegment path, MemorySegment times, int flags) {
         try {
-            return r((int) UTIMENSAT.invokeExact(LinuxNative.callState(), dirFd, path, times, flags));
+            return r((int) UtimensatCall.H.invokeExact(LinuxNative.callState(), dirFd, path, times, flags));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -163,7 +210,7 @@ final class LinuxFiles {
 
     static int symlinkat(MemorySegment target, int dirFd, MemorySegment path) {
         try {
-            return r((int) SYMLINKAT.invokeExact(LinuxNative.callState(), target, dirFd, path));
+            return r((int) SymlinkatCall.H.invokeExact(LinuxNative.callState(), target, dirFd, path));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -171,7 +218,7 @@ final class LinuxFiles {
 
     static long readlinkat(int dirFd, MemorySegment path, MemorySegment buf) {
         try {
-            return r((long) READLINKAT.invokeExact(LinuxNative.callState(), dirFd, path, buf, buf.byteSize()));
+            return r((long) ReadlinkatCall.H.invokeExact(LinuxNative.callState(), dirFd, path, buf, buf.byteSize()));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -179,7 +226,7 @@ final class LinuxFiles {
 
     static int fallocate(int fd, int mode, long offset, long len) {
         try {
-            return r((int) FALLOCATE.invokeExact(LinuxNative.callState(), fd, mode, offset, len));
+            return r((int) FallocateCall.H.invokeExact(LinuxNative.callState(), fd, mode, offset, len));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -187,7 +234,7 @@ final class LinuxFiles {
 
     static int ftruncate(int fd, long len) {
         try {
-            return r((int) FTRUNCATE.invokeExact(LinuxNative.callState(), fd, len));
+            return r((int) FtruncateCall.H.invokeExact(LinuxNative.callState(), fd, len));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -195,8 +242,8 @@ final class LinuxFiles {
 
     static int fsync(int fd, boolean metadata) {
         try {
-            return r(metadata ? (int) FSYNC.invokeExact(LinuxNative.callState(), fd)
-                    : (int) FDATASYNC.invokeExact(LinuxNative.callState(), fd));
+            return r(metadata ? (int) FsyncCall.H.invokeExact(LinuxNative.callState(), fd)
+                    : (int) FdatasyncCall.H.invokeExact(LinuxNative.callState(), fd));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -204,7 +251,7 @@ final class LinuxFiles {
 
     static long pread(int fd, long address, long len, long position) {
         try {
-            return r((long) PREAD.invokeExact(LinuxNative.callState(), fd, address, len, position));
+            return r((long) PreadCall.H.invokeExact(LinuxNative.callState(), fd, address, len, position));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -212,7 +259,7 @@ final class LinuxFiles {
 
     static long pwrite(int fd, long address, long len, long position) {
         try {
-            return r((long) PWRITE.invokeExact(LinuxNative.callState(), fd, address, len, position));
+            return r((long) PwriteCall.H.invokeExact(LinuxNative.callState(), fd, address, len, position));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }

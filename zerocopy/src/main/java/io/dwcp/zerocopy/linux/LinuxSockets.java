@@ -16,35 +16,74 @@ import java.lang.invoke.MethodHandle;
  * {@link MemorySegment} argument would cost a slice object per call.
  */
 final class LinuxSockets {
-    private static final MethodHandle SOCKET = h("socket", C_INT, C_INT, C_INT, C_INT);
-    private static final MethodHandle BIND = h("bind", C_INT, C_INT, C_POINTER, C_INT);
-    private static final MethodHandle LISTEN = h("listen", C_INT, C_INT, C_INT);
-    private static final MethodHandle ACCEPT4 = h("accept4", C_INT, C_INT, C_POINTER, C_POINTER, C_INT);
-    private static final MethodHandle CONNECT = h("connect", C_INT, C_INT, C_POINTER, C_INT);
-    private static final MethodHandle SETSOCKOPT = h("setsockopt", C_INT, C_INT, C_INT, C_INT, C_POINTER, C_INT);
-    private static final MethodHandle GETSOCKOPT = h("getsockopt", C_INT, C_INT, C_INT, C_INT, C_POINTER, C_POINTER);
-    private static final MethodHandle GETSOCKNAME = h("getsockname", C_INT, C_INT, C_POINTER, C_POINTER);
-    private static final MethodHandle GETPEERNAME = h("getpeername", C_INT, C_INT, C_POINTER, C_POINTER);
-    private static final MethodHandle SEND = h("send", C_LONG, C_INT, C_LONG, C_LONG, C_INT);
-    private static final MethodHandle RECV = h("recv", C_LONG, C_INT, C_LONG, C_LONG, C_INT);
-    private static final MethodHandle SENDMSG = h("sendmsg", C_LONG, C_INT, C_POINTER, C_INT);
-    private static final MethodHandle RECVMSG = h("recvmsg", C_LONG, C_INT, C_POINTER, C_INT);
-    private static final MethodHandle SHUTDOWN = h("shutdown", C_INT, C_INT, C_INT);
-    private static final MethodHandle POLL = h("poll", C_INT, C_POINTER, C_LONG, C_INT);
+    private static final class SocketCall {
+        static final MethodHandle H = h("socket", C_INT, C_INT, C_INT, C_INT);
+    }
+    private static final class BindCall {
+        static final MethodHandle H = h("bind", C_INT, C_INT, C_POINTER, C_INT);
+    }
+    private static final class ListenCall {
+        static final MethodHandle H = h("listen", C_INT, C_INT, C_INT);
+    }
+    private static final class Accept4Call {
+        static final MethodHandle H = h("accept4", C_INT, C_INT, C_POINTER, C_POINTER, C_INT);
+    }
+    private static final class ConnectCall {
+        static final MethodHandle H = h("connect", C_INT, C_INT, C_POINTER, C_INT);
+    }
+    private static final class SetsockoptCall {
+        static final MethodHandle H = h("setsockopt", C_INT, C_INT, C_INT, C_INT, C_POINTER, C_INT);
+    }
+    private static final class GetsockoptCall {
+        static final MethodHandle H = h("getsockopt", C_INT, C_INT, C_INT, C_INT, C_POINTER, C_POINTER);
+    }
+    private static final class GetsocknameCall {
+        static final MethodHandle H = h("getsockname", C_INT, C_INT, C_POINTER, C_POINTER);
+    }
+    private static final class GetpeernameCall {
+        static final MethodHandle H = h("getpeername", C_INT, C_INT, C_POINTER, C_POINTER);
+    }
+    private static final class SendCall {
+        static final MethodHandle H = h("send", C_LONG, C_INT, C_LONG, C_LONG, C_INT);
+    }
+    private static final class RecvCall {
+        static final MethodHandle H = h("recv", C_LONG, C_INT, C_LONG, C_LONG, C_INT);
+    }
+    private static final class SendmsgCall {
+        static final MethodHandle H = h("sendmsg", C_LONG, C_INT, C_POINTER, C_INT);
+    }
+    private static final class RecvmsgCall {
+        static final MethodHandle H = h("recvmsg", C_LONG, C_INT, C_POINTER, C_INT);
+    }
+    private static final class ShutdownCall {
+        static final MethodHandle H = h("shutdown", C_INT, C_INT, C_INT);
+    }
+    private static final class PollCall {
+        static final MethodHandle H = h("poll", C_INT, C_POINTER, C_LONG, C_INT);
+    }
 
     private LinuxSockets() {
     }
 
+    /**
+     * Handles are made on first use (each holder class is initialised when its call first runs): making a downcall
+     * handle costs milliseconds, and a sending client needs only a few of this class's calls.
+     */
     private static MethodHandle h(String name, java.lang.foreign.MemoryLayout ret, java.lang.foreign.MemoryLayout... args) {
         return Sys.nativeUsable() ? LinuxNative.downcall(name, FunctionDescriptor.of(ret, args)) : null;
     }
 
+    /** Whether libc has {@code name}, without making its handle. */
+    private static boolean present(String name) {
+        return Sys.nativeUsable() && LinuxNative.symbol(name).isPresent();
+    }
+
     /** True when libc has every socket call this class makes. */
     static boolean linked() {
-        return SOCKET != null && BIND != null && LISTEN != null && ACCEPT4 != null && CONNECT != null
-                && SETSOCKOPT != null && GETSOCKOPT != null && GETSOCKNAME != null && GETPEERNAME != null
-                && SEND != null && RECV != null && SENDMSG != null && RECVMSG != null && SHUTDOWN != null
-                && POLL != null;
+        return present("socket") && present("bind") && present("listen") && present("accept4") && present("connect")
+                && present("setsockopt") && present("getsockopt") && present("getsockname") && present("getpeername")
+                && present("send") && present("recv") && present("sendmsg") && present("recvmsg") && present("shutdown")
+                && present("poll");
     }
 
     private static int r(int rc) {
@@ -58,7 +97,7 @@ final class LinuxSockets {
     /** A blocking, close-on-exec TCP socket of the family. */
     static int socket(int family) {
         try {
-            return r((int) SOCKET.invokeExact(LinuxNative.callState(), family, Sys.SOCK_STREAM | Sys.SOCK_CLOEXEC, 0));
+            return r((int) SocketCall.H.invokeExact(LinuxNative.callState(), family, Sys.SOCK_STREAM | Sys.SOCK_CLOEXEC, 0));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -66,7 +105,7 @@ final class LinuxSockets {
 
     static int bind(int fd, MemorySegment addr, int len) {
         try {
-            return r((int) BIND.invokeExact(LinuxNative.callState(), fd, addr, len));
+            return r((int) BindCall.H.invokeExact(LinuxNative.callState(), fd, addr, len));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -74,7 +113,7 @@ final class LinuxSockets {
 
     static int listen(int fd, int backlog) {
         try {
-            return r((int) LISTEN.invokeExact(LinuxNative.callState(), fd, backlog));
+            return r((int) ListenCall.H.invokeExact(LinuxNative.callState(), fd, backlog));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -83,7 +122,7 @@ final class LinuxSockets {
     /** accept4 with close-on-exec; the new socket is blocking, as its listener. */
     static int accept(int fd) {
         try {
-            return r((int) ACCEPT4.invokeExact(LinuxNative.callState(), fd, MemorySegment.NULL, MemorySegment.NULL,
+            return r((int) Accept4Call.H.invokeExact(LinuxNative.callState(), fd, MemorySegment.NULL, MemorySegment.NULL,
                     Sys.SOCK_CLOEXEC));
         } catch (Throwable t) {
             throw Sys.linkError(t);
@@ -92,7 +131,7 @@ final class LinuxSockets {
 
     static int connect(int fd, MemorySegment addr, int len) {
         try {
-            return r((int) CONNECT.invokeExact(LinuxNative.callState(), fd, addr, len));
+            return r((int) ConnectCall.H.invokeExact(LinuxNative.callState(), fd, addr, len));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -100,7 +139,7 @@ final class LinuxSockets {
 
     static int setsockopt(int fd, int level, int name, MemorySegment value, int len) {
         try {
-            return r((int) SETSOCKOPT.invokeExact(LinuxNative.callState(), fd, level, name, value, len));
+            return r((int) SetsockoptCall.H.invokeExact(LinuxNative.callState(), fd, level, name, value, len));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -109,7 +148,7 @@ final class LinuxSockets {
     /** @param lenPtr a socklen_t holding the buffer size in, the returned size out */
     static int getsockopt(int fd, int level, int name, MemorySegment value, MemorySegment lenPtr) {
         try {
-            return r((int) GETSOCKOPT.invokeExact(LinuxNative.callState(), fd, level, name, value, lenPtr));
+            return r((int) GetsockoptCall.H.invokeExact(LinuxNative.callState(), fd, level, name, value, lenPtr));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -117,7 +156,7 @@ final class LinuxSockets {
 
     static int getsockname(int fd, MemorySegment addr, MemorySegment lenPtr) {
         try {
-            return r((int) GETSOCKNAME.invokeExact(LinuxNative.callState(), fd, addr, lenPtr));
+            return r((int) GetsocknameCall.H.invokeExact(LinuxNative.callState(), fd, addr, lenPtr));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -125,7 +164,7 @@ final class LinuxSockets {
 
     static int getpeername(int fd, MemorySegment addr, MemorySegment lenPtr) {
         try {
-            return r((int) GETPEERNAME.invokeExact(LinuxNative.callState(), fd, addr, lenPtr));
+            return r((int) GetpeernameCall.H.invokeExact(LinuxNative.callState(), fd, addr, lenPtr));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -133,7 +172,7 @@ final class LinuxSockets {
 
     static long send(int fd, long address, long len, int flags) {
         try {
-            return r((long) SEND.invokeExact(LinuxNative.callState(), fd, address, len, flags));
+            return r((long) SendCall.H.invokeExact(LinuxNative.callState(), fd, address, len, flags));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -141,7 +180,7 @@ final class LinuxSockets {
 
     static long recv(int fd, long address, long len, int flags) {
         try {
-            return r((long) RECV.invokeExact(LinuxNative.callState(), fd, address, len, flags));
+            return r((long) RecvCall.H.invokeExact(LinuxNative.callState(), fd, address, len, flags));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -149,7 +188,7 @@ final class LinuxSockets {
 
     static long sendmsg(int fd, MemorySegment msghdr, int flags) {
         try {
-            return r((long) SENDMSG.invokeExact(LinuxNative.callState(), fd, msghdr, flags));
+            return r((long) SendmsgCall.H.invokeExact(LinuxNative.callState(), fd, msghdr, flags));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -157,7 +196,7 @@ final class LinuxSockets {
 
     static long recvmsg(int fd, MemorySegment msghdr, int flags) {
         try {
-            return r((long) RECVMSG.invokeExact(LinuxNative.callState(), fd, msghdr, flags));
+            return r((long) RecvmsgCall.H.invokeExact(LinuxNative.callState(), fd, msghdr, flags));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -165,7 +204,7 @@ final class LinuxSockets {
 
     static int shutdown(int fd, int how) {
         try {
-            return r((int) SHUTDOWN.invokeExact(LinuxNative.callState(), fd, how));
+            return r((int) ShutdownCall.H.invokeExact(LinuxNative.callState(), fd, how));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -174,7 +213,7 @@ final class LinuxSockets {
     /** @param pollfds {@code struct pollfd[nfds]}: int fd, short events, short revents */
     static int poll(MemorySegment pollfds, long nfds, int timeoutMillis) {
         try {
-            return r((int) POLL.invokeExact(LinuxNative.callState(), pollfds, nfds, timeoutMillis));
+            return r((int) PollCall.H.invokeExact(LinuxNative.callState(), pollfds, nfds, timeoutMillis));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }

@@ -18,30 +18,47 @@ import java.lang.invoke.MethodHandle;
  * on the two ABIs this module supports (integer arguments travel in the same registers either way).
  */
 final class LinuxZeroCopy {
-    private static final MethodHandle SENDFILE = h("sendfile", C_LONG, C_INT, C_INT, C_POINTER, C_LONG);
-    private static final MethodHandle SPLICE = h("splice", C_LONG, C_INT, C_POINTER, C_INT, C_POINTER, C_LONG, C_INT);
-    private static final MethodHandle PIPE2 = h("pipe2", C_INT, C_POINTER, C_INT);
-    private static final MethodHandle FCNTL = h("fcntl", C_INT, C_INT, C_INT, C_INT);
+    private static final class SendfileCall {
+        static final MethodHandle H = h("sendfile", C_LONG, C_INT, C_INT, C_POINTER, C_LONG);
+    }
+    private static final class SpliceCall {
+        static final MethodHandle H = h("splice", C_LONG, C_INT, C_POINTER, C_INT, C_POINTER, C_LONG, C_INT);
+    }
+    private static final class Pipe2Call {
+        static final MethodHandle H = h("pipe2", C_INT, C_POINTER, C_INT);
+    }
+    private static final class FcntlCall {
+        static final MethodHandle H = h("fcntl", C_INT, C_INT, C_INT, C_INT);
+    }
 
     private LinuxZeroCopy() {
     }
 
+    /**
+     * Handles are made on first use (each holder class is initialised when its call first runs): making a downcall
+     * handle costs milliseconds, and a sending client needs only a few of this class's calls.
+     */
     private static MethodHandle h(String name, MemoryLayout ret, MemoryLayout... args) {
         return Sys.nativeUsable() ? LinuxNative.downcall(name, FunctionDescriptor.of(ret, args)) : null;
     }
 
+    /** Whether libc has {@code name}, without making its handle. */
+    private static boolean present(String name) {
+        return Sys.nativeUsable() && LinuxNative.symbol(name).isPresent();
+    }
+
     static boolean sendfileLinked() {
-        return SENDFILE != null;
+        return present("sendfile");
     }
 
     static boolean spliceLinked() {
-        return SPLICE != null && PIPE2 != null && FCNTL != null;
+        return present("splice") && present("pipe2") && present("fcntl");
     }
 
     /** @param offsetPtr an {@code off_t} the kernel reads and advances; the file position is not used */
     static long sendfile(int outFd, int inFd, MemorySegment offsetPtr, long count) {
         try {
-            long rc = (long) SENDFILE.invokeExact(LinuxNative.callState(), outFd, inFd, offsetPtr, count);
+            long rc = (long) SendfileCall.H.invokeExact(LinuxNative.callState(), outFd, inFd, offsetPtr, count);
             return rc < 0 ? -LinuxNative.errno() : rc;
         } catch (Throwable t) {
             throw Sys.linkError(t);
@@ -51,7 +68,7 @@ final class LinuxZeroCopy {
     /** @param offIn {@link MemorySegment#NULL} for a pipe or socket, else a {@code loff_t} the kernel advances */
     static long splice(int fdIn, MemorySegment offIn, int fdOut, MemorySegment offOut, long len, int flags) {
         try {
-            long rc = (long) SPLICE.invokeExact(LinuxNative.callState(), fdIn, offIn, fdOut, offOut, len, flags);
+            long rc = (long) SpliceCall.H.invokeExact(LinuxNative.callState(), fdIn, offIn, fdOut, offOut, len, flags);
             return rc < 0 ? -LinuxNative.errno() : rc;
         } catch (Throwable t) {
             throw Sys.linkError(t);
@@ -61,7 +78,7 @@ final class LinuxZeroCopy {
     /** @param fds two ints: read end, write end */
     static int pipe(MemorySegment fds) {
         try {
-            int rc = (int) PIPE2.invokeExact(LinuxNative.callState(), fds, Sys.O_CLOEXEC);
+            int rc = (int) Pipe2Call.H.invokeExact(LinuxNative.callState(), fds, Sys.O_CLOEXEC);
             return rc < 0 ? -LinuxNative.errno() : rc;
         } catch (Throwable t) {
             throw Sys.linkError(t);
@@ -70,7 +87,7 @@ final class LinuxZeroCopy {
 
     static int fcntl(int fd, int cmd, int arg) {
         try {
-            int rc = (int) FCNTL.invokeExact(LinuxNative.callState(), fd, cmd, arg);
+            int rc = (int) FcntlCall.H.invokeExact(LinuxNative.callState(), fd, cmd, arg);
             return rc < 0 ? -LinuxNative.errno() : rc;
         } catch (Throwable t) {
             throw Sys.linkError(t);
