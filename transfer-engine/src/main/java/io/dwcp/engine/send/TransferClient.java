@@ -5,10 +5,6 @@ import io.dwcp.core.ErrorCode;
 import io.dwcp.core.Limits;
 import io.dwcp.core.codec.CompressMode;
 import io.dwcp.core.frame.FrameDescriptor;
-import io.dwcp.core.frame.FrameType;
-import io.dwcp.core.io.BlockingFrames;
-import io.dwcp.core.manifest.Entry;
-import io.dwcp.core.manifest.EntryKind;
 import io.dwcp.core.message.ControlCodec;
 import io.dwcp.core.message.Message;
 import io.dwcp.engine.runtime.EngineRuntime;
@@ -16,24 +12,15 @@ import io.dwcp.zerocopy.IoMode;
 import io.dwcp.zerocopy.select.IoPaths;
 import io.dwcp.zerocopy.ZeroCopyStats;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,9 +30,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * FILE_END per file, FILE_DONE from the receiver, COMMIT, DONE.
  */
 public final class TransferClient {
-    /** A block whose CRC failed at the receiver this many times fails the transfer. */
-    static final int MAX_BLOCK_RETRIES = 3;
-
     /** {@link Options#streams()} value that lets {@link #streamsFor} choose from the path. */
     public static final int AUTO_STREAMS = 0;
     /** Streams asked for over a real network: enough to keep a long, lossy path busy without a tuned window. */
@@ -73,17 +57,7 @@ public final class TransferClient {
     private final AtomicLong blocksSent = new AtomicLong();
     private final AtomicLong blocksUnchanged = new AtomicLong();
     private final AtomicLong lastActivity = new AtomicLong(System.nanoTime());
-    private final LinkedBlockingQueue<Long> retries = new LinkedBlockingQueue<>();
-    /**
-     * Put in {@link #retries} once the transfer stops: wakes senders waiting there for a retry at once (a poll
-     * that ran out instead added up to 50 ms to every transfer). Never a real key, which is not negative.
-     */
-    private static final Long WAKE = -2L;
-    /** How long an idle sender waits for a retry before it looks at {@link #stop} again; {@link #WAKE} ends it early. */
-    private static final long IDLE_POLL_MILLIS = 1000;
-    private final Map<Long, Integer> retryCounts = new ConcurrentHashMap<>();
     private final List<String> failedFiles = Collections.synchronizedList(new ArrayList<>());
-    private final Object controlLock = new Object();
 
     private volatile boolean stop;
     private volatile String failure;
@@ -91,16 +65,14 @@ public final class TransferClient {
     private volatile String serverError;
     private volatile ErrorCode serverErrorCode;
     private volatile Message.Done done;
-    private volatile SocketChannel control;
+    private volatile ControlConnection control;
     private volatile DataStreams data;
     private final EngineRuntime sharedRuntime;
     private final ZeroCopyCounters zeroCopy = new ZeroCopyCounters();
     private volatile String ioPath = "";
     private volatile boolean finished;
+    private volatile BlockSchedule schedule;
     private OutgoingFile[] files;
-    private long[] firstBlock;
-    private final AtomicLong cursor = new AtomicLong();
-    private long totalBlocks;
     private AtomicIntegerArray fileStatus;
     private CountDownLatch filesPending;
     private int identicalFiles;
@@ -158,14 +130,14 @@ public final class TransferClient {
         CompletableFuture<EngineRuntime> starting = null;
         try {
             ByteBuffer offer = encodeOffer(manifest, target);
-            InetAddress addr = resolve(target.host());
+            InetAddress addr = ControlConnection.resolve(target.host());
             int wanted = streamsFor(options.streams(), addr, Runtime.getRuntime().availableProcessors());
             // The data plane's start (probing the I/O path, making native call handles: 0.1-0.2 s cold) overlaps
             // the control handshake; data streams wait for it only after the PLAN.
             starting = startRuntime((long) wanted * FrameSender.slabsPerStream(options.compress())
                     * (options.blockSize() + 65536L));
-            control = connect(addr, target.port(), "control");
-            control.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            control = ControlConnection.open(addr, target.port(), options.limits(), wireBytes,
+                    () -> lastActivity.set(System.nanoTime()));
             sendControl(new Message.Hello("dwcp-cli/" + FrameDescriptor.VERSION, options.token(),
                     wanted));
             Message.Welcome welcome = expect(readControl(), Message.Welcome.class);
@@ -231,11 +203,7 @@ public final class TransferClient {
                 });
             }
             if (control != null) {
-                try {
-                    control.close();
-                } catch (IOException ignored) {
-                    // done with it
-                }
+                control.close();
             }
             if (files != null) {
                 for (OutgoingFile f : files) {
@@ -305,100 +273,26 @@ public final class TransferClient {
     }
 
     private void prepare(Manifest manifest, Message.Plan plan, IoPaths io) throws DwcpException {
-        List<Entry> entries = manifest.entries();
-        Map<Integer, Message.FilePlan> byId = new HashMap<>();
-        for (Message.FilePlan p : plan.files()) {
-            if (p.fileId() < 0 || p.fileId() >= entries.size() || entries.get(p.fileId()).kind() != EntryKind.FILE
-                    || byId.put(p.fileId(), p) != null) {
-                throw DwcpException.protocol("frame=plan reason=bad-file-id file=" + p.fileId());
-            }
-        }
-        files = new OutgoingFile[entries.size()];
-        firstBlock = new long[entries.size() + 1];
-        long blocks = 0;
-        int count = 0;
-        for (int i = 0; i < entries.size(); i++) {
-            firstBlock[i] = blocks;
-            Entry e = entries.get(i);
-            if (e.kind() != EntryKind.FILE) {
-                continue;
-            }
-            Message.FilePlan p = byId.get(i);
-            if (p == null) {
-                throw DwcpException.protocol("frame=plan reason=missing-file file=" + i);
-            }
-            files[i] = new OutgoingFile(i, e, manifest.sources().get(i), options.blockSize(), p, io);
-            blocks += files[i].blockCount;
-            count++;
-        }
-        firstBlock[entries.size()] = blocks;
-        totalBlocks = blocks;
-        fileStatus = new AtomicIntegerArray(entries.size());
-        filesPending = new CountDownLatch(count);
-    }
-
-    private static InetAddress resolve(String host) throws DwcpException {
-        try {
-            return InetAddress.getByName(host);
-        } catch (UnknownHostException e) {
-            throw new DwcpException(ErrorCode.IO, "host=\"" + host + "\" reason=unknown-host");
-        }
-    }
-
-    /** Connects one socket, saying which one and where when it cannot (a closed data port is a firewall's doing). */
-    private static SocketChannel connect(InetAddress addr, int port, String which) throws DwcpException {
-        try {
-            return SocketChannel.open(new InetSocketAddress(addr, port));
-        } catch (IOException e) {
-            String host = addr instanceof Inet6Address ? "[" + addr.getHostAddress() + "]" : addr.getHostAddress();
-            throw new DwcpException(ErrorCode.IO, "connection=" + which + " server=" + host + ":" + port
-                    + " reason=connect-failed detail=\"" + e.getMessage() + "\"");
+        BlockSchedule planned = BlockSchedule.of(manifest, plan, options.blockSize(), io);
+        files = planned.files();
+        fileStatus = new AtomicIntegerArray(files.length);
+        filesPending = new CountDownLatch(planned.fileCount());
+        schedule = planned;
+        if (stop) {
+            planned.stop(); // failed while planning: streams must not start on it
         }
     }
 
     // ---- work distribution, called by StreamSender threads ----
 
-    /** Next block as {@code (file << 32) | block}, a retry first; -1 when there is nothing to do now. */
+    /** Next block for a stream (see {@link BlockSchedule#next}). */
     long nextBlock() {
-        Long r = retries.poll();
-        if (WAKE.equals(r)) {
-            retries.add(r);
-            return -1;
-        }
-        if (r != null) {
-            return r | Long.MIN_VALUE;
-        }
-        long g = cursor.getAndIncrement();
-        if (g >= totalBlocks) {
-            return -1;
-        }
-        int lo = 0;
-        int hi = files.length - 1;
-        while (lo < hi) {
-            int mid = (lo + hi + 1) >>> 1;
-            if (firstBlock[mid] <= g) {
-                lo = mid;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        // Entries without blocks share their successor's first block; skip forward to the owner.
-        while (files[lo] == null || g >= firstBlock[lo] + files[lo].blockCount) {
-            lo++;
-        }
-        return ((long) lo << 32) | (g - firstBlock[lo]);
+        return schedule.next();
     }
 
     /** Waits briefly for a retry to appear; returns false when the stream should stop. */
     boolean idle() throws InterruptedException {
-        if (stop) {
-            return false;
-        }
-        Long r = retries.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
-        if (r != null) {
-            retries.add(r);
-        }
-        return !stop;
+        return !stop && schedule.idle();
     }
 
     boolean stopped() {
@@ -433,14 +327,11 @@ public final class TransferClient {
     // ---- control connection ----
 
     private void sendControl(Message m) throws IOException {
-        sendEncoded(ControlCodec.encode(m));
+        control.send(m);
     }
 
     private void sendEncoded(ByteBuffer frame) throws IOException {
-        synchronized (controlLock) {
-            wireBytes.addAndGet(BlockingFrames.writeFully(control, frame));
-        }
-        lastActivity.set(System.nanoTime());
+        control.sendEncoded(frame);
     }
 
     /**
@@ -464,8 +355,7 @@ public final class TransferClient {
     }
 
     private Message readControl() throws IOException {
-        Message m = BlockingFrames.readMessage(control, options.limits(), options.limits().maxControlBody());
-        lastActivity.set(System.nanoTime());
+        Message m = control.read();
         if (m instanceof Message.Error e) {
             serverErrorCode = e.code();
             serverError = e.message();
@@ -525,19 +415,7 @@ public final class TransferClient {
     }
 
     private void onNack(Message.BlockNack n) throws DwcpException {
-        int id = n.fileId();
-        OutgoingFile f = id >= 0 && id < files.length ? files[id] : null;
-        if (f == null || n.offset() < 0 || n.offset() % options.blockSize() != 0
-                || n.offset() / options.blockSize() >= f.blockCount) {
-            throw DwcpException.protocol("frame=block_nack reason=bad-block file=" + id + " offset=" + n.offset());
-        }
-        long key = ((long) id << 32) | (n.offset() / options.blockSize());
-        int attempts = retryCounts.merge(key, 1, Integer::sum);
-        if (attempts > MAX_BLOCK_RETRIES) {
-            throw new DwcpException(ErrorCode.VERIFY, "path=\"" + f.entry.path() + "\" offset=" + n.offset()
-                    + " reason=block-corrupted-repeatedly attempts=" + attempts + " last=" + n.reason());
-        }
-        retries.add(key);
+        schedule.retry(n);
     }
 
     private void awaitFiles() throws InterruptedException {
@@ -568,13 +446,9 @@ public final class TransferClient {
                 if (d != null) {
                     d.closeAll();
                 }
-                SocketChannel c = control;
+                ControlConnection c = control;
                 if (c != null) {
-                    try {
-                        c.close();
-                    } catch (IOException ignored) {
-                        // waking the blocked reader is all we want
-                    }
+                    c.close(); // wakes the blocked reader
                 }
                 return;
             }
@@ -597,6 +471,9 @@ public final class TransferClient {
 
     private void stopSenders() {
         stop = true;
-        retries.add(WAKE);
+        BlockSchedule s = schedule;
+        if (s != null) {
+            s.stop();
+        }
     }
 }
