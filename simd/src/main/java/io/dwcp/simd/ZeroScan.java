@@ -27,11 +27,14 @@ public final class ZeroScan {
 
     /** True when every byte from position to limit is zero; the buffer's position is unchanged. */
     public static boolean isAllZero(ByteBuffer buf) {
-        MemorySegment seg = MemorySegment.ofBuffer(buf);
-        long n = seg.byteSize();
-        if (n >= 8 && (seg.get(LONG, 0) != 0 || seg.get(LONG, n - 8) != 0)) {
+        // Read through the buffer itself first: wrapping it in a segment allocates, and most blocks end here.
+        int p = buf.position();
+        int lim = buf.limit();
+        if (lim - p >= 8 && (buf.getLong(p) != 0 || buf.getLong(lim - 8) != 0)) {
             return false;
         }
+        MemorySegment seg = MemorySegment.ofBuffer(buf);
+        long n = seg.byteSize();
         long i = 0;
         long bound = n - n % STRIDE;
         int vb = SPECIES.vectorByteSize();
