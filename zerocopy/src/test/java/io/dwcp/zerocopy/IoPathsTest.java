@@ -27,4 +27,14 @@ class IoPathsTest {
         assertTrue(p.describe().startsWith("io_path=sendfile+splice"), p.describe());
         assertTrue(p == IoPaths.select(IoMode.AUTO), "the probe runs once");
     }
+
+    @Test
+    void aSendingProcessProbesOnlyWhatItUses() {
+        assumeTrue(LinuxNative.available(), "not Linux");
+        IoPaths p = IoPaths.forSending(IoMode.AUTO);
+        assertTrue(p.sendfile(), p.describe());
+        assertTrue(!p.splice(), "a sender does not splice: " + p.describe());
+        assertTrue(p.describe().startsWith("io_path=sendfile") && !p.describe().contains("confine="), p.describe());
+        assertEquals(IoPaths.select(IoMode.PORTABLE).describe(), IoPaths.forSending(IoMode.PORTABLE).describe());
+    }
 }

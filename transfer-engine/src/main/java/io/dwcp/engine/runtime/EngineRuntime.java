@@ -55,8 +55,8 @@ public final class EngineRuntime implements AutoCloseable {
      */
     public static EngineRuntime client(IoMode ioMode, long slabBytes) throws InterruptedException {
         long budget = Math.max(NumaOptions.DEFAULT_SLAB_BUDGET, slabBytes + CLIENT_SLAB_SLACK);
-        return start(ioMode, new NumaOptions(1, PinPolicy.auto(), HugePageMode.AUTO, budget, SizeClasses.defaults(),
-                CLIENT_QUEUE_CAPACITY));
+        return new EngineRuntime(IoPaths.forSending(ioMode), NumaRuntime.start(new NumaOptions(1, PinPolicy.auto(),
+                HugePageMode.AUTO, budget, SizeClasses.defaults(), CLIENT_QUEUE_CAPACITY)));
     }
 
     public IoPaths io() {

@@ -33,7 +33,16 @@ public final class NativeProbe {
     private NativeProbe() {
     }
 
+    /** Probes every path, for a process that receives (splice, confined files) as well as sends. */
     public static Result run() {
+        return run(true);
+    }
+
+    /**
+     * @param receiving false for a process that only sends: splice and openat2 are then neither probed nor
+     *                  used, which spares a sending client their native handles at start-up
+     */
+    public static Result run(boolean receiving) {
         if (!LinuxNative.available()) {
             return none("not-linux");
         }
@@ -44,11 +53,11 @@ public final class NativeProbe {
             return none("libc-symbols-missing");
         }
         StringBuilder reason = new StringBuilder();
-        boolean openat2 = openat2Works(reason);
+        boolean openat2 = receiving && openat2Works(reason);
         Path dir = null;
         try {
             dir = Files.createTempDirectory("dwcp-probe");
-            return sockets(dir, openat2, reason);
+            return sockets(dir, openat2, receiving, reason);
         } catch (IOException | RuntimeException e) {
             return new Result(false, false, false, false, false, false, "probe-failed " + describe(e));
         } finally {
@@ -69,7 +78,8 @@ public final class NativeProbe {
         return new Result(false, false, false, false, false, false, reason);
     }
 
-    private static Result sockets(Path dir, boolean openat2, StringBuilder reason) throws IOException {
+    private static Result sockets(Path dir, boolean openat2, boolean receiving, StringBuilder reason)
+            throws IOException {
         Path src = dir.resolve("src");
         Files.write(src, new byte[] {1, 2, 3, 4});
         NativeSockets factory = new NativeSockets(true, true);
@@ -86,7 +96,7 @@ public final class NativeProbe {
                 server.readFully(buf, 0, 4);
                 return Arrays.equals(buf.asSlice(0, 4).toArray(ValueLayout.JAVA_BYTE), new byte[] {1, 2, 3, 4});
             });
-            boolean splice = attempt(reason, "splice", () -> {
+            boolean splice = receiving && attempt(reason, "splice", () -> {
                 buf.set(ValueLayout.JAVA_INT_UNALIGNED, 0, 0x05060708);
                 client.writeFully(buf, 0, 4);
                 server.receiveToFile(out, 0, 4);

@@ -42,7 +42,15 @@ public final class IoPaths {
     private final NativeSockets natives;
     private final PortableSockets portable = new PortableSockets();
 
+    /** Probed for a sending process: confined files are not used, and {@link #openRoot} is not for it. */
+    private final boolean sendingOnly;
+
     private IoPaths(NativeProbe.Result r, String reason) {
+        this(r, reason, false);
+    }
+
+    private IoPaths(NativeProbe.Result r, String reason, boolean sendingOnly) {
+        this.sendingOnly = sendingOnly;
         this.nativeSockets = r.sockets();
         this.nativeFiles = r.files();
         this.sendfile = r.sendfile();
@@ -54,12 +62,33 @@ public final class IoPaths {
     }
 
     private static final class Probed {
-        static final IoPaths AUTO = probe();
+        static final IoPaths AUTO = probe(true);
 
-        private static IoPaths probe() {
-            NativeProbe.Result r = NativeProbe.run();
+        private static IoPaths probe(boolean receiving) {
+            NativeProbe.Result r = NativeProbe.run(receiving);
             return new IoPaths(r, r.reason());
         }
+    }
+
+    /** A sending process's paths, probed apart: it needs neither splice nor confined files. */
+    private static final class ProbedForSending {
+        static final IoPaths AUTO = sending();
+
+        private static IoPaths sending() {
+            NativeProbe.Result r = NativeProbe.run(false);
+            return new IoPaths(r, r.reason(), true);
+        }
+    }
+
+    /**
+     * The paths of a process that only sends (a client): sockets, files to read, sendfile and MSG_ZEROCOPY;
+     * splice and openat2 are left out of the probe and reported as not used.
+     */
+    public static IoPaths forSending(IoMode mode) {
+        return switch (mode) {
+            case AUTO -> ProbedForSending.AUTO;
+            case PORTABLE -> select(mode);
+        };
     }
 
     /** The paths for {@code mode}; AUTO probes on first use and reuses the answer. */
@@ -86,7 +115,7 @@ public final class IoPaths {
             parts.add("native-copy");
         }
         String path = parts.isEmpty() ? "portable" : String.join("+", parts);
-        String confine = " confine=" + confinement.name().toLowerCase(java.util.Locale.ROOT);
+        String confine = sendingOnly ? "" : " confine=" + confinement.name().toLowerCase(java.util.Locale.ROOT);
         return "io_path=" + path + confine + (reason.isEmpty() ? "" : " reason=" + reason);
     }
 
