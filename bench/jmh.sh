@@ -10,6 +10,7 @@
 #   JMH_OPTS='-f 2 -wi 5 -i 10' bench/jmh.sh   other JMH settings (replace the defaults)
 #   SKIP_BUILD=1 bench/jmh.sh            reuse the jar already built
 #   RESULTS=bench/JMH-SLABS.md bench/jmh.sh SlabBenchmark   another results file
+#   REPORT_ONLY=1 RESULTS=... bench/jmh.sh   rewrite the report from the last run's CSV, running nothing
 #
 # Defaults: -f 1 -wi 3 -w 2s -i 5 -r 2s (about 18 s per benchmark, ~4 min in all), sized for a 2-core
 # machine that is also doing other work: treat differences under ~10 % as noise.
@@ -62,6 +63,9 @@ find_java25() {
 JAVA=$(find_java25) || die "no JDK 25 or newer: set JAVA_HOME to one, or install one under /usr/lib/jvm"
 echo "jmh.sh: using $JAVA ($("$JAVA" -version 2>&1 | head -n 1))"
 
+if [[ -n "${REPORT_ONLY:-}" ]]; then
+    SKIP_BUILD=1
+fi
 if [[ -z "${SKIP_BUILD:-}" ]]; then
     echo "jmh.sh: building $JAR"
     ./mvnw -B -q -pl bench -am package -DskipTests || die "build failed"
@@ -81,18 +85,20 @@ $BENCHMARKS"
 echo "jmh.sh: $(wc -l <<<"$SELECTED") benchmark(s) match '$FILTER' (parameter combinations come on top)"
 
 mkdir -p "$OUT_DIR"
-rm -f "$CSV"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')
-set +e
-# shellcheck disable=SC2086  # JMH_OPTS is a list of options
-"$JAVA" -Duser.language=en -Duser.country=US -jar "$JAR" $JMH_OPTS -rf csv -rff "$CSV" "$FILTER" 2>&1 | tee "$LOG"
-status=${PIPESTATUS[0]}
-set -e
-(( status == 0 )) || die "JMH exited with status $status (output in $LOG)"
-[[ -s "$CSV" ]] || die "JMH wrote no results to $CSV (output in $LOG)"
-if grep -q '<failure>' "$LOG"; then
-    die "a benchmark failed (see $LOG)"
+if [[ -z "${REPORT_ONLY:-}" ]]; then
+    rm -f "$CSV"
+    set +e
+    # shellcheck disable=SC2086  # JMH_OPTS is a list of options
+    "$JAVA" -Duser.language=en -Duser.country=US -jar "$JAR" $JMH_OPTS -rf csv -rff "$CSV" "$FILTER" 2>&1 | tee "$LOG"
+    status=${PIPESTATUS[0]}
+    set -e
+    (( status == 0 )) || die "JMH exited with status $status (output in $LOG)"
+    if grep -q '<failure>' "$LOG"; then
+        die "a benchmark failed (see $LOG)"
+    fi
 fi
+[[ -s "$CSV" ]] || die "no results in $CSV (output in $LOG)"
 
 load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')
 
@@ -114,7 +120,7 @@ dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo ' (with uncommitt
     echo "- JMH settings: \`$JMH_OPTS\`, throughput mode, one thread."
     echo "- One operation = one 1 MiB block (1,048,576 bytes): GB/s = ops/s × 1,048,576 / 10^9."
     echo "  The ± column is JMH's 99.9 % confidence half-width; with few iterations treat it as rough."
-    echo "- Reproduce: \`bench/jmh.sh\` (raw CSV and log in \`bench/out/\`)."
+    echo "- Reproduce: \`JMH_OPTS='$JMH_OPTS' RESULTS=${RESULTS#"$ROOT"/} bench/jmh.sh '$FILTER'\` (raw CSV and log in \`bench/out/\`)."
     echo
     echo "| Benchmark | data | ops/s | ± ops/s | GB/s | ± GB/s |"
     echo "|---|---|---:|---:|---:|---:|"
@@ -139,6 +145,7 @@ dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo ' (with uncommitt
             score = unq($5) + 0; err = unq($6)
             data = (pcol ? unq($pcol) : "")
             if (data == "") data = "random"
+            if (params != "") data = data " " params
             gbs = score * 1048576 / 1e9
             if (err == "NaN" || err == "") { errops = "n/a"; errgb = "n/a" }
             else { errops = sprintf("%.1f", err + 0); errgb = sprintf("%.2f", (err + 0) * 1048576 / 1e9) }
