@@ -147,6 +147,28 @@ public final class WorkerGroup implements AutoCloseable {
         return cpus;
     }
 
+    /**
+     * A worker, from {@code start} on, that is not pinned to the CPU the calling thread runs on, so that a pinned
+     * stream thread and the worker that verifies what it receives do not share a core; {@code start} (modulo the
+     * group's size) when every worker is there, or when the CPU cannot be asked.
+     */
+    public int workerAwayFromCurrentCpu(int start) {
+        int n = workers.length;
+        int first = Math.floorMod(start, n);
+        if (n == 1 || !io.dwcp.numa.linux.LinuxSched.getcpuAvailable()) {
+            return first;
+        }
+        int here = io.dwcp.numa.linux.LinuxSched.currentCpu();
+        for (int i = 0; i < n; i++) {
+            int w = (first + i) % n;
+            PinResult r = workers[w].thread.pinResult();
+            if (r == null || !r.pinned() || r.cpu() != here) {
+                return w;
+            }
+        }
+        return first;
+    }
+
     /** Per worker: its CPU, tid, whether pinning took effect and the affinity read back. */
     public List<PinResult> pinResults() {
         List<PinResult> r = new ArrayList<>(workers.length);

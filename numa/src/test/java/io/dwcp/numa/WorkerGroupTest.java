@@ -78,6 +78,25 @@ class WorkerGroupTest {
     }
 
     @Test
+    void aStreamThreadIsGivenAWorkerOnAnotherCpu() throws Exception {
+        assumeTrue(Affinity.available(), "sched_setaffinity is unavailable");
+        try (WorkerGroup g = WorkerGroup.start(0, PinPolicy.auto(), topology, 16)) {
+            assumeTrue(g.size() > 1, "one CPU: nowhere else to go");
+            for (int start = 0; start < g.size(); start++) {
+                int from = start;
+                int[] chosen = new int[1];
+                // A pinned thread of the group's factory stands for a data stream on that CPU.
+                Thread t = g.threadFactory().newThread(() -> chosen[0] = g.workerAwayFromCurrentCpu(from));
+                t.start();
+                t.join();
+                int streamCpu = ((PinnedThread) t).pinResult().cpu();
+                assertTrue(g.pinResults().get(chosen[0]).cpu() != streamCpu,
+                        "worker " + chosen[0] + " shares cpu " + streamCpu + " with the stream");
+            }
+        }
+    }
+
+    @Test
     void offLeavesThreadsUnpinned() throws Exception {
         try (WorkerGroup g = WorkerGroup.start(2, PinPolicy.off(), topology, 16)) {
             assertTrue(g.cpus().isEmpty());

@@ -54,7 +54,7 @@ public final class TransferSession implements DataSession {
     private final AtomicLong payloadBytes = new AtomicLong();
     private final AtomicInteger nacks = new AtomicInteger();
     private final AtomicInteger joinedStreams = new AtomicInteger();
-    /** Data-plane threads (streams and the storing stage) still working for this session. */
+    /** Data streams still working for this session (verification runs on the shared pinned workers). */
     private final AtomicInteger dataThreads = new AtomicInteger();
     private final AtomicLong dataHeapAllocBytes = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicBoolean dataReported = new java.util.concurrent.atomic.AtomicBoolean();
@@ -292,8 +292,7 @@ public final class TransferSession implements DataSession {
             throw DwcpException.protocol("frame=data reason=session-ended");
         }
         if (pipeline == null) {
-            pipeline = new BlockPipeline(this, blockSize, streams, runtime, runtime.dataThreads());
-            dataThreads.incrementAndGet();
+            pipeline = new BlockPipeline(this, blockSize, streams, runtime);
         }
         return pipeline;
     }
@@ -359,8 +358,9 @@ public final class TransferSession implements DataSession {
             if (p != null) {
                 p.release(); // every data thread has left: no read into its slabs can still be in flight
             }
+            long workers = p == null ? 0 : p.workerAllocatedBytes();
             LOG.info("session=" + name + " data end payload=" + payloadBytes.get() + " data_heap_alloc_bytes="
-                    + dataHeapAllocBytes.get());
+                    + (dataHeapAllocBytes.get() + workers));
         }
     }
 

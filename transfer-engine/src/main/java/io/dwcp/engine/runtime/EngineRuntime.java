@@ -27,6 +27,7 @@ public final class EngineRuntime implements AutoCloseable {
 
     private final IoPaths io;
     private final NumaRuntime numa;
+    private final java.util.concurrent.atomic.AtomicInteger nextWorker = new java.util.concurrent.atomic.AtomicInteger();
 
     private EngineRuntime(IoPaths io, NumaRuntime numa) {
         this.io = io;
@@ -90,6 +91,19 @@ public final class EngineRuntime implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("reason=interrupted waiting=buffer");
         }
+    }
+
+    /**
+     * A worker for work that must stay in order (a session's verification): sessions are spread round-robin over
+     * the pinned workers, one per CPU, skipping the worker on the calling (stream) thread's own CPU.
+     */
+    public int assignWorker() {
+        return numa.workers().workerAwayFromCurrentCpu(nextWorker.getAndIncrement());
+    }
+
+    /** Queues {@code job} on pinned worker {@code worker}; false when its bounded queue is full. */
+    public boolean runOn(int worker, Runnable job) {
+        return numa.workers().offer(worker, job);
     }
 
     /** One line for the log: the I/O path, workers, pinning, huge pages, slab budget. */

@@ -11,22 +11,27 @@ import io.dwcp.numa.Slab;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.zip.CRC32C;
 
 /**
  * The verifying and storing half of a session's data streams. A stream either lands a RAW payload in the part
- * file itself (splice) or reads a payload into a slot; this stage's single thread checks the CRC32C of the
+ * file itself (splice) or reads a payload into a slot; the slot then runs on the session's pinned worker (one
+ * per CPU, shared by sessions, never a thread of the session's own), which checks the CRC32C of the
  * reconstructed bytes (read back from where they landed, or decoded from the slot) and hands the block to the
- * session. Socket reads and verification run on different cores. Slots are slab buffers taken once per session
- * and cycled between two queues; the steady state allocates nothing.
+ * session. One worker per session keeps its blocks in order and its decoder and CRC state single-threaded.
+ * Slots are slab buffers taken once per session and cycled; the steady state allocates nothing.
  */
-public final class BlockPipeline implements Runnable {
+public final class BlockPipeline {
     /** Bounds the memory a session holds in flight: at most this many frames. */
     static final int MAX_SLOTS = 8;
 
-    /** One frame in flight: its buffer and the header fields needed to verify and place it. */
-    static final class Slot {
+    /** One frame in flight: its buffer and the header fields needed to verify and place it; runs as the worker's job. */
+    static final class Slot implements Runnable {
+        final BlockPipeline pipeline;
         final Slab slab;
         final MemorySegment segment;
         final ByteBuffer payload;
@@ -39,51 +44,60 @@ public final class BlockPipeline implements Runnable {
         /** The payload is already in the part file (spliced); the slot only carries its header. */
         boolean landed;
 
-        Slot(Slab slab, int capacity) {
+        Slot(BlockPipeline pipeline, Slab slab, int capacity) {
+            this.pipeline = pipeline;
             this.slab = slab;
             this.segment = slab.segment().asSlice(0, capacity);
             this.payload = segment.asByteBuffer();
         }
+
+        @Override
+        public void run() {
+            pipeline.verify(this);
+        }
     }
 
-    /** How long a waiting thread parks between looks: a block takes far longer than this to arrive. */
+    /** How long a waiting stream parks between looks: a block takes far longer than this to arrive. */
     private static final long PARK_NANOS = 20_000;
     /** How often a reader waiting for a free slot looks whether the session stopped. */
     private static final long STOP_CHECK_NANOS = 100_000_000;
 
     private final DataSession session;
+    private final EngineRuntime runtime;
+    private final int worker;
     private final BlockDecoder decoder;
     private final CRC32C crc = new CRC32C();
     private final Slot[] slots;
     /** Slots waiting for a reader; their handoff allocates nothing (blocking queues allocate on every wait). */
     private final MpmcArrayQueue<Slot> free;
-    private final MpmcArrayQueue<Slot> ready;
-    private final Thread thread;
+    /** Slots submitted to the worker and not yet done with: the slabs go back only once this is zero. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong workerAllocBytes = new AtomicLong();
+    private final AtomicBoolean released = new AtomicBoolean();
+    private volatile boolean releaseWanted;
     private volatile boolean stopped;
 
     /** One slot more than two per stream lets every reader fill one while another waits to be verified. */
-    public BlockPipeline(DataSession session, int blockSize, int streams, EngineRuntime runtime, ThreadFactory threads)
-            throws IOException {
+    public BlockPipeline(DataSession session, int blockSize, int streams, EngineRuntime runtime) throws IOException {
         this.session = session;
+        this.runtime = runtime;
+        this.worker = runtime.assignWorker();
         this.decoder = new BlockDecoder(blockSize);
         int n = Math.min(MAX_SLOTS, 2 * streams + 1);
         int capacity = DataFrameDescriptor.maxWireLength(blockSize);
         this.slots = new Slot[n];
         try {
             for (int i = 0; i < n; i++) {
-                slots[i] = new Slot(runtime.buffer(capacity), capacity);
+                slots[i] = new Slot(this, runtime.buffer(capacity), capacity);
             }
         } catch (IOException e) {
             releaseSlots();
             throw e;
         }
         this.free = new MpmcArrayQueue<>(n);
-        this.ready = new MpmcArrayQueue<>(n);
         for (Slot s : slots) {
             free.offer(s);
         }
-        this.thread = threads.newThread(this);
-        thread.start();
     }
 
     /** A free slot for a reader; waits while the verifier is behind, and gives up once the session stopped. */
@@ -102,50 +116,63 @@ public final class BlockPipeline implements Runnable {
         }
     }
 
-    /** Hands a filled slot to the verifier; there is always room (slots never outnumber the queue). */
-    void submit(Slot s) {
-        ready.offer(s);
-        java.util.concurrent.locks.LockSupport.unpark(thread);
+    /** Hands a filled slot to the session's worker, waiting while the worker's queue is full. */
+    void submit(Slot s) throws DwcpException {
+        inFlight.incrementAndGet();
+        while (!runtime.runOn(worker, s)) {
+            if (stopped) {
+                inFlight.decrementAndGet();
+                throw new DwcpException(ErrorCode.IO, "reason=session-ended");
+            }
+            LockSupport.parkNanos(this, PARK_NANOS);
+        }
     }
 
-    /** The session ended: stop without storing what is still queued. */
+    /** The session ended: what is still queued is dropped, not stored. */
     public void stop() {
         stopped = true;
-        thread.interrupt();
     }
 
-    @Override
-    public void run() {
+    /** Heap bytes the worker allocated verifying this session's blocks. */
+    public long workerAllocatedBytes() {
+        return workerAllocBytes.get();
+    }
+
+    /** On the worker: verify and store one block, then give the slot back. */
+    private void verify(Slot s) {
         long alloc = ThreadAllocation.current();
         try {
-            while (!stopped) {
-                Slot s = ready.poll();
-                if (s == null) {
-                    // Readers unpark this thread when they submit; the timeout only bounds a missed wake-up.
-                    java.util.concurrent.locks.LockSupport.parkNanos(this, STOP_CHECK_NANOS);
-                    if (Thread.interrupted() && stopped) {
-                        return;
-                    }
-                    continue;
-                }
+            if (!stopped) {
                 store(s);
-                free.offer(s);
             }
         } catch (DwcpException e) {
             fail(e.code(), e.getMessage());
         } catch (RuntimeException e) {
             fail(ErrorCode.INTERNAL, "reason=internal detail=\"" + e + "\"");
         } finally {
-            session.detach(ThreadAllocation.since(alloc));
+            workerAllocBytes.addAndGet(ThreadAllocation.since(alloc));
+            free.offer(s);
+            if (inFlight.decrementAndGet() == 0 && releaseWanted) {
+                releaseOnce();
+            }
         }
     }
 
     /**
-     * Gives the slabs back to the pool. The session calls it once every data thread (this one and each stream)
-     * has detached: a stream of an ended session may still be inside a read into a slot until then.
+     * Gives the slabs back to the pool. The session calls it once every stream has detached; a slot still queued
+     * on the worker gives them back when it is done, so no read or verification can touch a slab after that.
      */
     public void release() {
-        releaseSlots();
+        releaseWanted = true;
+        if (inFlight.get() == 0) {
+            releaseOnce();
+        }
+    }
+
+    private void releaseOnce() {
+        if (released.compareAndSet(false, true)) {
+            releaseSlots();
+        }
     }
 
     private void releaseSlots() {
