@@ -1,6 +1,7 @@
 package io.dwcp.numa;
 
 import io.dwcp.core.Log;
+import io.dwcp.numa.linux.LinuxSched;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadFactory;
@@ -155,10 +156,10 @@ public final class WorkerGroup implements AutoCloseable {
     public int workerAwayFromCurrentCpu(int start) {
         int n = workers.length;
         int first = Math.floorMod(start, n);
-        if (n == 1 || !io.dwcp.numa.linux.LinuxSched.getcpuAvailable()) {
+        if (n == 1 || !LinuxSched.getcpuAvailable()) {
             return first;
         }
-        int here = io.dwcp.numa.linux.LinuxSched.currentCpu();
+        int here = LinuxSched.currentCpu();
         for (int i = 0; i < n; i++) {
             int w = (first + i) % n;
             PinResult r = workers[w].thread.pinResult();
