@@ -21,9 +21,15 @@ public record Limits(int maxControlBody, int maxEntries, int maxPathBytes, int m
     /** Default block size: large enough to amortise per-frame work, small enough for fine-grained deltas. */
     public static final int DEFAULT_BLOCK_SIZE = 1024 * 1024;
     public static final int MAX_NAME_BYTES = 255;
+    /**
+     * Entries in one offer. Until the file list is streamed, both ends hold a whole offer in memory (about 2 KB of
+     * heap per entry at the receiver, measured with 300,000 files), and the launcher gives each end a 1 GiB heap:
+     * a larger tree is refused up front, naming this limit, instead of exhausting the heap.
+     */
+    public static final int MAX_ENTRIES = 250_000;
 
     public static Limits defaults() {
-        return new Limits(64 * 1024 * 1024, 1_000_000, 4096, 64, 64, 120_000);
+        return new Limits(64 * 1024 * 1024, MAX_ENTRIES, 4096, 64, 64, 120_000);
     }
 
     public Limits withIdleTimeoutMillis(int millis) {

@@ -42,7 +42,7 @@ import picocli.CommandLine.Option;
                 + "every result checked byte for byte.")
 final class DemoCommand implements Callable<Integer> {
     /** Small files are cheap to ask for and each costs the receiver an inode: a bound keeps a typo harmless. */
-    private static final int MAX_SMALL = 1_000_000;
+    private static final int MAX_SMALL = 200_000;
     private static final int SMALL_SIZE = 4096;
 
     @Option(names = "--size", paramLabel = "SIZE", description = "Size of the large file (default: ${DEFAULT-VALUE}).",
