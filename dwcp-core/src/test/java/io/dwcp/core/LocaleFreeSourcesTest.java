@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Names on the wire and in logs must not depend on the default locale: under a Turkish one
- * {@code "FILE_END".toLowerCase()} is {@code fıle_end}, and under an Arabic one {@code %d} prints Arabic digits.
+ * {@code FILE_END} lower-cased is {@code fıle_end}, and under an Arabic one {@code %d} prints Arabic digits.
  * So no main source may call the locale-sensitive overloads.
  */
 class LocaleFreeSourcesTest {

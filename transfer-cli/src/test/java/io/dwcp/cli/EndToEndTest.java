@@ -8,6 +8,7 @@ import static io.dwcp.cli.Harness.randomFile;
 import static io.dwcp.cli.Harness.setMeta;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,7 +32,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -458,5 +458,41 @@ class EndToEndTest {
         r.assertExit(1);
         assertTrue(r.err().contains("reason=no-room"), r::toString);
         assertEquals(List.of(), Harness.listTree(work), "nothing may be written when there is no room");
+    }
+
+    /** The same tree over the native data plane (sendfile, MSG_ZEROCOPY) and with {@code --io portable}. */
+    @Test
+    void defaultAndPortablePathsReceiveByteIdenticalTrees(@TempDir Path src) throws Exception {
+        Path tree = src.resolve("tree");
+        long[] sizes = {0, 1, 4095, MIB - 1, MIB, MIB + 1, 3L * MIB + 12345};
+        for (int i = 0; i < sizes.length; i++) {
+            Harness.randomFile(tree.resolve("r" + i + ".bin"), sizes[i], 100 + i);
+        }
+        Files.createDirectories(tree.resolve("sub"));
+        Files.write(tree.resolve("sub/zeros.img"), new byte[2 * MIB + 7]);
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; sb.length() < 3 * MIB; i++) {
+            sb.append("2026-11-29T05:40:26.").append(i % 1000).append(" INFO block=").append(i).append('\n');
+        }
+        Files.writeString(tree.resolve("sub/log.txt"), sb, StandardCharsets.UTF_8);
+        for (String compress : List.of("lz4", "off")) {
+            Result native_ = Harness.send(List.of("-P", "2", "--compress", compress), List.of(tree),
+                    server.target("native-" + compress));
+            Result portable = Harness.send(List.of("-P", "2", "--compress", compress, "--io", "portable"),
+                    List.of(tree), server.target("portable-" + compress));
+            for (Result r : List.of(native_, portable)) {
+                r.assertExit(0);
+                assertEquals(Boolean.TRUE, r.json().get("verified"), r::toString);
+                assertNull(r.json().get("error"), r::toString);
+            }
+            assertEquals("portable", portable.json().get("io_path"), portable::toString);
+            assertNotEquals("", native_.json().get("io_path"), native_::toString);
+            // the same frames on both paths; control messages (session ids) may differ by a few bytes
+            assertTrue(Math.abs(native_.num("wire_bytes") - portable.num("wire_bytes")) < 64,
+                    native_ + "\n" + portable);
+            Harness.assertSameTree(tree, serverRoot.resolve("native-" + compress + "/tree"), Set.of());
+            Harness.assertSameTree(serverRoot.resolve("native-" + compress + "/tree"),
+                    serverRoot.resolve("portable-" + compress + "/tree"), Set.of());
+        }
     }
 }

@@ -15,6 +15,7 @@ import io.dwcp.engine.storage.ReceivingPaths;
 import io.dwcp.engine.storage.SpaceLedger;
 import io.dwcp.engine.storage.StorageRoot;
 import io.dwcp.zerocopy.FileStat;
+import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -122,32 +123,37 @@ final class OfferPlanner {
         return new Planned(entries, files, new Message.Plan(plans), claim, bs, fileCount, offered, newBytes);
     }
 
-    /** One read buffer for every basis of the offer (not one per file). */
+    /**
+     * One read buffer for every basis of the offer (not one per file), owned by the planning and freed when it
+     * ends rather than whenever the collector gets to it.
+     */
     private IncomingFile[] digestAndPlan(List<Entry> entries, String dest, FileStat[] existing, int bs,
                                          Runnable onProgress, BooleanSupplier abandoned) throws DwcpException {
-        ByteBuffer scratch = null;
-        IncomingFile[] files = new IncomingFile[entries.size()];
-        for (int i = 0; i < files.length; i++) {
-            Entry e = entries.get(i);
-            if (e.kind() != EntryKind.FILE) {
-                continue;
-            }
-            String target = root.resolve(dest, e.path());
-            byte[] basis = null;
-            long basisSize = 0;
-            if (existing[i] != null) {
-                basisSize = existing[i].size();
-                if (scratch == null) {
-                    scratch = ByteBuffer.allocateDirect(bs);
+        try (Arena arena = Arena.ofConfined()) {
+            ByteBuffer scratch = null;
+            IncomingFile[] files = new IncomingFile[entries.size()];
+            for (int i = 0; i < files.length; i++) {
+                Entry e = entries.get(i);
+                if (e.kind() != EntryKind.FILE) {
+                    continue;
                 }
-                basis = BasisDigests.digest(root, target, e.path(), basisSize, bs, scratch, onProgress);
-                if (abandoned.getAsBoolean()) {
-                    return null; // aborted while digesting (idle, stopped, peer gone): nothing more to plan
+                String target = root.resolve(dest, e.path());
+                byte[] basis = null;
+                long basisSize = 0;
+                if (existing[i] != null) {
+                    basisSize = existing[i].size();
+                    if (scratch == null) {
+                        scratch = arena.allocate(bs, 4096).asByteBuffer();
+                    }
+                    basis = BasisDigests.digest(root, target, e.path(), basisSize, bs, scratch, onProgress);
+                    if (abandoned.getAsBoolean()) {
+                        return null; // aborted while digesting (idle, stopped, peer gone): nothing more to plan
+                    }
                 }
+                files[i] = new IncomingFile(i, e, root, target, bs, basis, basisSize);
             }
-            files[i] = new IncomingFile(i, e, root, target, bs, basis, basisSize);
+            return files;
         }
-        return files;
     }
 
     /**

@@ -6,6 +6,7 @@ import io.dwcp.core.Limits;
 import io.dwcp.core.io.BlockingFrames;
 import io.dwcp.core.message.Message;
 import io.dwcp.engine.stream.DataSocketChannel;
+import java.lang.foreign.Arena;
 import io.dwcp.zerocopy.DataSocket;
 import io.dwcp.zerocopy.select.IoPaths;
 import java.io.IOException;
@@ -21,6 +22,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * wakes any thread blocked in one).
  */
 final class DataStreams {
+    /** JOIN, JOIN_ACK and ERROR are small; this bounds what a data stream\'s handshake may carry. */
+    private static final int HANDSHAKE_BYTES = 4096;
+
     private final IoPaths io;
     private final Limits limits;
     private final List<DataSocket> sockets = new CopyOnWriteArrayList<>();
@@ -39,9 +43,13 @@ final class DataStreams {
         sockets.add(socket);
         socket.setTcpNoDelay(true);
         socket.setIdleTimeout(limits.idleTimeoutMillis());
-        DataSocketChannel ch = new DataSocketChannel(socket, 4096);
-        long wire = BlockingFrames.writeMessage(ch, new Message.Join(welcome.sessionId(), index));
-        Message m = BlockingFrames.readMessage(ch, limits, 4096);
+        long wire;
+        Message m;
+        try (Arena handshake = Arena.ofConfined()) {
+            DataSocketChannel ch = new DataSocketChannel(socket, handshake, HANDSHAKE_BYTES);
+            wire = BlockingFrames.writeMessage(ch, new Message.Join(welcome.sessionId(), index));
+            m = BlockingFrames.readMessage(ch, limits, HANDSHAKE_BYTES);
+        }
         if (m instanceof Message.Error e) {
             throw new DwcpException(e.code(), "stream=" + index + " " + e.message());
         }

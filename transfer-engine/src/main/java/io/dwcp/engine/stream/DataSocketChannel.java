@@ -19,9 +19,6 @@ import java.nio.channels.ClosedChannelException;
  * One reader and one writer thread at a time, as for the socket.
  */
 public final class DataSocketChannel implements ByteChannel {
-    /** Larger than any handshake frame; bigger control frames take several rounds. */
-    public static final int DEFAULT_BOUNCE = 16 * 1024;
-
     private final DataSocket socket;
     private final MemorySegment readBounce;
     private final MemorySegment writeBounce;
@@ -30,15 +27,12 @@ public final class DataSocketChannel implements ByteChannel {
     private final ByteBuffer writeView;
     private volatile boolean open = true;
 
-    public DataSocketChannel(DataSocket socket) {
-        this(socket, DEFAULT_BOUNCE);
-    }
-
-    /** @param bounce bytes of each bounce segment (one for reads, one for writes) */
-    public DataSocketChannel(DataSocket socket, int bounce) {
+    /**
+     * @param arena  owns the bounce segments (the caller's, closed when the handshake is over)
+     * @param bounce bytes of each bounce segment (one for reads, one for writes)
+     */
+    public DataSocketChannel(DataSocket socket, Arena arena, int bounce) {
         this.socket = socket;
-        // auto arena: the view may be dropped without close() when the socket outlives it
-        Arena arena = Arena.ofAuto();
         this.readBounce = arena.allocate(bounce, 64);
         this.writeBounce = arena.allocate(bounce, 64);
         this.readView = readBounce.asByteBuffer();

@@ -33,6 +33,7 @@ public final class NativeDataSocket implements DataSocket {
     private final boolean splice;
     private final SocketControl control;
     private final SocketFileTransfer files;
+    private final Arena arena = Arena.ofShared();
     private final MemorySegment msghdr;
     private final MemorySegment iov;
 
@@ -41,18 +42,28 @@ public final class NativeDataSocket implements DataSocket {
         this.sendfile = sendfile;
         this.splice = splice;
         this.holder = new FdHolder(fd, () -> LinuxSockets.shutdown(fd, Sys.SHUT_RDWR), this::release);
-        Arena arena = Arena.ofAuto();
-        this.control = new SocketControl(holder);
-        files = new SocketFileTransfer(this, fd, sendfile, splice);
+        this.control = new SocketControl(holder, arena);
+        files = new SocketFileTransfer(this, fd, sendfile, splice, arena);
         msghdr = arena.allocate(56, 8);
         iov = arena.allocate(32, 8);
         // msghdr: 0 name, 8 namelen, 16 iov, 24 iovlen, 32 control, 40 controllen, 48 flags
         msghdr.set(ValueLayout.ADDRESS, 16, iov);
     }
 
+    /** After the last call has left a closed socket: its fds, then every byte of native memory it owned. */
     private void release() {
         files.closePipe();
         LinuxFiles.close(fd);
+        arena.close();
+    }
+
+    /**
+     * Owns all of this socket's native memory (call structures, TCP_INFO, bounce buffers, the splice pipe's
+     * state), freed when the socket is released, not whenever the collector gets to it. Segments from it are
+     * touched only inside {@link FdHolder#enter()}/{@link FdHolder#exit()}, so none is in use at release.
+     */
+    Arena arena() {
+        return arena;
     }
 
     FdHolder holder() {

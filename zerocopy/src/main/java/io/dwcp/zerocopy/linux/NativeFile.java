@@ -23,7 +23,6 @@ public final class NativeFile implements DataFile {
     private final FdHolder holder;
     private final int fd;
     private final String label;
-    private MemorySegment scratch;
 
     /** Takes ownership of {@code fd}; {@code label} names the file in error messages. */
     NativeFile(int fd, String label) {
@@ -170,10 +169,11 @@ public final class NativeFile implements DataFile {
     }
 
     @Override
-    public synchronized FileStat stat() throws IOException {
+    public FileStat stat() throws IOException {
         enter();
-        try {
-            MemorySegment s = scratch();
+        // Metadata calls are rare: their few bytes live exactly as long as the call.
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(StatxLayout.SIZE, 8);
             int rc = LinuxFiles.statx(fd, EMPTY_PATH, Sys.AT_EMPTY_PATH | Sys.AT_SYMLINK_NOFOLLOW, s);
             if (rc < 0) {
                 throw failure("statx", rc);
@@ -198,10 +198,10 @@ public final class NativeFile implements DataFile {
     }
 
     @Override
-    public synchronized void setTimes(long atimeNanos, long mtimeNanos) throws IOException {
+    public void setTimes(long atimeNanos, long mtimeNanos) throws IOException {
         enter();
-        try {
-            MemorySegment t = scratch();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment t = arena.allocate(32, 8); // two timespecs
             Timespecs.write(t, atimeNanos, mtimeNanos);
             int rc = LinuxFiles.futimens(fd, t);
             if (rc < 0) {
@@ -223,13 +223,6 @@ public final class NativeFile implements DataFile {
         } finally {
             holder.exit();
         }
-    }
-
-    private MemorySegment scratch() {
-        if (scratch == null) {
-            scratch = Arena.ofAuto().allocate(StatxLayout.SIZE, 8);
-        }
-        return scratch;
     }
 
     @Override

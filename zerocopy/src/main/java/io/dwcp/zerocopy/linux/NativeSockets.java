@@ -37,12 +37,14 @@ public final class NativeSockets {
                 // on Linux SO_SNDTIMEO bounds a blocking connect too (EINPROGRESS when it expires)
                 s.control().setTimeout(Sys.SO_SNDTIMEO, timeoutMillis);
             }
-            MemorySegment sa = Arena.ofAuto().allocate(SockAddr.STORAGE, 8);
-            int len = SockAddr.encode(to, sa);
             int rc;
-            do {
-                rc = LinuxSockets.connect(fd, sa, len);
-            } while (rc == -Errno.EINTR);
+            try (Arena call = Arena.ofConfined()) {
+                MemorySegment sa = call.allocate(SockAddr.STORAGE, 8);
+                int len = SockAddr.encode(to, sa);
+                do {
+                    rc = LinuxSockets.connect(fd, sa, len);
+                } while (rc == -Errno.EINTR);
+            }
             if (rc == -Errno.EINPROGRESS || rc == -Errno.EAGAIN) {
                 throw new IdleTimeoutException("connect", fd);
             }
@@ -68,8 +70,11 @@ public final class NativeSockets {
         Listener l = new Listener(fd);
         try {
             l.control.setInt(Sys.SOL_SOCKET, Sys.SO_REUSEADDR, 1, "setsockopt-reuseaddr");
-            MemorySegment sa = Arena.ofAuto().allocate(SockAddr.STORAGE, 8);
-            int rc = LinuxSockets.bind(fd, sa, SockAddr.encode(at, sa));
+            int rc;
+            try (Arena call = Arena.ofConfined()) {
+                MemorySegment sa = call.allocate(SockAddr.STORAGE, 8);
+                rc = LinuxSockets.bind(fd, sa, SockAddr.encode(at, sa));
+            }
             if (rc < 0) {
                 throw new NativeIoException("bind", -rc, "fd=" + fd + " at=" + at);
             }
@@ -86,12 +91,17 @@ public final class NativeSockets {
 
     private final class Listener implements DataListener {
         private final FdHolder holder;
+        /** The listener's option scratch, freed with its fd. */
+        private final Arena arena = Arena.ofShared();
         private final SocketControl control;
 
         Listener(int fd) {
             // shutdown on a listening socket makes a blocked accept return EINVAL: the wake-up for close()
-            holder = new FdHolder(fd, () -> LinuxSockets.shutdown(fd, Sys.SHUT_RDWR), () -> LinuxFiles.close(fd));
-            control = new SocketControl(holder);
+            holder = new FdHolder(fd, () -> LinuxSockets.shutdown(fd, Sys.SHUT_RDWR), () -> {
+                LinuxFiles.close(fd);
+                arena.close();
+            });
+            control = new SocketControl(holder, arena);
         }
 
         @Override

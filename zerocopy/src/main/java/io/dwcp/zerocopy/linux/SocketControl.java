@@ -36,10 +36,9 @@ final class SocketControl {
     private final MemorySegment scratch;
     private final MemorySegment len;
 
-    SocketControl(FdHolder holder) {
+    SocketControl(FdHolder holder, Arena arena) {
         this.holder = holder;
         this.fd = holder.fd();
-        Arena arena = Arena.ofAuto();
         scratch = arena.allocate(TCP_INFO_BUFFER, 8);
         len = arena.allocate(ValueLayout.JAVA_INT);
     }

@@ -24,13 +24,17 @@ final class SocketFileTransfer {
     private final int fd;
     private final boolean sendfile;
     private final boolean splice;
-    private final MemorySegment sendfileOffset = Arena.ofAuto().allocate(ValueLayout.JAVA_LONG);
+    /** The socket's: bounces and pipe state are freed with it. */
+    private final Arena arena;
+    private final MemorySegment sendfileOffset;
     private MemorySegment sendBounce;
     private MemorySegment receiveBounce;
     private SplicePipe pipe;
 
-    SocketFileTransfer(NativeDataSocket socket, int fd, boolean sendfile, boolean splice) {
+    SocketFileTransfer(NativeDataSocket socket, int fd, boolean sendfile, boolean splice, Arena arena) {
         this.socket = socket;
+        this.arena = arena;
+        this.sendfileOffset = arena.allocate(ValueLayout.JAVA_LONG);
         this.fd = fd;
         this.sendfile = sendfile;
         this.splice = splice;
@@ -63,7 +67,7 @@ final class SocketFileTransfer {
 
     private void copyFromFile(DataFile file, long fileOffset, long count) throws IOException {
         if (sendBounce == null) {
-            sendBounce = Arena.ofAuto().allocate(BOUNCE, 4096);
+            sendBounce = arena.allocate(BOUNCE, 4096);
         }
         long done = 0;
         while (done < count) {
@@ -86,7 +90,7 @@ final class SocketFileTransfer {
         try {
             if (pipe == null || pipe.broken()) {
                 closePipe();
-                pipe = SplicePipe.open();
+                pipe = SplicePipe.open(arena);
             }
             got = pipe.receive(fd, file.fd(), fileOffset, count);
         } catch (NativeIoException | IdleTimeoutException e) {
@@ -107,7 +111,7 @@ final class SocketFileTransfer {
 
     private void copyToFile(DataFile file, long fileOffset, long count) throws IOException {
         if (receiveBounce == null) {
-            receiveBounce = Arena.ofAuto().allocate(BOUNCE, 4096);
+            receiveBounce = arena.allocate(BOUNCE, 4096);
         }
         long done = 0;
         while (done < count) {

@@ -32,9 +32,10 @@ final class SplicePipe {
         this.fileOffset = fileOffset;
     }
 
-    static SplicePipe open() throws NativeIoException {
+    /** @param arena owns the pipe's state (the socket's: freed with it) */
+    static SplicePipe open(Arena arena) throws NativeIoException {
         // two ints for pipe2, then reused as the loff_t of the file side once the fds are read out
-        MemorySegment state = Arena.ofAuto().allocate(8, 8);
+        MemorySegment state = arena.allocate(8, 8);
         int rc = LinuxZeroCopy.pipe(state);
         if (rc < 0) {
             throw new NativeIoException("pipe2", -rc);

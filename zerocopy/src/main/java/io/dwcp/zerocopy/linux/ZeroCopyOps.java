@@ -30,15 +30,21 @@ public final class ZeroCopyOps implements ZeroCopyChannel {
     private final MemorySegment control;
     private final MemorySegment pollfd;
 
-    public ZeroCopyOps(NativeDataSocket socket) {
+    /** Its structures come from the socket's arena and go with the socket. */
+    public ZeroCopyOps(NativeDataSocket socket) throws ClosedChannelException {
         this.socket = socket;
         this.holder = socket.holder();
         this.fd = socket.fd();
-        Arena arena = Arena.ofAuto();
-        msghdr = arena.allocate(56, 8);
-        control = arena.allocate(CONTROL, 8);
-        pollfd = arena.allocate(8, 4);
-        msghdr.set(ValueLayout.ADDRESS, 32, control);
+        enter(); // the socket's arena is closed once the socket is released
+        try {
+            Arena arena = socket.arena();
+            msghdr = arena.allocate(56, 8);
+            control = arena.allocate(CONTROL, 8);
+            pollfd = arena.allocate(8, 4);
+            msghdr.set(ValueLayout.ADDRESS, 32, control);
+        } finally {
+            holder.exit();
+        }
     }
 
     /** Sets SO_ZEROCOPY; false when the kernel or a filter refuses it. */

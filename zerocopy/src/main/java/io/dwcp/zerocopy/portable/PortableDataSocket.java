@@ -36,8 +36,6 @@ public final class PortableDataSocket implements DataSocket {
     private volatile int idleMillis;
     private Selector readSelector;
     private Selector writeSelector;
-    private MemorySegment sendBounce;
-    private MemorySegment receiveBounce;
 
     public PortableDataSocket(SocketChannel channel) {
         this.channel = channel;
@@ -138,17 +136,18 @@ public final class PortableDataSocket implements DataSocket {
             }
             return;
         }
-        if (sendBounce == null) {
-            sendBounce = Arena.ofAuto().allocate(BOUNCE, 4096);
-        }
-        long done = 0;
-        while (done < count) {
-            int n = file.read(sendBounce, 0, (int) Math.min(BOUNCE, count - done), fileOffset + done);
-            if (n < 0) {
-                throw new FileShrunkException("read", fileOffset + done, fileOffset + count);
+        // A fallback the engine does not take (it sends from the buffer it digested): the bounce lives for the call.
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment bounce = call.allocate(BOUNCE, 4096);
+            long done = 0;
+            while (done < count) {
+                int n = file.read(bounce, 0, (int) Math.min(BOUNCE, count - done), fileOffset + done);
+                if (n < 0) {
+                    throw new FileShrunkException("read", fileOffset + done, fileOffset + count);
+                }
+                writeFully(bounce, 0, n);
+                done += n;
             }
-            writeFully(sendBounce, 0, n);
-            done += n;
         }
     }
 
@@ -161,17 +160,19 @@ public final class PortableDataSocket implements DataSocket {
 
     @Override
     public void receiveToFile(DataFile file, long fileOffset, long count) throws IOException {
-        if (receiveBounce == null) {
-            receiveBounce = Arena.ofAuto().allocate(BOUNCE, 4096);
-        }
-        long done = 0;
-        while (done < count) {
-            int n = read(receiveBounce, 0, (int) Math.min(BOUNCE, count - done));
-            if (n < 0) {
-                throw new TruncatedPayloadException("read", count, done);
+        // A fallback the engine does not take on this path (it reads payloads into its slabs): the bounce lives
+        // for the call.
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment bounce = call.allocate(BOUNCE, 4096);
+            long done = 0;
+            while (done < count) {
+                int n = read(bounce, 0, (int) Math.min(BOUNCE, count - done));
+                if (n < 0) {
+                    throw new TruncatedPayloadException("read", count, done);
+                }
+                file.writeFully(bounce, 0, n, fileOffset + done);
+                done += n;
             }
-            file.writeFully(receiveBounce, 0, n, fileOffset + done);
-            done += n;
         }
     }
 

@@ -8,9 +8,9 @@ import io.dwcp.core.frame.DataFrameDescriptor;
 import io.dwcp.core.frame.DataFrameFlyweight;
 import io.dwcp.core.frame.FrameDescriptor;
 import io.dwcp.core.frame.FrameType;
-import io.dwcp.core.io.ControlFrames;
-import io.dwcp.core.message.ControlCodec;
+import io.dwcp.core.io.BlockingFrames;
 import io.dwcp.core.message.Message;
+import io.dwcp.engine.stream.DataSocketChannel;
 import io.dwcp.zerocopy.DataFile;
 import io.dwcp.zerocopy.DataSocket;
 import io.dwcp.zerocopy.IdleTimeoutException;
@@ -50,11 +50,12 @@ final class DataStreamReceiver implements Runnable, AutoCloseable {
     @Override
     public void run() {
         long alloc = ThreadAllocation.current();
-        // The stream's own small buffers: its frame header and control messages. Freed when the stream ends.
+        // The stream's own small buffers: its frame header and the handshake's. Freed when the stream ends.
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment small = arena.allocate(FrameDescriptor.PREFIX_LENGTH + MAX_CONTROL_BODY, 64);
-            join(small);
-            receive(small);
+            DataSocketChannel handshake = new DataSocketChannel(socket, arena, FrameDescriptor.PREFIX_LENGTH
+                    + MAX_CONTROL_BODY);
+            join(handshake);
+            receive(arena.allocate(DataFrameDescriptor.FRAME_HEADER_LENGTH, 64));
         } catch (EOFException | AsynchronousCloseException e) {
             // sender finished between frames, or the session closed us
         } catch (IdleTimeoutException e) {
@@ -84,30 +85,18 @@ final class DataStreamReceiver implements Runnable, AutoCloseable {
 
     private void refuse(DwcpException e) {
         try (Arena arena = Arena.ofConfined()) {
-            write(new Message.Error(e.code(), e.getMessage()), arena);
+            BlockingFrames.writeMessage(new DataSocketChannel(socket, arena, FrameDescriptor.PREFIX_LENGTH
+                    + MAX_CONTROL_BODY), new Message.Error(e.code(), e.getMessage()));
         } catch (IOException ignored) {
             // the peer is gone or broken; nothing more to tell it
         }
     }
 
-    private void write(Message m, Arena arena) throws IOException {
-        ByteBuffer encoded = ControlCodec.encode(m);
-        MemorySegment out = arena.allocate(encoded.remaining());
-        MemorySegment.copy(MemorySegment.ofBuffer(encoded), 0, out, 0, encoded.remaining());
-        socket.writeFully(out, 0, out.byteSize());
-    }
-
-    private void join(MemorySegment small) throws IOException {
-        int prefix = FrameDescriptor.PREFIX_LENGTH;
-        socket.readFully(small, 0, prefix);
-        ByteBuffer view = small.asByteBuffer();
-        FrameType type = ControlFrames.checkPrefix(view, 0, MAX_CONTROL_BODY, ControlFrames.Carrier.DATA_HANDSHAKE);
-        if (type != FrameType.JOIN) {
-            throw DwcpException.protocol("frame=" + type.wireName() + " reason=expected-join");
+    private void join(DataSocketChannel handshake) throws IOException {
+        Message m = BlockingFrames.readMessage(handshake, plane.limits(), MAX_CONTROL_BODY);
+        if (!(m instanceof Message.Join join)) {
+            throw DwcpException.protocol("frame=" + m.type().wireName() + " reason=expected-join");
         }
-        int length = FrameDescriptor.bodyLength(view, 0);
-        socket.readFully(small, prefix, length);
-        Message.Join join = (Message.Join) ControlCodec.decode(type, view.slice(prefix, length), plane.limits());
         DataSession s = sessions.find(join.sessionId());
         if (s == null) {
             throw new DwcpException(ErrorCode.AUTH, "frame=join reason=unknown-session");
@@ -119,15 +108,12 @@ final class DataStreamReceiver implements Runnable, AutoCloseable {
             throw new DwcpException(ErrorCode.LIMIT, "frame=join reason=too-many-streams max=" + s.streams());
         }
         session = s;
-        try (Arena arena = Arena.ofConfined()) {
-            write(new Message.JoinAck(join.stream()), arena);
-        }
+        BlockingFrames.writeMessage(handshake, new Message.JoinAck(join.stream()));
     }
 
-    private void receive(MemorySegment small) throws IOException {
+    private void receive(MemorySegment header) throws IOException {
         int blockSize = session.blockSize();
         BlockPipeline pipeline = session.pipeline(plane.runtime());
-        MemorySegment header = small.asSlice(0, DataFrameDescriptor.FRAME_HEADER_LENGTH);
         ByteBuffer headerView = header.asByteBuffer();
         DataFrameFlyweight frame = new DataFrameFlyweight().wrap(headerView);
         try {

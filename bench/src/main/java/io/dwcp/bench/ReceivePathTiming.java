@@ -1,7 +1,8 @@
-package io.dwcp.zerocopy;
+package io.dwcp.bench;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
+import io.dwcp.zerocopy.DataListener;
+import io.dwcp.zerocopy.DataSocket;
+import io.dwcp.zerocopy.MappedRegion;
 import io.dwcp.zerocopy.linux.NativeFile;
 import io.dwcp.zerocopy.linux.NativeSockets;
 import java.io.IOException;
@@ -11,23 +12,27 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
 
 /**
- * A rough side-by-side of the receive paths (not a benchmark harness: that lives in bench/): 1 GiB over
- * loopback from a tmpfs file by sendfile, into a fresh tmpfs file each time. Off by default; run with
- * {@code -Ddwcp.timing=true -Dtest=ReceivePathTiming}.
+ * A rough side-by-side of the receive paths: 1 GiB over loopback from a tmpfs file by sendfile, into a fresh
+ * tmpfs file each time, by splice, by recv into a mapping of the file, and by recv then pwrite; three rounds.
+ * Run: {@code bench/receive-paths.sh}.
  */
-class ReceivePathTiming {
+public final class ReceivePathTiming {
     private static final long SIZE = 1L << 30;
     private static final int CHUNK = 1 << 20;
 
-    @Test
-    void spliceVersusMappedRecvVersusCopy() throws Exception {
-        assumeTrue(Boolean.getBoolean("dwcp.timing"), "timing run not requested");
-        Path dir = TestFiles.scratchDir("dwcp-zc-timing");
+    private ReceivePathTiming() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path shm = Path.of("/dev/shm");
+        Path dir = Files.isDirectory(shm) ? Files.createTempDirectory(shm, "dwcp-zc-timing")
+                : Files.createTempDirectory("dwcp-zc-timing");
         try {
             Path src = dir.resolve("src");
             try (Arena a = Arena.ofConfined(); NativeFile f = NativeFile.open(src, true, true)) {
@@ -47,7 +52,11 @@ class ReceivePathTiming {
                 }
             }
         } finally {
-            TestFiles.deleteTree(dir);
+            try (Stream<Path> s = Files.walk(dir)) {
+                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
         }
     }
 
