@@ -14,7 +14,7 @@ package io.dwcp.numa;
 public record NumaOptions(int workers, PinPolicy pin, HugePageMode hugePages, long slabBudget, SizeClasses classes,
                           int queueCapacity) {
     /** Enough for 64 frames of 1 MiB blocks in flight, small next to the heap. */
-    public static final long DEFAULT_SLAB_BUDGET = 64 * Bytes.MIB;
+    public static final long DEFAULT_SLAB_BUDGET = 256 * Bytes.MIB;
     public static final int DEFAULT_QUEUE_CAPACITY = 1024;
 
     /** {@code auto} pinning, {@code auto} huge pages, the default budget and classes. */

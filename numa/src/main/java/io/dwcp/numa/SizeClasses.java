@@ -31,6 +31,17 @@ public final class SizeClasses {
     }
 
     /**
+     * The budget {@code slabs} slabs of {@code bytes} each need at most: each costs its class's size, rounded up to
+     * the 2 MiB regions large slabs are carved from (a 16 MiB-block slab takes 18 MiB of budget).
+     */
+    public long budgetFor(int slabs, long bytes) {
+        return slabs * Bytes.roundUp(size(indexFor(bytes)), REGION_GRANULE);
+    }
+
+    /** Regions are whole huge pages; 2 MiB on the machines this runs on. */
+    private static final long REGION_GRANULE = 2L << 20;
+
+    /**
      * The given sizes, each rounded up to 4 KiB, sorted, duplicates dropped.
      *
      * @throws IllegalArgumentException {@code slab_classes=[...] reason=...}

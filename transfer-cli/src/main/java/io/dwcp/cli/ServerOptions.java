@@ -55,7 +55,7 @@ final class ServerOptions {
     String hugePages;
 
     @Option(names = "--buffer-memory", paramLabel = "SIZE", description = "Bound on the data plane's buffer memory "
-            + "(default: ${DEFAULT-VALUE}).", defaultValue = "64M")
+            + "(default: ${DEFAULT-VALUE}).", defaultValue = "256M")
     String bufferMemory;
 
     ServerConfig config(Path root, boolean oneShot) throws IOException {

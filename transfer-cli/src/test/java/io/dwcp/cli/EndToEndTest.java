@@ -495,4 +495,20 @@ class EndToEndTest {
                     serverRoot.resolve("portable-" + compress + "/tree"), Set.of());
         }
     }
+
+    /**
+     * The largest blocks with LZ4 and two streams need the most buffers at both ends (a 16 MiB-block slab takes
+     * 18 MiB of slab budget); then a session with other blocks must still find buffers of its size.
+     */
+    @Test
+    void theLargestBlocksAndThenOthersFindBuffersAtBothEnds(@TempDir Path src) throws Exception {
+        Path file = Harness.randomFile(src.resolve("big-blocks.bin"), 3L * MIB + 5, 77);
+        for (String bs : List.of("16M", "4M")) {
+            Result r = Harness.send(List.of("--block-size", bs, "--compress", "lz4", "-P", "2"), List.of(file),
+                    server.target("blocks-" + bs));
+            r.assertExit(0);
+            assertEquals(Boolean.TRUE, r.json().get("verified"), r::toString);
+            assertEquals(-1L, Files.mismatch(file, serverRoot.resolve("blocks-" + bs + "/big-blocks.bin")));
+        }
+    }
 }

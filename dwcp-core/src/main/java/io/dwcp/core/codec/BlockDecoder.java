@@ -17,9 +17,18 @@ public final class BlockDecoder {
     /** Never written: the source of ZERO blocks. */
     private final ByteBuffer zeros;
 
+    /** A decoder with buffers of its own (tests, benchmarks, short-lived tools). */
     public BlockDecoder(int blockSize) {
-        this.scratch = ByteBuffer.allocateDirect(blockSize);
-        this.zeros = ByteBuffer.allocateDirect(blockSize).asReadOnlyBuffer();
+        this(ByteBuffer.allocateDirect(blockSize), ByteBuffer.allocateDirect(blockSize));
+    }
+
+    /**
+     * A decoder on buffers the caller owns (a server's slabs), each at least a block: {@code scratch} for LZ4
+     * output, {@code zeros} all zero bytes, only ever read.
+     */
+    public BlockDecoder(ByteBuffer scratch, ByteBuffer zeros) {
+        this.scratch = scratch;
+        this.zeros = zeros.asReadOnlyBuffer();
     }
 
     /**

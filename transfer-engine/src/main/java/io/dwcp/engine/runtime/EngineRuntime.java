@@ -52,12 +52,15 @@ public final class EngineRuntime implements AutoCloseable {
     /**
      * A sending client's runtime: the I/O path for {@code ioMode}, one (idle) worker, data threads pinned round
      * robin from the second chosen CPU on (a server on this machine starts its own from the first), huge pages
-     * when there are any, and a slab budget of at least {@code slabBytes} (never below the default).
+     * when there are any, and a slab budget for {@code slabs} buffers of a {@code blockSize} frame (never below the
+     * default).
      */
-    public static EngineRuntime client(IoMode ioMode, long slabBytes) throws InterruptedException {
-        long budget = Math.max(NumaOptions.DEFAULT_SLAB_BUDGET, slabBytes + CLIENT_SLAB_SLACK);
+    public static EngineRuntime client(IoMode ioMode, int slabs, int blockSize) throws InterruptedException {
+        SizeClasses classes = SizeClasses.defaults();
+        long budget = Math.max(NumaOptions.DEFAULT_SLAB_BUDGET,
+                classes.budgetFor(slabs, SizeClasses.frameCapacity(blockSize)) + CLIENT_SLAB_SLACK);
         return new EngineRuntime(IoPaths.forSending(ioMode), NumaRuntime.start(new NumaOptions(1, PinPolicy.auto(),
-                HugePageMode.AUTO, budget, SizeClasses.defaults(), CLIENT_QUEUE_CAPACITY)));
+                HugePageMode.AUTO, budget, classes, CLIENT_QUEUE_CAPACITY)));
     }
 
     public IoPaths io() {

@@ -134,8 +134,7 @@ public final class TransferClient {
             int wanted = streamsFor(options.streams(), addr, Runtime.getRuntime().availableProcessors());
             // The data plane's start (probing the I/O path, making native call handles: 0.1-0.2 s cold) overlaps
             // the control handshake; data streams wait for it only after the PLAN.
-            starting = startRuntime((long) wanted * FrameSender.slabsPerStream(options.compress())
-                    * (options.blockSize() + 65536L));
+            starting = startRuntime(wanted * FrameSender.slabsPerStream(options.compress()));
             control = ControlConnection.open(addr, target.port(), options.limits(), wireBytes,
                     () -> lastActivity.set(System.nanoTime()));
             sendControl(new Message.Hello("dwcp-cli/" + FrameDescriptor.VERSION, options.token(),
@@ -246,13 +245,13 @@ public final class TransferClient {
         }
     }
 
-    private CompletableFuture<EngineRuntime> startRuntime(long slabBytes) {
+    private CompletableFuture<EngineRuntime> startRuntime(int slabs) {
         if (sharedRuntime != null) {
             return CompletableFuture.completedFuture(sharedRuntime);
         }
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return EngineRuntime.client(options.io(), slabBytes);
+                return EngineRuntime.client(options.io(), slabs, options.blockSize());
             } catch (InterruptedException e) {
                 throw new CompletionException(e);
             }

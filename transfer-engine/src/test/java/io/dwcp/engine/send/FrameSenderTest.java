@@ -53,7 +53,7 @@ class FrameSenderTest {
             data[i] = text[i % text.length];
         }
         Path p = Files.write(dir.resolve("f.bin"), data);
-        try (EngineRuntime rt = EngineRuntime.client(mode, 0); Pair pair = Pair.open(rt)) {
+        try (EngineRuntime rt = EngineRuntime.client(mode, 0, BLOCK); Pair pair = Pair.open(rt)) {
             OutgoingFile f = file(p, data.length, rt);
             FrameSender frames = new FrameSender(rt, pair.client, CompressMode.LZ4, BLOCK, 5000);
             try (frames) {
@@ -79,7 +79,7 @@ class FrameSenderTest {
         byte[] data = new byte[2 * BLOCK];
         new Random(3).nextBytes(data);
         Path p = Files.write(dir.resolve("f.bin"), data);
-        try (EngineRuntime rt = EngineRuntime.client(mode, 0); Pair pair = Pair.open(rt)) {
+        try (EngineRuntime rt = EngineRuntime.client(mode, 0, BLOCK); Pair pair = Pair.open(rt)) {
             OutgoingFile f = file(p, data.length, rt);
             try (FrameSender frames = new FrameSender(rt, pair.client, CompressMode.OFF, BLOCK, 5000)) {
                 DataFile file = f.acquire();
@@ -109,7 +109,7 @@ class FrameSenderTest {
         byte[] data = new byte[16 * BLOCK];
         new Random(5).nextBytes(data);
         Path p = Files.write(dir.resolve("f.bin"), data);
-        try (EngineRuntime rt = EngineRuntime.client(mode, 0); Pair pair = Pair.open(rt)) {
+        try (EngineRuntime rt = EngineRuntime.client(mode, 0, BLOCK); Pair pair = Pair.open(rt)) {
             OutgoingFile f = file(p, data.length, rt);
             pair.server.close();
             try (FrameSender frames = new FrameSender(rt, pair.client, CompressMode.OFF, BLOCK, 5000)) {

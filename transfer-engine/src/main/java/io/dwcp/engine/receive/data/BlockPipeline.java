@@ -65,6 +65,9 @@ public final class BlockPipeline {
     private final DataSession session;
     private final EngineRuntime runtime;
     private final int worker;
+    /** LZ4 output and the source of ZERO blocks: slabs too, given back with the slots. */
+    private final Slab decodeSlab;
+    private final Slab zeroSlab;
     private final BlockDecoder decoder;
     private final CRC32C crc = new CRC32C();
     private final Slot[] slots;
@@ -82,18 +85,32 @@ public final class BlockPipeline {
         this.session = session;
         this.runtime = runtime;
         this.worker = runtime.assignWorker();
-        this.decoder = new BlockDecoder(blockSize);
         int n = Math.min(MAX_SLOTS, 2 * streams + 1);
         int capacity = DataFrameDescriptor.maxWireLength(blockSize);
         this.slots = new Slot[n];
+        Slab decode = null;
+        Slab zero = null;
         try {
+            decode = runtime.buffer(blockSize);
+            zero = runtime.buffer(blockSize);
+            zero.segment().asSlice(0, blockSize).fill((byte) 0); // slabs come back dirty
             for (int i = 0; i < n; i++) {
                 slots[i] = new Slot(this, runtime.buffer(capacity), capacity);
             }
         } catch (IOException e) {
             releaseSlots();
+            if (decode != null) {
+                decode.release();
+            }
+            if (zero != null) {
+                zero.release();
+            }
             throw e;
         }
+        this.decodeSlab = decode;
+        this.zeroSlab = zero;
+        this.decoder = new BlockDecoder(decode.segment().asSlice(0, blockSize).asByteBuffer(),
+                zero.segment().asSlice(0, blockSize).asByteBuffer());
         this.free = new MpmcArrayQueue<>(n);
         for (Slot s : slots) {
             free.offer(s);
@@ -172,6 +189,8 @@ public final class BlockPipeline {
     private void releaseOnce() {
         if (released.compareAndSet(false, true)) {
             releaseSlots();
+            decodeSlab.release();
+            zeroSlab.release();
         }
     }
 
