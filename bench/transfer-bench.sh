@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
 # End-to-end comparison over loopback, tmpfs to tmpfs: dwcp (default and --io portable) against iperf3 -Z -F,
-# an rsync daemon and the cp/dd floors, on a big file, a tree of small files and its identical resend. The logic
-# is the Java harness io.dwcp.bench.e2e.TransferBench; this script builds it and ./dwcp, then runs it.
+# an rsync daemon and the cp/dd floors, on a big file, a tree of small files and its identical resend, and a
+# seeded tree like a source or dataset tree (gen-tree: nested directories, log-normal sizes, modes, nanosecond
+# mtimes, symlinks, hard links) with its re-syncs. The logic is the Java harness io.dwcp.bench.e2e.TransferBench;
+# this script builds it and ./dwcp, then runs it.
 #
 #   bench/transfer-bench.sh                                   4 GiB file, 50,000-file tree and its resend
 #   SIZE_MIB="4096 1024" bench/transfer-bench.sh              also the 1 GiB file (every target in one report)
 #   REAL_TREE=/usr/lib WORKLOADS="real-tree real-tree-resend" bench/transfer-bench.sh
 #   SIZE_MIB=64 FILES=500 RUNS=2 WARMUP=0 RESULTS=/tmp/r.md bench/transfer-bench.sh    a quick check
+#   WORKLOADS="gen-tree gen-tree-resend gen-tree-1pct gen-tree-checksum" FILES=100000 DIRS=5000 TOOLS="dwcp rsync" \
+#       bench/transfer-bench.sh                               the issue's tree: first copy (checked with rsync -aHcn),
+#                                                             identical re-sync, re-sync after 1% rewritten, --checksum
+#   FILES=2000 DIRS=100 RUNS=1 WARMUP=0 WORKLOADS="gen-tree gen-tree-resend gen-tree-1pct" TOOLS="dwcp rsync" \
+#       RESULTS=/tmp/gen-bench.md bench/transfer-bench.sh     a quick check of those
 #
-# Settings (environment): SIZE_MIB FILES WORKLOADS REAL_TREE RUNS WARMUP STREAMS TOOLS DWCP DWCP_PORT
+# The same tree by hand: java -cp bench/target/benchmarks.jar io.dwcp.bench.e2e.TreeGenerator --seed 1 \
+#     --files 100000 --dirs 5000 --out DIR       (--dry-run prints its summary without writing it)
+#
+# Settings (environment): SIZE_MIB FILES DIRS SEED WORKLOADS REAL_TREE RUNS WARMUP STREAMS TOOLS DWCP DWCP_PORT
 # DWCP_DATA_PORT RSYNC_PORT IPERF_PORT DWCP_SERVE_ARGS DWCP_SEND_ARGS RUN_TIMEOUT READY_TIMEOUT RESULTS
 # WORKDIR_BASE KEEP_WORKDIR; defaults and meanings: bench/transfer-bench.sh --help. SKIP_BUILD=1 reuses the jars.
 set -euo pipefail
@@ -39,7 +49,7 @@ JAVA=$(find_java25) || die "no JDK 25 or newer: set JAVA_HOME to one, or install
 export JAVA_HOME=${JAVA%/bin/java}
 
 args=()
-for pair in SIZE_MIB:size-mib FILES:files WORKLOADS:workloads REAL_TREE:real-tree RUNS:runs WARMUP:warmup \
+for pair in SIZE_MIB:size-mib FILES:files DIRS:dirs SEED:seed WORKLOADS:workloads REAL_TREE:real-tree RUNS:runs WARMUP:warmup \
     STREAMS:streams TOOLS:tools DWCP:dwcp DWCP_PORT:dwcp-port DWCP_DATA_PORT:dwcp-data-port RSYNC_PORT:rsync-port \
     IPERF_PORT:iperf-port DWCP_SERVE_ARGS:serve-args DWCP_SEND_ARGS:send-args RUN_TIMEOUT:run-timeout \
     READY_TIMEOUT:ready-timeout RESULTS:results WORKDIR_BASE:workdir-base KEEP_WORKDIR:keep-workdir; do

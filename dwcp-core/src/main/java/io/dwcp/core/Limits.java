@@ -5,7 +5,7 @@ package io.dwcp.core;
  * acts; exceeding one is an error naming the limit.
  *
  * @param maxControlBody    largest control-frame body accepted
- * @param maxEntries        most entries (files, dirs, links) in one offer
+ * @param maxEntries        most entries (files, dirs, links) in one OFFER batch
  * @param maxPathBytes      longest relative path, UTF-8 bytes
  * @param maxStreams        most data streams per transfer
  * @param maxSessions       most concurrent transfers per server
@@ -22,11 +22,17 @@ public record Limits(int maxControlBody, int maxEntries, int maxPathBytes, int m
     public static final int DEFAULT_BLOCK_SIZE = 1024 * 1024;
     public static final int MAX_NAME_BYTES = 255;
     /**
-     * Entries in one offer. Until the file list is streamed, both ends hold a whole offer in memory (about 2 KB of
-     * heap per entry at the receiver, measured with 300,000 files), and the launcher gives each end a 1 GiB heap:
-     * a larger tree is refused up front, naming this limit, instead of exhausting the heap.
+     * Entries in one OFFER batch. The file list is streamed in batches, so this bounds one control frame and the
+     * work of one PLAN, not the size of a tree.
      */
-    public static final int MAX_ENTRIES = 250_000;
+    public static final int MAX_ENTRIES = 16_384;
+    /**
+     * Entries in flight: a sender may offer entry {@code id} only once every entry below {@code id - WINDOW_ENTRIES}
+     * is finished at the receiver. It bounds what either end holds for a transfer of any size (about 1 KB of heap
+     * per file in flight at the receiver) and lets both keep in-flight entries in a ring indexed by id. A power
+     * of two, at least {@link #MAX_ENTRIES}.
+     */
+    public static final int WINDOW_ENTRIES = 65_536;
 
     public static Limits defaults() {
         return new Limits(64 * 1024 * 1024, MAX_ENTRIES, 4096, 64, 64, 120_000);

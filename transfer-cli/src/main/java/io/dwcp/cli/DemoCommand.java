@@ -1,6 +1,5 @@
 package io.dwcp.cli;
 
-import io.dwcp.engine.send.Manifest;
 import io.dwcp.engine.send.SourceScanner;
 import io.dwcp.engine.send.Target;
 import io.dwcp.engine.send.TransferClient;
@@ -122,7 +121,8 @@ final class DemoCommand implements Callable<Integer> {
     private boolean step(String title, Path tree, Target target, Limits limits, Path dst) throws IOException {
         out.println();
         out.println(title);
-        Manifest m = new SourceScanner(limits.maxPathBytes()).scan(List.of(tree.toString()));
+        SourceScanner m = new SourceScanner(new SourceScanner.Options(limits.maxPathBytes()), List.of(tree.toString()))
+                .check();
         TransferClient client = new TransferClient(new TransferClient.Options(streamCount, CompressMode.AUTO,
                 Limits.DEFAULT_BLOCK_SIZE, new byte[0], limits));
         TransferResult r = client.send(m, target);

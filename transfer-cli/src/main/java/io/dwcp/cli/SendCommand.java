@@ -1,6 +1,7 @@
 package io.dwcp.cli;
 
-import io.dwcp.engine.send.Manifest;
+import io.dwcp.core.message.Message;
+import io.dwcp.core.manifest.FilterRules;
 import io.dwcp.engine.send.SourceScanner;
 import io.dwcp.engine.send.Target;
 import io.dwcp.engine.send.TransferClient;
@@ -22,9 +23,13 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "send", mixinStandardHelpOptions = true,
         customSynopsis = "dwcp send [-P N|auto] [--compress auto|lz4|off] [--json] [--no-progress] [--token-file FILE] "
-                + "[--block-size SIZE] [--idle-timeout SECONDS] [--io auto|portable] SRC... HOST[:PORT][/DEST]",
-        description = "Send files and directory trees to a dwcp server. A directory is sent as a directory of the same "
-                + "name; with a trailing slash (dir/) its contents are sent.")
+                + "[--block-size SIZE] [--idle-timeout SECONDS] [--io auto|portable] [-c|--checksum] [-I|--ignore-times] "
+                + "[--delete] [-n|--dry-run] [-i|--itemize-changes] [--stats] [--safe-links] [--exclude PATTERN]... "
+                + "[--include PATTERN]... [--exclude-from FILE]... SRC... HOST[:PORT][/DEST]",
+        description = "Send files and directory trees to a dwcp server, keeping what rsync -aH keeps (modes, mtimes, "
+                + "symlinks as they are, hard links, FIFOs; owners and devices when the server runs as root). A "
+                + "directory is sent as a directory of the same name; with a trailing slash (dir/) its contents are "
+                + "sent. A file whose size and mtime match at the server is skipped without being read.")
 final class SendCommand implements Callable<Integer> {
     @Mixin
     StreamsOption streams;
@@ -54,6 +59,43 @@ final class SendCommand implements Callable<Integer> {
             + "MSG_ZEROCOPY where they work here; portable forces the plain JDK path (default: ${DEFAULT-VALUE}).",
             defaultValue = "auto")
     String io;
+
+    @Option(names = {"-c", "--checksum"}, description = "Compare files by block digests, not by size and mtime.")
+    boolean checksum;
+
+    @Option(names = {"-I", "--ignore-times"}, description = "Send every file, even one whose size and mtime match.")
+    boolean ignoreTimes;
+
+    @Option(names = "--delete", description = "Remove what DEST holds that the sources lack (only below DEST; not in a "
+            + "directory the sender could not read completely).")
+    boolean delete;
+
+    @Option(names = {"-n", "--dry-run"}, description = "Change nothing; with -i, list what would change.")
+    boolean dryRun;
+
+    @Option(names = {"-i", "--itemize-changes"}, description = "List each change as rsync does (YXcstpoguax path).")
+    boolean itemize;
+
+    @Option(names = "--stats", description = "Print counts of entries, files sent and deleted, and bytes.")
+    boolean stats;
+
+    @Option(names = "--safe-links", description = "Leave out symlinks that could point outside the tree.")
+    boolean safeLinks;
+
+    @Option(names = "--exclude", paramLabel = "PATTERN", description = "Leave out matching paths (rsync rules: *, **, ?, "
+            + "a leading / anchors, a trailing / matches directories only).")
+    List<String> excludes = new java.util.ArrayList<>();
+
+    @Option(names = "--include", paramLabel = "PATTERN", description = "Keep matching paths even when a later --exclude "
+            + "matches (the first matching rule wins).")
+    List<String> includes = new java.util.ArrayList<>();
+
+    @Option(names = "--exclude-from", paramLabel = "FILE", description = "Read exclude patterns from FILE (one per line; "
+            + "'+ ' includes, '- ' excludes, '#' and ';' start comments).")
+    List<Path> excludeFrom = new java.util.ArrayList<>();
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Parameters(arity = "2..*", paramLabel = "SRC|TARGET", description = "Sources, then the target HOST[:PORT][/DEST]; "
             + "DEST is a directory below the server's root (created when missing) that receives every source.")
@@ -86,28 +128,95 @@ final class SendCommand implements Callable<Integer> {
             Log.setInfo(false);
         }
         byte[] token = Tokens.read(tokenFile);
-        Manifest manifest;
+        FilterRules filters = filters();
+        SourceScanner scanner;
         try {
-            manifest = new SourceScanner(limits.maxPathBytes()).scan(args.subList(0, args.size() - 1));
+            scanner = new SourceScanner(new SourceScanner.Options(limits.maxPathBytes(), filters, safeLinks, delete),
+                    args.subList(0, args.size() - 1)).check();
         } catch (DwcpException e) {
             throw new IllegalArgumentException(e.getMessage());
         }
-        for (String s : manifest.skipped()) {
-            System.err.println("dwcp: warning: skipped " + s);
-        }
+        int flags = (checksum ? Message.Offer.CHECKSUM : 0) | (ignoreTimes ? Message.Offer.IGNORE_TIMES : 0)
+                | (delete ? Message.Offer.DELETE : 0) | (dryRun ? Message.Offer.DRY_RUN : 0);
+        PrintStream out = System.out;
+        java.util.function.Consumer<String> itemized = itemize && !json ? line -> {
+            synchronized (out) {
+                out.println(line);
+            }
+        } : null;
         TransferClient client = new TransferClient(new TransferClient.Options(streamCount, mode, (int) bs,
-                token == null ? new byte[0] : token, limits, ioMode));
-        boolean showProgress = !noProgress && "1".equals(System.getenv("DWCP_STDERR_TTY"));
+                token == null ? new byte[0] : token, limits, ioMode, flags, filters.lines(), itemized));
+        boolean showProgress = !noProgress && !itemize && "1".equals(System.getenv("DWCP_STDERR_TTY"));
         TransferResult r;
         if (showProgress) {
             try (Progress p = new Progress(client, System.err)) {
-                r = client.send(manifest, target);
+                r = client.send(scanner, target);
             }
         } else {
-            r = client.send(manifest, target);
+            r = client.send(scanner, target);
         }
-        report(r, json, System.out, System.err);
+        for (String s : r.skipped()) {
+            System.err.println("dwcp: warning: skipped " + s);
+        }
+        for (String w : client.warnings()) {
+            System.err.println("dwcp: warning: server skipped " + w);
+        }
+        report(r, json, out, System.err);
+        if (stats && !json) {
+            printStats(r, out);
+        }
         return r.exitCode();
+    }
+
+    private FilterRules filters() throws java.io.IOException {
+        FilterRules.Builder b = FilterRules.builder();
+        // picocli keeps each option's values apart; rsync applies --include and --exclude in command-line order,
+        // so the original arguments are replayed.
+        try {
+            for (String arg : spec.commandLine().getParseResult().originalArgs()) {
+                ordered(arg, b);
+            }
+        } catch (DwcpException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+        return b.build();
+    }
+
+    private String pendingOption;
+
+    /** Replays the filter options in the order given: the first matching rule wins, as in rsync. */
+    private void ordered(String arg, FilterRules.Builder b) throws java.io.IOException {
+        if (pendingOption != null) {
+            apply(pendingOption, arg, b);
+            pendingOption = null;
+            return;
+        }
+        for (String name : List.of("--exclude", "--include", "--exclude-from")) {
+            if (arg.equals(name)) {
+                pendingOption = name;
+                return;
+            }
+            if (arg.startsWith(name + "=")) {
+                apply(name, arg.substring(name.length() + 1), b);
+                return;
+            }
+        }
+    }
+
+    private static void apply(String option, String value, FilterRules.Builder b) throws java.io.IOException {
+        switch (option) {
+            case "--exclude" -> b.exclude(value);
+            case "--include" -> b.include(value);
+            default -> b.excludeFrom(Path.of(value));
+        }
+    }
+
+    static void printStats(TransferResult r, PrintStream out) {
+        out.printf("Number of entries: %d%nNumber of regular files: %d%nNumber of regular files transferred: %d%n"
+                        + "Number of deleted entries: %d%nNumber of entries skipped: %d%nTotal file size: %d bytes%n"
+                        + "Total bytes sent: %d%nFiles per second: %.0f%n",
+                r.tree().entries(), r.files(), r.tree().filesSent(), r.tree().deleted(), r.tree().skipped(), r.bytes(),
+                r.wireBytes(), r.seconds() > 0 ? r.files() / r.seconds() : 0);
     }
 
     /** {@code sendfile+splice+msg_zerocopy} or {@code portable} from the full describe() line. */
@@ -138,6 +247,9 @@ final class SendCommand implements Callable<Integer> {
                     .put("error", r.transportError())
                     .put("failed_files", r.failedFiles())
                     .put("skipped", r.skipped())
+                    .put("entries", r.tree().entries())
+                    .put("files_sent", r.tree().filesSent())
+                    .put("deleted", r.tree().deleted())
                     .put("io_path", shortIoPath(r.ioPath()))
                     .put("zerocopy_sends", r.zeroCopy().zerocopySends())
                     .put("zerocopy_copied", r.zeroCopy().copied())
@@ -150,8 +262,9 @@ final class SendCommand implements Callable<Integer> {
         for (String f : r.failedFiles()) {
             err.println("dwcp: file failed: " + f);
         }
+        String what = r.exitCode() == 0 ? "sent" : r.exitCode() == TransferResult.EXIT_PARTIAL ? "PARTIAL:" : "FAILED:";
         out.printf("%s %d file%s, %s in %.2f s (%s); on the wire %s; blocks sent %d, unchanged %d; %s%n",
-                r.exitCode() == 0 ? "sent" : "FAILED:", r.files(), r.files() == 1 ? "" : "s", Units.bytes(r.bytes()),
+                what, r.files(), r.files() == 1 ? "" : "s", Units.bytes(r.bytes()),
                 r.seconds(), Units.rate(rate), Units.bytes(r.wireBytes()), r.blocksSent(), r.blocksUnchanged(),
                 r.verified() ? "verified" : "NOT verified");
     }

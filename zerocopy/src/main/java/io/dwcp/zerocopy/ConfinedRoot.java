@@ -3,6 +3,7 @@ package io.dwcp.zerocopy;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * A directory every network-supplied path is resolved in, and never out of. Paths are relative, use
@@ -52,6 +53,34 @@ public interface ConfinedRoot extends Closeable {
 
     /** Sets times of {@code path} itself (of the link, for a symlink), in nanoseconds since the epoch. */
     void setTimes(String path, long atimeNanos, long mtimeNanos) throws IOException;
+
+    /**
+     * Calls {@code names} with the name of every entry in the directory {@code dir} ({@code ""} is the root itself),
+     * except {@code .} and {@code ..}, in no particular order, as they are read: nothing is collected, so a huge
+     * directory costs no memory. A symlink at {@code dir} is refused like one in the path, never listed through.
+     * Names are the raw bytes decoded as UTF-8. What {@code names} throws ends the listing and propagates.
+     */
+    void list(String dir, Consumer<String> names) throws IOException;
+
+    /**
+     * Sets owner and group of {@code path} itself (of the link, for a symlink: lchown); -1 for either leaves it
+     * as it is. Anything but one's own ids needs privilege ({@code errno=EPERM} otherwise).
+     */
+    void chown(String path, int uid, int gid) throws IOException;
+
+    /**
+     * Makes {@code newPath} a hard link to {@code existing}; a symlink at {@code existing} is linked itself, not
+     * what it points to. Both paths are confined; {@code errno=EXDEV} across mounts, EEXIST onto a name in use.
+     */
+    void link(String existing, String newPath) throws IOException;
+
+    /**
+     * Creates a special file: {@code mode} is a type ({@link FileStat#S_IFIFO}, {@link FileStat#S_IFCHR},
+     * {@link FileStat#S_IFBLK}) with permission bits (the umask applies), {@code device} a Linux {@code dev_t}
+     * ({@link FileStat#makedev}) for a device, else 0. Devices need privilege. The portable implementation cannot
+     * and always fails with {@code op=mknod reason=unsupported-on-portable-path}.
+     */
+    void mknod(String path, int mode, long device) throws IOException;
 
     /** Flushes the directory holding {@code path} (after renames, so they survive a crash). */
     void syncParent(String path) throws IOException;

@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.abort;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.dwcp.core.linux.Errno;
+import io.dwcp.core.linux.NativeIoException;
 import io.dwcp.zerocopy.linux.NativeConfinedRoot;
 import io.dwcp.zerocopy.portable.PortableConfinedRoot;
 import java.io.IOException;
@@ -15,10 +18,16 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -177,6 +186,260 @@ class ConfinedRootTest {
         try (ConfinedRoot r = open(kind); DataFile f = r.openWrite("m", 0640, false)) {
             assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("m"))));
             assertEquals(0640, f.stat().permissions());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void listGivesEveryNameOnceAndKeepsNone(Kind kind) throws IOException {
+        Path big = Files.createDirectory(root.resolve("big"));
+        for (int i = 0; i < 3000; i++) {
+            Files.createFile(big.resolve(String.format(Locale.ROOT, "entry-%04d-with-a-longer-name", i)));
+        }
+        Files.createDirectory(big.resolve("sub"));
+        Files.createSymbolicLink(big.resolve("ln"), outside);
+        Files.createFile(big.resolve("Grüße, 世界"));
+        Files.createFile(outside.resolve("outside-only"));
+        try (ConfinedRoot r = open(kind)) {
+            Map<String, Integer> seen = new HashMap<>();
+            r.list("big", n -> seen.merge(n, 1, Integer::sum));
+            assertEquals(3003, seen.size(), "3000 files, a directory, a symlink, a Unicode name; no . or ..");
+            assertTrue(seen.values().stream().allMatch(c -> c == 1), "each name once");
+            assertTrue(seen.containsKey("entry-2999-with-a-longer-name") && seen.containsKey("sub")
+                    && seen.containsKey("ln") && seen.containsKey("Grüße, 世界"));
+            assertFalse(seen.containsKey("outside-only"), "the symlink is an entry, not a way in");
+            List<String> top = new ArrayList<>();
+            r.list("", top::add);
+            assertEquals(List.of("big"), top, "\"\" lists the root itself");
+            List<String> empty = new ArrayList<>();
+            r.list("big/sub/", empty::add);
+            assertEquals(List.of(), empty);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void listNeverGoesThroughASymlink(Kind kind) throws IOException {
+        Files.createDirectory(root.resolve("real"));
+        Files.createFile(root.resolve("real/file"));
+        Files.createSymbolicLink(root.resolve("ln"), outside);
+        Files.createSymbolicLink(root.resolve("real/inner"), root.resolve("real"));
+        Files.createDirectory(outside.resolve("sub"));
+        Files.createFile(outside.resolve("secret"));
+        try (ConfinedRoot r = open(kind)) {
+            List<String> names = new ArrayList<>();
+            PathRefusedException e = assertThrows(PathRefusedException.class, () -> r.list("ln", names::add));
+            assertEquals(PathRefusedException.Reason.SYMLINK_IN_PATH, e.reason(), e.getMessage());
+            e = assertThrows(PathRefusedException.class, () -> r.list("real/inner", names::add));
+            assertEquals(PathRefusedException.Reason.SYMLINK_IN_PATH, e.reason(), "even one staying inside");
+            e = assertThrows(PathRefusedException.class, () -> r.list("ln/sub", names::add));
+            assertEquals(PathRefusedException.Reason.SYMLINK_IN_PATH, e.reason(), "a symlinked parent");
+            e = assertThrows(PathRefusedException.class, () -> r.list("real/file", names::add));
+            assertEquals(PathRefusedException.Reason.NOT_A_DIRECTORY, e.reason());
+            assertThrows(PathRefusedException.class, () -> r.list("../outside", names::add));
+            assertThrows(IOException.class, () -> r.list("missing", names::add));
+            assertEquals(List.of(), names, "nothing was listed");
+        }
+    }
+
+    private static boolean runningAsRoot(ConfinedRoot r) throws IOException {
+        try (DataFile f = r.openWrite("whoami", 0644, true)) {
+            return f.stat().uid() == 0;
+        } finally {
+            r.unlink("whoami");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void chownSetsTheOwnerOrSaysEperm(Kind kind) throws IOException {
+        try (ConfinedRoot r = open(kind)) {
+            r.openWrite("f", 0644, true).close();
+            FileStat mine = r.stat("f").orElseThrow();
+            r.chown("f", mine.uid(), mine.gid());
+            r.chown("f", -1, -1);
+            assertEquals(mine.uid(), r.stat("f").orElseThrow().uid());
+            if (runningAsRoot(r)) {
+                r.chown("f", 12345, 23456);
+                FileStat st = r.stat("f").orElseThrow();
+                assertEquals(12345, st.uid());
+                assertEquals(23456, st.gid());
+                r.chown("f", -1, 777);
+                st = r.stat("f").orElseThrow();
+                assertEquals(12345, st.uid(), "-1 leaves the owner");
+                assertEquals(777, st.gid());
+            } else {
+                IOException e = assertThrows(IOException.class, () -> r.chown("f", mine.uid() + 1, -1));
+                if (e instanceof NativeIoException n) {
+                    assertEquals(Errno.EPERM, n.errno(), n.getMessage());
+                }
+                assertEquals(mine.uid(), r.stat("f").orElseThrow().uid());
+            }
+            Files.createSymbolicLink(root.resolve("ln"), outside);
+            assertThrows(PathRefusedException.class, () -> r.chown("ln/x", -1, -1));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void chownOfASymlinkChangesTheLink(Kind kind) throws IOException {
+        try (ConfinedRoot r = open(kind)) {
+            assumeTrue(runningAsRoot(r), "giving a file away needs root (CAP_CHOWN)");
+            r.openWrite("target", 0644, true).close();
+            r.symlink("target", "ln");
+            r.chown("ln", 4242, 4343);
+            FileStat link = r.stat("ln").orElseThrow();
+            assertEquals(4242, link.uid());
+            assertEquals(4343, link.gid());
+            FileStat target = r.stat("target").orElseThrow();
+            assertEquals(0, target.uid(), "the target is untouched");
+            assertEquals(0, target.gid());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void linkMakesASecondNameForTheSameInode(Kind kind) throws IOException {
+        try (ConfinedRoot r = open(kind); Arena arena = Arena.ofConfined()) {
+            r.mkdir("d", 0755);
+            MemorySegment bytes = arena.allocateFrom("linked");
+            try (DataFile f = r.openWrite("a", 0644, true)) {
+                f.writeFully(bytes, 0, bytes.byteSize(), 0);
+            }
+            r.link("a", "d/b");
+            FileStat a = r.stat("a").orElseThrow();
+            FileStat b = r.stat("d/b").orElseThrow();
+            assertEquals(a.inode(), b.inode());
+            assertEquals(a.device(), b.device());
+            assertEquals(2, a.links());
+            assertEquals(2, b.links());
+            assertThrows(IOException.class, () -> r.link("a", "d/b"), "EEXIST onto a name in use");
+
+            r.symlink("a", "s");
+            r.link("s", "s2");
+            FileStat s2 = r.stat("s2").orElseThrow();
+            assertTrue(s2.isSymbolicLink(), "the symlink is linked, not its target");
+            assertEquals(r.stat("s").orElseThrow().inode(), s2.inode());
+            assertEquals("a", r.readlink("s2"));
+            assertEquals(2, r.stat("a").orElseThrow().links(), "the target gained no link");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void linkRefusesPathsThroughSymlinks(Kind kind) throws IOException {
+        Files.createFile(root.resolve("a"));
+        Files.createFile(outside.resolve("victim"));
+        Files.createSymbolicLink(root.resolve("ln"), outside);
+        Files.createSymbolicLink(root.resolve("escape"), outside.resolve("victim"));
+        try (ConfinedRoot r = open(kind)) {
+            assertThrows(PathRefusedException.class, () -> r.link("a", "ln/planted"));
+            assertThrows(PathRefusedException.class, () -> r.link("ln/victim", "stolen"));
+            assertThrows(PathRefusedException.class, () -> r.link("a", "../planted"));
+            r.link("escape", "escape2");
+            assertTrue(r.stat("escape2").orElseThrow().isSymbolicLink(), "a link to the symlink, not to the victim");
+            assertEquals(1, Files.readAttributes(outside.resolve("victim"), "unix:nlink").get("nlink"));
+        }
+        try (Stream<Path> s = Files.list(outside)) {
+            assertEquals(1, s.count(), "nothing was created outside the root");
+        }
+        assertFalse(Files.exists(root.resolve("stolen"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Kind.class, names = {"OPENAT2", "WALK"})
+    void mknodMakesFifosAndDevices(Kind kind) throws IOException {
+        try (ConfinedRoot r = open(kind)) {
+            r.mkdir("d", 0755);
+            r.mknod("d/fifo", FileStat.S_IFIFO | 0644, 0);
+            FileStat fifo = r.stat("d/fifo").orElseThrow();
+            assertTrue(fifo.isFifo());
+            assertFalse(fifo.isRegularFile() || fifo.isCharDevice() || fifo.isBlockDevice());
+            assertEquals(0, fifo.rdev());
+            assertThrows(IOException.class, () -> r.mknod("d/fifo", FileStat.S_IFIFO | 0644, 0), "EEXIST");
+            assertThrows(IOException.class, () -> r.openRead("d/fifo"), "never opened as data, never blocks");
+            Files.createSymbolicLink(root.resolve("ln"), outside);
+            assertThrows(PathRefusedException.class, () -> r.mknod("ln/fifo", FileStat.S_IFIFO | 0644, 0));
+
+            assumeTrue(runningAsRoot(r), "device files need root (CAP_MKNOD)");
+            long nullDev = FileStat.makedev(1, 3);
+            try {
+                r.mknod("d/null", FileStat.S_IFCHR | 0600, nullDev);
+            } catch (NativeIoException e) {
+                if (e.errno() == Errno.EPERM) {
+                    abort("root without CAP_MKNOD here: " + e.getMessage());
+                }
+                throw e;
+            }
+            FileStat chr = r.stat("d/null").orElseThrow();
+            assertTrue(chr.isCharDevice());
+            assertEquals(nullDev, chr.rdev());
+            assertEquals(nullDev, Files.readAttributes(Path.of("/dev/null"), "unix:rdev").get("rdev"));
+            // a major past 255 and a minor past 255 exercise both halves of the dev_t encoding
+            long wide = FileStat.makedev(259, 70000);
+            r.mknod("d/blk", FileStat.S_IFBLK | 0600, wide);
+            FileStat blk = r.stat("d/blk").orElseThrow();
+            assertTrue(blk.isBlockDevice());
+            assertEquals(wide, blk.rdev());
+            assertEquals(259, FileStat.major(blk.rdev()));
+            assertEquals(70000, FileStat.minor(blk.rdev()));
+            try (ConfinedRoot portable = PortableConfinedRoot.open(root)) {
+                assertEquals(blk, portable.stat("d/blk").orElseThrow(), "both paths encode device numbers alike");
+            }
+        }
+    }
+
+    @Test
+    void portableRefusesMknodPlainly() throws IOException {
+        try (ConfinedRoot r = open(Kind.PORTABLE)) {
+            IOException e = assertThrows(IOException.class, () -> r.mknod("fifo", FileStat.S_IFIFO | 0644, 0));
+            assertTrue(e.getMessage().startsWith("op=mknod reason=unsupported-on-portable-path"), e.getMessage());
+            assertTrue(r.stat("fifo").isEmpty());
+        }
+    }
+
+    @Test
+    void deviceNumbersUseTheGlibcEncoding() {
+        assertEquals(0x801L, FileStat.makedev(8, 1));
+        assertEquals(0x11110370L, FileStat.makedev(259, 70000));
+        assertEquals(0x120006783459aL, FileStat.makedev(0x12345, 0x6789a));
+        assertEquals(0x12345, FileStat.major(0x120006783459aL));
+        assertEquals(0x6789a, FileStat.minor(0x120006783459aL));
+        assertEquals(-1, FileStat.major(FileStat.makedev(-1, -1)));
+        assertEquals(-1, FileStat.minor(FileStat.makedev(-1, -1)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void setTimesOnASymlinkSetsTheLinksOwnTimes(Kind kind) throws IOException {
+        try (ConfinedRoot r = open(kind)) {
+            r.openWrite("target", 0644, true).close();
+            r.symlink("target", "ln");
+            long before = r.stat("target").orElseThrow().mtimeNanos();
+            r.setTimes("ln", 1_000_000_000L, 1_500_000_000_000_000_007L);
+            FileStat link = r.stat("ln").orElseThrow();
+            assertTrue(link.isSymbolicLink(), "stat does not follow");
+            assertEquals(1_500_000_000_000_000_007L, link.mtimeNanos());
+            assertEquals(1_000_000_000L, link.atimeNanos());
+            assertEquals(before, r.stat("target").orElseThrow().mtimeNanos(), "the target is untouched");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Kind.class, names = {"OPENAT2", "WALK"})
+    void nativeAndPortableStatAgree(Kind kind) throws IOException {
+        try (ConfinedRoot r = open(kind); ConfinedRoot portable = PortableConfinedRoot.open(root)) {
+            r.mkdir("d", 0750);
+            r.openWrite("d/f", 0640, true).close();
+            r.symlink("f", "d/ln");
+            for (String p : List.of("d", "d/f", "d/ln")) {
+                FileStat a = r.stat(p).orElseThrow();
+                FileStat b = portable.stat(p).orElseThrow();
+                // allocated differs by design: the portable path reports the size
+                assertEquals(new FileStat(a.mode(), a.size(), 0, a.atimeNanos(), a.mtimeNanos(), a.uid(), a.gid(),
+                        a.links(), a.inode(), a.device(), a.rdev()), new FileStat(b.mode(), b.size(), 0, b.atimeNanos(),
+                        b.mtimeNanos(), b.uid(), b.gid(), b.links(), b.inode(), b.device(), b.rdev()), p);
+            }
         }
     }
 }

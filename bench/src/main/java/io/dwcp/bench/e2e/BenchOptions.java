@@ -6,7 +6,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The harness's settings. Each option has the environment variable that bench/transfer-bench.sh maps to it,
@@ -14,7 +13,8 @@ import java.util.Set;
  */
 final class BenchOptions {
     static final List<String> ALL_TOOLS = List.of("dwcp", "dwcp-portable", "iperf3", "rsync", "cp", "dd");
-    static final Set<String> ALL_WORKLOADS = Set.of("file", "tree", "tree-resend", "real-tree", "real-tree-resend");
+    static final List<String> ALL_WORKLOADS = List.of("file", "tree", "tree-resend", "real-tree", "real-tree-resend", "gen-tree",
+            "gen-tree-resend", "gen-tree-1pct", "gen-tree-checksum");
 
     private record Opt(String env, String defaultValue, String help) {}
 
@@ -22,8 +22,11 @@ final class BenchOptions {
 
     static {
         opt("size-mib", "SIZE_MIB", "4096", "file size(s) in MiB, e.g. \"4096 1024\": one file workload each");
-        opt("files", "FILES", "50000", "files in the generated tree (100 per directory, 0-8 KiB, 4 KiB mean)");
-        opt("workloads", "WORKLOADS", "file tree tree-resend", "file tree tree-resend real-tree real-tree-resend");
+        opt("files", "FILES", "50000", "files in the generated trees: tree (100 per directory, 0-8 KiB, 4 KiB mean)"
+                + " and gen-tree (the issue's 100000: about 1 GiB)");
+        opt("dirs", "DIRS", "5000", "directories in gen-tree (a random tree, depth <= 8)");
+        opt("seed", "SEED", "1", "seed of gen-tree (names, sizes, contents, modes, times, links; the 1% rewrites)");
+        opt("workloads", "WORKLOADS", "file tree tree-resend", String.join(" ", ALL_WORKLOADS));
         opt("real-tree", "REAL_TREE", "", "a directory (e.g. /usr/lib) copied to tmpfs for the real-tree workloads");
         opt("runs", "RUNS", "5", "timed rounds per workload");
         opt("warmup", "WARMUP", "1", "untimed warm-up rounds per workload");
@@ -87,6 +90,14 @@ final class BenchOptions {
     static String usage() {
         StringBuilder sb = new StringBuilder("usage: TransferBench [--option value]...  (env var in bench/transfer-bench.sh)\n");
         OPTS.forEach((k, o) -> sb.append(Fmt.s("  --%-15s %-16s %s (default: '%s')%n", k, o.env(), o.help(), o.defaultValue())));
+        sb.append("""
+                gen-tree workloads (one seeded tree, FILES files in DIRS directories, made by io.dwcp.bench.e2e.TreeGenerator):
+                  gen-tree           first copy into an empty destination; every copy checked with rsync -aHcn (fidelity)
+                  gen-tree-resend    identical re-sync into the copy the same tool made
+                  gen-tree-1pct      re-sync after 1% of the files are rewritten (same size, new content and mtime) each round
+                  gen-tree-checksum  identical re-sync comparing content: dwcp send --checksum, rsync -c
+                e.g. WORKLOADS="gen-tree gen-tree-resend gen-tree-1pct gen-tree-checksum" FILES=100000 DIRS=5000 bench/transfer-bench.sh
+                """);
         return sb.toString();
     }
 
@@ -97,6 +108,12 @@ final class BenchOptions {
             }
         }
         positive("files", 1);
+        positive("dirs", 1);
+        try {
+            Long.parseLong(get("seed"));
+        } catch (NumberFormatException e) {
+            throw new BenchException("SEED must be an integer, got '" + get("seed") + "'");
+        }
         positive("runs", 1);
         positive("warmup", 0);
         positive("run-timeout", 1);
@@ -124,7 +141,7 @@ final class BenchOptions {
         }
         for (String w : workloadNames()) {
             if (!ALL_WORKLOADS.contains(w)) {
-                throw new BenchException("unknown workload '" + w + "' (known: file tree tree-resend real-tree real-tree-resend)");
+                throw new BenchException("unknown workload '" + w + "' (known: " + String.join(" ", ALL_WORKLOADS) + ")");
             }
             if (w.startsWith("real-tree") && realTree() == null) {
                 throw new BenchException("workload " + w + " needs REAL_TREE=DIR (e.g. /usr/lib)");
@@ -196,6 +213,13 @@ final class BenchOptions {
                 case "real-tree" -> out.add(new Workload("real-tree", Workload.Kind.REAL_TREE, 0, false, "real-tree"));
                 case "real-tree-resend" ->
                         out.add(new Workload("real-tree-resend", Workload.Kind.REAL_TREE, 0, true, "real-tree"));
+                // One source for the four: gen-tree-1pct rewrites files in place, which leaves it a valid tree.
+                case "gen-tree" -> out.add(new Workload(name, Workload.Kind.GEN_TREE, 0, false, "gen-tree"));
+                case "gen-tree-resend" -> out.add(new Workload(name, Workload.Kind.GEN_TREE, 0, true, "gen-tree"));
+                case "gen-tree-1pct" ->
+                        out.add(new Workload(name, Workload.Kind.GEN_TREE, 0, true, "gen-tree", Workload.Resync.REWRITE_1PCT));
+                case "gen-tree-checksum" ->
+                        out.add(new Workload(name, Workload.Kind.GEN_TREE, 0, true, "gen-tree", Workload.Resync.CHECKSUM));
                 default -> throw new BenchException("unknown workload " + name);
             }
         }
@@ -203,6 +227,8 @@ final class BenchOptions {
     }
 
     int files() { return integer("files"); }
+    int dirs() { return integer("dirs"); }
+    long seed() { return Long.parseLong(get("seed")); }
     int runs() { return integer("runs"); }
     int warmup() { return integer("warmup"); }
     String streams() { return get("streams"); }

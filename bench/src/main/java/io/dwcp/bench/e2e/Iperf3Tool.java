@@ -110,7 +110,7 @@ final class Iperf3Tool implements Tool {
             double total = ProcReader.ticksToSeconds(c1 - c0);
             Double self = JsonFields.flatObject(Files.readString(out), "sum_sent")
                     .flatMap(o -> JsonFields.number(o, "seconds")).orElse(null);
-            return new Measurement((t1 - t0) / 1e9, self, Math.max(0, total - serverCpu), serverCpu, null, null);
+            return new Measurement((t1 - t0) / 1e9, self, Math.max(0, total - serverCpu), serverCpu, null, null, null);
         } catch (IOException | IllegalArgumentException e) {
             throw new BenchException("iperf3 measurement failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {

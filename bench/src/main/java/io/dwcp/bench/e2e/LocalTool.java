@@ -59,7 +59,7 @@ final class LocalTool implements Tool {
         if (r.exitCode() != 0) {
             throw new BenchException(name() + " exited with status " + r.exitCode() + ": " + Processes.why(log));
         }
-        return new Measurement(r.wallSeconds(), null, r.cpuSeconds(), null, null, null);
+        return new Measurement(r.wallSeconds(), null, r.cpuSeconds(), null, null, null, r.peakKib());
     }
 
     @Override

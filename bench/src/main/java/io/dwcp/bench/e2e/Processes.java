@@ -20,8 +20,8 @@ final class Processes {
 
     private Processes() {}
 
-    /** A finished client command. */
-    record Run(int exitCode, boolean timedOut, double wallSeconds, double cpuSeconds) {}
+    /** A finished client command; peakKib: its sampled peak RSS (see {@link PeakSampler}), null when unread. */
+    record Run(int exitCode, boolean timedOut, double wallSeconds, double cpuSeconds, Long peakKib) {}
 
     static boolean closing() {
         return closing;
@@ -51,20 +51,23 @@ final class Processes {
     /**
      * Runs a client command to its end or the timeout. Wall time from just before start to waitFor(); CPU is the
      * growth of this JVM's reaped-children time (see {@link ProcReader#selfChildrenTicks()}), so no other child
-     * of the harness may end meanwhile: servers run on, and one-shot servers are accounted for by the caller.
+     * of the harness may end meanwhile: servers run on, and one-shot servers are accounted for by the caller. The
+     * peak RSS is sampled by another thread, so that the wait here returns as soon as the client ends.
      */
     static Run runTimed(List<String> cmd, Path stdout, Path stderr, int timeoutSeconds) throws BenchException {
         try {
             long c0 = ProcReader.selfChildrenTicks();
             long t0 = System.nanoTime();
             Process p = start(cmd, stdout, stderr);
+            PeakSampler peak = PeakSampler.start(p.pid(), true);
             boolean finished = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
             if (!finished) {
                 stop(p, "client " + cmd.getFirst());
             }
             long t1 = System.nanoTime();
             long c1 = ProcReader.selfChildrenTicks();
-            return new Run(finished ? p.exitValue() : -1, !finished, (t1 - t0) / 1e9, ProcReader.ticksToSeconds(c1 - c0));
+            return new Run(finished ? p.exitValue() : -1, !finished, (t1 - t0) / 1e9, ProcReader.ticksToSeconds(c1 - c0),
+                    peak.peakKib());
         } catch (IOException e) {
             throw new BenchException("cannot read /proc/self/stat: " + e.getMessage(), e);
         } catch (InterruptedException e) {

@@ -5,11 +5,14 @@ import java.util.Map;
 
 /** Formats the markdown report; pure, so it is unit-tested on made-up runs. */
 final class ReportWriter {
-    /** Everything the report shows. summaries: workload -> tool -> summary, tools in run order. */
+    /**
+     * Everything the report shows. summaries: workload -> tool -> summary, tools in run order; notes: workload ->
+     * lines under its heading (what a round changed); fidelity: the checks of the gen-tree copies.
+     */
     record Data(String date, String git, String reproduce, Map<String, String> machine, Map<String, String> versions,
                 List<String> settings, List<String> commands, List<Workload> workloads, Map<String, Source> sources,
                 Map<String, Map<String, ToolSummary>> summaries, List<Targets.Result> targets, List<RunRecord> runs,
-                String loadAfter) {}
+                String loadAfter, Map<String, List<String>> notes, List<Fidelity.Result> fidelity) {}
 
     private final StringBuilder sb = new StringBuilder();
 
@@ -35,7 +38,10 @@ final class ReportWriter {
         line("Tools alternate within each round (the order rotates every round); every tool's destination is deleted");
         line("before its next run and before the next tool runs, except in the resend workloads, where every tool's");
         line("copy of the tree is kept (made once by an untimed priming send of that tool) so that each run is an");
-        line("identical resend. Every run is checked against the source; a wrong result is a failed run.");
+        line("identical resend. Every run is checked against the source; a wrong result is a failed run. The gen-tree");
+        line("first copies are also checked for metadata (rsync -aHcn: modes, times, owners, symlinks, hard links); a");
+        line("copy that is not exact is reported with its timings in the fidelity column, not failed (for gen-tree the");
+        line("content check leaves symlinks to it). Caches are not dropped: sources and destinations live in tmpfs.");
         line("");
         line("Reproduce:");
         line("");
@@ -56,8 +62,17 @@ final class ReportWriter {
         d.commands().forEach(s -> line("  - " + s));
         line("");
         targets(d.targets());
+        boolean explained = false;
         for (Workload w : d.workloads()) {
             workload(w, d.sources().get(w.name()), d.summaries().getOrDefault(w.name(), Map.of()));
+            if (w.kind() == Workload.Kind.GEN_TREE) {
+                GenTreeReport.lines(w, d.summaries().getOrDefault(w.name(), Map.of()), d.fidelity(), !explained).forEach(this::line);
+                explained = true;
+            }
+            d.notes().getOrDefault(w.name(), List.of()).forEach(n -> line("- " + n));
+            if (d.notes().containsKey(w.name())) {
+                line("");
+            }
         }
         failures(d.runs());
         raw(d.runs());
@@ -78,20 +93,22 @@ final class ReportWriter {
     private void workload(Workload w, Source src, Map<String, ToolSummary> tools) {
         line("## Workload `%s`", w.name());
         line("");
-        if (src != null) {
+        if (src != null && w.kind() == Workload.Kind.GEN_TREE) {
+            line("A seeded generated tree (%s), %d names; %s.", src.note(), src.files(), GenTreeReport.describe(w));
+            line("");
+        } else if (src != null) {
             line("%s: %s, %d file(s)%s.", w.isFile() ? "One random file" : w.kind() == Workload.Kind.TREE ? "A generated tree" : "A real tree",
                     Fmt.size(src.bytes()), src.files(), w.resend() ? "; identical resend into the kept destination" : "");
             line("");
         }
-        line("| tool | ok runs | failed | wall s (min-max) | GB/s (wall) | self s | GB/s (self) | client CPU s | server CPU s | CPU-s/GiB client | CPU-s/GiB server | CPU-s/GiB total | server VmHWM MiB | heap alloc KiB/GiB |");
-        line("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        line("| tool | ok runs | failed | wall s (min-max) | GB/s (wall) | self s | GB/s (self) | client CPU s | server CPU s | CPU-s/GiB client | CPU-s/GiB server | CPU-s/GiB total | server VmHWM MiB | client VmHWM MiB | heap alloc KiB/GiB |");
+        line("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (ToolSummary s : tools.values()) {
-            line("| %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", s.tool(), s.okRuns(), s.failedRuns(),
+            line("| %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", s.tool(), s.okRuns(), s.failedRuns(),
                     s.wall() == null ? "n/a" : Fmt.s("%.3f (%.3f-%.3f)", s.wall().median(), s.wall().min(), s.wall().max()),
                     gbs(s.wallThroughput()), med(s.self(), 3), gbs(s.selfThroughput()), med(s.clientCpu(), 2), med(s.serverCpu(), 2),
                     Fmt.num(s.cpuPerGib(s.clientCpu()), 2), Fmt.num(s.cpuPerGib(s.serverCpu()), 2), Fmt.num(s.cpuPerGib(s.totalCpu()), 2),
-                    s.peakKib() == null ? "n/a" : Fmt.s("%.0f", s.peakKib() / 1024.0),
-                    s.heapPerGib() == null ? "n/a" : Fmt.s("%.1f", s.heapPerGib() / 1024));
+                    mib(s.peakKib()), mib(s.clientPeakKib()), s.heapPerGib() == null ? "n/a" : Fmt.s("%.1f", s.heapPerGib() / 1024));
         }
         line("");
         boolean any = false;
@@ -139,21 +156,26 @@ final class ReportWriter {
         line("## Raw per-run numbers");
         line("");
         line("Rounds `w1`, `w2`, ... are warm-up rounds and `p` the untimed priming send of a resend workload, all");
-        line("excluded from the statistics; `setup` marks a tool whose server did not start. VmHWM is the server's");
-        line("peak RSS in the run (reset through clear_refs before each run when possible).");
+        line("excluded from the statistics; `setup` marks a tool whose server did not start. Server VmHWM is the dwcp");
+        line("server's peak RSS in the run (reset through clear_refs before each run when possible), for rsync the sum");
+        line("of the peaks of the daemon's per-connection processes; client VmHWM the client's, both sampled every 10 ms");
+        line("where the process is gone after the run (a peak in a process's last 10 ms is missed).");
         line("");
-        line("| workload | round | tool | ok | wall s | self s | client CPU s | server CPU s | server VmHWM MiB | heap alloc bytes |");
-        line("|---|---|---|---|---:|---:|---:|---:|---:|---:|");
+        line("| workload | round | tool | ok | wall s | self s | client CPU s | server CPU s | server VmHWM MiB | client VmHWM MiB | heap alloc bytes |");
+        line("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
         for (RunRecord r : runs) {
-            line("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", r.workload(), r.round(), r.tool(), r.ok() ? "yes" : "FAILED",
+            line("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", r.workload(), r.round(), r.tool(), r.ok() ? "yes" : "FAILED",
                     r.ok() ? Fmt.num(r.wallSeconds(), 3) : "n/a", Fmt.num(r.selfSeconds(), 3), Fmt.num(r.clientCpuSeconds(), 2),
-                    Fmt.num(r.serverCpuSeconds(), 2), r.serverPeakKib() == null ? "n/a" : Fmt.s("%.0f", r.serverPeakKib() / 1024.0),
-                    Fmt.num(r.heapAllocBytes()));
+                    Fmt.num(r.serverCpuSeconds(), 2), mib(r.serverPeakKib()), mib(r.clientPeakKib()), Fmt.num(r.heapAllocBytes()));
         }
         line("");
         line("Units: GB/s = 10^9 bytes/s; CPU-s/GiB = user+system CPU-seconds per 2^30 bytes of workload data (for resends");
         line("the tree's size, though almost nothing moves). Client CPU is the growth of the harness's reaped-children time");
         line("around the client (10 ms resolution); server CPU the growth of the server's utime+stime (+ reaped children).");
+    }
+
+    private static String mib(Long kib) {
+        return kib == null ? "n/a" : Fmt.s("%.0f", kib / 1024.0);
     }
 
     private static String gbs(Double bytesPerSecond) {

@@ -6,9 +6,11 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * An rsync daemon per workload (config written here: no chroot, one writable module on the tool's destination)
- * and {@code rsync -a --whole-file} (trees: {@code -aH}) into it per run. The daemon forks one child per
- * connection; its CPU reaches the daemon's cutime/cstime when the daemon reaps it, which the run waits for.
+ * An rsync daemon per workload (config written here: one writable module on the tool's destination, chrooted into
+ * it when the harness runs as root)
+ * and {@code rsync -a --whole-file} (trees: {@code -aH}; the checksum re-sync: {@code -aHc}) into it per run. The
+ * daemon forks one child per connection; its CPU reaches the daemon's cutime/cstime when the daemon reaps it,
+ * which the run waits for, and its memory is sampled while it lives (the daemon's own peak is not the run's).
  */
 final class RsyncTool implements Tool {
     static final String MODULE = "bench";
@@ -38,10 +40,16 @@ final class RsyncTool implements Tool {
         return ctx.work().resolve("rsyncd.conf");
     }
 
+    /**
+     * Without a chroot, rsync 3.5's daemon sanitizes every incoming symlink (drops a leading slash and the ".."
+     * that climb out of the module) even with munging off, so a tree with absolute or outward links would not be
+     * copied as it is; chrooted into the module it stores them verbatim. Chroot needs root; otherwise such links
+     * differ at the destination (the Verifier and the fidelity check then say so).
+     */
     static String config(Path moduleDir, Path pidFile, Path logFile, boolean root) {
         StringBuilder sb = new StringBuilder("# written by io.dwcp.bench.e2e.TransferBench\n")
                 .append("pid file = ").append(pidFile).append('\n')
-                .append("use chroot = no\n")
+                .append("use chroot = ").append(root ? "yes" : "no").append('\n')
                 .append("reverse lookup = no\n")
                 .append("log file = ").append(logFile).append('\n');
         if (root) {
@@ -60,8 +68,12 @@ final class RsyncTool implements Tool {
     }
 
     private List<String> clientCommand(Workload w, Path src) {
-        return List.of("rsync", w.isFile() ? "-a" : "-aH", "--whole-file", src.toString(),
+        return List.of("rsync", w.isFile() ? "-a" : w.checksum() ? "-aHc" : "-aH", "--whole-file", src.toString(),
                 "rsync://127.0.0.1:" + ctx.options().rsyncPort() + "/" + MODULE + "/");
+    }
+
+    private static boolean root() {
+        return "root".equals(System.getProperty("user.name"));
     }
 
     @Override
@@ -69,7 +81,7 @@ final class RsyncTool implements Tool {
         try {
             Files.createDirectories(destDir());
             Files.writeString(config(), config(destDir(), ctx.work().resolve("rsyncd.pid"),
-                    ctx.logs().resolve("rsyncd." + w.name() + ".log"), "root".equals(System.getProperty("user.name"))));
+                    ctx.logs().resolve("rsyncd." + w.name() + ".log"), root()));
         } catch (IOException e) {
             throw new BenchException("cannot write " + config() + ": " + e.getMessage(), e);
         }
@@ -81,8 +93,10 @@ final class RsyncTool implements Tool {
     public Measurement run(Workload w, Source source, String round) throws BenchException {
         Path err = ctx.outFile(w, name(), round, "log");
         double s0 = daemon.cpuSeconds();
+        PeakSampler serverPeak = PeakSampler.start(daemon.pid(), false);
         Processes.Run r = Processes.runTimed(clientCommand(w, source.path()), err, err, ctx.options().runTimeoutSeconds());
         daemon.awaitChildrenReaped();
+        Long serverPeakKib = serverPeak.peakKib();
         double s1 = daemon.cpuSeconds();
         if (r.timedOut()) {
             throw new BenchException("timed out after " + ctx.options().runTimeoutSeconds() + " s");
@@ -90,7 +104,7 @@ final class RsyncTool implements Tool {
         if (r.exitCode() != 0) {
             throw new BenchException("rsync exited with status " + r.exitCode() + ": " + Processes.why(err));
         }
-        return new Measurement(r.wallSeconds(), null, r.cpuSeconds(), s1 - s0, null, null);
+        return new Measurement(r.wallSeconds(), null, r.cpuSeconds(), s1 - s0, serverPeakKib, null, r.peakKib());
     }
 
     @Override
@@ -104,7 +118,7 @@ final class RsyncTool implements Tool {
     @Override
     public String commands(Workload w) {
         return "daemon `rsync --daemon --no-detach --config=rsyncd.conf --address=127.0.0.1 --port=" + ctx.options().rsyncPort()
-                + "` (use chroot = no, module path on tmpfs), client `" + String.join(" ", clientCommand(w, Path.of("SRC"))) + "`";
+                + "` (use chroot = " + (root() ? "yes" : "no: symlinks sanitized") + ", module path on tmpfs), client `" + String.join(" ", clientCommand(w, Path.of("SRC"))) + "`";
     }
 
     @Override

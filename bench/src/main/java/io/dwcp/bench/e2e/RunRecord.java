@@ -10,17 +10,18 @@ package io.dwcp.bench.e2e;
  * @param serverCpuSeconds  user+system CPU of the server during the run, null for local tools
  * @param serverPeakKib     server VmHWM after the run, null when not measured
  * @param heapAllocBytes    data_heap_alloc_bytes from the server log, null when absent
+ * @param clientPeakKib     the client's sampled peak RSS (see {@link PeakSampler}), null when not measured
  */
 record RunRecord(String workload, String tool, String round, boolean ok, String error, long bytes,
                  double wallSeconds, Double selfSeconds, Double clientCpuSeconds, Double serverCpuSeconds,
-                 Long serverPeakKib, Long heapAllocBytes) {
+                 Long serverPeakKib, Long heapAllocBytes, Long clientPeakKib) {
 
     boolean timed() {
         return !round.startsWith("w");
     }
 
     static RunRecord failed(String workload, String tool, String round, String error) {
-        return new RunRecord(workload, tool, round, false, error, 0, Double.NaN, null, null, null, null, null);
+        return new RunRecord(workload, tool, round, false, error, 0, Double.NaN, null, null, null, null, null, null);
     }
 
     Double totalCpuSeconds() {

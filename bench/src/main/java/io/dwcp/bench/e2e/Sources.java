@@ -14,9 +14,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Generates the workloads' sources on tmpfs: a random file, a tree of small random files, or a copy of a real
- * directory (so that every tool reads the same tmpfs source). Seeded, so every run of the benchmark moves the
- * same sizes.
+ * Generates the workloads' sources on tmpfs: a random file, a tree of small random files, a seeded tree like a
+ * source or dataset tree ({@link TreeGenerator}), or a copy of a real directory (so that every tool reads the same
+ * tmpfs source). Seeded, so every run of the benchmark moves the same sizes.
  */
 final class Sources {
     static final int FILES_PER_DIR = 100;
@@ -33,12 +33,22 @@ final class Sources {
                 case FILE -> randomFile(p, (long) w.sizeMib() << 20, new SplittableRandom(w.sizeMib()));
                 case TREE -> tree(p, o.files(), new SplittableRandom(42));
                 case REAL_TREE -> copy(o.realTree(), p, timeoutSeconds);
+                case GEN_TREE -> {
+                    TreePlan.Summary s = TreeGenerator.generate(p, genTreePlan(o));
+                    Log.info("generated " + p + ": " + s.describe());
+                    return new Source(p, s.bytes(), s.names(), s.hardLinkBytes(), s.describe());
+                }
             }
             long[] counted = count(p);
             return new Source(p, counted[1], counted[0]);
         } catch (IOException e) {
             throw new BenchException("cannot create the source " + p + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The plan of the gen-tree source; recomputed when needed (cheap), since the seed fixes it. */
+    static TreePlan genTreePlan(BenchOptions o) {
+        return TreePlan.of(o.seed(), o.files(), o.dirs());
     }
 
     static void randomFile(Path p, long size, SplittableRandom random) throws IOException {

@@ -23,6 +23,12 @@ final class Targets {
 
     /** summaries: workload name -> tool -> summary. */
     static List<Result> evaluate(List<Workload> workloads, Map<String, Map<String, ToolSummary>> summaries) {
+        return evaluate(workloads, summaries, null);
+    }
+
+    /** genTree: the generated tree's size and fidelity checks, null when no gen-tree workload ran. */
+    static List<Result> evaluate(List<Workload> workloads, Map<String, Map<String, ToolSummary>> summaries,
+                                 GenTreeTargets.Run genTree) {
         List<Result> out = new ArrayList<>();
         out.add(ratio(workloads, summaries, 4096, "iperf3", 0.9));
         out.add(ratio(workloads, summaries, 4096, "rsync", 1.4));
@@ -56,6 +62,7 @@ final class Targets {
                 out.add(new Result(label, Fmt.s("%.1f KiB/GiB", perGib / 1024), status(perGib < HEAP_LIMIT_PER_GIB), ""));
             }
         }
+        out.addAll(GenTreeTargets.evaluate(workloads, summaries, genTree));
         return out;
     }
 

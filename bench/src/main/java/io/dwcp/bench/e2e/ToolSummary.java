@@ -7,18 +7,20 @@ import java.util.function.Function;
 /** The statistics of one tool on one workload, over its successful timed runs. */
 record ToolSummary(String workload, String tool, long bytes, long files, int okRuns, int failedRuns, Stats wall,
                    Stats self, Stats clientCpu, Stats serverCpu, Stats totalCpu, Long peakKib, Stats heapAlloc,
-                   String firstError) {
+                   String firstError, Long clientPeakKib) {
 
     static ToolSummary of(String workload, String tool, long bytes, long files, List<RunRecord> all) {
         List<RunRecord> mine = all.stream().filter(r -> r.workload().equals(workload) && r.tool().equals(tool)).toList();
         List<RunRecord> ok = mine.stream().filter(r -> r.ok() && r.timed()).toList();
         Long peak = mine.stream().filter(RunRecord::ok).map(RunRecord::serverPeakKib).filter(Objects::nonNull)
                 .max(Long::compare).orElse(null);
+        Long clientPeak = mine.stream().filter(RunRecord::ok).map(RunRecord::clientPeakKib).filter(Objects::nonNull)
+                .max(Long::compare).orElse(null);
         String error = mine.stream().filter(r -> !r.ok()).map(RunRecord::error).findFirst().orElse(null);
         return new ToolSummary(workload, tool, bytes, files, ok.size(), (int) mine.stream().filter(r -> !r.ok()).count(),
                 stats(ok, RunRecord::wallSeconds), stats(ok, RunRecord::selfSeconds), stats(ok, RunRecord::clientCpuSeconds),
                 stats(ok, RunRecord::serverCpuSeconds), stats(ok, RunRecord::totalCpuSeconds), peak,
-                stats(ok, r -> r.heapAllocBytes() == null ? null : r.heapAllocBytes().doubleValue()), error);
+                stats(ok, r -> r.heapAllocBytes() == null ? null : r.heapAllocBytes().doubleValue()), error, clientPeak);
     }
 
     private static Stats stats(List<RunRecord> runs, Function<RunRecord, Double> f) {
@@ -37,6 +39,12 @@ record ToolSummary(String workload, String tool, long bytes, long files, int okR
     Double wallThroughput() {
         Double w = median(wall);
         return w == null || w <= 0 ? null : bytes / w;
+    }
+
+    /** Files (for gen-tree: non-directory names) per second of wall clock, from the median wall time. */
+    Double filesPerSecond() {
+        Double w = median(wall);
+        return w == null || w <= 0 ? null : files / w;
     }
 
     Double selfThroughput() {

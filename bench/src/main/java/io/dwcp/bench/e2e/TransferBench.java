@@ -3,7 +3,6 @@ package io.dwcp.bench.e2e;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -24,11 +23,13 @@ public final class TransferBench {
     private final BenchContext ctx;
     private final List<Tool> tools = new ArrayList<>();
     private final List<RunRecord> runs = new ArrayList<>();
-    private final Map<String, Source> sourcesByWorkload = new LinkedHashMap<>();
+    private final SourceStore sources;
+    private final List<Fidelity.Result> fidelity = new ArrayList<>();
 
     private TransferBench(BenchOptions options, BenchContext ctx) {
         this.options = options;
         this.ctx = ctx;
+        this.sources = new SourceStore(options, ctx);
         for (String t : options.tools()) {
             tools.add(switch (t) {
                 case "dwcp" -> new DwcpTool(ctx, false);
@@ -92,7 +93,9 @@ public final class TransferBench {
             }
             bench.runWorkload(w, workloads);
         }
-        return bench.report(date, machine, versions, workloads);
+        BenchReport report = new BenchReport(options, bench.ctx, bench.tools, bench.runs, bench.sources.byWorkload(),
+                bench.sources.notes(), bench.fidelity);
+        return report.write(date, machine, versions, workloads);
     }
 
     private static void cleanup(Path work, boolean keep) {
@@ -153,7 +156,7 @@ public final class TransferBench {
             Log.info("workload " + w.name() + ": no selected tool supports it, skipped");
             return;
         }
-        Source source = source(w);
+        Source source = sources.get(w);
         Log.info(Fmt.s("workload %s: %s in %d file(s); tools %s", w.name(), Fmt.size(source.bytes()), source.files(),
                 active.stream().map(Tool::name).toList()));
         Map<Tool, String> broken = new HashMap<>();
@@ -177,6 +180,9 @@ public final class TransferBench {
             for (int r = 1; r <= rounds && !Processes.closing(); r++) {
                 String round = r <= options.warmup() ? "w" + r : Integer.toString(r - options.warmup());
                 Log.info("workload " + w.name() + ", round " + round + (r <= options.warmup() ? " (warm-up)" : "/" + options.runs()));
+                if (w.rewrites()) {
+                    sources.rewrite(w, source, r, round);
+                }
                 for (int k = 0; k < active.size(); k++) {
                     Tool t = active.get((k + r - 1) % active.size());
                     if (!broken.containsKey(t)) {
@@ -189,7 +195,7 @@ public final class TransferBench {
                 t.end();
                 clearQuietly(t.destDir());
             }
-            dropSourceIfDone(w, all);
+            sources.dropIfDone(w, all);
         }
     }
 
@@ -203,7 +209,8 @@ public final class TransferBench {
     private void prime(Workload w, Tool t, Source source, Map<Tool, String> broken) {
         try {
             t.run(w, source, "p");
-            Verifier.check(source, t.output(w), t.copiesContent(), t.allowedShortfall(), options.runTimeoutSeconds());
+            Verifier.check(source, t.output(w), t.copiesContent(), t.allowedShortfall(), w.kind() == Workload.Kind.GEN_TREE,
+                    options.runTimeoutSeconds());
             t.primed();
         } catch (BenchException e) {
             fail(w, t, "p", e.getMessage(), broken);
@@ -217,12 +224,19 @@ public final class TransferBench {
         RunRecord rec;
         try {
             Measurement m = t.run(w, source, round);
-            Verifier.check(source, t.output(w), t.copiesContent(), t.allowedShortfall(), options.runTimeoutSeconds());
+            try {
+                Verifier.check(source, t.output(w), t.copiesContent(), t.allowedShortfall(), w.kind() == Workload.Kind.GEN_TREE,
+                        options.runTimeoutSeconds());
+            } finally {
+                if (w.checksFidelity()) {
+                    checkFidelity(w, t, source, round);
+                }
+            }
             rec = new RunRecord(w.name(), t.name(), round, true, null, source.bytes(), m.wallSeconds(), m.selfSeconds(),
-                    m.clientCpuSeconds(), m.serverCpuSeconds(), m.serverPeakKib(), m.heapAllocBytes());
-            Log.info(Fmt.s("%s %s round %s: wall %.3f s, self %s s, cpu client %.2f s server %s s, VmHWM %s KiB",
+                    m.clientCpuSeconds(), m.serverCpuSeconds(), m.serverPeakKib(), m.heapAllocBytes(), m.clientPeakKib());
+            Log.info(Fmt.s("%s %s round %s: wall %.3f s, self %s s, cpu client %.2f s server %s s, VmHWM server %s KiB client %s KiB",
                     w.name(), t.name(), round, m.wallSeconds(), Fmt.num(m.selfSeconds(), 3), m.clientCpuSeconds(),
-                    Fmt.num(m.serverCpuSeconds(), 2), Fmt.num(m.serverPeakKib())));
+                    Fmt.num(m.serverCpuSeconds(), 2), Fmt.num(m.serverPeakKib()), Fmt.num(m.clientPeakKib())));
         } catch (BenchException e) {
             rec = RunRecord.failed(w.name(), t.name(), round, e.getMessage());
             Log.info(w.name() + " " + t.name() + " round " + round + ": FAILED: " + e.getMessage());
@@ -233,120 +247,19 @@ public final class TransferBench {
         }
     }
 
-    private Source source(Workload w) throws BenchException {
-        for (Map.Entry<String, Source> e : sourcesByWorkload.entrySet()) {
-            if (e.getValue() != null && e.getKey().equals(w.sourceKey()) && Files.exists(e.getValue().path())) {
-                sourcesByWorkload.put(w.name(), e.getValue());
-                return e.getValue();
-            }
-        }
-        if (w.isFile()) {
-            long need = ((long) w.sizeMib() << 20) * 2 + (256L << 20);
-            try {
-                long free = Files.getFileStore(ctx.work()).getUsableSpace();
-                if (free < need) {
-                    throw new BenchException(Fmt.s("%s has %s free, the %s workload needs %s (source and one copy)", ctx.work(),
-                            Fmt.size(free), w.name(), Fmt.size(need)));
-                }
-            } catch (IOException e) {
-                throw new BenchException("cannot read free space of " + ctx.work(), e);
-            }
-        }
-        Log.info("creating the source of " + w.name() + " (untimed)");
-        Source s = Sources.create(w, ctx.sources(), options, options.runTimeoutSeconds());
-        sourcesByWorkload.put(w.sourceKey(), s);
-        sourcesByWorkload.put(w.name(), s);
-        return s;
+    /** Untimed, after the content check (and also when it failed: the itemized list then says what differs). */
+    private void checkFidelity(Workload w, Tool t, Source source, String round) {
+        Fidelity.Result f = Fidelity.check(w, t, round, source.path(), t.output(w), ctx.outFile(w, t.name(), round, "fidelity"),
+                options.runTimeoutSeconds());
+        fidelity.add(f);
+        Log.info(w.name() + " " + t.name() + " round " + round + ": fidelity " + f.describe());
     }
 
-    /** A source no later workload needs is deleted, so that it does not change the memory state of the next ones. */
-    private void dropSourceIfDone(Workload w, List<Workload> all) {
-        boolean later = all.subList(all.indexOf(w) + 1, all.size()).stream().anyMatch(x -> x.sourceKey().equals(w.sourceKey()));
-        Source s = sourcesByWorkload.get(w.name());
-        if (!later && s != null) {
-            clearQuietly(s.path());
-            try {
-                Sources.delete(s.path());
-            } catch (IOException e) {
-                Log.info("could not delete " + s.path() + ": " + e.getMessage());
-            }
-        }
-    }
-
-    private static void clearQuietly(Path dir) {
+    static void clearQuietly(Path dir) {
         try {
             Sources.clear(dir);
         } catch (IOException e) {
             Log.info("could not empty " + dir + ": " + e.getMessage());
         }
-    }
-
-    private int report(String date, Map<String, String> machine, Map<String, String> versions, List<Workload> workloads)
-            throws BenchException {
-        Map<String, Map<String, ToolSummary>> summaries = new LinkedHashMap<>();
-        List<Workload> ran = workloads.stream().filter(w -> sourcesByWorkload.containsKey(w.name())).toList();
-        for (Workload w : ran) {
-            Source s = sourcesByWorkload.get(w.name());
-            Map<String, ToolSummary> byTool = new LinkedHashMap<>();
-            for (Tool t : tools) {
-                if (t.supports(w)) {
-                    byTool.put(t.name(), ToolSummary.of(w.name(), t.name(), s.bytes(), s.files(), runs));
-                }
-            }
-            summaries.put(w.name(), byTool);
-        }
-        for (Tool t : tools) {
-            if (t instanceof DwcpTool d && !d.serverJava().equals("n/a")) {
-                versions.put(t.name() + " server JVM", d.serverJava());
-            }
-        }
-        List<String> settings = List.of(
-                "workloads: " + String.join(" ", workloads.stream().map(Workload::name).toList()),
-                Fmt.s("timed rounds per workload: %d, after %d warm-up round(s)", options.runs(), options.warmup()),
-                "tree: " + options.files() + " files, " + Sources.FILES_PER_DIR + " per directory, sizes uniform in 0-"
-                        + Sources.TREE_MAX_FILE + " bytes" + (options.realTree() == null ? "" : "; real tree: copy of " + options.realTree()),
-                "dwcp streams: " + options.streams() + "; extra serve args: '" + String.join(" ", options.serveArgs())
-                        + "', send args: '" + String.join(" ", options.sendArgs()) + "'",
-                "tools: " + String.join(" ", options.tools()) + "; run timeout " + options.runTimeoutSeconds() + " s");
-        List<String> commands = new ArrayList<>();
-        Workload anyTree = ran.stream().filter(w -> !w.isFile()).findFirst().orElse(null);
-        Workload anyFile = ran.stream().filter(Workload::isFile).findFirst().orElse(null);
-        for (Tool t : tools) {
-            String fileCmd = anyFile != null && t.supports(anyFile) ? t.commands(anyFile) : null;
-            String treeCmd = anyTree != null && t.supports(anyTree) ? t.commands(anyTree) : null;
-            if (fileCmd != null && fileCmd.equals(treeCmd)) {
-                commands.add(t.name() + ": " + fileCmd);
-            } else {
-                if (fileCmd != null) {
-                    commands.add(t.name() + " (file): " + fileCmd);
-                }
-                if (treeCmd != null) {
-                    commands.add(t.name() + " (tree): " + treeCmd);
-                }
-            }
-        }
-        List<Targets.Result> targets = Targets.evaluate(ran, summaries);
-        String text = ReportWriter.write(new ReportWriter.Data(date, MachineInfo.gitRevision(ctx.repo()),
-                options.reproduceCommand(), machine, versions, settings, commands, ran, sourcesByWorkload, summaries, targets,
-                runs, MachineInfo.loadAverage()));
-        Path results = options.results().toAbsolutePath();
-        try {
-            Files.createDirectories(results.getParent());
-            Path tmp = Files.createTempFile(results.getParent(), ".transfer-bench", ".md");
-            Files.writeString(tmp, text);
-            Files.move(tmp, results, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new BenchException("cannot write " + results + ": " + e.getMessage(), e);
-        }
-        Log.info("wrote " + results);
-        for (Targets.Result t : targets) {
-            System.err.println(Fmt.s("  %-4s %-70s %s %s", t.status(), t.target(), t.measured(), t.note()));
-        }
-        long failed = runs.stream().filter(r -> !r.ok()).count();
-        if (failed > 0) {
-            Log.info(failed + " run(s) failed: see \"Failed runs\" in " + results);
-            return 2;
-        }
-        return 0;
     }
 }

@@ -15,7 +15,7 @@ class ReportWriterTest {
     private static final long GIB = 1L << 30;
 
     private static RunRecord run(String w, String tool, String round, double wall, Double server, Long peakKib, Long heap) {
-        return new RunRecord(w, tool, round, true, null, 4 * GIB, wall, wall * 0.9, 1.0, server, peakKib, heap);
+        return new RunRecord(w, tool, round, true, null, 4 * GIB, wall, wall * 0.9, 1.0, server, peakKib, heap, null);
     }
 
     private static Map<String, Map<String, ToolSummary>> summaries(List<Workload> ws, List<RunRecord> runs, long files) {
@@ -79,7 +79,8 @@ class ReportWriterTest {
             sources.put("tree-resend", new Source(Path.of("/t"), 200L << 20, 500));
             String md = ReportWriter.write(new ReportWriter.Data("2026-12-01 00:00:00 UTC", "abc123 dirty",
                     "SIZE_MIB=64 bench/transfer-bench.sh", Map.of("CPU", "Test CPU, 2 CPUs"), Map.of("rsync", "rsync 3.2"),
-                    List.of("timed rounds: 3"), List.of("dwcp: ..."), ws, sources, sums, Targets.evaluate(ws, sums), runs, "0.1 0.2 0.3"));
+                    List.of("timed rounds: 3"), List.of("dwcp: ..."), ws, sources, sums, Targets.evaluate(ws, sums), runs, "0.1 0.2 0.3",
+                    Map.of(), List.of()));
             assertTrue(md.contains("git `abc123 dirty`"));
             assertTrue(md.contains("SIZE_MIB=64 bench/transfer-bench.sh"));
             assertTrue(md.contains("## Targets"));
@@ -89,7 +90,7 @@ class ReportWriterTest {
             assertTrue(md.contains("indicative: this tree has 500 files"), md);
             // 4 GiB in a 3.0 s median: 1.432 GB/s; CPU 1.0 + 2.0 s over 4 GiB: 0.75 CPU-s/GiB.
             assertTrue(md.contains("| dwcp | 3 | 0 | 3.000 (3.000-3.000) | 1.432 |"), md);
-            assertTrue(md.contains("| 0.25 | 0.50 | 0.75 | 300 | 0.3 |"), md);
+            assertTrue(md.contains("| 0.25 | 0.50 | 0.75 | 300 | n/a | 0.3 |"), md);
             assertTrue(md.contains("## Failed runs"));
             assertTrue(md.contains("Unknown option: '--io' \\| x"), "a | in an error must not split the table row");
             assertTrue(!md.contains("1,432"), "numbers use Locale.ROOT");

@@ -55,6 +55,6 @@ class StatsTest {
     }
 
     private static RunRecord run(String round, double wall, Long heap) {
-        return new RunRecord("file", "dwcp", round, true, null, 1L << 30, wall, wall - 0.1, 1.0, 0.5, heap, heap);
+        return new RunRecord("file", "dwcp", round, true, null, 1L << 30, wall, wall - 0.1, 1.0, 0.5, heap, heap, null);
     }
 }

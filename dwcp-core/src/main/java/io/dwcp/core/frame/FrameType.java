@@ -14,6 +14,7 @@ public enum FrameType {
     COMMIT(8, true),
     DONE(9, true),
     ERROR(10, true),
+    DELETED(11, true),
     JOIN(16, false),
     JOIN_ACK(17, false),
     DATA(18, false);

@@ -53,34 +53,48 @@ public final class RelativePaths {
     }
 
     /**
-     * Checks a symlink target: relative, of the form {@code ../../name/name} (all ".." first, then plain
-     * names), and, resolved from the link's directory, inside the transferred tree. Because the receiver
-     * creates links only in real directories and every link it creates obeys this rule, following any chain
-     * of such links never leaves the tree.
+     * Checks a symlink target as data: any text a link can hold (absolute, dangling, leaving the tree), bounded,
+     * without NUL. The receiver stores it verbatim and never follows a link, so the target is not a path it uses.
      */
-    public static String checkLinkTarget(String linkPath, String target, int maxBytes) throws DwcpException {
-        if (target.isEmpty() || target.startsWith("/") || target.indexOf('\0') >= 0 || target.indexOf('\\') >= 0
-                || target.getBytes(StandardCharsets.UTF_8).length > maxBytes) {
-            throw refused(linkPath, "link-target-not-relative target=" + quote(target));
-        }
-        int depth = linkPath.split("/").length - 1;
-        boolean names = false;
-        for (String part : target.split("/", -1)) {
-            if (part.isEmpty() || part.equals(".")) {
-                throw refused(linkPath, "link-target-empty-component target=" + quote(target));
-            }
-            if (part.equals("..")) {
-                if (names) {
-                    throw refused(linkPath, "link-target-parent-after-name target=" + quote(target));
-                }
-                if (--depth < 0) {
-                    throw refused(linkPath, "link-target-escapes target=" + quote(target));
-                }
-            } else {
-                names = true;
-            }
+    public static String checkSymlinkTarget(String linkPath, String target, int maxBytes) throws DwcpException {
+        if (target.isEmpty() || target.indexOf('\0') >= 0 || target.getBytes(StandardCharsets.UTF_8).length > maxBytes) {
+            throw refused(linkPath, "bad-link-target target=" + quote(target));
         }
         return target;
+    }
+
+    /**
+     * True when a link at {@code linkPath} (below the transferred tree) holding {@code target} could lead out of
+     * the tree: an absolute target, or more ".." components than the link has directories above it at any point
+     * (rsync's {@code --safe-links} rule).
+     */
+    public static boolean leavesTree(String linkPath, String target) {
+        if (target.startsWith("/")) {
+            return true;
+        }
+        int depth = 0;
+        for (int i = 0; i < linkPath.length(); i++) {
+            if (linkPath.charAt(i) == '/') {
+                depth++;
+            }
+        }
+        int start = 0;
+        while (start <= target.length()) {
+            int end = target.indexOf('/', start);
+            if (end < 0) {
+                end = target.length();
+            }
+            String part = target.substring(start, end);
+            if (part.equals("..")) {
+                if (--depth < 0) {
+                    return true;
+                }
+            } else if (!part.isEmpty() && !part.equals(".")) {
+                depth++;
+            }
+            start = end + 1;
+        }
+        return false;
     }
 
     public static DwcpException refused(String path, String reason) {

@@ -20,9 +20,11 @@ import java.util.List;
 public final class ControlCodec {
     private static final int MAX_SHORT_STRING = 1024;
     private static final int MAX_TOKEN = 4096;
-    /** Smallest encoding of an entry: kind, path length, size, mode, mtime, link length. */
-    private static final int MIN_ENTRY_BYTES = 1 + 4 + 8 + 4 + 8 + 4;
-    private static final int MIN_PLAN_BYTES = 4 + 1 + 8 + 4;
+    /** Smallest encoding of an entry: kind, path length, size, mode, mtime, link length, uid, gid, rdev. */
+    private static final int MIN_ENTRY_BYTES = 1 + 4 + 8 + 4 + 8 + 4 + 4 + 4 + 8;
+    /** Smallest plan line: id, action, changes, basis size, digests length, detail length. */
+    private static final int MIN_PLAN_BYTES = 4 + 1 + 1 + 8 + 4 + 4;
+    private static final int MIN_DELETED_BYTES = 4 + 1;
 
     private ControlCodec() {
     }
@@ -38,16 +40,27 @@ public final class ControlCodec {
             case Message.Hello h -> w.string(h.client()).bytes(h.token()).i32(h.streams());
             case Message.Welcome wl -> w.fixed(wl.sessionId()).i32(wl.dataPort()).i32(wl.streams()).string(wl.server());
             case Message.Offer o -> {
-                w.string(o.dest()).i32(o.blockSize()).i32(o.entries().size());
+                w.string(o.dest()).i32(o.blockSize()).i32(o.flags()).i32(o.firstId()).i32(o.filters().size());
+                for (String f : o.filters()) {
+                    w.string(f);
+                }
+                w.i32(o.entries().size());
                 for (Entry e : o.entries()) {
-                    w.u8(e.kind().code()).string(e.path()).i64(e.size()).i32(e.mode()).i64(e.mtimeMillis())
-                            .string(e.linkTarget());
+                    w.u8(e.kind().code()).string(e.path()).i64(e.size()).i32(e.mode()).i64(e.mtimeNanos())
+                            .string(e.linkTarget()).i32(e.uid()).i32(e.gid()).i64(e.rdev());
                 }
             }
             case Message.Plan p -> {
                 w.i32(p.files().size());
                 for (Message.FilePlan f : p.files()) {
-                    w.i32(f.fileId()).u8(f.action()).i64(f.basisSize()).bytes(f.blockDigests());
+                    w.i32(f.fileId()).u8(f.action()).u8(f.changes()).i64(f.basisSize()).bytes(f.blockDigests())
+                            .string(clip(f.detail()));
+                }
+            }
+            case Message.Deleted d -> {
+                w.i32(d.paths().size());
+                for (String path : d.paths()) {
+                    w.string(path);
                 }
             }
             case Message.FileEnd f -> w.i32(f.fileId()).i64(f.blocksSent()).fixed(f.digest());
@@ -92,6 +105,7 @@ public final class ControlCodec {
             case BLOCK_NACK -> new Message.BlockNack(r.i32("file"), r.i64("offset"), r.string("reason", MAX_SHORT_STRING));
             case COMMIT -> new Message.Commit();
             case DONE -> new Message.Done(r.i64("files"), r.i64("bytes"), r.i64("payload_bytes"), r.u8("verified") != 0);
+            case DELETED -> decodeDeleted(r, limits);
             case ERROR -> new Message.Error(ErrorCode.of(r.i32("code")), r.string("message", limits.maxPathBytes() * 2));
             case JOIN -> new Message.Join(r.fixed("session", Message.SESSION_ID_LENGTH), r.i32("stream"));
             case JOIN_ACK -> new Message.JoinAck(r.i32("stream"));
@@ -111,26 +125,67 @@ public final class ControlCodec {
             throw DwcpException.protocol("frame=offer reason=bad-block-size block_size=" + blockSize
                     + " min=" + Limits.MIN_BLOCK_SIZE + " max=" + Limits.MAX_BLOCK_SIZE);
         }
+        int flags = r.i32("flags");
+        if ((flags & ~Message.Offer.KNOWN) != 0) {
+            throw DwcpException.protocol("frame=offer reason=unknown-flags flags=" + Integer.toHexString(flags));
+        }
+        int firstId = r.i32("first_id");
+        int rules = r.count("filters", Message.Offer.MAX_FILTERS, 4 + 3);
+        List<String> filters = new ArrayList<>(rules);
+        for (int i = 0; i < rules; i++) {
+            String rule = r.string("filter", limits.maxPathBytes());
+            if (!(rule.startsWith("- ") || rule.startsWith("+ ")) || rule.length() < 3) {
+                throw DwcpException.protocol("frame=offer reason=bad-filter-rule");
+            }
+            filters.add(rule);
+        }
         int n = r.count("entries", limits.maxEntries(), MIN_ENTRY_BYTES);
+        if (firstId < 0 || firstId > Integer.MAX_VALUE - n) {
+            throw DwcpException.protocol("frame=offer reason=bad-first-id first_id=" + firstId);
+        }
         List<Entry> entries = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            EntryKind kind = EntryKind.of(r.u8("kind"));
-            String path = RelativePaths.check(r.string("path", limits.maxPathBytes()), limits.maxPathBytes());
-            long size = r.i64("size");
-            int mode = r.i32("mode");
-            long mtime = r.i64("mtime");
-            String target = r.string("link_target", limits.maxPathBytes());
-            if (size < 0 || (kind != EntryKind.FILE && size != 0)) {
-                throw DwcpException.protocol("frame=offer reason=bad-size path=" + path + " size=" + size);
-            }
-            if (kind == EntryKind.SYMLINK) {
-                RelativePaths.checkLinkTarget(path, target, limits.maxPathBytes());
-            } else if (!target.isEmpty()) {
-                throw DwcpException.protocol("frame=offer reason=unexpected-link-target path=" + path);
-            }
-            entries.add(new Entry(kind, path, size, mode & 07777, mtime, target));
+            entries.add(decodeEntry(r, limits));
         }
-        return new Message.Offer(dest, blockSize, entries);
+        return new Message.Offer(dest, blockSize, flags, firstId, filters, entries);
+    }
+
+    private static Entry decodeEntry(BodyReader r, Limits limits) throws DwcpException {
+        EntryKind kind = EntryKind.of(r.u8("kind"));
+        String path = r.string("path", limits.maxPathBytes());
+        // An empty path is DEST itself: its listing is complete (LISTED), or its own metadata (DIR).
+        if (!path.isEmpty() || (kind != EntryKind.LISTED && kind != EntryKind.DIR)) {
+            RelativePaths.check(path, limits.maxPathBytes());
+        }
+        long size = r.i64("size");
+        int mode = r.i32("mode");
+        long mtime = r.i64("mtime");
+        String target = r.string("link_target", limits.maxPathBytes());
+        int uid = r.i32("uid");
+        int gid = r.i32("gid");
+        long rdev = r.i64("rdev");
+        if (size < 0 || (kind != EntryKind.FILE && size != 0)) {
+            throw DwcpException.protocol("frame=offer reason=bad-size path=" + path + " size=" + size);
+        }
+        switch (kind) {
+            case SYMLINK -> RelativePaths.checkSymlinkTarget(path, target, limits.maxPathBytes());
+            case HARDLINK -> RelativePaths.check(target, limits.maxPathBytes());
+            default -> {
+                if (!target.isEmpty()) {
+                    throw DwcpException.protocol("frame=offer reason=unexpected-link-target path=" + path);
+                }
+            }
+        }
+        int type = mode & 0170000;
+        boolean device = type == 0020000 || type == 0060000; // char, block
+        boolean special = device || type == 0010000; // or a FIFO
+        boolean bad = kind == EntryKind.SPECIAL ? !special || (mode & ~0177777) != 0 || (!device && rdev != 0)
+                : (mode & ~07777) != 0 || rdev != 0;
+        if (bad) {
+            throw DwcpException.protocol("frame=offer reason=bad-mode path=" + path + " mode=" + Integer.toOctalString(mode)
+                    + " rdev=" + rdev);
+        }
+        return new Entry(kind, path, size, mode, mtime, target, uid, gid, rdev);
     }
 
     private static Message.Plan decodePlan(BodyReader r, Limits limits) throws DwcpException {
@@ -139,16 +194,33 @@ public final class ControlCodec {
         for (int i = 0; i < n; i++) {
             int id = r.i32("file");
             int action = r.u8("action");
-            if (action != Message.FilePlan.NEW && action != Message.FilePlan.BASIS) {
+            if (action > Message.FilePlan.FAILED) {
                 throw DwcpException.protocol("frame=plan reason=unknown-action action=" + action);
             }
+            int changes = r.u8("changes");
             long basisSize = r.i64("basis_size");
             byte[] digests = r.bytes("digests", limits.maxControlBody());
             if (digests.length % BlockDigests.DIGEST_LENGTH != 0 || basisSize < 0) {
                 throw DwcpException.protocol("frame=plan reason=bad-digests file=" + id);
             }
-            files.add(new Message.FilePlan(id, action, basisSize, digests));
+            String detail = r.string("detail", limits.maxPathBytes() * 2);
+            files.add(new Message.FilePlan(id, action, changes, basisSize, digests, detail));
         }
         return new Message.Plan(files);
+    }
+
+    private static Message.Deleted decodeDeleted(BodyReader r, Limits limits) throws DwcpException {
+        int n = r.count("paths", limits.maxEntries(), MIN_DELETED_BYTES);
+        List<String> paths = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            // Names the receiver found and removed: shown, never used as paths here, so any name a file system
+            // can hold passes (a backslash is a valid Linux name that no offer can carry, for one).
+            String path = r.string("path", limits.maxPathBytes() * 2);
+            if (path.isEmpty() || path.indexOf('\0') >= 0) {
+                throw DwcpException.protocol("frame=deleted reason=bad-path");
+            }
+            paths.add(path);
+        }
+        return new Message.Deleted(paths);
     }
 }

@@ -25,29 +25,111 @@ public sealed interface Message {
         }
     }
 
-    /** The manifest: destination below the root, block size, entries. File ids are entry indices. */
-    record Offer(String dest, int blockSize, List<Entry> entries) implements Message {
+    /**
+     * One batch of the file list. The first batch names the destination, block size and options; every later batch
+     * repeats them unchanged. The first batch also carries the sender's filter rules, so that {@code --delete}
+     * spares what they exclude at the receiver, as rsync does; later batches carry none. Entry ids run on from batch to batch: the entries of this batch are {@code firstId},
+     * {@code firstId + 1}, ... A sender keeps at most {@link io.dwcp.core.Limits#WINDOW_ENTRIES} ids between the
+     * oldest entry the receiver has not finished and the end of the batch it sends.
+     */
+    record Offer(String dest, int blockSize, int flags, int firstId, List<String> filters, List<Entry> entries)
+            implements Message {
+        /** Filter rules a batch may carry: rsync's rule lines, {@code "- PATTERN"} or {@code "+ PATTERN"}. */
+        public static final int MAX_FILTERS = 1024;
+        /** Compare block digests instead of size and mtime (rsync's {@code --checksum}). */
+        public static final int CHECKSUM = 1;
+        /** Send every file, even one whose size and mtime match (rsync's {@code --ignore-times}). */
+        public static final int IGNORE_TIMES = 2;
+        /** Remove what DEST holds that the source lacks; LISTED entries say when a directory is complete. */
+        public static final int DELETE = 4;
+        /** Change nothing: answer with what would change. */
+        public static final int DRY_RUN = 8;
+        /** Every flag this version knows; others are refused. */
+        public static final int KNOWN = CHECKSUM | IGNORE_TIMES | DELETE | DRY_RUN;
+
+        /** A whole transfer in one batch, with no options (tests and small sends). */
+        public Offer(String dest, int blockSize, List<Entry> entries) {
+            this(dest, blockSize, 0, 0, List.of(), entries);
+        }
+
+        /** A batch without filter rules. */
+        public Offer(String dest, int blockSize, int flags, int firstId, List<Entry> entries) {
+            this(dest, blockSize, flags, firstId, List.of(), entries);
+        }
+
+        public boolean has(int flag) {
+            return (flags & flag) != 0;
+        }
+
         public FrameType type() {
             return FrameType.OFFER;
         }
     }
 
-    /** Receiver's plan for one file entry. */
-    record FilePlan(int fileId, int action, long basisSize, byte[] blockDigests) {
+    /**
+     * The receiver's answer for one entry of a batch: what the sender must do and, for an itemized listing, what
+     * differs at the receiver.
+     *
+     * @param fileId      the entry's id
+     * @param action      {@link #NEW}, {@link #BASIS}, {@link #SKIP} or {@link #FAILED}
+     * @param changes     bits of {@link #CREATED} ... {@link #TARGET}: what is (or, in a dry run, would be) changed
+     * @param basisSize   BASIS: size of the receiver's file
+     * @param blockDigests BASIS: its block digests; empty otherwise
+     * @param detail      FAILED: why; empty otherwise
+     */
+    record FilePlan(int fileId, int action, int changes, long basisSize, byte[] blockDigests, String detail) {
         /** No usable basis: send every block. */
         public static final int NEW = 0;
         /** The receiver holds a file at this path; send only blocks whose digest differs. */
         public static final int BASIS = 1;
+        /** Nothing to send: not a file, or a file the receiver already has (quick check), or a dry run. */
+        public static final int SKIP = 2;
+        /** The receiver cannot take this entry ({@code detail} says why); the rest of the transfer goes on. */
+        public static final int FAILED = 3;
+
+        public static final int CREATED = 1;
+        public static final int CONTENT = 2;
+        public static final int TIME = 4;
+        public static final int PERMS = 8;
+        public static final int OWNER = 16;
+        public static final int GROUP = 32;
+        public static final int TARGET = 64;
+
+        public FilePlan(int fileId, int action, long basisSize, byte[] blockDigests) {
+            this(fileId, action, action == NEW ? CREATED : CONTENT, basisSize, blockDigests, "");
+        }
+
+        public static FilePlan skip(int fileId, int changes) {
+            return new FilePlan(fileId, SKIP, changes, 0, new byte[0], "");
+        }
+
+        public static FilePlan failed(int fileId, String detail) {
+            return new FilePlan(fileId, FAILED, 0, 0, new byte[0], detail);
+        }
     }
 
+    /** The receiver's answers for one OFFER batch, one per entry, in entry order. */
     record Plan(List<FilePlan> files) implements Message {
         public FrameType type() {
             return FrameType.PLAN;
         }
     }
 
+    /** With {@code --delete}: what the receiver removed (or, in a dry run, would remove), offer paths below DEST. */
+    record Deleted(List<String> paths) implements Message {
+        public FrameType type() {
+            return FrameType.DELETED;
+        }
+    }
+
     /** Sender has sent {@code blocksSent} distinct blocks of the file; its whole-file digest. */
     record FileEnd(int fileId, long blocksSent, byte[] digest) implements Message {
+        /**
+         * {@code blocksSent} of a file the sender gave up before any of its blocks went (it vanished or changed
+         * size): the receiver drops it and answers FILE_DONE with an error; the rest of the transfer goes on.
+         */
+        public static final long ABANDONED = -1;
+
         public FrameType type() {
             return FrameType.FILE_END;
         }

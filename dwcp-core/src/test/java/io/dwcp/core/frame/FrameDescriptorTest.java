@@ -34,7 +34,8 @@ class FrameDescriptorTest {
     void wireLayoutIsBigEndianAsDocumented() {
         ByteBuffer b = prefix(0, FrameType.OFFER, 0x01020304);
         assertEquals(8, b.position(), "writePrefix advances by the prefix length");
-        byte[] expected = {0x44, 0x57, 1, 3, 1, 2, 3, 4};
+        byte[] expected = {0x44, 0x57, 2, 3, 1, 2, 3, 4}; // version 2
+        assertEquals(2, FrameDescriptor.VERSION);
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i], b.get(i), "byte " + i);
         }
@@ -59,6 +60,9 @@ class FrameDescriptorTest {
             assertEquals(t, FrameType.of(t.code()));
         }
         assertTrue(FrameType.OFFER.isControl());
+        assertEquals(11, FrameType.DELETED.code());
+        assertTrue(FrameType.DELETED.isControl());
+        assertEquals(FrameType.DELETED, FrameType.of(11));
         assertTrue(!FrameType.DATA.isControl() && !FrameType.JOIN.isControl() && !FrameType.JOIN_ACK.isControl());
     }
 
@@ -77,17 +81,17 @@ class FrameDescriptorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 2, 127, 255})
+    @ValueSource(ints = {0, 1, 3, 127, 255}) // 1: the previous version, whose OFFER and PLAN layouts differ
     void unsupportedVersionIsRejected(int version) {
         ByteBuffer b = prefix(3, FrameType.HELLO, 10);
         b.put(3 + FrameDescriptor.VERSION_OFFSET, (byte) version);
         String m = rejected(b, 3, 100, "unsupported-version");
         assertTrue(m.contains("version=" + version + " "), m);
-        assertTrue(m.contains("supported=1"), m);
+        assertTrue(m.contains("supported=2"), m);
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 11, 15, 19, 128, 255})
+    @ValueSource(ints = {0, 12, 15, 19, 128, 255})
     void unknownTypeIsRejected(int type) {
         ByteBuffer b = prefix(0, FrameType.HELLO, 10);
         b.put(FrameDescriptor.TYPE_OFFSET, (byte) type);

@@ -8,6 +8,7 @@ import io.dwcp.core.manifest.Entry;
 import io.dwcp.core.message.Message;
 import io.dwcp.engine.receive.data.BlockPipeline;
 import io.dwcp.engine.receive.data.DataSession;
+import io.dwcp.engine.flow.EntryWindow;
 import io.dwcp.engine.runtime.EngineRuntime;
 import io.dwcp.engine.storage.IncomingFile;
 import io.dwcp.engine.storage.ReceivingPaths;
@@ -26,6 +27,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 
 /**
@@ -36,6 +38,8 @@ import java.util.function.Consumer;
 public final class TransferSession implements DataSession {
     /** CRC failures a session tolerates before it is judged broken rather than unlucky. */
     static final int MAX_NACKS = 1024;
+    /** Deleted paths per DELETED frame: well inside the entry and frame limits a sender applies. */
+    static final int DELETED_PER_FRAME = 1024;
 
     private enum State { AWAIT_OFFER, RECEIVING, ENDED }
 
@@ -59,7 +63,14 @@ public final class TransferSession implements DataSession {
     private final AtomicLong dataHeapAllocBytes = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicBoolean dataReported = new java.util.concurrent.atomic.AtomicBoolean();
     private final List<AutoCloseable> attached = new ArrayList<>();
-    private final OfferPlanner planner;
+    private final EntryWindow window = new EntryWindow();
+    /** Files in flight, indexed by {@code id & EntryWindow.MASK}; the window keeps two live ids out of one slot. */
+    private final AtomicReferenceArray<IncomingFile> files = new AtomicReferenceArray<>(EntryWindow.SIZE);
+    private final AtomicLong filesOk = new AtomicLong();
+    private final AtomicLong bytesOk = new AtomicLong();
+    private final AtomicInteger filesFailed = new AtomicInteger();
+    /** Set by the first OFFER; used on the session thread only. */
+    private BatchPlanner planner;
     /** The first failure; set once, from any thread, by {@link #abort}. */
     private final AtomicReference<Failure> failure = new AtomicReference<>();
     private final CountDownLatch ended = new CountDownLatch(1);
@@ -70,10 +81,8 @@ public final class TransferSession implements DataSession {
     private volatile State state = State.AWAIT_OFFER;
     private volatile long lastActivityNanos = System.nanoTime();
     private volatile int blockSize;
-    private volatile IncomingFile[] files = new IncomingFile[0];
     private BlockPipeline pipeline;
     private String dest = "";
-    private List<Entry> entries = List.of();
     private SessionOutcome outcome;
     private volatile SpaceLedger.Claim spaceClaim;
 
@@ -88,7 +97,6 @@ public final class TransferSession implements DataSession {
         this.streams = streams;
         this.out = out;
         this.onEnd = onEnd;
-        this.planner = new OfferPlanner(root, receiving, ledger, limits);
         this.executor = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("dwcp-session-" + name).factory());
     }
 
@@ -155,25 +163,66 @@ public final class TransferSession implements DataSession {
         }
     }
 
+    /**
+     * One batch of the file list: the first sets the session up, every batch is planned and answered with its
+     * PLAN while earlier batches' data still flows.
+     */
     private void onOffer(Message.Offer offer) throws IOException {
-        if (state != State.AWAIT_OFFER) {
-            throw DwcpException.protocol("frame=offer reason=unexpected state=" + state.name().toLowerCase(java.util.Locale.ROOT));
+        if (state == State.ENDED) {
+            return;
         }
-        OfferPlanner.Planned p = planner.plan(offer, this, this::touch, this::abandoned);
+        int n = offer.entries().size();
+        if (offer.firstId() != window.offered()) {
+            throw DwcpException.protocol("frame=offer reason=bad-first-id first_id=" + offer.firstId() + " expected="
+                    + window.offered());
+        }
+        if (!window.fits((long) offer.firstId() + n)) {
+            throw DwcpException.protocol("frame=offer reason=window-exceeded end=" + ((long) offer.firstId() + n)
+                    + " low=" + window.low() + " window=" + EntryWindow.SIZE);
+        }
+        if (planner == null) {
+            planner = new BatchPlanner(root, receiving, this, offer);
+        }
+        BatchPlanner.Planned p = planner.plan(offer, this::claimSpace, this::touch, this::abandoned);
         if (p == null) {
             return;
         }
-        synchronized (this) {
-            dest = offer.dest();
-            entries = p.entries();
-            files = p.files();
-            spaceClaim = p.claim();
-            blockSize = p.blockSize();
-            state = State.RECEIVING;
+        window.offer((long) offer.firstId() + n);
+        for (IncomingFile f : p.files()) {
+            files.set(f.id() & EntryWindow.MASK, f);
         }
-        LOG.info("session=" + name + " offer files=" + p.fileCount() + " entries=" + entries.size() + " bytes="
-                + p.offeredBytes() + " new_bytes=" + p.newBytes() + " block_size=" + p.blockSize() + " dest=\"" + dest + "\"");
+        for (Message.FilePlan line : p.plan().files()) {
+            if (line.action() == Message.FilePlan.FAILED) {
+                filesFailed.incrementAndGet();
+                LOG.warn("session=" + name + " entry-failed " + line.detail());
+            }
+            if (line.action() != Message.FilePlan.NEW && line.action() != Message.FilePlan.BASIS) {
+                window.finish(line.fileId());
+            }
+        }
+        synchronized (this) {
+            if (state == State.AWAIT_OFFER) {
+                dest = offer.dest();
+                blockSize = offer.blockSize();
+                state = State.RECEIVING;
+                LOG.info("session=" + name + " offer block_size=" + blockSize + " flags=" + offer.flags() + " dest=\""
+                        + dest + "\"");
+            }
+        }
         out.accept(p.plan());
+        List<String> deleted = p.deleted();
+        for (int i = 0; i < deleted.size(); i += DELETED_PER_FRAME) {
+            out.accept(new Message.Deleted(List.copyOf(deleted.subList(i, Math.min(deleted.size(), i + DELETED_PER_FRAME)))));
+        }
+    }
+
+    /** New files of a batch take space: the session's claim grows by as much, or the batch is refused. */
+    private void claimSpace(long bytes) throws DwcpException {
+        if (spaceClaim == null) {
+            spaceClaim = ledger.claim(bytes);
+        } else if (bytes > 0) {
+            ledger.grow(spaceClaim, bytes);
+        }
     }
 
     /** An abort was asked for (or the session ended): long work on the session thread stops early. */
@@ -182,9 +231,8 @@ public final class TransferSession implements DataSession {
     }
 
     private IncomingFile file(int fileId, String frame) throws DwcpException {
-        IncomingFile[] fs = files;
-        IncomingFile f = fileId >= 0 && fileId < fs.length ? fs[fileId] : null;
-        if (f == null) {
+        IncomingFile f = fileId >= 0 ? files.get(fileId & EntryWindow.MASK) : null;
+        if (f == null || f.id() != fileId) {
             throw DwcpException.protocol("frame=" + frame + " reason=unknown-file file=" + fileId);
         }
         return f;
@@ -195,6 +243,14 @@ public final class TransferSession implements DataSession {
             throw DwcpException.protocol("frame=file_end reason=unexpected state=" + state.name().toLowerCase(java.util.Locale.ROOT));
         }
         IncomingFile f = file(end.fileId(), "file_end");
+        if (end.blocksSent() == Message.FileEnd.ABANDONED) {
+            f.fail();
+            retire(f, false);
+            filesFailed.incrementAndGet();
+            out.accept(new Message.FileDone(f.id(), ErrorCode.IO.code(), "path=\"" + f.entry().path()
+                    + "\" reason=abandoned-by-sender"));
+            return;
+        }
         if (f.expect(end.blocksSent(), end.digest())) {
             finish(f);
         }
@@ -247,38 +303,50 @@ public final class TransferSession implements DataSession {
     private void finish(IncomingFile f) {
         try {
             if (f.finish()) {
+                filesOk.incrementAndGet();
+                bytesOk.addAndGet(f.entry().size());
+                retire(f, true);
                 out.accept(new Message.FileDone(f.id(), Message.FileDone.OK, f.identical() ? "identical" : "written"));
             }
         } catch (DwcpException e) {
             LOG.warn("session=" + name + " file-failed " + e.getMessage());
+            filesFailed.incrementAndGet();
+            retire(f, false);
             out.accept(new Message.FileDone(f.id(), e.code().code(), e.getMessage()));
         }
+    }
+
+    /**
+     * The file is finished either way: its claim on the path and its place in the window go. A completed file leaves
+     * its slot too (no landing is in flight once it completed); a failed one stays until the slot is reused, because
+     * a stream may still be inside a landing that must end on it.
+     */
+    private void retire(IncomingFile f, boolean completed) {
+        if (completed) {
+            files.compareAndSet(f.id() & EntryWindow.MASK, f, null);
+        }
+        receiving.release(f.finalPath(), this);
+        window.finish(f.id());
     }
 
     private void onCommit() throws IOException {
         if (state != State.RECEIVING) {
             throw DwcpException.protocol("frame=commit reason=unexpected state=" + state.name().toLowerCase(java.util.Locale.ROOT));
         }
-        long ok = 0;
-        long bytes = 0;
-        boolean verified = true;
-        for (IncomingFile f : files) {
-            if (f == null) {
-                continue;
-            }
-            switch (f.state()) {
-                case DONE -> {
-                    ok++;
-                    bytes += f.entry().size();
-                }
-                case FAILED -> verified = false;
-                case RECEIVING -> throw DwcpException.protocol("frame=commit reason=file-incomplete file=" + f.id());
-            }
+        if (!window.drained()) {
+            throw DwcpException.protocol("frame=commit reason=file-incomplete low=" + window.low() + " offered="
+                    + window.offered());
         }
-        new TreeCommitter(root).commit(dest, entries);
+        for (String failed : planner.committer().commit()) {
+            LOG.warn("session=" + name + " commit-failed " + failed);
+            filesFailed.incrementAndGet();
+        }
+        boolean verified = filesFailed.get() == 0;
+        long ok = filesOk.get();
+        long bytes = bytesOk.get();
         Message.Done done = new Message.Done(ok, bytes, payloadBytes.get(), verified);
-        LOG.info("session=" + name + " done files=" + ok + " bytes=" + bytes + " payload=" + payloadBytes.get()
-                + " verified=" + verified);
+        LOG.info("session=" + name + " done entries=" + window.offered() + " files=" + ok + " bytes=" + bytes
+                + " payload=" + payloadBytes.get() + " failed=" + filesFailed.get());
         if (end(new SessionOutcome(true, verified, ok, bytes, payloadBytes.get(), null))) {
             out.accept(done);
             ended.countDown();
@@ -304,7 +372,7 @@ public final class TransferSession implements DataSession {
 
     @Override
     public void endLanding(int fileId) {
-        files[fileId].endLanding();
+        files.get(fileId & EntryWindow.MASK).endLanding(); // the landing holds the file: it cannot finish meanwhile
     }
 
     @Override
@@ -385,7 +453,8 @@ public final class TransferSession implements DataSession {
         }
         LOG.warn("session=" + name + " aborted code=" + f.code().name().toLowerCase(java.util.Locale.ROOT) + " "
                 + f.message());
-        for (IncomingFile file : files) {
+        for (int i = 0; i < files.length(); i++) {
+            IncomingFile file = files.get(i);
             if (file != null) {
                 file.fail();
             }

@@ -2,7 +2,6 @@ package io.dwcp.engine.receive;
 
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.manifest.Entry;
-import io.dwcp.core.manifest.EntryKind;
 import io.dwcp.core.manifest.RelativePaths;
 import io.dwcp.engine.storage.IncomingFile;
 import io.dwcp.engine.storage.StorageRoot;
@@ -11,44 +10,80 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-/** At COMMIT, what is left once every file is in place: the symlinks, then the directories' modes and mtimes. */
+/**
+ * What waits for COMMIT: hard links (their first name must be complete) and the directories' modes and mtimes,
+ * set last and deepest first so that making their contents does not disturb them. Both lists grow with the
+ * directories and extra link names of a tree, not with its files.
+ */
 final class TreeCommitter {
     private final StorageRoot root;
+    private final String dest;
+    private final List<Entry> dirs = new ArrayList<>();
+    private final List<Entry> hardLinks = new ArrayList<>();
 
-    TreeCommitter(StorageRoot root) {
+    TreeCommitter(StorageRoot root, String dest) {
         this.root = root;
+        this.dest = dest;
     }
 
-    void commit(String dest, List<Entry> entries) throws DwcpException {
-        List<Integer> dirs = new ArrayList<>();
-        for (int i = 0; i < entries.size(); i++) {
-            Entry e = entries.get(i);
-            if (e.kind() == EntryKind.SYMLINK) {
-                makeLink(dest, e);
-            } else if (e.kind() == EntryKind.DIR) {
-                dirs.add(i);
+    void dir(Entry e) {
+        dirs.add(e);
+    }
+
+    void hardLink(Entry e) {
+        hardLinks.add(e);
+    }
+
+    /** Makes the hard links, then sets directory metadata; a failure is reported by name and the rest goes on. */
+    List<String> commit() {
+        List<String> failed = new ArrayList<>();
+        for (Entry e : hardLinks) {
+            try {
+                makeHardLink(e);
+            } catch (DwcpException ex) {
+                failed.add(ex.getMessage());
             }
         }
-        // Deepest first, so that setting a child's metadata does not disturb its parent's mtime afterwards.
-        dirs.sort(Comparator.comparingInt((Integer i) -> entries.get(i).path().split("/").length).reversed());
-        for (int i : dirs) {
-            Entry e = entries.get(i);
-            root.setMetadata(root.resolve(dest, e.path()), e.mode() | 0700, e.mtimeMillis(), false, e.path());
+        // DEST itself (the empty path) last of all.
+        dirs.sort(Comparator.comparingInt((Entry e) -> e.path().isEmpty() ? -1 : depth(e.path())).reversed());
+        for (Entry e : dirs) {
+            try {
+                // Owner-writable until now: the server had to create things inside.
+                String p = e.path().isEmpty() ? root.check(dest) : root.resolve(dest, e.path());
+                root.setMetadata(p, e, false, e.path().isEmpty() ? "." : e.path());
+            } catch (DwcpException ex) {
+                failed.add(ex.getMessage());
+            }
         }
+        return failed;
     }
 
-    private void makeLink(String dest, Entry e) throws DwcpException {
+    private static int depth(String path) {
+        int n = 0;
+        for (int i = 0; i < path.length(); i++) {
+            if (path.charAt(i) == '/') {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void makeHardLink(Entry e) throws DwcpException {
         String p = root.resolve(dest, e.path());
-        root.ensureParents(p, e.path());
-        FileStat a = root.stat(p, e.path()).orElse(null);
-        if (a != null && a.isDirectory()) {
+        String first = root.resolve(dest, e.linkTarget());
+        FileStat target = root.stat(first, e.path()).orElseThrow(
+                () -> RelativePaths.refused(e.path(), "hard-link-target-missing target=\"" + e.linkTarget() + "\""));
+        FileStat here = root.stat(p, e.path()).orElse(null);
+        if (here != null && here.inode() == target.inode() && here.device() == target.device()) {
+            return; // already the same file
+        }
+        if (here != null && here.isDirectory()) {
             throw RelativePaths.refused(e.path(), "exists-as-directory");
         }
-        // Made under the reserved part name and renamed over the target: a reader never sees a half-made link.
+        root.ensureParents(p, e.path());
         String tmp = p + IncomingFile.PART_SUFFIX;
         root.deleteQuietly(tmp);
-        root.symlink(e.linkTarget(), tmp, e.path());
-        root.setMetadata(tmp, 0, e.mtimeMillis(), true, e.path());
+        root.link(first, tmp, e.path());
         root.rename(tmp, p, e.path());
     }
 }

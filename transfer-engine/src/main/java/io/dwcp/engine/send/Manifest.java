@@ -1,14 +1,42 @@
 package io.dwcp.engine.send;
 
 import io.dwcp.core.manifest.Entry;
+import io.dwcp.core.manifest.EntryKind;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a send offers: entries in offer order and, index for index, the local file behind each FILE entry
- * (null for dirs and links). {@code skipped} lists what the scan left out and why.
+ * A send's entries held in memory: entries in offer order and, index for index, the local file behind each FILE
+ * entry (null for the rest). {@code skipped} lists what was left out and why. A tree is better sent through
+ * {@link SourceScanner}, which never holds it whole; a manifest suits a known, small set of entries.
  */
 public record Manifest(List<Entry> entries, List<Path> sources, List<String> skipped) {
+    /** The entries as a source of batches, from the first. */
+    public EntrySource source() {
+        return new EntrySource() {
+            private int next;
+
+            @Override
+            public Batch next(int maxEntries, long maxBytes) {
+                if (next >= entries.size()) {
+                    return null;
+                }
+                int start = next;
+                long bytes = 0;
+                while (next < entries.size() && next - start < maxEntries && bytes < maxBytes) {
+                    bytes += entries.get(next++).size();
+                }
+                return new Batch(new ArrayList<>(entries.subList(start, next)), new ArrayList<>(sources.subList(start, next)));
+            }
+
+            @Override
+            public List<String> skipped() {
+                return skipped;
+            }
+        };
+    }
+
     public long totalBytes() {
         long n = 0;
         for (Entry e : entries) {
@@ -20,7 +48,7 @@ public record Manifest(List<Entry> entries, List<Path> sources, List<String> ski
     public int fileCount() {
         int n = 0;
         for (Entry e : entries) {
-            if (e.kind() == io.dwcp.core.manifest.EntryKind.FILE) {
+            if (e.kind() == EntryKind.FILE) {
                 n++;
             }
         }

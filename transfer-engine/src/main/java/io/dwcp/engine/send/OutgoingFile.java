@@ -33,6 +33,7 @@ final class OutgoingFile {
     private final AtomicInteger handled = new AtomicInteger();
     private final AtomicInteger sent = new AtomicInteger();
     private final IoPaths io;
+    private final java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
     private DataFile file;
     private int users;
     private boolean retired;
@@ -155,6 +156,15 @@ final class OutgoingFile {
             sent.incrementAndGet();
         }
         return handled.incrementAndGet() == blockCount;
+    }
+
+    /** Gives the file up (it vanished or changed while read); true for the one caller that did. */
+    boolean abandon() {
+        return abandoned.compareAndSet(false, true);
+    }
+
+    boolean abandoned() {
+        return abandoned.get();
     }
 
     int sentBlocks() {

@@ -37,7 +37,19 @@ final class StreamSender implements Runnable {
                 }
                 OutgoingFile f = client.file((int) ((task & Long.MAX_VALUE) >>> 32));
                 int index = (int) task;
-                DataFile file = f.acquire();
+                if (f == null || f.abandoned()) {
+                    continue; // given up: its other blocks are not sent
+                }
+                DataFile file;
+                try {
+                    file = f.acquire();
+                } catch (IOException e) {
+                    // Opened at the first block, so nothing of it has gone: the file alone fails.
+                    if (task >= 0 && client.abandon(f, e)) {
+                        continue;
+                    }
+                    throw e;
+                }
                 try {
                     if (task < 0) {
                         resend(f, file, index);
@@ -62,7 +74,17 @@ final class StreamSender implements Runnable {
     }
 
     private void handle(OutgoingFile f, DataFile file, int index) throws IOException {
-        int length = f.read(file, index, memory, FrameSender.BLOCK_AT);
+        int length;
+        try {
+            length = f.read(file, index, memory, FrameSender.BLOCK_AT);
+        } catch (IOException e) {
+            // A one-block file that changed while read has sent nothing: it alone fails. A bigger one may have
+            // blocks on the wire already, and the transfer stops (its other files are not left half-checked).
+            if (f.blockCount == 1 && client.abandon(f, e)) {
+                return;
+            }
+            throw e;
+        }
         // the same bytes BlockDigests.digest(ByteBuffer) hashes, without wrapping a buffer per block
         Xxh3.hash128(memory, FrameSender.BLOCK_AT, length, f.digests, index * BlockDigests.DIGEST_LENGTH);
         boolean sent = !f.unchanged(index);

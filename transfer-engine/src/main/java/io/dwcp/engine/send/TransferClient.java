@@ -4,6 +4,9 @@ import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
 import io.dwcp.core.Limits;
 import io.dwcp.core.codec.CompressMode;
+import io.dwcp.core.digest.BlockDigests;
+import io.dwcp.core.manifest.Entry;
+import io.dwcp.core.manifest.EntryKind;
 import io.dwcp.core.frame.FrameDescriptor;
 import io.dwcp.core.message.ControlCodec;
 import io.dwcp.core.message.Message;
@@ -35,6 +38,11 @@ public final class TransferClient {
     /** Streams asked for over a real network: enough to keep a long, lossy path busy without a tuned window. */
     static final int NETWORK_STREAMS = 4;
 
+    /** Entries per OFFER batch: small enough that data starts at once, large enough to amortise a round trip. */
+    static final int BATCH_ENTRIES = 2048;
+    /** A batch ends early once its files total this much, so its PLAN's basis digests stay a modest frame. */
+    static final long BATCH_BYTES = 16L << 30;
+
     /**
      * @param streams   data streams to ask for, or {@link #AUTO_STREAMS}
      * @param compress  compression policy
@@ -43,11 +51,25 @@ public final class TransferClient {
      * @param limits    bounds applied to what the server sends back
      * @param io        the data plane's I/O path: the native one ({@code sendfile}, {@code MSG_ZEROCOPY}) where
      *                  it works, or the portable JDK one
+     * @param flags     OFFER flags ({@link Message.Offer#CHECKSUM}, {@code IGNORE_TIMES}, {@code DELETE},
+     *                  {@code DRY_RUN})
+     * @param filters   the filter rules as rule lines ({@link io.dwcp.core.manifest.FilterRules#lines()}): the
+     *                  receiver spares what they exclude from {@code --delete}
+     * @param itemize   receives rsync-style {@code --itemize-changes} lines, or null
      */
-    public record Options(int streams, CompressMode compress, int blockSize, byte[] token, Limits limits, IoMode io) {
-        /** The best I/O path here ({@link IoMode#AUTO}). */
+    public record Options(int streams, CompressMode compress, int blockSize, byte[] token, Limits limits, IoMode io,
+                          int flags, List<String> filters, java.util.function.Consumer<String> itemize) {
+        /** The best I/O path here ({@link IoMode#AUTO}), no tree options. */
         public Options(int streams, CompressMode compress, int blockSize, byte[] token, Limits limits) {
             this(streams, compress, blockSize, token, limits, IoMode.AUTO);
+        }
+
+        public Options(int streams, CompressMode compress, int blockSize, byte[] token, Limits limits, IoMode io) {
+            this(streams, compress, blockSize, token, limits, io, 0, List.of(), null);
+        }
+
+        boolean dryRun() {
+            return (flags & Message.Offer.DRY_RUN) != 0;
         }
     }
 
@@ -57,7 +79,14 @@ public final class TransferClient {
     private final AtomicLong blocksSent = new AtomicLong();
     private final AtomicLong blocksUnchanged = new AtomicLong();
     private final AtomicLong lastActivity = new AtomicLong(System.nanoTime());
+    private final AtomicLong fileCount = new AtomicLong();
+    private final AtomicLong totalBytes = new AtomicLong();
+    private final AtomicLong identicalFiles = new AtomicLong();
+    private final AtomicLong filesSent = new AtomicLong();
+    private final AtomicLong deletedCount = new AtomicLong();
+    private final AtomicLong verifyFailures = new AtomicLong();
     private final List<String> failedFiles = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
 
     private volatile boolean stop;
     private volatile String failure;
@@ -72,11 +101,11 @@ public final class TransferClient {
     private volatile String ioPath = "";
     private volatile boolean finished;
     private volatile BlockSchedule schedule;
-    private OutgoingFile[] files;
-    private AtomicIntegerArray fileStatus;
-    private CountDownLatch filesPending;
-    private int identicalFiles;
-    private volatile long totalBytes;
+    private volatile SendWindow sendWindow;
+    private volatile IoPaths io;
+    private long nextId;
+    private int scanErrors;
+    private List<String> skipped;
 
     /** A client that starts its own small {@link EngineRuntime} per transfer (see {@link EngineRuntime#client}). */
     public TransferClient(Options options) {
@@ -97,8 +126,14 @@ public final class TransferClient {
         return progressBytes.get();
     }
 
+    /** File bytes offered so far (the tree is read while it is sent, so this grows). */
     public long totalBytes() {
-        return totalBytes;
+        return totalBytes.get();
+    }
+
+    /** Warnings from the receiver (an entry it skipped, such as a device when it is not root). */
+    public List<String> warnings() {
+        return List.copyOf(warnings);
     }
 
     public long wireBytes() {
@@ -117,10 +152,17 @@ public final class TransferClient {
         return addr.isLoopbackAddress() ? Math.max(1, Math.min(NETWORK_STREAMS, cores / 4)) : NETWORK_STREAMS;
     }
 
-    /** Runs the whole transfer; never throws for remote or network failures, which land in the result. */
+    /** Runs the whole transfer of a manifest held in memory (see {@link #send(EntrySource, Target)}). */
     public TransferResult send(Manifest manifest, Target target) {
+        return send(manifest.source(), target);
+    }
+
+    /**
+     * Runs the whole transfer: entries are read from {@code source} batch by batch and offered while earlier
+     * batches' data flows. Never throws for remote or network failures, which land in the result.
+     */
+    public TransferResult send(EntrySource source, Target target) {
         long start = System.nanoTime();
-        totalBytes = manifest.totalBytes();
         lastActivity.set(start);
         Thread watchdog = Thread.ofPlatform().daemon().name("dwcp-watchdog").start(this::watch);
         List<Thread> threads = new ArrayList<>();
@@ -129,46 +171,64 @@ public final class TransferClient {
         EngineRuntime runtime = null;
         CompletableFuture<EngineRuntime> starting = null;
         try {
-            ByteBuffer offer = encodeOffer(manifest, target);
             InetAddress addr = ControlConnection.resolve(target.host());
             int wanted = streamsFor(options.streams(), addr, Runtime.getRuntime().availableProcessors());
             // The data plane's start (probing the I/O path, making native call handles: 0.1-0.2 s cold) overlaps
-            // the control handshake; data streams wait for it only after the PLAN.
+            // the control handshake and the first batch; data streams wait for it only after the first PLAN.
             starting = startRuntime(wanted * FrameSender.slabsPerStream(options.compress()));
             control = ControlConnection.open(addr, target.port(), options.limits(), wireBytes,
                     () -> lastActivity.set(System.nanoTime()));
-            sendControl(new Message.Hello("dwcp-cli/" + FrameDescriptor.VERSION, options.token(),
-                    wanted));
+            sendControl(new Message.Hello("dwcp-cli/" + FrameDescriptor.VERSION, options.token(), wanted));
             Message.Welcome welcome = expect(readControl(), Message.Welcome.class);
-            sendEncoded(offer);
-            Message.Plan plan = expect(readControl(), Message.Plan.class);
+            schedule = new BlockSchedule(options.blockSize());
+            sendWindow = new SendWindow(options.blockSize());
+            // The first batch goes even when empty: the receiver learns DEST, block size and options from it.
+            EntrySource.Batch batch = nextBatch(source);
+            offer(target, batch == null ? new EntrySource.Batch(List.of(), List.of()) : batch);
+            Message.Plan first = expect(readControl(), Message.Plan.class);
             runtime = awaitRuntime(starting);
             ioPath = runtime.io().describe();
-            data = new DataStreams(runtime.io(), options.limits());
-            prepare(manifest, plan, runtime.io());
-            granted = Math.max(1, Math.min(welcome.streams(), wanted));
-            for (int i = 0; i < granted; i++) {
-                wireBytes.addAndGet(data.open(addr, welcome, i));
-            }
-            reader = Thread.ofPlatform().daemon().name("dwcp-control-reader").start(this::readLoop);
-            for (OutgoingFile f : files) {
-                if (f != null && f.blockCount == 0) {
-                    sendControl(new Message.FileEnd(f.id, 0, f.fileDigest()));
+            io = runtime.io();
+            sendWindow.plan(first, schedule, io, events);
+            if (!options.dryRun()) {
+                data = new DataStreams(runtime.io(), options.limits());
+                granted = Math.max(1, Math.min(welcome.streams(), wanted));
+                for (int i = 0; i < granted; i++) {
+                    wireBytes.addAndGet(data.open(addr, welcome, i));
+                }
+                for (int i = 0; i < granted; i++) {
+                    FrameSender frames = new FrameSender(runtime, data.get(i), options.compress(), options.blockSize(),
+                            options.limits().idleTimeoutMillis());
+                    Thread t = runtime.dataThreads().newThread(new StreamSender(this, frames));
+                    threads.add(t);
+                    t.start();
                 }
             }
-            for (int i = 0; i < granted; i++) {
-                FrameSender frames = new FrameSender(runtime, data.get(i), options.compress(), options.blockSize(),
-                        options.limits().idleTimeoutMillis());
-                Thread t = runtime.dataThreads().newThread(new StreamSender(this, frames));
-                threads.add(t);
-                t.start();
+            reader = Thread.ofPlatform().daemon().name("dwcp-control-reader").start(this::readLoop);
+            while (batch != null && failure == null) {
+                batch = nextBatch(source);
+                if (batch != null) {
+                    long end = nextId + batch.entries().size();
+                    while (failure == null && !sendWindow.window().awaitFits(end, 100)) {
+                        // the receiver is behind by a whole window: wait for files to finish
+                    }
+                    if (failure == null) {
+                        offer(target, batch);
+                    }
+                }
             }
-            awaitFiles();
+            scanErrors = countScanErrors(source.skipped());
+            skipped = List.copyOf(source.skipped());
+            while (failure == null && !sendWindow.window().awaitDrained(100)) {
+                // every entry offered; waiting for the last files to finish
+            }
             stopSenders();
             for (Thread t : threads) {
                 t.join();
             }
-            data.closeAll();
+            if (data != null) {
+                data.closeAll();
+            }
             if (failure != null) {
                 // The server usually says why right before it closes: give its ERROR a moment to arrive.
                 reader.join(1000);
@@ -204,12 +264,8 @@ public final class TransferClient {
             if (control != null) {
                 control.close();
             }
-            if (files != null) {
-                for (OutgoingFile f : files) {
-                    if (f != null) {
-                        f.retire();
-                    }
-                }
+            if (sendWindow != null) {
+                sendWindow.forEachInFlight(OutgoingFile::retire);
             }
         }
         finished = true;
@@ -221,17 +277,83 @@ public final class TransferClient {
                 Thread.currentThread().interrupt();
             }
         }
+        if (skipped == null) {
+            skipped = List.copyOf(source.skipped());
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         String error = serverError != null ? "server: " + serverError : failure;
+        boolean partial = scanErrors > 0 || !failedFiles.isEmpty();
         boolean verified = error == null && done != null && done.verified() && failedFiles.isEmpty();
-        int exit = verified ? TransferResult.EXIT_OK
+        int exit = error == null && done != null && !partial ? TransferResult.EXIT_OK
                 : serverErrorCode != null ? (serverErrorCode == ErrorCode.VERIFY ? TransferResult.EXIT_VERIFY : TransferResult.EXIT_FAILED)
-                : !failedFiles.isEmpty() && error == null ? TransferResult.EXIT_VERIFY
+                : error == null && done != null && verifyFailures.get() > 0 ? TransferResult.EXIT_VERIFY
+                : error == null && done != null ? TransferResult.EXIT_PARTIAL
                 : failureExit != 0 ? failureExit : TransferResult.EXIT_FAILED;
-        return new TransferResult(manifest.fileCount(), manifest.totalBytes(), wireBytes.get(), seconds, verified,
-                blocksSent.get(), blocksUnchanged.get(), identicalFiles, granted, error, List.copyOf(failedFiles),
-                manifest.skipped(), exit, ioPath, zeroCopy.snapshot());
+        return new TransferResult((int) Math.min(Integer.MAX_VALUE, fileCount.get()), totalBytes.get(), wireBytes.get(),
+                seconds, verified, blocksSent.get(), blocksUnchanged.get(), (int) identicalFiles.get(), granted, error,
+                List.copyOf(failedFiles), skipped, exit, ioPath, zeroCopy.snapshot(),
+                new TransferResult.TreeStats(nextId, filesSent.get(), deletedCount.get(), skipped.size()));
     }
+
+    private EntrySource.Batch nextBatch(EntrySource source) throws IOException {
+        int max = Math.min(BATCH_ENTRIES, options.limits().maxEntries());
+        return source.next(max, BATCH_BYTES);
+    }
+
+    private void offer(Target target, EntrySource.Batch batch) throws IOException {
+        for (Entry e : batch.entries()) {
+            if (e.kind() == EntryKind.FILE) {
+                fileCount.incrementAndGet();
+                totalBytes.addAndGet(e.size());
+            }
+        }
+        sendWindow.offered(nextId, batch);
+        sendControl(new Message.Offer(target.dest(), options.blockSize(), options.flags(), (int) nextId,
+                nextId == 0 ? options.filters() : List.of(), batch.entries()));
+        nextId += batch.entries().size();
+    }
+
+    private static int countScanErrors(List<String> skipped) {
+        int n = 0;
+        for (String s : skipped) {
+            if (s.contains("reason=unreadable") || s.contains("reason=vanished")) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Counters and listings from PLAN lines. */
+    private final SendWindow.Events events = new SendWindow.Events() {
+        @Override
+        public void planned(Entry e, Message.FilePlan line) {
+            String item = options.itemize() != null ? Itemizer.line(e, line) : null;
+            if (item != null) {
+                options.itemize().accept(item);
+            }
+            boolean file = e.kind() == EntryKind.FILE;
+            switch (line.action()) {
+                case Message.FilePlan.FAILED -> failedFiles.add(e.path() + ": " + line.detail());
+                case Message.FilePlan.SKIP -> {
+                    if (!line.detail().isEmpty()) {
+                        warnings.add(line.detail());
+                    }
+                    if (file) {
+                        progressBytes.addAndGet(e.size());
+                        if (!options.dryRun()) {
+                            identicalFiles.incrementAndGet();
+                        }
+                    }
+                }
+                default -> filesSent.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void emptyFile(OutgoingFile f) throws IOException {
+            sendControl(new Message.FileEnd(f.id, 0, f.fileDigest()));
+        }
+    };
 
     /** Senders may still be inside a socket call woken by its close: their slabs go back before the pool closes. */
     private static void joinQuietly(List<Thread> threads) {
@@ -271,17 +393,6 @@ public final class TransferClient {
         }
     }
 
-    private void prepare(Manifest manifest, Message.Plan plan, IoPaths io) throws DwcpException {
-        BlockSchedule planned = BlockSchedule.of(manifest, plan, options.blockSize(), io);
-        files = planned.files();
-        fileStatus = new AtomicIntegerArray(files.length);
-        filesPending = new CountDownLatch(planned.fileCount());
-        schedule = planned;
-        if (stop) {
-            planned.stop(); // failed while planning: streams must not start on it
-        }
-    }
-
     // ---- work distribution, called by StreamSender threads ----
 
     /** Next block for a stream (see {@link BlockSchedule#next}). */
@@ -299,7 +410,7 @@ public final class TransferClient {
     }
 
     OutgoingFile file(int id) {
-        return files[id];
+        return sendWindow.file(id);
     }
 
     void blockDone(OutgoingFile f, boolean sent, long logicalBytes, long wire) throws IOException {
@@ -318,6 +429,22 @@ public final class TransferClient {
         zeroCopy.add(stats);
     }
 
+    /**
+     * A file that could not be read as offered (vanished, changed size) before any of its blocks went: the
+     * receiver is told to drop it, it is reported by name, and the rest of the transfer goes on.
+     */
+    boolean abandon(OutgoingFile f, IOException cause) throws IOException {
+        if (!f.abandon()) {
+            return true;
+        }
+        String why = cause instanceof DwcpException d ? d.getMessage()
+                : "path=\"" + f.entry.path() + "\" reason=source-unreadable detail=\"" + cause.getMessage() + "\"";
+        failedFiles.add(f.entry.path() + ": " + why);
+        f.retire();
+        sendControl(new Message.FileEnd(f.id, Message.FileEnd.ABANDONED, new byte[BlockDigests.DIGEST_LENGTH]));
+        return true;
+    }
+
     void resent(long wire) {
         lastActivity.set(System.nanoTime());
         wireBytes.addAndGet(wire);
@@ -331,26 +458,6 @@ public final class TransferClient {
 
     private void sendEncoded(ByteBuffer frame) throws IOException {
         control.sendEncoded(frame);
-    }
-
-    /**
-     * The OFFER frame, checked against the limits a server applies (by default the same as ours) before any
-     * connection is made: a tree too big for one offer is a clear error here, not a closed connection there.
-     */
-    private ByteBuffer encodeOffer(Manifest manifest, Target target) throws DwcpException {
-        Limits limits = options.limits();
-        int entries = manifest.entries().size();
-        if (entries > limits.maxEntries()) {
-            throw new DwcpException(ErrorCode.LIMIT, "reason=offer-too-large entries=" + entries + " max_entries="
-                    + limits.maxEntries() + " hint=\"send the tree in parts\"");
-        }
-        ByteBuffer frame = ControlCodec.encode(new Message.Offer(target.dest(), options.blockSize(), manifest.entries()));
-        int body = frame.remaining() - FrameDescriptor.PREFIX_LENGTH;
-        if (body > limits.maxControlBody()) {
-            throw new DwcpException(ErrorCode.LIMIT, "reason=offer-too-large bytes=" + body + " max_bytes="
-                    + limits.maxControlBody() + " entries=" + entries + " hint=\"send the tree in parts\"");
-        }
-        return frame;
     }
 
     private Message readControl() throws IOException {
@@ -377,6 +484,8 @@ public final class TransferClient {
                 Message m = readControl();
                 lastActivity.set(System.nanoTime());
                 switch (m) {
+                    case Message.Plan p -> sendWindow.plan(p, schedule, io, events);
+                    case Message.Deleted d -> onDeleted(d);
                     case Message.FileDone d -> onFileDone(d);
                     case Message.BlockNack n -> onNack(n);
                     case Message.Done d -> {
@@ -396,33 +505,31 @@ public final class TransferClient {
     }
 
     private void onFileDone(Message.FileDone d) throws DwcpException {
-        int id = d.fileId();
-        if (id < 0 || id >= files.length || files[id] == null) {
-            throw DwcpException.protocol("frame=file_done reason=unknown-file file=" + id);
-        }
-        if (!fileStatus.compareAndSet(id, 0, 1)) {
-            throw DwcpException.protocol("frame=file_done reason=duplicate file=" + id);
+        OutgoingFile f = sendWindow.done(d);
+        if (f.abandoned()) {
+            return; // reported when it was given up, with the local reason
         }
         if (d.status() != Message.FileDone.OK) {
-            failedFiles.add(files[id].entry.path() + ": " + d.detail());
+            failedFiles.add(f.entry.path() + ": " + d.detail());
+            if (d.status() == ErrorCode.VERIFY.code()) {
+                verifyFailures.incrementAndGet();
+            }
         } else if ("identical".equals(d.detail())) {
-            synchronized (this) {
-                identicalFiles++;
+            identicalFiles.incrementAndGet();
+        }
+    }
+
+    private void onDeleted(Message.Deleted d) {
+        deletedCount.addAndGet(d.paths().size());
+        if (options.itemize() != null) {
+            for (String p : d.paths()) {
+                options.itemize().accept(Itemizer.deleted(p));
             }
         }
-        filesPending.countDown();
     }
 
     private void onNack(Message.BlockNack n) throws DwcpException {
-        schedule.retry(n);
-    }
-
-    private void awaitFiles() throws InterruptedException {
-        while (!filesPending.await(100, TimeUnit.MILLISECONDS)) {
-            if (failure != null) {
-                return;
-            }
-        }
+        schedule.retry(sendWindow.file(n.fileId()), n);
     }
 
     /**
@@ -462,9 +569,9 @@ public final class TransferClient {
             }
         }
         stopSenders();
-        long n = filesPending == null ? 0 : filesPending.getCount();
-        for (long i = 0; i < n; i++) {
-            filesPending.countDown();
+        SendWindow w = sendWindow;
+        if (w != null) {
+            w.window().wake();
         }
     }
 

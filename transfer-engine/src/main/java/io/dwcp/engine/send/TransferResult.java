@@ -15,10 +15,20 @@ import java.util.List;
 public record TransferResult(int files, long bytes, long wireBytes, double seconds, boolean verified,
                              long blocksSent, long blocksUnchanged, int identicalFiles, int streams,
                              String transportError, List<String> failedFiles, List<String> skipped, int exitCode,
-                             String ioPath, ZeroCopyStats zeroCopy) {
+                             String ioPath, ZeroCopyStats zeroCopy, TreeStats tree) {
+
+    /**
+     * What a tree transfer did beyond the bytes: entries offered (files, directories, links...), files whose data
+     * was sent, entries the receiver deleted ({@code --delete}), entries the scan left out.
+     */
+    public record TreeStats(long entries, long filesSent, long deleted, long skipped) {
+        public static final TreeStats NONE = new TreeStats(0, 0, 0, 0);
+    }
 
     public static final int EXIT_OK = 0;
     public static final int EXIT_USAGE = 1;
     public static final int EXIT_FAILED = 2;
     public static final int EXIT_VERIFY = 3;
+    /** The transfer ran to its end, but some entries failed or could not be read (named in the result). */
+    public static final int EXIT_PARTIAL = 4;
 }

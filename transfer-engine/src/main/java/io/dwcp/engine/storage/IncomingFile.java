@@ -86,6 +86,11 @@ public final class IncomingFile {
                 basisDigests == null ? new byte[0] : basisDigests);
     }
 
+    /** The final path below the root. */
+    public String finalPath() {
+        return finalPath;
+    }
+
     /** The part file's path below the root. */
     public String partPath() {
         return partPath;
@@ -412,6 +417,6 @@ public final class IncomingFile {
     }
 
     private void applyMetadata(String path) throws DwcpException {
-        root.setMetadata(path, entry.mode(), entry.mtimeMillis(), false, entry.path());
+        root.setMetadata(path, entry, false, entry.path());
     }
 }

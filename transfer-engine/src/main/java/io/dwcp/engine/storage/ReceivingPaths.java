@@ -27,6 +27,19 @@ public final class ReceivingPaths {
         }
     }
 
+    /** Claims one path for {@code owner}; throws a PATH error when another transfer is writing it. */
+    public void claim(String path, String shown, Object owner) throws DwcpException {
+        Object o = owners.putIfAbsent(path, owner);
+        if (o != null && o != owner) {
+            throw RelativePaths.refused(shown, "busy-in-another-transfer");
+        }
+    }
+
+    /** Releases one path {@code owner} holds (its file is finished). */
+    public void release(String path, Object owner) {
+        owners.remove(path, owner);
+    }
+
     /** Releases every path held by {@code owner}. */
     public void release(Object owner) {
         owners.values().removeIf(o -> o == owner);

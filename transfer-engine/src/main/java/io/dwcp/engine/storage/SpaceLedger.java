@@ -74,6 +74,16 @@ public final class SpaceLedger {
         return c;
     }
 
+    /**
+     * The transfer offered more (the next batch of a streamed file list): {@code more} bytes join its claim, or a
+     * LIMIT error as {@link #claim} gives.
+     */
+    public synchronized void grow(Claim c, long more) throws DwcpException {
+        Claim extra = claim(more); // the same check against what is free and promised
+        claims.remove(extra);
+        c.left.addAndGet(more);
+    }
+
     /** The transfer ended: what it did not write is free for others again. */
     public void release(Claim c) {
         claims.remove(c);

@@ -4,6 +4,7 @@ import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
 import io.dwcp.core.linux.Errno;
 import io.dwcp.core.linux.NativeIoException;
+import io.dwcp.core.manifest.Entry;
 import io.dwcp.core.manifest.RelativePaths;
 import io.dwcp.zerocopy.ConfinedRoot;
 import io.dwcp.zerocopy.DataFile;
@@ -28,6 +29,7 @@ public final class StorageRoot implements AutoCloseable {
     private final int maxPathBytes;
     /** Names go through java.nio paths, which encode them in the JVM's locale charset (the portable root). */
     private final boolean jdkNames;
+    private final boolean keepsOwners = runsAsRoot();
 
     private StorageRoot(ConfinedRoot root, Path display, int maxPathBytes, boolean jdkNames) {
         this.root = root;
@@ -186,16 +188,101 @@ public final class StorageRoot implements AutoCloseable {
         }
     }
 
-    /** Sets mode and mtime of {@code path} itself; for a symlink only its times. */
-    public void setMetadata(String path, int mode, long mtimeMillis, boolean link, String shown) throws DwcpException {
+    /**
+     * Gives {@code path} itself the entry's metadata: owner and group (only when this process may: {@link #keepsOwners}),
+     * then the permission bits (not on a symlink), then the mtime. In that order because chown clears set-id bits.
+     */
+    public void setMetadata(String path, Entry e, boolean link, String shown) throws DwcpException {
         try {
-            if (!link) {
-                root.chmod(path, mode);
+            if (keepsOwners && (e.uid() != Entry.NO_ID || e.gid() != Entry.NO_ID)) {
+                root.chown(path, e.uid(), e.gid());
             }
-            long nanos = mtimeMillis * 1_000_000L;
-            root.setTimes(path, nanos, nanos);
+            if (!link) {
+                root.chmod(path, e.mode() & 07777);
+            }
+            root.setTimes(path, e.mtimeNanos(), e.mtimeNanos());
+        } catch (IOException ex) {
+            throw failure(shown, "set-metadata", ex);
+        }
+    }
+
+    /**
+     * True when this process runs as root, so received files get the sender's owner and group and devices can be
+     * made, as rsync does; otherwise files belong to the server's user.
+     */
+    public boolean keepsOwners() {
+        return keepsOwners;
+    }
+
+    /** Calls {@code names} with each name in directory {@code dir} (never through a link). */
+    public void list(String dir, java.util.function.Consumer<String> names, String shown) throws DwcpException {
+        try {
+            root.list(dir, names);
         } catch (IOException e) {
-            throw failure(shown, "set-metadata", e);
+            throw failure(shown, "list", e);
+        }
+    }
+
+    /**
+     * Removes {@code path} and, for a directory, everything below it; links are removed, never followed, and every
+     * step is resolved from the root's fd, so a directory swapped for a link meanwhile cannot lead out of the root.
+     * Returns how many entries were removed.
+     */
+    public long removeTree(String path, String shown) throws DwcpException {
+        FileStat s = stat(path, shown).orElse(null);
+        if (s == null) {
+            return 0;
+        }
+        try {
+            if (!s.isDirectory()) {
+                root.unlink(path);
+                return 1;
+            }
+            java.util.List<String> children = new java.util.ArrayList<>();
+            root.list(path, children::add);
+            long n = 0;
+            for (String c : children) {
+                n += removeTree(path + "/" + c, shown);
+            }
+            root.rmdir(path);
+            return n + 1;
+        } catch (IOException e) {
+            throw failure(shown, "delete", e);
+        }
+    }
+
+    /** Makes {@code path} another name for the file at {@code existing} (a hard link; neither is followed). */
+    public void link(String existing, String path, String shown) throws DwcpException {
+        try {
+            root.link(existing, path);
+        } catch (IOException e) {
+            throw failure(shown, "link", e);
+        }
+    }
+
+    /** Makes a FIFO or device node ({@code mode} includes the type bits). */
+    public void mknod(String path, int mode, long device, String shown) throws DwcpException {
+        try {
+            root.mknod(path, mode, device);
+        } catch (IOException e) {
+            throw failure(shown, "mknod", e);
+        }
+    }
+
+    /** The target text of the symlink at {@code path}. */
+    public String readlink(String path, String shown) throws DwcpException {
+        try {
+            return root.readlink(path);
+        } catch (IOException e) {
+            throw failure(shown, "readlink", e);
+        }
+    }
+
+    private static boolean runsAsRoot() {
+        try {
+            return Integer.valueOf(0).equals(java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return false; // no /proc, or no unix view: not a Linux root we can recognise
         }
     }
 

@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.dwcp.core.message.Message;
-import io.dwcp.zerocopy.IoMode;
-import io.dwcp.zerocopy.select.IoPaths;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -15,8 +11,7 @@ import org.junit.jupiter.api.Test;
 /** Senders with nothing left to send wait for retries; stopping the transfer must release them at once. */
 class IdleSenderTest {
     private static BlockSchedule schedule() throws Exception {
-        return BlockSchedule.of(new Manifest(List.of(), List.of(), List.of()), new Message.Plan(List.of()), 1 << 20,
-                IoPaths.select(IoMode.PORTABLE));
+        return new BlockSchedule(1 << 20);
     }
 
     @Test

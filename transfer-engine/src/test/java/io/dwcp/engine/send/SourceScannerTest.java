@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dwcp.core.Limits;
 import io.dwcp.core.manifest.Entry;
+import io.dwcp.core.manifest.FilterRules;
+import io.dwcp.core.manifest.EntryKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,9 +34,9 @@ class SourceScannerTest {
         Files.writeString(dir.resolve("good.txt"), "y");
         Files.writeString(dir.resolve("real-\uFFFD.txt"), "a genuine U+FFFD is a valid name");
 
-        Manifest m = new SourceScanner(Limits.defaults().maxPathBytes()).scan(List.of(dir + "/"));
+        Manifest m = scan(dir + "/");
 
-        assertEquals(List.of("good.txt", "real-\uFFFD.txt"), m.entries().stream().map(Entry::path).sorted().toList());
+        assertEquals(List.of("", "good.txt", "real-\uFFFD.txt"), m.entries().stream().map(Entry::path).sorted().toList());
         assertEquals(1, m.skipped().size(), m.skipped()::toString);
         assertTrue(m.skipped().get(0).contains("reason=name-not-representable"), m.skipped()::toString);
     }
@@ -44,9 +46,109 @@ class SourceScannerTest {
         // A file named on the command line is sent under its real name (a link to it is followed).
         Path alias = Files.createSymbolicLink(dir.resolve("alias"), createNonUtf8Name().getFileName());
 
-        Manifest m = new SourceScanner(Limits.defaults().maxPathBytes()).scan(List.of(alias.toString()));
+        Manifest m = scan(alias.toString());
 
         assertEquals(List.of(), m.entries());
         assertTrue(m.skipped().get(0).contains("reason=name-not-representable"), m.skipped()::toString);
+    }
+
+    @Test
+    void aDirectorysChildrenComeTogetherSortedThenItsSubdirectoriesAndListedClosesEach() throws Exception {
+        Files.createDirectories(dir.resolve("b/inner"));
+        Files.createDirectories(dir.resolve("a"));
+        Files.writeString(dir.resolve("z.txt"), "z");
+        Files.writeString(dir.resolve("a/f"), "f");
+        Files.writeString(dir.resolve("b/inner/g"), "g");
+        Manifest m = scan(new SourceScanner.Options(4096, FilterRules.NONE, false, true), dir + "/");
+        assertEquals(List.of("DIR ", "DIR a", "DIR b", "FILE z.txt", "LISTED ", "FILE a/f", "LISTED a", "DIR b/inner",
+                "LISTED b", "FILE b/inner/g", "LISTED b/inner"),
+                m.entries().stream().map(e -> e.kind() + " " + e.path()).toList());
+    }
+
+    @Test
+    void symlinksAreOfferedVerbatimWhateverTheyPointAt() throws Exception {
+        Files.createDirectories(dir.resolve("d"));
+        Files.createSymbolicLink(dir.resolve("d/abs"), Path.of("/etc/hostname"));
+        Files.createSymbolicLink(dir.resolve("d/dangling"), Path.of("no/such/thing"));
+        Files.createSymbolicLink(dir.resolve("d/out"), Path.of("../../../../outside"));
+        Files.createSymbolicLink(dir.resolve("d/in"), Path.of("../d/abs"));
+        Manifest m = scan(dir + "/");
+        assertEquals(List.of("d/abs -> /etc/hostname", "d/dangling -> no/such/thing", "d/in -> ../d/abs",
+                "d/out -> ../../../../outside"), m.entries().stream().filter(e -> e.kind() == EntryKind.SYMLINK)
+                .map(e -> e.path() + " -> " + e.linkTarget()).toList());
+        assertEquals(List.of(), m.skipped());
+
+        Manifest safe = scan(new SourceScanner.Options(4096, FilterRules.NONE, true, false), dir + "/");
+        assertEquals(List.of("d/dangling", "d/in"), safe.entries().stream()
+                .filter(e -> e.kind() == EntryKind.SYMLINK).map(Entry::path).toList());
+        assertEquals(2, safe.skipped().size(), safe.skipped()::toString);
+        assertTrue(safe.skipped().get(0).contains("reason=unsafe-link"), safe.skipped()::toString);
+    }
+
+    @Test
+    void aFileWithSeveralNamesIsOfferedOnceAndThenAsHardLinks() throws Exception {
+        Files.createDirectories(dir.resolve("x"));
+        Files.writeString(dir.resolve("first"), "data");
+        Files.createLink(dir.resolve("x/second"), dir.resolve("first"));
+        Files.createLink(dir.resolve("x/third"), dir.resolve("first"));
+        Manifest m = scan(dir + "/");
+        assertEquals(List.of("FILE first ", "HARDLINK x/second first", "HARDLINK x/third first"), m.entries().stream()
+                .filter(e -> e.kind() != EntryKind.DIR).map(e -> e.kind() + " " + e.path() + " " + e.linkTarget())
+                .toList());
+        assertEquals(1, m.sources().stream().filter(java.util.Objects::nonNull).count(), "only the first name is read");
+    }
+
+    @Test
+    void mtimesKeepTheirNanosecondsAndFifosAreSpecialEntries() throws Exception {
+        Path f = Files.writeString(dir.resolve("f"), "x");
+        Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.from(java.time.Instant.ofEpochSecond(1_700_000_000, 123_456_789)));
+        Process p = new ProcessBuilder("mkfifo", dir.resolve("pipe").toString()).inheritIO().start();
+        assertEquals(0, p.waitFor());
+        Manifest m = scan(dir + "/");
+        Entry file = m.entries().stream().filter(e -> e.path().equals("f")).findFirst().orElseThrow();
+        assertEquals(1_700_000_000_123_456_789L, file.mtimeNanos());
+        Entry fifo = m.entries().stream().filter(e -> e.path().equals("pipe")).findFirst().orElseThrow();
+        assertEquals(EntryKind.SPECIAL, fifo.kind());
+        assertEquals(0010000, fifo.mode() & 0170000);
+    }
+
+    @Test
+    void batchesStopAtTheirEntryAndByteBounds() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            Files.write(dir.resolve("f" + i), new byte[100]);
+        }
+        SourceScanner s = new SourceScanner(new SourceScanner.Options(4096), List.of(dir + "/"));
+        assertEquals(3, s.next(3, Long.MAX_VALUE).entries().size());
+        assertEquals(2, s.next(100, 150).entries().size(), "ends once its files total the byte bound");
+        assertEquals(6, s.next(100, Long.MAX_VALUE).entries().size()); // 11 entries: DEST itself and 10 files
+        assertEquals(null, s.next(100, Long.MAX_VALUE));
+    }
+
+    @Test
+    void excludedDirectoriesHideTheirSubtreeAndTheirParentIsStillListed() throws Exception {
+        Files.createDirectories(dir.resolve("keep/build/deep"));
+        Files.writeString(dir.resolve("keep/build/deep/x.o"), "o");
+        Files.writeString(dir.resolve("keep/a.o"), "o");
+        Files.writeString(dir.resolve("keep/a.c"), "c");
+        FilterRules rules = FilterRules.builder().exclude("build/").exclude("*.o").build();
+        Manifest m = scan(new SourceScanner.Options(4096, rules, false, true), dir + "/");
+        assertEquals(List.of("DIR ", "DIR keep", "LISTED ", "FILE keep/a.c", "LISTED keep"),
+                m.entries().stream().map(e -> e.kind() + " " + e.path()).toList());
+    }
+
+    /** Every batch of a scan, joined. */
+    static Manifest scan(SourceScanner.Options options, String... args) throws IOException {
+        SourceScanner s = new SourceScanner(options, List.of(args));
+        List<Entry> entries = new java.util.ArrayList<>();
+        List<Path> sources = new java.util.ArrayList<>();
+        for (EntrySource.Batch b = s.next(7, Long.MAX_VALUE); b != null; b = s.next(7, Long.MAX_VALUE)) {
+            entries.addAll(b.entries());
+            sources.addAll(b.sources());
+        }
+        return new Manifest(entries, sources, s.skipped());
+    }
+
+    static Manifest scan(String... args) throws IOException {
+        return scan(new SourceScanner.Options(Limits.defaults().maxPathBytes()), args);
     }
 }

@@ -108,7 +108,7 @@ class IncomingFileTest {
     void blocksInAnyOrderThenDigestThenRename() throws Exception {
         byte[] data = random(3 * BS + 17, 1);
         Path target = dir.resolve("f.bin");
-        IncomingFile f = incoming(0, Entry.file("f.bin", data.length, 0640, 1_600_000_000_000L), target, null, 0);
+        IncomingFile f = incoming(0, Entry.file("f.bin", data.length, 0640, 1_600_000_000_000_000_000L), target, null, 0);
         deliver(f, data, 3);
         deliver(f, data, 0);
         assertFalse(Files.exists(target), "nothing under the final name before verification");
@@ -120,7 +120,7 @@ class IncomingFileTest {
         assertFalse(f.finish(), "a second caller (the other thread that saw completion) must not report again");
         assertArrayEquals(data, Files.readAllBytes(target));
         assertFalse(Files.exists(dir.resolve(f.partPath())));
-        assertEquals(1_600_000_000_000L, Files.getLastModifiedTime(target).toMillis());
+        assertEquals(1_600_000_000_000_000_000L, Files.getLastModifiedTime(target).to(java.util.concurrent.TimeUnit.NANOSECONDS));
     }
 
     @Test
@@ -161,12 +161,12 @@ class IncomingFileTest {
         Path target = dir.resolve("i.bin");
         Files.write(target, data);
         byte[] basis = FileBlocks.digestAll(target, data.length, BS, ByteBuffer.allocate(BS), () -> { });
-        IncomingFile f = incoming(0, Entry.file("i.bin", data.length, 0600, 1234L), target, basis, data.length);
+        IncomingFile f = incoming(0, Entry.file("i.bin", data.length, 0600, 1_234_567_891L), target, basis, data.length);
         assertTrue(f.expect(0, fileDigest(data)));
         f.finish();
         assertTrue(f.identical());
         assertFalse(Files.exists(dir.resolve(f.partPath())));
-        assertEquals(1234L, Files.getLastModifiedTime(target).toMillis());
+        assertEquals(1_234_567_891L, Files.getLastModifiedTime(target).to(java.util.concurrent.TimeUnit.NANOSECONDS));
     }
 
     @Test

@@ -101,7 +101,8 @@ final class Confinement {
         return cur;
     }
 
-    private static boolean isSymlink(int dir, MemorySegment name, Arena arena) {
+    /** Whether {@code name} in {@code dir} is a symlink itself (telling ELOOP from ENOTDIR after O_NOFOLLOW). */
+    static boolean isSymlink(int dir, MemorySegment name, Arena arena) {
         MemorySegment st = arena.allocate(StatxLayout.SIZE, 8);
         return LinuxFiles.statx(dir, name, Sys.AT_SYMLINK_NOFOLLOW, st) == 0 && StatxLayout.read(st).isSymbolicLink();
     }

@@ -14,6 +14,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * {@link ConfinedRoot} on the root's {@code O_PATH} directory fd: the parent is resolved by {@link Confinement},
@@ -56,14 +57,18 @@ public final class NativeConfinedRoot implements ConfinedRoot {
     }
 
     private <T> T at(String path, LeafOp<T> op) throws IOException {
-        String[] parts = ConfinedPaths.split(path);
+        return at(path, ConfinedPaths.split(path), op);
+    }
+
+    /** No components is the root itself, reached as {@code .} in the root's fd. */
+    private <T> T at(String path, String[] parts, LeafOp<T> op) throws IOException {
         if (!holder.enter()) {
             throw new java.nio.channels.ClosedChannelException();
         }
         try (Arena arena = Arena.ofConfined()) {
-            int parent = confinement.parent(path, parts, arena);
+            int parent = parts.length == 0 ? holder.fd() : confinement.parent(path, parts, arena);
             try {
-                return op.apply(parent, arena.allocateFrom(parts[parts.length - 1]), arena);
+                return op.apply(parent, arena.allocateFrom(parts.length == 0 ? "." : parts[parts.length - 1]), arena);
             } finally {
                 if (parent != holder.fd()) {
                     LinuxFiles.close(parent);
@@ -207,6 +212,53 @@ public final class NativeConfinedRoot implements ConfinedRoot {
             MemorySegment times = arena.allocate(32, 8);
             NativeFile.Timespecs.write(times, atimeNanos, mtimeNanos);
             check(retry(() -> LinuxFiles.utimensat(dir, leaf, times, Sys.AT_SYMLINK_NOFOLLOW)), "utimensat", path);
+            return null;
+        });
+    }
+
+    @Override
+    public void list(String dir, Consumer<String> names) throws IOException {
+        String[] parts = dir.isEmpty() ? new String[0] : ConfinedPaths.split(dir);
+        int fd = at(dir, parts, (parent, leaf, arena) -> {
+            int d = retry(() -> LinuxFiles.openat(parent, leaf, Sys.O_RDONLY | Sys.O_DIRECTORY | Sys.O_NOFOLLOW
+                    | Sys.O_CLOEXEC, 0));
+            // O_DIRECTORY wins over O_NOFOLLOW: a symlink says ENOTDIR, and is refused as the symlink it is
+            check(d == -Errno.ENOTDIR && Confinement.isSymlink(parent, leaf, arena) ? -Errno.ELOOP : d, "openat", dir);
+            return d;
+        });
+        // read outside at(): the parent fd is closed already, and the listing needs only its own fd
+        try {
+            DirectoryReader.read(fd, dir, names);
+        } finally {
+            LinuxFiles.close(fd);
+        }
+    }
+
+    @Override
+    public void chown(String path, int uid, int gid) throws IOException {
+        at(path, (dir, leaf, arena) -> {
+            check(retry(() -> LinuxTree.fchownat(dir, leaf, uid, gid, Sys.AT_SYMLINK_NOFOLLOW)), "fchownat", path);
+            return null;
+        });
+    }
+
+    @Override
+    public void link(String existing, String newPath) throws IOException {
+        at(existing, (fromDir, fromLeaf, a) -> at(newPath, (toDir, toLeaf, b) -> {
+            // flags 0: a symlink at existing is linked itself, never what it points to
+            int rc = retry(() -> LinuxTree.linkat(fromDir, fromLeaf, toDir, toLeaf, 0));
+            if (rc < 0) {
+                throw new NativeIoException("linkat", -rc, "from=\"" + existing.replace('"', '\'') + "\" to=\""
+                        + newPath.replace('"', '\'') + "\"");
+            }
+            return null;
+        }));
+    }
+
+    @Override
+    public void mknod(String path, int mode, long device) throws IOException {
+        at(path, (dir, leaf, arena) -> {
+            check(retry(() -> LinuxTree.mknodat(dir, leaf, mode, device)), "mknodat", path);
             return null;
         });
     }

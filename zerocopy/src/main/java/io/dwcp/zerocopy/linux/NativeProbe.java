@@ -49,7 +49,7 @@ public final class NativeProbe {
         if (!Sys.SUPPORTED_ARCH) {
             return none("unsupported-arch");
         }
-        if (!LinuxSockets.linked() || !LinuxFiles.linked() || !LinuxMapping.linked()) {
+        if (!LinuxSockets.linked() || !LinuxFiles.linked() || !LinuxMapping.linked() || !LinuxTree.linked()) {
             return none("libc-symbols-missing");
         }
         StringBuilder reason = new StringBuilder();

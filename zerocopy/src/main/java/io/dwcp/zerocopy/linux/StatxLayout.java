@@ -26,6 +26,8 @@ final class StatxLayout {
     private static final long BLOCKS = 48;
     private static final long ATIME = 64;
     private static final long MTIME = 112;
+    private static final long RDEV_MAJOR = 128;
+    private static final long RDEV_MINOR = 132;
     private static final long DEV_MAJOR = 136;
     private static final long DEV_MINOR = 140;
 
@@ -43,7 +45,9 @@ final class StatxLayout {
                 s.get(ValueLayout.JAVA_INT, GID),
                 Integer.toUnsignedLong(s.get(ValueLayout.JAVA_INT, NLINK)),
                 s.get(ValueLayout.JAVA_LONG, INO),
-                ((long) s.get(ValueLayout.JAVA_INT, DEV_MAJOR) << 32) | Integer.toUnsignedLong(s.get(ValueLayout.JAVA_INT, DEV_MINOR)));
+                // statx splits device numbers; st_dev/st_rdev (and the portable path) use glibc's dev_t encoding
+                FileStat.makedev(s.get(ValueLayout.JAVA_INT, DEV_MAJOR), s.get(ValueLayout.JAVA_INT, DEV_MINOR)),
+                FileStat.makedev(s.get(ValueLayout.JAVA_INT, RDEV_MAJOR), s.get(ValueLayout.JAVA_INT, RDEV_MINOR)));
     }
 
     private static long nanos(MemorySegment s, long at) {

@@ -35,6 +35,10 @@ final class Sys {
     static final long RESOLVE_BENEATH = 0x08;
     /** openat2 has the same number on every architecture (new syscalls share one table). */
     static final long SYS_OPENAT2 = 437;
+    /** For a glibc without the wrapper (before 2.30); older calls have per-architecture numbers. */
+    static final long SYS_GETDENTS64 = ARM64 ? 61 : 217;
+    /** For a glibc without the {@code mknodat} symbol (before 2.33, which had only {@code __xmknodat}). */
+    static final long SYS_MKNODAT = ARM64 ? 33 : 259;
 
     static final int AF_INET = 2;
     static final int AF_INET6 = 10;

@@ -7,6 +7,8 @@ import io.dwcp.zerocopy.FileStat;
 import io.dwcp.zerocopy.PathRefusedException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
@@ -21,6 +23,7 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * {@link ConfinedRoot} with java.nio only, for systems without the native path. Best effort: each component
@@ -160,6 +163,55 @@ public final class PortableConfinedRoot implements ConfinedRoot {
     public void setTimes(String path, long atimeNanos, long mtimeNanos) throws IOException {
         Files.getFileAttributeView(resolve(path), BasicFileAttributeView.class, NOFOLLOW)
                 .setTimes(FileTime.from(mtimeNanos, TimeUnit.NANOSECONDS), FileTime.from(atimeNanos, TimeUnit.NANOSECONDS), null);
+    }
+
+    @Override
+    public void list(String dir, Consumer<String> names) throws IOException {
+        Path p = root;
+        if (!dir.isEmpty()) {
+            p = resolve(dir);
+            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, NOFOLLOW);
+            if (a.isSymbolicLink()) {
+                throw new PathRefusedException(dir, PathRefusedException.Reason.SYMLINK_IN_PATH);
+            }
+            if (!a.isDirectory()) {
+                throw new PathRefusedException(dir, PathRefusedException.Reason.NOT_A_DIRECTORY);
+            }
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(p)) {
+            for (Path e : entries) {
+                names.accept(e.getFileName().toString());
+            }
+        } catch (DirectoryIteratorException e) {
+            throw e.getCause();
+        }
+    }
+
+    @Override
+    public void chown(String path, int uid, int gid) throws IOException {
+        Path p = resolve(path);
+        if (!p.getFileSystem().supportedFileAttributeViews().contains("unix")) {
+            throw new IOException("op=chown path=\"" + path + "\" reason=unsupported-on-portable-path");
+        }
+        // the JDK's unix view uses lchown under NOFOLLOW_LINKS, and sets one id a call
+        if (uid != -1) {
+            Files.setAttribute(p, "unix:uid", uid, NOFOLLOW);
+        }
+        if (gid != -1) {
+            Files.setAttribute(p, "unix:gid", gid, NOFOLLOW);
+        }
+    }
+
+    @Override
+    public void link(String existing, String newPath) throws IOException {
+        // link(2), which on Linux never follows a symlink at existing
+        Files.createLink(resolve(newPath), resolve(existing));
+    }
+
+    @Override
+    public void mknod(String path, int mode, long device) throws IOException {
+        // the JDK cannot make special files, and running mkfifo/mknod as a process is not an option here
+        throw new IOException("op=mknod reason=unsupported-on-portable-path path=\"" + path + "\"");
     }
 
     @Override

@@ -1,0 +1,225 @@
+package io.dwcp.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dwcp.cli.Harness.Result;
+import io.dwcp.cli.Harness.ServerProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Trees as {@code rsync -aH} keeps them, judged by rsync itself: after a send, {@code rsync -aHcn --itemize-changes
+ * --numeric-ids SRC/ DST/} must print nothing. Also the quick check, links that point anywhere, mirror options.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class TreeFidelityTest {
+    @TempDir
+    static Path serverRoot;
+    private static ServerProcess server;
+    private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = ServerProcess.serve(serverRoot);
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static boolean hasRsync() {
+        try {
+            return new ProcessBuilder("rsync", "--version").start().waitFor() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    /** What rsync would still change to make {@code dst} like {@code src}: empty when they match. */
+    static List<String> rsyncDiff(Path src, Path dst) throws Exception {
+        Process p = new ProcessBuilder("rsync", "-aHcn", "--itemize-changes", "--numeric-ids", src + "/", dst + "/")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        return out.lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    private static void sh(Path dir, String script) throws Exception {
+        Process p = new ProcessBuilder("sh", "-ec", script).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), script + "\n" + out);
+    }
+
+    /** Every kind rsync -aH keeps: files of many sizes, odd modes, nanosecond mtimes, links of every sort. */
+    static void makeTree(Path src) throws Exception {
+        Files.createDirectories(src.resolve("docs/deep/er"));
+        Files.createDirectories(src.resolve("empty-dir"));
+        Files.createDirectories(src.resolve("locked"));
+        Harness.randomFile(src.resolve("docs/big.bin"), 3L * (1 << 20) + 17, 1);
+        Harness.randomFile(src.resolve("docs/deep/er/small"), 4096, 2);
+        Files.write(src.resolve("empty"), new byte[0]);
+        Files.writeString(src.resolve("locked/readme"), "read only\n");
+        sh(src, "dd if=/dev/zero of=sparse bs=1 count=0 seek=8M 2>/dev/null; printf x >> sparse");
+        Files.createSymbolicLink(src.resolve("abs-link"), Path.of("/etc/hostname"));
+        Files.createSymbolicLink(src.resolve("dangling"), Path.of("no/such/file"));
+        Files.createSymbolicLink(src.resolve("docs/out-of-tree"), Path.of("../../../../../tmp"));
+        Files.createSymbolicLink(src.resolve("docs/deep/rel"), Path.of("../big.bin"));
+        Files.createSymbolicLink(src.resolve("dir-link"), Path.of("docs"));
+        Files.createLink(src.resolve("docs/deep/hard"), src.resolve("docs/big.bin"));
+        Files.createLink(src.resolve("hard-too"), src.resolve("docs/big.bin"));
+        sh(src, "mkfifo fifo");
+        if (ROOT) {
+            sh(src, "mknod null-dev c 1 3 && chown 1234:5678 docs/deep/er/small && chown -h 4321:8765 dangling");
+        }
+        Files.setPosixFilePermissions(src.resolve("docs/deep/er/small"), Harness.perms(0640));
+        Files.setPosixFilePermissions(src.resolve("locked/readme"), Harness.perms(0444));
+        // Distinct nanosecond mtimes on everything, links and the FIFO included (touch -h: utimensat, never an
+        // open, which would block on the FIFO).
+        sh(src, "i=0; find . -depth | while read -r p; do i=$((i+1)); touch -h -d \"@$((1600000000+i)).123456789\" \"$p\"; done");
+        Files.setPosixFilePermissions(src.resolve("locked"), Harness.perms(0555));
+    }
+
+    @Test
+    void rsyncFindsNothingToChangeAfterASendAndAnIdenticalResendReadsNothing(@TempDir Path base) throws Exception {
+        Assumptions.assumeTrue(hasRsync(), "rsync is not installed: it is the judge of fidelity here");
+        Path src = base.resolve("src");
+        makeTree(src);
+        Result r = Harness.send(List.of(), List.of(src + "/"), server.target("fidelity"));
+        r.assertExit(0);
+        assertEquals(List.of(), rsyncDiff(src, serverRoot.resolve("fidelity")), r::toString);
+
+        Result again = Harness.send(List.of(), List.of(src + "/"), server.target("fidelity"));
+        again.assertExit(0);
+        assertEquals(0, again.num("files_sent"), again::toString);
+        assertEquals(0, again.num("blocks_unchanged") + again.num("blocks_sent"), "quick check: no file was read");
+        assertEquals(again.num("files"), again.num("identical_files"), again::toString);
+
+        // Metadata-only changes travel without data.
+        Files.setPosixFilePermissions(src.resolve("docs/big.bin"), Harness.perms(0600));
+        Files.setLastModifiedTime(src.resolve("empty"), FileTime.from(Instant.ofEpochSecond(1_700_000_000, 5)));
+        Result meta = Harness.send(List.of(), List.of(src + "/"), server.target("fidelity"));
+        meta.assertExit(0);
+        assertEquals(0, meta.num("blocks_sent"), meta::toString);
+        assertEquals(List.of(), rsyncDiff(src, serverRoot.resolve("fidelity")), meta::toString);
+
+        Result checksum = Harness.send(List.of("--checksum"), List.of(src + "/"), server.target("fidelity"));
+        checksum.assertExit(0);
+        assertEquals(0, checksum.num("blocks_sent"), checksum::toString);
+        assertTrue(checksum.num("blocks_unchanged") > 0, "--checksum compares blocks: " + checksum);
+    }
+
+    @Test
+    void aLaterTransferThroughAReceivedLinkWritesNothingOutsideTheRoot(@TempDir Path base) throws Exception {
+        Path outside = Files.createDirectories(base.resolve("outside"));
+        Path first = Files.createDirectories(base.resolve("first"));
+        Files.createSymbolicLink(first.resolve("link"), outside);
+        Harness.send(List.of(), List.of(first + "/"), server.target("through")).assertExit(0);
+        assertTrue(Files.isSymbolicLink(serverRoot.resolve("through/link")));
+
+        Path second = Files.createDirectories(base.resolve("second/link"));
+        Files.writeString(second.resolve("file"), "must not land outside");
+        Result r = Harness.send(List.of(), List.of(base.resolve("second") + "/"), server.target("through"));
+        assertEquals(4, r.exit(), r::toString); // partial: the entries are refused by name, the transfer goes on
+        assertTrue(r.err().contains("link") || r.json().get("failed_files").toString().contains("link"), r::toString);
+        try (var s = Files.list(outside)) {
+            assertEquals(0, s.count(), "nothing was written through the link");
+        }
+        assertTrue(Files.isSymbolicLink(serverRoot.resolve("through/link")), "the link itself is left as it was");
+    }
+
+    @Test
+    void deleteRemovesOnlyWhatDestHoldsAndTheSourceLacks(@TempDir Path base) throws Exception {
+        Path src = Files.createDirectories(base.resolve("src/keep"));
+        Files.writeString(src.resolve("a"), "a");
+        Path dst = Files.createDirectories(serverRoot.resolve("mirror/keep/old-dir/sub"));
+        Files.writeString(dst.resolve("stale"), "stale");
+        Files.writeString(serverRoot.resolve("mirror/keep/stale.txt"), "stale");
+        Files.writeString(serverRoot.resolve("mirror/top-stale"), "stale");
+        Files.writeString(serverRoot.resolve("sibling-of-mirror"), "outside DEST");
+        Path outside = Files.createDirectories(base.resolve("outside"));
+        Files.writeString(outside.resolve("precious"), "p");
+        Files.createSymbolicLink(serverRoot.resolve("mirror/keep/link-out"), outside);
+
+        Result dry = Harness.run("send", "--no-progress", "--delete", "-n", "-i", base.resolve("src") + "/",
+                server.target("mirror"));
+        dry.assertExit(0);
+        assertTrue(dry.out().contains("*deleting   keep/stale.txt"), dry::toString);
+        assertTrue(dry.out().contains("*deleting   top-stale"), dry::toString);
+        assertTrue(dry.out().contains("<f+++++++++ keep/a"), dry::toString);
+        assertTrue(Files.exists(serverRoot.resolve("mirror/keep/stale.txt")), "a dry run changes nothing");
+        assertFalse(Files.exists(serverRoot.resolve("mirror/keep/a")), "a dry run changes nothing");
+
+        Result r = Harness.send(List.of("--delete"), List.of(base.resolve("src") + "/"), server.target("mirror"));
+        r.assertExit(0);
+        assertEquals(List.of("keep", "keep/a"), Harness.listTree(serverRoot.resolve("mirror")), r::toString);
+        assertEquals("outside DEST", Files.readString(serverRoot.resolve("sibling-of-mirror")));
+        assertEquals("p", Files.readString(outside.resolve("precious")), "a link is removed, never followed");
+        assertTrue(r.num("deleted") >= 4, r::toString);
+    }
+
+    @Test
+    void deleteThroughADestThatIsALinkOrLeavesTheRootIsRefused(@TempDir Path base) throws Exception {
+        Path src = Files.createDirectories(base.resolve("src"));
+        Files.writeString(src.resolve("a"), "a");
+        Path outside = Files.createDirectories(base.resolve("victim"));
+        Files.writeString(outside.resolve("precious"), "p");
+        Files.createSymbolicLink(serverRoot.resolve("dest-link"), outside);
+        Result viaLink = Harness.send(List.of("--delete"), List.of(src + "/"), server.target("dest-link"));
+        assertEquals(2, viaLink.exit(), viaLink::toString);
+        Result up = Harness.send(List.of("--delete"), List.of(src + "/"), server.target("x/../.."));
+        assertTrue(up.exit() != 0, up::toString);
+        assertEquals(List.of("precious"), Harness.listTree(outside));
+    }
+
+    @Test
+    void excludedNamesAreNeitherSentNorDeleted(@TempDir Path base) throws Exception {
+        Path src = Files.createDirectories(base.resolve("src/build"));
+        Files.writeString(base.resolve("src/a.c"), "c");
+        Files.writeString(base.resolve("src/a.o"), "o");
+        Files.writeString(src.resolve("out"), "x");
+        Files.createDirectories(serverRoot.resolve("ex"));
+        Files.writeString(serverRoot.resolve("ex/old.o"), "receiver's own object file");
+        Result r = Harness.send(List.of("--delete", "--exclude", "*.o", "--exclude=build/"),
+                List.of(base.resolve("src") + "/"), server.target("ex"));
+        r.assertExit(0);
+        assertEquals(List.of("a.c", "old.o"), Harness.listTree(serverRoot.resolve("ex")), r::toString);
+    }
+
+    @Test
+    void moreEntriesThanTheWindowGoThroughWithBoundedBatches(@TempDir Path base) throws Exception {
+        Path src = Files.createDirectories(base.resolve("many"));
+        List<String> names = new ArrayList<>();
+        for (int d = 0; d < 70; d++) {
+            Path dir = Files.createDirectories(src.resolve("d" + d));
+            for (int f = 0; f < 1000; f++) {
+                Files.write(dir.resolve("f" + f), new byte[0]);
+            }
+            names.add("d" + d);
+        }
+        Result r = Harness.run(java.time.Duration.ofSeconds(150), List.of("send", "--json", "--no-progress",
+                src + "/", server.target("many")));
+        r.assertExit(0);
+        assertEquals(70_000, r.num("files"), r::toString);
+        assertEquals(70_071, r.num("entries"), r::toString); // DEST itself, 70 directories, 70,000 files
+        try (var s = Files.list(serverRoot.resolve("many/d69"))) {
+            assertEquals(1000, s.count());
+        }
+    }
+}

@@ -1,0 +1,295 @@
+package io.dwcp.engine.receive;
+
+import static io.dwcp.core.message.Message.FilePlan.CONTENT;
+import static io.dwcp.core.message.Message.FilePlan.CREATED;
+import static io.dwcp.core.message.Message.FilePlan.GROUP;
+import static io.dwcp.core.message.Message.FilePlan.OWNER;
+import static io.dwcp.core.message.Message.FilePlan.PERMS;
+import static io.dwcp.core.message.Message.FilePlan.TARGET;
+import static io.dwcp.core.message.Message.FilePlan.TIME;
+
+import io.dwcp.core.DwcpException;
+import io.dwcp.core.ErrorCode;
+import io.dwcp.core.manifest.Entry;
+import io.dwcp.core.manifest.FilterRules;
+import io.dwcp.core.manifest.RelativePaths;
+import io.dwcp.core.message.Message;
+import io.dwcp.core.message.Message.FilePlan;
+import io.dwcp.engine.storage.BasisDigests;
+import io.dwcp.engine.storage.IncomingFile;
+import io.dwcp.engine.storage.ReceivingPaths;
+import io.dwcp.engine.storage.StorageRoot;
+import io.dwcp.zerocopy.FileStat;
+import java.lang.foreign.Arena;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongConsumer;
+
+/**
+ * Answers one OFFER batch, entry by entry: directories are made, links and special files made in place, a file
+ * whose size and mtime match what is here is skipped without being read (rsync's quick check) unless
+ * {@code --checksum} or {@code --ignore-times} asked otherwise, and every other file becomes an
+ * {@link IncomingFile}, with the block digests of what is here as its basis. An entry that cannot be taken gets a
+ * FAILED line naming why and the rest of the batch goes on. In a dry run nothing is changed: every line says what
+ * would be. Runs on the session's thread.
+ */
+final class BatchPlanner {
+    /** What one batch set up. */
+    record Planned(Message.Plan plan, List<IncomingFile> files, List<String> deleted) {
+    }
+
+    private final StorageRoot root;
+    private final ReceivingPaths receiving;
+    private final Object owner;
+    private final Message.Offer first;
+    private final boolean dryRun;
+    private final TreeCommitter committer;
+    private final Deleter deleter;
+
+    BatchPlanner(StorageRoot root, ReceivingPaths receiving, Object owner, Message.Offer first) throws DwcpException {
+        this.root = root;
+        this.receiving = receiving;
+        this.owner = owner;
+        this.first = first;
+        this.dryRun = first.has(Message.Offer.DRY_RUN);
+        this.committer = new TreeCommitter(root, first.dest());
+        this.deleter = first.has(Message.Offer.DELETE)
+                ? new Deleter(root, first.dest(), dryRun, FilterRules.fromLines(first.filters())) : null;
+    }
+
+    TreeCommitter committer() {
+        return committer;
+    }
+
+    /**
+     * Plans {@code batch}. {@code claim} is given the bytes new files will take before any basis is read (it
+     * throws when there is no room); returns null when {@code abandoned} turned true on the way.
+     */
+    Planned plan(Message.Offer batch, LongConsumerWithLimit claim, Runnable onProgress, BooleanSupplier abandoned)
+            throws DwcpException {
+        if (!batch.dest().equals(first.dest()) || batch.blockSize() != first.blockSize() || batch.flags() != first.flags()) {
+            throw DwcpException.protocol("frame=offer reason=batch-differs-from-first");
+        }
+        if (batch != first && !batch.filters().isEmpty()) {
+            throw DwcpException.protocol("frame=offer reason=filters-after-first-batch");
+        }
+        String dest = first.dest();
+        if (!dryRun && batch.firstId() == 0 && !dest.isEmpty()) {
+            String destDir = root.check(dest);
+            root.ensureParents(destDir, dest);
+            root.ensureDirectory(destDir, dest);
+        }
+        List<Entry> entries = batch.entries();
+        FilePlan[] lines = new FilePlan[entries.size()];
+        FileStat[] basis = new FileStat[entries.size()];
+        List<String> deleted = new ArrayList<>();
+        long newBytes = 0;
+        for (int i = 0; i < lines.length; i++) {
+            Entry e = entries.get(i);
+            int id = batch.firstId() + i;
+            try {
+                if (deleter != null) {
+                    deleter.entry(e, deleted);
+                }
+                lines[i] = switch (e.kind()) {
+                    case FILE -> {
+                        FilePlan p = planFile(id, e, basis, i);
+                        if (p.action() == FilePlan.NEW) {
+                            newBytes += e.size();
+                        }
+                        yield p;
+                    }
+                    case DIR -> planDir(id, e);
+                    case SYMLINK -> planSymlink(id, e);
+                    case HARDLINK -> {
+                        if (!dryRun) {
+                            committer.hardLink(e);
+                        }
+                        yield FilePlan.skip(id, 0);
+                    }
+                    case SPECIAL -> planSpecial(id, e);
+                    case LISTED -> FilePlan.skip(id, 0);
+                };
+            } catch (DwcpException ex) {
+                if (ex.code() == ErrorCode.PROTOCOL) {
+                    throw ex;
+                }
+                lines[i] = FilePlan.failed(id, ex.getMessage());
+            }
+        }
+        claim.accept(newBytes);
+        List<IncomingFile> files = new ArrayList<>();
+        if (!digestBases(batch, lines, basis, files, onProgress, abandoned)) {
+            return null;
+        }
+        return new Planned(new Message.Plan(List.of(lines)), files, deleted);
+    }
+
+    /** A consumer of bytes to claim that may refuse them. */
+    @FunctionalInterface
+    interface LongConsumerWithLimit {
+        void accept(long bytes) throws DwcpException;
+    }
+
+    private FilePlan planFile(int id, Entry e, FileStat[] basis, int index) throws DwcpException {
+        String target = root.resolve(first.dest(), e.path());
+        FileStat here = root.stat(target, e.path()).orElse(null);
+        if (here != null && here.isDirectory()) {
+            throw RelativePaths.refused(e.path(), "exists-as-directory");
+        }
+        if (here == null || !here.isRegularFile()) {
+            return dryRun ? FilePlan.skip(id, CREATED) : claimed(new FilePlan(id, FilePlan.NEW, 0, new byte[0]), target, e);
+        }
+        int differs = metadataDiffers(e, here);
+        boolean sameContentByQuickCheck = here.size() == e.size() && here.mtimeNanos() == e.mtimeNanos();
+        if (sameContentByQuickCheck && !first.has(Message.Offer.CHECKSUM) && !first.has(Message.Offer.IGNORE_TIMES)) {
+            if (differs != 0 && !dryRun) {
+                root.setMetadata(target, e, false, e.path());
+            }
+            return FilePlan.skip(id, differs);
+        }
+        int changes = differs | (here.size() != e.size() ? CONTENT : 0);
+        if (dryRun) {
+            return FilePlan.skip(id, changes == 0 ? CONTENT : changes);
+        }
+        basis[index] = here;
+        return claimed(new FilePlan(id, FilePlan.BASIS, changes | CONTENT, here.size(), new byte[0], ""), target, e);
+    }
+
+    private FilePlan claimed(FilePlan p, String target, Entry e) throws DwcpException {
+        receiving.claim(target, e.path(), owner);
+        return p;
+    }
+
+    /** The {@code TIME}, {@code PERMS}, {@code OWNER} and {@code GROUP} bits that differ. */
+    private int metadataDiffers(Entry e, FileStat here) {
+        int d = here.mtimeNanos() != e.mtimeNanos() ? TIME : 0;
+        if (!here.isSymbolicLink() && here.permissions() != (e.mode() & 07777)) {
+            d |= PERMS;
+        }
+        if (root.keepsOwners()) {
+            d |= e.uid() != Entry.NO_ID && e.uid() != here.uid() ? OWNER : 0;
+            d |= e.gid() != Entry.NO_ID && e.gid() != here.gid() ? GROUP : 0;
+        }
+        return d;
+    }
+
+    private FilePlan planDir(int id, Entry e) throws DwcpException {
+        if (e.path().isEmpty() && first.dest().isEmpty()) {
+            return FilePlan.skip(id, 0); // the server's root itself keeps the metadata its operator gave it
+        }
+        String p = e.path().isEmpty() ? root.check(first.dest()) : root.resolve(first.dest(), e.path());
+        FileStat here = root.stat(p, e.path()).orElse(null);
+        if (here != null && !here.isDirectory()) {
+            throw RelativePaths.refused(e.path(), "exists-as-non-directory");
+        }
+        int changes = here == null ? CREATED : metadataDiffers(e, here);
+        if (!dryRun) {
+            if (here == null) {
+                root.ensureParents(p, e.path());
+                root.ensureDirectory(p, e.path());
+            }
+            committer.dir(e);
+        }
+        return FilePlan.skip(id, changes);
+    }
+
+    /** A symlink is stored verbatim, made under the part name and renamed over the target: never half-made. */
+    private FilePlan planSymlink(int id, Entry e) throws DwcpException {
+        String p = root.resolve(first.dest(), e.path());
+        FileStat here = root.stat(p, e.path()).orElse(null);
+        if (here != null && here.isDirectory()) {
+            throw RelativePaths.refused(e.path(), "exists-as-directory");
+        }
+        boolean same = here != null && here.isSymbolicLink() && root.readlink(p, e.path()).equals(e.linkTarget());
+        int changes = here == null ? CREATED : !same ? TARGET : metadataDiffers(e, here);
+        if (dryRun || changes == 0) {
+            return FilePlan.skip(id, changes);
+        }
+        if (!same) {
+            root.ensureParents(p, e.path());
+            String tmp = p + IncomingFile.PART_SUFFIX;
+            root.deleteQuietly(tmp);
+            root.symlink(e.linkTarget(), tmp, e.path());
+            root.setMetadata(tmp, e, true, e.path());
+            root.rename(tmp, p, e.path());
+        } else {
+            root.setMetadata(p, e, true, e.path());
+        }
+        return FilePlan.skip(id, changes);
+    }
+
+    /** FIFOs anywhere; devices only as root, as rsync does (a warning, not a failure, otherwise). */
+    private FilePlan planSpecial(int id, Entry e) throws DwcpException {
+        boolean device = (e.mode() & 0170000) != 0010000;
+        if (device && !root.keepsOwners()) {
+            return new FilePlan(id, FilePlan.SKIP, 0, 0, new byte[0], "path=\"" + e.path()
+                    + "\" reason=device-skipped-not-root");
+        }
+        String p = root.resolve(first.dest(), e.path());
+        FileStat here = root.stat(p, e.path()).orElse(null);
+        if (here != null && here.isDirectory()) {
+            throw RelativePaths.refused(e.path(), "exists-as-directory");
+        }
+        boolean same = here != null && (here.mode() & 0170000) == (e.mode() & 0170000) && here.rdev() == e.rdev();
+        int changes = !same ? (here == null ? CREATED : CONTENT) : metadataDiffers(e, here);
+        if (dryRun || changes == 0) {
+            return FilePlan.skip(id, changes);
+        }
+        if (!same) {
+            root.ensureParents(p, e.path());
+            String tmp = p + IncomingFile.PART_SUFFIX;
+            root.deleteQuietly(tmp);
+            root.mknod(tmp, e.mode(), e.rdev(), e.path());
+            root.setMetadata(tmp, e, false, e.path());
+            root.rename(tmp, p, e.path());
+        } else {
+            root.setMetadata(p, e, false, e.path());
+        }
+        return FilePlan.skip(id, changes);
+    }
+
+    /**
+     * Digests the files here that changed files will be compared against, one read buffer for the batch, and
+     * makes the batch's incoming files.
+     */
+    private boolean digestBases(Message.Offer batch, FilePlan[] lines, FileStat[] basis, List<IncomingFile> files,
+                                Runnable onProgress, BooleanSupplier abandoned) throws DwcpException {
+        int bs = first.blockSize();
+        try (Arena arena = Arena.ofConfined()) {
+            ByteBuffer scratch = null;
+            for (int i = 0; i < lines.length; i++) {
+                FilePlan p = lines[i];
+                if (p.action() != FilePlan.NEW && p.action() != FilePlan.BASIS) {
+                    continue;
+                }
+                Entry e = batch.entries().get(i);
+                String target = root.resolve(first.dest(), e.path());
+                byte[] digests = null;
+                long basisSize = 0;
+                if (basis[i] != null) {
+                    basisSize = basis[i].size();
+                    if (scratch == null) {
+                        scratch = arena.allocate(bs, 4096).asByteBuffer();
+                    }
+                    try {
+                        digests = BasisDigests.digest(root, target, e.path(), basisSize, bs, scratch, onProgress);
+                    } catch (DwcpException ex) {
+                        digests = null; // unreadable basis: the file comes whole
+                        basisSize = 0;
+                    }
+                    if (abandoned.getAsBoolean()) {
+                        return false;
+                    }
+                }
+                IncomingFile f = new IncomingFile(p.fileId(), e, root, target, bs, digests, basisSize);
+                files.add(f);
+                lines[i] = digests == null ? new FilePlan(p.fileId(), FilePlan.NEW, p.changes(), 0, new byte[0], "")
+                        : new FilePlan(p.fileId(), FilePlan.BASIS, p.changes(), basisSize, digests, "");
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,74 @@
+package io.dwcp.zerocopy.linux;
+
+import io.dwcp.core.linux.Errno;
+import io.dwcp.core.linux.NativeIoException;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+
+/**
+ * Reads the names in an open directory with {@code getdents64} and hands each to a consumer as it is decoded, so
+ * a directory of millions of entries costs one buffer, not a list.
+ *
+ * <p>A record is {@code struct linux_dirent64}: u64 d_ino, s64 d_off, u16 d_reclen, u8 d_type, then d_name,
+ * NUL-terminated and padded so the next record is 8-byte aligned; the layout is the same on every architecture.
+ */
+final class DirectoryReader {
+    /** Some hundreds of names a call; the buffer lives only as long as one listing. */
+    private static final int BUFFER_BYTES = 32 * 1024;
+    private static final long RECLEN = 16;
+    private static final long NAME = 19;
+
+    private DirectoryReader() {
+    }
+
+    /**
+     * Calls {@code names} with every entry of the directory open as {@code fd} but {@code .} and {@code ..}; the
+     * caller keeps and closes the fd. Names are the raw bytes decoded as UTF-8.
+     *
+     * @param path for messages only
+     */
+    static void read(int fd, String path, Consumer<String> names) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(BUFFER_BYTES, 8);
+            for (;;) {
+                long n = LinuxTree.getdents64(fd, buf);
+                if (n == -Errno.EINTR) {
+                    continue;
+                }
+                if (n < 0) {
+                    throw new NativeIoException("getdents64", (int) -n, detail(path));
+                }
+                if (n == 0) {
+                    return;
+                }
+                decode(buf, n, path, names);
+            }
+        }
+    }
+
+    private static void decode(MemorySegment buf, long filled, String path, Consumer<String> names)
+            throws IOException {
+        long at = 0;
+        while (at < filled) {
+            int reclen = Short.toUnsignedInt(buf.get(ValueLayout.JAVA_SHORT, at + RECLEN));
+            // a record shorter than its header (or overrunning the fill) would loop forever or read stale bytes
+            if (reclen <= NAME || at + reclen > filled) {
+                throw new NativeIoException("getdents64", Errno.EIO, detail(path) + " reason=bad-record");
+            }
+            // bounded by the record: a missing NUL fails here instead of running into the next record
+            String name = buf.asSlice(at + NAME, reclen - NAME).getString(0, StandardCharsets.UTF_8);
+            if (!name.equals(".") && !name.equals("..")) {
+                names.accept(name);
+            }
+            at += reclen;
+        }
+    }
+
+    private static String detail(String path) {
+        return "path=\"" + path.replace('"', '\'') + "\"";
+    }
+}
