@@ -37,6 +37,9 @@ public interface DataFile extends Closeable {
 
     void chmod(int mode) throws IOException;
 
+    /** Sets owner and group (-1 leaves one as it is). */
+    void chown(int uid, int gid) throws IOException;
+
     /** Sets access and modification times, in nanoseconds since the epoch. */
     void setTimes(long atimeNanos, long mtimeNanos) throws IOException;
 

@@ -3,6 +3,9 @@ package io.dwcp.engine.send;
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
 import io.dwcp.core.Limits;
+import io.dwcp.core.frame.FrameDescriptor;
+import io.dwcp.core.frame.FrameType;
+import io.dwcp.core.io.ControlFrames;
 import io.dwcp.core.io.BlockingFrames;
 import io.dwcp.core.message.ControlCodec;
 import io.dwcp.core.message.Message;
@@ -26,6 +29,10 @@ final class ControlConnection implements AutoCloseable {
     private final AtomicLong wireBytes;
     private final Runnable onActivity;
     private final Object writeLock = new Object();
+
+    /** Bytes read from the socket and not yet decoded, between position and limit. */
+    private final ByteBuffer in = ByteBuffer.allocate(READ_BUFFER).flip();
+    private static final int READ_BUFFER = 64 * 1024;
 
     private ControlConnection(SocketChannel channel, Limits limits, AtomicLong wireBytes, Runnable onActivity) {
         this.channel = channel;
@@ -72,11 +79,51 @@ final class ControlConnection implements AutoCloseable {
         onActivity.run();
     }
 
-    /** The next message, an ERROR included (the caller decides what it means). */
+    /** The next message, an ERROR included (the caller decides what it means). Read by one thread at a time. */
     Message read() throws IOException {
-        Message m = BlockingFrames.readMessage(channel, limits, limits.maxControlBody());
+        int prefix = FrameDescriptor.PREFIX_LENGTH;
+        fill(prefix);
+        FrameType type = ControlFrames.checkPrefix(in, in.position(), limits.maxControlBody(),
+                ControlFrames.Carrier.CONTROL);
+        int body = FrameDescriptor.bodyLength(in, in.position());
+        in.position(in.position() + prefix);
+        ByteBuffer b;
+        if (body <= in.capacity()) {
+            fill(body);
+            b = in.slice(in.position(), body);
+            in.position(in.position() + body);
+        } else {
+            // A frame larger than the buffer (a PLAN with many basis digests): its own buffer, sized by the
+            // checked prefix.
+            b = ByteBuffer.allocate(body);
+            int have = Math.min(in.remaining(), body);
+            b.put(b.position(), in, in.position(), have);
+            b.position(have);
+            in.position(in.position() + have);
+            BlockingFrames.readFully(channel, b);
+            b.flip();
+        }
+        Message m = ControlCodec.decode(type, b, limits);
         onActivity.run();
         return m;
+    }
+
+    /**
+     * Makes at least {@code n} unread bytes available in {@link #in}, reading as much as the socket has: many
+     * small frames (one FILE_DONE per file of a tree) cost one read, not two per frame.
+     */
+    private void fill(int n) throws IOException {
+        if (in.remaining() >= n) {
+            return;
+        }
+        in.compact();
+        while (in.position() < n) {
+            if (channel.read(in) < 0) {
+                in.flip();
+                throw new java.io.EOFException("reason=eof missing=" + (n - in.remaining()));
+            }
+        }
+        in.flip();
     }
 
     /** Closes the socket: wakes the reader wherever it is blocked. */

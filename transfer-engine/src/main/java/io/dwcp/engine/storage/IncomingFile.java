@@ -289,8 +289,8 @@ public final class IncomingFile {
                     }
                     awaitLandings();
                     part.file().truncate(entry.size()); // a longer basis, or a file that ends in a hole
+                    root.setMetadata(part.file(), entry); // through the open fd: no path to resolve again
                     part.closeQuietly();
-                    applyMetadata(partPath);
                     root.rename(partPath, finalPath, entry.path());
                 }
                 state = State.DONE;

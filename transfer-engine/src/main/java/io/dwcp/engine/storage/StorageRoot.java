@@ -206,6 +206,19 @@ public final class StorageRoot implements AutoCloseable {
         }
     }
 
+    /** {@link #setMetadata(String, Entry, boolean, String)} through an open file, in the same order. */
+    public void setMetadata(DataFile f, Entry e) throws DwcpException {
+        try {
+            if (keepsOwners && (e.uid() != Entry.NO_ID || e.gid() != Entry.NO_ID)) {
+                f.chown(e.uid(), e.gid());
+            }
+            f.chmod(e.mode() & 07777);
+            f.setTimes(e.mtimeNanos(), e.mtimeNanos());
+        } catch (IOException ex) {
+            throw failure(e.path(), "set-metadata", ex);
+        }
+    }
+
     /**
      * True when this process runs as root, so received files get the sender's owner and group and devices can be
      * made, as rsync does; otherwise files belong to the server's user.

@@ -53,7 +53,8 @@ public final class ControlHandler extends SimpleChannelInboundHandler<Message> {
         }
         Channel ch = ctx.channel();
         int streams = Math.min(hello.streams(), server.limits().maxStreams());
-        TransferSession s = server.newSession(streams, m -> send(ch, m));
+        Outbox outbox = new Outbox(ch);
+        TransferSession s = server.newSession(streams, outbox::send);
         if (s == null) {
             refuse(ch, ErrorCode.LIMIT, "reason=too-many-sessions max=" + server.limits().maxSessions());
             return;

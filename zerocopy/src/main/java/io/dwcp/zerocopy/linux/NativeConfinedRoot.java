@@ -138,6 +138,16 @@ public final class NativeConfinedRoot implements ConfinedRoot {
 
     @Override
     public void rename(String from, String to) throws IOException {
+        int fs = from.lastIndexOf('/');
+        if (fs == to.lastIndexOf('/') && from.regionMatches(0, to, 0, Math.max(fs, 0))) {
+            // One directory (a part file onto its final name): one resolution of the parent, not two.
+            at(from, (dir, fromLeaf, a) -> {
+                MemorySegment toLeaf = a.allocateFrom(to.substring(fs + 1));
+                check(retry(() -> LinuxFiles.renameat(dir, fromLeaf, dir, toLeaf)), "renameat", from);
+                return null;
+            });
+            return;
+        }
         at(from, (fromDir, fromLeaf, a) -> at(to, (toDir, toLeaf, b) -> {
             check(retry(() -> LinuxFiles.renameat(fromDir, fromLeaf, toDir, toLeaf)), "renameat", from);
             return null;

@@ -198,6 +198,19 @@ public final class NativeFile implements DataFile {
     }
 
     @Override
+    public void chown(int uid, int gid) throws IOException {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            int rc = LinuxTree.fchownat(fd, arena.allocateFrom(""), uid, gid, AT_EMPTY_PATH);
+            if (rc < 0) {
+                throw failure("fchown", rc);
+            }
+        }
+    }
+
+    /** fchownat on the fd itself (an empty path): fchown, through the call the boundary already links. */
+    private static final int AT_EMPTY_PATH = 0x1000;
+
+    @Override
     public void setTimes(long atimeNanos, long mtimeNanos) throws IOException {
         enter();
         try (Arena arena = Arena.ofConfined()) {

@@ -111,6 +111,16 @@ public final class ChannelFile implements DataFile {
     }
 
     @Override
+    public void chown(int uid, int gid) throws IOException {
+        if (uid != -1) {
+            Files.setAttribute(path, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+        }
+        if (gid != -1) {
+            Files.setAttribute(path, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+        }
+    }
+
+    @Override
     public void setTimes(long atimeNanos, long mtimeNanos) throws IOException {
         Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                 .setTimes(FileTime.from(mtimeNanos, TimeUnit.NANOSECONDS), FileTime.from(atimeNanos, TimeUnit.NANOSECONDS), null);
