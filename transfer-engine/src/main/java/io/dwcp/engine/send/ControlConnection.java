@@ -28,7 +28,11 @@ final class ControlConnection implements AutoCloseable {
     private final Limits limits;
     private final AtomicLong wireBytes;
     private final Runnable onActivity;
-    private final Object writeLock = new Object();
+
+    private final java.util.concurrent.ConcurrentLinkedQueue<ByteBuffer> outgoing = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The writing thread's gathering array; only the thread holding {@link #writing} touches it. */
+    private final ByteBuffer[] gather = new ByteBuffer[64];
 
     /** Bytes read from the socket and not yet decoded, between position and limit. */
     private final ByteBuffer in = ByteBuffer.allocate(READ_BUFFER).flip();
@@ -72,9 +76,33 @@ final class ControlConnection implements AutoCloseable {
         sendEncoded(ControlCodec.encode(m));
     }
 
+    /**
+     * Queues a frame and writes what is queued. Streams end files from their own threads, one small FILE_END each:
+     * the thread that finds no write in progress writes every queued frame in one gathering write, the others
+     * leave theirs to it, so a tree of small files does not cost a syscall per file.
+     */
     void sendEncoded(ByteBuffer frame) throws IOException {
-        synchronized (writeLock) {
-            wireBytes.addAndGet(BlockingFrames.writeFully(channel, frame));
+        outgoing.add(frame);
+        while (!outgoing.isEmpty() && writing.compareAndSet(false, true)) {
+            try {
+                int n = 0;
+                ByteBuffer b;
+                while (n < gather.length && (b = outgoing.poll()) != null) {
+                    gather[n++] = b;
+                }
+                long total = 0;
+                for (int i = 0; i < n; i++) {
+                    total += gather[i].remaining();
+                }
+                long done = 0;
+                while (done < total) {
+                    done += channel.write(gather, 0, n);
+                }
+                java.util.Arrays.fill(gather, 0, n, null);
+                wireBytes.addAndGet(total);
+            } finally {
+                writing.set(false);
+            }
         }
         onActivity.run();
     }

@@ -50,6 +50,8 @@ public final class IncomingFile {
     private byte[] expectedDigest;
     private State state = State.RECEIVING;
     private boolean identical;
+    /** The file's last block was written into the part file, so a fresh part file already has its length. */
+    private volatile boolean lastBlockWritten;
 
     /**
      * @param finalPath    the checked relative path below the root
@@ -152,6 +154,9 @@ public final class IncomingFile {
             } finally {
                 endLanding();
             }
+            if (i == blockCount - 1) {
+                lastBlockWritten = true;
+            }
         }
         return markReceived(i);
     }
@@ -164,6 +169,9 @@ public final class IncomingFile {
     public boolean acceptLanded(long offset, MemorySegment verified, int length) throws DwcpException {
         int i = check(offset, length);
         BlockDigests.digest(verified, 0, length, digests, i);
+        if (i == blockCount - 1) {
+            lastBlockWritten = true;
+        }
         return markReceived(i);
     }
 
@@ -288,7 +296,9 @@ public final class IncomingFile {
                         part = new PartFile(openPart()); // nothing was written (all holes): the file is its length
                     }
                     awaitLandings();
-                    part.file().truncate(entry.size()); // a longer basis, or a file that ends in a hole
+                    if (!freshPart || !lastBlockWritten) {
+                        part.file().truncate(entry.size()); // a longer basis, or a file that ends in a hole
+                    }
                     root.setMetadata(part.file(), entry); // through the open fd: no path to resolve again
                     part.closeQuietly();
                     root.rename(partPath, finalPath, entry.path());

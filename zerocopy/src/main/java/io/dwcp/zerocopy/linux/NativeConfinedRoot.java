@@ -102,7 +102,9 @@ public final class NativeConfinedRoot implements ConfinedRoot {
             int fd = retry(() -> LinuxFiles.openat(dir, leaf, flags | FILE_FLAGS, mode));
             check(fd, "openat", path);
             NativeFile f = new NativeFile(fd, "path=\"" + path.replace('"', '\'') + "\"");
-            if (!f.stat().isRegularFile()) {
+            boolean created = (flags & (Sys.O_CREAT | Sys.O_EXCL)) == (Sys.O_CREAT | Sys.O_EXCL);
+            // A file this call created (O_EXCL) is a new regular file: no need to look.
+            if (!created && !f.stat().isRegularFile()) {
                 f.close();
                 throw new NativeIoException("openat", Errno.EINVAL, "path=\"" + path.replace('"', '\'')
                         + "\" reason=not-a-regular-file");

@@ -43,6 +43,8 @@ public final class BlockPipeline {
         int crc;
         /** The payload is already in the part file (spliced); the slot only carries its header. */
         boolean landed;
+        /** Each slot its own CRC state: a slot is checked by one thread at a time, whichever that is. */
+        final CRC32C checksum = new CRC32C();
 
         Slot(BlockPipeline pipeline, Slab slab, int capacity) {
             this.pipeline = pipeline;
@@ -69,7 +71,6 @@ public final class BlockPipeline {
     private final Slab decodeSlab;
     private final Slab zeroSlab;
     private final BlockDecoder decoder;
-    private final CRC32C crc = new CRC32C();
     private final Slot[] slots;
     /** Slots waiting for a reader; their handoff allocates nothing (blocking queues allocate on every wait). */
     private final MpmcArrayQueue<Slot> free;
@@ -145,6 +146,17 @@ public final class BlockPipeline {
         }
     }
 
+    /**
+     * Checks and stores a small RAW block on the reading thread itself. A tree of small files is a block per file,
+     * and handing each to the worker cost a wake-up and a context switch per file, more than the check itself;
+     * big blocks still go to the worker, where the check overlaps the next read. RAW only: it needs no decoder
+     * state, and the slot brings its own CRC state.
+     */
+    void runInline(Slot s) {
+        inFlight.incrementAndGet();
+        verify(s);
+    }
+
     /** The session ended: what is still queued is dropped, not stored. */
     public void stop() {
         stopped = true;
@@ -216,6 +228,7 @@ public final class BlockPipeline {
         } else {
             block = decoder.decode(s.codec, s.payload, s.length);
         }
+        CRC32C crc = s.checksum;
         crc.reset();
         crc.update(block);
         block.flip();

@@ -38,6 +38,8 @@ final class DataStreamReceiver implements Runnable, AutoCloseable {
     private final DataSessions sessions;
     private final DataPlane plane;
     private final boolean landing;
+    /** Smallest RAW payload spliced straight into its file. */
+    static final int MIN_LANDING = 256 * 1024;
     private DataSession session;
 
     DataStreamReceiver(DataSocket socket, DataSessions sessions, DataPlane plane) {
@@ -132,13 +134,19 @@ final class DataStreamReceiver implements Runnable, AutoCloseable {
                 slot.length = length;
                 slot.crc = frame.crc();
                 slot.frameBytes = FrameDescriptor.PREFIX_LENGTH + DataFrameDescriptor.HEADER_LENGTH + wire;
-                slot.landed = landing && codec == Codec.RAW;
+                // Splice pays for big payloads; a small one (a small file's only block) costs two splices and a
+                // read-back where one recv into the slot and one pwrite after the check will do.
+                slot.landed = landing && codec == Codec.RAW && wire >= MIN_LANDING;
                 if (slot.landed) {
                     land(fileId, offset, wire);
                 } else {
                     readPayload(slot, wire);
                 }
-                pipeline.submit(slot);
+                if (!slot.landed && codec == Codec.RAW && wire < MIN_LANDING) {
+                    pipeline.runInline(slot);
+                } else {
+                    pipeline.submit(slot);
+                }
             }
         } catch (InterruptedException e) {
             throw new DwcpException(ErrorCode.IO, "reason=interrupted");
