@@ -87,4 +87,10 @@ public interface ConfinedRoot extends Closeable {
 
     /** {@code confine=openat2 root=/srv/dwcp}. */
     String describe();
+
+    /**
+     * Opens directory {@code path} ("" is the root) for look-ups by name; refused like {@link #list} for a link or
+     * a non-directory. The caller closes it.
+     */
+    ConfinedDirectory openDirectory(String path) throws IOException;
 }

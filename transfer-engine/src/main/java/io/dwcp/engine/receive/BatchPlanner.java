@@ -47,6 +47,8 @@ final class BatchPlanner {
     private final boolean dryRun;
     private final TreeCommitter committer;
     private final Deleter deleter;
+    /** The look-ups of the batch being planned. */
+    private Lookups lookups;
 
     BatchPlanner(StorageRoot root, ReceivingPaths receiving, Object owner, Message.Offer first) throws DwcpException {
         this.root = root;
@@ -82,6 +84,16 @@ final class BatchPlanner {
             root.ensureDirectory(destDir, dest);
         }
         List<Entry> entries = batch.entries();
+        try (Lookups l = new Lookups(root)) {
+            lookups = l;
+            return planBatch(batch, entries, claim, onProgress, abandoned);
+        } finally {
+            lookups = null;
+        }
+    }
+
+    private Planned planBatch(Message.Offer batch, List<Entry> entries, LongConsumerWithLimit claim, Runnable onProgress,
+                              BooleanSupplier abandoned) throws DwcpException {
         FilePlan[] lines = new FilePlan[entries.size()];
         FileStat[] basis = new FileStat[entries.size()];
         List<String> deleted = new ArrayList<>();
@@ -135,7 +147,7 @@ final class BatchPlanner {
 
     private FilePlan planFile(int id, Entry e, FileStat[] basis, int index) throws DwcpException {
         String target = root.resolve(first.dest(), e.path());
-        FileStat here = root.stat(target, e.path()).orElse(null);
+        FileStat here = lookups.stat(target, e.path()).orElse(null);
         if (here != null && here.isDirectory()) {
             throw RelativePaths.refused(e.path(), "exists-as-directory");
         }
@@ -181,13 +193,14 @@ final class BatchPlanner {
             return FilePlan.skip(id, 0); // the server's root itself keeps the metadata its operator gave it
         }
         String p = e.path().isEmpty() ? root.check(first.dest()) : root.resolve(first.dest(), e.path());
-        FileStat here = root.stat(p, e.path()).orElse(null);
+        FileStat here = lookups.stat(p, e.path()).orElse(null);
         if (here != null && !here.isDirectory()) {
             throw RelativePaths.refused(e.path(), "exists-as-non-directory");
         }
         int changes = here == null ? CREATED : metadataDiffers(e, here);
         if (!dryRun) {
             if (here == null) {
+                lookups.close(); // the tree changes: look again afterwards
                 root.ensureParents(p, e.path());
                 root.ensureDirectory(p, e.path());
             }
@@ -199,16 +212,17 @@ final class BatchPlanner {
     /** A symlink is stored verbatim, made under the part name and renamed over the target: never half-made. */
     private FilePlan planSymlink(int id, Entry e) throws DwcpException {
         String p = root.resolve(first.dest(), e.path());
-        FileStat here = root.stat(p, e.path()).orElse(null);
+        FileStat here = lookups.stat(p, e.path()).orElse(null);
         if (here != null && here.isDirectory()) {
             throw RelativePaths.refused(e.path(), "exists-as-directory");
         }
-        boolean same = here != null && here.isSymbolicLink() && root.readlink(p, e.path()).equals(e.linkTarget());
+        boolean same = here != null && here.isSymbolicLink() && lookups.readlink(p, e.path()).equals(e.linkTarget());
         int changes = here == null ? CREATED : !same ? TARGET : metadataDiffers(e, here);
         if (dryRun || changes == 0) {
             return FilePlan.skip(id, changes);
         }
         if (!same) {
+            lookups.close();
             root.ensureParents(p, e.path());
             String tmp = p + IncomingFile.PART_SUFFIX;
             root.deleteQuietly(tmp);
@@ -229,7 +243,7 @@ final class BatchPlanner {
                     + "\" reason=device-skipped-not-root");
         }
         String p = root.resolve(first.dest(), e.path());
-        FileStat here = root.stat(p, e.path()).orElse(null);
+        FileStat here = lookups.stat(p, e.path()).orElse(null);
         if (here != null && here.isDirectory()) {
             throw RelativePaths.refused(e.path(), "exists-as-directory");
         }
@@ -239,6 +253,7 @@ final class BatchPlanner {
             return FilePlan.skip(id, changes);
         }
         if (!same) {
+            lookups.close();
             root.ensureParents(p, e.path());
             String tmp = p + IncomingFile.PART_SUFFIX;
             root.deleteQuietly(tmp);

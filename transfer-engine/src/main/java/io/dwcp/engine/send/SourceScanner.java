@@ -6,19 +6,20 @@ import io.dwcp.core.manifest.Entry;
 import io.dwcp.core.manifest.FilterRules;
 import io.dwcp.core.manifest.EntryKind;
 import io.dwcp.core.manifest.RelativePaths;
+import io.dwcp.zerocopy.ConfinedDirectory;
+import io.dwcp.zerocopy.ConfinedRoot;
+import io.dwcp.zerocopy.FileStat;
+import io.dwcp.zerocopy.IoMode;
+import io.dwcp.zerocopy.select.IoPaths;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Reads the SRC arguments into entries, a batch at a time, as rsync's incremental recursion does: the walk stops
@@ -35,37 +36,56 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SourceScanner implements EntrySource {
     /** What to offer: limits on paths, the filter rules, and the options that change the walk. */
-    public record Options(int maxPathBytes, FilterRules filters, boolean safeLinks, boolean delete) {
+    public record Options(int maxPathBytes, FilterRules filters, boolean safeLinks, boolean delete, IoPaths io) {
         public Options(int maxPathBytes) {
             this(maxPathBytes, FilterRules.NONE, false, false);
         }
+
+        public Options(int maxPathBytes, FilterRules filters, boolean safeLinks, boolean delete) {
+            this(maxPathBytes, filters, safeLinks, delete, IoPaths.forSending(IoMode.AUTO));
+        }
     }
 
-    private static final String ATTRIBUTES = "unix:mode,ino,dev,nlink,uid,gid,rdev,size,lastModifiedTime";
     private static final int S_IFMT = 0170000;
     private static final int S_IFDIR = 0040000;
     private static final int S_IFREG = 0100000;
     private static final int S_IFLNK = 0120000;
     private static final int S_IFSOCK = 0140000;
 
-    /** A directory whose children are being offered. */
+    /**
+     * A directory whose children are being offered, held open (one resolution, then a {@code statx} per name
+     * relative to it).
+     */
     private static final class Listing {
-        final Path dir;
-        final String rel;
+        final Pending where;
+        final ConfinedDirectory dir;
         final String[] names;
         int next;
         boolean complete = true;
+        /** What {@link #offer} found the last name to be: a directory to descend into. */
+        boolean lastWasDirectory;
         final List<Pending> subdirs = new ArrayList<>();
 
-        Listing(Path dir, String rel, String[] names) {
+        Listing(Pending where, ConfinedDirectory dir, String[] names) {
+            this.where = where;
             this.dir = dir;
-            this.rel = rel;
             this.names = names;
         }
     }
 
-    /** A directory waiting to be listed. */
-    private record Pending(Path dir, String rel) {
+    /**
+     * A directory waiting to be listed: {@code local} below the argument's {@code root}, offered as {@code rel}.
+     */
+    private record Pending(ConfinedRoot root, Path rootPath, String local, String rel) {
+        Path shown(String name) {
+            Path p = local.isEmpty() ? rootPath : rootPath.resolve(local);
+            return name == null ? p : p.resolve(name);
+        }
+
+        Pending child(String name) {
+            return new Pending(root, rootPath, local.isEmpty() ? name : local + "/" + name,
+                    rel.isEmpty() ? name : rel + "/" + name);
+        }
     }
 
     private final Options options;
@@ -74,6 +94,8 @@ public final class SourceScanner implements EntrySource {
     private final Deque<Pending> pending = new ArrayDeque<>();
     /** First offered name of each file with more than one link, by (device, inode). */
     private final Map<FileKey, String> firstNames = new HashMap<>();
+    /** The roots opened for the arguments, closed at the end of the walk. */
+    private final List<ConfinedRoot> roots = new ArrayList<>();
     private int nextArg;
     private Listing current;
     private List<Entry> entries;
@@ -122,15 +144,26 @@ public final class SourceScanner implements EntrySource {
                 finishListing(current);
                 current = null;
             } else if (!pending.isEmpty()) {
-                Pending p = pending.pop();
-                current = list(p.dir(), p.rel());
+                current = list(pending.pop());
             } else if (nextArg < args.size()) {
                 startArgument(args.get(nextArg++));
             } else {
+                closeRoots();
                 break;
             }
         }
         return entries.isEmpty() ? null : new Batch(entries, sources);
+    }
+
+    private void closeRoots() {
+        for (ConfinedRoot r : roots) {
+            try {
+                r.close();
+            } catch (IOException ignored) {
+                // read-only directory fds: nothing to lose
+            }
+        }
+        roots.clear();
     }
 
     private static boolean contents(String arg) {
@@ -146,58 +179,71 @@ public final class SourceScanner implements EntrySource {
         }
     }
 
+    /**
+     * An argument is walked below a root opened at it (contents) or at its parent (the directory or file itself),
+     * so every look-up below is relative to an open directory.
+     */
     private void startArgument(String arg) throws IOException {
         Path p = Path.of(arg).toRealPath();
-        if (Files.isDirectory(p)) {
-            if (contents(arg)) {
+        boolean dir = Files.isDirectory(p);
+        if (dir && contents(arg)) {
+            Pending top = new Pending(open(p), p, "", "");
+            try (ConfinedDirectory d = top.root().openDirectory("")) {
                 // DEST itself takes the directory's metadata, as with rsync: an entry with the empty path.
-                offer(p, "", Files.readAttributes(p, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS), null);
-                current = list(p, "");
-                return;
+                offer(top, d, ".", "", null);
             }
-            String rel = name(p);
-            if (accept(rel, p)) {
-                offer(p, rel, Files.readAttributes(p, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS), null);
-                pending.push(new Pending(p, rel));
-            }
-        } else {
-            String rel = name(p);
-            if (accept(rel, p)) {
-                offer(p, rel, Files.readAttributes(p, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS), null);
+            current = list(top);
+            return;
+        }
+        Path parent = p.getParent();
+        String name = p.getFileName().toString();
+        Pending at = new Pending(open(parent), parent, "", "");
+        if (!accept(name, p)) {
+            return;
+        }
+        try (ConfinedDirectory d = at.root().openDirectory("")) {
+            if (offer(at, d, name, name, null) && dir) {
+                pending.push(at.child(name));
             }
         }
     }
 
+    private ConfinedRoot open(Path dir) throws IOException {
+        ConfinedRoot r = options.io().openRoot(dir);
+        roots.add(r);
+        return r;
+    }
+
     /** Reads a directory's names, sorted; an unreadable directory is reported and offers nothing. */
-    private Listing list(Path dir, String rel) {
+    private Listing list(Pending p) {
         List<String> names = new ArrayList<>();
-        boolean complete = true;
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path p : ds) {
-                // Checked on the path as listed: its name as a String no longer says which bytes it had.
-                if (representable(p)) {
-                    names.add(p.getFileName().toString());
-                } else {
-                    unrepresentable(p);
-                    complete = false;
-                }
-            }
+        boolean[] complete = {true};
+        ConfinedDirectory dir;
+        try {
+            dir = p.root().openDirectory(p.local());
+            dir.list(names::add, bad -> {
+                unrepresentable(p.shown(bad));
+                complete[0] = false;
+            });
         } catch (IOException | RuntimeException e) {
-            skipped.add("path=\"" + dir + "\" reason=unreadable-directory detail=\"" + e.getMessage() + "\"");
-            Listing broken = new Listing(dir, rel, new String[0]);
+            skipped.add("path=\"" + p.shown(null) + "\" reason=unreadable-directory detail=\"" + e.getMessage() + "\"");
+            Listing broken = new Listing(p, null, new String[0]);
             broken.complete = false; // what it holds is unknown: nothing may be deleted there
             return broken;
         }
         String[] sorted = names.toArray(new String[0]);
         java.util.Arrays.sort(sorted);
-        Listing l = new Listing(dir, rel, sorted);
-        l.complete = complete;
+        Listing l = new Listing(p, dir, sorted);
+        l.complete = complete[0];
         return l;
     }
 
     private void finishListing(Listing l) {
+        if (l.dir != null) {
+            l.dir.close();
+        }
         if (options.delete() && l.complete) {
-            add(new Entry(EntryKind.LISTED, l.rel, 0, 0, 0, "", Entry.NO_ID, Entry.NO_ID, 0), null);
+            add(new Entry(EntryKind.LISTED, l.where.rel(), 0, 0, 0, "", Entry.NO_ID, Entry.NO_ID, 0), null);
         }
         for (int i = l.subdirs.size() - 1; i >= 0; i--) {
             pending.push(l.subdirs.get(i));
@@ -205,73 +251,81 @@ public final class SourceScanner implements EntrySource {
     }
 
     private void visit(Listing l, String name) {
-        Path p = l.dir.resolve(name);
-        String rel = l.rel.isEmpty() ? name : l.rel + "/" + name;
-        if (!accept(rel, p)) {
+        Pending child = l.where.child(name);
+        if (!accept(child.rel(), l.where.shown(name))) {
             l.complete = false; // the receiver may hold the name: keep it
             return;
         }
-        Map<String, Object> a;
-        try {
-            a = Files.readAttributes(p, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-        } catch (IOException | RuntimeException e) {
-            skipped.add("path=\"" + p + "\" reason=vanished-or-unreadable detail=\"" + e.getMessage() + "\"");
-            l.complete = false;
-            return;
-        }
-        boolean dir = ((int) a.get("mode") & S_IFMT) == S_IFDIR;
-        if (options.filters().excluded(rel, dir)) {
-            return; // and, for a directory, its whole subtree
-        }
-        if (offer(p, rel, a, l) && dir) {
-            l.subdirs.add(new Pending(p, rel));
+        if (offer(l.where, l.dir, name, child.rel(), l) && l.lastWasDirectory) {
+            l.subdirs.add(child);
         }
     }
 
-    /** Offers one entry; returns false when it was left out. */
-    private boolean offer(Path p, String rel, Map<String, Object> a, Listing parent) {
-        int mode = (int) a.get("mode");
-        long mtime = ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS);
-        int uid = (int) a.get("uid");
-        int gid = (int) a.get("gid");
+    /**
+     * Offers {@code name} of directory {@code dir} as {@code rel}; returns false when it was left out. With a
+     * {@code listing}, says in it whether the entry was a directory.
+     */
+    private boolean offer(Pending where, ConfinedDirectory dir, String name, String rel, Listing listing) {
+        Path shown = where.shown(name);
+        FileStat a;
+        try {
+            a = dir.stat(name).orElse(null);
+        } catch (IOException | RuntimeException e) {
+            a = null;
+        }
+        if (a == null) {
+            skipped.add("path=\"" + shown + "\" reason=vanished-or-unreadable");
+            if (listing != null) {
+                listing.complete = false;
+            }
+            return false;
+        }
+        int mode = a.mode();
+        boolean isDir = (mode & S_IFMT) == S_IFDIR;
+        if (listing != null) {
+            listing.lastWasDirectory = isDir;
+        }
+        if (!rel.isEmpty() && options.filters().excluded(rel, isDir)) {
+            return false; // and, for a directory, its whole subtree
+        }
+        long mtime = a.mtimeNanos();
         Entry e;
         Path source = null;
         switch (mode & S_IFMT) {
-            case S_IFDIR -> e = new Entry(EntryKind.DIR, rel, 0, mode & 07777, mtime, "", uid, gid, 0);
+            case S_IFDIR -> e = new Entry(EntryKind.DIR, rel, 0, mode & 07777, mtime, "", a.uid(), a.gid(), 0);
             case S_IFREG -> {
-                long size = (long) a.get("size");
                 String first = null;
-                if ((int) a.get("nlink") > 1) {
-                    first = firstNames.putIfAbsent(new FileKey((long) a.get("dev"), (long) a.get("ino")), rel);
+                if (a.links() > 1) {
+                    first = firstNames.putIfAbsent(new FileKey(a.device(), a.inode()), rel);
                 }
                 if (first != null) {
                     e = Entry.hardLink(rel, first);
                 } else {
-                    e = new Entry(EntryKind.FILE, rel, size, mode & 07777, mtime, "", uid, gid, 0);
-                    source = p;
-                    bytes += size;
+                    e = new Entry(EntryKind.FILE, rel, a.size(), mode & 07777, mtime, "", a.uid(), a.gid(), 0);
+                    source = shown;
+                    bytes += a.size();
                 }
             }
             case S_IFLNK -> {
                 String target;
                 try {
-                    target = Files.readSymbolicLink(p).toString();
+                    target = dir.readlink(name);
                 } catch (IOException e2) {
-                    skipped.add("symlink=\"" + p + "\" reason=unreadable detail=\"" + e2.getMessage() + "\"");
+                    skipped.add("symlink=\"" + shown + "\" reason=unreadable detail=\"" + e2.getMessage() + "\"");
                     return false;
                 }
                 if (options.safeLinks() && RelativePaths.leavesTree(rel, target)) {
-                    skipped.add("symlink=\"" + p + "\" reason=unsafe-link target=\"" + target + "\"");
+                    skipped.add("symlink=\"" + shown + "\" reason=unsafe-link target=\"" + target + "\"");
                     return false;
                 }
-                e = new Entry(EntryKind.SYMLINK, rel, 0, 0777, mtime, target, uid, gid, 0);
+                e = new Entry(EntryKind.SYMLINK, rel, 0, 0777, mtime, target, a.uid(), a.gid(), 0);
             }
             case S_IFSOCK -> {
-                skipped.add("path=\"" + p + "\" reason=socket");
+                skipped.add("path=\"" + shown + "\" reason=socket");
                 return false;
             }
-            default -> e = new Entry(EntryKind.SPECIAL, rel, 0, mode & (S_IFMT | 07777), mtime, "", uid, gid,
-                    (long) a.get("rdev"));
+            default -> e = new Entry(EntryKind.SPECIAL, rel, 0, mode & (S_IFMT | 07777), mtime, "", a.uid(), a.gid(),
+                    a.rdev());
         }
         add(e, source);
         return true;

@@ -6,6 +6,7 @@ import io.dwcp.core.linux.Errno;
 import io.dwcp.core.linux.NativeIoException;
 import io.dwcp.core.manifest.Entry;
 import io.dwcp.core.manifest.RelativePaths;
+import io.dwcp.zerocopy.ConfinedDirectory;
 import io.dwcp.zerocopy.ConfinedRoot;
 import io.dwcp.zerocopy.DataFile;
 import io.dwcp.zerocopy.FileStat;
@@ -128,6 +129,41 @@ public final class StorageRoot implements AutoCloseable {
             throw failure(shown, "stat", e);
         } catch (IOException e) {
             throw failure(shown, "stat", e);
+        }
+    }
+
+    /**
+     * Directory {@code dir} held open for look-ups by name (see {@link ConfinedDirectory}), or null when nothing is
+     * there yet; a link or a non-directory in the way is refused as {@link #stat} refuses it.
+     */
+    public ConfinedDirectory openDirectory(String dir, String shown) throws DwcpException {
+        try {
+            return root.openDirectory(dir);
+        } catch (NativeIoException e) {
+            if (e.errno() == Errno.ENOENT) {
+                return null;
+            }
+            throw failure(shown, "open-directory", e);
+        } catch (IOException e) {
+            throw failure(shown, "open-directory", e);
+        }
+    }
+
+    /** What is at {@code name} in {@code dir} itself, or empty. */
+    public Optional<FileStat> stat(ConfinedDirectory dir, String name, String shown) throws DwcpException {
+        try {
+            return dir.stat(name);
+        } catch (IOException e) {
+            throw failure(shown, "stat", e);
+        }
+    }
+
+    /** The target of the symlink {@code name} in {@code dir}. */
+    public String readlink(ConfinedDirectory dir, String name, String shown) throws DwcpException {
+        try {
+            return dir.readlink(name);
+        } catch (IOException e) {
+            throw failure(shown, "readlink", e);
         }
     }
 

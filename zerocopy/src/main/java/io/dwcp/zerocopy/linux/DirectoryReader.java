@@ -7,6 +7,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
@@ -32,6 +33,14 @@ final class DirectoryReader {
      * @param path for messages only
      */
     static void read(int fd, String path, Consumer<String> names) throws IOException {
+        read(fd, path, names, names);
+    }
+
+    /**
+     * As {@link #read(int, String, Consumer)}, but a name whose bytes are not UTF-8 goes to {@code malformed}, in
+     * its lossy decoding (U+FFFD for each bad sequence): under that string it names no file.
+     */
+    static void read(int fd, String path, Consumer<String> names, Consumer<String> malformed) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(BUFFER_BYTES, 8);
             for (;;) {
@@ -45,13 +54,13 @@ final class DirectoryReader {
                 if (n == 0) {
                     return;
                 }
-                decode(buf, n, path, names);
+                decode(buf, n, path, names, malformed);
             }
         }
     }
 
-    private static void decode(MemorySegment buf, long filled, String path, Consumer<String> names)
-            throws IOException {
+    private static void decode(MemorySegment buf, long filled, String path, Consumer<String> names,
+                               Consumer<String> malformed) throws IOException {
         long at = 0;
         while (at < filled) {
             int reclen = Short.toUnsignedInt(buf.get(ValueLayout.JAVA_SHORT, at + RECLEN));
@@ -60,12 +69,27 @@ final class DirectoryReader {
                 throw new NativeIoException("getdents64", Errno.EIO, detail(path) + " reason=bad-record");
             }
             // bounded by the record: a missing NUL fails here instead of running into the next record
-            String name = buf.asSlice(at + NAME, reclen - NAME).getString(0, StandardCharsets.UTF_8);
+            MemorySegment raw = buf.asSlice(at + NAME, reclen - NAME);
+            String name = raw.getString(0, StandardCharsets.UTF_8);
             if (!name.equals(".") && !name.equals("..")) {
-                names.accept(name);
+                // U+FFFD is a valid character too: only then are the bytes checked against the decoding
+                if (name.indexOf('\uFFFD') >= 0 && !Arrays.equals(name.getBytes(StandardCharsets.UTF_8),
+                        raw.asSlice(0, nulAt(raw)).toArray(ValueLayout.JAVA_BYTE))) {
+                    malformed.accept(name);
+                } else {
+                    names.accept(name);
+                }
             }
             at += reclen;
         }
+    }
+
+    private static long nulAt(MemorySegment raw) {
+        long i = 0;
+        while (i < raw.byteSize() && raw.get(ValueLayout.JAVA_BYTE, i) != 0) {
+            i++;
+        }
+        return i;
     }
 
     private static String detail(String path) {

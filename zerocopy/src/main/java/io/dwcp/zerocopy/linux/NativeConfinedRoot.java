@@ -2,6 +2,7 @@ package io.dwcp.zerocopy.linux;
 
 import io.dwcp.core.linux.Errno;
 import io.dwcp.core.linux.NativeIoException;
+import io.dwcp.zerocopy.ConfinedDirectory;
 import io.dwcp.zerocopy.ConfinedPaths;
 import io.dwcp.zerocopy.ConfinedRoot;
 import io.dwcp.zerocopy.DataFile;
@@ -230,6 +231,13 @@ public final class NativeConfinedRoot implements ConfinedRoot {
 
     @Override
     public void list(String dir, Consumer<String> names) throws IOException {
+        try (ConfinedDirectory d = openDirectory(dir)) {
+            d.list(names);
+        }
+    }
+
+    @Override
+    public ConfinedDirectory openDirectory(String dir) throws IOException {
         String[] parts = dir.isEmpty() ? new String[0] : ConfinedPaths.split(dir);
         int fd = at(dir, parts, (parent, leaf, arena) -> {
             int d = retry(() -> LinuxFiles.openat(parent, leaf, Sys.O_RDONLY | Sys.O_DIRECTORY | Sys.O_NOFOLLOW
@@ -238,12 +246,8 @@ public final class NativeConfinedRoot implements ConfinedRoot {
             check(d == -Errno.ENOTDIR && Confinement.isSymlink(parent, leaf, arena) ? -Errno.ELOOP : d, "openat", dir);
             return d;
         });
-        // read outside at(): the parent fd is closed already, and the listing needs only its own fd
-        try {
-            DirectoryReader.read(fd, dir, names);
-        } finally {
-            LinuxFiles.close(fd);
-        }
+        // used outside at(): the parent fd is closed already, and look-ups need only the directory's own fd
+        return new NativeConfinedDirectory(fd, dir);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.dwcp.zerocopy.portable;
 
 import io.dwcp.zerocopy.ConfinedPaths;
+import io.dwcp.zerocopy.ConfinedDirectory;
 import io.dwcp.zerocopy.ConfinedRoot;
 import io.dwcp.zerocopy.DataFile;
 import io.dwcp.zerocopy.FileStat;
@@ -163,6 +164,51 @@ public final class PortableConfinedRoot implements ConfinedRoot {
     public void setTimes(String path, long atimeNanos, long mtimeNanos) throws IOException {
         Files.getFileAttributeView(resolve(path), BasicFileAttributeView.class, NOFOLLOW)
                 .setTimes(FileTime.from(mtimeNanos, TimeUnit.NANOSECONDS), FileTime.from(atimeNanos, TimeUnit.NANOSECONDS), null);
+    }
+
+    @Override
+    public ConfinedDirectory openDirectory(String dir) throws IOException {
+        Path p = dir.isEmpty() ? root : resolve(dir);
+        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, NOFOLLOW);
+        if (a.isSymbolicLink()) {
+            throw new PathRefusedException(dir, PathRefusedException.Reason.SYMLINK_IN_PATH);
+        }
+        if (!a.isDirectory()) {
+            throw new PathRefusedException(dir, PathRefusedException.Reason.NOT_A_DIRECTORY);
+        }
+        String prefix = dir.isEmpty() ? "" : dir + "/";
+        return new ConfinedDirectory() {
+            @Override
+            public Optional<FileStat> stat(String name) throws IOException {
+                return PortableConfinedRoot.this.stat(prefix + name);
+            }
+
+            @Override
+            public String readlink(String name) throws IOException {
+                return PortableConfinedRoot.this.readlink(prefix + name);
+            }
+
+            @Override
+            public void list(Consumer<String> names, Consumer<String> malformed) throws IOException {
+                // The JDK decodes names in the JVM's file-name charset; a name it cannot decode reads back as a
+                // different path.
+                Path p = dir.isEmpty() ? root : resolve(dir);
+                try (DirectoryStream<Path> entries = Files.newDirectoryStream(p)) {
+                    for (Path e : entries) {
+                        String n = e.getFileName().toString();
+                        (n.indexOf('\uFFFD') >= 0 && !e.getFileSystem().getPath(e.toString()).equals(e) ? malformed
+                                : names).accept(n);
+                    }
+                } catch (DirectoryIteratorException e) {
+                    throw e.getCause();
+                }
+            }
+
+            @Override
+            public void close() {
+                // nothing held: every look-up resolves its path
+            }
+        };
     }
 
     @Override

@@ -1,0 +1,34 @@
+package io.dwcp.zerocopy;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * One directory below a {@link ConfinedRoot}, held open for a run of look-ups by name: what a tree walker or a
+ * batch of entries in one directory needs, one resolution of the directory instead of one per name. Read-only:
+ * anything that changes the tree still goes through the root, resolved at the moment it happens. Names are single
+ * components; nothing is followed.
+ */
+public interface ConfinedDirectory extends Closeable {
+    /** What is at {@code name} in this directory itself (lstat), or empty. */
+    Optional<FileStat> stat(String name) throws IOException;
+
+    /** The target of the symlink {@code name}. */
+    String readlink(String name) throws IOException;
+
+    /** Calls {@code names} with each name in this directory, "." and ".." left out. Once per handle. */
+    default void list(Consumer<String> names) throws IOException {
+        list(names, names);
+    }
+
+    /**
+     * As {@link #list(Consumer)}, but a name that is not text in the file-name encoding (bytes that are not
+     * UTF-8) goes to {@code malformed} in a lossy form: no look-up by that string finds it.
+     */
+    void list(Consumer<String> names, Consumer<String> malformed) throws IOException;
+
+    @Override
+    void close();
+}
