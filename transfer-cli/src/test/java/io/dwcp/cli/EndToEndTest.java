@@ -160,7 +160,10 @@ class EndToEndTest {
         return Long.parseLong(out) * 512;
     }
 
-    /** The tree of scenario 2; returns the paths (relative to the tree) that must be skipped. */
+    /**
+     * The tree of scenario 2; returns the links (paths relative to the tree) that lead out of it: sent verbatim by
+     * default, left out with {@code --safe-links}.
+     */
     private static Set<String> buildTree(Path tree, Path outsideSecret) throws IOException {
         Files.createDirectories(tree.resolve("a/b/c"));
         Files.createDirectories(tree.resolve("empty-dir"));
@@ -194,12 +197,44 @@ class EndToEndTest {
         return Set.of("abs-link", "a/b/esc");
     }
 
-    private static void assertSkippedLinks(Result r) {
+    /** Since protocol version 2 every symlink is sent, whatever it points at: nothing is left out. */
+    private static void assertNothingSkipped(Result r) {
+        assertEquals(List.of(), r.json().get("skipped"), r::toString);
+    }
+
+    /** With {@code --safe-links}: exactly the links leading out of the tree are left out, each listed as unsafe. */
+    private static void assertUnsafeLinksSkipped(Result r, Set<String> leaving) {
         @SuppressWarnings("unchecked")
         List<Object> skipped = (List<Object>) r.json().get("skipped");
-        assertEquals(2, skipped.size(), () -> "skipped " + skipped + "\n" + r);
-        assertTrue(skipped.stream().anyMatch(s -> s.toString().contains("abs-link")), () -> "skipped " + skipped);
-        assertTrue(skipped.stream().anyMatch(s -> s.toString().contains("esc")), () -> "skipped " + skipped);
+        assertEquals(leaving.size(), skipped.size(), () -> "skipped " + skipped + "\n" + r);
+        for (String link : leaving) {
+            assertTrue(skipped.stream().anyMatch(s -> s.toString().contains(link + "\"")
+                    && s.toString().contains("reason=unsafe-link")), () -> link + " not in skipped " + skipped);
+        }
+    }
+
+    /**
+     * Every symlink of the tree is a symlink at the receiver with exactly the same target, the ones leading out of
+     * the tree ({@code leaving}) included; the server followed none of them (the secret they point at is unchanged).
+     */
+    private static void assertLinksVerbatim(Path tree, Path received, Set<String> leaving, Path secret) throws IOException {
+        int links = 0;
+        for (String rel : Harness.listTree(tree)) {
+            Path a = tree.resolve(rel);
+            if (Files.isSymbolicLink(a)) {
+                links++;
+                Path b = received.resolve(rel);
+                assertTrue(Files.isSymbolicLink(b), "not a symlink at the receiver: " + rel);
+                assertEquals(Files.readSymbolicLink(a).toString(), Files.readSymbolicLink(b).toString(), "target of " + rel);
+            }
+        }
+        assertEquals(5, links, "the tree has five links");
+        for (String rel : leaving) {
+            assertTrue(Files.isSymbolicLink(received.resolve(rel)), "a link leading out must arrive too: " + rel);
+        }
+        assertEquals(secret.toAbsolutePath().toString(), Files.readSymbolicLink(received.resolve("abs-link")).toString());
+        assertEquals("TOP SECRET", Files.readString(secret), "the secret behind the links must be untouched");
+        assertEquals(List.of("secret.txt"), Harness.listTree(secret.getParent()), "nothing written beside the secret");
     }
 
     private static void assertSecretNowhere(Path received) throws IOException {
@@ -225,7 +260,8 @@ class EndToEndTest {
     @Test
     void treeContentsWithTrailingSlash(@TempDir Path src) throws Exception {
         Path tree = src.resolve("wrap/tree");
-        Set<String> skipped = buildTreeBesideASecret(src, tree);
+        Set<String> leaving = buildTreeBesideASecret(src, tree);
+        Path secret = src.resolve("outside/secret.txt");
 
         Result r = Harness.send(List.of(), List.of(tree + "/"), server.target("contents/here"));
         assertVerified(r);
@@ -233,42 +269,85 @@ class EndToEndTest {
         assertEquals(Math.max(1, Math.min(4, cores / 4)), r.num("streams"),
                 "by default, loopback gets one stream per 4 cores\n" + r);
         assertEquals(6, r.num("files"), r::toString);
-        assertSkippedLinks(r);
+        assertNothingSkipped(r);
         Path received = serverRoot.resolve("contents/here");
-        assertSameTree(tree, received, skipped);
+        assertSameTree(tree, received, Set.of());
+        assertLinksVerbatim(tree, received, leaving, secret);
         assertSecretNowhere(received);
+
+        // --safe-links leaves out (and lists) the links that lead out of the tree, and only those.
+        Result safe = Harness.send(List.of("--safe-links"), List.of(tree + "/"), server.target("contents/safe"));
+        assertVerified(safe);
+        assertEquals(6, safe.num("files"), safe::toString);
+        assertUnsafeLinksSkipped(safe, leaving);
+        assertSameTree(tree, serverRoot.resolve("contents/safe"), leaving);
+        assertSecretNowhere(serverRoot.resolve("contents/safe"));
         assertEquals(List.of(), partFiles(serverRoot));
     }
 
     @Test
     void treeDirectoryItselfWithoutTrailingSlash(@TempDir Path src) throws Exception {
         Path tree = src.resolve("wrap/tree");
-        Set<String> skipped = buildTreeBesideASecret(src, tree);
+        Set<String> leaving = buildTreeBesideASecret(src, tree);
+        Path secret = src.resolve("outside/secret.txt");
 
         Result r = Harness.send(List.of("-P", "2"), List.of(tree), server.target("itself"));
         assertVerified(r);
-        assertSkippedLinks(r);
+        assertNothingSkipped(r);
         Path dest = serverRoot.resolve("itself");
         assertEquals(List.of("tree"), Harness.listTree(dest).stream().filter(p -> !p.contains("/")).toList(),
                 "the directory itself lands in DEST");
         Path received = dest.resolve("tree");
-        assertSameTree(tree, received, skipped);
+        assertSameTree(tree, received, Set.of());
+        assertLinksVerbatim(tree, received, leaving, secret);
         assertEquals(Files.getPosixFilePermissions(tree), Files.getPosixFilePermissions(received), "mode of the tree");
-        assertEquals(mtime(tree), mtime(received), "mtime of the tree directory");
+        assertEquals(Harness.mtimeNanos(tree), Harness.mtimeNanos(received), "mtime of the tree directory");
         assertSecretNowhere(dest);
+
+        // The links leading out of tree/ lead out of DEST too (abs-link, and tree/a/b/esc climbs four levels).
+        Result safe = Harness.send(List.of("-P", "2", "--safe-links"), List.of(tree), server.target("itself-safe"));
+        assertVerified(safe);
+        assertUnsafeLinksSkipped(safe, leaving);
+        assertSameTree(tree, serverRoot.resolve("itself-safe/tree"), leaving);
         assertEquals(List.of(), partFiles(serverRoot));
     }
 
+    /**
+     * A link one level above the sent tree ({@code up-one -> ../sibling.txt}): sent verbatim by default (the file it
+     * names is not); with {@code --safe-links} left out when the tree's contents are sent, while a link reaching
+     * exactly the top of the tree ({@code sub/to-top -> ../f.txt}) is kept. When the directory itself is sent, its
+     * links count from DEST, as with rsync: {@code tree/up-one -> ../sibling.txt} stays inside it and is kept.
+     */
     @Test
-    void aLinkJustAboveTheSentDirectoryIsSkipped(@TempDir Path src) throws Exception {
+    void aLinkJustAboveTheSentDirectoryIsSkippedOnlyWithSafeLinks(@TempDir Path src) throws Exception {
         Path tree = Files.createDirectories(src.resolve("tree"));
         Files.writeString(src.resolve("sibling.txt"), "not part of the transfer");
         Files.writeString(tree.resolve("f.txt"), "f");
         Files.createSymbolicLink(tree.resolve("up-one"), Path.of("../sibling.txt"));
-        Result r = Harness.send(List.of(), List.of(tree), server.target("one-level"));
+        Files.createDirectories(tree.resolve("sub"));
+        Files.createSymbolicLink(tree.resolve("sub/to-top"), Path.of("../f.txt"));
+
+        Result r = Harness.send(List.of(), List.of(tree + "/"), server.target("one-level"));
         assertVerified(r);
-        assertTrue(r.json().get("skipped").toString().contains("up-one"), r::toString);
-        assertFalse(Files.exists(serverRoot.resolve("one-level/tree/up-one"), LinkOption.NOFOLLOW_LINKS));
+        assertNothingSkipped(r);
+        Path got = serverRoot.resolve("one-level");
+        assertEquals(List.of("f.txt", "sub", "sub/to-top", "up-one"), Harness.listTree(got));
+        assertEquals("../sibling.txt", Files.readSymbolicLink(got.resolve("up-one")).toString());
+        assertEquals("../f.txt", Files.readSymbolicLink(got.resolve("sub/to-top")).toString());
+        assertFalse(Files.exists(serverRoot.resolve("sibling.txt"), LinkOption.NOFOLLOW_LINKS), "only the tree is sent");
+
+        Result safe = Harness.send(List.of("--safe-links"), List.of(tree + "/"), server.target("one-level-safe"));
+        assertVerified(safe);
+        assertUnsafeLinksSkipped(safe, Set.of("up-one"));
+        Path gotSafe = serverRoot.resolve("one-level-safe");
+        assertEquals(List.of("f.txt", "sub", "sub/to-top"), Harness.listTree(gotSafe));
+        assertEquals("../f.txt", Files.readSymbolicLink(gotSafe.resolve("sub/to-top")).toString());
+
+        Result itself = Harness.send(List.of("--safe-links"), List.of(tree), server.target("one-level-itself"));
+        assertVerified(itself);
+        assertNothingSkipped(itself);
+        assertEquals("../sibling.txt",
+                Files.readSymbolicLink(serverRoot.resolve("one-level-itself/tree/up-one")).toString());
     }
 
     @Test
@@ -293,16 +372,18 @@ class EndToEndTest {
         Path received = serverRoot.resolve("delta");
         assertSameTree(tree, received, Set.of());
 
+        // Unchanged size and mtime (ns): the quick check skips every file without reading it, at either end.
         Result same = Harness.send(List.of(), List.of(tree + "/"), target);
         assertVerified(same);
         assertEquals(0, same.num("blocks_sent"), same::toString);
-        assertEquals(blocks, same.num("blocks_unchanged"), same::toString);
+        assertEquals(0, same.num("blocks_unchanged"), "no file may be read, so no block compared\n" + same);
         assertEquals(fileCount, same.num("identical_files"), same::toString);
         assertTrue(same.num("wire_bytes") * 100 < same.num("bytes"),
                 "identical resend must cost < 1% of the bytes on the wire\n" + same);
         assertSameTree(tree, received, Set.of());
 
-        // A few bytes in the middle of block 2 of a read-only file; two truncations; an append; an mtime change.
+        // A few bytes in the middle of block 2 of a read-only file, with a new mtime as any edit gives it; two
+        // truncations; an append; an mtime change alone.
         Files.setPosixFilePermissions(m, perms(0644));
         try (FileChannel ch = FileChannel.open(m, StandardOpenOption.WRITE)) {
             ch.write(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}), 2L * MIB + MIB / 2 + 17);
@@ -320,8 +401,35 @@ class EndToEndTest {
         Result delta = Harness.send(List.of(), List.of(tree + "/"), target);
         assertVerified(delta);
         assertEquals(3, delta.num("blocks_sent"), "m.bin block 2, shrink.bin's new tail, grow.bin's new block\n" + delta);
-        assertEquals(4, delta.num("identical_files"), "small, empty, sub/x and touch (same bytes)\n" + delta);
+        assertEquals(4 + 2 + 2 + 2 + 2, delta.num("blocks_unchanged"),
+                "compared against the basis: m 4, shrink 2, shrink-exact 2, grow 2, touch 2\n" + delta);
+        assertEquals(4, delta.num("identical_files"), "small, empty, sub/x (quick check) and touch (same bytes)\n" + delta);
         assertTrue(delta.num("wire_bytes") < MIB + MIB / 2, "only ~1.1 MiB changed\n" + delta);
+        assertSameTree(tree, received, Set.of());
+
+        // Bytes changed in block 0 of sub/x.bin with its size and mtime put back: the quick check cannot see it (as
+        // with rsync, the receiver keeps its copy) ...
+        Path x = tree.resolve("sub/x.bin");
+        java.nio.file.attribute.FileTime xTime = Files.getLastModifiedTime(x);
+        try (FileChannel ch = FileChannel.open(x, StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {9, 9, 9, 9}), 1000);
+        }
+        Files.setLastModifiedTime(x, xTime);
+        Result quick = Harness.send(List.of(), List.of(tree + "/"), target);
+        assertVerified(quick);
+        assertEquals(0, quick.num("blocks_sent"), quick::toString);
+        assertEquals(fileCount, quick.num("identical_files"), quick::toString);
+        assertEquals(1000L, Files.mismatch(x, received.resolve("sub/x.bin")), "the receiver's copy is left as it was");
+
+        // ... --checksum compares every block and finds it: one block of sub/x.bin goes, all the others are compared.
+        Result checksum = Harness.send(List.of("--checksum"), List.of(tree + "/"), target);
+        assertVerified(checksum);
+        assertEquals(1, checksum.num("blocks_sent"), "sub/x.bin block 0\n" + checksum);
+        assertEquals(5 + 3 + 2 + 3 + 2 + 1 + 1, checksum.num("blocks_unchanged"),
+                "every other block of every file is read and compared: m, shrink, shrink-exact, grow, touch, sub/x, small\n"
+                        + checksum);
+        assertEquals(fileCount - 1, checksum.num("identical_files"), checksum::toString);
+        assertTrue(checksum.num("wire_bytes") < MIB + MIB / 2, "one block on the wire\n" + checksum);
         assertSameTree(tree, received, Set.of());
         assertEquals(List.of(), partFiles(serverRoot));
     }
@@ -391,13 +499,23 @@ class EndToEndTest {
         Path ascii = Files.writeString(base.resolve("plain.txt"), "y");
         try (ServerProcess c = ServerProcess.start(List.of("serve", "--root", dir.toString(), "--listen", "127.0.0.1:0",
                 "--data-port", "0", "--io", "portable"), Map.of("LC_ALL", "C"))) {
-            Result r = Harness.send(List.of(), List.of(unicode), c.target(""));
-            r.assertExit(2);
-            String error = String.valueOf(r.json().get("error"));
-            assertTrue(error.contains("path=\"naïve-日本.txt\" reason=name-not-representable"), r::toString);
-            assertVerified(Harness.send(List.of(), List.of(ascii), c.target("")));
+            // The entry the server cannot name is FAILED, by name; the rest of the same transfer goes on (exit 4).
+            Result r = Harness.send(List.of(), List.of(unicode, ascii), c.target(""));
+            r.assertExit(4);
+            assertNull(r.json().get("error"), r::toString);
+            assertEquals(Boolean.FALSE, r.json().get("verified"), r::toString);
+            @SuppressWarnings("unchecked")
+            List<Object> failed = (List<Object>) r.json().get("failed_files");
+            assertEquals(1, failed.size(), r::toString);
+            assertTrue(failed.get(0).toString().contains("path=\"naïve-日本.txt\" reason=name-not-representable"),
+                    r::toString);
+            assertEquals("y", Files.readString(dir.resolve("plain.txt")));
+            // And the server goes on serving.
+            Path other = Files.writeString(base.resolve("other.txt"), "z");
+            assertVerified(Harness.send(List.of(), List.of(other), c.target("")));
+            assertTrue(c.alive(), c::log);
         }
-        assertEquals(List.of("plain.txt"), Harness.listTree(dir));
+        assertEquals(List.of("other.txt", "plain.txt"), Harness.listTree(dir));
     }
 
     @Test

@@ -383,6 +383,11 @@ final class Harness {
         return Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis();
     }
 
+    /** The mtime in nanoseconds: what an OFFER carries since protocol version 2, and what the quick check compares. */
+    static long mtimeNanos(Path p) throws IOException {
+        return Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).to(TimeUnit.NANOSECONDS);
+    }
+
     /** Every path below {@code root} (relative, '/'-separated, sorted), not following links. */
     static List<String> listTree(Path root) throws IOException {
         if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
@@ -401,7 +406,9 @@ final class Harness {
 
     /**
      * Asserts that {@code received} holds exactly the entries of {@code source} minus {@code excluded}: same kinds,
-     * same bytes, same link targets, same modes and millisecond mtimes for files and directories.
+     * same bytes, same link targets (verbatim), same modes and nanosecond mtimes for files and directories (the
+     * protocol carries nanoseconds, and the quick check compares them exactly: a received file whose mtime were off
+     * by a microsecond would be read again on every later send).
      */
     static void assertSameTree(Path source, Path received, Set<String> excluded) throws IOException {
         List<String> want = listTree(source).stream().filter(s -> !excluded.contains(s)).toList();
@@ -423,7 +430,7 @@ final class Harness {
             }
             assertEquals(Files.getPosixFilePermissions(a, LinkOption.NOFOLLOW_LINKS),
                     Files.getPosixFilePermissions(b, LinkOption.NOFOLLOW_LINKS), "mode of " + rel);
-            assertEquals(mtime(a), mtime(b), "mtime (ms) of " + rel);
+            assertEquals(mtimeNanos(a), mtimeNanos(b), "mtime (ns) of " + rel);
         }
     }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.dwcp.cli.Harness.Result;
 import io.dwcp.cli.Harness.ServerProcess;
 import io.dwcp.core.ErrorCode;
+import io.dwcp.core.Limits;
 import io.dwcp.core.frame.DataFrameDescriptor;
 import io.dwcp.core.frame.FrameDescriptor;
 import io.dwcp.core.frame.FrameType;
@@ -38,8 +39,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * What a hostile or broken peer can do with the raw protocol: path traversal, links out of the root, malformed and
- * oversized frames on both ports, lying senders. Every case must end in an ERROR (or a closed connection) for that
- * connection only, nothing written outside the root, nothing wrong under a final name, and the server still serving.
+ * oversized frames on both ports, lying senders. A protocol violation must end in an ERROR (or a closed connection)
+ * for that connection only; an entry the server cannot take (protocol version 2) is a FAILED line of its PLAN and the
+ * rest of the transfer goes on. Either way: nothing written outside the root, nothing wrong under a final name, no
+ * link ever followed when writing, and the server still serving.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ProtocolAbuseTest {
@@ -104,11 +107,8 @@ class ProtocolAbuseTest {
                 Arguments.of("../escape-dest", Entry.file("f.txt", 5, 0644, 0), "../escape-dest"),
                 Arguments.of(abs, Entry.file("f.txt", 5, 0644, 0), abs),
                 Arguments.of("x/../../escape-dest2", Entry.file("f.txt", 5, 0644, 0), "x/../../escape-dest2"),
-                Arguments.of("", Entry.symlink("link", "../../outside/sentinel.txt", 0), "link"),
-                Arguments.of("", Entry.symlink("d/link", "../../outside", 0), "d/link"),
-                Arguments.of("", Entry.symlink("link-abs", "/etc/passwd", 0), "link-abs"),
-                Arguments.of("", Entry.symlink("d/link2", "x/../../../outside", 0), "d/link2"),
-                Arguments.of("sub", Entry.symlink("link3", "..", 0), "link3"));
+                // A link's own path is checked like any other; only its target is free text.
+                Arguments.of("", Entry.symlink("../escape-link", "target", 0), "../escape-link"));
     }
 
     @ParameterizedTest(name = "[{index}] dest=\"{0}\" {1}")
@@ -125,6 +125,88 @@ class ProtocolAbuseTest {
         assertStillServing();
     }
 
+    /**
+     * Symlink targets that lead out of the root, absolute or dangling. Since protocol version 2 a link is data: it
+     * is stored verbatim, whatever it points at (rsync -l does the same), and the server never follows one when it
+     * writes.
+     */
+    static Stream<Arguments> linksLeavingTheRoot() {
+        String absOutside = base.resolve("outside").toAbsolutePath().toString();
+        return Stream.of(
+                Arguments.of("", "link", "../../outside/sentinel.txt"),
+                Arguments.of("", "d/link", "../../outside"),
+                Arguments.of("", "link-abs", "/etc/passwd"),
+                Arguments.of("", "d/link2", "x/../../../outside"),
+                Arguments.of("sub", "link3", ".."),
+                Arguments.of("", "link-abs-outside", absOutside),
+                Arguments.of("", "dangling", "no/such/place"));
+    }
+
+    /**
+     * The link is created with exactly the offered target, and nothing outside the root changes. A later entry whose
+     * path goes through the stored link ({@code link/through.txt}) is refused, for that entry only
+     * ({@code reason=symlink-in-path}): the other file of the same batch lands, and nothing appears where the link
+     * points.
+     */
+    @ParameterizedTest(name = "[{index}] dest=\"{0}\" {1} -> {2}")
+    @MethodSource("linksLeavingTheRoot")
+    void symlinksLeavingTheRootAreStoredVerbatimAndNeverFollowed(String dest, String path, String target)
+            throws Exception {
+        try (RawClient c = RawClient.connect(server.controlPort)) {
+            c.hello();
+            c.send(new Message.Offer(dest, BLOCK, List.of(Entry.symlink(path, target, RawClient.MTIME_BASE_NANOS))));
+            Message.Plan plan = c.read(Message.Plan.class);
+            assertEquals(1, plan.files().size(), plan::toString);
+            Message.FilePlan line = plan.files().get(0);
+            assertEquals(0, line.fileId(), line::toString);
+            assertEquals(Message.FilePlan.SKIP, line.action(), "a link has no data to send: " + line);
+            assertEquals(Message.FilePlan.CREATED, line.changes(), "the link was created: " + line);
+            assertEquals("", line.detail(), line::toString);
+            c.send(new Message.Commit());
+            assertTrue(c.readDone().verified());
+        }
+        Path link = root.resolve(dest).resolve(path);
+        assertTrue(Files.isSymbolicLink(link), "no symlink at " + link);
+        assertEquals(target, Files.readSymbolicLink(link).toString(), "the target must be stored verbatim");
+        assertNothingOutsideRoot();
+
+        byte[] through = Harness.random(SEQ.incrementAndGet(), 100);
+        byte[] beside = Harness.random(SEQ.incrementAndGet(), 2 * BLOCK + 1);
+        String besideName = path + "-beside.bin";
+        try (RawClient c = RawClient.connect(server.controlPort)) {
+            Message.Welcome w = c.hello();
+            c.send(new Message.Offer(dest, BLOCK, List.of(RawClient.file(path + "/through.txt", through),
+                    RawClient.file(besideName, beside))));
+            Message.Plan plan = c.read(Message.Plan.class);
+            assertEquals(2, plan.files().size(), plan::toString);
+            Message.FilePlan refused = plan.files().get(0);
+            assertEquals(Message.FilePlan.FAILED, refused.action(), "a path through a link: " + refused);
+            assertTrue(refused.detail().contains("path=\"" + path + "/through.txt\"")
+                    && refused.detail().contains("reason=symlink-in-path"), refused.detail());
+            assertEquals(Message.FilePlan.NEW, plan.files().get(1).action(), "the rest goes on: " + plan);
+            try (RawClient d = RawClient.join(w.dataPort(), w.sessionId(), 0)) {
+                for (int i = 0; i < RawClient.blocks(beside); i++) {
+                    d.sendBlock(1, beside, i);
+                }
+                c.send(new Message.FileEnd(1, RawClient.blocks(beside), RawClient.fileDigest(beside)));
+                assertEquals(Message.FileDone.OK, c.read(Message.FileDone.class).status());
+            }
+            c.send(new Message.Commit());
+            assertFalse(c.readDone().verified(), "DONE must not claim verified with an entry refused");
+        }
+        assertTrue(Arrays.equals(beside, Files.readAllBytes(root.resolve(dest).resolve(besideName))));
+        assertTrue(Files.isSymbolicLink(link), "the link must still be a link");
+        assertEquals(target, Files.readSymbolicLink(link).toString());
+        assertNothingOutsideRoot();
+        assertStillServing();
+    }
+
+    /**
+     * DEST through a link is the whole session's problem: the send fails (exit 2) saying why. A tree that has a
+     * directory where the server has a link of that name is refused entry by entry: the directory (a link is there)
+     * and everything below it (the path goes through the link) are FAILED, the send exits 4 (partial) listing both,
+     * and nothing is written through the link.
+     */
     @Test
     void destThroughASymlinkedDirectoryIsRefused() throws Exception {
         Files.createSymbolicLink(root.resolve("evil"), outside);
@@ -135,15 +217,19 @@ class ProtocolAbuseTest {
                 Result r = Harness.send(List.of(), List.of(f), server.target(dest));
                 r.assertExit(2);
                 String error = String.valueOf(r.json().get("error"));
-                assertTrue(error.contains("symlink"), "error must say why: " + r);
+                assertTrue(error.contains("reason=symlink-in-path"), "error must say why: " + r);
             }
             // A tree whose directory has the name of the link.
             Path tree = Files.createDirectories(src.resolve("t/evil"));
             Files.writeString(tree.resolve("inner.txt"), "x");
             Result r = Harness.send(List.of(), List.of(src.resolve("t") + "/"), server.target(""));
-            r.assertExit(2);
-            assertTrue(String.valueOf(r.json().get("error")).contains("symlink"), r::toString);
+            r.assertExit(4);
+            assertEquals(null, r.json().get("error"), r::toString);
+            assertEquals(List.of("evil: path=\"evil\" reason=exists-as-non-directory",
+                    "evil/inner.txt: path=\"evil/inner.txt\" reason=symlink-in-path"), r.json().get("failed_files"),
+                    r::toString);
             assertEquals(List.of("sentinel.txt"), Harness.listTree(outside), "written through the link");
+            assertEquals(outside, Files.readSymbolicLink(root.resolve("evil")), "the link must be left as it was");
         } finally {
             Files.delete(root.resolve("evil"));
             Harness.deleteTree(src);
@@ -236,7 +322,11 @@ class ProtocolAbuseTest {
                 Arguments.of("body length 0x7fffffff", prefix(m, v, FrameType.HELLO.code(), 0x7fffffff), "too-long"),
                 Arguments.of("negative body length", prefix(m, v, FrameType.HELLO.code(), -1), "too-long"),
                 Arguments.of("unknown frame type", prefix(m, v, 0x55, 0), "unknown-type"),
-                Arguments.of("unsupported version", prefix(m, 2, FrameType.HELLO.code(), 0), "unsupported-version"),
+                // A version-1 peer (this server speaks 2 only), and a future one.
+                Arguments.of("unsupported version", prefix(m, v - 1, FrameType.HELLO.code(), 0),
+                        "reason=unsupported-version version=" + (v - 1) + " supported=" + v),
+                Arguments.of("newer version", prefix(m, v + 1, FrameType.HELLO.code(), 0),
+                        "reason=unsupported-version version=" + (v + 1) + " supported=" + v),
                 Arguments.of("DATA on control", prefix(m, v, FrameType.DATA.code(), 48), "not-a-control-frame"),
                 Arguments.of("JOIN on control", prefix(m, v, FrameType.JOIN.code(), 20), "not-a-control-frame"),
                 Arguments.of("truncated HELLO body", concat(prefix(m, v, FrameType.HELLO.code(), 3), new byte[] {0, 0, 0}),
@@ -259,46 +349,71 @@ class ProtocolAbuseTest {
         assertStillServing();
     }
 
+    /** An OFFER body laid out by hand (protocol version 2): dest, block size, flags, first id, filter rules, entries. */
+    private static byte[] offerHeader(int blockSize, int flags, int firstId, int filters, int entries) {
+        ByteBuffer body = ByteBuffer.allocate(24).putInt(0).putInt(blockSize).putInt(flags).putInt(firstId)
+                .putInt(filters).putInt(entries);
+        return concat(prefix(FrameDescriptor.MAGIC, FrameDescriptor.VERSION, FrameType.OFFER.code(), body.capacity()),
+                body.array());
+    }
+
+    /**
+     * Frames a correct sender never sends, inside a session: each ends that session with an ERROR naming what was
+     * wrong. The last argument is how many PLANs the server rightly answers first (a valid first batch).
+     */
     static Stream<Arguments> badOffers() {
+        byte[] firstBatch = enc(new Message.Offer("twice", BLOCK, List.of(Entry.file("a", 1, 0644, 0))));
         return Stream.of(
                 Arguments.of("garbage after HELLO", (Function<byte[], byte[]>) s -> new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9},
-                        "bad-magic"),
-                Arguments.of("OFFER with 0x7fffffff entries", (Function<byte[], byte[]>) s -> concat(
-                        prefix(FrameDescriptor.MAGIC, FrameDescriptor.VERSION, FrameType.OFFER.code(), 12),
-                        ByteBuffer.allocate(12).putInt(0).putInt(BLOCK).putInt(0x7fffffff).array()), "limit"),
+                        "bad-magic", 0),
+                Arguments.of("OFFER with 0x7fffffff entries", (Function<byte[], byte[]>) s ->
+                        offerHeader(BLOCK, 0, 0, 0, 0x7fffffff),
+                        "frame=offer reason=limit field=entries count=2147483647 max=" + Limits.MAX_ENTRIES, 0),
                 Arguments.of("OFFER with block size 3000", (Function<byte[], byte[]>) s ->
-                        enc(new Message.Offer("", 3000, List.of())), "bad-block-size"),
+                        enc(new Message.Offer("", 3000, List.of())), "bad-block-size", 0),
                 Arguments.of("OFFER with a negative size", (Function<byte[], byte[]>) s ->
-                        enc(new Message.Offer("", BLOCK, List.of(Entry.file("neg", -5, 0644, 0)))), "bad-size"),
+                        enc(new Message.Offer("", BLOCK, List.of(Entry.file("neg", -5, 0644, 0)))), "bad-size", 0),
                 Arguments.of("OFFER with an unknown entry kind", (Function<byte[], byte[]>) s -> {
                     byte[] b = enc(new Message.Offer("", BLOCK,
                             List.of(Entry.file("k", 1, 0644, 0))));
-                    b[8 + 4 + 4 + 4] = 9; // prefix, dest length (dest empty), block size, count, then the kind byte
+                    // prefix, dest length (dest empty), block size, flags, first id, filter count (0), entry count,
+                    // then the first entry's kind byte
+                    int kindAt = FrameDescriptor.PREFIX_LENGTH + 4 + 4 + 4 + 4 + 4 + 4;
+                    assertEquals(1, b[kindAt], "the kind byte of a FILE entry");
+                    b[kindAt] = 9;
                     return b;
-                }, "unknown-entry-kind"),
+                }, "reason=unknown-entry-kind kind=9", 0),
                 Arguments.of("OFFER with a duplicate path", (Function<byte[], byte[]>) s -> enc(new Message.Offer("", BLOCK,
-                        List.of(Entry.file("dup", 1, 0644, 0), Entry.file("dup", 1, 0644, 0)))), "duplicate-path"),
-                Arguments.of("second OFFER", (Function<byte[], byte[]>) s -> {
-                    byte[] one = enc(new Message.Offer("twice", BLOCK,
-                            List.of(Entry.file("a", 1, 0644, 0))));
-                    return concat(one, one);
-                }, "unexpected"),
+                        List.of(Entry.file("dup", 1, 0644, 0), Entry.file("dup", 1, 0644, 0)))), "duplicate-path", 0),
+                Arguments.of("an OFFER batch repeating the previous batch's ids", (Function<byte[], byte[]>) s ->
+                        concat(firstBatch, firstBatch), "frame=offer reason=bad-first-id first_id=0 expected=1", 1),
+                Arguments.of("a first OFFER batch not starting at id 0", (Function<byte[], byte[]>) s ->
+                        enc(new Message.Offer("", BLOCK, 0, 5, List.of(Entry.file("late", 1, 0644, 0)))),
+                        "frame=offer reason=bad-first-id first_id=5 expected=0", 0),
+                Arguments.of("a later OFFER batch with another dest", (Function<byte[], byte[]>) s -> concat(firstBatch,
+                        enc(new Message.Offer("elsewhere", BLOCK, 0, 1, List.of(Entry.file("b", 1, 0644, 0))))),
+                        "frame=offer reason=batch-differs-from-first", 1),
+                Arguments.of("OFFER with an unknown flag", (Function<byte[], byte[]>) s ->
+                        offerHeader(BLOCK, 0x100, 0, 0, 0), "frame=offer reason=unknown-flags flags=100", 0),
+                Arguments.of("OFFER with 0x7fffffff filter rules", (Function<byte[], byte[]>) s ->
+                        offerHeader(BLOCK, 0, 0, 0x7fffffff, 0),
+                        "frame=offer reason=limit field=filters count=2147483647 max=" + Message.Offer.MAX_FILTERS, 0),
                 Arguments.of("JOIN_ACK on control", (Function<byte[], byte[]>) s -> concat(
                         prefix(FrameDescriptor.MAGIC, FrameDescriptor.VERSION, FrameType.JOIN_ACK.code(), 4), new byte[4]),
-                        "not-a-control-frame"));
+                        "not-a-control-frame", 0));
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
     @MethodSource("badOffers")
-    void malformedFramesInsideASessionEndThatSessionOnly(String what, Function<byte[], byte[]> frames, String reason)
-            throws Exception {
+    void malformedFramesInsideASessionEndThatSessionOnly(String what, Function<byte[], byte[]> frames, String reason,
+                                                         int plansFirst) throws Exception {
         try (RawClient c = RawClient.connect(server.controlPort)) {
             Message.Welcome w = c.hello();
             c.sendRaw(frames.apply(w.sessionId()));
-            Message m = c.read();
-            if (m instanceof Message.Plan) {
-                m = c.read(); // the second OFFER case: the first one is answered
+            for (int i = 0; i < plansFirst; i++) {
+                c.read(Message.Plan.class); // the valid first batch is answered
             }
+            Message m = c.read();
             assertTrue(m instanceof Message.Error, what + ": expected ERROR, got " + m);
             Message.Error e = (Message.Error) m;
             assertCode(e, ErrorCode.PROTOCOL, ErrorCode.PATH);
@@ -585,35 +700,176 @@ class ProtocolAbuseTest {
         }
     }
 
+    /**
+     * While session A writes a path, a second session offering the same path gets that entry refused (a FAILED
+     * line, {@code reason=busy-in-another-transfer}: protocol version 2 refuses the entry, not the session). The
+     * second session goes on and ends with DONE not verified; it cannot write blocks for the refused entry either
+     * (its id has no file: a protocol error ends that session). The file is A's, never a mix, and once A is done the
+     * path is free again.
+     */
     @Test
     void twoSessionsWritingTheSamePathNeverProduceAMixedFile() throws Exception {
         byte[] a = Harness.random(105, 2 * BLOCK);
         byte[] b = Harness.random(106, 2 * BLOCK);
-        try (RawClient ca = RawClient.connect(server.controlPort); RawClient cb = RawClient.connect(server.controlPort)) {
+        byte[] other = Harness.random(107, 100);
+        try (RawClient ca = RawClient.connect(server.controlPort)) {
             Message.Welcome wa = ca.hello();
-            cb.hello();
             ca.send(new Message.Offer("race", BLOCK, List.of(RawClient.file("same.bin", a))));
-            ca.read(Message.Plan.class);
-            cb.send(new Message.Offer("race", BLOCK, List.of(RawClient.file("same.bin", b))));
-            Message m = cb.read();
-            assertTrue(m instanceof Message.Error e && e.code() == ErrorCode.PATH
-                    && e.message().contains("busy-in-another-transfer") && e.message().contains("same.bin"), String.valueOf(m));
+            assertEquals(Message.FilePlan.NEW, ca.read(Message.Plan.class).files().get(0).action());
             try (RawClient da = RawClient.join(wa.dataPort(), wa.sessionId(), 0)) {
-                da.sendBlock(0, a, 0);
+                da.sendBlock(0, a, 0); // A's part file now holds its first block
+
+                // B, well-behaved: its entry is refused, its other file lands, it ends with DONE (not verified).
+                try (RawClient cb = RawClient.connect(server.controlPort)) {
+                    Message.Welcome wb = cb.hello();
+                    cb.send(new Message.Offer("race", BLOCK, List.of(RawClient.file("same.bin", b),
+                            RawClient.file("other.bin", other))));
+                    Message.Plan plan = cb.read(Message.Plan.class);
+                    assertEquals(2, plan.files().size(), plan::toString);
+                    Message.FilePlan refused = plan.files().get(0);
+                    assertEquals(Message.FilePlan.FAILED, refused.action(), refused::toString);
+                    assertEquals("path=\"same.bin\" reason=busy-in-another-transfer", refused.detail());
+                    assertEquals(Message.FilePlan.NEW, plan.files().get(1).action(), plan::toString);
+                    try (RawClient db = RawClient.join(wb.dataPort(), wb.sessionId(), 0)) {
+                        db.sendBlock(1, other, 0);
+                        cb.send(new Message.FileEnd(1, 1, RawClient.fileDigest(other)));
+                        assertEquals(Message.FileDone.OK, cb.read(Message.FileDone.class).status());
+                    }
+                    cb.send(new Message.Commit());
+                    Message.Done done = cb.readDone();
+                    assertFalse(done.verified(), "B's DONE must not claim verified: " + done);
+                    assertEquals(1, done.files(), done::toString);
+                }
+
+                // B, hostile: blocks for the refused entry anyway. No file has that id in B's session.
+                try (RawClient cb = RawClient.connect(server.controlPort)) {
+                    Message.Welcome wb = cb.hello();
+                    cb.send(new Message.Offer("race", BLOCK, List.of(RawClient.file("same.bin", b))));
+                    assertEquals(Message.FilePlan.FAILED, cb.read(Message.Plan.class).files().get(0).action());
+                    try (RawClient db = RawClient.join(wb.dataPort(), wb.sessionId(), 0)) {
+                        db.sendBlock(0, b, 1);
+                        Message.Error e = cb.errorThenClose();
+                        assertCode(e, ErrorCode.PROTOCOL);
+                        assertTrue(e.message().contains("reason=unknown-file file=0"), e.message());
+                    }
+                }
+                assertFalse(Files.exists(root.resolve("race/same.bin"), LinkOption.NOFOLLOW_LINKS),
+                        "nothing under the final name before A's FILE_END");
+
                 da.sendBlock(0, a, 1);
                 ca.send(new Message.FileEnd(0, 2, RawClient.fileDigest(a)));
                 assertEquals(Message.FileDone.OK, ca.read(Message.FileDone.class).status());
                 // Committed and answered: the claim is released before DONE is sent. (A transfer that is merely
                 // disconnected releases it once the server notices, which a next offer could race.)
                 ca.send(new Message.Commit());
-                ca.read(Message.Done.class);
+                assertTrue(ca.readDone().verified());
             }
         }
-        assertTrue(Arrays.equals(a, Files.readAllBytes(root.resolve("race/same.bin"))));
+        assertTrue(Arrays.equals(a, Files.readAllBytes(root.resolve("race/same.bin"))), "the file must be A's, whole");
+        assertTrue(Arrays.equals(other, Files.readAllBytes(root.resolve("race/other.bin"))));
+        assertEquals(List.of("other.bin", "same.bin"), Harness.listTree(root.resolve("race")), "no part file left");
         // Once the first transfer is over, the path is free again.
         RawClient.transfer(server.controlPort, "race", "same.bin", b);
         assertTrue(Arrays.equals(b, Files.readAllBytes(root.resolve("race/same.bin"))));
         assertStillServing();
+    }
+
+    /**
+     * Two entries of one session naming the same path (in one batch, or in the next batch while the first is still
+     * in flight) would share one part file. Whatever the server does about it (refuse the offer, or refuse the
+     * second entry), a file under the final name is only ever exactly what a FILE_DONE OK said it was: never one
+     * entry's name with another entry's blocks.
+     */
+    @ParameterizedTest(name = "[{index}] next batch: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void oneSessionOfferingAPathTwiceNeverProducesAMixedFile(boolean nextBatch) throws Exception {
+        String dir = "dup-" + nextBatch;
+        byte[] a = Harness.random(108, 2 * BLOCK);
+        byte[] b = Harness.random(109, 2 * BLOCK);
+        Path target = root.resolve(dir).resolve("dup.bin");
+        byte[] promised = null;
+        try (RawClient c = RawClient.connect(server.controlPort)) {
+            Message.Welcome w = c.hello();
+            List<Message.FilePlan> lines = new java.util.ArrayList<>();
+            Message m;
+            if (nextBatch) {
+                c.send(new Message.Offer(dir, BLOCK, List.of(RawClient.file("dup.bin", a))));
+                lines.addAll(c.read(Message.Plan.class).files());
+                c.send(new Message.Offer(dir, BLOCK, 0, 1, List.of(RawClient.file("dup.bin", b))));
+            } else {
+                c.send(new Message.Offer(dir, BLOCK, List.of(RawClient.file("dup.bin", a), RawClient.file("dup.bin", b))));
+            }
+            m = c.read();
+            if (m instanceof Message.Error e) {
+                assertTrue(e.message().contains("dup.bin"), "the error must name the path: " + e.message());
+            } else {
+                lines.addAll(((Message.Plan) m).files());
+                assertEquals(2, lines.size(), lines::toString);
+                boolean aWanted = lines.get(0).action() == Message.FilePlan.NEW;
+                boolean bWanted = lines.get(1).action() == Message.FilePlan.NEW;
+                try (RawClient d = RawClient.join(w.dataPort(), w.sessionId(), 0)) {
+                    // Interleaved: A's first block, B's first block, then A completes, then B.
+                    if (aWanted) {
+                        d.sendBlock(0, a, 0);
+                    }
+                    if (bWanted) {
+                        d.sendBlock(1, b, 0);
+                    }
+                    Thread.sleep(100);
+                    if (aWanted) {
+                        d.sendBlock(0, a, 1);
+                        c.send(new Message.FileEnd(0, 2, RawClient.fileDigest(a)));
+                        Message.FileDone fd = c.read(Message.FileDone.class);
+                        if (fd.status() == Message.FileDone.OK) {
+                            promised = a;
+                            assertTrue(Arrays.equals(a, Files.readAllBytes(target)),
+                                    "FILE_DONE OK for the first entry, but the file under its name is not its content: "
+                                            + describe(Files.readAllBytes(target), a, b));
+                        }
+                    }
+                    if (bWanted) {
+                        d.sendBlock(1, b, 1);
+                        c.send(new Message.FileEnd(1, 2, RawClient.fileDigest(b)));
+                        Message.FileDone fd = c.read(Message.FileDone.class);
+                        if (fd.status() == Message.FileDone.OK) {
+                            promised = b;
+                        }
+                    }
+                }
+                c.send(new Message.Commit());
+                c.readDone();
+            }
+        } catch (IOException closed) {
+            // a server that ends the session instead: the file checks below still apply
+        }
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            byte[] got = Files.readAllBytes(target);
+            assertNotNull(promised, "a file appeared that no FILE_DONE OK announced: " + describe(got, a, b));
+            assertTrue(Arrays.equals(promised, got), "mixed file under the final name: " + describe(got, a, b));
+        }
+        assertTrue(Harness.eventually(Duration.ofSeconds(5), () -> {
+            try {
+                return Harness.partFiles(root.resolve(dir)).isEmpty();
+            } catch (IOException e) {
+                return false;
+            }
+        }), "part files left behind");
+        assertStillServing();
+    }
+
+    /** Which entry's bytes each block of {@code got} holds. */
+    private static String describe(byte[] got, byte[] a, byte[] b) {
+        StringBuilder sb = new StringBuilder("length=" + got.length);
+        for (int i = 0; i * BLOCK < got.length; i++) {
+            int from = i * BLOCK;
+            int to = Math.min(got.length, from + BLOCK);
+            byte[] block = Arrays.copyOfRange(got, from, to);
+            String who = to <= a.length && Arrays.equals(block, Arrays.copyOfRange(a, from, to)) ? "A"
+                    : to <= b.length && Arrays.equals(block, Arrays.copyOfRange(b, from, to)) ? "B"
+                    : Arrays.equals(block, new byte[block.length]) ? "zeros" : "?";
+            sb.append(" block").append(i).append('=').append(who);
+        }
+        return sb.toString();
     }
 
     @Test

@@ -82,13 +82,18 @@ final class RawClient implements AutoCloseable {
 
     /** Reads one frame (prefix checked, body decoded); EOF and timeouts throw. */
     Message read() throws IOException {
+        return read(LIMITS);
+    }
+
+    /** Reads one frame checked against {@code limits} (a frame over them throws, as it would at a real peer). */
+    Message read(Limits limits) throws IOException {
         byte[] prefix = new byte[FrameDescriptor.PREFIX_LENGTH];
         in.readFully(prefix);
         ByteBuffer p = ByteBuffer.wrap(prefix);
-        FrameType type = FrameDescriptor.checkPrefix(p, 0, LIMITS.maxControlBody());
+        FrameType type = FrameDescriptor.checkPrefix(p, 0, limits.maxControlBody());
         byte[] body = new byte[p.getInt(FrameDescriptor.LENGTH_OFFSET)];
         in.readFully(body);
-        return ControlCodec.decode(type, ByteBuffer.wrap(body), LIMITS);
+        return ControlCodec.decode(type, ByteBuffer.wrap(body), limits);
     }
 
     <T extends Message> T read(Class<T> type) throws IOException {
@@ -229,8 +234,18 @@ final class RawClient implements AutoCloseable {
         return BlockDigests.fileDigest(d, n, content.length);
     }
 
+    /** 2023-11-14T22:13:20Z in nanoseconds: OFFER mtimes are nanoseconds since protocol version 2 (they were ms). */
+    static final long MTIME_BASE_NANOS = 1_700_000_000_000_000_000L;
+    private static final java.util.concurrent.atomic.AtomicLong MTIME_SEQ = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * A file entry for {@code content}. Each call gets its own mtime (a second apart), like a file edited between two
+     * offers: the receiver's quick check (same size and mtime: SKIP, nothing read) must never take a different
+     * {@code content} offered under a name the server already has for unchanged. A test that wants the quick check
+     * builds its {@link Entry} with the mtime it needs.
+     */
     static Entry file(String path, byte[] content) {
-        return Entry.file(path, content.length, 0644, 1_700_000_000_000L);
+        return Entry.file(path, content.length, 0644, MTIME_BASE_NANOS + MTIME_SEQ.incrementAndGet() * 1_000_000_000L);
     }
 
     /**
@@ -243,6 +258,10 @@ final class RawClient implements AutoCloseable {
             c.send(new Message.Offer(dest, BLOCK, List.of(file(name, content))));
             Message.Plan plan = c.read(Message.Plan.class);
             assertEquals(1, plan.files().size(), "plan " + plan);
+            Message.FilePlan line = plan.files().get(0);
+            assertEquals(0, line.fileId(), "plan " + plan);
+            assertTrue(line.action() == Message.FilePlan.NEW || line.action() == Message.FilePlan.BASIS,
+                    "the file must be wanted (NEW or BASIS), not SKIP or FAILED: " + line.action() + " " + line.detail());
             try (RawClient d = join(w.dataPort(), w.sessionId(), 0)) {
                 for (int i = 0; i < blocks(content); i++) {
                     d.sendBlock(0, content, i);

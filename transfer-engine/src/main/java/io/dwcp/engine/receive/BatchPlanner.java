@@ -47,10 +47,19 @@ final class BatchPlanner {
     private final boolean dryRun;
     private final TreeCommitter committer;
     private final Deleter deleter;
+    /**
+     * Basis digest bytes one PLAN may carry: half a control frame, the rest is room for its lines. A file whose
+     * digests would not fit in what is left comes whole instead (correct, only without the delta), so a PLAN always
+     * fits its frame and no sender can make the server digest more than that per batch.
+     */
+    private final long digestBudget;
+    private long digestsLeft;
     /** The look-ups of the batch being planned. */
     private Lookups lookups;
 
-    BatchPlanner(StorageRoot root, ReceivingPaths receiving, Object owner, Message.Offer first) throws DwcpException {
+    BatchPlanner(StorageRoot root, ReceivingPaths receiving, Object owner, Message.Offer first, int maxControlBody)
+            throws DwcpException {
+        this.digestBudget = maxControlBody / 2;
         this.root = root;
         this.receiving = receiving;
         this.owner = owner;
@@ -96,6 +105,7 @@ final class BatchPlanner {
                               BooleanSupplier abandoned) throws DwcpException {
         FilePlan[] lines = new FilePlan[entries.size()];
         FileStat[] basis = new FileStat[entries.size()];
+        digestsLeft = digestBudget;
         List<String> deleted = new ArrayList<>();
         long newBytes = 0;
         for (int i = 0; i < lines.length; i++) {
@@ -166,6 +176,12 @@ final class BatchPlanner {
         if (dryRun) {
             return FilePlan.skip(id, changes == 0 ? CONTENT : changes);
         }
+        long digestBytes = io.dwcp.core.io.FileBlocks.blockCount(here.size(), first.blockSize())
+                * (long) io.dwcp.core.digest.BlockDigests.DIGEST_LENGTH;
+        if (digestBytes > digestsLeft) {
+            return claimed(new FilePlan(id, FilePlan.NEW, changes | CONTENT, 0, new byte[0], ""), target, e);
+        }
+        digestsLeft -= digestBytes;
         basis[index] = here;
         return claimed(new FilePlan(id, FilePlan.BASIS, changes | CONTENT, here.size(), new byte[0], ""), target, e);
     }

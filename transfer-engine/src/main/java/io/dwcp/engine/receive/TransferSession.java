@@ -181,7 +181,7 @@ public final class TransferSession implements DataSession {
                     + " low=" + window.low() + " window=" + EntryWindow.SIZE);
         }
         if (planner == null) {
-            planner = new BatchPlanner(root, receiving, this, offer);
+            planner = new BatchPlanner(root, receiving, this, offer, limits.maxControlBody());
         }
         BatchPlanner.Planned p = planner.plan(offer, this::claimSpace, this::touch, this::abandoned);
         if (p == null) {

@@ -30,7 +30,11 @@ public final class ReceivingPaths {
     /** Claims one path for {@code owner}; throws a PATH error when another transfer is writing it. */
     public void claim(String path, String shown, Object owner) throws DwcpException {
         Object o = owners.putIfAbsent(path, owner);
-        if (o != null && o != owner) {
+        if (o == owner) {
+            // The same transfer writing one path twice at once: two files would share a part file.
+            throw DwcpException.protocol("frame=offer reason=duplicate-path path=\"" + shown + "\"");
+        }
+        if (o != null) {
             throw RelativePaths.refused(shown, "busy-in-another-transfer");
         }
     }
