@@ -316,6 +316,9 @@ final class BatchPlanner {
                     }
                 }
                 IncomingFile f = new IncomingFile(p.fileId(), e, root, target, bs, digests, basisSize);
+                if ((p.changes() & (TIME | PERMS | OWNER | GROUP)) == 0) {
+                    f.metadataMatches();
+                }
                 files.add(f);
                 lines[i] = digests == null ? new FilePlan(p.fileId(), FilePlan.NEW, p.changes(), 0, new byte[0], "")
                         : new FilePlan(p.fileId(), FilePlan.BASIS, p.changes(), basisSize, digests, "");

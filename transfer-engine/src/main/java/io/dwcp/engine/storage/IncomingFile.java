@@ -50,6 +50,8 @@ public final class IncomingFile {
     private byte[] expectedDigest;
     private State state = State.RECEIVING;
     private boolean identical;
+    /** The planner found mode, owner or mtime of the file here different from the entry's (or did not look). */
+    private volatile boolean metadataDiffers = true;
     /** The file's last block was written into the part file, so a fresh part file already has its length. */
     private volatile boolean lastBlockWritten;
 
@@ -86,6 +88,14 @@ public final class IncomingFile {
         return new Message.FilePlan(id, basisDigests == null
                 ? Message.FilePlan.NEW : Message.FilePlan.BASIS, basisSize,
                 basisDigests == null ? new byte[0] : basisDigests);
+    }
+
+    /**
+     * The file here already has the entry's mode, owner and mtime: if its bytes prove identical too, nothing is
+     * set (a {@code --checksum} re-sync of an unchanged tree then writes no metadata at all).
+     */
+    public void metadataMatches() {
+        metadataDiffers = false;
     }
 
     /** The final path below the root. */
@@ -290,7 +300,9 @@ public final class IncomingFile {
                 boolean anyWritten = composeAndVerify();
                 if (!anyWritten && basisDigests != null && basisSize == entry.size()) {
                     identical = true;
-                    applyMetadata(finalPath);
+                    if (metadataDiffers) {
+                        applyMetadata(finalPath); // the same bytes: only what the planner saw differ is set
+                    }
                 } else {
                     if (part == null) {
                         part = new PartFile(openPart()); // nothing was written (all holes): the file is its length

@@ -19,6 +19,12 @@ public interface DataSession {
     /** Streams granted to the transfer. */
     int streams();
 
+    /**
+     * When the session last saw activity on any of its connections ({@link System#nanoTime()}): a data stream that
+     * carries nothing for a while (a tree of empty files, a long basis digest) is idle only if the session is.
+     */
+    long lastActivityNanos();
+
     /** A data stream joined; false when the session ended or has all its streams. */
     boolean attach(AutoCloseable stream);
 

@@ -183,7 +183,18 @@ final class DataStreamReceiver implements Runnable, AutoCloseable {
         int prefix = FrameDescriptor.PREFIX_LENGTH;
         int got = 0;
         while (got < prefix) {
-            int n = socket.read(header, got, prefix - got);
+            int n;
+            try {
+                n = socket.read(header, got, prefix - got);
+            } catch (IdleTimeoutException e) {
+                // Between frames, a quiet stream is fine while its session is busy elsewhere (the control
+                // connection, planning): only a session idle as a whole times out.
+                if (got == 0 && System.nanoTime() - session.lastActivityNanos()
+                        < plane.limits().idleTimeoutMillis() * 1_000_000L) {
+                    continue;
+                }
+                throw e;
+            }
             if (n < 0) {
                 if (got == 0) {
                     return false;
