@@ -29,6 +29,10 @@ final class ControlConnection implements AutoCloseable {
     private final AtomicLong wireBytes;
     private final Runnable onActivity;
 
+    private static final int DEFER_FRAMES = 64;
+    private static final long DEFER_NANOS = 2_000_000;
+    private final java.util.concurrent.atomic.AtomicInteger deferred = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile long deferredSince;
     private final java.util.concurrent.ConcurrentLinkedQueue<ByteBuffer> outgoing = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean();
     /** The writing thread's gathering array; only the thread holding {@link #writing} touches it. */
@@ -83,6 +87,35 @@ final class ControlConnection implements AutoCloseable {
      */
     void sendEncoded(ByteBuffer frame) throws IOException {
         outgoing.add(frame);
+        flush();
+    }
+
+    /**
+     * Queues a message that may wait a little (a FILE_END): it goes with the next write, or once
+     * {@link #DEFER_FRAMES} have gathered or the oldest has waited {@link #DEFER_NANOS}; streams call
+     * {@link #flushIfDue} between blocks and {@link #flush} before they idle. One stream ending a small file per
+     * block otherwise makes a write syscall per file.
+     */
+    void sendSoon(Message m) throws IOException {
+        outgoing.add(ControlCodec.encode(m));
+        if (deferred.getAndIncrement() == 0) {
+            deferredSince = System.nanoTime();
+        }
+        if (deferred.get() >= DEFER_FRAMES) {
+            flush();
+        }
+    }
+
+    /** Writes deferred frames that have waited long enough. */
+    void flushIfDue() throws IOException {
+        if (deferred.get() > 0 && System.nanoTime() - deferredSince > DEFER_NANOS) {
+            flush();
+        }
+    }
+
+    /** Writes every queued frame now (whichever thread finds no write in progress does it). */
+    void flush() throws IOException {
+        deferred.set(0);
         while (!outgoing.isEmpty() && writing.compareAndSet(false, true)) {
             try {
                 int n = 0;

@@ -59,6 +59,7 @@ final class StreamSender implements Runnable {
                 } finally {
                     f.release();
                 }
+                client.controlTick();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

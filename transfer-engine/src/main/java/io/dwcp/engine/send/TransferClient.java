@@ -400,8 +400,14 @@ public final class TransferClient {
         return schedule.next();
     }
 
+    /** Between blocks: deferred FILE_ENDs that waited long enough go out. */
+    void controlTick() throws IOException {
+        control.flushIfDue();
+    }
+
     /** Waits briefly for a retry to appear; returns false when the stream should stop. */
-    boolean idle() throws InterruptedException {
+    boolean idle() throws InterruptedException, IOException {
+        control.flush(); // nothing to send now: what was deferred goes before the wait
         return !stop && schedule.idle();
     }
 
@@ -420,7 +426,7 @@ public final class TransferClient {
         (sent ? blocksSent : blocksUnchanged).incrementAndGet();
         if (f.handled(sent)) {
             f.retire();
-            sendControl(new Message.FileEnd(f.id, f.sentBlocks(), f.fileDigest()));
+            control.sendSoon(new Message.FileEnd(f.id, f.sentBlocks(), f.fileDigest()));
         }
     }
 
