@@ -237,17 +237,7 @@ final class BatchPlanner {
         if (dryRun || changes == 0) {
             return FilePlan.skip(id, changes);
         }
-        if (!same) {
-            lookups.close();
-            root.ensureParents(p, e.path());
-            String tmp = p + IncomingFile.PART_SUFFIX;
-            root.deleteQuietly(tmp);
-            root.symlink(e.linkTarget(), tmp, e.path());
-            root.setMetadata(tmp, e, true, e.path());
-            root.rename(tmp, p, e.path());
-        } else {
-            root.setMetadata(p, e, true, e.path());
-        }
+        place(p, e, true, same ? null : tmp -> root.symlink(e.linkTarget(), tmp, e.path()));
         return FilePlan.skip(id, changes);
     }
 
@@ -268,18 +258,32 @@ final class BatchPlanner {
         if (dryRun || changes == 0) {
             return FilePlan.skip(id, changes);
         }
-        if (!same) {
-            lookups.close();
-            root.ensureParents(p, e.path());
-            String tmp = p + IncomingFile.PART_SUFFIX;
-            root.deleteQuietly(tmp);
-            root.mknod(tmp, e.mode(), e.rdev(), e.path());
-            root.setMetadata(tmp, e, false, e.path());
-            root.rename(tmp, p, e.path());
-        } else {
-            root.setMetadata(p, e, false, e.path());
-        }
+        place(p, e, false, same ? null : tmp -> root.mknod(tmp, e.mode(), e.rdev(), e.path()));
         return FilePlan.skip(id, changes);
+    }
+
+    /** Makes a link or special file at a path (the part name), given to it. */
+    @FunctionalInterface
+    private interface Maker {
+        void make(String at) throws DwcpException;
+    }
+
+    /**
+     * Puts {@code e} at {@code p}: made under the part name with its metadata, then renamed over whatever is there,
+     * so no reader sees it half-made; with no {@code maker} (the right thing is already there) only its metadata.
+     */
+    private void place(String p, Entry e, boolean link, Maker maker) throws DwcpException {
+        if (maker == null) {
+            root.setMetadata(p, e, link, e.path());
+            return;
+        }
+        lookups.close(); // the tree changes: look again afterwards
+        root.ensureParents(p, e.path());
+        String tmp = p + IncomingFile.PART_SUFFIX;
+        root.deleteQuietly(tmp);
+        maker.make(tmp);
+        root.setMetadata(tmp, e, link, e.path());
+        root.rename(tmp, p, e.path());
     }
 
     /**
