@@ -17,6 +17,11 @@ public interface EntrySource {
      */
     Batch next(int maxEntries, long maxBytes) throws IOException;
 
+    /** True for a tree (many files, most of them small, as far as the source can tell before reading it). */
+    default boolean tree() {
+        return false;
+    }
+
     /** What was left out so far and why, one {@code key=value} line each. */
     List<String> skipped();
 }

@@ -31,6 +31,11 @@ public record Manifest(List<Entry> entries, List<Path> sources, List<String> ski
             }
 
             @Override
+            public boolean tree() {
+                return entries.size() > 1;
+            }
+
+            @Override
             public List<String> skipped() {
                 return skipped;
             }

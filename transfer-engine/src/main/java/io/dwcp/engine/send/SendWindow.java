@@ -48,9 +48,27 @@ final class SendWindow {
         awaitingPlan.add(new Offered(firstId, batch));
     }
 
+    /**
+     * Waits until fewer than {@code n} offered batches wait for their PLAN, or {@code millis} pass; returns whether
+     * they do. The receiver handles a session's messages in order: batches offered far ahead would queue the
+     * FILE_ENDs of files already sent behind their planning, and every such file holds an open part file there.
+     */
+    boolean awaitPlansBelow(int n, long millis) throws InterruptedException {
+        synchronized (awaitingPlan) {
+            if (awaitingPlan.size() >= n) {
+                awaitingPlan.wait(millis);
+            }
+            return awaitingPlan.size() < n;
+        }
+    }
+
     /** Applies the PLAN of the oldest batch still waiting for one. */
     void plan(Message.Plan plan, BlockSchedule schedule, IoPaths io, Events events) throws java.io.IOException {
-        Offered o = awaitingPlan.poll();
+        Offered o;
+        synchronized (awaitingPlan) {
+            o = awaitingPlan.poll();
+            awaitingPlan.notifyAll();
+        }
         if (o == null || plan.files().size() != o.batch().entries().size()) {
             throw DwcpException.protocol("frame=plan reason=does-not-match-offer lines=" + plan.files().size());
         }

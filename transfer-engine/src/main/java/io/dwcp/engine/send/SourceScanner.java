@@ -127,6 +127,17 @@ public final class SourceScanner implements EntrySource {
         return this;
     }
 
+    /** A directory among the sources. */
+    @Override
+    public boolean tree() {
+        for (String arg : args) {
+            if (Files.isDirectory(Path.of(arg))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public List<String> skipped() {
         return skipped;

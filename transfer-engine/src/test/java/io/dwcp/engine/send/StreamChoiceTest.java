@@ -14,21 +14,29 @@ class StreamChoiceTest {
 
     @Test
     void anExplicitCountIsKeptWhateverThePath() throws Exception {
-        assertEquals(7, TransferClient.streamsFor(7, LOOPBACK, 2));
-        assertEquals(1, TransferClient.streamsFor(1, network(), 64));
+        assertEquals(7, TransferClient.streamsFor(7, LOOPBACK, 2, true));
+        assertEquals(1, TransferClient.streamsFor(1, network(), 64, true));
     }
 
     @Test
     void autoOverLoopbackIsOneStreamPerFourCoresAtLeastOneAtMostFour() {
-        assertEquals(1, TransferClient.streamsFor(TransferClient.AUTO_STREAMS, LOOPBACK, 1));
-        assertEquals(1, TransferClient.streamsFor(TransferClient.AUTO_STREAMS, LOOPBACK, 2));
-        assertEquals(2, TransferClient.streamsFor(TransferClient.AUTO_STREAMS, LOOPBACK, 8));
-        assertEquals(4, TransferClient.streamsFor(TransferClient.AUTO_STREAMS, LOOPBACK, 64));
+        assertEquals(1, TransferClient.streamsFor(TransferClient.AUTO_STREAMS, LOOPBACK, 1, false));
+        assertEquals(1, TransferClient.streamsFor(TransferClient.AUTO_STREAMS, LOOPBACK, 2, false));
+        assertEquals(2, TransferClient.streamsFor(TransferClient.AUTO_STREAMS, LOOPBACK, 8, false));
+        assertEquals(4, TransferClient.streamsFor(TransferClient.AUTO_STREAMS, LOOPBACK, 64, false));
+    }
+
+    @Test
+    void aTreeOverLoopbackGetsTwoStreamsWhereThereAreTwoCores() {
+        assertEquals(1, TransferClient.streamsFor(TransferClient.AUTO_STREAMS, LOOPBACK, 1, true));
+        assertEquals(2, TransferClient.streamsFor(TransferClient.AUTO_STREAMS, LOOPBACK, 2, true));
+        assertEquals(2, TransferClient.streamsFor(TransferClient.AUTO_STREAMS, LOOPBACK, 8, true));
+        assertEquals(4, TransferClient.streamsFor(TransferClient.AUTO_STREAMS, LOOPBACK, 64, true));
     }
 
     @Test
     void autoOverANetworkUsesTheNetworkCountOnAnyMachine() throws Exception {
-        assertEquals(TransferClient.NETWORK_STREAMS, TransferClient.streamsFor(TransferClient.AUTO_STREAMS, network(), 2));
-        assertEquals(TransferClient.NETWORK_STREAMS, TransferClient.streamsFor(TransferClient.AUTO_STREAMS, network(), 64));
+        assertEquals(TransferClient.NETWORK_STREAMS, TransferClient.streamsFor(TransferClient.AUTO_STREAMS, network(), 2, true));
+        assertEquals(TransferClient.NETWORK_STREAMS, TransferClient.streamsFor(TransferClient.AUTO_STREAMS, network(), 64, false));
     }
 }
