@@ -6,9 +6,7 @@ import io.dwcp.core.Limits;
 import io.dwcp.core.codec.CompressMode;
 import io.dwcp.core.digest.BlockDigests;
 import io.dwcp.core.manifest.Entry;
-import io.dwcp.core.manifest.EntryKind;
 import io.dwcp.core.frame.FrameDescriptor;
-import io.dwcp.core.message.ControlCodec;
 import io.dwcp.core.message.Message;
 import io.dwcp.engine.runtime.EngineRuntime;
 import io.dwcp.zerocopy.IoMode;
@@ -16,16 +14,8 @@ import io.dwcp.zerocopy.select.IoPaths;
 import io.dwcp.zerocopy.ZeroCopyStats;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -76,19 +66,8 @@ public final class TransferClient {
     }
 
     private final Options options;
-    private final AtomicLong wireBytes = new AtomicLong();
-    private final AtomicLong progressBytes = new AtomicLong();
-    private final AtomicLong blocksSent = new AtomicLong();
-    private final AtomicLong blocksUnchanged = new AtomicLong();
     private final AtomicLong lastActivity = new AtomicLong(System.nanoTime());
-    private final AtomicLong fileCount = new AtomicLong();
-    private final AtomicLong totalBytes = new AtomicLong();
-    private final AtomicLong identicalFiles = new AtomicLong();
-    private final AtomicLong filesSent = new AtomicLong();
-    private final AtomicLong deletedCount = new AtomicLong();
-    private final AtomicLong verifyFailures = new AtomicLong();
-    private final List<String> failedFiles = Collections.synchronizedList(new ArrayList<>());
-    private final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
+    private final SendTally tally;
 
     private volatile boolean stop;
     private volatile String failure;
@@ -99,7 +78,6 @@ public final class TransferClient {
     private volatile ControlConnection control;
     private volatile DataStreams data;
     private final EngineRuntime sharedRuntime;
-    private final ZeroCopyCounters zeroCopy = new ZeroCopyCounters();
     private volatile String ioPath = "";
     private volatile boolean finished;
     private volatile BlockSchedule schedule;
@@ -121,25 +99,26 @@ public final class TransferClient {
     public TransferClient(Options options, EngineRuntime runtime) {
         this.options = options;
         this.sharedRuntime = runtime;
+        this.tally = new SendTally(options.itemize(), options.dryRun());
     }
 
     /** Logical bytes handled so far (sent or found unchanged), for progress display. */
     public long progressBytes() {
-        return progressBytes.get();
+        return tally.progressBytes.get();
     }
 
     /** File bytes offered so far (the tree is read while it is sent, so this grows). */
     public long totalBytes() {
-        return totalBytes.get();
+        return tally.totalBytes.get();
     }
 
     /** Warnings from the receiver (an entry it skipped, such as a device when it is not root). */
     public List<String> warnings() {
-        return List.copyOf(warnings);
+        return List.copyOf(tally.warnings);
     }
 
     public long wireBytes() {
-        return wireBytes.get();
+        return tally.wireBytes.get();
     }
 
     /**
@@ -176,15 +155,15 @@ public final class TransferClient {
         List<Thread> threads = new ArrayList<>();
         Thread reader = null;
         int granted = 0;
-        EngineRuntime runtime = null;
-        CompletableFuture<EngineRuntime> starting = null;
+        RuntimeStart starting = null;
         try {
             InetAddress addr = ControlConnection.resolve(target.host());
             int wanted = streamsFor(options.streams(), addr, Runtime.getRuntime().availableProcessors(), source.tree());
             // The data plane's start (probing the I/O path, making native call handles: 0.1-0.2 s cold) overlaps
             // the control handshake and the first batch; data streams wait for it only after the first PLAN.
-            starting = startRuntime(wanted * FrameSender.slabsPerStream(options.compress()));
-            control = ControlConnection.open(addr, target.port(), options.limits(), wireBytes,
+            starting = RuntimeStart.begin(sharedRuntime, options.io(), wanted * FrameSender.slabsPerStream(options.compress()),
+                    options.blockSize());
+            control = ControlConnection.open(addr, target.port(), options.limits(), tally.wireBytes,
                     () -> lastActivity.set(System.nanoTime()));
             sendControl(new Message.Hello("dwcp-cli/" + FrameDescriptor.VERSION, options.token(), wanted));
             Message.Welcome welcome = expect(readControl(), Message.Welcome.class);
@@ -194,7 +173,7 @@ public final class TransferClient {
             EntrySource.Batch batch = nextBatch(source);
             offer(target, batch == null ? new EntrySource.Batch(List.of(), List.of()) : batch);
             Message.Plan first = expect(readControl(), Message.Plan.class);
-            runtime = awaitRuntime(starting);
+            EngineRuntime runtime = starting.await();
             ioPath = runtime.io().describe();
             io = runtime.io();
             sendWindow.plan(first, schedule, io, events);
@@ -202,7 +181,7 @@ public final class TransferClient {
                 data = new DataStreams(runtime.io(), options.limits());
                 granted = Math.max(1, Math.min(welcome.streams(), wanted));
                 for (int i = 0; i < granted; i++) {
-                    wireBytes.addAndGet(data.open(addr, welcome, i));
+                    tally.wireBytes.addAndGet(data.open(addr, welcome, i));
                 }
                 for (int i = 0; i < granted; i++) {
                     FrameSender frames = new FrameSender(runtime, data.get(i), options.compress(), options.blockSize(),
@@ -263,14 +242,8 @@ public final class TransferClient {
                 data.closeAll();
             }
             joinQuietly(threads);
-            if (runtime != null && runtime != sharedRuntime) {
-                runtime.close();
-            } else if (runtime == null && starting != null) {
-                starting.thenAccept(r -> {
-                    if (r != sharedRuntime) {
-                        r.close(); // still starting when the transfer failed
-                    }
-                });
+            if (starting != null) {
+                starting.close(); // after the streams: their slabs are back in the pool
             }
             if (control != null) {
                 control.close();
@@ -293,17 +266,14 @@ public final class TransferClient {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         String error = serverError != null ? "server: " + serverError : failure;
-        boolean partial = scanErrors > 0 || !failedFiles.isEmpty();
-        boolean verified = error == null && done != null && done.verified() && failedFiles.isEmpty();
+        boolean partial = scanErrors > 0 || !tally.failedFiles.isEmpty();
+        boolean verified = error == null && done != null && done.verified() && tally.failedFiles.isEmpty();
         int exit = error == null && done != null && !partial ? TransferResult.EXIT_OK
                 : serverErrorCode != null ? (serverErrorCode == ErrorCode.VERIFY ? TransferResult.EXIT_VERIFY : TransferResult.EXIT_FAILED)
-                : error == null && done != null && verifyFailures.get() > 0 ? TransferResult.EXIT_VERIFY
+                : error == null && done != null && tally.anyVerifyFailure() ? TransferResult.EXIT_VERIFY
                 : error == null && done != null ? TransferResult.EXIT_PARTIAL
                 : failureExit != 0 ? failureExit : TransferResult.EXIT_FAILED;
-        return new TransferResult((int) Math.min(Integer.MAX_VALUE, fileCount.get()), totalBytes.get(), wireBytes.get(),
-                seconds, verified, blocksSent.get(), blocksUnchanged.get(), (int) identicalFiles.get(), granted, error,
-                List.copyOf(failedFiles), skipped, exit, ioPath, zeroCopy.snapshot(),
-                new TransferResult.TreeStats(nextId, filesSent.get(), deletedCount.get(), skipped.size()));
+        return tally.result(seconds, verified, granted, error, skipped, exit, ioPath, nextId);
     }
 
     private EntrySource.Batch nextBatch(EntrySource source) throws IOException {
@@ -312,12 +282,7 @@ public final class TransferClient {
     }
 
     private void offer(Target target, EntrySource.Batch batch) throws IOException {
-        for (Entry e : batch.entries()) {
-            if (e.kind() == EntryKind.FILE) {
-                fileCount.incrementAndGet();
-                totalBytes.addAndGet(e.size());
-            }
-        }
+        tally.offered(batch.entries());
         sendWindow.offered(nextId, batch);
         sendControl(new Message.Offer(target.dest(), options.blockSize(), options.flags(), (int) nextId,
                 nextId == 0 ? options.filters() : List.of(), batch.entries()));
@@ -334,30 +299,11 @@ public final class TransferClient {
         return n;
     }
 
-    /** Counters and listings from PLAN lines. */
+    /** PLAN lines go to the tally; an empty file's FILE_END goes at once. */
     private final SendWindow.Events events = new SendWindow.Events() {
         @Override
         public void planned(Entry e, Message.FilePlan line) {
-            String item = options.itemize() != null ? Itemizer.line(e, line) : null;
-            if (item != null) {
-                options.itemize().accept(item);
-            }
-            boolean file = e.kind() == EntryKind.FILE;
-            switch (line.action()) {
-                case Message.FilePlan.FAILED -> failedFiles.add(e.path() + ": " + line.detail());
-                case Message.FilePlan.SKIP -> {
-                    if (!line.detail().isEmpty()) {
-                        warnings.add(line.detail());
-                    }
-                    if (file) {
-                        progressBytes.addAndGet(e.size());
-                        if (!options.dryRun()) {
-                            identicalFiles.incrementAndGet();
-                        }
-                    }
-                }
-                default -> filesSent.incrementAndGet();
-            }
+            tally.planned(e, line);
         }
 
         @Override
@@ -375,32 +321,6 @@ public final class TransferClient {
                 Thread.currentThread().interrupt();
                 return;
             }
-        }
-    }
-
-    private CompletableFuture<EngineRuntime> startRuntime(int slabs) {
-        if (sharedRuntime != null) {
-            return CompletableFuture.completedFuture(sharedRuntime);
-        }
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return EngineRuntime.client(options.io(), slabs, options.blockSize());
-            } catch (InterruptedException e) {
-                throw new CompletionException(e);
-            }
-        }, r -> Thread.ofPlatform().daemon().name("dwcp-runtime-start").start(r));
-    }
-
-    private static EngineRuntime awaitRuntime(CompletableFuture<EngineRuntime> starting) throws IOException,
-            InterruptedException {
-        try {
-            return starting.get();
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause() instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : e.getCause();
-            if (c instanceof InterruptedException ie) {
-                throw ie;
-            }
-            throw new DwcpException(ErrorCode.INTERNAL, "reason=data-plane-start-failed detail=\"" + c + "\"");
         }
     }
 
@@ -432,9 +352,7 @@ public final class TransferClient {
 
     void blockDone(OutgoingFile f, boolean sent, long logicalBytes, long wire) throws IOException {
         lastActivity.set(System.nanoTime());
-        progressBytes.addAndGet(logicalBytes);
-        wireBytes.addAndGet(wire);
-        (sent ? blocksSent : blocksUnchanged).incrementAndGet();
+        tally.block(sent, logicalBytes, wire);
         if (f.handled(sent)) {
             f.retire();
             control.sendSoon(new Message.FileEnd(f.id, f.sentBlocks(), f.fileDigest()));
@@ -443,7 +361,7 @@ public final class TransferClient {
 
     /** A stream ended: its zero-copy counters join the transfer's. */
     void streamDone(ZeroCopyStats stats) {
-        zeroCopy.add(stats);
+        tally.streamDone(stats);
     }
 
     /**
@@ -456,7 +374,7 @@ public final class TransferClient {
         }
         String why = cause instanceof DwcpException d ? d.getMessage()
                 : "path=\"" + f.entry.path() + "\" reason=source-unreadable detail=\"" + cause.getMessage() + "\"";
-        failedFiles.add(f.entry.path() + ": " + why);
+        tally.failedFiles.add(f.entry.path() + ": " + why);
         f.retire();
         sendControl(new Message.FileEnd(f.id, Message.FileEnd.ABANDONED, new byte[BlockDigests.DIGEST_LENGTH]));
         return true;
@@ -464,7 +382,7 @@ public final class TransferClient {
 
     void resent(long wire) {
         lastActivity.set(System.nanoTime());
-        wireBytes.addAndGet(wire);
+        tally.wireBytes.addAndGet(wire);
     }
 
     // ---- control connection ----
@@ -473,9 +391,6 @@ public final class TransferClient {
         control.send(m);
     }
 
-    private void sendEncoded(ByteBuffer frame) throws IOException {
-        control.sendEncoded(frame);
-    }
 
     private Message readControl() throws IOException {
         Message m = control.read();
@@ -502,7 +417,7 @@ public final class TransferClient {
                 lastActivity.set(System.nanoTime());
                 switch (m) {
                     case Message.Plan p -> sendWindow.plan(p, schedule, io, events);
-                    case Message.Deleted d -> onDeleted(d);
+                    case Message.Deleted d -> tally.deleted(d);
                     case Message.FileDone d -> onFileDone(d);
                     case Message.BlockNack n -> onNack(n);
                     case Message.Done d -> {
@@ -523,25 +438,8 @@ public final class TransferClient {
 
     private void onFileDone(Message.FileDone d) throws DwcpException {
         OutgoingFile f = sendWindow.done(d);
-        if (f.abandoned()) {
-            return; // reported when it was given up, with the local reason
-        }
-        if (d.status() != Message.FileDone.OK) {
-            failedFiles.add(f.entry.path() + ": " + d.detail());
-            if (d.status() == ErrorCode.VERIFY.code()) {
-                verifyFailures.incrementAndGet();
-            }
-        } else if ("identical".equals(d.detail())) {
-            identicalFiles.incrementAndGet();
-        }
-    }
-
-    private void onDeleted(Message.Deleted d) {
-        deletedCount.addAndGet(d.paths().size());
-        if (options.itemize() != null) {
-            for (String p : d.paths()) {
-                options.itemize().accept(Itemizer.deleted(p));
-            }
+        if (!f.abandoned()) { // an abandoned file was reported when it was given up, with the local reason
+            tally.fileDone(f, d, ErrorCode.VERIFY.code());
         }
     }
 
