@@ -4,11 +4,9 @@ import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
 import io.dwcp.core.Limits;
 import io.dwcp.core.Log;
-import io.dwcp.core.manifest.Entry;
 import io.dwcp.core.message.Message;
 import io.dwcp.engine.receive.data.BlockPipeline;
 import io.dwcp.engine.receive.data.DataSession;
-import io.dwcp.engine.flow.EntryWindow;
 import io.dwcp.engine.runtime.EngineRuntime;
 import io.dwcp.engine.storage.IncomingFile;
 import io.dwcp.engine.storage.ReceivingPaths;
@@ -27,7 +25,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 
 /**
@@ -63,12 +60,7 @@ public final class TransferSession implements DataSession {
     private final AtomicLong dataHeapAllocBytes = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicBoolean dataReported = new java.util.concurrent.atomic.AtomicBoolean();
     private final List<AutoCloseable> attached = new ArrayList<>();
-    private final EntryWindow window = new EntryWindow();
-    /** Files in flight, indexed by {@code id & EntryWindow.MASK}; the window keeps two live ids out of one slot. */
-    private final AtomicReferenceArray<IncomingFile> files = new AtomicReferenceArray<>(EntryWindow.SIZE);
-    private final AtomicLong filesOk = new AtomicLong();
-    private final AtomicLong bytesOk = new AtomicLong();
-    private final AtomicInteger filesFailed = new AtomicInteger();
+    private final InFlightFiles files;
     /** Set by the first OFFER; used on the session thread only. */
     private BatchPlanner planner;
     /** The first failure; set once, from any thread, by {@link #abort}. */
@@ -97,6 +89,7 @@ public final class TransferSession implements DataSession {
         this.streams = streams;
         this.out = out;
         this.onEnd = onEnd;
+        this.files = new InFlightFiles(receiving, this);
         this.executor = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("dwcp-session-" + name).factory());
     }
 
@@ -172,14 +165,7 @@ public final class TransferSession implements DataSession {
             return;
         }
         int n = offer.entries().size();
-        if (offer.firstId() != window.offered()) {
-            throw DwcpException.protocol("frame=offer reason=bad-first-id first_id=" + offer.firstId() + " expected="
-                    + window.offered());
-        }
-        if (!window.fits((long) offer.firstId() + n)) {
-            throw DwcpException.protocol("frame=offer reason=window-exceeded end=" + ((long) offer.firstId() + n)
-                    + " low=" + window.low() + " window=" + EntryWindow.SIZE);
-        }
+        files.checkOffer(offer.firstId(), n);
         if (planner == null) {
             planner = new BatchPlanner(root, receiving, this, offer, limits.maxControlBody());
         }
@@ -187,17 +173,11 @@ public final class TransferSession implements DataSession {
         if (p == null) {
             return;
         }
-        window.offer((long) offer.firstId() + n);
-        for (IncomingFile f : p.files()) {
-            files.set(f.id() & EntryWindow.MASK, f);
-        }
-        for (Message.FilePlan line : p.plan().files()) {
-            if (line.action() == Message.FilePlan.FAILED) {
-                filesFailed.incrementAndGet();
-                LOG.warn("session=" + name + " entry-failed " + line.detail());
-            }
-            if (line.action() != Message.FilePlan.NEW && line.action() != Message.FilePlan.BASIS) {
-                window.finish(line.fileId());
+        if (files.planned(offer.firstId(), n, p) > 0) {
+            for (Message.FilePlan line : p.plan().files()) {
+                if (line.action() == Message.FilePlan.FAILED) {
+                    LOG.warn("session=" + name + " entry-failed " + line.detail());
+                }
             }
         }
         synchronized (this) {
@@ -231,11 +211,7 @@ public final class TransferSession implements DataSession {
     }
 
     private IncomingFile file(int fileId, String frame) throws DwcpException {
-        IncomingFile f = fileId >= 0 ? files.get(fileId & EntryWindow.MASK) : null;
-        if (f == null || f.id() != fileId) {
-            throw DwcpException.protocol("frame=" + frame + " reason=unknown-file file=" + fileId);
-        }
-        return f;
+        return files.file(fileId, frame);
     }
 
     private void onFileEnd(Message.FileEnd end) throws DwcpException {
@@ -244,11 +220,7 @@ public final class TransferSession implements DataSession {
         }
         IncomingFile f = file(end.fileId(), "file_end");
         if (end.blocksSent() == Message.FileEnd.ABANDONED) {
-            f.fail();
-            retire(f, false);
-            filesFailed.incrementAndGet();
-            out.accept(new Message.FileDone(f.id(), ErrorCode.IO.code(), "path=\"" + f.entry().path()
-                    + "\" reason=abandoned-by-sender"));
+            out.accept(files.abandoned(f));
             return;
         }
         if (f.expect(end.blocksSent(), end.digest())) {
@@ -301,52 +273,30 @@ public final class TransferSession implements DataSession {
 
     /** Completes a file; exactly one caller (data thread or session thread) sends its FILE_DONE. */
     private void finish(IncomingFile f) {
-        try {
-            if (f.finish()) {
-                filesOk.incrementAndGet();
-                bytesOk.addAndGet(f.entry().size());
-                retire(f, true);
-                out.accept(new Message.FileDone(f.id(), Message.FileDone.OK, f.identical() ? "identical" : "written"));
+        Message.FileDone d = files.finish(f);
+        if (d != null) {
+            if (d.status() != Message.FileDone.OK) {
+                LOG.warn("session=" + name + " file-failed " + d.detail());
             }
-        } catch (DwcpException e) {
-            LOG.warn("session=" + name + " file-failed " + e.getMessage());
-            filesFailed.incrementAndGet();
-            retire(f, false);
-            out.accept(new Message.FileDone(f.id(), e.code().code(), e.getMessage()));
+            out.accept(d);
         }
-    }
-
-    /**
-     * The file is finished either way: its claim on the path and its place in the window go. A completed file leaves
-     * its slot too (no landing is in flight once it completed); a failed one stays until the slot is reused, because
-     * a stream may still be inside a landing that must end on it.
-     */
-    private void retire(IncomingFile f, boolean completed) {
-        if (completed) {
-            files.compareAndSet(f.id() & EntryWindow.MASK, f, null);
-        }
-        receiving.release(f.finalPath(), this);
-        window.finish(f.id());
     }
 
     private void onCommit() throws IOException {
         if (state != State.RECEIVING) {
             throw DwcpException.protocol("frame=commit reason=unexpected state=" + state.name().toLowerCase(java.util.Locale.ROOT));
         }
-        if (!window.drained()) {
-            throw DwcpException.protocol("frame=commit reason=file-incomplete low=" + window.low() + " offered="
-                    + window.offered());
-        }
+        files.checkDrained();
         for (String failed : planner.committer().commit()) {
             LOG.warn("session=" + name + " commit-failed " + failed);
-            filesFailed.incrementAndGet();
+            files.failedAtCommit();
         }
-        boolean verified = filesFailed.get() == 0;
-        long ok = filesOk.get();
-        long bytes = bytesOk.get();
+        boolean verified = files.failed() == 0;
+        long ok = files.filesOk();
+        long bytes = files.bytesOk();
         Message.Done done = new Message.Done(ok, bytes, payloadBytes.get(), verified);
-        LOG.info("session=" + name + " done entries=" + window.offered() + " files=" + ok + " bytes=" + bytes
-                + " payload=" + payloadBytes.get() + " failed=" + filesFailed.get());
+        LOG.info("session=" + name + " done entries=" + files.offered() + " files=" + ok + " bytes=" + bytes
+                + " payload=" + payloadBytes.get() + " failed=" + files.failed());
         if (end(new SessionOutcome(true, verified, ok, bytes, payloadBytes.get(), null))) {
             out.accept(done);
             ended.countDown();
@@ -372,7 +322,7 @@ public final class TransferSession implements DataSession {
 
     @Override
     public void endLanding(int fileId) {
-        files.get(fileId & EntryWindow.MASK).endLanding(); // the landing holds the file: it cannot finish meanwhile
+        files.slot(fileId).endLanding(); // the landing holds the file: it cannot finish meanwhile
     }
 
     @Override
@@ -453,12 +403,7 @@ public final class TransferSession implements DataSession {
         }
         LOG.warn("session=" + name + " aborted code=" + f.code().name().toLowerCase(java.util.Locale.ROOT) + " "
                 + f.message());
-        for (int i = 0; i < files.length(); i++) {
-            IncomingFile file = files.get(i);
-            if (file != null) {
-                file.fail();
-            }
-        }
+        files.failAll();
         out.accept(new Message.Error(f.code(), f.message()));
         ended.countDown(); // after the peer was told and the part files are gone
     }

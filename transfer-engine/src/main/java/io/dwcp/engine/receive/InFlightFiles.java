@@ -1,0 +1,161 @@
+package io.dwcp.engine.receive;
+
+import io.dwcp.core.DwcpException;
+import io.dwcp.core.ErrorCode;
+import io.dwcp.core.message.Message;
+import io.dwcp.engine.flow.EntryWindow;
+import io.dwcp.engine.storage.IncomingFile;
+import io.dwcp.engine.storage.ReceivingPaths;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * A session's offered entries as the receiver tracks them: which are finished ({@link EntryWindow}), the files in
+ * flight (a ring indexed by {@code id & MASK}, which the window keeps two live ids out of), and the tally of files
+ * done and failed. Files are looked up from data threads; the rest is the session thread's.
+ */
+final class InFlightFiles {
+    private final EntryWindow window = new EntryWindow();
+    private final AtomicReferenceArray<IncomingFile> files = new AtomicReferenceArray<>(EntryWindow.SIZE);
+    private final AtomicLong filesOk = new AtomicLong();
+    private final AtomicLong bytesOk = new AtomicLong();
+    private final AtomicInteger failed = new AtomicInteger();
+    private final ReceivingPaths receiving;
+    private final Object owner;
+
+    /** @param owner the session, as it claimed the files' paths in {@code receiving} */
+    InFlightFiles(ReceivingPaths receiving, Object owner) {
+        this.receiving = receiving;
+        this.owner = owner;
+    }
+
+    /** Checks that a batch of {@code n} entries at {@code firstId} follows on and fits the window. */
+    void checkOffer(int firstId, int n) throws DwcpException {
+        if (firstId != window.offered()) {
+            throw DwcpException.protocol("frame=offer reason=bad-first-id first_id=" + firstId + " expected="
+                    + window.offered());
+        }
+        if (!window.fits((long) firstId + n)) {
+            throw DwcpException.protocol("frame=offer reason=window-exceeded end=" + ((long) firstId + n)
+                    + " low=" + window.low() + " window=" + EntryWindow.SIZE);
+        }
+    }
+
+    /**
+     * A planned batch: its files go in flight, and every entry without data (a directory, a link, a skipped or
+     * failed file) is finished at once. Returns how many lines were FAILED.
+     */
+    int planned(int firstId, int n, BatchPlanner.Planned p) {
+        window.offer((long) firstId + n);
+        for (IncomingFile f : p.files()) {
+            files.set(f.id() & EntryWindow.MASK, f);
+        }
+        int failedLines = 0;
+        for (Message.FilePlan line : p.plan().files()) {
+            if (line.action() == Message.FilePlan.FAILED) {
+                failedLines++;
+            }
+            if (line.action() != Message.FilePlan.NEW && line.action() != Message.FilePlan.BASIS) {
+                window.finish(line.fileId());
+            }
+        }
+        failed.addAndGet(failedLines);
+        return failedLines;
+    }
+
+    /** The file in flight with {@code fileId}, or a protocol error naming {@code frame}. */
+    IncomingFile file(int fileId, String frame) throws DwcpException {
+        IncomingFile f = fileId >= 0 ? files.get(fileId & EntryWindow.MASK) : null;
+        if (f == null || f.id() != fileId) {
+            throw DwcpException.protocol("frame=" + frame + " reason=unknown-file file=" + fileId);
+        }
+        return f;
+    }
+
+    /** The file in {@code fileId}'s slot, whoever it is now: for ending a landing that began on it. */
+    IncomingFile slot(int fileId) {
+        return files.get(fileId & EntryWindow.MASK);
+    }
+
+    /**
+     * Completes a file: verified and in place, or failed. Returns the FILE_DONE to send, or null when another
+     * caller completed it already.
+     */
+    Message.FileDone finish(IncomingFile f) {
+        try {
+            if (!f.finish()) {
+                return null;
+            }
+            filesOk.incrementAndGet();
+            bytesOk.addAndGet(f.entry().size());
+            retire(f, true);
+            return new Message.FileDone(f.id(), Message.FileDone.OK, f.identical() ? "identical" : "written");
+        } catch (DwcpException e) {
+            failed.incrementAndGet();
+            retire(f, false);
+            return new Message.FileDone(f.id(), e.code().code(), e.getMessage());
+        }
+    }
+
+    /** The sender gave the file up before sending any of it. */
+    Message.FileDone abandoned(IncomingFile f) {
+        f.fail();
+        retire(f, false);
+        failed.incrementAndGet();
+        return new Message.FileDone(f.id(), ErrorCode.IO.code(), "path=\"" + f.entry().path()
+                + "\" reason=abandoned-by-sender");
+    }
+
+    /**
+     * The file is finished either way: its claim on the path and its place in the window go. A completed file leaves
+     * its slot too (no landing is in flight once it completed); a failed one stays until the slot is reused, because
+     * a stream may still be inside a landing that must end on it.
+     */
+    private void retire(IncomingFile f, boolean completed) {
+        if (completed) {
+            files.compareAndSet(f.id() & EntryWindow.MASK, f, null);
+        }
+        receiving.release(f.finalPath(), owner);
+        window.finish(f.id());
+    }
+
+    /** Every offered entry is finished, or a protocol error saying how far they are. */
+    void checkDrained() throws DwcpException {
+        if (!window.drained()) {
+            throw DwcpException.protocol("frame=commit reason=file-incomplete low=" + window.low() + " offered="
+                    + window.offered());
+        }
+    }
+
+    /** Something failed at commit (a hard link, a directory's metadata). */
+    void failedAtCommit() {
+        failed.incrementAndGet();
+    }
+
+    /** Abandons every file still in flight (their part files go). */
+    void failAll() {
+        for (int i = 0; i < files.length(); i++) {
+            IncomingFile file = files.get(i);
+            if (file != null) {
+                file.fail();
+            }
+        }
+    }
+
+    long offered() {
+        return window.offered();
+    }
+
+    long filesOk() {
+        return filesOk.get();
+    }
+
+    long bytesOk() {
+        return bytesOk.get();
+    }
+
+    int failed() {
+        return failed.get();
+    }
+}
