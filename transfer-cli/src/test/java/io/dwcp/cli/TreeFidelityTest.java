@@ -175,6 +175,20 @@ class TreeFidelityTest {
     }
 
     @Test
+    void itemizedChangesListWhatIsNewAndNothingOnAnIdenticalResend(@TempDir Path base) throws Exception {
+        Path src = Files.createDirectories(base.resolve("src/sub"));
+        Files.writeString(src.resolve("f"), "f");
+        Files.createSymbolicLink(base.resolve("src/link"), Path.of("/etc/hostname"));
+        Result first = Harness.run("send", "--no-progress", "-i", base.resolve("src") + "/", server.target("itemized"));
+        first.assertExit(0);
+        assertEquals(List.of("cd+++++++++ ./", "cL+++++++++ link -> /etc/hostname", "cd+++++++++ sub/",
+                "<f+++++++++ sub/f"), first.out().lines().filter(l -> !l.startsWith("sent ")).toList(), first::toString);
+        Result again = Harness.run("send", "--no-progress", "-i", base.resolve("src") + "/", server.target("itemized"));
+        again.assertExit(0);
+        assertEquals(List.of(), again.out().lines().filter(l -> !l.startsWith("sent ")).toList(), again::toString);
+    }
+
+    @Test
     void deleteThroughADestThatIsALinkOrLeavesTheRootIsRefused(@TempDir Path base) throws Exception {
         Path src = Files.createDirectories(base.resolve("src"));
         Files.writeString(src.resolve("a"), "a");

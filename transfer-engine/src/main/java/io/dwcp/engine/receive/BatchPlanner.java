@@ -54,6 +54,8 @@ final class BatchPlanner {
      */
     private final long digestBudget;
     private long digestsLeft;
+    /** DEST did not exist before this transfer made it. */
+    private boolean destCreated;
     /** The look-ups of the batch being planned. */
     private Lookups lookups;
 
@@ -89,6 +91,7 @@ final class BatchPlanner {
         String dest = first.dest();
         if (!dryRun && batch.firstId() == 0 && !dest.isEmpty()) {
             String destDir = root.check(dest);
+            destCreated = root.stat(destDir, dest).isEmpty();
             root.ensureParents(destDir, dest);
             root.ensureDirectory(destDir, dest);
         }
@@ -213,7 +216,8 @@ final class BatchPlanner {
         if (here != null && !here.isDirectory()) {
             throw RelativePaths.refused(e.path(), "exists-as-non-directory");
         }
-        int changes = here == null ? CREATED : metadataDiffers(e, here);
+        // DEST itself was made for this transfer a moment ago: it is new, as the listing should say.
+        int changes = here == null || (e.path().isEmpty() && destCreated) ? CREATED : metadataDiffers(e, here);
         if (!dryRun) {
             if (here == null) {
                 lookups.close(); // the tree changes: look again afterwards
