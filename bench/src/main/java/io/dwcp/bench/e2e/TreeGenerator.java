@@ -1,6 +1,7 @@
 package io.dwcp.bench.e2e;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -20,10 +21,18 @@ import java.util.concurrent.TimeUnit;
  * rewrites a seeded 1% of its files for gen-tree-1pct. Runnable on its own, to make the same tree by hand:
  * {@code java -cp bench/target/benchmarks.jar io.dwcp.bench.e2e.TreeGenerator --seed 1 --files 100000 --dirs 5000 --out DIR}.
  */
-public final class TreeGenerator {
-    private final ByteBuffer buf = ByteBuffer.allocateDirect((int) TreePlan.MAX_SIZE + 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+public final class TreeGenerator implements AutoCloseable {
+    private static final int BUFFER = (int) TreePlan.MAX_SIZE + 8;
+    /** The generator's buffers, freed when it closes rather than whenever the collector gets to them. */
+    private final Arena arena = Arena.ofConfined();
+    private final ByteBuffer buf = arena.allocate(BUFFER, 8).asByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
 
     private TreeGenerator() {}
+
+    @Override
+    public void close() {
+        arena.close();
+    }
 
     /** Writes plan below root, which must not exist or be empty. Times and modes are set last, deepest first. */
     static TreePlan.Summary generate(Path root, TreePlan plan) throws IOException {
@@ -34,33 +43,34 @@ public final class TreeGenerator {
                 }
             }
         }
-        TreeGenerator g = new TreeGenerator();
-        for (TreePlan.Dir d : plan.dirs) {
-            Files.createDirectories(root.resolve(d.path()));
-        }
-        for (TreePlan.File f : plan.files) {
-            if (Processes.closing()) {
-                throw new IOException("interrupted");
+        try (TreeGenerator g = new TreeGenerator()) {
+            for (TreePlan.Dir d : plan.dirs) {
+                Files.createDirectories(root.resolve(d.path()));
             }
-            Path p = root.resolve(f.path());
-            g.write(p, f.size(), f.contentSeed(), f.text(), StandardOpenOption.CREATE_NEW);
-            setModeAndTime(p, f.mode(), f.mtimeNanos());
+            for (TreePlan.File f : plan.files) {
+                if (Processes.closing()) {
+                    throw new IOException("interrupted");
+                }
+                Path p = root.resolve(f.path());
+                g.write(p, f.size(), f.contentSeed(), f.text(), StandardOpenOption.CREATE_NEW);
+                setModeAndTime(p, f.mode(), f.mtimeNanos());
+            }
+            for (TreePlan.HardLink h : plan.hardLinks) {
+                Files.createLink(root.resolve(h.path()), root.resolve(plan.files.get(h.file()).path()));
+            }
+            for (TreePlan.Symlink l : plan.symlinks) {
+                Path p = root.resolve(l.path());
+                Files.createSymbolicLink(p, Path.of(l.target()));
+                Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setTimes(FileTime.from(l.mtimeNanos(), TimeUnit.NANOSECONDS), null, null);
+            }
+            // Creating entries changed the directories' times: set them once nothing more is created.
+            List<TreePlan.Dir> dirs = plan.dirs;
+            for (int i = dirs.size() - 1; i >= 0; i--) {
+                setModeAndTime(root.resolve(dirs.get(i).path()), dirs.get(i).mode(), dirs.get(i).mtimeNanos());
+            }
+            return plan.summary();
         }
-        for (TreePlan.HardLink h : plan.hardLinks) {
-            Files.createLink(root.resolve(h.path()), root.resolve(plan.files.get(h.file()).path()));
-        }
-        for (TreePlan.Symlink l : plan.symlinks) {
-            Path p = root.resolve(l.path());
-            Files.createSymbolicLink(p, Path.of(l.target()));
-            Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                    .setTimes(FileTime.from(l.mtimeNanos(), TimeUnit.NANOSECONDS), null, null);
-        }
-        // Creating entries changed the directories' times: set them once nothing more is created.
-        List<TreePlan.Dir> dirs = plan.dirs;
-        for (int i = dirs.size() - 1; i >= 0; i--) {
-            setModeAndTime(root.resolve(dirs.get(i).path()), dirs.get(i).mode(), dirs.get(i).mtimeNanos());
-        }
-        return plan.summary();
     }
 
     private static void setModeAndTime(Path p, int mode, long mtimeNanos) throws IOException {
@@ -99,34 +109,35 @@ public final class TreeGenerator {
                 chosen.add(i);
             }
         }
-        TreeGenerator g = new TreeGenerator();
-        ByteBuffer old = ByteBuffer.allocateDirect(g.buf.capacity());
-        long bytes = 0;
-        for (int i : chosen) {
-            TreePlan.File f = files.get(i);
-            Path p = root.resolve(f.path());
-            long seed = r.nextLong();
-            long mtime = (TreePlan.TIME_END_SECONDS + round * 3600 + r.nextInt(3600)) * 1_000_000_000L + r.nextInt(1_000_000_000);
-            boolean readOnly = (f.mode() & 0200) == 0 && !Files.isWritable(p);
-            if (readOnly) {
-                Files.setAttribute(p, "unix:mode", f.mode() | 0200);
-            }
-            TreeContent.fill(g.buf, (int) f.size(), seed, f.text());
-            read(p, old, (int) f.size());
-            if (old.equals(g.buf)) {
-                // Rare for a tiny file, but then the round would move a file that did not change.
-                g.buf.put(0, (byte) ~g.buf.get(0));
-            }
-            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
-                long at = 0;
-                while (g.buf.hasRemaining()) {
-                    at += ch.write(g.buf, at);
+        try (TreeGenerator g = new TreeGenerator()) {
+            ByteBuffer old = g.arena.allocate(BUFFER, 8).asByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            long bytes = 0;
+            for (int i : chosen) {
+                TreePlan.File f = files.get(i);
+                Path p = root.resolve(f.path());
+                long seed = r.nextLong();
+                long mtime = (TreePlan.TIME_END_SECONDS + round * 3600 + r.nextInt(3600)) * 1_000_000_000L + r.nextInt(1_000_000_000);
+                boolean readOnly = (f.mode() & 0200) == 0 && !Files.isWritable(p);
+                if (readOnly) {
+                    Files.setAttribute(p, "unix:mode", f.mode() | 0200);
                 }
+                TreeContent.fill(g.buf, (int) f.size(), seed, f.text());
+                read(p, old, (int) f.size());
+                if (old.equals(g.buf)) {
+                    // Rare for a tiny file, but then the round would move a file that did not change.
+                    g.buf.put(0, (byte) ~g.buf.get(0));
+                }
+                try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+                    long at = 0;
+                    while (g.buf.hasRemaining()) {
+                        at += ch.write(g.buf, at);
+                    }
+                }
+                setModeAndTime(p, f.mode(), mtime);
+                bytes += f.size();
             }
-            setModeAndTime(p, f.mode(), mtime);
-            bytes += f.size();
+            return new Changes(chosen.size(), bytes);
         }
-        return new Changes(chosen.size(), bytes);
     }
 
     private static void read(Path p, ByteBuffer into, int n) throws IOException {

@@ -29,11 +29,6 @@ public final class ControlCodec {
     private ControlCodec() {
     }
 
-    /** Body length of a PLAN for {@code files} files whose basis digests total {@code digestBytes}. */
-    public static long planBodyLength(int files, long digestBytes) {
-        return 4 + (long) files * MIN_PLAN_BYTES + digestBytes;
-    }
-
     public static ByteBuffer encode(Message m) {
         BodyWriter w = new BodyWriter(m.type());
         switch (m) {

@@ -324,9 +324,11 @@ class FilterRulesTest {
 
     @Test
     void excludedDoesNotAllocate() throws DwcpException {
-        Assumptions.assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean);
+        Assumptions.assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
+                "this JVM cannot count a thread's allocations (no com.sun.management.ThreadMXBean)");
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        Assumptions.assumeTrue(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled());
+        Assumptions.assumeTrue(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled(),
+                "thread allocation counting is unsupported or disabled in this JVM");
         FilterRules r = rules("+ */", "+ keep/**", "- /build", "- src/**.o", "- [!a-m]*.tmp", "- dir/***", "- *.c");
         String[] paths = {"a/b/c.h", "src/x/y.o", "keep/z.c", "q.tmp", "a/dir/q", "build", "deep/er/still.c"};
         int excluded = 0;

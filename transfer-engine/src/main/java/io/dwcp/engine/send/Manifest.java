@@ -1,7 +1,6 @@
 package io.dwcp.engine.send;
 
 import io.dwcp.core.manifest.Entry;
-import io.dwcp.core.manifest.EntryKind;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,23 +39,5 @@ public record Manifest(List<Entry> entries, List<Path> sources, List<String> ski
                 return skipped;
             }
         };
-    }
-
-    public long totalBytes() {
-        long n = 0;
-        for (Entry e : entries) {
-            n += e.size();
-        }
-        return n;
-    }
-
-    public int fileCount() {
-        int n = 0;
-        for (Entry e : entries) {
-            if (e.kind() == EntryKind.FILE) {
-                n++;
-            }
-        }
-        return n;
     }
 }

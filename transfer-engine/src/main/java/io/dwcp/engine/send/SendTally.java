@@ -1,5 +1,6 @@
 package io.dwcp.engine.send;
 
+import io.dwcp.core.ErrorCode;
 import io.dwcp.core.manifest.Entry;
 import io.dwcp.core.manifest.EntryKind;
 import io.dwcp.core.message.Message;
@@ -79,10 +80,10 @@ final class SendTally {
     }
 
     /** The receiver's verdict on a file that was sent. */
-    void fileDone(OutgoingFile f, Message.FileDone d, int verifyCode) {
+    void fileDone(OutgoingFile f, Message.FileDone d) {
         if (d.status() != Message.FileDone.OK) {
             failedFiles.add(f.entry.path() + ": " + d.detail());
-            if (d.status() == verifyCode) {
+            if (d.status() == ErrorCode.VERIFY.code()) {
                 verifyFailures.incrementAndGet();
             }
         } else if ("identical".equals(d.detail())) {

@@ -439,7 +439,7 @@ public final class TransferClient {
     private void onFileDone(Message.FileDone d) throws DwcpException {
         OutgoingFile f = sendWindow.done(d);
         if (!f.abandoned()) { // an abandoned file was reported when it was given up, with the local reason
-            tally.fileDone(f, d, ErrorCode.VERIFY.code());
+            tally.fileDone(f, d);
         }
     }
 

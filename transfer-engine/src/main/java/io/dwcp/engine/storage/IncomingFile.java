@@ -5,7 +5,6 @@ import io.dwcp.core.ErrorCode;
 import io.dwcp.core.digest.BlockDigests;
 import io.dwcp.core.io.FileBlocks;
 import io.dwcp.core.manifest.Entry;
-import io.dwcp.core.message.Message;
 import io.dwcp.zerocopy.DataFile;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -81,13 +80,6 @@ public final class IncomingFile {
 
     public Entry entry() {
         return entry;
-    }
-
-    /** This file's line of the PLAN: new, or the basis here with its block digests. */
-    public Message.FilePlan plan() {
-        return new Message.FilePlan(id, basisDigests == null
-                ? Message.FilePlan.NEW : Message.FilePlan.BASIS, basisSize,
-                basisDigests == null ? new byte[0] : basisDigests);
     }
 
     /**

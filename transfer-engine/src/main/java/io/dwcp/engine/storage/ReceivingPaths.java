@@ -2,7 +2,6 @@ package io.dwcp.engine.storage;
 
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.manifest.RelativePaths;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -13,19 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ReceivingPaths {
     private final Map<String, Object> owners = new ConcurrentHashMap<>();
-
-    /** Claims every path for {@code owner}, all or nothing; throws a PATH error naming a busy path. */
-    public synchronized void claim(List<String> paths, List<String> shown, Object owner) throws DwcpException {
-        for (int i = 0; i < paths.size(); i++) {
-            Object o = owners.get(paths.get(i));
-            if (o != null && o != owner) {
-                throw RelativePaths.refused(shown.get(i), "busy-in-another-transfer");
-            }
-        }
-        for (String p : paths) {
-            owners.put(p, owner);
-        }
-    }
 
     /** Claims one path for {@code owner}; throws a PATH error when another transfer is writing it. */
     public void claim(String path, String shown, Object owner) throws DwcpException {

@@ -55,6 +55,23 @@ public final class SpaceLedger {
      * free, and promised to others.
      */
     public synchronized Claim claim(long need) throws DwcpException {
+        admit(need);
+        Claim c = new Claim(need);
+        claims.add(c);
+        return c;
+    }
+
+    /**
+     * The transfer offered more (the next batch of a streamed file list): {@code more} bytes join its claim, or a
+     * LIMIT error as {@link #claim} gives.
+     */
+    public synchronized void grow(Claim c, long more) throws DwcpException {
+        admit(more);
+        c.left.addAndGet(more);
+    }
+
+    /** Throws unless {@code need} more bytes fit in what is free less what admitted transfers still have to write. */
+    private void admit(long need) throws DwcpException {
         long free;
         try {
             free = usable.bytes();
@@ -69,19 +86,6 @@ public final class SpaceLedger {
             throw new DwcpException(ErrorCode.LIMIT, "reason=insufficient-space need=" + need + " free=" + free
                     + " promised=" + promised);
         }
-        Claim c = new Claim(need);
-        claims.add(c);
-        return c;
-    }
-
-    /**
-     * The transfer offered more (the next batch of a streamed file list): {@code more} bytes join its claim, or a
-     * LIMIT error as {@link #claim} gives.
-     */
-    public synchronized void grow(Claim c, long more) throws DwcpException {
-        Claim extra = claim(more); // the same check against what is free and promised
-        claims.remove(extra);
-        c.left.addAndGet(more);
     }
 
     /** The transfer ended: what it did not write is free for others again. */

@@ -224,34 +224,70 @@ public final class StorageRoot implements AutoCloseable {
         }
     }
 
-    /**
-     * Gives {@code path} itself the entry's metadata: owner and group (only when this process may: {@link #keepsOwners}),
-     * then the permission bits (not on a symlink), then the mtime. In that order because chown clears set-id bits.
-     */
-    public void setMetadata(String path, Entry e, boolean link, String shown) throws DwcpException {
-        try {
-            if (keepsOwners && (e.uid() != Entry.NO_ID || e.gid() != Entry.NO_ID)) {
-                root.chown(path, e.uid(), e.gid());
-            }
-            if (!link) {
-                root.chmod(path, e.mode() & 07777);
-            }
-            root.setTimes(path, e.mtimeNanos(), e.mtimeNanos());
-        } catch (IOException ex) {
-            throw failure(shown, "set-metadata", ex);
-        }
+    /** Where metadata is set: a path below the root, or an open file. */
+    private interface MetadataTarget {
+        void chown(int uid, int gid) throws IOException;
+
+        void chmod(int mode) throws IOException;
+
+        void setTimes(long atimeNanos, long mtimeNanos) throws IOException;
     }
 
-    /** {@link #setMetadata(String, Entry, boolean, String)} through an open file, in the same order. */
+    /**
+     * Gives {@code path} itself the entry's metadata: owner and group (only when this process may: {@link #keepsOwners}),
+     * then the permission bits (not on a symlink), then the mtime.
+     */
+    public void setMetadata(String path, Entry e, boolean link, String shown) throws DwcpException {
+        apply(new MetadataTarget() {
+            @Override
+            public void chown(int uid, int gid) throws IOException {
+                root.chown(path, uid, gid);
+            }
+
+            @Override
+            public void chmod(int mode) throws IOException {
+                root.chmod(path, mode);
+            }
+
+            @Override
+            public void setTimes(long atimeNanos, long mtimeNanos) throws IOException {
+                root.setTimes(path, atimeNanos, mtimeNanos);
+            }
+        }, e, link, shown);
+    }
+
+    /** {@link #setMetadata(String, Entry, boolean, String)} through an open file: no path to resolve again. */
     public void setMetadata(DataFile f, Entry e) throws DwcpException {
+        apply(new MetadataTarget() {
+            @Override
+            public void chown(int uid, int gid) throws IOException {
+                f.chown(uid, gid);
+            }
+
+            @Override
+            public void chmod(int mode) throws IOException {
+                f.chmod(mode);
+            }
+
+            @Override
+            public void setTimes(long atimeNanos, long mtimeNanos) throws IOException {
+                f.setTimes(atimeNanos, mtimeNanos);
+            }
+        }, e, false, e.path());
+    }
+
+    /** In this order because chown clears set-id bits. */
+    private void apply(MetadataTarget t, Entry e, boolean link, String shown) throws DwcpException {
         try {
             if (keepsOwners && (e.uid() != Entry.NO_ID || e.gid() != Entry.NO_ID)) {
-                f.chown(e.uid(), e.gid());
+                t.chown(e.uid(), e.gid());
             }
-            f.chmod(e.mode() & 07777);
-            f.setTimes(e.mtimeNanos(), e.mtimeNanos());
+            if (!link) {
+                t.chmod(e.mode() & 07777);
+            }
+            t.setTimes(e.mtimeNanos(), e.mtimeNanos());
         } catch (IOException ex) {
-            throw failure(e.path(), "set-metadata", ex);
+            throw failure(shown, "set-metadata", ex);
         }
     }
 

@@ -136,13 +136,14 @@ final class DataStreamReceiver implements Runnable, AutoCloseable {
                 slot.frameBytes = FrameDescriptor.PREFIX_LENGTH + DataFrameDescriptor.HEADER_LENGTH + wire;
                 // Splice pays for big payloads; a small one (a small file's only block) costs two splices and a
                 // read-back where one recv into the slot and one pwrite after the check will do.
-                slot.landed = landing && codec == Codec.RAW && wire >= MIN_LANDING;
+                boolean small = codec == Codec.RAW && wire < MIN_LANDING;
+                slot.landed = landing && codec == Codec.RAW && !small;
                 if (slot.landed) {
                     land(fileId, offset, wire);
                 } else {
                     readPayload(slot, wire);
                 }
-                if (!slot.landed && codec == Codec.RAW && wire < MIN_LANDING) {
+                if (small) {
                     pipeline.runInline(slot);
                 } else {
                     pipeline.submit(slot);
