@@ -5,7 +5,7 @@ import java.util.Arrays;
 
 /**
  * The slab sizes of a pool, ascending. The defaults hold one whole DATA frame (prefix, header and the worst
- * case LZ4 payload) of a 64 KiB, 256 KiB, 1 MiB, 4 MiB and 16 MiB block, rounded up to 4 KiB so that every
+ * case payload of any codec) of a 64 KiB, 256 KiB, 1 MiB, 4 MiB and 16 MiB block, rounded up to 4 KiB so that every
  * slab stays page-aligned: a receiver reads a frame of the transfer's block size into one slab.
  */
 public final class SizeClasses {
@@ -26,7 +26,7 @@ public final class SizeClasses {
 
     /** Bytes a whole DATA frame of a {@code blockSize} block can take, rounded up to 4 KiB. */
     public static long frameCapacity(int blockSize) {
-        long frame = (long) DataFrameDescriptor.FRAME_HEADER_LENGTH + DataFrameDescriptor.maxWireLength(blockSize);
+        long frame = (long) DataFrameDescriptor.FRAME_HEADER_LENGTH + DataFrameDescriptor.maxPayload(blockSize);
         return Bytes.roundUp(frame, PAGE);
     }
 

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "send", mixinStandardHelpOptions = true,
-        customSynopsis = "dwcp send [-P N|auto] [--compress auto|lz4|off] [--json] [--no-progress] [--token-file FILE] "
+        customSynopsis = "dwcp send [-P N|auto] [--compress auto|lz4|off] [--delta auto|off] [--json] [--no-progress] [--token-file FILE] "
                 + "[--block-size SIZE] [--idle-timeout SECONDS] [--io auto|portable] [-c|--checksum] [-I|--ignore-times] "
                 + "[--delete] [-n|--dry-run] [-i|--itemize-changes] [--stats] [--safe-links] [--exclude PATTERN]... "
                 + "[--include PATTERN]... [--exclude-from FILE]... SRC... HOST[:PORT][/DEST]",
@@ -38,6 +38,12 @@ final class SendCommand implements Callable<Integer> {
     @Option(names = "--compress", paramLabel = "auto|lz4|off", description = "LZ4 policy: auto sends LZ4 only on blocks "
             + "where it pays (default: ${DEFAULT-VALUE}).", defaultValue = "auto")
     String compress;
+
+    @Option(names = "--delta", paramLabel = "auto|off", description = "auto: a changed block of a file the server "
+            + "already has is refined to its 4 KiB pages (one more round trip, for changed blocks only) and only the "
+            + "pages that differ travel; off: changed blocks travel whole (default: ${DEFAULT-VALUE}).",
+            defaultValue = "auto")
+    String delta;
 
     @Option(names = "--block-size", paramLabel = "SIZE", description = "Block size, a power of two from 4K to 16M "
             + "(default: ${DEFAULT-VALUE}).", defaultValue = "1M")
@@ -110,6 +116,11 @@ final class SendCommand implements Callable<Integer> {
             throw new IllegalArgumentException("block-size=" + blockSize + " reason=must-be-power-of-two-from-4K-to-16M");
         }
         CompressMode mode = CompressMode.parse(compress);
+        boolean deltas = switch (delta.toLowerCase(Locale.ROOT)) {
+            case "auto" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException("delta=" + delta + " reason=unknown expected=auto|off");
+        };
         IoMode ioMode = switch (io.toLowerCase(Locale.ROOT)) {
             case "auto" -> IoMode.AUTO;
             case "portable" -> IoMode.PORTABLE;
@@ -147,7 +158,7 @@ final class SendCommand implements Callable<Integer> {
             }
         } : null;
         TransferClient client = new TransferClient(new TransferClient.Options(streamCount, mode, (int) bs,
-                token == null ? new byte[0] : token, limits, ioMode, flags, filters.lines(), itemized));
+                token == null ? new byte[0] : token, limits, ioMode, flags, filters.lines(), itemized, deltas));
         boolean showProgress = !noProgress && !itemize && "1".equals(System.getenv("DWCP_STDERR_TTY"));
         TransferResult r;
         if (showProgress) {
@@ -243,6 +254,10 @@ final class SendCommand implements Callable<Integer> {
                     .put("rate_bytes_per_second", Math.round(rate))
                     .put("blocks_sent", r.blocksSent())
                     .put("blocks_unchanged", r.blocksUnchanged())
+                    .put("blocks_skipped", r.blocksUnchanged())
+                    .put("blocks_refined", r.delta().blocksRefined())
+                    .put("pages_sent", r.delta().pagesSent())
+                    .put("delta_bytes", r.delta().deltaBytes())
                     .put("identical_files", r.identicalFiles())
                     .put("streams", r.streams())
                     .put("exit_code", r.exitCode())

@@ -23,12 +23,31 @@ public final class BlockDecoder {
     }
 
     /**
-     * A decoder on buffers the caller owns (a server's slabs), each at least a block: {@code scratch} for LZ4
-     * output, {@code zeros} all zero bytes, only ever read.
+     * A decoder on buffers the caller owns (a server's slabs): {@code zeros} a block of zero bytes, only ever read
+     * (its capacity is the largest block decoded), {@code scratch} for LZ4 output, at least a block (as large as
+     * {@link io.dwcp.core.frame.PageMapDescriptor#maxPayload} of a block to decode page payloads).
      */
     public BlockDecoder(ByteBuffer scratch, ByteBuffer zeros) {
         this.scratch = scratch;
         this.zeros = zeros.asReadOnlyBuffer();
+    }
+
+    /**
+     * Decodes the LZ4 payload of a page codec (its page map and pages, at most {@code maxLength} bytes: the map
+     * says how long it must be, which the caller checks) into the scratch buffer; returns it, position 0.
+     */
+    public ByteBuffer decodePages(ByteBuffer payload, int maxLength) throws DwcpException {
+        if (maxLength > scratch.capacity()) {
+            throw DwcpException.protocol("frame=data reason=block-too-large length=" + maxLength);
+        }
+        int n;
+        try {
+            n = lz4.decompress(payload, payload.position(), payload.remaining(), scratch.clear(), 0, maxLength);
+        } catch (LZ4Exception e) {
+            throw DwcpException.protocol("frame=data reason=lz4-corrupt detail=" + e.getMessage());
+        }
+        scratch.clear().limit(n);
+        return scratch;
     }
 
     /**
@@ -39,7 +58,7 @@ public final class BlockDecoder {
         if (reconstructedLength <= 0) {
             throw DwcpException.protocol("frame=data reason=bad-length length=" + reconstructedLength);
         }
-        if (reconstructedLength > scratch.capacity()) {
+        if (reconstructedLength > zeros.capacity()) {
             throw DwcpException.protocol("frame=data reason=block-too-large length=" + reconstructedLength);
         }
         if (codec == Codec.ZERO) {

@@ -23,7 +23,7 @@ import io.dwcp.core.Limits;
  *  +---------------------------------------------------------------+
  *  |                         wire length                           |  +20
  *  +---------------------------------------------------------------+
- *  |          basis digest (128 bit, zero unless delta codec)      |  +24
+ *  |     basis digest (128 bit, zero unless a page codec)          |  +24
  *  |                                                               |
  *  |                                                               |
  *  |                                                               |
@@ -37,7 +37,9 @@ import io.dwcp.core.Limits;
  *
  * Invariants checked by the receiver before reading the payload: body length = 48 + wire length;
  * reconstructed length in 1..block size; offset a multiple of the block size; for RAW, wire length =
- * reconstructed length; for LZ4, wire length at most {@link #maxWireLength(int)}.
+ * reconstructed length; for LZ4, wire length at most {@link #maxWireLength(int)}; for the page codecs
+ * ({@link Codec#usesBasis()}) at most {@link PageMapDescriptor#maxPayload(int)}, or its LZ4 bound. The basis digest
+ * of a page codec is the XXH3-128 of the receiver's basis block the payload applies to.
  */
 public final class DataFrameDescriptor {
     public static final int HEADER_LENGTH = 48;
@@ -60,8 +62,24 @@ public final class DataFrameDescriptor {
         return length + length / 255 + 16;
     }
 
+    /** Largest wire length of a block of {@code length} bytes under {@code codec}. */
+    public static int maxWireLength(Codec codec, int length) {
+        return switch (codec) {
+            case RAW -> length;
+            case ZERO -> 0;
+            case LZ4 -> maxWireLength(length);
+            case PAGES, XOR -> PageMapDescriptor.maxPayload(length);
+            case PAGES_LZ4, XOR_LZ4 -> maxWireLength(PageMapDescriptor.maxPayload(length));
+        };
+    }
+
+    /** Largest payload any codec can put in a frame of a block of {@code blockSize} bytes (receive buffers' size). */
+    public static int maxPayload(int blockSize) {
+        return maxWireLength(PageMapDescriptor.maxPayload(blockSize));
+    }
+
     /** Largest body a DATA frame can legally have; the data-plane reader bounds every frame by it. */
     public static int maxBody() {
-        return HEADER_LENGTH + maxWireLength(Limits.MAX_BLOCK_SIZE);
+        return HEADER_LENGTH + maxPayload(Limits.MAX_BLOCK_SIZE);
     }
 }

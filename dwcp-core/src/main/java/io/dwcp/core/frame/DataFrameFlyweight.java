@@ -20,8 +20,17 @@ public final class DataFrameFlyweight {
         return buf;
     }
 
-    /** Writes prefix and header; the basis digest is zero (no delta codec in this version). */
+    /** Writes prefix and header of a frame that needs no basis (its basis digest is zero). */
     public void encode(Codec codec, int fileId, long offset, int reconstructedLength, int wireLength, int crc) {
+        encode(codec, fileId, offset, reconstructedLength, wireLength, crc, null, 0);
+    }
+
+    /**
+     * Writes prefix and header; {@code basisDigest[basisAt, basisAt + 16)} names the basis block a page codec
+     * applies to (null: zero).
+     */
+    public void encode(Codec codec, int fileId, long offset, int reconstructedLength, int wireLength, int crc,
+                       byte[] basisDigest, int basisAt) {
         buf.clear();
         FrameDescriptor.writePrefix(buf, FrameType.DATA, DataFrameDescriptor.HEADER_LENGTH + wireLength);
         buf.put((byte) codec.code()).put((byte) 0).putShort((short) 0)
@@ -29,7 +38,8 @@ public final class DataFrameFlyweight {
                 .putLong(offset)
                 .putInt(reconstructedLength)
                 .putInt(wireLength)
-                .putLong(0L).putLong(0L)
+                .putLong(basisDigest == null ? 0L : longAt(basisDigest, basisAt))
+                .putLong(basisDigest == null ? 0L : longAt(basisDigest, basisAt + 8))
                 .putInt(crc)
                 .putInt(0);
         buf.flip();
@@ -53,6 +63,27 @@ public final class DataFrameFlyweight {
 
     public int wireLength() {
         return buf.getInt(H + DataFrameDescriptor.WIRE_LENGTH_OFFSET);
+    }
+
+    /** True when the frame's basis digest equals {@code digest[at, at + 16)}. */
+    public boolean basisIs(byte[] digest, int at) {
+        return buf.getLong(H + DataFrameDescriptor.BASIS_DIGEST_OFFSET) == longAt(digest, at)
+                && buf.getLong(H + DataFrameDescriptor.BASIS_DIGEST_OFFSET + 8) == longAt(digest, at + 8);
+    }
+
+    /** Copies the basis digest into {@code out[at, at + 16)}. */
+    public void basisDigest(byte[] out, int at) {
+        for (int i = 0; i < 16; i++) {
+            out[at + i] = buf.get(H + DataFrameDescriptor.BASIS_DIGEST_OFFSET + i);
+        }
+    }
+
+    private static long longAt(byte[] b, int at) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = (v << 8) | (b[at + i] & 0xff);
+        }
+        return v;
     }
 
     public int crc() {
@@ -92,9 +123,14 @@ public final class DataFrameFlyweight {
                     throw DwcpException.protocol("frame=data reason=zero-with-payload wire=" + wire);
                 }
             }
-            case LZ4 -> {
-                if (wire == 0 || wire > DataFrameDescriptor.maxWireLength(recon)) {
+            case LZ4, PAGES_LZ4, XOR_LZ4 -> {
+                if (wire == 0 || wire > DataFrameDescriptor.maxWireLength(codec, recon)) {
                     throw DwcpException.protocol("frame=data reason=lz4-too-long wire=" + wire + " length=" + recon);
+                }
+            }
+            case PAGES, XOR -> {
+                if (wire < PageMapDescriptor.mapBytes(recon) || wire > DataFrameDescriptor.maxWireLength(codec, recon)) {
+                    throw DwcpException.protocol("frame=data reason=page-payload-length wire=" + wire + " length=" + recon);
                 }
             }
         }

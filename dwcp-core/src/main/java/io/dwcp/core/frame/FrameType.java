@@ -15,6 +15,8 @@ public enum FrameType {
     DONE(9, true),
     ERROR(10, true),
     DELETED(11, true),
+    REFINE(12, true),
+    PAGE_DIGESTS(13, true),
     JOIN(16, false),
     JOIN_ACK(17, false),
     DATA(18, false);

@@ -58,6 +58,8 @@ public final class ControlCodec {
                     w.string(path);
                 }
             }
+            case Message.Refine f -> blocks(w.i32(f.fileId()), f.blocks());
+            case Message.PageDigests p -> blocks(w.i32(p.fileId()), p.blocks()).bytes(p.digests());
             case Message.FileEnd f -> w.i32(f.fileId()).i64(f.blocksSent()).fixed(f.digest());
             case Message.FileDone f -> w.i32(f.fileId()).i32(f.status()).string(clip(f.detail()));
             case Message.BlockNack n -> w.i32(n.fileId()).i64(n.offset()).string(n.reason());
@@ -68,6 +70,30 @@ public final class ControlCodec {
             case Message.JoinAck a -> w.i32(a.stream());
         }
         return w.finish();
+    }
+
+    private static BodyWriter blocks(BodyWriter w, int[] blocks) {
+        w.i32(blocks.length);
+        for (int b : blocks) {
+            w.i32(b);
+        }
+        return w;
+    }
+
+    /** Block indexes of a REFINE or PAGE_DIGESTS: at most {@link Message.Refine#MAX_BLOCKS}, ascending, none negative. */
+    private static int[] decodeBlocks(BodyReader r, String frame) throws DwcpException {
+        int n = r.count("blocks", Message.Refine.MAX_BLOCKS, 4);
+        if (n == 0) {
+            throw DwcpException.protocol("frame=" + frame + " reason=no-blocks");
+        }
+        int[] blocks = new int[n];
+        for (int i = 0; i < n; i++) {
+            blocks[i] = r.i32("block");
+            if (blocks[i] < 0 || (i > 0 && blocks[i] <= blocks[i - 1])) {
+                throw DwcpException.protocol("frame=" + frame + " reason=blocks-not-ascending block=" + blocks[i]);
+            }
+        }
+        return blocks;
     }
 
     /** Longest error text sent, in chars: at most 3 UTF-8 bytes each, well inside what decode accepts. */
@@ -94,6 +120,16 @@ public final class ControlCodec {
                     r.i32("streams"), r.string("server", MAX_SHORT_STRING));
             case OFFER -> decodeOffer(r, limits);
             case PLAN -> decodePlan(r, limits);
+            case REFINE -> new Message.Refine(r.i32("file"), decodeBlocks(r, "refine"));
+            case PAGE_DIGESTS -> {
+                int file = r.i32("file");
+                int[] blocks = decodeBlocks(r, "page_digests");
+                byte[] digests = r.bytes("digests", limits.maxControlBody());
+                if (digests.length % io.dwcp.core.digest.PageDigests.DIGEST_LENGTH != 0) {
+                    throw DwcpException.protocol("frame=page_digests reason=bad-digests file=" + file);
+                }
+                yield new Message.PageDigests(file, blocks, digests);
+            }
             case FILE_END -> new Message.FileEnd(r.i32("file"), r.i64("blocks"),
                     r.fixed("digest", BlockDigests.DIGEST_LENGTH));
             case FILE_DONE -> new Message.FileDone(r.i32("file"), r.i32("status"), r.string("detail", limits.maxPathBytes() * 2));

@@ -122,6 +122,30 @@ public sealed interface Message {
         }
     }
 
+    /**
+     * The sender found these blocks of a BASIS file changed and asks for the digests of their 4 KiB pages, so that
+     * only the pages that differ travel (a block of a changed file usually differs in a few pages only). Blocks are
+     * indexes into the file, ascending, each one the receiver's basis has with the length the sender's block has.
+     */
+    record Refine(int fileId, int[] blocks) implements Message {
+        /** Blocks one REFINE may name: the answer's digests (8 bytes a page) stay a modest control frame. */
+        public static final int MAX_BLOCKS = 64;
+
+        public FrameType type() {
+            return FrameType.REFINE;
+        }
+    }
+
+    /**
+     * The receiver's answer to a {@link Refine}: for each block named, in order, an 8-byte digest of each of its
+     * pages in the basis ({@link io.dwcp.core.digest.PageDigests}), all concatenated.
+     */
+    record PageDigests(int fileId, int[] blocks, byte[] digests) implements Message {
+        public FrameType type() {
+            return FrameType.PAGE_DIGESTS;
+        }
+    }
+
     /** Sender has sent {@code blocksSent} distinct blocks of the file; its whole-file digest. */
     record FileEnd(int fileId, long blocksSent, byte[] digest) implements Message {
         /**

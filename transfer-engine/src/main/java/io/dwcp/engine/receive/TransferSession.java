@@ -61,6 +61,9 @@ public final class TransferSession implements DataSession {
     private final java.util.concurrent.atomic.AtomicBoolean dataReported = new java.util.concurrent.atomic.AtomicBoolean();
     private final List<AutoCloseable> attached = new ArrayList<>();
     private final InFlightFiles files;
+    /** A block read for REFINE answers, on the session thread only; freed when the session ends. */
+    private final java.lang.foreign.Arena refineArena = java.lang.foreign.Arena.ofShared();
+    private MemorySegment refineBuffer;
     /** Set by the first OFFER; used on the session thread only. */
     private BatchPlanner planner;
     /** The first failure; set once, from any thread, by {@link #abort}. */
@@ -149,6 +152,7 @@ public final class TransferSession implements DataSession {
         switch (m) {
             case Message.Offer o -> onOffer(o);
             case Message.FileEnd f -> onFileEnd(f);
+            case Message.Refine r -> onRefine(r);
             case Message.Commit c -> onCommit();
             case Message.Error e -> abort(e.code(), "peer-error " + e.message());
             default -> throw DwcpException.protocol("frame=" + m.type().wireName() + " reason=unexpected state="
@@ -226,6 +230,29 @@ public final class TransferSession implements DataSession {
         if (f.expect(end.blocksSent(), end.digest())) {
             finish(f);
         }
+    }
+
+    /**
+     * The sender asks for the page digests of changed blocks of a file with a basis. A file that failed meanwhile
+     * gets no answer (its FILE_DONE has told the sender); its blocks are not sent any more.
+     */
+    private void onRefine(Message.Refine r) throws DwcpException {
+        if (state != State.RECEIVING) {
+            throw DwcpException.protocol("frame=refine reason=unexpected state=" + state.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        IncomingFile f = file(r.fileId(), "refine");
+        if (f.state() != IncomingFile.State.RECEIVING) {
+            return;
+        }
+        if (refineBuffer == null) {
+            refineBuffer = refineArena.allocate(blockSize, 4096);
+        }
+        out.accept(new Message.PageDigests(r.fileId(), r.blocks(), f.pageDigests(r.blocks(), refineBuffer)));
+    }
+
+    @Override
+    public void checkBasis(int fileId, long offset, byte[] basisDigest) throws DwcpException {
+        file(fileId, "data").checkBasis(offset, basisDigest);
     }
 
     /** Checks a frame's file, offset and length before its payload is read. */
@@ -464,6 +491,7 @@ public final class TransferSession implements DataSession {
             }
         }
         receiving.release(this);
+        onSessionThread(refineArena::close);
         if (dataThreads.get() == 0) {
             reportData();
         }

@@ -27,6 +27,7 @@ final class BlockSchedule {
     private final int blockSize;
     private final ArrayDeque<OutgoingFile> files = new ArrayDeque<>();
     private final ArrayDeque<Long> retries = new ArrayDeque<>();
+    private final ArrayDeque<Refiner.RefinedBlock> refined = new ArrayDeque<>();
     private final Map<Long, Integer> retryCounts = new HashMap<>();
     private OutgoingFile current;
     private int nextBlock;
@@ -63,9 +64,20 @@ final class BlockSchedule {
         }
     }
 
+    /** A changed block whose receiver page digests arrived: streams take these before new blocks. */
+    synchronized void addRefined(Refiner.RefinedBlock r) {
+        refined.add(r);
+        notifyAll();
+    }
+
+    /** The oldest refined block waiting, or null. */
+    synchronized Refiner.RefinedBlock pollRefined() {
+        return stopped ? null : refined.poll();
+    }
+
     /** Waits briefly for work to appear; returns false when the streams should stop. */
     synchronized boolean idle() throws InterruptedException {
-        if (!stopped && retries.isEmpty() && files.isEmpty() && (current == null || nextBlock >= current.blockCount)) {
+        if (!stopped && retries.isEmpty() && refined.isEmpty() && files.isEmpty() && (current == null || nextBlock >= current.blockCount)) {
             wait(IDLE_POLL_MILLIS);
         }
         return !stopped;

@@ -5,6 +5,8 @@ import io.dwcp.core.codec.CompressMode;
 import io.dwcp.core.frame.Codec;
 import io.dwcp.core.frame.DataFrameDescriptor;
 import io.dwcp.core.frame.DataFrameFlyweight;
+import io.dwcp.core.frame.PageMapDescriptor;
+import io.dwcp.core.digest.PageDigests;
 import io.dwcp.engine.runtime.EngineRuntime;
 import io.dwcp.numa.Slab;
 import io.dwcp.zerocopy.DataFile;
@@ -49,14 +51,22 @@ final class FrameSender implements AutoCloseable {
     private final ByteBuffer block;
     private final DataFrameFlyweight header;
     private final ZeroCopySender zeroCopy;
+    private final Slab deltaSlab;
+    private final MemorySegment deltaFrame;
+    private final DataFrameFlyweight deltaHeader;
+    private final ByteBuffer deltaPayload;
+    private final long[] pageMap;
+    private final byte[] pageDigests;
+    private final byte[] digestScratch = new byte[16];
+    private int lastPages;
     private final Slab[] lz4Slabs;
     private final ByteBuffer[] lz4Payloads;
     private final DataFrameFlyweight[] lz4Headers;
     private int nextSlot;
 
-    /** Slabs one stream takes: the block slab, plus the LZ4 slabs when compression may be used. */
+    /** Slabs one stream takes: the block slab, the page-frame slab, plus the LZ4 slabs when compression may be used. */
     static int slabsPerStream(CompressMode compress) {
-        return 1 + (compress == CompressMode.OFF ? 0 : LZ4_SLOTS);
+        return 2 + (compress == CompressMode.OFF ? 0 : LZ4_SLOTS);
     }
 
     FrameSender(EngineRuntime runtime, DataSocket socket, CompressMode compress, int blockSize,
@@ -65,13 +75,17 @@ final class FrameSender implements AutoCloseable {
         this.sendfile = runtime.io().sendfile();
         this.completionTimeoutMillis = completionTimeoutMillis;
         this.encoder = new BlockEncoder(compress);
-        long frameBytes = (long) H + DataFrameDescriptor.maxWireLength(blockSize);
+        long frameBytes = (long) H + DataFrameDescriptor.maxPayload(blockSize);
         int slots = compress == CompressMode.OFF ? 0 : LZ4_SLOTS;
         this.lz4Slabs = new Slab[slots];
         this.lz4Payloads = new ByteBuffer[slots];
         this.lz4Headers = new DataFrameFlyweight[slots];
         this.blockSlab = runtime.buffer(H + (long) blockSize);
+        this.pageMap = new long[PageMapDescriptor.mapWords(blockSize)];
+        this.pageDigests = new byte[PageDigests.length(blockSize)];
+        Slab delta = null;
         try {
+            delta = runtime.buffer(H + (long) PageMapDescriptor.maxPayload(blockSize));
             this.blockFrame = blockSlab.segment();
             this.header = new DataFrameFlyweight().wrap(blockFrame.asSlice(0, H).asByteBuffer());
             this.block = blockFrame.asSlice(H, blockSize).asByteBuffer();
@@ -84,9 +98,16 @@ final class FrameSender implements AutoCloseable {
             this.zeroCopy = slots == 0 ? null
                     : runtime.io().zeroCopySender(socket, slots, ZeroCopySender.DEFAULT_THRESHOLD);
         } catch (IOException | RuntimeException e) {
+            if (delta != null) {
+                delta.release();
+            }
             releaseSlabs();
             throw e;
         }
+        this.deltaSlab = delta;
+        this.deltaFrame = delta.segment();
+        this.deltaHeader = new DataFrameFlyweight().wrap(deltaFrame.asSlice(0, H).asByteBuffer());
+        this.deltaPayload = deltaFrame.asSlice(H, PageMapDescriptor.maxPayload(blockSize)).asByteBuffer();
     }
 
     /** Where a block is read to: the block slab after the header room (the block's bytes start at {@link #BLOCK_AT}). */
@@ -142,6 +163,57 @@ final class FrameSender implements AutoCloseable {
     }
 
     /**
+     * Sends the block now in the block slab as a page frame: only the pages whose digest differs from the receiver's
+     * ({@code theirs[at..]}, one per page) travel, LZ4-compressed when that pays. Returns the bytes put on the wire,
+     * or -1 when every page differs (send the block itself: the page map would only add to it). {@link #lastPages}
+     * then says how many pages went.
+     */
+    long sendPages(OutgoingFile f, int index, int length, byte[] theirs, int at) throws IOException {
+        PageDigests.digest(blockFrame, H, length, pageDigests, 0, digestScratch);
+        int pages = PageMapDescriptor.pages(length);
+        java.util.Arrays.fill(pageMap, 0);
+        long cursor = H + PageMapDescriptor.mapBytes(length);
+        int changed = 0;
+        for (int p = 0; p < pages; p++) {
+            if (!PageDigests.equal(pageDigests, 0, theirs, at, p)) {
+                int n = PageMapDescriptor.pageLength(length, p);
+                MemorySegment.copy(blockFrame, H + (long) p * PageMapDescriptor.PAGE, deltaFrame, cursor, n);
+                cursor += n;
+                pageMap[p >>> 6] |= 1L << (p & 63);
+                changed++;
+            }
+        }
+        if (changed == pages) {
+            return -1;
+        }
+        lastPages = changed;
+        PageMapDescriptor.writeMap(pageMap, length, deltaFrame, H);
+        crc.reset();
+        crc.update(block.clear().limit(length));
+        int blockCrc = (int) crc.getValue();
+        int payload = (int) (cursor - H);
+        ByteBuffer pagesPayload = deltaPayload.clear().limit(payload);
+        int slot = lz4Slabs.length == 0 ? -1 : freeSlot();
+        int wire = slot < 0 ? payload : encoder.encode(pagesPayload, lz4Payloads[slot]);
+        byte[] basis = f.basisDigests();
+        if (slot >= 0 && encoder.codec() == Codec.LZ4) {
+            lz4Headers[slot].encode(Codec.PAGES_LZ4, f.id, f.offset(index), length, wire, blockCrc, basis,
+                    f.basisDigestAt(index));
+            zeroCopy.send(lz4Slabs[slot].segment(), 0, H + wire);
+            nextSlot = (slot + 1) % lz4Slabs.length;
+            return H + wire;
+        }
+        deltaHeader.encode(Codec.PAGES, f.id, f.offset(index), length, payload, blockCrc, basis, f.basisDigestAt(index));
+        socket.writeFully(deltaFrame, 0, H + payload);
+        return H + payload;
+    }
+
+    /** Pages the last {@link #sendPages} sent. */
+    int lastPages() {
+        return lastPages;
+    }
+
+    /**
      * The LZ4 slot to encode into next, once the kernel is done with it: slots are used in send order and
      * reclaimed in send order, so fewer than {@link #LZ4_SLOTS} in flight means the next slot is free.
      */
@@ -182,6 +254,9 @@ final class FrameSender implements AutoCloseable {
     private void releaseSlabs() {
         if (blockSlab != null) {
             blockSlab.release();
+        }
+        if (deltaSlab != null) {
+            deltaSlab.release();
         }
         for (Slab s : lz4Slabs) {
             if (s != null) {

@@ -34,11 +34,19 @@ final class OutgoingFile {
     private final AtomicInteger sent = new AtomicInteger();
     private final IoPaths io;
     private final java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Changed blocks may be refined to pages; cleared once refining stops paying for this file. */
+    private volatile boolean refine;
+    private final AtomicInteger refinedBlocks = new AtomicInteger();
+    private final AtomicInteger refinedPagesSent = new AtomicInteger();
+    private final AtomicInteger refinedPages = new AtomicInteger();
     private DataFile file;
     private int users;
     private boolean retired;
 
-    OutgoingFile(int id, Entry entry, Path source, int blockSize, Message.FilePlan plan, IoPaths io) {
+    /** Refined blocks looked at before judging whether refining pays for a file. */
+    static final int REFINE_PROBATION = 8;
+
+    OutgoingFile(int id, Entry entry, Path source, int blockSize, Message.FilePlan plan, IoPaths io, boolean delta) {
         this.id = id;
         this.io = io;
         this.entry = entry;
@@ -49,6 +57,35 @@ final class OutgoingFile {
         boolean basis = plan.action() == Message.FilePlan.BASIS;
         this.basisDigests = basis ? plan.blockDigests() : null;
         this.basisSize = basis ? plan.basisSize() : 0;
+        this.refine = basis && delta;
+    }
+
+    /**
+     * True when changed block {@code block} should be refined to pages: the receiver's basis has a block of the same
+     * length there, and refining has not proven useless for this file (most pages of the blocks refined so far had
+     * changed: the round trip then buys nothing).
+     */
+    boolean refinable(int block) {
+        return refine && offset(block) < basisSize && FileBlocks.blockLength(basisSize, blockSize, block) == length(block);
+    }
+
+    /** A refined block went with {@code sent} of its {@code pages} pages. */
+    void refined(int sent, int pages) {
+        int n = refinedBlocks.incrementAndGet();
+        int s = refinedPagesSent.addAndGet(sent);
+        int p = refinedPages.addAndGet(pages);
+        if (n >= REFINE_PROBATION && 2L * s > p) {
+            refine = false;
+        }
+    }
+
+    /** The receiver's digest of its basis block {@code block}, at {@link #basisDigestAt}. */
+    byte[] basisDigests() {
+        return basisDigests;
+    }
+
+    int basisDigestAt(int block) {
+        return block * BlockDigests.DIGEST_LENGTH;
     }
 
     long offset(int block) {

@@ -21,6 +21,9 @@ final class SendTally {
     final AtomicLong progressBytes = new AtomicLong();
     private final AtomicLong blocksSent = new AtomicLong();
     private final AtomicLong blocksUnchanged = new AtomicLong();
+    private final AtomicLong blocksRefined = new AtomicLong();
+    private final AtomicLong pagesSent = new AtomicLong();
+    private final AtomicLong deltaBytes = new AtomicLong();
     private final AtomicLong fileCount = new AtomicLong();
     final AtomicLong totalBytes = new AtomicLong();
     private final AtomicLong identicalFiles = new AtomicLong();
@@ -79,6 +82,15 @@ final class SendTally {
         (sent ? blocksSent : blocksUnchanged).incrementAndGet();
     }
 
+    /** A changed block was refined to pages: sent as a page frame of {@code pages} pages, or whole. */
+    void refined(boolean pageFrame, int pages, long wire) {
+        blocksRefined.incrementAndGet();
+        if (pageFrame) {
+            pagesSent.addAndGet(pages);
+            deltaBytes.addAndGet(wire);
+        }
+    }
+
     /** The receiver's verdict on a file that was sent. */
     void fileDone(OutgoingFile f, Message.FileDone d) {
         if (d.status() != Message.FileDone.OK) {
@@ -113,6 +125,7 @@ final class SendTally {
         return new TransferResult((int) Math.min(Integer.MAX_VALUE, fileCount.get()), totalBytes.get(),
                 wireBytes.get(), seconds, verified, blocksSent.get(), blocksUnchanged.get(), (int) identicalFiles.get(),
                 streams, error, List.copyOf(failedFiles), skipped, exit, ioPath, zeroCopy.snapshot(),
-                new TransferResult.TreeStats(entries, filesSent.get(), deletedCount.get(), skipped.size()));
+                new TransferResult.TreeStats(entries, filesSent.get(), deletedCount.get(), skipped.size()),
+                new TransferResult.DeltaStats(blocksRefined.get(), pagesSent.get(), deltaBytes.get()));
     }
 }

@@ -33,9 +33,12 @@ final class SendWindow {
     private final AtomicReferenceArray<OutgoingFile> files = new AtomicReferenceArray<>(EntryWindow.SIZE);
     private final ConcurrentLinkedQueue<Offered> awaitingPlan = new ConcurrentLinkedQueue<>();
     private final int blockSize;
+    private final boolean delta;
 
-    SendWindow(int blockSize) {
+    /** @param delta changed blocks of BASIS files may be refined to pages */
+    SendWindow(int blockSize, boolean delta) {
         this.blockSize = blockSize;
+        this.delta = delta;
     }
 
     EntryWindow window() {
@@ -84,7 +87,7 @@ final class SendWindow {
                 if (e.kind() != EntryKind.FILE) {
                     throw DwcpException.protocol("frame=plan reason=not-a-file file=" + id);
                 }
-                OutgoingFile f = new OutgoingFile((int) id, e, o.batch().sources().get(i), blockSize, line, io);
+                OutgoingFile f = new OutgoingFile((int) id, e, o.batch().sources().get(i), blockSize, line, io, delta);
                 files.set((int) (id & EntryWindow.MASK), f);
                 if (f.blockCount == 0) {
                     events.emptyFile(f);

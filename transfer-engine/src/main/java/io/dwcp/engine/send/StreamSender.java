@@ -3,6 +3,7 @@ package io.dwcp.engine.send;
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.digest.BlockDigests;
 import io.dwcp.core.digest.Xxh3;
+import io.dwcp.core.frame.PageMapDescriptor;
 import io.dwcp.zerocopy.DataFile;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -28,6 +29,12 @@ final class StreamSender implements Runnable {
     public void run() {
         try (frames) {
             while (!client.stopped()) {
+                Refiner.RefinedBlock refined = client.nextRefined();
+                if (refined != null) {
+                    refined(refined);
+                    client.controlTick();
+                    continue;
+                }
                 long task = client.nextBlock();
                 if (task == -1) {
                     if (!client.idle()) {
@@ -74,7 +81,7 @@ final class StreamSender implements Runnable {
         }
     }
 
-    private void handle(OutgoingFile f, DataFile file, int index) throws IOException {
+    private void handle(OutgoingFile f, DataFile file, int index) throws IOException, InterruptedException {
         int length;
         try {
             length = f.read(file, index, memory, FrameSender.BLOCK_AT);
@@ -89,8 +96,55 @@ final class StreamSender implements Runnable {
         // the same bytes BlockDigests.digest(ByteBuffer) hashes, without wrapping a buffer per block
         Xxh3.hash128(memory, FrameSender.BLOCK_AT, length, f.digests, index * BlockDigests.DIGEST_LENGTH);
         boolean sent = !f.unchanged(index);
+        if (sent && f.refinable(index)) {
+            // Its bytes are digested and need not stay: the slab may take refined blocks while the refiner is full.
+            while (client.refinerFull()) {
+                Refiner.RefinedBlock r = client.nextRefined();
+                if (r != null) {
+                    refined(r);
+                } else if (!client.awaitRefined()) {
+                    return;
+                }
+            }
+            client.refine(f, index);
+            return;
+        }
         long wire = sent ? frames.send(f, file, f.offset(index), length) : 0;
         client.blockDone(f, sent, length, wire);
+    }
+
+    /**
+     * A changed block whose receiver page digests arrived: read again (the digest proves the source still has the
+     * bytes first read) and sent as the pages that differ, or whole when every page does.
+     */
+    private void refined(Refiner.RefinedBlock r) throws IOException {
+        OutgoingFile f = r.file();
+        int index = r.block();
+        if (f.abandoned()) {
+            client.refinedDropped();
+            return;
+        }
+        DataFile file = f.acquire();
+        try {
+            int length = f.read(file, index, memory, FrameSender.BLOCK_AT);
+            Xxh3.hash128(memory, FrameSender.BLOCK_AT, length, scratchDigest, 0);
+            if (!BlockDigests.equalAt(scratchDigest, 0, f.digests, index)) {
+                client.fail("path=\"" + f.entry.path() + "\" reason=source-changed-during-transfer offset="
+                        + f.offset(index), TransferResult.EXIT_FAILED);
+                return;
+            }
+            int pages = PageMapDescriptor.pages(length);
+            long wire = frames.sendPages(f, index, length, r.digests(), r.at());
+            boolean delta = wire >= 0;
+            int sentPages = delta ? frames.lastPages() : pages;
+            if (!delta) {
+                wire = frames.send(f, file, f.offset(index), length);
+            }
+            f.refined(sentPages, pages);
+            client.refinedDone(f, length, wire, delta, sentPages);
+        } finally {
+            f.release();
+        }
     }
 
     /** A block the receiver refused: read again, and send only when the source still has the bytes offered. */

@@ -50,7 +50,14 @@ public final class TransferClient {
      * @param itemize   receives rsync-style {@code --itemize-changes} lines, or null
      */
     public record Options(int streams, CompressMode compress, int blockSize, byte[] token, Limits limits, IoMode io,
-                          int flags, List<String> filters, java.util.function.Consumer<String> itemize) {
+                          int flags, List<String> filters, java.util.function.Consumer<String> itemize,
+                          boolean delta) {
+        /** Deltas on ({@code --delta auto}). */
+        public Options(int streams, CompressMode compress, int blockSize, byte[] token, Limits limits, IoMode io,
+                       int flags, List<String> filters, java.util.function.Consumer<String> itemize) {
+            this(streams, compress, blockSize, token, limits, io, flags, filters, itemize, true);
+        }
+
         /** The best I/O path here ({@link IoMode#AUTO}), no tree options. */
         public Options(int streams, CompressMode compress, int blockSize, byte[] token, Limits limits) {
             this(streams, compress, blockSize, token, limits, IoMode.AUTO);
@@ -81,6 +88,7 @@ public final class TransferClient {
     private volatile String ioPath = "";
     private volatile boolean finished;
     private volatile BlockSchedule schedule;
+    private volatile Refiner refiner;
     private volatile SendWindow sendWindow;
     private volatile IoPaths io;
     private long nextId;
@@ -168,7 +176,8 @@ public final class TransferClient {
             sendControl(new Message.Hello("dwcp-cli/" + FrameDescriptor.VERSION, options.token(), wanted));
             Message.Welcome welcome = expect(readControl(), Message.Welcome.class);
             schedule = new BlockSchedule(options.blockSize());
-            sendWindow = new SendWindow(options.blockSize());
+            refiner = new Refiner(this::sendControl, schedule, options.blockSize(), options.limits().maxControlBody());
+            sendWindow = new SendWindow(options.blockSize(), options.delta());
             // The first batch goes even when empty: the receiver learns DEST, block size and options from it.
             EntrySource.Batch batch = nextBatch(source);
             offer(target, batch == null ? new EntrySource.Batch(List.of(), List.of()) : batch);
@@ -331,15 +340,48 @@ public final class TransferClient {
         return schedule.next();
     }
 
-    /** Between blocks: deferred FILE_ENDs that waited long enough go out. */
+    /** Between blocks: deferred FILE_ENDs and REFINEs that waited long enough go out. */
     void controlTick() throws IOException {
+        refiner.flush(true);
         control.flushIfDue();
     }
 
     /** Waits briefly for a retry to appear; returns false when the stream should stop. */
     boolean idle() throws InterruptedException, IOException {
+        refiner.flush(false);
         control.flush(); // nothing to send now: what was deferred goes before the wait
         return !stop && schedule.idle();
+    }
+
+    // ---- refining changed blocks to pages (see Refiner) ----
+
+    Refiner.RefinedBlock nextRefined() {
+        return schedule.pollRefined();
+    }
+
+    boolean refinerFull() {
+        return refiner.full();
+    }
+
+    /** The refiner is full and no answer is here yet: what waits goes out, then a short wait for answers. */
+    boolean awaitRefined() throws InterruptedException, IOException {
+        return idle();
+    }
+
+    void refine(OutgoingFile f, int block) throws IOException {
+        lastActivity.set(System.nanoTime());
+        refiner.want(f, block);
+    }
+
+    void refinedDone(OutgoingFile f, int length, long wire, boolean pageFrame, int pages) throws IOException {
+        refiner.sent();
+        tally.refined(pageFrame, pages, wire);
+        blockDone(f, true, length, wire);
+    }
+
+    /** A refined block of a file given up meanwhile. */
+    void refinedDropped() {
+        refiner.sent();
     }
 
     boolean stopped() {
@@ -420,6 +462,7 @@ public final class TransferClient {
                     case Message.Deleted d -> tally.deleted(d);
                     case Message.FileDone d -> onFileDone(d);
                     case Message.BlockNack n -> onNack(n);
+                    case Message.PageDigests d -> refiner.answered(d);
                     case Message.Done d -> {
                         done = d;
                         return;

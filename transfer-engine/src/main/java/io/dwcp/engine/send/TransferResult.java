@@ -15,7 +15,15 @@ import java.util.List;
 public record TransferResult(int files, long bytes, long wireBytes, double seconds, boolean verified,
                              long blocksSent, long blocksUnchanged, int identicalFiles, int streams,
                              String transportError, List<String> failedFiles, List<String> skipped, int exitCode,
-                             String ioPath, ZeroCopyStats zeroCopy, TreeStats tree) {
+                             String ioPath, ZeroCopyStats zeroCopy, TreeStats tree, DeltaStats delta) {
+
+    /**
+     * What deltas saved: changed blocks refined to pages (or sent as XOR deltas), the pages that travelled in page
+     * frames, and those frames' bytes on the wire (headers included).
+     */
+    public record DeltaStats(long blocksRefined, long pagesSent, long deltaBytes) {
+        public static final DeltaStats NONE = new DeltaStats(0, 0, 0);
+    }
 
     /**
      * What a tree transfer did beyond the bytes: entries offered (files, directories, links...), files whose data

@@ -3,6 +3,7 @@ package io.dwcp.engine.storage;
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
 import io.dwcp.core.digest.BlockDigests;
+import io.dwcp.core.digest.PageDigests;
 import io.dwcp.core.io.FileBlocks;
 import io.dwcp.core.manifest.Entry;
 import io.dwcp.zerocopy.DataFile;
@@ -134,6 +135,64 @@ public final class IncomingFile {
                     + " length=" + length + " want=" + want);
         }
         return (int) index;
+    }
+
+    /**
+     * Checks that block {@code index} may be rebuilt from the basis: the basis has a block of the same length there
+     * (so the part file, a copy of the basis, holds it whole).
+     */
+    public void checkBasisBlock(int index) throws DwcpException {
+        if (basisDigests == null || index < 0 || index >= blockCount || (long) index * blockSize >= basisSize
+                || FileBlocks.blockLength(basisSize, blockSize, index) != FileBlocks.blockLength(entry.size(), blockSize, index)) {
+            throw DwcpException.protocol("reason=no-basis-block file=" + id + " block=" + index);
+        }
+    }
+
+    /** Checks that a page frame at {@code offset} names the basis block planned there ({@code digest[0, 16)}). */
+    public void checkBasis(long offset, byte[] digest) throws DwcpException {
+        int i = (int) (offset / blockSize);
+        checkBasisBlock(i);
+        if (!BlockDigests.equalAt(basisDigests, i, digest, 0)) {
+            throw DwcpException.protocol("frame=data reason=basis-mismatch file=" + id + " offset=" + offset);
+        }
+    }
+
+    /**
+     * The 8-byte digests of the pages of basis blocks {@code blocks} (a REFINE), read from the file at the final
+     * name through {@code buf}, a block the caller owns.
+     */
+    public byte[] pageDigests(int[] blocks, MemorySegment buf) throws DwcpException {
+        int total = 0;
+        for (int b : blocks) {
+            checkBasisBlock(b);
+            total += PageDigests.length(FileBlocks.blockLength(entry.size(), blockSize, b));
+        }
+        byte[] out = new byte[total];
+        byte[] scratch = new byte[16];
+        int at = 0;
+        try (DataFile basis = root.openRead(finalPath, entry.path())) {
+            for (int b : blocks) {
+                int length = FileBlocks.blockLength(entry.size(), blockSize, b);
+                long position = (long) b * blockSize;
+                int got = 0;
+                while (got < length) {
+                    int n = basis.read(buf, got, length - got, position + got);
+                    if (n <= 0) {
+                        break; // the basis shrank meanwhile: the missing bytes read as zeros, the digests decide
+                    }
+                    got += n;
+                }
+                buf.asSlice(got, length - got).fill((byte) 0);
+                PageDigests.digest(buf, 0, length, out, at, scratch);
+                at += PageDigests.length(length);
+            }
+        } catch (DwcpException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=basis-read-failed detail=\""
+                    + e.getMessage() + "\"");
+        }
+        return out;
     }
 
     /**

@@ -6,6 +6,9 @@ import io.dwcp.core.codec.BlockDecoder;
 import io.dwcp.core.concurrent.MpmcArrayQueue;
 import io.dwcp.core.frame.Codec;
 import io.dwcp.core.frame.DataFrameDescriptor;
+import io.dwcp.core.frame.PageMapDescriptor;
+import io.dwcp.simd.DeltaKernels;
+import io.dwcp.zerocopy.DataFile;
 import io.dwcp.engine.runtime.EngineRuntime;
 import io.dwcp.numa.Slab;
 import java.io.IOException;
@@ -43,6 +46,8 @@ public final class BlockPipeline {
         int crc;
         /** The payload is already in the part file (spliced); the slot only carries its header. */
         boolean landed;
+        /** A page codec's basis digest: the basis block the payload applies to. */
+        final byte[] basis = new byte[16];
         /** Each slot its own CRC state: a slot is checked by one thread at a time, whichever that is. */
         final CRC32C checksum = new CRC32C();
 
@@ -70,6 +75,11 @@ public final class BlockPipeline {
     /** LZ4 output and the source of ZERO blocks: slabs too, given back with the slots. */
     private final Slab decodeSlab;
     private final Slab zeroSlab;
+    /** Where a page frame's block is rebuilt from its basis block, then checked. */
+    private final Slab rebuildSlab;
+    private final MemorySegment rebuild;
+    private final MemorySegment decoded;
+    private final long[] pageMap;
     private final BlockDecoder decoder;
     private final Slot[] slots;
     /** Slots waiting for a reader; their handoff allocates nothing (blocking queues allocate on every wait). */
@@ -87,13 +97,16 @@ public final class BlockPipeline {
         this.runtime = runtime;
         this.worker = runtime.assignWorker();
         int n = Math.min(MAX_SLOTS, 2 * streams + 1);
-        int capacity = DataFrameDescriptor.maxWireLength(blockSize);
+        int capacity = DataFrameDescriptor.maxPayload(blockSize);
+        int pagePayload = PageMapDescriptor.maxPayload(blockSize);
         this.slots = new Slot[n];
         Slab decode = null;
         Slab zero = null;
+        Slab rebuilt = null;
         try {
-            decode = runtime.buffer(blockSize);
+            decode = runtime.buffer(pagePayload);
             zero = runtime.buffer(blockSize);
+            rebuilt = runtime.buffer(blockSize);
             zero.segment().asSlice(0, blockSize).fill((byte) 0); // slabs come back dirty
             for (int i = 0; i < n; i++) {
                 slots[i] = new Slot(this, runtime.buffer(capacity), capacity);
@@ -106,12 +119,18 @@ public final class BlockPipeline {
             if (zero != null) {
                 zero.release();
             }
+            if (rebuilt != null) {
+                rebuilt.release();
+            }
             throw e;
         }
         this.decodeSlab = decode;
         this.zeroSlab = zero;
-        this.decoder = new BlockDecoder(decode.segment().asSlice(0, blockSize).asByteBuffer(),
-                zero.segment().asSlice(0, blockSize).asByteBuffer());
+        this.rebuildSlab = rebuilt;
+        this.rebuild = rebuilt.segment().asSlice(0, blockSize);
+        this.decoded = decode.segment().asSlice(0, pagePayload);
+        this.pageMap = new long[PageMapDescriptor.mapWords(blockSize)];
+        this.decoder = new BlockDecoder(decoded.asByteBuffer(), zero.segment().asSlice(0, blockSize).asByteBuffer());
         this.free = new MpmcArrayQueue<>(n);
         for (Slot s : slots) {
             free.offer(s);
@@ -203,6 +222,7 @@ public final class BlockPipeline {
             releaseSlots();
             decodeSlab.release();
             zeroSlab.release();
+            rebuildSlab.release();
         }
     }
 
@@ -221,6 +241,10 @@ public final class BlockPipeline {
     }
 
     private void store(Slot s) throws DwcpException {
+        if (s.codec.usesBasis()) {
+            rebuild(s);
+            return;
+        }
         ByteBuffer block;
         if (s.landed) {
             session.readBack(s.fileId, s.offset, s.segment, s.length);
@@ -240,6 +264,96 @@ public final class BlockPipeline {
             session.onLandedBlock(s.fileId, s.offset, s.segment, s.length, s.frameBytes);
         } else {
             session.onBlock(s.fileId, s.offset, block, s.codec == Codec.ZERO, s.frameBytes);
+        }
+    }
+
+    /**
+     * A page frame: its block is the basis block (read from the part file, which starts as a copy of the basis) with
+     * the frame's pages put in (PAGES) or XORed in (XOR). The rebuilt block must match the frame's CRC before any
+     * of it is written; then only its changed pages are written back.
+     */
+    private void rebuild(Slot s) throws DwcpException {
+        MemorySegment payload;
+        int payloadLength;
+        if (s.codec.lz4()) {
+            payloadLength = decoder.decodePages(s.payload, PageMapDescriptor.maxPayload(s.length)).limit();
+            payload = decoded;
+        } else {
+            payloadLength = s.payload.limit();
+            payload = s.segment;
+        }
+        PageMapDescriptor.readMap(payload, payloadLength, s.length, pageMap);
+        DataFile part = session.beginLanding(s.fileId, s.offset, s.length);
+        try {
+            session.checkBasis(s.fileId, s.offset, s.basis);
+            readFully(part, s);
+            long at = PageMapDescriptor.mapBytes(s.length);
+            int pages = PageMapDescriptor.pages(s.length);
+            boolean xor = s.codec == Codec.XOR || s.codec == Codec.XOR_LZ4;
+            if (xor) {
+                DeltaKernels.get().apply(rebuild, 0, s.length, payload, at, pageMap);
+            } else {
+                for (int p = 0; p < pages; p++) {
+                    if ((pageMap[p >>> 6] & (1L << (p & 63))) != 0) {
+                        int n = PageMapDescriptor.pageLength(s.length, p);
+                        MemorySegment.copy(payload, at, rebuild, (long) p * PageMapDescriptor.PAGE, n);
+                        at += n;
+                    }
+                }
+            }
+            CRC32C crc = s.checksum;
+            crc.reset();
+            crc.update(rebuild.asSlice(0, s.length).asByteBuffer());
+            if ((int) crc.getValue() != s.crc) {
+                session.onBadBlock(s.fileId, s.offset, "bad-crc");
+                return;
+            }
+            writePages(part, s, pages);
+        } finally {
+            session.endLanding(s.fileId);
+        }
+        session.onLandedBlock(s.fileId, s.offset, rebuild, s.length, s.frameBytes);
+    }
+
+    private void readFully(DataFile part, Slot s) throws DwcpException {
+        try {
+            int done = 0;
+            while (done < s.length) {
+                int n = part.read(rebuild, done, s.length - done, s.offset + done);
+                if (n <= 0) {
+                    throw new DwcpException(ErrorCode.IO, "reason=basis-block-short file=" + s.fileId + " offset="
+                            + (s.offset + done));
+                }
+                done += n;
+            }
+        } catch (DwcpException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new DwcpException(ErrorCode.IO, "reason=basis-read-failed file=" + s.fileId + " detail=\""
+                    + e.getMessage() + "\"");
+        }
+    }
+
+    /** Writes the runs of changed pages of the rebuilt block back into the part file. */
+    private void writePages(DataFile part, Slot s, int pages) throws DwcpException {
+        try {
+            int p = 0;
+            while (p < pages) {
+                if ((pageMap[p >>> 6] & (1L << (p & 63))) == 0) {
+                    p++;
+                    continue;
+                }
+                int first = p;
+                while (p < pages && (pageMap[p >>> 6] & (1L << (p & 63))) != 0) {
+                    p++;
+                }
+                long from = (long) first * PageMapDescriptor.PAGE;
+                long to = Math.min(s.length, (long) p * PageMapDescriptor.PAGE);
+                part.writeFully(rebuild, from, to - from, s.offset + from);
+            }
+        } catch (IOException e) {
+            throw new DwcpException(ErrorCode.IO, "reason=write-failed file=" + s.fileId + " detail=\""
+                    + e.getMessage() + "\"");
         }
     }
 }

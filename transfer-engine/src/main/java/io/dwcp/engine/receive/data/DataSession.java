@@ -45,6 +45,12 @@ public interface DataSession {
 
     void endLanding(int fileId);
 
+    /**
+     * Checks that a page frame's basis digest names the basis block the receiver planned with at {@code offset}
+     * (and that it has one there, of the block's length); called while the block's landing is held.
+     */
+    void checkBasis(int fileId, long offset, byte[] basisDigest) throws DwcpException;
+
     /** Reads {@code length} landed bytes at {@code offset} of {@code fileId}'s part file into {@code into}. */
     void readBack(int fileId, long offset, MemorySegment into, int length) throws DwcpException;
 

@@ -134,6 +134,9 @@ final class DataStreamReceiver implements Runnable, AutoCloseable {
                 slot.length = length;
                 slot.crc = frame.crc();
                 slot.frameBytes = FrameDescriptor.PREFIX_LENGTH + DataFrameDescriptor.HEADER_LENGTH + wire;
+                if (codec.usesBasis()) {
+                    frame.basisDigest(slot.basis, 0);
+                }
                 // Splice pays for big payloads; a small one (a small file's only block) costs two splices and a
                 // read-back where one recv into the slot and one pwrite after the check will do.
                 boolean small = codec == Codec.RAW && wire < MIN_LANDING;
