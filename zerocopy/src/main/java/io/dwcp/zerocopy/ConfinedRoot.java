@@ -85,6 +85,14 @@ public interface ConfinedRoot extends Closeable {
     /** Flushes the directory holding {@code path} (after renames, so they survive a crash). */
     void syncParent(String path) throws IOException;
 
+    /**
+     * Flushes directory {@code relativeDir} itself ({@code ""} is the root) with {@code fsync}, so the names
+     * created, renamed or removed in it survive a crash. The directory is opened like every other path here:
+     * confined, no symlink followed, a symlink or a non-directory at {@code relativeDir} refused like one in
+     * the path ({@link PathRefusedException}).
+     */
+    void syncDirectory(String relativeDir) throws IOException;
+
     /** {@code confine=openat2 root=/srv/dwcp}. */
     String describe();
 

@@ -10,6 +10,16 @@ import java.lang.foreign.MemorySegment;
  * portable one wraps a {@code FileChannel}. Positions are 64-bit everywhere.
  */
 public interface DataFile extends Closeable {
+    /** How {@link #copyFrom} moved the bytes, best first. */
+    enum CopyKind {
+        /** Reflinked: the file system shares the source's extents (XFS, Btrfs); no data was read or written. */
+        CLONE,
+        /** Copied inside the kernel ({@code copy_file_range}; on NFS or SMB a server-side copy). */
+        KERNEL_COPY,
+        /** Read into user memory and written out again, through a bounded buffer. */
+        USER_COPY
+    }
+
     /** Reads up to {@code len} bytes at {@code position}; -1 at or beyond end of file. */
     int read(MemorySegment dst, long off, int len, long position) throws IOException;
 
@@ -48,6 +58,23 @@ public interface DataFile extends Closeable {
      * (touching a mapped page beyond EOF would be SIGBUS). Close the region to unmap.
      */
     MappedRegion map(long position, long length, boolean writable) throws IOException;
+
+    /**
+     * Makes {@code [0, length)} of this file equal to {@code [0, length)} of {@code source}: a reflink clone
+     * ({@code ioctl FICLONE}, or {@code FICLONERANGE} for part of the source) where the file system shares extents,
+     * else {@code copy_file_range}, else a read/write loop through a bounded buffer. This file is expected new or
+     * empty. Holes in the source stay holes where the native path can see them ({@code SEEK_DATA}) and this file
+     * is empty; the size becomes the copied length either way. A source shorter than {@code length} is copied
+     * as far as it goes (the caller compares digests); errors throw, nothing is left half-done silently.
+     *
+     * <p>The result is {@link CopyKind#CLONE} when the range was shared but for a tail shorter than a block,
+     * else {@link CopyKind#USER_COPY} when any byte passed through user memory, else
+     * {@link CopyKind#KERNEL_COPY}. The portable path always says {@code USER_COPY}: the JDK tries
+     * {@code copy_file_range} inside {@code transferTo} but does not tell whether it fell back.
+     *
+     * @throws IllegalArgumentException for a negative length or this file as its own source
+     */
+    CopyKind copyFrom(DataFile source, long length) throws IOException;
 
     /** The fd, or -1 on the portable path. */
     int fd();

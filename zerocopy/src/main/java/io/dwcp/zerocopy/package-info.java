@@ -1,7 +1,8 @@
 /**
  * The data plane's I/O layer, as Java types: {@link io.dwcp.zerocopy.DataSocket} (blocking TCP over off-heap
  * memory, with file ranges sent by {@code sendfile} and received by {@code splice}),
- * {@link io.dwcp.zerocopy.DataFile} (positional file I/O, reservation, mapping),
+ * {@link io.dwcp.zerocopy.DataFile} (positional file I/O, reservation, mapping, local copies by reflink or
+ * in the kernel),
  * {@link io.dwcp.zerocopy.ConfinedRoot} (every network-supplied path resolved beneath one directory, no symlink
  * followed) and {@link io.dwcp.zerocopy.ZeroCopySender} ({@code MSG_ZEROCOPY} with buffers held until the
  * kernel's completion).

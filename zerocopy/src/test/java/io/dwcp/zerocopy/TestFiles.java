@@ -22,6 +22,18 @@ final class TestFiles {
                 : Files.createTempDirectory(prefix);
     }
 
+    /** Scratch space on a disk file system (not tmpfs): {@code /var/tmp}, which systemd keeps off tmpfs. */
+    static Path diskScratchDir(String prefix) throws IOException {
+        Path varTmp = Path.of("/var/tmp");
+        return Files.isDirectory(varTmp) && Files.isWritable(varTmp) ? Files.createTempDirectory(varTmp, prefix)
+                : Files.createTempDirectory(prefix);
+    }
+
+    /** The file system type of {@code p}: tmpfs, ext4, xfs ... */
+    static String fsType(Path p) throws IOException {
+        return Files.getFileStore(p).type();
+    }
+
     /** A sparse file of {@code size} with random bytes in each {@code [start, start+len)} of {@code regions}. */
     static void sparse(Path p, long size, long[][] regions, long seed) throws IOException {
         try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {

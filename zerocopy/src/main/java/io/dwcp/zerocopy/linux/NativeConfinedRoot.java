@@ -238,16 +238,20 @@ public final class NativeConfinedRoot implements ConfinedRoot {
 
     @Override
     public ConfinedDirectory openDirectory(String dir) throws IOException {
+        // used outside at(): the parent fd is closed already, and look-ups need only the directory's own fd
+        return new NativeConfinedDirectory(directoryFd(dir), dir);
+    }
+
+    /** Opens directory {@code dir} ("" is the root) {@code O_RDONLY}, refusing a symlink at it; the caller closes. */
+    private int directoryFd(String dir) throws IOException {
         String[] parts = dir.isEmpty() ? new String[0] : ConfinedPaths.split(dir);
-        int fd = at(dir, parts, (parent, leaf, arena) -> {
+        return at(dir, parts, (parent, leaf, arena) -> {
             int d = retry(() -> LinuxFiles.openat(parent, leaf, Sys.O_RDONLY | Sys.O_DIRECTORY | Sys.O_NOFOLLOW
                     | Sys.O_CLOEXEC, 0));
             // O_DIRECTORY wins over O_NOFOLLOW: a symlink says ENOTDIR, and is refused as the symlink it is
             check(d == -Errno.ENOTDIR && Confinement.isSymlink(parent, leaf, arena) ? -Errno.ELOOP : d, "openat", dir);
             return d;
         });
-        // used outside at(): the parent fd is closed already, and look-ups need only the directory's own fd
-        return new NativeConfinedDirectory(fd, dir);
     }
 
     @Override
@@ -281,18 +285,18 @@ public final class NativeConfinedRoot implements ConfinedRoot {
 
     @Override
     public void syncParent(String path) throws IOException {
-        at(path, (dir, leaf, arena) -> {
-            // an O_PATH fd cannot be fsynced: open the parent itself for reading, relative to its own fd
-            int fd = retry(() -> LinuxFiles.openat(dir, arena.allocateFrom("."), Sys.O_RDONLY | Sys.O_DIRECTORY
-                    | Sys.O_CLOEXEC, 0));
-            check(fd, "openat", path);
-            try {
-                check(retry(() -> LinuxFiles.fsync(fd, true)), "fsync", path);
-            } finally {
-                LinuxFiles.close(fd);
-            }
-            return null;
-        });
+        syncDirectory(ConfinedPaths.parentOf(ConfinedPaths.split(path)));
+    }
+
+    @Override
+    public void syncDirectory(String relativeDir) throws IOException {
+        // an O_PATH fd (the root's, a resolved parent's) cannot be fsynced: the directory is opened for reading
+        int fd = directoryFd(relativeDir);
+        try {
+            check(retry(() -> LinuxFiles.fsync(fd, true)), "fsync", relativeDir);
+        } finally {
+            LinuxFiles.close(fd);
+        }
     }
 
     @Override

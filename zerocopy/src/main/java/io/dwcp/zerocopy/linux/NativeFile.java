@@ -5,6 +5,7 @@ import io.dwcp.core.linux.NativeIoException;
 import io.dwcp.zerocopy.DataFile;
 import io.dwcp.zerocopy.FileStat;
 import io.dwcp.zerocopy.MappedRegion;
+import io.dwcp.zerocopy.UserCopy;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -233,6 +234,28 @@ public final class NativeFile implements DataFile {
         enter();
         try {
             return NativeMappedRegion.map(fd, position, length, writable, label);
+        } finally {
+            holder.exit();
+        }
+    }
+
+    @Override
+    public CopyKind copyFrom(DataFile source, long length) throws IOException {
+        if (length < 0 || source == this) {
+            throw new IllegalArgumentException("op=copy reason=" + (length < 0 ? "negative-length" : "self-copy"));
+        }
+        if (!(source instanceof NativeFile from)) {
+            UserCopy.copy(source, this, length); // no fd to hand the kernel
+            return CopyKind.USER_COPY;
+        }
+        enter();
+        try {
+            from.enter();
+            try (FileCopier copier = new FileCopier(from, this, "fd=" + fd + " " + label + " src_fd=" + from.fd)) {
+                return copier.copy(length);
+            } finally {
+                from.holder.exit();
+            }
         } finally {
             holder.exit();
         }

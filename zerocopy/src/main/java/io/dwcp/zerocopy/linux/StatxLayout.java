@@ -17,6 +17,7 @@ import java.lang.foreign.ValueLayout;
 final class StatxLayout {
     static final long SIZE = 256;
     static final int MASK_BASIC = 0x7ff;
+    private static final long BLKSIZE = 4;
     private static final long NLINK = 16;
     private static final long UID = 20;
     private static final long GID = 24;
@@ -48,6 +49,11 @@ final class StatxLayout {
                 // statx splits device numbers; st_dev/st_rdev (and the portable path) use glibc's dev_t encoding
                 FileStat.makedev(s.get(ValueLayout.JAVA_INT, DEV_MAJOR), s.get(ValueLayout.JAVA_INT, DEV_MINOR)),
                 FileStat.makedev(s.get(ValueLayout.JAVA_INT, RDEV_MAJOR), s.get(ValueLayout.JAVA_INT, RDEV_MINOR)));
+    }
+
+    /** {@code stx_blksize}: the preferred I/O size, a multiple of the file system's block. */
+    static int blockSize(MemorySegment s) {
+        return s.get(ValueLayout.JAVA_INT, BLKSIZE);
     }
 
     private static long nanos(MemorySegment s, long at) {

@@ -79,6 +79,20 @@ final class Sys {
     static final int SPLICE_F_MORE = 4;
 
     static final int FALLOC_FL_KEEP_SIZE = 1;
+    /** {@code _IOW(0x94, 9, int)}: reflink a whole file. The {@code _IOC} encoding is shared by both ABIs. */
+    static final long FICLONE = 0x40049409L;
+    /** {@code _IOW(0x94, 13, struct file_clone_range)}: reflink a range (32-byte struct). */
+    static final long FICLONERANGE = 0x4020940dL;
+    static final int SEEK_DATA = 3;
+    static final int SEEK_HOLE = 4;
+    /**
+     * lseek's "no data from here on" and the reflink ioctl's "not this file": errnos this module acts on without
+     * ever throwing them, so core's {@code Errno} does not name them.
+     */
+    static final int ENXIO = 6;
+    static final int ENOTTY = 25;
+    /** For a glibc without the wrapper (before 2.27). */
+    static final long SYS_COPY_FILE_RANGE = ARM64 ? 285 : 326;
     static final int PROT_READ = 1;
     static final int PROT_WRITE = 2;
     static final int MAP_SHARED = 1;

@@ -3,7 +3,8 @@
  * per syscall family, hold the downcall handles and return {@code result or -errno} without allocating:
  * {@code LinuxSockets} (socket calls, send/recv/sendmsg/recvmsg, poll), {@code LinuxZeroCopy} (sendfile,
  * splice, pipes), {@code LinuxFiles} (openat/openat2 and the {@code *at} family, pread/pwrite, fallocate,
- * fsync, statx), {@code LinuxTree} (getdents64, fchownat, linkat, mknodat: a tree's shape) and
+ * fsync, statx), {@code LinuxTree} (getdents64, fchownat, linkat, mknodat: a tree's shape),
+ * {@code LinuxFileCopy} (the FICLONE/FICLONERANGE ioctls, copy_file_range, lseek for data and holes) and
  * {@code LinuxMapping} (mmap, munmap, madvise); {@code Sys} holds the ABI constants
  * (x86-64 and arm64). Everything else here turns those results into the module's Java types.
  *

@@ -3,6 +3,7 @@ package io.dwcp.zerocopy.portable;
 import io.dwcp.zerocopy.DataFile;
 import io.dwcp.zerocopy.FileStat;
 import io.dwcp.zerocopy.MappedRegion;
+import io.dwcp.zerocopy.UserCopy;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -156,6 +157,34 @@ public final class ChannelFile implements DataFile {
             arena.close();
             throw e;
         }
+    }
+
+    /**
+     * {@code transferTo} from another channel file (the JDK tries {@code copy_file_range}, then {@code sendfile},
+     * then its own loop, without saying which worked: hence {@code USER_COPY}, the claim that is always true);
+     * the user loop from any other file.
+     */
+    @Override
+    public CopyKind copyFrom(DataFile source, long length) throws IOException {
+        if (length < 0 || source == this) {
+            throw new IllegalArgumentException("op=copy reason=" + (length < 0 ? "negative-length" : "self-copy"));
+        }
+        if (!(source instanceof ChannelFile from)) {
+            UserCopy.copy(source, this, length);
+            return CopyKind.USER_COPY;
+        }
+        long n = Math.min(length, from.channel.size());
+        // transferTo writes at the target's own position; nothing else here uses it (all I/O is positional)
+        channel.position(0);
+        long at = 0;
+        while (at < n) {
+            long k = from.channel.transferTo(at, n - at, channel);
+            if (k <= 0) {
+                break; // the source ended early
+            }
+            at += k;
+        }
+        return CopyKind.USER_COPY;
     }
 
     @Override

@@ -168,14 +168,7 @@ public final class PortableConfinedRoot implements ConfinedRoot {
 
     @Override
     public ConfinedDirectory openDirectory(String dir) throws IOException {
-        Path p = dir.isEmpty() ? root : resolve(dir);
-        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, NOFOLLOW);
-        if (a.isSymbolicLink()) {
-            throw new PathRefusedException(dir, PathRefusedException.Reason.SYMLINK_IN_PATH);
-        }
-        if (!a.isDirectory()) {
-            throw new PathRefusedException(dir, PathRefusedException.Reason.NOT_A_DIRECTORY);
-        }
+        directory(dir);
         String prefix = dir.isEmpty() ? "" : dir + "/";
         return new ConfinedDirectory() {
             @Override
@@ -213,18 +206,7 @@ public final class PortableConfinedRoot implements ConfinedRoot {
 
     @Override
     public void list(String dir, Consumer<String> names) throws IOException {
-        Path p = root;
-        if (!dir.isEmpty()) {
-            p = resolve(dir);
-            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, NOFOLLOW);
-            if (a.isSymbolicLink()) {
-                throw new PathRefusedException(dir, PathRefusedException.Reason.SYMLINK_IN_PATH);
-            }
-            if (!a.isDirectory()) {
-                throw new PathRefusedException(dir, PathRefusedException.Reason.NOT_A_DIRECTORY);
-            }
-        }
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(p)) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory(dir))) {
             for (Path e : entries) {
                 names.accept(e.getFileName().toString());
             }
@@ -265,6 +247,31 @@ public final class PortableConfinedRoot implements ConfinedRoot {
         try (FileChannel dir = FileChannel.open(resolve(path).getParent(), StandardOpenOption.READ)) {
             dir.force(true);
         }
+    }
+
+    @Override
+    public void syncDirectory(String relativeDir) throws IOException {
+        Path p = directory(relativeDir);
+        // fsync of a directory opened for reading: the JDK allows it on Linux
+        try (FileChannel dir = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            dir.force(true);
+        }
+    }
+
+    /** Directory {@code dir} ("" is the root), refused when it is a symlink or not a directory (checked, racy). */
+    private Path directory(String dir) throws IOException {
+        if (dir.isEmpty()) {
+            return root;
+        }
+        Path p = resolve(dir);
+        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, NOFOLLOW);
+        if (a.isSymbolicLink()) {
+            throw new PathRefusedException(dir, PathRefusedException.Reason.SYMLINK_IN_PATH);
+        }
+        if (!a.isDirectory()) {
+            throw new PathRefusedException(dir, PathRefusedException.Reason.NOT_A_DIRECTORY);
+        }
+        return p;
     }
 
     @Override
