@@ -240,12 +240,21 @@ class BlockEncoderTest {
         assertEquals(n, out.remaining());
         assertEquals(ByteBuffer.wrap(data), out);
 
-        // The bound itself is legal; one byte more is refused by the prefix check and by validate().
+        // The LZ4 bound itself is legal; one byte more is refused by validate(). The prefix check bounds every frame
+        // by the largest payload of any codec (a page frame's map and pages, LZ4-compressed): one byte more than that
+        // is refused before anything is read.
         int max = DataFrameDescriptor.maxWireLength(n);
         frame.encode(Codec.LZ4, 0, 0, n, max, 0);
         FrameDescriptor.checkPrefix(frame.buffer(), 0, DataFrameDescriptor.maxBody());
         frame.validate(n);
         frame.encode(Codec.LZ4, 0, 0, n, max + 1, 0);
+        DwcpException v = assertThrows(DwcpException.class, () -> frame.validate(n));
+        assertTrue(v.getMessage().contains("reason=lz4-too-long"), v.getMessage());
+        int largest = DataFrameDescriptor.maxPayload(n);
+        frame.encode(Codec.PAGES_LZ4, 0, 0, n, largest, 0);
+        FrameDescriptor.checkPrefix(frame.buffer(), 0, DataFrameDescriptor.maxBody());
+        frame.validate(n);
+        frame.encode(Codec.PAGES_LZ4, 0, 0, n, largest + 1, 0);
         DwcpException e = assertThrows(DwcpException.class,
                 () -> FrameDescriptor.checkPrefix(frame.buffer(), 0, DataFrameDescriptor.maxBody()));
         assertTrue(e.getMessage().contains("reason=too-long"), e.getMessage());

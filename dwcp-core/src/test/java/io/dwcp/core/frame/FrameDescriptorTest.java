@@ -34,8 +34,8 @@ class FrameDescriptorTest {
     void wireLayoutIsBigEndianAsDocumented() {
         ByteBuffer b = prefix(0, FrameType.OFFER, 0x01020304);
         assertEquals(8, b.position(), "writePrefix advances by the prefix length");
-        byte[] expected = {0x44, 0x57, 2, 3, 1, 2, 3, 4}; // version 2
-        assertEquals(2, FrameDescriptor.VERSION);
+        byte[] expected = {0x44, 0x57, 3, 3, 1, 2, 3, 4}; // version 3
+        assertEquals(3, FrameDescriptor.VERSION);
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i], b.get(i), "byte " + i);
         }
@@ -81,17 +81,17 @@ class FrameDescriptorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 3, 127, 255}) // 1: the previous version, whose OFFER and PLAN layouts differ
+    @ValueSource(ints = {0, 1, 2, 127, 255}) // 2: the previous version, which knows no page frames
     void unsupportedVersionIsRejected(int version) {
         ByteBuffer b = prefix(3, FrameType.HELLO, 10);
         b.put(3 + FrameDescriptor.VERSION_OFFSET, (byte) version);
         String m = rejected(b, 3, 100, "unsupported-version");
         assertTrue(m.contains("version=" + version + " "), m);
-        assertTrue(m.contains("supported=2"), m);
+        assertTrue(m.contains("supported=3"), m);
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 12, 15, 19, 128, 255})
+    @ValueSource(ints = {0, 14, 15, 19, 128, 255})
     void unknownTypeIsRejected(int type) {
         ByteBuffer b = prefix(0, FrameType.HELLO, 10);
         b.put(FrameDescriptor.TYPE_OFFSET, (byte) type);
@@ -129,9 +129,10 @@ class FrameDescriptorTest {
     }
 
     @Test
-    void dataFrameMaxBodyCoversTheLargestLz4Block() {
-        assertEquals(DataFrameDescriptor.HEADER_LENGTH + 16 * 1024 * 1024 + 16 * 1024 * 1024 / 255 + 16,
-                DataFrameDescriptor.maxBody());
+    void dataFrameMaxBodyCoversTheLargestPayloadOfAnyCodec() {
+        // The largest: an LZ4-compressed page frame of a 16 MiB block, its 512-byte page map and every page.
+        int pages = 16 * 1024 * 1024 + 512;
+        assertEquals(DataFrameDescriptor.HEADER_LENGTH + pages + pages / 255 + 16, DataFrameDescriptor.maxBody());
         assertEquals(56, DataFrameDescriptor.FRAME_HEADER_LENGTH);
     }
 }

@@ -128,6 +128,8 @@ class ControlCodecTest {
                 sampleDeleted(),
                 new Message.Deleted(List.of()),
                 new Message.FileEnd(3, 1L << 40, seq(16, 5)),
+                new Message.Refine(5, new int[] {0, 7, 4096}),
+                new Message.PageDigests(5, new int[] {0, 7}, seq(2 * 256 * 8, 9)),
                 new Message.FileDone(3, Message.FileDone.OK, ""),
                 new Message.FileDone(4, ErrorCode.VERIFY.code(), "path=\"a/b\" reason=digest-mismatch"),
                 new Message.BlockNack(9, 5L * MIB, "bad-crc"),
@@ -181,6 +183,17 @@ class ControlCodecTest {
                 assertEquals(w.blocksSent(), g.blocksSent());
                 assertArrayEquals(w.digest(), g.digest());
             }
+            case Message.Refine w -> {
+                Message.Refine g = (Message.Refine) got;
+                assertEquals(w.fileId(), g.fileId());
+                assertArrayEquals(w.blocks(), g.blocks());
+            }
+            case Message.PageDigests w -> {
+                Message.PageDigests g = (Message.PageDigests) got;
+                assertEquals(w.fileId(), g.fileId());
+                assertArrayEquals(w.blocks(), g.blocks());
+                assertArrayEquals(w.digests(), g.digests());
+            }
             case Message.Join w -> {
                 Message.Join g = (Message.Join) got;
                 assertArrayEquals(w.sessionId(), g.sessionId());
@@ -188,6 +201,35 @@ class ControlCodecTest {
             }
             default -> assertEquals(want, got); // FileDone, BlockNack, Commit, Done, Error, JoinAck: plain values
         }
+    }
+
+    // ---------------------------------------------------------------- refine bounds
+
+    @ParameterizedTest
+    @MethodSource("badRefines")
+    void refineBlockListsAreBoundedAndAscending(int[] blocks, String reason) {
+        DwcpException e = assertThrows(DwcpException.class, () -> roundTrip(new Message.Refine(1, blocks)));
+        assertTrue(e.getMessage().contains(reason), e.getMessage());
+    }
+
+    static Stream<org.junit.jupiter.params.provider.Arguments> badRefines() {
+        int[] tooMany = new int[Message.Refine.MAX_BLOCKS + 1];
+        for (int i = 0; i < tooMany.length; i++) {
+            tooMany[i] = i;
+        }
+        return Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of(new int[0], "reason=no-blocks"),
+                org.junit.jupiter.params.provider.Arguments.of(new int[] {3, 3}, "reason=blocks-not-ascending"),
+                org.junit.jupiter.params.provider.Arguments.of(new int[] {5, 2}, "reason=blocks-not-ascending"),
+                org.junit.jupiter.params.provider.Arguments.of(new int[] {-1}, "reason=blocks-not-ascending"),
+                org.junit.jupiter.params.provider.Arguments.of(tooMany, "blocks"));
+    }
+
+    @Test
+    void pageDigestsMustBeWholeDigests() {
+        DwcpException e = assertThrows(DwcpException.class,
+                () -> roundTrip(new Message.PageDigests(1, new int[] {0}, new byte[12])));
+        assertTrue(e.getMessage().contains("reason=bad-digests"), e.getMessage());
     }
 
     // ---------------------------------------------------------------- round trips

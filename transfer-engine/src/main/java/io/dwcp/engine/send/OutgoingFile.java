@@ -36,7 +36,10 @@ final class OutgoingFile {
     private final java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
     /** Changed blocks may be refined to pages; cleared once refining stops paying for this file. */
     private volatile boolean refine;
+    /** The receiver's FILE_DONE came: nothing more of this file is sent or answered. */
+    private volatile boolean ended;
     private final AtomicInteger refinedBlocks = new AtomicInteger();
+    private final AtomicInteger deferredBlocks = new AtomicInteger();
     private final AtomicInteger refinedPagesSent = new AtomicInteger();
     private final AtomicInteger refinedPages = new AtomicInteger();
     private DataFile file;
@@ -67,6 +70,30 @@ final class OutgoingFile {
      */
     boolean refinable(int block) {
         return refine && offset(block) < basisSize && FileBlocks.blockLength(basisSize, blockSize, block) == length(block);
+    }
+
+    /** The receiver's verdict came (FILE_DONE): refined blocks still asked for will not be answered. */
+    void ended() {
+        ended = true;
+        refine = false;
+    }
+
+    boolean isEnded() {
+        return ended;
+    }
+
+    /** A changed block was handed to the refiner. */
+    void deferred() {
+        deferredBlocks.incrementAndGet();
+    }
+
+    /**
+     * True while the blocks on probation are all asked for and not all answered: whether refining pays for this
+     * file is not known yet, and more blocks should not be asked for until it is.
+     */
+    boolean awaitingVerdict() {
+        return refine && deferredBlocks.get() >= REFINE_PROBATION && refinedBlocks.get() < REFINE_PROBATION
+                && !abandoned.get() && !ended;
     }
 
     /** A refined block went with {@code sent} of its {@code pages} pages. */

@@ -154,6 +154,20 @@ final class Refiner {
         }
     }
 
+    /**
+     * A file ended before all its refined blocks were answered (the receiver failed it, and answers nothing more
+     * for it): what it had asked for no longer counts against the limit.
+     */
+    synchronized void forget(int fileId) {
+        Pending p = files.remove(fileId);
+        if (p != null) {
+            outstanding -= p.count;
+            for (int[] asked : p.asked) {
+                outstanding -= asked.length;
+            }
+        }
+    }
+
     /** A refined block was sent (or given up): room for another. */
     synchronized void sent() {
         outstanding--;

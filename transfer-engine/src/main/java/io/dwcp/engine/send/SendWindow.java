@@ -112,6 +112,7 @@ final class SendWindow {
         if (f == null || !files.compareAndSet(d.fileId() & EntryWindow.MASK, f, null)) {
             throw DwcpException.protocol("frame=file_done reason=unknown-file file=" + d.fileId());
         }
+        f.ended();
         f.retire();
         window.finish(d.fileId());
         return f;

@@ -97,17 +97,27 @@ final class StreamSender implements Runnable {
         Xxh3.hash128(memory, FrameSender.BLOCK_AT, length, f.digests, index * BlockDigests.DIGEST_LENGTH);
         boolean sent = !f.unchanged(index);
         if (sent && f.refinable(index)) {
-            // Its bytes are digested and need not stay: the slab may take refined blocks while the refiner is full.
-            while (client.refinerFull()) {
+            // Its bytes are digested and need not stay: the slab may take refined blocks meanwhile (and the block
+            // is read again if it goes whole after all). A file on probation waits for its verdict: a file
+            // rewritten throughout would otherwise have every block asked for before the first answer.
+            boolean clobbered = false;
+            while (client.refinerFull() || f.awaitingVerdict()) {
                 Refiner.RefinedBlock r = client.nextRefined();
                 if (r != null) {
                     refined(r);
+                    clobbered = true;
                 } else if (!client.awaitRefined()) {
                     return;
                 }
             }
-            client.refine(f, index);
-            return;
+            if (f.refinable(index)) {
+                f.deferred();
+                client.refine(f, index);
+                return;
+            }
+            if (clobbered) {
+                f.read(file, index, memory, FrameSender.BLOCK_AT);
+            }
         }
         long wire = sent ? frames.send(f, file, f.offset(index), length) : 0;
         client.blockDone(f, sent, length, wire);
@@ -120,8 +130,8 @@ final class StreamSender implements Runnable {
     private void refined(Refiner.RefinedBlock r) throws IOException {
         OutgoingFile f = r.file();
         int index = r.block();
-        if (f.abandoned()) {
-            client.refinedDropped();
+        if (f.abandoned() || f.isEnded()) {
+            client.refinedDropped(); // the receiver has given its verdict, or will not take the file
             return;
         }
         DataFile file = f.acquire();

@@ -481,6 +481,7 @@ public final class TransferClient {
 
     private void onFileDone(Message.FileDone d) throws DwcpException {
         OutgoingFile f = sendWindow.done(d);
+        refiner.forget(d.fileId());
         if (!f.abandoned()) { // an abandoned file was reported when it was given up, with the local reason
             tally.fileDone(f, d);
         }

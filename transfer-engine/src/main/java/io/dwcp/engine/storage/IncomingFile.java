@@ -8,7 +8,6 @@ import io.dwcp.core.io.FileBlocks;
 import io.dwcp.core.manifest.Entry;
 import io.dwcp.zerocopy.DataFile;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -25,7 +24,6 @@ public final class IncomingFile {
     public static final String PART_SUFFIX = io.dwcp.core.manifest.RelativePaths.PART_SUFFIX;
     /** Part files are private to the server until they are complete. */
     private static final int PART_MODE = 0600;
-    private static final int COPY_CHUNK = 1 << 20;
 
     public enum State { RECEIVING, DONE, FAILED }
 
@@ -52,6 +50,8 @@ public final class IncomingFile {
     private boolean identical;
     /** The planner found mode, owner or mtime of the file here different from the entry's (or did not look). */
     private volatile boolean metadataDiffers = true;
+    /** How the basis was copied into the part file (null: not copied), for logs and tests. */
+    private volatile DataFile.CopyKind basisCopy;
     /** The file's last block was written into the part file, so a fresh part file already has its length. */
     private volatile boolean lastBlockWritten;
 
@@ -99,6 +99,11 @@ public final class IncomingFile {
     /** The part file's path below the root. */
     public String partPath() {
         return partPath;
+    }
+
+    /** How the part file got the basis's bytes: cloned, copied in the kernel or through memory; null when it did not. */
+    public DataFile.CopyKind basisCopy() {
+        return basisCopy;
     }
 
     /** True when the root had no file here: every block of it takes new space. */
@@ -454,19 +459,14 @@ public final class IncomingFile {
         return f;
     }
 
-    /** Copies the first {@code length} bytes of the basis; a basis that shrank meanwhile copies less (the digest decides). */
+    /**
+     * Makes the part file's first {@code length} bytes those of the basis: a reflink clone where the file system
+     * shares extents (XFS, Btrfs: no bytes copied, whatever the size), else an in-kernel copy that keeps holes. A
+     * basis that shrank meanwhile copies less (the digest decides).
+     */
     private void copyBasisInto(DataFile part, long length) throws IOException {
-        try (DataFile basis = root.openRead(finalPath, entry.path()); Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(COPY_CHUNK, 4096);
-            long done = 0;
-            while (done < length) {
-                int n = basis.read(buf, 0, (int) Math.min(COPY_CHUNK, length - done), done);
-                if (n <= 0) {
-                    return;
-                }
-                part.writeFully(buf, 0, n, done);
-                done += n;
-            }
+        try (DataFile basis = root.openRead(finalPath, entry.path())) {
+            basisCopy = part.copyFrom(basis, length);
         }
     }
 

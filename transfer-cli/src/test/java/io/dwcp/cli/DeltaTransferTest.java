@@ -1,0 +1,153 @@
+package io.dwcp.cli;
+
+import static io.dwcp.cli.Harness.randomFile;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dwcp.cli.Harness.Result;
+import io.dwcp.cli.Harness.ServerProcess;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Receiver-basis deltas between real processes: a changed block of a file the server holds is refined to its 4 KiB
+ * pages and only the pages that differ travel, whatever the streams, the compression and the file's tail.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class DeltaTransferTest {
+    private static final int MIB = 1 << 20;
+    private static final int PAGE = 4096;
+
+    @TempDir
+    static Path serverRoot;
+    private static ServerProcess server;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = ServerProcess.serve(serverRoot);
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    /** Rewrites {@code count} distinct seeded random pages (the last one may be short) and moves the mtime. */
+    private static TreeSet<Long> rewritePages(Path f, int count, long seed) throws IOException {
+        long size = Files.size(f);
+        long pages = (size + PAGE - 1) / PAGE;
+        Random r = new Random(seed);
+        TreeSet<Long> chosen = new TreeSet<>();
+        while (chosen.size() < count) {
+            chosen.add((long) r.nextInt((int) pages));
+        }
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+            for (long p : chosen) {
+                int n = (int) Math.min(PAGE, size - p * PAGE);
+                byte[] b = new byte[n];
+                r.nextBytes(b);
+                ch.write(ByteBuffer.wrap(b), p * PAGE);
+            }
+        }
+        Files.setLastModifiedTime(f, FileTime.fromMillis(Files.getLastModifiedTime(f).toMillis() + 5000));
+        return chosen;
+    }
+
+    private static void assertVerifiedCopy(Result r, Path src, Path dst) throws IOException {
+        r.assertExit(0);
+        assertEquals(Boolean.TRUE, r.json().get("verified"), r::toString);
+        assertArrayEquals(Files.readAllBytes(src), Files.readAllBytes(dst), "received bytes differ from the source");
+    }
+
+    @Test
+    void scatteredPageChangesMoveOnlyThosePages(@TempDir Path src) throws Exception {
+        // 8 MiB and a short tail, so the last block and its last page are partial.
+        Path f = randomFile(src.resolve("image.bin"), 8L * MIB + 5000, 101);
+        String target = server.target("pages");
+        assertVerifiedCopy(Harness.send(List.of(), List.of(f), target), f, serverRoot.resolve("pages/image.bin"));
+
+        TreeSet<Long> pages = rewritePages(f, 24, 7);
+        pages.add((8L * MIB + 5000) / PAGE); // and the short last page
+        rewriteOne(f, (8L * MIB + 5000) / PAGE);
+        Result r = Harness.send(List.of("-P", "3"), List.of(f), target);
+        assertVerifiedCopy(r, f, serverRoot.resolve("pages/image.bin"));
+        long blocks = pages.stream().map(p -> p * PAGE / MIB).distinct().count();
+        assertEquals(blocks, r.num("blocks_sent"), r::toString);
+        assertEquals(blocks, r.num("blocks_refined"), r::toString);
+        assertEquals(9 - blocks, r.num("blocks_skipped"), r::toString);
+        assertEquals(pages.size(), r.num("pages_sent"), "exactly the pages rewritten travel\n" + r);
+        long changed = (long) pages.size() * PAGE;
+        assertTrue(r.num("wire_bytes") < changed + 64 * 1024, "wire bytes close to the changed bytes\n" + r);
+        assertTrue(r.num("delta_bytes") >= changed - PAGE, r::toString);
+    }
+
+    private static void rewriteOne(Path f, long page) throws IOException {
+        long size = Files.size(f);
+        byte[] b = new byte[(int) Math.min(PAGE, size - page * PAGE)];
+        new Random(page).nextBytes(b);
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(b), page * PAGE);
+        }
+    }
+
+    @Test
+    void deltaOffSendsChangedBlocksWhole(@TempDir Path src) throws Exception {
+        Path f = randomFile(src.resolve("off.bin"), 4L * MIB, 102);
+        String target = server.target("off");
+        assertVerifiedCopy(Harness.send(List.of(), List.of(f), target), f, serverRoot.resolve("off/off.bin"));
+        TreeSet<Long> pages = rewritePages(f, 3, 8);
+        long blocks = pages.stream().map(p -> p * PAGE / MIB).distinct().count();
+        Result r = Harness.send(List.of("--delta", "off"), List.of(f), target);
+        assertVerifiedCopy(r, f, serverRoot.resolve("off/off.bin"));
+        assertEquals(0, r.num("pages_sent"), r::toString);
+        assertEquals(0, r.num("blocks_refined"), r::toString);
+        assertTrue(r.num("wire_bytes") >= blocks * MIB, r::toString);
+    }
+
+    @Test
+    void aFileRewrittenThroughoutStopsRefiningAndStillArrivesExactly(@TempDir Path src) throws Exception {
+        Path f = randomFile(src.resolve("rewritten.bin"), 24L * MIB, 103);
+        String target = server.target("rewritten");
+        assertVerifiedCopy(Harness.send(List.of(), List.of(f), target), f, serverRoot.resolve("rewritten/rewritten.bin"));
+        randomFile(f, 24L * MIB, 104);
+        Files.setLastModifiedTime(f, FileTime.fromMillis(Files.getLastModifiedTime(f).toMillis() + 5000));
+        Result r = Harness.send(List.of("-P", "2"), List.of(f), target);
+        assertVerifiedCopy(r, f, serverRoot.resolve("rewritten/rewritten.bin"));
+        assertEquals(24, r.num("blocks_sent"), r::toString);
+        assertEquals(0, r.num("pages_sent"), "every page differs: no page frame pays\n" + r);
+        assertTrue(r.num("blocks_refined") < 24, "refining stops once it has not paid for a while\n" + r);
+    }
+
+    @Test
+    void compressiblePagesTravelCompressed(@TempDir Path src) throws Exception {
+        Path f = randomFile(src.resolve("text.bin"), 4L * MIB, 105);
+        String target = server.target("text");
+        assertVerifiedCopy(Harness.send(List.of(), List.of(f), target), f, serverRoot.resolve("text/text.bin"));
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+            byte[] text = "the same words again and again ".repeat(3000).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            ch.write(ByteBuffer.wrap(text, 0, 16 * PAGE), MIB + 3L * PAGE);
+        }
+        Files.setLastModifiedTime(f, FileTime.fromMillis(Files.getLastModifiedTime(f).toMillis() + 5000));
+        Result r = Harness.send(List.of("--compress", "lz4"), List.of(f), target);
+        assertVerifiedCopy(r, f, serverRoot.resolve("text/text.bin"));
+        assertEquals(16, r.num("pages_sent"), r::toString);
+        assertTrue(r.num("delta_bytes") < 8 * PAGE, "16 pages of repeated text compress well\n" + r);
+    }
+}
