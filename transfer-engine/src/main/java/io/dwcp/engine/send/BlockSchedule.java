@@ -75,6 +75,14 @@ final class BlockSchedule {
         return stopped ? null : refined.poll();
     }
 
+    /** Waits briefly for a refined block to arrive (a stream waiting for the refiner's answers); false once stopped. */
+    synchronized boolean awaitRefined() throws InterruptedException {
+        if (!stopped && refined.isEmpty()) {
+            wait(IDLE_POLL_MILLIS);
+        }
+        return !stopped;
+    }
+
     /** Waits briefly for work to appear; returns false when the streams should stop. */
     synchronized boolean idle() throws InterruptedException {
         if (!stopped && retries.isEmpty() && refined.isEmpty() && files.isEmpty() && (current == null || nextBlock >= current.blockCount)) {

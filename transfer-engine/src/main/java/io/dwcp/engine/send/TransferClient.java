@@ -365,7 +365,9 @@ public final class TransferClient {
 
     /** The refiner is full and no answer is here yet: what waits goes out, then a short wait for answers. */
     boolean awaitRefined() throws InterruptedException, IOException {
-        return idle();
+        refiner.flush(false);
+        control.flush();
+        return !stop && schedule.awaitRefined();
     }
 
     void refine(OutgoingFile f, int block) throws IOException {
