@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end comparison over loopback, tmpfs to tmpfs: dwcp (default and --io portable) against iperf3 -Z -F,
-# an rsync daemon and the cp/dd floors, on a big file, a tree of small files and its identical resend, and a
+# an rsync daemon and the cp/dd floors, on a big file, a tree of small files and its identical resend, a
 # seeded tree like a source or dataset tree (gen-tree: nested directories, log-normal sizes, modes, nanosecond
-# mtimes, symlinks, hard links) with its re-syncs. The logic is the Java harness io.dwcp.bench.e2e.TransferBench;
+# mtimes, symlinks, hard links) with its re-syncs, and one file's delta against its old version and its resume
+# after a crash (file-delta-*, file-resume-*). The logic is the Java harness io.dwcp.bench.e2e.TransferBench;
 # this script builds it and ./dwcp, then runs it.
 #
 #   bench/transfer-bench.sh                                   4 GiB file, 50,000-file tree and its resend
@@ -14,6 +15,16 @@
 #                                                             identical re-sync, re-sync after 1% rewritten, --checksum
 #   FILES=2000 DIRS=100 RUNS=1 WARMUP=0 WORKLOADS="gen-tree gen-tree-resend gen-tree-1pct" TOOLS="dwcp rsync" \
 #       RESULTS=/tmp/gen-bench.md bench/transfer-bench.sh     a quick check of those
+#   WORKLOADS="file-delta-1pct file-delta-base file-resume-sender file-resume-server" SIZE_MIB=2048 TOOLS="dwcp rsync" \
+#       RUNS=3 RESULTS=bench/RESULTS-DELTA.md bench/transfer-bench.sh
+#                                                             the deltas and resumes on one 2 GiB file (the size
+#                                                             when SIZE_MIB is unset): the destination holds OLD, the source
+#                                                             is NEW = OLD with 1% of its 4 KiB pages rewritten (dwcp send,
+#                                                             and with --base OLD, against rsync --no-whole-file --stats);
+#                                                             a send whose sender, or server, is SIGKILLed when half the file
+#                                                             has arrived, then run again to its end (the fraction re-sent)
+#   SIZE_MIB=256 RUNS=1 WARMUP=0 WORKLOADS="file-delta-1pct file-resume-sender" TOOLS="dwcp rsync" \
+#       RESULTS=/tmp/delta-bench.md bench/transfer-bench.sh   a quick check of those
 #
 # The same tree by hand: java -cp bench/target/benchmarks.jar io.dwcp.bench.e2e.TreeGenerator --seed 1 \
 #     --files 100000 --dirs 5000 --out DIR       (--dry-run prints its summary without writing it)

@@ -14,18 +14,23 @@ import java.util.Map;
 final class BenchOptions {
     static final List<String> ALL_TOOLS = List.of("dwcp", "dwcp-portable", "iperf3", "rsync", "cp", "dd");
     static final List<String> ALL_WORKLOADS = List.of("file", "tree", "tree-resend", "real-tree", "real-tree-resend", "gen-tree",
-            "gen-tree-resend", "gen-tree-1pct", "gen-tree-checksum");
+            "gen-tree-resend", "gen-tree-1pct", "gen-tree-checksum", "file-delta-1pct", "file-delta-base", "file-resume-sender",
+            "file-resume-server");
+    /** The file size of the delta and resume workloads when SIZE_MIB is not set (the issue's 2 GiB). */
+    static final int DELTA_SIZE_MIB = 2048;
 
     private record Opt(String env, String defaultValue, String help) {}
 
     private static final Map<String, Opt> OPTS = new LinkedHashMap<>();
 
     static {
-        opt("size-mib", "SIZE_MIB", "4096", "file size(s) in MiB, e.g. \"4096 1024\": one file workload each");
+        opt("size-mib", "SIZE_MIB", "4096", "file size(s) in MiB, e.g. \"4096 1024\": one file workload each (file-delta-*"
+                + " and file-resume-*: " + DELTA_SIZE_MIB + " when SIZE_MIB is not set)");
         opt("files", "FILES", "50000", "files in the generated trees: tree (100 per directory, 0-8 KiB, 4 KiB mean)"
                 + " and gen-tree (the issue's 100000: about 1 GiB)");
         opt("dirs", "DIRS", "5000", "directories in gen-tree (a random tree, depth <= 8)");
-        opt("seed", "SEED", "1", "seed of gen-tree (names, sizes, contents, modes, times, links; the 1% rewrites)");
+        opt("seed", "SEED", "1", "seed of gen-tree (names, sizes, contents, modes, times, links; the 1% rewrites) and of the"
+                + " pages file-delta-* rewrites");
         opt("workloads", "WORKLOADS", "file tree tree-resend", String.join(" ", ALL_WORKLOADS));
         opt("real-tree", "REAL_TREE", "", "a directory (e.g. /usr/lib) copied to tmpfs for the real-tree workloads");
         opt("runs", "RUNS", "5", "timed rounds per workload");
@@ -51,6 +56,8 @@ final class BenchOptions {
     }
 
     private final Map<String, String> values = new LinkedHashMap<>();
+    /** The options given on the command line (bench/transfer-bench.sh passes only the variables that are set). */
+    private final java.util.Set<String> given = new java.util.HashSet<>();
 
     private BenchOptions() {
         OPTS.forEach((k, o) -> values.put(k, o.defaultValue()));
@@ -82,6 +89,7 @@ final class BenchOptions {
                 throw new BenchException("unknown option --" + name + "\n" + usage());
             }
             o.values.put(name, value.trim());
+            o.given.add(name);
         }
         o.validate();
         return o;
@@ -97,6 +105,14 @@ final class BenchOptions {
                   gen-tree-1pct      re-sync after 1% of the files are rewritten (same size, new content and mtime) each round
                   gen-tree-checksum  identical re-sync comparing content: dwcp send --checksum, rsync -c
                 e.g. WORKLOADS="gen-tree gen-tree-resend gen-tree-1pct gen-tree-checksum" FILES=100000 DIRS=5000 bench/transfer-bench.sh
+                delta and resume workloads (one file of SIZE_MIB, 2048 when unset; results compared byte for byte):
+                  file-delta-1pct    the destination holds OLD, the source is NEW = OLD with 1% of its 4 KiB pages rewritten
+                                     (seeded); OLD restored untimed before every run; dwcp send against rsync --no-whole-file
+                  file-delta-base    the same, dwcp told the sender's copy of OLD: dwcp send --base OLD NEW (rsync as above)
+                  file-resume-sender a send SIGKILLed when half the file is at the receiver, then run again to its end
+                  file-resume-server the server SIGKILLed there and restarted on the same root, then the send again (dwcp only)
+                e.g. WORKLOADS="file-delta-1pct file-delta-base file-resume-sender file-resume-server" SIZE_MIB=2048 TOOLS="dwcp rsync" \\
+                       RUNS=3 RESULTS=bench/RESULTS-DELTA.md bench/transfer-bench.sh
                 """);
         return sb.toString();
     }
@@ -175,6 +191,14 @@ final class BenchOptions {
     }
 
     List<Integer> sizesMib() throws BenchException {
+        return sizesMib(0);
+    }
+
+    /** The SIZE_MIB sizes; unsetDefault (when > 0) instead of the default when SIZE_MIB was not given. */
+    List<Integer> sizesMib(int unsetDefault) throws BenchException {
+        if (unsetDefault > 0 && !given.contains("size-mib")) {
+            return List.of(unsetDefault);
+        }
         List<Integer> out = new ArrayList<>();
         for (String w : words(get("size-mib"))) {
             try {
@@ -220,6 +244,23 @@ final class BenchOptions {
                         out.add(new Workload(name, Workload.Kind.GEN_TREE, 0, true, "gen-tree", Workload.Resync.REWRITE_1PCT));
                 case "gen-tree-checksum" ->
                         out.add(new Workload(name, Workload.Kind.GEN_TREE, 0, true, "gen-tree", Workload.Resync.CHECKSUM));
+                // One file pair per size for both delta workloads; the resume workloads copy the plain file of that size.
+                case "file-delta-1pct", "file-delta-base", "file-resume-sender", "file-resume-server" -> {
+                    List<Integer> sizes = sizesMib(DELTA_SIZE_MIB);
+                    for (int s : sizes) {
+                        String n = sizes.size() == 1 ? name : name + "-" + s + "M";
+                        out.add(switch (name) {
+                            case "file-delta-1pct" -> new Workload(n, Workload.Kind.FILE_PAIR, s, false, "file-delta-" + s,
+                                    Workload.Resync.OLD_VERSION);
+                            case "file-delta-base" -> new Workload(n, Workload.Kind.FILE_PAIR, s, false, "file-delta-" + s,
+                                    Workload.Resync.OLD_VERSION_BASE);
+                            case "file-resume-sender" -> new Workload(n, Workload.Kind.FILE, s, false, "file-" + s,
+                                    Workload.Resync.IDENTICAL, Workload.Crash.SENDER);
+                            default -> new Workload(n, Workload.Kind.FILE, s, false, "file-" + s, Workload.Resync.IDENTICAL,
+                                    Workload.Crash.SERVER);
+                        });
+                    }
+                }
                 default -> throw new BenchException("unknown workload " + name);
             }
         }

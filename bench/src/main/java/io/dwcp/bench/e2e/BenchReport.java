@@ -81,6 +81,17 @@ record BenchReport(BenchOptions options, BenchContext ctx, List<Tool> tools, Lis
                     options.files(), options.dirs(), TreePlan.MEDIAN_SIZE, TreePlan.MAX_SIZE >> 20,
                     String.join(" ", Fidelity.command(Path.of("SRC"), Path.of("DST")))));
         }
+        if (workloads.stream().anyMatch(Workload::startsFromOldVersion)) {
+            settings.add(Fmt.s("file-delta: OLD a seeded random file, NEW = OLD with %.0f%% of its %d-byte pages rewritten (pages and"
+                    + " bytes seeded by SEED %d); OLD restored at each tool's destination (copy, then sync) before every run,"
+                    + " untimed; every result compared with NEW byte for byte", FilePair.CHANGED_FRACTION * 100, FilePair.PAGE,
+                    options.seed()));
+        }
+        if (workloads.stream().anyMatch(Workload::interrupted)) {
+            settings.add(Fmt.s("file-resume: kill point = the first %d ms poll at which the receiver's partial file (dwcp"
+                    + " NAME.dwcp-part, rsync .NAME.XXXXXX) has %.0f%% of the file allocated (stat %%b x %%B), not a time;"
+                    + " SIGKILL; every result compared with the source byte for byte", CrashResume.POLL_MS, CrashResume.KILL_AT * 100));
+        }
         settings.add("dwcp streams: " + options.streams() + "; extra serve args: '" + String.join(" ", options.serveArgs())
                 + "', send args: '" + String.join(" ", options.sendArgs()) + "'");
         settings.add("tools: " + String.join(" ", options.tools()) + "; run timeout " + options.runTimeoutSeconds() + " s");

@@ -10,9 +10,13 @@ import java.util.OptionalLong;
 /**
  * dwcp: a long-running {@code dwcp serve} per workload (fresh, so its VmHWM is the workload's) and one
  * {@code dwcp send --json} per run. The portable variant passes {@code --io portable} to both ends and uses the
- * ports two above the default ones, so both servers can run side by side.
+ * ports two above the default ones, so both servers can run side by side. In file-delta-base the sender is told
+ * where its copy of the receiver's old version is ({@code --base OLD}); in the crash-and-resume workloads a run is
+ * a killed send and a send run to its end ({@link CrashResume}).
  */
-final class DwcpTool implements Tool {
+final class DwcpTool implements Resumable {
+    /** The receiver's partial file beside the final name (dwcp-core RelativePaths.PART_SUFFIX). */
+    static final String PART_SUFFIX = ".dwcp-part";
     private final BenchContext ctx;
     private final boolean portable;
     private final int port;
@@ -55,11 +59,21 @@ final class DwcpTool implements Tool {
         return cmd;
     }
 
-    List<String> sendCommand(Workload w, Path src) {
+    @Override
+    public List<String> sendCommand(Workload w, Source source) {
+        return sendCommand(w, source.path(), source.basis());
+    }
+
+    /** base: the sender's copy of the receiver's old version, passed as --base in file-delta-base. */
+    List<String> sendCommand(Workload w, Path src, Path base) {
         List<String> cmd = new ArrayList<>(List.of(ctx.options().dwcp(), "send", "--json", "--no-progress",
                 "-P", ctx.options().streams()));
         if (w.checksum()) {
             cmd.add("--checksum");
+        }
+        if (w.senderHasBase()) {
+            cmd.add("--base");
+            cmd.add(base.toString());
         }
         cmd.addAll(ioArgs());
         cmd.addAll(ctx.options().sendArgs());
@@ -75,12 +89,27 @@ final class DwcpTool implements Tool {
         } catch (IOException e) {
             throw new BenchException("cannot create " + destDir() + ": " + e.getMessage(), e);
         }
+        if (w.senderHasBase()) {
+            requireBaseOption(w);
+        }
         server = ServerHandle.start(name() + " server", serveCommand(), ctx.logs().resolve(name() + "-serve." + w.name() + ".log"),
                 port, ctx.options().readyTimeoutSeconds());
         String java = server.javaExecutable();
         if (java != null) {
             String v = Processes.output(List.of(java, "-version"), null, 60);
             serverJava = (v == null ? "?" : v.lines().skip(1).findFirst().orElse("?")) + " (" + java + ")";
+        }
+    }
+
+    /** A dwcp without send --base fails the workload here, with a reason, rather than run it as something else. */
+    private void requireBaseOption(Workload w) throws BenchException {
+        String help = Processes.output(List.of(ctx.options().dwcp(), "send", "--help"), ctx.repo(), 1800);
+        if (help == null) {
+            throw new BenchException("`" + ctx.options().dwcp() + " send --help` failed, so whether it has --base is unknown");
+        }
+        if (!help.contains("--base")) {
+            throw new BenchException("this dwcp has no `send --base` option yet (`dwcp send --help` does not list it): " + w.name()
+                    + " needs `dwcp send --base OLD NEW HOST[:PORT][/DEST]`");
         }
     }
 
@@ -97,21 +126,23 @@ final class DwcpTool implements Tool {
 
     @Override
     public Measurement run(Workload w, Source source, String round) throws BenchException {
+        return w.interrupted() ? CrashResume.run(this, w, source, round, ctx) : send(w, source, round);
+    }
+
+    @Override
+    public Measurement send(Workload w, Source source, String round) throws BenchException {
         Path out = ctx.outFile(w, name(), round, "json");
         Path err = ctx.outFile(w, name(), round, "err");
         server.newLogText(); // skip what earlier runs logged
         boolean perRunPeak = server.resetPeakRss();
         double s0 = server.cpuSeconds();
-        Processes.Run r = Processes.runTimed(sendCommand(w, source.path()), out, err, ctx.options().runTimeoutSeconds());
+        Processes.Run r = Processes.runTimed(sendCommand(w, source), out, err, ctx.options().runTimeoutSeconds());
         server.awaitChildrenReaped();
         if (!server.alive()) {
             throw new BenchException(name() + " server died during the run: " + Processes.why(server.log()));
         }
         double s1 = server.cpuSeconds();
-        String stderr = read(err);
-        if (stderr.contains("dwcp: building")) {
-            throw new BenchException("the ./dwcp launcher rebuilt the CLI during a timed run (sources changed); not a timing");
-        }
+        checkNoRebuild(read(err));
         if (r.timedOut()) {
             throw new BenchException("timed out after " + ctx.options().runTimeoutSeconds() + " s");
         }
@@ -128,7 +159,7 @@ final class DwcpTool implements Tool {
         }
         double bytes = JsonFields.number(json, "bytes").orElse(-1.0);
         // Second names of a file are its bytes once when sent as links, twice when sent as copies: either is a copy.
-        if (!w.resend() && (bytes < source.bytes() || bytes > source.bytes() + source.linkedBytes())) {
+        if (w.firstCopy() && (bytes < source.bytes() || bytes > source.bytes() + source.linkedBytes())) {
             throw new BenchException(Fmt.s("dwcp send reported bytes=%.0f, expected %d%s", bytes, source.bytes(),
                     source.linkedBytes() == 0 ? "" : Fmt.s(" to %d (hard links sent as links or as copies)", source.bytes() + source.linkedBytes())));
         }
@@ -138,7 +169,46 @@ final class DwcpTool implements Tool {
             Log.info(name() + ": VmHWM could not be reset before the run: it is the server's peak since start");
         }
         return new Measurement(r.wallSeconds(), JsonFields.number(json, "seconds").orElse(null), r.cpuSeconds(), s1 - s0,
-                peak, heap.isPresent() ? heap.getAsLong() : null, r.peakKib());
+                peak, heap.isPresent() ? heap.getAsLong() : null, r.peakKib(), Figures.fromDwcpJson(json));
+    }
+
+    @Override
+    public List<Path> partialFiles(Workload w) {
+        return List.of(destDir().resolve(w.sourceName() + PART_SUFFIX));
+    }
+
+    /** Until the server has logged the end of the session the killed sender left (5 s at most). */
+    @Override
+    public void afterSenderKilled() {
+        for (int i = 0; i < 100; i++) {
+            if (server.newLogText().lines().anyMatch(ServerLog::isSessionEnd)) {
+                return;
+            }
+            ServerHandle.sleep(50);
+        }
+        Log.info(name() + ": the server logged no session end within 5 s of the sender's kill");
+    }
+
+    @Override
+    public void killServer() throws BenchException {
+        server.kill();
+    }
+
+    @Override
+    public void restartServer(Workload w, String round) throws BenchException {
+        server = ServerHandle.start(name() + " server", serveCommand(), ctx.logs().resolve(name() + "-serve." + w.name()
+                + ".restart-" + round + ".log"), port, ctx.options().readyTimeoutSeconds());
+    }
+
+    private static void checkNoRebuild(String stderr) throws BenchException {
+        if (stderr.contains("dwcp: building")) {
+            throw new BenchException("the ./dwcp launcher rebuilt the CLI during a timed run (sources changed); not a timing");
+        }
+    }
+
+    @Override
+    public void checkInterruptedSend(Path log) throws BenchException {
+        checkNoRebuild(read(log));
     }
 
     /** The session-end line is logged as the session ends; give the logger a moment to flush it. */
@@ -173,7 +243,7 @@ final class DwcpTool implements Tool {
     @Override
     public String commands(Workload w) {
         return "server `" + String.join(" ", serveCommand()).replace(ctx.work().toString(), "WORK") + "` (one per workload), client `"
-                + String.join(" ", sendCommand(w, Path.of("SRC"))) + "`";
+                + String.join(" ", sendCommand(w, Path.of("SRC"), Path.of("OLD"))) + "`" + (w.interrupted() ? "; " + CrashResume.describe(w) : "");
     }
 
     @Override

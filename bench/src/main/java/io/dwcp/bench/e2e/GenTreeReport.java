@@ -19,6 +19,7 @@ final class GenTreeReport {
                     + " place: same size, new content, new mtime; once per round, before its first tool, so every tool moves"
                     + " the same change set into the copy it made in the round before", Workload.REWRITE_FRACTION * 100);
             case CHECKSUM -> "identical re-sync comparing content: dwcp send --checksum, rsync -c";
+            case OLD_VERSION, OLD_VERSION_BASE -> DeltaReport.describe(w); // file pairs only: not a gen-tree workload
         };
     }
 

@@ -29,7 +29,7 @@ final class Iperf3Tool implements Tool {
 
     @Override
     public boolean supports(Workload w) {
-        return w.isFile();
+        return w.isFile() && w.firstCopy();
     }
 
     /**

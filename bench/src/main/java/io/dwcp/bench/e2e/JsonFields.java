@@ -1,5 +1,7 @@
 package io.dwcp.bench.e2e;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,6 +37,26 @@ final class JsonFields {
         Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\"\\s*:\\s*(\\{[^{}]*})").matcher(json);
         return m.find() ? Optional.of(m.group(1)) : Optional.empty();
     }
+
+    /**
+     * Every top-level field of a flat object whose value is a number, in order (a key must follow '{' or ',', so
+     * text inside string values and arrays of strings is not taken for a field).
+     */
+    static Map<String, Double> numbers(String json) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        Matcher m = NUMBER_FIELD.matcher(json);
+        while (m.find()) {
+            try {
+                out.putIfAbsent(m.group(1), Double.parseDouble(m.group(2)));
+            } catch (NumberFormatException e) {
+                // not a number after all ("1e" and the like): skipped
+            }
+        }
+        return out;
+    }
+
+    private static final Pattern NUMBER_FIELD =
+            Pattern.compile("[{,]\\s*\"([A-Za-z0-9_]+)\"\\s*:\\s*(-?[0-9][0-9.eE+-]*)\\s*(?=[,}])");
 
     /** The last line of output that starts with '{' (tools may print warnings around their JSON). */
     static Optional<String> lastObjectLine(String output) {

@@ -23,8 +23,8 @@ final class LocalTool implements Tool {
 
     @Override
     public boolean supports(Workload w) {
-        // Neither has a notion of an identical resend; dd moves no trees.
-        return !w.resend() && (!dd || w.isFile());
+        // Neither has a notion of a re-sync, a delta or a resumed copy; dd moves no trees.
+        return w.firstCopy() && (!dd || w.isFile());
     }
 
     @Override

@@ -124,6 +124,30 @@ final class Processes {
         LIVE.remove(p);
     }
 
+    /**
+     * SIGKILL, as a crash: the process and everything it started, at once, no chance to clean up. Waits until the
+     * process has been reaped (so its CPU has reached this JVM's children time before anything else is timed).
+     */
+    static void kill(Process p, String name) throws BenchException {
+        List<ProcessHandle> kids = p.descendants().toList();
+        p.destroyForcibly();
+        kids.forEach(ProcessHandle::destroyForcibly);
+        try {
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                throw new BenchException(name + " (pid " + p.pid() + ") still runs 30 s after SIGKILL");
+            }
+            for (ProcessHandle k : kids) {
+                k.onExit().get(30, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BenchException("interrupted");
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new BenchException("a child of " + name + " still runs 30 s after SIGKILL");
+        }
+        LIVE.remove(p);
+    }
+
     /** For the shutdown hook: stop every process still running. */
     static void stopAll() {
         closing = true;

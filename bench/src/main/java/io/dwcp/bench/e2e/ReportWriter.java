@@ -69,6 +69,10 @@ final class ReportWriter {
                 GenTreeReport.lines(w, d.summaries().getOrDefault(w.name(), Map.of()), d.fidelity(), !explained).forEach(this::line);
                 explained = true;
             }
+            if (w.countsTraffic()) {
+                DeltaReport.lines(w, d.sources().get(w.name()), d.summaries().getOrDefault(w.name(), Map.of()), d.runs())
+                        .forEach(this::line);
+            }
             d.notes().getOrDefault(w.name(), List.of()).forEach(n -> line("- " + n));
             if (d.notes().containsKey(w.name())) {
                 line("");
@@ -95,6 +99,10 @@ final class ReportWriter {
         line("");
         if (src != null && w.kind() == Workload.Kind.GEN_TREE) {
             line("A seeded generated tree (%s), %d names; %s.", src.note(), src.files(), GenTreeReport.describe(w));
+            line("");
+        } else if (src != null && w.countsTraffic()) {
+            line("%s. %s", w.kind() == Workload.Kind.FILE_PAIR ? src.note() : "One random file of " + Fmt.size(src.bytes()),
+                    DeltaReport.describe(w));
             line("");
         } else if (src != null) {
             line("%s: %s, %d file(s)%s.", w.isFile() ? "One random file" : w.kind() == Workload.Kind.TREE ? "A generated tree" : "A real tree",

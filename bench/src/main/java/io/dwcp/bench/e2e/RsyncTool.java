@@ -3,7 +3,9 @@ package io.dwcp.bench.e2e;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An rsync daemon per workload (config written here: one writable module on the tool's destination, chrooted into
@@ -11,8 +13,12 @@ import java.util.List;
  * and {@code rsync -a --whole-file} (trees: {@code -aH}; the checksum re-sync: {@code -aHc}) into it per run. The
  * daemon forks one child per connection; its CPU reaches the daemon's cutime/cstime when the daemon reaps it,
  * which the run waits for, and its memory is sampled while it lives (the daemon's own peak is not the run's).
+ * Where the destination starts with the old version of the file, rsync runs its delta algorithm
+ * ({@code --no-whole-file}, said explicitly since rsync picks whole-file for local copies; no --inplace, so it builds
+ * a temporary file as dwcp does) with {@code --stats} for its literal and total bytes; in the sender-kill workload
+ * with {@code --partial}, which keeps what arrived for the next run to use as its basis.
  */
-final class RsyncTool implements Tool {
+final class RsyncTool implements Resumable {
     static final String MODULE = "bench";
     private final BenchContext ctx;
     private ServerHandle daemon;
@@ -26,9 +32,10 @@ final class RsyncTool implements Tool {
         return "rsync";
     }
 
+    /** Not the server-kill workload: a restarted daemon forks a fresh receiver anyway; it says nothing about rsync. */
     @Override
     public boolean supports(Workload w) {
-        return true;
+        return w.crash() != Workload.Crash.SERVER;
     }
 
     @Override
@@ -68,8 +75,23 @@ final class RsyncTool implements Tool {
     }
 
     private List<String> clientCommand(Workload w, Path src) {
-        return List.of("rsync", w.isFile() ? "-a" : w.checksum() ? "-aHc" : "-aH", "--whole-file", src.toString(),
-                "rsync://127.0.0.1:" + ctx.options().rsyncPort() + "/" + MODULE + "/");
+        List<String> cmd = new ArrayList<>(List.of("rsync", w.oneFile() ? "-a" : w.checksum() ? "-aHc" : "-aH"));
+        if (w.countsTraffic()) {
+            cmd.addAll(List.of("--no-whole-file", "--stats"));
+            if (w.interrupted()) {
+                cmd.add("--partial");
+            }
+        } else {
+            cmd.add("--whole-file");
+        }
+        cmd.add(src.toString());
+        cmd.add("rsync://127.0.0.1:" + ctx.options().rsyncPort() + "/" + MODULE + "/");
+        return cmd;
+    }
+
+    @Override
+    public List<String> sendCommand(Workload w, Source source) {
+        return clientCommand(w, source.path());
     }
 
     private static boolean root() {
@@ -91,6 +113,11 @@ final class RsyncTool implements Tool {
 
     @Override
     public Measurement run(Workload w, Source source, String round) throws BenchException {
+        return w.interrupted() ? CrashResume.run(this, w, source, round, ctx) : send(w, source, round);
+    }
+
+    @Override
+    public Measurement send(Workload w, Source source, String round) throws BenchException {
         Path err = ctx.outFile(w, name(), round, "log");
         double s0 = daemon.cpuSeconds();
         PeakSampler serverPeak = PeakSampler.start(daemon.pid(), false);
@@ -104,7 +131,49 @@ final class RsyncTool implements Tool {
         if (r.exitCode() != 0) {
             throw new BenchException("rsync exited with status " + r.exitCode() + ": " + Processes.why(err));
         }
-        return new Measurement(r.wallSeconds(), null, r.cpuSeconds(), s1 - s0, serverPeakKib, null, r.peakKib());
+        Map<String, Double> figures = Map.of();
+        if (w.countsTraffic()) {
+            figures = Figures.fromRsyncStats(read(err));
+            if (!figures.containsKey(Figures.WIRE_BYTES)) {
+                throw new BenchException("rsync --stats printed no \"Total bytes sent\" line: " + Processes.why(err));
+            }
+        }
+        return new Measurement(r.wallSeconds(), null, r.cpuSeconds(), s1 - s0, serverPeakKib, null, r.peakKib(), figures);
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The receiver's temporary file while it builds the file: .NAME.XXXXXX beside NAME. */
+    @Override
+    public List<Path> partialFiles(Workload w) throws BenchException {
+        String prefix = "." + w.sourceName() + ".";
+        try (var s = Files.list(destDir())) {
+            return s.filter(p -> p.getFileName().toString().startsWith(prefix)).toList();
+        } catch (IOException e) {
+            throw new BenchException("cannot list " + destDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The daemon's receiver sees the connection end, keeps what arrived (--partial) and exits. */
+    @Override
+    public void afterSenderKilled() {
+        daemon.awaitChildrenReaped();
+    }
+
+    @Override
+    public void killServer() throws BenchException {
+        throw new BenchException("rsync does not run the server-kill workload");
+    }
+
+    @Override
+    public void restartServer(Workload w, String round) throws BenchException {
+        throw new BenchException("rsync does not run the server-kill workload");
     }
 
     @Override
@@ -118,7 +187,8 @@ final class RsyncTool implements Tool {
     @Override
     public String commands(Workload w) {
         return "daemon `rsync --daemon --no-detach --config=rsyncd.conf --address=127.0.0.1 --port=" + ctx.options().rsyncPort()
-                + "` (use chroot = " + (root() ? "yes" : "no: symlinks sanitized") + ", module path on tmpfs), client `" + String.join(" ", clientCommand(w, Path.of("SRC"))) + "`";
+                + "` (use chroot = " + (root() ? "yes" : "no: symlinks sanitized") + ", module path on tmpfs), client `" + String.join(" ", clientCommand(w, Path.of("SRC"))) + "`"
+                + (w.interrupted() ? "; " + CrashResume.describe(w) : "");
     }
 
     @Override

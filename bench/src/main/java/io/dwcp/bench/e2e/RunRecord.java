@@ -1,5 +1,7 @@
 package io.dwcp.bench.e2e;
 
+import java.util.Map;
+
 /**
  * One run of one tool on one workload: a timing when ok, else the reason it failed.
  *
@@ -11,10 +13,18 @@ package io.dwcp.bench.e2e;
  * @param serverPeakKib     server VmHWM after the run, null when not measured
  * @param heapAllocBytes    data_heap_alloc_bytes from the server log, null when absent
  * @param clientPeakKib     the client's sampled peak RSS (see {@link PeakSampler}), null when not measured
+ * @param figures           what the tool reported besides timings ({@link Figures}), empty when nothing
  */
 record RunRecord(String workload, String tool, String round, boolean ok, String error, long bytes,
                  double wallSeconds, Double selfSeconds, Double clientCpuSeconds, Double serverCpuSeconds,
-                 Long serverPeakKib, Long heapAllocBytes, Long clientPeakKib) {
+                 Long serverPeakKib, Long heapAllocBytes, Long clientPeakKib, Map<String, Double> figures) {
+
+    RunRecord(String workload, String tool, String round, boolean ok, String error, long bytes, double wallSeconds,
+              Double selfSeconds, Double clientCpuSeconds, Double serverCpuSeconds, Long serverPeakKib, Long heapAllocBytes,
+              Long clientPeakKib) {
+        this(workload, tool, round, ok, error, bytes, wallSeconds, selfSeconds, clientCpuSeconds, serverCpuSeconds, serverPeakKib,
+                heapAllocBytes, clientPeakKib, Map.of());
+    }
 
     boolean timed() {
         return !round.startsWith("w");

@@ -128,6 +128,12 @@ final class ServerHandle {
         return log;
     }
 
+    /** SIGKILL the server (and what it started), as a crash; returns once it is gone. */
+    void kill() throws BenchException {
+        Processes.kill(process, name);
+        Log.info("killed " + name + " (pid " + process.pid() + ") with SIGKILL");
+    }
+
     void stop() {
         if (process.isAlive()) {
             Processes.stop(process, name);

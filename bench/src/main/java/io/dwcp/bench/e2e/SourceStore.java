@@ -40,13 +40,16 @@ final class SourceStore {
                 return e.getValue();
             }
         }
-        if (w.isFile()) {
-            long need = ((long) w.sizeMib() << 20) * 2 + (256L << 20);
+        if (w.oneFile()) {
+            // A file and one copy; a pair: OLD and NEW, and at the destination OLD and the new version being built.
+            int copies = w.kind() == Workload.Kind.FILE_PAIR ? 4 : 2;
+            long need = ((long) w.sizeMib() << 20) * copies + (256L << 20);
             try {
                 long free = Files.getFileStore(ctx.work()).getUsableSpace();
                 if (free < need) {
-                    throw new BenchException(Fmt.s("%s has %s free, the %s workload needs %s (source and one copy)", ctx.work(),
-                            Fmt.size(free), w.name(), Fmt.size(need)));
+                    throw new BenchException(Fmt.s("%s has %s free, the %s workload needs %s (%s)", ctx.work(),
+                            Fmt.size(free), w.name(), Fmt.size(need), copies == 2 ? "source and one copy"
+                                    : "old and new version, and at the destination the old one and the new one being built"));
                 }
             } catch (IOException e) {
                 throw new BenchException("cannot read free space of " + ctx.work(), e);
@@ -65,10 +68,12 @@ final class SourceStore {
         Source s = byWorkload.get(w.name());
         if (!later && s != null) {
             TransferBench.clearQuietly(s.path());
-            try {
-                Sources.delete(s.path());
-            } catch (IOException e) {
-                Log.info("could not delete " + s.path() + ": " + e.getMessage());
+            for (java.nio.file.Path p : s.basis() == null ? List.of(s.path()) : List.of(s.path(), s.basis())) {
+                try {
+                    Sources.delete(p);
+                } catch (IOException e) {
+                    Log.info("could not delete " + p + ": " + e.getMessage());
+                }
             }
         }
     }

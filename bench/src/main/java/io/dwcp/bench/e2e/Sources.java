@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Generates the workloads' sources on tmpfs: a random file, a tree of small random files, a seeded tree like a
- * source or dataset tree ({@link TreeGenerator}), or a copy of a real directory (so that every tool reads the same
+ * Generates the workloads' sources on tmpfs: a random file, a file and its new version ({@link FilePair}), a tree of
+ * small random files, a seeded tree like a source or dataset tree ({@link TreeGenerator}), or a copy of a real directory (so that every tool reads the same
  * tmpfs source). Seeded, so every run of the benchmark moves the same sizes.
  */
 final class Sources {
@@ -31,6 +31,11 @@ final class Sources {
             Files.createDirectories(dir);
             switch (w.kind()) {
                 case FILE -> randomFile(p, (long) w.sizeMib() << 20, new SplittableRandom(w.sizeMib()));
+                case FILE_PAIR -> {
+                    Source s = FilePair.create(p, (long) w.sizeMib() << 20, o.seed());
+                    Log.info("generated " + p + " and " + s.basis().getFileName() + ": " + s.note());
+                    return s;
+                }
                 case TREE -> tree(p, o.files(), new SplittableRandom(42));
                 case REAL_TREE -> copy(o.realTree(), p, timeoutSeconds);
                 case GEN_TREE -> {
@@ -64,7 +69,7 @@ final class Sources {
         }
     }
 
-    private static void fill(ByteBuffer buf, int n, SplittableRandom random) {
+    static void fill(ByteBuffer buf, int n, SplittableRandom random) {
         buf.clear();
         while (buf.position() + 8 <= n) {
             buf.putLong(random.nextLong());

@@ -49,7 +49,7 @@ final class Targets {
             }
         }
         for (Workload w : workloads) {
-            if (w.resend()) {
+            if (!w.firstCopy()) {
                 continue;
             }
             ToolSummary s = summary(summaries, w.name(), TOOL);
@@ -63,6 +63,7 @@ final class Targets {
             }
         }
         out.addAll(GenTreeTargets.evaluate(workloads, summaries, genTree));
+        out.addAll(DeltaTargets.evaluate(workloads, summaries));
         return out;
     }
 
@@ -92,7 +93,7 @@ final class Targets {
 
     /** The file workload of that size, else the one of the nearest size (then indicative). */
     static Optional<Workload> fileWorkload(List<Workload> workloads, int mib) {
-        return workloads.stream().filter(Workload::isFile)
+        return workloads.stream().filter(w -> w.isFile() && w.firstCopy())
                 .min(Comparator.comparingInt(w -> Math.abs(w.sizeMib() - mib)));
     }
 

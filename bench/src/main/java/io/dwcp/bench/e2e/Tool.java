@@ -5,7 +5,7 @@ import java.nio.file.Path;
 /**
  * One tool under comparison. The harness calls begin() once per workload (servers start there), run() once per
  * round, end() after the workload; the destination directory is emptied by the harness between runs except for
- * resends.
+ * resends (and in the delta workloads then given the file's old version, see {@link FilePair#restoreOld}).
  */
 interface Tool {
     String name();

@@ -1,13 +1,19 @@
 package io.dwcp.bench.e2e;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 
-/** The statistics of one tool on one workload, over its successful timed runs. */
+/**
+ * The statistics of one tool on one workload, over its successful timed runs.
+ *
+ * @param figures per {@link Figures} name the runs reported, its statistics (names in the order first seen)
+ */
 record ToolSummary(String workload, String tool, long bytes, long files, int okRuns, int failedRuns, Stats wall,
                    Stats self, Stats clientCpu, Stats serverCpu, Stats totalCpu, Long peakKib, Stats heapAlloc,
-                   String firstError, Long clientPeakKib) {
+                   String firstError, Long clientPeakKib, Map<String, Stats> figures) {
 
     static ToolSummary of(String workload, String tool, long bytes, long files, List<RunRecord> all) {
         List<RunRecord> mine = all.stream().filter(r -> r.workload().equals(workload) && r.tool().equals(tool)).toList();
@@ -20,7 +26,20 @@ record ToolSummary(String workload, String tool, long bytes, long files, int okR
         return new ToolSummary(workload, tool, bytes, files, ok.size(), (int) mine.stream().filter(r -> !r.ok()).count(),
                 stats(ok, RunRecord::wallSeconds), stats(ok, RunRecord::selfSeconds), stats(ok, RunRecord::clientCpuSeconds),
                 stats(ok, RunRecord::serverCpuSeconds), stats(ok, RunRecord::totalCpuSeconds), peak,
-                stats(ok, r -> r.heapAllocBytes() == null ? null : r.heapAllocBytes().doubleValue()), error, clientPeak);
+                stats(ok, r -> r.heapAllocBytes() == null ? null : r.heapAllocBytes().doubleValue()), error, clientPeak,
+                figures(ok));
+    }
+
+    private static Map<String, Stats> figures(List<RunRecord> ok) {
+        Map<String, Stats> out = new LinkedHashMap<>();
+        ok.stream().flatMap(r -> r.figures().keySet().stream()).distinct()
+                .forEach(k -> out.put(k, stats(ok, r -> r.figures().get(k))));
+        return out;
+    }
+
+    /** The median of a figure over the successful timed runs, null when none reported it. */
+    Double figure(String name) {
+        return median(figures.get(name));
     }
 
     private static Stats stats(List<RunRecord> runs, Function<RunRecord, Double> f) {

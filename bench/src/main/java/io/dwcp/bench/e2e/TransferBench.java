@@ -223,20 +223,24 @@ public final class TransferBench {
         }
         RunRecord rec;
         try {
+            if (w.startsFromOldVersion()) {
+                FilePair.restoreOld(source, t.output(w), options.runTimeoutSeconds());
+            }
             Measurement m = t.run(w, source, round);
             try {
                 Verifier.check(source, t.output(w), t.copiesContent(), t.allowedShortfall(), w.kind() == Workload.Kind.GEN_TREE,
-                        options.runTimeoutSeconds());
+                        w.checksEveryByte(), options.runTimeoutSeconds());
             } finally {
                 if (w.checksFidelity()) {
                     checkFidelity(w, t, source, round);
                 }
             }
             rec = new RunRecord(w.name(), t.name(), round, true, null, source.bytes(), m.wallSeconds(), m.selfSeconds(),
-                    m.clientCpuSeconds(), m.serverCpuSeconds(), m.serverPeakKib(), m.heapAllocBytes(), m.clientPeakKib());
-            Log.info(Fmt.s("%s %s round %s: wall %.3f s, self %s s, cpu client %.2f s server %s s, VmHWM server %s KiB client %s KiB",
+                    m.clientCpuSeconds(), m.serverCpuSeconds(), m.serverPeakKib(), m.heapAllocBytes(), m.clientPeakKib(), m.figures());
+            Log.info(Fmt.s("%s %s round %s: wall %.3f s, self %s s, cpu client %.2f s server %s s, VmHWM server %s KiB client %s KiB%s",
                     w.name(), t.name(), round, m.wallSeconds(), Fmt.num(m.selfSeconds(), 3), m.clientCpuSeconds(),
-                    Fmt.num(m.serverCpuSeconds(), 2), Fmt.num(m.serverPeakKib()), Fmt.num(m.clientPeakKib())));
+                    Fmt.num(m.serverCpuSeconds(), 2), Fmt.num(m.serverPeakKib()), Fmt.num(m.clientPeakKib()),
+                    m.figures().isEmpty() ? "" : "; " + Figures.describe(m.figures())));
         } catch (BenchException e) {
             rec = RunRecord.failed(w.name(), t.name(), round, e.getMessage());
             Log.info(w.name() + " " + t.name() + " round " + round + ": FAILED: " + e.getMessage());

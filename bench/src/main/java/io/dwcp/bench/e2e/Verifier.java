@@ -11,13 +11,15 @@ import java.util.SplittableRandom;
 /**
  * Checks a destination against its source after every run: a wrong copy is a failed run, never a timing.
  * Files: the size, then 64 KiB at the start, the end and 62 seeded offsets (cheap, and enough to catch a
- * truncated, shifted or unwritten file). Trees: {@code diff -r --no-dereference} (content, names, links). For the
+ * truncated, shifted or unwritten file); for the delta and resume workloads every byte (a few wrong pages is the
+ * failure to catch there). Trees: {@code diff -r --no-dereference} (content, names, links). For the
  * generated tree, symlinks are left to the fidelity check (as are hard links, modes and times, which diff does not
  * see): a copy that drops or rewrites them is reported there with its timings, not discarded as a failed run.
  */
 final class Verifier {
     static final int SAMPLE = 64 << 10;
     static final int SAMPLES = 64;
+    static final int FULL_CHUNK = 1 << 20;
 
     private Verifier() {}
 
@@ -35,12 +37,18 @@ final class Verifier {
      */
     static void check(Source source, Path output, boolean content, long shortfall, boolean symlinksAside, int timeoutSeconds)
             throws BenchException {
+        check(source, output, content, shortfall, symlinksAside, false, timeoutSeconds);
+    }
+
+    /** everyByte: a file output is compared with its source in full, not sampled (the delta and resume workloads). */
+    static void check(Source source, Path output, boolean content, long shortfall, boolean symlinksAside, boolean everyByte,
+                      int timeoutSeconds) throws BenchException {
         if (!Files.exists(output)) {
             throw new BenchException("wrong result: " + output.getFileName() + " missing at the destination");
         }
         try {
             if (Files.isRegularFile(source.path())) {
-                checkFile(source.path(), output, content, shortfall);
+                checkFile(source.path(), output, content, shortfall, everyByte);
             } else {
                 checkTree(source.path(), output, symlinksAside, timeoutSeconds);
             }
@@ -49,7 +57,8 @@ final class Verifier {
         }
     }
 
-    private static void checkFile(Path src, Path dst, boolean content, long shortfall) throws IOException, BenchException {
+    private static void checkFile(Path src, Path dst, boolean content, long shortfall, boolean everyByte)
+            throws IOException, BenchException {
         long got = Files.size(dst);
         long full = Files.size(src);
         if (got > full || got < full - shortfall) {
@@ -60,6 +69,10 @@ final class Verifier {
         if (!content) {
             return;
         }
+        if (everyByte) {
+            compareAll(src, dst, size);
+            return;
+        }
         try (FileChannel a = FileChannel.open(src); FileChannel b = FileChannel.open(dst)) {
             SplittableRandom r = new SplittableRandom(size);
             int sample = (int) Math.min(SAMPLE, size);
@@ -67,11 +80,29 @@ final class Verifier {
             ByteBuffer y = ByteBuffer.allocate(sample);
             for (int i = 0; i < SAMPLES; i++) {
                 long at = i == 0 || size <= sample ? 0 : i == 1 ? size - sample : r.nextLong(size - sample);
-                read(a, x, at);
-                read(b, y, at);
+                read(a, x.clear(), at);
+                read(b, y.clear(), at);
                 int m = x.mismatch(y);
                 if (m >= 0) {
                     throw new BenchException(Fmt.s("wrong result: destination differs from the source at byte %d", at + m));
+                }
+            }
+        }
+    }
+
+    /** Every byte, 1 MiB at a time; the first difference is reported with its offset. */
+    private static void compareAll(Path src, Path dst, long size) throws IOException, BenchException {
+        ByteBuffer x = ByteBuffer.allocateDirect(FULL_CHUNK);
+        ByteBuffer y = ByteBuffer.allocateDirect(FULL_CHUNK);
+        try (FileChannel a = FileChannel.open(src); FileChannel b = FileChannel.open(dst)) {
+            for (long at = 0; at < size; at += FULL_CHUNK) {
+                int n = (int) Math.min(FULL_CHUNK, size - at);
+                read(a, x.clear().limit(n), at);
+                read(b, y.clear().limit(n), at);
+                int m = x.mismatch(y);
+                if (m >= 0) {
+                    throw new BenchException(Fmt.s("wrong result: destination differs from the source at byte %d (compared in full)",
+                            at + m));
                 }
             }
         }
@@ -106,8 +137,8 @@ final class Verifier {
         return false;
     }
 
+    /** Reads from at into buf up to its limit (or the end of the file), then flips it. */
     private static void read(FileChannel ch, ByteBuffer buf, long at) throws IOException {
-        buf.clear();
         while (buf.hasRemaining()) {
             if (ch.read(buf, at + buf.position()) < 0) {
                 break;
