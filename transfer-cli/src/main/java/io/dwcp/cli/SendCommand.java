@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "send", mixinStandardHelpOptions = true,
-        customSynopsis = "dwcp send [-P N|auto] [--compress auto|lz4|off] [--delta auto|off] [--json] [--no-progress] [--token-file FILE] "
+        customSynopsis = "dwcp send [-P N|auto] [--compress auto|lz4|off] [--delta auto|off] [--no-fsync] [--json] [--no-progress] [--token-file FILE] "
                 + "[--block-size SIZE] [--idle-timeout SECONDS] [--io auto|portable] [-c|--checksum] [-I|--ignore-times] "
                 + "[--delete] [-n|--dry-run] [-i|--itemize-changes] [--stats] [--safe-links] [--exclude PATTERN]... "
                 + "[--include PATTERN]... [--exclude-from FILE]... SRC... HOST[:PORT][/DEST]",
@@ -44,6 +44,11 @@ final class SendCommand implements Callable<Integer> {
             + "pages that differ travel; off: changed blocks travel whole (default: ${DEFAULT-VALUE}).",
             defaultValue = "auto")
     String delta;
+
+    @Option(names = "--no-fsync", description = "Scratch data: the server flushes nothing to disk before files take "
+            + "their names (by default each verified file's data is on disk before its rename, and the renames before "
+            + "the transfer's end is confirmed).")
+    boolean noFsync;
 
     @Option(names = "--block-size", paramLabel = "SIZE", description = "Block size, a power of two from 4K to 16M "
             + "(default: ${DEFAULT-VALUE}).", defaultValue = "1M")
@@ -150,7 +155,8 @@ final class SendCommand implements Callable<Integer> {
             throw new IllegalArgumentException(e.getMessage());
         }
         int flags = (checksum ? Message.Offer.CHECKSUM : 0) | (ignoreTimes ? Message.Offer.IGNORE_TIMES : 0)
-                | (delete ? Message.Offer.DELETE : 0) | (dryRun ? Message.Offer.DRY_RUN : 0);
+                | (delete ? Message.Offer.DELETE : 0) | (dryRun ? Message.Offer.DRY_RUN : 0)
+                | (noFsync ? Message.Offer.NO_FSYNC : 0);
         PrintStream out = System.out;
         java.util.function.Consumer<String> itemized = itemize && !json ? line -> {
             synchronized (out) {

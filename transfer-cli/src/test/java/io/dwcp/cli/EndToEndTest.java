@@ -144,20 +144,12 @@ class EndToEndTest {
             ch.write(java.nio.ByteBuffer.wrap(Harness.random(14, MIB)), 17L * MIB);
             ch.write(java.nio.ByteBuffer.allocate(1), 24L * MIB - 1); // the length, as one zero byte at the end
         }
-        assumeTrue(allocated(sparse) < 4L * MIB, "the temp directory's file system keeps no holes");
+        assumeTrue(Harness.allocated(sparse) < 4L * MIB, "the temp directory's file system keeps no holes");
         Result r = Harness.send(List.of(), List.of(sparse), server.target("sparse"));
         assertVerified(r);
         Path got = serverRoot.resolve("sparse/disk.img");
         assertEquals(-1L, Files.mismatch(sparse, got));
-        assertTrue(allocated(got) < 4L * MIB, "the holes stay holes: " + allocated(got) + " bytes allocated");
-    }
-
-    /** Bytes the file system has allocated to {@code p} ({@code stat -c %b}, in 512-byte units). */
-    private static long allocated(Path p) throws Exception {
-        Process stat = new ProcessBuilder("stat", "-c", "%b", p.toString()).start();
-        String out = new String(stat.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertEquals(0, stat.waitFor());
-        return Long.parseLong(out) * 512;
+        assertTrue(Harness.allocated(got) < 4L * MIB, "the holes stay holes: " + Harness.allocated(got) + " bytes allocated");
     }
 
     /**

@@ -336,6 +336,14 @@ final class Harness {
 
     // ---- files ----
 
+    /** Bytes the file system has allocated to {@code p} ({@code stat -c %b}, in 512-byte units). */
+    static long allocated(Path p) throws Exception {
+        Process stat = new ProcessBuilder("stat", "-c", "%b", p.toString()).start();
+        String out = new String(stat.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        org.junit.jupiter.api.Assertions.assertEquals(0, stat.waitFor());
+        return Long.parseLong(out) * 512;
+    }
+
     static byte[] random(long seed, int n) {
         byte[] b = new byte[n];
         new SplittableRandom(seed).nextBytes(b);

@@ -44,8 +44,10 @@ public sealed interface Message {
         public static final int DELETE = 4;
         /** Change nothing: answer with what would change. */
         public static final int DRY_RUN = 8;
+        /** Scratch data: the receiver flushes nothing to disk before files reach their names. */
+        public static final int NO_FSYNC = 16;
         /** Every flag this version knows; others are refused. */
-        public static final int KNOWN = CHECKSUM | IGNORE_TIMES | DELETE | DRY_RUN;
+        public static final int KNOWN = CHECKSUM | IGNORE_TIMES | DELETE | DRY_RUN | NO_FSYNC;
 
         /** A whole transfer in one batch, with no options (tests and small sends). */
         public Offer(String dest, int blockSize, List<Entry> entries) {
@@ -94,6 +96,11 @@ public sealed interface Message {
         public static final int OWNER = 16;
         public static final int GROUP = 32;
         public static final int TARGET = 64;
+        /**
+         * Not a change: BASIS digests are those of a part file an interrupted transfer left (resume), zero for the
+         * blocks it lacks; the sender sends what differs and does not refine blocks to pages against it.
+         */
+        public static final int RESUMED = 128;
 
         public FilePlan(int fileId, int action, long basisSize, byte[] blockDigests) {
             this(fileId, action, action == NEW ? CREATED : CONTENT, basisSize, blockDigests, "");

@@ -17,6 +17,7 @@ import io.dwcp.core.message.Message;
 import io.dwcp.core.message.Message.FilePlan;
 import io.dwcp.engine.storage.BasisDigests;
 import io.dwcp.engine.storage.IncomingFile;
+import io.dwcp.engine.storage.PartJournal;
 import io.dwcp.engine.storage.ReceivingPaths;
 import io.dwcp.engine.storage.StorageRoot;
 import io.dwcp.zerocopy.FileStat;
@@ -308,6 +309,20 @@ final class BatchPlanner {
                 String target = root.resolve(first.dest(), e.path());
                 byte[] digests = null;
                 long basisSize = 0;
+                if (e.size() >= IncomingFile.MIN_RESUME_SIZE && !batch.has(Message.Offer.DRY_RUN)) {
+                    if (scratch == null) {
+                        scratch = arena.allocate(bs, 4096).asByteBuffer();
+                    }
+                    PartJournal.Verified proven = PartJournal.verify(root, target + IncomingFile.PART_SUFFIX, e, bs, scratch);
+                    if (proven != null) {
+                        IncomingFile f = IncomingFile.resuming(p.fileId(), e, root, target, bs, proven);
+                        durability(f, batch);
+                        files.add(f);
+                        lines[i] = new FilePlan(p.fileId(), FilePlan.BASIS, p.changes() | FilePlan.RESUMED, e.size(),
+                                proven.digests(), "");
+                        continue;
+                    }
+                }
                 if (basis[i] != null) {
                     basisSize = basis[i].size();
                     if (scratch == null) {
@@ -324,6 +339,7 @@ final class BatchPlanner {
                     }
                 }
                 IncomingFile f = new IncomingFile(p.fileId(), e, root, target, bs, digests, basisSize);
+                durability(f, batch);
                 if ((p.changes() & (TIME | PERMS | OWNER | GROUP)) == 0) {
                     f.metadataMatches();
                 }
@@ -333,5 +349,11 @@ final class BatchPlanner {
             }
         }
         return true;
+    }
+
+    private static void durability(IncomingFile f, Message.Offer batch) {
+        if (batch.has(Message.Offer.NO_FSYNC)) {
+            f.noFsync();
+        }
     }
 }

@@ -133,12 +133,15 @@ final class InFlightFiles {
         failed.incrementAndGet();
     }
 
-    /** Abandons every file still in flight (their part files go). */
-    void failAll() {
+    /**
+     * The session failed: every file still in flight stops. A part file with verified blocks stays, with its
+     * journal, for the next send of the file to resume; the others go.
+     */
+    void interruptAll() {
         for (int i = 0; i < files.length(); i++) {
             IncomingFile file = files.get(i);
             if (file != null) {
-                file.fail();
+                file.interrupt();
             }
         }
     }

@@ -430,7 +430,7 @@ public final class TransferSession implements DataSession {
         }
         LOG.warn("session=" + name + " aborted code=" + f.code().name().toLowerCase(java.util.Locale.ROOT) + " "
                 + f.message());
-        files.failAll();
+        files.interruptAll();
         out.accept(new Message.Error(f.code(), f.message()));
         ended.countDown(); // after the peer was told and the part files are gone
     }

@@ -60,7 +60,7 @@ final class OutgoingFile {
         boolean basis = plan.action() == Message.FilePlan.BASIS;
         this.basisDigests = basis ? plan.blockDigests() : null;
         this.basisSize = basis ? plan.basisSize() : 0;
-        this.refine = basis && delta;
+        this.refine = basis && delta && (plan.changes() & Message.FilePlan.RESUMED) == 0;
     }
 
     /**

@@ -27,6 +27,11 @@ public final class IncomingFile {
 
     public enum State { RECEIVING, DONE, FAILED }
 
+    /** Most verified bytes between journal writes: what a crash can cost at most, besides blocks in flight. */
+    static final long CHECKPOINT_BYTES = 256L << 20;
+    /** Smaller files are not journaled: sending them again costs less than keeping their parts. */
+    public static final long MIN_RESUME_SIZE = 4L << 20;
+
     private final int id;
     private final Entry entry;
     private final StorageRoot root;
@@ -41,6 +46,14 @@ public final class IncomingFile {
     private final long basisSize;
     /** The part file starts empty (no basis to copy), so whatever is not written reads as zeros. */
     private final boolean freshPart;
+    /** A part file left by an interrupted transfer is resumed: its proven blocks are the basis, in place. */
+    private final PartJournal.Verified resumed;
+    /** Data is flushed before a journal lists it and before the rename (off with {@code --no-fsync}). */
+    private volatile boolean durable = true;
+    /** Verified bytes since the journal was last written. */
+    private long sinceCheckpoint;
+    /** A journal was written after the file's last byte: the part file is cut to size before its rename. */
+    private boolean journalWritten;
 
     private final Object lock = new Object();
     private PartFile part;
@@ -61,6 +74,20 @@ public final class IncomingFile {
      */
     public IncomingFile(int id, Entry entry, StorageRoot root, String finalPath, int blockSize, byte[] basisDigests,
                         long basisSize) {
+        this(id, entry, root, finalPath, blockSize, basisDigests, basisSize, null);
+    }
+
+    /**
+     * A file whose interrupted part file is resumed: the blocks {@code resumed} proved are kept where they are, and
+     * the sender, given their digests as the basis, sends the rest.
+     */
+    public static IncomingFile resuming(int id, Entry entry, StorageRoot root, String finalPath, int blockSize,
+                                        PartJournal.Verified resumed) {
+        return new IncomingFile(id, entry, root, finalPath, blockSize, resumed.digests(), entry.size(), resumed);
+    }
+
+    private IncomingFile(int id, Entry entry, StorageRoot root, String finalPath, int blockSize, byte[] basisDigests,
+                         long basisSize, PartJournal.Verified resumed) {
         this.id = id;
         this.entry = entry;
         this.root = root;
@@ -73,6 +100,17 @@ public final class IncomingFile {
         this.basisDigests = basisDigests;
         this.basisSize = basisSize;
         this.freshPart = basisDigests == null || basisSize == 0;
+        this.resumed = resumed;
+    }
+
+    /** Scratch data ({@code send --no-fsync}): nothing of this file is flushed to disk before it is in place. */
+    public void noFsync() {
+        durable = false;
+    }
+
+    /** Blocks of an interrupted part file this file resumes from; 0 when it starts afresh. */
+    public int resumedBlocks() {
+        return resumed == null ? 0 : resumed.count();
     }
 
     public int id() {
@@ -322,7 +360,69 @@ public final class IncomingFile {
         }
         int count = receivedCount.incrementAndGet();
         synchronized (lock) {
+            sinceCheckpoint += FileBlocks.blockLength(entry.size(), blockSize, i);
+            if (sinceCheckpoint >= checkpointBytes() && state == State.RECEIVING && part != null
+                    && !(expectedBlocks >= 0 && count == expectedBlocks)) {
+                checkpoint();
+            }
             return expectedBlocks >= 0 && count == expectedBlocks;
+        }
+    }
+
+    /** A sixteenth of the file (at least four blocks, at most {@link #CHECKPOINT_BYTES}) between journal writes. */
+    private long checkpointBytes() {
+        return Math.max(4L * blockSize, Math.min(CHECKPOINT_BYTES, entry.size() / 16));
+    }
+
+    /**
+     * Writes the journal: the blocks verified here (received, or proven from an earlier part file) and their
+     * digests, after the part file's data is flushed, so a journal never lists a block the disk does not hold.
+     * Called under the lock; a failure only costs the resume.
+     */
+    private void checkpoint() {
+        sinceCheckpoint = 0;
+        if (entry.size() < MIN_RESUME_SIZE) {
+            return;
+        }
+        long[] have = new long[(blockCount + 63) / 64];
+        byte[] all = new byte[digests.length];
+        for (int i = 0; i < blockCount; i++) {
+            if ((received.get(i >>> 6) & (1L << (i & 63))) != 0) {
+                System.arraycopy(digests, i * 16, all, i * 16, 16);
+                have[i >>> 6] |= 1L << (i & 63);
+            } else if (resumed != null && resumed.has(i)) {
+                System.arraycopy(resumed.digests(), i * 16, all, i * 16, 16);
+                have[i >>> 6] |= 1L << (i & 63);
+            }
+        }
+        try {
+            if (durable) {
+                part.file().force(false);
+            }
+            PartJournal.write(part.file(), entry, blockSize, have, all);
+            journalWritten = true;
+        } catch (IOException | RuntimeException e) {
+            // the transfer goes on; only a later resume of this file would start over
+        }
+    }
+
+    /**
+     * The transfer was interrupted (the sender went away, the session failed): a part file with verified blocks is
+     * kept with its journal, for the next send of the same file to resume; anything less is removed as by
+     * {@link #fail()}.
+     */
+    public void interrupt() {
+        synchronized (lock) {
+            if (state != State.RECEIVING) {
+                return;
+            }
+            if (part == null || entry.size() < MIN_RESUME_SIZE || (receivedCount.get() == 0 && resumed == null)) {
+                fail();
+                return;
+            }
+            checkpoint();
+            state = State.FAILED;
+            part.closeWhenIdle();
         }
     }
 
@@ -364,8 +464,8 @@ public final class IncomingFile {
                         part = new PartFile(openPart()); // nothing was written (all holes): the file is its length
                     }
                     awaitLandings();
-                    if (!freshPart || !lastBlockWritten) {
-                        part.file().truncate(entry.size()); // a longer basis, or a file that ends in a hole
+                    if (!freshPart || !lastBlockWritten || journalWritten) {
+                        part.file().truncate(entry.size()); // a longer basis, a hole at the end, or a journal
                     }
                     root.setMetadata(part.file(), entry); // through the open fd: no path to resolve again
                     part.closeQuietly();
@@ -441,6 +541,9 @@ public final class IncomingFile {
      * link too) is ours to replace.
      */
     private DataFile openPart() throws DwcpException {
+        if (resumed != null) {
+            return root.openPart(partPath, PART_MODE, entry.path()); // its proven blocks are the basis, in place
+        }
         DataFile f = root.createExclusive(partPath, PART_MODE, entry.path());
         if (!freshPart) {
             try {

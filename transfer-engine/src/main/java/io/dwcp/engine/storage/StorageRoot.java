@@ -175,6 +175,17 @@ public final class StorageRoot implements AutoCloseable {
         }
     }
 
+    /**
+     * An existing part file, opened to go on writing it (a resumed transfer); never a link, never truncated.
+     */
+    public DataFile openPart(String path, int mode, String shown) throws DwcpException {
+        try {
+            return root.openWrite(path, mode, false);
+        } catch (IOException e) {
+            throw failure(shown, "open", e);
+        }
+    }
+
     /** A new file that must not exist yet (a part file): a leftover under the reserved name is replaced. */
     public DataFile createExclusive(String path, int mode, String shown) throws DwcpException {
         try {

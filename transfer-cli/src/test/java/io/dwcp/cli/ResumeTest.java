@@ -1,0 +1,212 @@
+package io.dwcp.cli;
+
+import static io.dwcp.cli.Harness.partFiles;
+import static io.dwcp.cli.Harness.randomFile;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.dwcp.cli.Harness.Result;
+import io.dwcp.cli.Harness.ServerProcess;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Resume after a crash, with real processes: a send is held half way by a proxy (it passes a set number of DATA
+ * frames, then holds the rest), then the sender or the server is killed with SIGKILL; the next send moves only
+ * what the receiver's journal and part file prove missing, and nothing reaches the final name before its digest
+ * matches.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class ResumeTest {
+    private static final int MIB = 1 << 20;
+    private static final long SIZE = 64L * MIB;
+    /** DATA frames the proxy lets through before it holds the stream: a bit over half the file. */
+    private static final int PASS = 36;
+    private static InetAddress loopback;
+    private static InetAddress alt;
+    private final List<AutoCloseable> closeAfter = new ArrayList<>();
+
+    @BeforeAll
+    static void addresses() throws Exception {
+        loopback = InetAddress.getByName("127.0.0.1");
+        alt = InetAddress.getByName("127.0.0.2");
+        String why = null;
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(alt, 0));
+        } catch (IOException e) {
+            why = e.toString();
+        }
+        assumeTrue(why == null, "cannot bind 127.0.0.2 (" + why + "): the holding proxy needs a second loopback address");
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : closeAfter) {
+            c.close();
+        }
+    }
+
+    /** Proxies on 127.0.0.2 at the server's ports; DATA frames after the first {@link #PASS} wait for {@code hold}. */
+    private String holding(ServerProcess s, String dest, CountDownLatch hold) throws IOException {
+        AtomicInteger frames = new AtomicInteger();
+        FaultProxy.FrameHook hook = frame -> {
+            if (frame[3] == 18 && frames.incrementAndGet() > PASS) { // 18: DATA
+                try {
+                    hold.await();
+                } catch (InterruptedException e) {
+                    return false;
+                }
+                return false;
+            }
+            return true;
+        };
+        closeAfter.add(new FaultProxy(alt, s.controlPort, new InetSocketAddress(loopback, s.controlPort), null));
+        closeAfter.add(new FaultProxy(alt, s.dataPort, new InetSocketAddress(loopback, s.dataPort), hook));
+        return "127.0.0.2:" + s.controlPort + "/" + dest;
+    }
+
+    /** Starts a send through the holding proxy and waits until the receiver has most of what passed. */
+    private Process sendUntilHeld(Path file, String target, Path part) throws Exception {
+        Process p = Harness.start(List.of("send", "--json", "--no-progress", "--compress", "off", file.toString(), target));
+        closeAfter.add(() -> Harness.kill(p));
+        assertTrue(Harness.eventually(Duration.ofSeconds(60), () -> allocated(part) >= (PASS - 2L) * MIB),
+                "the receiver should hold the frames the proxy let through; part file: " + allocated(part));
+        Thread.sleep(300); // the last blocks let through are verified and counted
+        return p;
+    }
+
+    private static long allocated(Path p) {
+        try {
+            return Files.exists(p) ? Harness.allocated(p) : 0;
+        } catch (Exception | AssertionError e) {
+            return 0; // gone between the look and the stat
+        }
+    }
+
+    private static Result resend(Path file, ServerProcess s, String dest) throws Exception {
+        return Harness.send(List.of("--compress", "off"), List.of(file), s.target(dest));
+    }
+
+    private static void assertResumed(Result r, Path file, Path received, String why) throws IOException {
+        r.assertExit(0);
+        assertEquals(Boolean.TRUE, r.json().get("verified"), r::toString);
+        assertArrayEquals(Files.readAllBytes(file), Files.readAllBytes(received));
+        assertTrue(r.num("wire_bytes") < SIZE / 2, why + ": only what was missing moves\n" + r);
+        assertTrue(r.num("blocks_unchanged") >= PASS - 8, why + ": the journaled blocks stay\n" + r);
+    }
+
+    @Test
+    void aKilledSenderIsResumed(@TempDir Path src, @TempDir Path root) throws Exception {
+        try (ServerProcess s = ServerProcess.serve(root)) {
+            Path file = randomFile(src.resolve("big.bin"), SIZE, 31);
+            Path received = root.resolve("a/big.bin");
+            Path part = root.resolve("a/big.bin.dwcp-part");
+            CountDownLatch hold = new CountDownLatch(1);
+            Process sender = sendUntilHeld(file, holding(s, "a", hold), part);
+            sender.destroyForcibly().waitFor();
+            hold.countDown();
+            assertTrue(Harness.eventually(Duration.ofSeconds(10), () -> Files.exists(part) && partHasJournal(part)),
+                    "the interrupted part file stays, with its journal after the data");
+            assertFalse(Files.exists(received), "nothing under the final name before its digest matched");
+            assertResumed(resend(file, s, "a"), file, received, "after the sender was killed");
+            assertEquals(List.of(), partFiles(root), "no part file left");
+        }
+    }
+
+    @Test
+    void aKilledServerIsResumedAfterItsRestart(@TempDir Path src, @TempDir Path root) throws Exception {
+        Path file = randomFile(src.resolve("big.bin"), SIZE, 32);
+        Path received = root.resolve("b/big.bin");
+        Path part = root.resolve("b/big.bin.dwcp-part");
+        CountDownLatch hold = new CountDownLatch(1);
+        ServerProcess doomed = ServerProcess.serve(root);
+        closeAfter.add(doomed);
+        Process sender = sendUntilHeld(file, holding(doomed, "b", hold), part);
+        doomed.process.destroyForcibly().waitFor();
+        hold.countDown();
+        sender.waitFor(30, TimeUnit.SECONDS);
+        assertFalse(Files.exists(received), "nothing under the final name before its digest matched");
+        assertTrue(partHasJournal(part), "checkpoints wrote the journal while the server ran");
+        try (ServerProcess s = ServerProcess.serve(root)) {
+            assertResumed(resend(file, s, "b"), file, received, "after the server was killed");
+        }
+    }
+
+    @Test
+    void aCorruptJournalOrBlockIsNeverTrusted(@TempDir Path src, @TempDir Path root) throws Exception {
+        try (ServerProcess s = ServerProcess.serve(root)) {
+            Path file = randomFile(src.resolve("big.bin"), SIZE, 33);
+            Path received = root.resolve("c/big.bin");
+            Path part = root.resolve("c/big.bin.dwcp-part");
+
+            // A journaled block whose bytes changed in the part file: that block alone is sent again.
+            CountDownLatch hold = new CountDownLatch(1);
+            sendUntilHeld(file, holding(s, "c", hold), part).destroyForcibly().waitFor();
+            hold.countDown();
+            assertTrue(Harness.eventually(Duration.ofSeconds(10), () -> partHasJournal(part)));
+            try (RandomAccessFile f = new RandomAccessFile(part.toFile(), "rw")) {
+                f.seek(3L * MIB + 5);
+                f.write(f.read() ^ 0xff);
+            }
+            Result r = resend(file, s, "c");
+            assertResumed(r, file, received, "with one journaled block corrupted");
+
+            // A journal damaged by one byte: ignored, the file starts over, and still arrives right.
+            Files.delete(received);
+            close(); // the first proxies hold the server's port numbers on 127.0.0.2
+            closeAfter.clear();
+            CountDownLatch hold2 = new CountDownLatch(1);
+            int aborted = count(s.log(), " aborted ");
+            sendUntilHeld(file, holding(s, "c", hold2), part).destroyForcibly().waitFor();
+            hold2.countDown();
+            // The session writes the journal once more as it ends: damage it only after that.
+            assertTrue(Harness.eventually(Duration.ofSeconds(10), () -> count(s.log(), " aborted ") > aborted),
+                    s::log);
+            assertTrue(partHasJournal(part));
+            try (RandomAccessFile f = new RandomAccessFile(part.toFile(), "rw")) {
+                f.seek(SIZE + 20);
+                f.write(f.read() ^ 0x01);
+            }
+            Result again = resend(file, s, "c");
+            again.assertExit(0);
+            assertArrayEquals(Files.readAllBytes(file), Files.readAllBytes(received));
+            assertTrue(again.num("wire_bytes") >= SIZE, "a damaged journal is not trusted\n" + again);
+        }
+    }
+
+    private static int count(String text, String what) {
+        int n = 0;
+        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    /** The part file is longer than the file: its journal follows the data. */
+    private static boolean partHasJournal(Path part) {
+        try {
+            return Files.size(part) > SIZE;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
