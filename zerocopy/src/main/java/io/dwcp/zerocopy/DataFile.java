@@ -76,6 +76,20 @@ public interface DataFile extends Closeable {
      */
     CopyKind copyFrom(DataFile source, long length) throws IOException;
 
+    /**
+     * Shares {@code [0, length)} of {@code source} by reflink only, and says whether it did: a file system without
+     * shared extents (tmpfs, ext4) returns false at once, having done nothing, so the caller can choose another way
+     * than a whole copy. A tail shorter than a block may be copied.
+     */
+    boolean cloneFrom(DataFile source, long length) throws IOException;
+
+    /**
+     * Copies {@code [position, position + length)} of {@code source} to the same place in this file, in the kernel
+     * where it can ({@code copy_file_range}, skipping the source's holes), else through a bounded buffer. A source
+     * that ends early is copied as far as it goes.
+     */
+    CopyKind copyRange(DataFile source, long position, long length) throws IOException;
+
     /** The fd, or -1 on the portable path. */
     int fd();
 }

@@ -255,6 +255,11 @@ public final class TransferSession implements DataSession {
         file(fileId, "data").checkBasis(offset, basisDigest);
     }
 
+    @Override
+    public boolean readBasis(int fileId, long offset, MemorySegment into, int length) throws DwcpException {
+        return file(fileId, "data").readBasis(offset, into, length);
+    }
+
     /** Checks a frame's file, offset and length before its payload is read. */
     @Override
     public void checkBlock(int fileId, long offset, int length) throws DwcpException {

@@ -57,14 +57,14 @@ public final class IncomingFile {
 
     private final Object lock = new Object();
     private PartFile part;
+    /** How the part file becomes a copy of the basis; null for a fresh or resumed part file. */
+    private BasisCopy basisCopy;
     private long expectedBlocks = -1;
     private byte[] expectedDigest;
     private State state = State.RECEIVING;
     private boolean identical;
     /** The planner found mode, owner or mtime of the file here different from the entry's (or did not look). */
     private volatile boolean metadataDiffers = true;
-    /** How the basis was copied into the part file (null: not copied), for logs and tests. */
-    private volatile DataFile.CopyKind basisCopy;
     /** The file's last block was written into the part file, so a fresh part file already has its length. */
     private volatile boolean lastBlockWritten;
 
@@ -137,11 +137,6 @@ public final class IncomingFile {
     /** The part file's path below the root. */
     public String partPath() {
         return partPath;
-    }
-
-    /** How the part file got the basis's bytes: cloned, copied in the kernel or through memory; null when it did not. */
-    public DataFile.CopyKind basisCopy() {
-        return basisCopy;
     }
 
     /** True when the root had no file here: every block of it takes new space. */
@@ -286,6 +281,8 @@ public final class IncomingFile {
      */
     public DataFile beginLanding(long offset, int length) throws DwcpException {
         int i = check(offset, length);
+        BasisCopy copy;
+        DataFile file;
         synchronized (lock) {
             if (state != State.RECEIVING) {
                 throw notReceiving();
@@ -297,8 +294,18 @@ public final class IncomingFile {
                 part = new PartFile(openPart());
             }
             part.beginLanding();
-            return part.file();
+            copy = basisCopy;
+            file = part.file();
         }
+        if (copy != null) {
+            try {
+                copy.awaitCovered(offset + length); // outside the lock: the copier may take a while to get here
+            } catch (DwcpException e) {
+                endLanding();
+                throw e;
+            }
+        }
+        return file;
     }
 
     /** A landing ended (written, failed or abandoned). */
@@ -416,6 +423,7 @@ public final class IncomingFile {
             if (state != State.RECEIVING) {
                 return;
             }
+            cancelCopy();
             if (part == null || entry.size() < MIN_RESUME_SIZE || (receivedCount.get() == 0 && resumed == null)) {
                 fail();
                 return;
@@ -464,6 +472,9 @@ public final class IncomingFile {
                         part = new PartFile(openPart()); // nothing was written (all holes): the file is its length
                     }
                     awaitLandings();
+                    if (basisCopy != null) {
+                        basisCopy.awaitCovered(Long.MAX_VALUE); // every unchanged block is in place
+                    }
                     if (!freshPart || !lastBlockWritten || journalWritten) {
                         part.file().truncate(entry.size()); // a longer basis, a hole at the end, or a journal
                     }
@@ -528,6 +539,7 @@ public final class IncomingFile {
                 return;
             }
             state = State.FAILED;
+            cancelCopy();
             if (part != null) {
                 part.closeWhenIdle();
                 root.deleteQuietly(partPath);
@@ -547,29 +559,57 @@ public final class IncomingFile {
         DataFile f = root.createExclusive(partPath, PART_MODE, entry.path());
         if (!freshPart) {
             try {
-                copyBasisInto(f, Math.min(basisSize, entry.size()));
-            } catch (IOException e) {
+                basisCopy = BasisCopy.start(f, root.openRead(finalPath, entry.path()), Math.min(basisSize, entry.size()),
+                        entry.path());
+            } catch (DwcpException e) {
                 try {
                     f.close();
                 } catch (IOException ignored) {
                     // reporting the copy's failure
                 }
                 root.deleteQuietly(partPath);
-                throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=basis-copy-failed detail=\""
-                        + e.getMessage() + "\"");
+                throw e;
             }
         }
         return f;
     }
 
     /**
-     * Makes the part file's first {@code length} bytes those of the basis: a reflink clone where the file system
-     * shares extents (XFS, Btrfs: no bytes copied, whatever the size), else an in-kernel copy that keeps holes. A
-     * basis that shrank meanwhile copies less (the digest decides).
+     * Reads basis block bytes at {@code offset} into {@code into[0, length)} for a page frame, from the part file
+     * (the caller holds a landing there, so the basis copy has passed it). Returns true: the part holds the basis,
+     * so only the frame's pages need writing.
      */
-    private void copyBasisInto(DataFile part, long length) throws IOException {
-        try (DataFile basis = root.openRead(finalPath, entry.path())) {
-            basisCopy = part.copyFrom(basis, length);
+    public boolean readBasis(long offset, MemorySegment into, int length) throws DwcpException {
+        DataFile from;
+        synchronized (lock) {
+            if (state != State.RECEIVING || part == null) {
+                throw notReceiving();
+            }
+            from = part.file();
+        }
+        try {
+            int done = 0;
+            while (done < length) {
+                int n = from.read(into, done, length - done, offset + done);
+                if (n <= 0) {
+                    throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=basis-block-short offset="
+                            + (offset + done));
+                }
+                done += n;
+            }
+        } catch (DwcpException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=basis-read-failed detail=\""
+                    + e.getMessage() + "\"");
+        }
+        return true;
+    }
+
+    /** Stops a basis copy still under way (the file failed or was interrupted); under the lock. */
+    private void cancelCopy() {
+        if (basisCopy != null) {
+            basisCopy.cancel();
         }
     }
 

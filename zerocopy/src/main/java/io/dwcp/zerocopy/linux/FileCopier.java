@@ -67,6 +67,36 @@ final class FileCopier implements AutoCloseable {
         return cloned > 0 ? CopyKind.CLONE : userBytes > 0 ? CopyKind.USER_COPY : CopyKind.KERNEL_COPY;
     }
 
+    /** Shares [0, length) by reflink only; true when done (a tail shorter than a block copied). */
+    boolean cloneOnly(long length) throws IOException {
+        if (!LINKED) {
+            return false;
+        }
+        MemorySegment st = arena.allocate(StatxLayout.SIZE, 8);
+        int rc = LinuxFiles.statx(srcFd, arena.allocateFrom(""), Sys.AT_EMPTY_PATH, st);
+        if (rc < 0) {
+            throw failure("statx", rc);
+        }
+        long srcSize = StatxLayout.read(st).size();
+        long n = Math.min(length, srcSize);
+        end = n;
+        long cloned = n == 0 ? -1 : clone(n, srcSize, StatxLayout.blockSize(st));
+        if (cloned <= 0) {
+            return false;
+        }
+        if (cloned < n) {
+            copyExtents(cloned, n, false);
+        }
+        return true;
+    }
+
+    /** Copies [from, to) to the same offsets; the target's range is expected untouched, so holes stay holes. */
+    CopyKind copyAt(long from, long to) throws IOException {
+        end = to;
+        copyExtents(from, to, true);
+        return userBytes > 0 ? CopyKind.USER_COPY : CopyKind.KERNEL_COPY;
+    }
+
     /** Bytes from 0 now shared with the source, or -1 when the file system cannot share them. */
     private long clone(long n, long srcSize, int blockSize) throws IOException {
         if (n == srcSize) {

@@ -262,6 +262,50 @@ public final class NativeFile implements DataFile {
     }
 
     @Override
+    public boolean cloneFrom(DataFile source, long length) throws IOException {
+        if (length < 0 || source == this) {
+            throw new IllegalArgumentException("op=clone reason=" + (length < 0 ? "negative-length" : "self-copy"));
+        }
+        if (!(source instanceof NativeFile from)) {
+            return false;
+        }
+        return withCopier(from, c -> c.cloneOnly(length) ? CopyKind.CLONE : null) == CopyKind.CLONE;
+    }
+
+    @Override
+    public CopyKind copyRange(DataFile source, long position, long length) throws IOException {
+        if (length < 0 || position < 0 || source == this) {
+            throw new IllegalArgumentException("op=copy reason=bad-range position=" + position + " length=" + length);
+        }
+        if (!(source instanceof NativeFile from)) {
+            try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                UserCopy.copy(source, this, position, position + length,
+                        arena.allocate(Math.max(1, Math.min(UserCopy.BUFFER, length))));
+            }
+            return CopyKind.USER_COPY;
+        }
+        return withCopier(from, c -> c.copyAt(position, position + length));
+    }
+
+    private interface CopyJob {
+        CopyKind run(FileCopier c) throws IOException;
+    }
+
+    private CopyKind withCopier(NativeFile from, CopyJob job) throws IOException {
+        enter();
+        try {
+            from.enter();
+            try (FileCopier copier = new FileCopier(from, this, "fd=" + fd + " " + label + " src_fd=" + from.fd)) {
+                return job.run(copier);
+            } finally {
+                from.holder.exit();
+            }
+        } finally {
+            holder.exit();
+        }
+    }
+
+    @Override
     public int fd() {
         return fd;
     }

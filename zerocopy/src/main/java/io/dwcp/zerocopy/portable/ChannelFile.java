@@ -165,6 +165,23 @@ public final class ChannelFile implements DataFile {
      * the user loop from any other file.
      */
     @Override
+    public boolean cloneFrom(DataFile source, long length) {
+        return false; // the JDK has no reflink call
+    }
+
+    @Override
+    public CopyKind copyRange(DataFile source, long position, long length) throws IOException {
+        if (length < 0 || position < 0 || source == this) {
+            throw new IllegalArgumentException("op=copy reason=bad-range position=" + position + " length=" + length);
+        }
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            io.dwcp.zerocopy.UserCopy.copy(source, this, position, position + length,
+                    arena.allocate(Math.max(1, Math.min(io.dwcp.zerocopy.UserCopy.BUFFER, length))));
+        }
+        return CopyKind.USER_COPY;
+    }
+
+    @Override
     public CopyKind copyFrom(DataFile source, long length) throws IOException {
         if (length < 0 || source == this) {
             throw new IllegalArgumentException("op=copy reason=" + (length < 0 ? "negative-length" : "self-copy"));

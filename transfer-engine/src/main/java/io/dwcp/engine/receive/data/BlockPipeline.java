@@ -268,9 +268,10 @@ public final class BlockPipeline {
     }
 
     /**
-     * A page frame: its block is the basis block (read from the part file, which starts as a copy of the basis) with
-     * the frame's pages put in (PAGES) or XORed in (XOR). The rebuilt block must match the frame's CRC before any
-     * of it is written; then only its changed pages are written back.
+     * A page frame: its block is the basis block (read from the part file when it shares the basis, else from the
+     * basis file) with the frame's pages put in (PAGES) or XORed in (XOR). The rebuilt block must match the frame's
+     * CRC before any of it is written; then only its changed pages are written (part shares the basis), or the
+     * whole block.
      */
     private void rebuild(Slot s) throws DwcpException {
         MemorySegment payload;
@@ -286,7 +287,7 @@ public final class BlockPipeline {
         DataFile part = session.beginLanding(s.fileId, s.offset, s.length);
         try {
             session.checkBasis(s.fileId, s.offset, s.basis);
-            readFully(part, s);
+            boolean basisInPart = session.readBasis(s.fileId, s.offset, rebuild, s.length);
             long at = PageMapDescriptor.mapBytes(s.length);
             int pages = PageMapDescriptor.pages(s.length);
             boolean xor = s.codec == Codec.XOR || s.codec == Codec.XOR_LZ4;
@@ -308,28 +309,22 @@ public final class BlockPipeline {
                 session.onBadBlock(s.fileId, s.offset, "bad-crc");
                 return;
             }
-            writePages(part, s, pages);
+            if (basisInPart) {
+                writePages(part, s, pages);
+            } else {
+                writeBlock(part, s);
+            }
         } finally {
             session.endLanding(s.fileId);
         }
         session.onLandedBlock(s.fileId, s.offset, rebuild, s.length, s.frameBytes);
     }
 
-    private void readFully(DataFile part, Slot s) throws DwcpException {
+    private void writeBlock(DataFile part, Slot s) throws DwcpException {
         try {
-            int done = 0;
-            while (done < s.length) {
-                int n = part.read(rebuild, done, s.length - done, s.offset + done);
-                if (n <= 0) {
-                    throw new DwcpException(ErrorCode.IO, "reason=basis-block-short file=" + s.fileId + " offset="
-                            + (s.offset + done));
-                }
-                done += n;
-            }
-        } catch (DwcpException e) {
-            throw e;
+            part.writeFully(rebuild, 0, s.length, s.offset);
         } catch (IOException e) {
-            throw new DwcpException(ErrorCode.IO, "reason=basis-read-failed file=" + s.fileId + " detail=\""
+            throw new DwcpException(ErrorCode.IO, "reason=write-failed file=" + s.fileId + " detail=\""
                     + e.getMessage() + "\"");
         }
     }

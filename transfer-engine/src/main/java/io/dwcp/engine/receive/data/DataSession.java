@@ -51,6 +51,12 @@ public interface DataSession {
      */
     void checkBasis(int fileId, long offset, byte[] basisDigest) throws DwcpException;
 
+    /**
+     * Reads the basis block at {@code offset} into {@code into[0, length)} while the block's landing is held; true
+     * when the part file already holds the basis there (write only what changed), false to write the whole block.
+     */
+    boolean readBasis(int fileId, long offset, MemorySegment into, int length) throws DwcpException;
+
     /** Reads {@code length} landed bytes at {@code offset} of {@code fileId}'s part file into {@code into}. */
     void readBack(int fileId, long offset, MemorySegment into, int length) throws DwcpException;
 
