@@ -114,8 +114,26 @@ class DeltaKernelEdgeTest {
             MemorySegment data = MemorySegment.ofArray(words.clone());
             k.apply(data, 0, len, out, 0, map);
             assertEquals(-1, data.mismatch(target), k.name());
-            // read-only heap segments (whose array heapBase() hides) as inputs
+            // read-only inputs over long[] too
             assertEquals(PAGE, k.encode(basis.asReadOnly(), 0, target.asReadOnly(), 0, len, out, 0, map), k.name());
+        }
+    }
+
+    @Test
+    void readOnlyInputsOverByteArraysAndSlicesWork() {
+        byte[] basis = new byte[5 * PAGE + 3];
+        new SplittableRandom(12).nextBytes(basis);
+        byte[] target = basis.clone();
+        target[2 * PAGE + 1] ^= 4;
+        for (DeltaKernel k : KERNELS) {
+            MemorySegment b = MemorySegment.ofArray(basis).asReadOnly().asSlice(3);
+            MemorySegment t = MemorySegment.ofArray(target).asReadOnly().asSlice(3);
+            MemorySegment out = MemorySegment.ofArray(new byte[basis.length]);
+            long[] map = new long[1];
+            assertEquals(PAGE, k.encode(b, 0, t, 0, b.byteSize(), out, 0, map), k.name());
+            assertArrayEquals(new long[] {0b10}, map, k.name()); // array byte 2*PAGE+1 is slice byte 2*PAGE-2: page 1
+            assertEquals(4, out.get(ValueLayout.JAVA_BYTE, PAGE - 2), k.name());
+            assertEquals(2L * PAGE - 2, k.firstDifference(b, 0, t, 0, b.byteSize()), k.name());
         }
     }
 
