@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * Chooses the {@link DeltaKernel} once, at class initialisation, and reports the choice once through
- * {@link System.Logger} (INFO, logger {@code io.dwcp.simd}) as lower-case key=value pairs, e.g.
+ * {@link System.Logger} (DEBUG, logger {@code io.dwcp.simd}; {@link #choice()} for processes that log it) as lower-case key=value pairs, e.g.
  * {@code simd kernel=vector bits=256 reason=preferred-species}.
  *
  * <p>The vector kernel is chosen when {@code jdk.incubator.vector} is in the boot layer, the preferred species
@@ -97,9 +97,19 @@ public final class DeltaKernels {
     }
 
     private static DeltaKernel chosen(DeltaKernel k, String why) {
-        LOG.log(System.Logger.Level.INFO, "simd kernel=" + (k instanceof ScalarDeltaKernel ? "scalar" : "vector")
-                + " " + why);
+        choice = "kernel=" + (k instanceof ScalarDeltaKernel ? "scalar" : "vector") + " " + why;
+        // DEBUG here: the JDK's default logger would print two lines on every CLI run; processes that log (the
+        // server) report choice() in their own format.
+        LOG.log(System.Logger.Level.DEBUG, "simd " + choice);
         return k;
+    }
+
+    private static volatile String choice; // no initializer: set while CHOSEN is initialized, above
+
+    /** The kernel chosen and why, as {@code kernel=vector bits=512 reason=...} (chooses it if not done yet). */
+    public static String choice() {
+        get();
+        return choice;
     }
 
     private static boolean vectorModulePresent() {

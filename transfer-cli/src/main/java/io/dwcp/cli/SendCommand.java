@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "send", mixinStandardHelpOptions = true,
-        customSynopsis = "dwcp send [-P N|auto] [--compress auto|lz4|off] [--delta auto|off] [--no-fsync] [--json] [--no-progress] [--token-file FILE] "
+        customSynopsis = "dwcp send [-P N|auto] [--compress auto|lz4|off] [--delta auto|off] [--base OLD] [--no-fsync] [--json] [--no-progress] [--token-file FILE] "
                 + "[--block-size SIZE] [--idle-timeout SECONDS] [--io auto|portable] [-c|--checksum] [-I|--ignore-times] "
                 + "[--delete] [-n|--dry-run] [-i|--itemize-changes] [--stats] [--safe-links] [--exclude PATTERN]... "
                 + "[--include PATTERN]... [--exclude-from FILE]... SRC... HOST[:PORT][/DEST]",
@@ -44,6 +44,12 @@ final class SendCommand implements Callable<Integer> {
             + "pages that differ travel; off: changed blocks travel whole (default: ${DEFAULT-VALUE}).",
             defaultValue = "auto")
     String delta;
+
+    @Option(names = "--base", paramLabel = "OLD", description = "The server's copy of the one file sent is OLD (an "
+            + "older version of it this host also has): changed blocks go as XOR deltas of the pages that differ, with "
+            + "no round trip. Checked by digest first: if the server's copy is not OLD, its block digests are used "
+            + "instead and a warning says so.")
+    Path base;
 
     @Option(names = "--no-fsync", description = "Scratch data: the server flushes nothing to disk before files take "
             + "their names (by default each verified file's data is on disk before its rename, and the renames before "
@@ -154,6 +160,18 @@ final class SendCommand implements Callable<Integer> {
         } catch (DwcpException e) {
             throw new IllegalArgumentException(e.getMessage());
         }
+        if (base != null) {
+            List<String> sources = args.subList(0, args.size() - 1);
+            if (sources.size() != 1 || !java.nio.file.Files.isRegularFile(Path.of(sources.get(0)))) {
+                throw new IllegalArgumentException("base=" + base + " reason=needs-exactly-one-file-source");
+            }
+            if (!java.nio.file.Files.isRegularFile(base) || !java.nio.file.Files.isReadable(base)) {
+                throw new IllegalArgumentException("base=" + base + " reason=not-a-readable-file");
+            }
+            if (!deltas) {
+                throw new IllegalArgumentException("base=" + base + " reason=conflicts-with-delta-off");
+            }
+        }
         int flags = (checksum ? Message.Offer.CHECKSUM : 0) | (ignoreTimes ? Message.Offer.IGNORE_TIMES : 0)
                 | (delete ? Message.Offer.DELETE : 0) | (dryRun ? Message.Offer.DRY_RUN : 0)
                 | (noFsync ? Message.Offer.NO_FSYNC : 0);
@@ -164,7 +182,7 @@ final class SendCommand implements Callable<Integer> {
             }
         } : null;
         TransferClient client = new TransferClient(new TransferClient.Options(streamCount, mode, (int) bs,
-                token == null ? new byte[0] : token, limits, ioMode, flags, filters.lines(), itemized, deltas));
+                token == null ? new byte[0] : token, limits, ioMode, flags, filters.lines(), itemized, deltas, base));
         boolean showProgress = !noProgress && !itemize && "1".equals(System.getenv("DWCP_STDERR_TTY"));
         TransferResult r;
         if (showProgress) {
@@ -178,9 +196,10 @@ final class SendCommand implements Callable<Integer> {
             System.err.println("dwcp: warning: skipped " + s);
         }
         for (String w : client.warnings()) {
-            System.err.println("dwcp: warning: server skipped " + w);
+            System.err.println(w.contains("reason=base-mismatch") ? "dwcp: warning: " + w
+                    : "dwcp: warning: server skipped " + w);
         }
-        report(r, json, out, System.err);
+        report(r, json, out, System.err, client.warnings());
         if (stats && !json) {
             printStats(r, out);
         }
@@ -249,6 +268,11 @@ final class SendCommand implements Callable<Integer> {
     }
 
     static void report(TransferResult r, boolean json, PrintStream out, PrintStream err) {
+        report(r, json, out, err, List.of());
+    }
+
+    /** The result, as JSON or as lines for people; {@code warnings} are the transfer's (JSON carries them). */
+    static void report(TransferResult r, boolean json, PrintStream out, PrintStream err, List<String> warnings) {
         double rate = r.exitCode() == 0 && r.seconds() > 0 ? r.bytes() / r.seconds() : 0;
         if (json) {
             out.println(new Json()
@@ -264,6 +288,7 @@ final class SendCommand implements Callable<Integer> {
                     .put("blocks_refined", r.delta().blocksRefined())
                     .put("pages_sent", r.delta().pagesSent())
                     .put("delta_bytes", r.delta().deltaBytes())
+                    .put("warnings", warnings)
                     .put("identical_files", r.identicalFiles())
                     .put("streams", r.streams())
                     .put("exit_code", r.exitCode())

@@ -150,4 +150,43 @@ class DeltaTransferTest {
         assertEquals(16, r.num("pages_sent"), r::toString);
         assertTrue(r.num("delta_bytes") < 8 * PAGE, "16 pages of repeated text compress well\n" + r);
     }
+
+    @Test
+    void withTheOldVersionAtHandChangedPagesGoAsXorDeltasWithoutARoundTrip(@TempDir Path src) throws Exception {
+        Path f = randomFile(src.resolve("vm.img"), 6L * MIB + 123, 106);
+        String target = server.target("base");
+        assertVerifiedCopy(Harness.send(List.of(), List.of(f), target), f, serverRoot.resolve("base/vm.img"));
+        Path old = Files.copy(f, src.resolve("vm.img.old"));
+        TreeSet<Long> pages = rewritePages(f, 17, 9);
+        Result r = Harness.send(List.of("--base", old.toString(), "-P", "2"), List.of(f), target);
+        assertVerifiedCopy(r, f, serverRoot.resolve("base/vm.img"));
+        assertEquals(List.of(), r.json().get("warnings"), r::toString);
+        assertEquals(pages.size(), r.num("pages_sent"), "exactly the rewritten pages travel, as XOR\n" + r);
+        assertTrue(r.num("wire_bytes") < (long) pages.size() * PAGE + 64 * 1024, r::toString);
+    }
+
+    @Test
+    void aBaseThatIsNotTheServersCopyFallsBackToItsBlockDigestsAndSaysSo(@TempDir Path src) throws Exception {
+        Path f = randomFile(src.resolve("db.bin"), 4L * MIB, 107);
+        String target = server.target("notbase");
+        assertVerifiedCopy(Harness.send(List.of(), List.of(f), target), f, serverRoot.resolve("notbase/db.bin"));
+        Path other = randomFile(src.resolve("other.bin"), 4L * MIB, 108);
+        TreeSet<Long> pages = rewritePages(f, 5, 10);
+        Result r = Harness.send(List.of("--base", other.toString()), List.of(f), target);
+        assertVerifiedCopy(r, f, serverRoot.resolve("notbase/db.bin"));
+        assertTrue(String.valueOf(r.json().get("warnings")).contains("reason=base-mismatch"), r::toString);
+        assertEquals(pages.size(), r.num("pages_sent"), "refined against the server's own copy instead\n" + r);
+    }
+
+    @Test
+    void baseNeedsOneFileSourceAndAReadableFile(@TempDir Path src) throws Exception {
+        Path a = randomFile(src.resolve("a.bin"), 1000, 1);
+        Path b = randomFile(src.resolve("b.bin"), 1000, 2);
+        Result two = Harness.send(List.of("--base", a.toString()), List.of(a, b), server.target("x"));
+        two.assertExit(1);
+        assertTrue(two.err().contains("reason=needs-exactly-one-file-source"), two::toString);
+        Result missing = Harness.send(List.of("--base", src.resolve("nope").toString()), List.of(a), server.target("x"));
+        missing.assertExit(1);
+        assertTrue(missing.err().contains("reason=not-a-readable-file"), missing::toString);
+    }
 }

@@ -7,6 +7,7 @@ import io.dwcp.core.frame.DataFrameDescriptor;
 import io.dwcp.core.frame.DataFrameFlyweight;
 import io.dwcp.core.frame.PageMapDescriptor;
 import io.dwcp.core.digest.PageDigests;
+import io.dwcp.simd.DeltaKernels;
 import io.dwcp.engine.runtime.EngineRuntime;
 import io.dwcp.numa.Slab;
 import io.dwcp.zerocopy.DataFile;
@@ -59,19 +60,29 @@ final class FrameSender implements AutoCloseable {
     private final byte[] pageDigests;
     private final byte[] digestScratch = new byte[16];
     private int lastPages;
+    private final EngineRuntime runtime;
+    private final int blockSizeBytes;
+    /** OLD's block for XOR deltas ({@code --base}): a slab taken at the first such block. */
+    private Slab baseSlab;
+    private MemorySegment baseBlock;
     private final Slab[] lz4Slabs;
     private final ByteBuffer[] lz4Payloads;
     private final DataFrameFlyweight[] lz4Headers;
     private int nextSlot;
 
-    /** Slabs one stream takes: the block slab, the page-frame slab, plus the LZ4 slabs when compression may be used. */
+    /**
+     * Slabs one stream takes: the block slab, the page-frame slab, OLD's block ({@code --base}: taken at its first
+     * use), plus the LZ4 slabs when compression may be used.
+     */
     static int slabsPerStream(CompressMode compress) {
-        return 2 + (compress == CompressMode.OFF ? 0 : LZ4_SLOTS);
+        return 3 + (compress == CompressMode.OFF ? 0 : LZ4_SLOTS);
     }
 
     FrameSender(EngineRuntime runtime, DataSocket socket, CompressMode compress, int blockSize,
                 int completionTimeoutMillis) throws IOException {
         this.socket = socket;
+        this.runtime = runtime;
+        this.blockSizeBytes = blockSize;
         this.sendfile = runtime.io().sendfile();
         this.completionTimeoutMillis = completionTimeoutMillis;
         this.encoder = new BlockEncoder(compress);
@@ -208,7 +219,51 @@ final class FrameSender implements AutoCloseable {
         return H + payload;
     }
 
-    /** Pages the last {@link #sendPages} sent. */
+    /**
+     * Sends the block now in the block slab as the XOR of it and OLD's block ({@code base}, read into the base
+     * buffer): only pages that differ travel, LZ4-compressed when that pays, naming the receiver's basis block digest
+     * (which the caller checked is OLD's). Returns the bytes put on the wire, or -1 when every page differs (send the
+     * block itself). {@link #lastPages} then says how many pages went.
+     */
+    long sendXor(OutgoingFile f, int index, int length, SenderBasis base) throws IOException {
+        if (baseBlock == null) {
+            baseSlab = runtime.buffer(blockSizeBytes);
+            baseBlock = baseSlab.segment();
+        }
+        base.read(index, baseBlock, 0);
+        int pages = PageMapDescriptor.pages(length);
+        long mapBytes = PageMapDescriptor.mapBytes(length);
+        long written = DeltaKernels.get().encode(baseBlock, 0, blockFrame, H, length, deltaFrame, H + mapBytes, pageMap);
+        int changed = 0;
+        for (int w = 0; w < PageMapDescriptor.mapWords(length); w++) {
+            changed += Long.bitCount(pageMap[w]);
+        }
+        if (changed == pages) {
+            return -1;
+        }
+        lastPages = changed;
+        PageMapDescriptor.writeMap(pageMap, length, deltaFrame, H);
+        crc.reset();
+        crc.update(block.clear().limit(length));
+        int blockCrc = (int) crc.getValue();
+        int payload = (int) (mapBytes + written);
+        ByteBuffer xorPayload = deltaPayload.clear().limit(payload);
+        int slot = lz4Slabs.length == 0 ? -1 : freeSlot();
+        int wire = slot < 0 ? payload : encoder.encode(xorPayload, lz4Payloads[slot]);
+        byte[] basis = f.basisDigests();
+        if (slot >= 0 && encoder.codec() == Codec.LZ4) {
+            lz4Headers[slot].encode(Codec.XOR_LZ4, f.id, f.offset(index), length, wire, blockCrc, basis,
+                    f.basisDigestAt(index));
+            zeroCopy.send(lz4Slabs[slot].segment(), 0, H + wire);
+            nextSlot = (slot + 1) % lz4Slabs.length;
+            return H + wire;
+        }
+        deltaHeader.encode(Codec.XOR, f.id, f.offset(index), length, payload, blockCrc, basis, f.basisDigestAt(index));
+        socket.writeFully(deltaFrame, 0, H + payload);
+        return H + payload;
+    }
+
+    /** Pages the last {@link #sendPages} or {@link #sendXor} sent. */
     int lastPages() {
         return lastPages;
     }
@@ -257,6 +312,9 @@ final class FrameSender implements AutoCloseable {
         }
         if (deltaSlab != null) {
             deltaSlab.release();
+        }
+        if (baseSlab != null) {
+            baseSlab.release();
         }
         for (Slab s : lz4Slabs) {
             if (s != null) {

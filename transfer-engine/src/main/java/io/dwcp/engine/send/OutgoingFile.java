@@ -72,6 +72,21 @@ final class OutgoingFile {
         return refine && offset(block) < basisSize && FileBlocks.blockLength(basisSize, blockSize, block) == length(block);
     }
 
+    /** OLD ({@code --base}) when the receiver's copy proved to be it: changed blocks go as XOR deltas. */
+    private volatile SenderBasis xorBase;
+
+    /** The receiver's copy is {@code base}: changed blocks go as XOR deltas against it, not refined to pages. */
+    void xorAgainst(SenderBasis base) {
+        xorBase = base;
+        refine = false;
+    }
+
+    /** OLD when changed block {@code block} (of {@code length} bytes) goes as an XOR delta; else null. */
+    SenderBasis xorBase(int block, int length) {
+        SenderBasis b = xorBase;
+        return b != null && b.has(block, length) ? b : null;
+    }
+
     /** The receiver's verdict came (FILE_DONE): refined blocks still asked for will not be answered. */
     void ended() {
         ended = true;

@@ -24,6 +24,9 @@ final class SendWindow {
 
         /** An empty file is due: its FILE_END goes now, with no data. */
         void emptyFile(OutgoingFile f) throws java.io.IOException;
+
+        /** {@code --base} was given, but the receiver's copy of {@code e} is not OLD: its block map is used instead. */
+        void baseMismatch(Entry e);
     }
 
     private record Offered(long firstId, EntrySource.Batch batch) {
@@ -34,11 +37,16 @@ final class SendWindow {
     private final ConcurrentLinkedQueue<Offered> awaitingPlan = new ConcurrentLinkedQueue<>();
     private final int blockSize;
     private final boolean delta;
+    private final SenderBasis base;
 
-    /** @param delta changed blocks of BASIS files may be refined to pages */
-    SendWindow(int blockSize, boolean delta) {
+    /**
+     * @param delta changed blocks of BASIS files may be refined to pages
+     * @param base  OLD of {@code send --base OLD NEW} (a one-file send), or null
+     */
+    SendWindow(int blockSize, boolean delta, SenderBasis base) {
         this.blockSize = blockSize;
         this.delta = delta;
+        this.base = base;
     }
 
     EntryWindow window() {
@@ -88,6 +96,13 @@ final class SendWindow {
                     throw DwcpException.protocol("frame=plan reason=not-a-file file=" + id);
                 }
                 OutgoingFile f = new OutgoingFile((int) id, e, o.batch().sources().get(i), blockSize, line, io, delta);
+                if (base != null && delta) {
+                    if (base.isReceiverBasis(line)) {
+                        f.xorAgainst(base);
+                    } else {
+                        events.baseMismatch(e);
+                    }
+                }
                 files.set((int) (id & EntryWindow.MASK), f);
                 if (f.blockCount == 0) {
                     events.emptyFile(f);

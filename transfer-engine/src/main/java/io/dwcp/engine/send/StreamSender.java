@@ -96,6 +96,17 @@ final class StreamSender implements Runnable {
         // the same bytes BlockDigests.digest(ByteBuffer) hashes, without wrapping a buffer per block
         Xxh3.hash128(memory, FrameSender.BLOCK_AT, length, f.digests, index * BlockDigests.DIGEST_LENGTH);
         boolean sent = !f.unchanged(index);
+        SenderBasis base = sent ? f.xorBase(index, length) : null;
+        if (base != null) {
+            long wire = frames.sendXor(f, index, length, base);
+            boolean delta = wire >= 0;
+            int pages = delta ? frames.lastPages() : PageMapDescriptor.pages(length);
+            if (!delta) {
+                wire = frames.send(f, file, f.offset(index), length);
+            }
+            client.deltaSent(f, length, wire, delta, pages);
+            return;
+        }
         if (sent && f.refinable(index)) {
             // Its bytes are digested and need not stay: the slab may take refined blocks meanwhile (and the block
             // is read again if it goes whole after all). A file on probation waits for its verdict: a file

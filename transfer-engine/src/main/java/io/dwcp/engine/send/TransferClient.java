@@ -52,11 +52,11 @@ public final class TransferClient {
      */
     public record Options(int streams, CompressMode compress, int blockSize, byte[] token, Limits limits, IoMode io,
                           int flags, List<String> filters, java.util.function.Consumer<String> itemize,
-                          boolean delta) {
+                          boolean delta, java.nio.file.Path base) {
         /** Deltas on ({@code --delta auto}). */
         public Options(int streams, CompressMode compress, int blockSize, byte[] token, Limits limits, IoMode io,
                        int flags, List<String> filters, java.util.function.Consumer<String> itemize) {
-            this(streams, compress, blockSize, token, limits, io, flags, filters, itemize, true);
+            this(streams, compress, blockSize, token, limits, io, flags, filters, itemize, true, null);
         }
 
         /** The best I/O path here ({@link IoMode#AUTO}), no tree options. */
@@ -90,6 +90,7 @@ public final class TransferClient {
     private volatile boolean finished;
     private volatile BlockSchedule schedule;
     private volatile Refiner refiner;
+    private SenderBasis base;
     private volatile SendWindow sendWindow;
     private volatile IoPaths io;
     private long nextId;
@@ -178,7 +179,11 @@ public final class TransferClient {
             Message.Welcome welcome = expect(readControl(), Message.Welcome.class);
             schedule = new BlockSchedule(options.blockSize());
             refiner = new Refiner(this::sendControl, schedule, options.blockSize(), options.limits().maxControlBody());
-            sendWindow = new SendWindow(options.blockSize(), options.delta());
+            if (options.base() != null) {
+                base = SenderBasis.open(options.base(), options.blockSize(),
+                        IoPaths.forSending(options.io()));
+            }
+            sendWindow = new SendWindow(options.blockSize(), options.delta(), base);
             // The first batch goes even when empty: the receiver learns DEST, block size and options from it.
             EntrySource.Batch batch = nextBatch(source);
             warmUpDigestsFor(batch);
@@ -262,6 +267,9 @@ public final class TransferClient {
             if (sendWindow != null) {
                 sendWindow.forEachInFlight(OutgoingFile::retire);
             }
+            if (base != null) {
+                base.close();
+            }
         }
         finished = true;
         watchdog.interrupt();
@@ -341,6 +349,12 @@ public final class TransferClient {
         public void emptyFile(OutgoingFile f) throws IOException {
             sendControl(new Message.FileEnd(f.id, 0, f.fileDigest()));
         }
+
+        @Override
+        public void baseMismatch(Entry e) {
+            tally.warnings.add("path=\"" + e.path() + "\" reason=base-mismatch detail=\"the receiver's copy is not "
+                    + options.base() + "; its block digests are used instead\"");
+        }
     };
 
     /** Senders may still be inside a socket call woken by its close: their slabs go back before the pool closes. */
@@ -399,6 +413,11 @@ public final class TransferClient {
 
     void refinedDone(OutgoingFile f, int length, long wire, boolean pageFrame, int pages) throws IOException {
         refiner.sent();
+        deltaSent(f, length, wire, pageFrame, pages);
+    }
+
+    /** A changed block went as a page frame (refined or XOR) of {@code pages} pages, or whole. */
+    void deltaSent(OutgoingFile f, int length, long wire, boolean pageFrame, int pages) throws IOException {
         tally.refined(pageFrame, pages, wire);
         blockDone(f, true, length, wire);
     }
