@@ -93,6 +93,13 @@ public interface ConfinedRoot extends Closeable {
      */
     void syncDirectory(String relativeDir) throws IOException;
 
+    /**
+     * A handle that flushes the whole file system holding the root ({@code syncfs}, see {@link FileSystemFlush}),
+     * or null where this I/O path has no such call (the portable one): then each file is forced by itself. The
+     * handle holds a directory fd of its own (the root's {@code O_PATH} fd cannot be synced); the caller closes it.
+     */
+    FileSystemFlush openFileSystemFlush() throws IOException;
+
     /** {@code confine=openat2 root=/srv/dwcp}. */
     String describe();
 

@@ -97,6 +97,28 @@ class DirectorySyncTest {
         assertEquals(why, e.reason(), e.getMessage());
     }
 
+    /** syncfs through a handle of its own on the native paths; none on the portable one (files are forced there). */
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void theFileSystemIsFlushedWholeThroughAHandle(Kind kind) throws IOException {
+        try (ConfinedRoot r = open(kind)) {
+            FileSystemFlush flush = r.openFileSystemFlush();
+            if (kind == Kind.PORTABLE) {
+                assertEquals(null, flush);
+                return;
+            }
+            assertTrue(flush != null, "glibc has syncfs since 2.14");
+            try (DataFile f = r.openWrite("written", 0600, true); java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+                f.writeFully(a.allocate(8192), 0, 8192, 0);
+            }
+            flush.flush();
+            flush.flush(); // nothing dirty: still fine
+            flush.close();
+            flush.close();
+            assertThrows(IOException.class, flush::flush, "a closed handle refuses");
+        }
+    }
+
     /** The sequence a receiver uses for a local copy that must survive a crash. */
     @ParameterizedTest
     @EnumSource(Kind.class)

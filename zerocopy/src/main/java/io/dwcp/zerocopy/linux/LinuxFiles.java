@@ -72,6 +72,9 @@ final class LinuxFiles {
     private static final class FdatasyncCall {
         static final MethodHandle H = h("fdatasync", C_INT, C_INT);
     }
+    private static final class SyncfsCall {
+        static final MethodHandle H = h("syncfs", C_INT, C_INT);
+    }
     private static final class PreadCall {
         static final MethodHandle H = h("pread", C_LONG, C_INT, C_LONG, C_LONG, C_LONG);
     }
@@ -101,6 +104,11 @@ final class LinuxFiles {
                 && present("statx") && present("fchmodat") && present("fchmod") && present("utimensat") && present("futimens") && present("symlinkat")
                 && present("readlinkat") && present("fallocate") && present("ftruncate") && present("fsync")
                 && present("fdatasync") && present("pread") && present("pwrite");
+    }
+
+    /** {@code syncfs} (glibc 2.14): probed apart from {@link #linked()}, as only a receiver's flushes need it. */
+    static boolean syncfsLinked() {
+        return present("syncfs");
     }
 
     static boolean openat2Linked() {
@@ -244,6 +252,15 @@ final class LinuxFiles {
         try {
             return r(metadata ? (int) FsyncCall.H.invokeExact(LinuxNative.callState(), fd)
                     : (int) FdatasyncCall.H.invokeExact(LinuxNative.callState(), fd));
+        } catch (Throwable t) {
+            throw Sys.linkError(t);
+        }
+    }
+
+    /** Flushes the file system holding {@code fd} (any fd but an {@code O_PATH} one, which is EBADF). */
+    static int syncfs(int fd) {
+        try {
+            return r((int) SyncfsCall.H.invokeExact(LinuxNative.callState(), fd));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }

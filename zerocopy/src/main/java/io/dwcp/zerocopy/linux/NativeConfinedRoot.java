@@ -7,6 +7,7 @@ import io.dwcp.zerocopy.ConfinedPaths;
 import io.dwcp.zerocopy.ConfinedRoot;
 import io.dwcp.zerocopy.DataFile;
 import io.dwcp.zerocopy.FileStat;
+import io.dwcp.zerocopy.FileSystemFlush;
 import io.dwcp.zerocopy.PathRefusedException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -297,6 +298,14 @@ public final class NativeConfinedRoot implements ConfinedRoot {
         } finally {
             LinuxFiles.close(fd);
         }
+    }
+
+    @Override
+    public FileSystemFlush openFileSystemFlush() throws IOException {
+        if (!LinuxFiles.syncfsLinked()) {
+            return null;
+        }
+        return new NativeFileSystemFlush(directoryFd(""), root.toString());
     }
 
     @Override

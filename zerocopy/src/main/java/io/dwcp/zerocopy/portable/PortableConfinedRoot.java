@@ -5,6 +5,7 @@ import io.dwcp.zerocopy.ConfinedDirectory;
 import io.dwcp.zerocopy.ConfinedRoot;
 import io.dwcp.zerocopy.DataFile;
 import io.dwcp.zerocopy.FileStat;
+import io.dwcp.zerocopy.FileSystemFlush;
 import io.dwcp.zerocopy.PathRefusedException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -247,6 +248,12 @@ public final class PortableConfinedRoot implements ConfinedRoot {
         try (FileChannel dir = FileChannel.open(resolve(path).getParent(), StandardOpenOption.READ)) {
             dir.force(true);
         }
+    }
+
+    /** The JDK has no {@code syncfs}: files are forced one by one. */
+    @Override
+    public FileSystemFlush openFileSystemFlush() {
+        return null;
     }
 
     @Override
