@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import picocli.CommandLine.Option;
 
@@ -58,6 +59,12 @@ final class ServerOptions {
             + "(default: ${DEFAULT-VALUE}).", defaultValue = "256M")
     String bufferMemory;
 
+    @Option(names = "--part-max-age", paramLabel = "DURATION", description = "Remove part files (NAME.dwcp-part, kept "
+            + "by interrupted transfers for a resume) nobody resumed once they are this old: a number with s, m, h or "
+            + "d (12h, 30m, 7d); 0 or off keeps them forever. Swept at start, then every quarter of it, at least an hour "
+            + "apart (default: ${DEFAULT-VALUE}).", defaultValue = "7d")
+    String partMaxAge;
+
     ServerConfig config(Path root, boolean oneShot) throws IOException {
         if (!Files.isDirectory(root)) {
             throw new IllegalArgumentException("root=\"" + root + "\" reason=not-a-directory");
@@ -75,8 +82,48 @@ final class ServerOptions {
             default -> throw new IllegalArgumentException("io=" + io + " reason=expected-auto-or-portable");
         };
         NumaOptions numa = NumaOptions.parse(workers, pin, hugePages, bufferMemory);
+        Duration age = partMaxAge(partMaxAge);
         return new ServerConfig(root, address(listen), dataPort, Tokens.read(tokenFile), plainTcp, oneShot, limits,
-                mode, numa);
+                mode, numa, age);
+    }
+
+    /** Longest {@code --part-max-age}: ten years, far from any overflow in nanoseconds. */
+    static final long MAX_AGE_DAYS = 3650;
+
+    /**
+     * {@code --part-max-age}: a whole number and a unit ({@code 45s}, {@code 30m}, {@code 12h}, {@code 7d}), or
+     * {@code 0} / {@code off} for never (zero).
+     */
+    static Duration partMaxAge(String value) {
+        String t = value.trim().toLowerCase(Locale.ROOT);
+        if (t.equals("off") || t.equals("0")) {
+            return Duration.ZERO;
+        }
+        String expected = " expected=NUMBER+s|m|h|d(e.g.7d,12h,30m)|0|off";
+        if (!t.isEmpty() && t.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new IllegalArgumentException("part-max-age=" + value + " reason=missing-unit" + expected);
+        }
+        long unitSeconds = switch (t.isEmpty() ? ' ' : t.charAt(t.length() - 1)) {
+            case 's' -> 1;
+            case 'm' -> 60;
+            case 'h' -> 3600;
+            case 'd' -> 86400;
+            default -> throw new IllegalArgumentException("part-max-age=" + value + " reason=not-a-duration" + expected);
+        };
+        String number = t.substring(0, t.length() - 1);
+        if (number.isEmpty() || !number.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new IllegalArgumentException("part-max-age=" + value + " reason=not-a-duration" + expected);
+        }
+        long n;
+        try {
+            n = Long.parseLong(number);
+        } catch (NumberFormatException e) {
+            n = Long.MAX_VALUE; // more digits than a long: out of range below
+        }
+        if (n > MAX_AGE_DAYS * 86400 / unitSeconds) {
+            throw new IllegalArgumentException("part-max-age=" + value + " reason=out-of-range max=" + MAX_AGE_DAYS + "d");
+        }
+        return Duration.ofSeconds(n * unitSeconds); // 0s, 0m...: zero as well, never
     }
 
     static InetSocketAddress address(String hostPort) throws IOException {

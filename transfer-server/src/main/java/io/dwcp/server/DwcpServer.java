@@ -12,6 +12,7 @@ import io.dwcp.engine.receive.data.DataPlane;
 import io.dwcp.engine.receive.SessionOutcome;
 import io.dwcp.engine.receive.SessionRegistry;
 import io.dwcp.engine.receive.TransferSession;
+import io.dwcp.engine.storage.PartSweeper;
 import io.dwcp.engine.storage.ReceivingPaths;
 import io.dwcp.engine.runtime.EngineRuntime;
 import io.dwcp.engine.storage.StorageRoot;
@@ -54,6 +55,8 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
     private EventLoopGroup group;
     private Channel controlChannel;
     private DataPlane dataPlane;
+    /** Removes part files nobody resumed; null when {@code partMaxAge} is zero. */
+    private PartSweeper sweeper;
 
     private DwcpServer(ServerConfig config, EngineRuntime runtime) throws IOException {
         this.config = config;
@@ -92,6 +95,7 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
         }
         try {
             s.bind();
+            s.startSweeper();
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
@@ -132,6 +136,14 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
                 + " " + runtime.describe() + " " + root.describe() + " auth=" + (config.token() == null ? "none(loopback)" : "token")
                 + (config.oneShot() ? " mode=one-shot" : ""));
 
+    }
+
+    /** Sweeps part files nobody resumed, on a thread of its own: the first sweep runs while the server listens. */
+    private void startSweeper() {
+        if (!config.partMaxAge().isZero()) {
+            sweeper = new PartSweeper(root, receiving, config.partMaxAge());
+            sweeper.start();
+        }
     }
 
     public InetSocketAddress controlAddress() {
@@ -205,6 +217,9 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
      */
     @Override
     public void close() {
+        if (sweeper != null) {
+            sweeper.close(); // before the root it walks is closed
+        }
         for (TransferSession s : sessions.all()) {
             s.abort(ErrorCode.IO, "reason=server-stopping");
         }

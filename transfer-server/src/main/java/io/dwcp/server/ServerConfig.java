@@ -5,6 +5,7 @@ import io.dwcp.numa.NumaOptions;
 import io.dwcp.zerocopy.IoMode;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * What a server is told at start.
@@ -18,9 +19,23 @@ import java.nio.file.Path;
  * @param limits      every bound the server enforces
  * @param io          the data plane's I/O path: the best this machine offers, or the portable one
  * @param numa        workers, pinning, huge pages and the slab budget of the data plane
+ * @param partMaxAge  part files below the root nobody resumed are removed once their mtime is this old (swept at
+ *                    start, then every quarter of it, at least hourly); zero: never
  */
 public record ServerConfig(Path root, InetSocketAddress control, int dataPort, byte[] token, boolean plainRemote,
-                           boolean oneShot, Limits limits, IoMode io, NumaOptions numa) {
+                           boolean oneShot, Limits limits, IoMode io, NumaOptions numa, Duration partMaxAge) {
+
+    public ServerConfig {
+        if (partMaxAge == null || partMaxAge.isNegative()) {
+            throw new IllegalArgumentException("part-max-age=" + partMaxAge + " reason=must-be-zero-or-positive");
+        }
+    }
+
+    /** A server that never sweeps part files (embedded receivers, tests). */
+    public ServerConfig(Path root, InetSocketAddress control, int dataPort, byte[] token, boolean plainRemote,
+                        boolean oneShot, Limits limits, IoMode io, NumaOptions numa) {
+        this(root, control, dataPort, token, plainRemote, oneShot, limits, io, numa, Duration.ZERO);
+    }
 
     /** A server on the default data plane (the best I/O path here, pinned workers, huge pages when reserved). */
     public ServerConfig(Path root, InetSocketAddress control, int dataPort, byte[] token, boolean plainRemote,

@@ -30,6 +30,23 @@ public final class ReceivingPaths {
         owners.remove(path, owner);
     }
 
+    /**
+     * Runs {@code action} if no transfer holds {@code path}, and keeps it unclaimed while the action runs: a claim
+     * of that path meanwhile waits for it (the map's lock on the path's bin). Returns false, without running the
+     * action, when a transfer holds the path. For {@link PartSweeper}: a short action (a stat and an unlink).
+     */
+    public boolean ifUnclaimed(String path, Runnable action) {
+        boolean[] ran = {false};
+        owners.compute(path, (k, o) -> {
+            if (o == null) {
+                action.run();
+                ran[0] = true;
+            }
+            return o; // null stays absent: nothing is claimed
+        });
+        return ran[0];
+    }
+
     /** Releases every path held by {@code owner}. */
     public void release(Object owner) {
         owners.values().removeIf(o -> o == owner);
