@@ -21,6 +21,10 @@ final class InFlightFiles {
     private final AtomicLong filesOk = new AtomicLong();
     private final AtomicLong bytesOk = new AtomicLong();
     private final AtomicInteger failed = new AtomicInteger();
+    /** Files planned and not yet verified or failed: none left means a waiting batch can only wait in vain. */
+    private final AtomicInteger receivingFiles = new AtomicInteger();
+    /** Where verified durable files wait for their flush and rename; null while no batch asked for durability. */
+    private volatile DurableRenames renames;
     private final ReceivingPaths receiving;
     private final Object owner;
 
@@ -28,6 +32,11 @@ final class InFlightFiles {
     InFlightFiles(ReceivingPaths receiving, Object owner) {
         this.receiving = receiving;
         this.owner = owner;
+    }
+
+    /** Durable files are committed through {@code r} from now on. */
+    void durableRenames(DurableRenames r) {
+        renames = r;
     }
 
     /** Checks that a batch of {@code n} entries at {@code firstId} follows on and fits the window. */
@@ -48,6 +57,7 @@ final class InFlightFiles {
      */
     int planned(int firstId, int n, BatchPlanner.Planned p) {
         window.offer((long) firstId + n);
+        receivingFiles.addAndGet(p.files().size());
         for (IncomingFile f : p.files()) {
             files.set(f.id() & EntryWindow.MASK, f);
         }
@@ -80,27 +90,72 @@ final class InFlightFiles {
 
     /**
      * Completes a file: verified and in place, or failed. Returns the FILE_DONE to send, or null when another
-     * caller completed it already.
+     * caller completed it already, or when the verified file waits in a durable batch: its FILE_DONE comes from
+     * {@link #committed} once it is flushed and renamed.
      */
     Message.FileDone finish(IncomingFile f) {
+        boolean first = false;
         try {
-            if (!f.finish()) {
+            if (!f.verify()) {
                 return null;
             }
+            first = true;
+            if (f.state() == IncomingFile.State.VERIFIED) {
+                DurableRenames r = renames;
+                if (f.durable() && r != null) {
+                    boolean queued;
+                    try {
+                        queued = r.add(f);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        queued = false;
+                    }
+                    if (!queued) {
+                        f.interrupt(); // the session has ended: the part file stays for a resume
+                    }
+                    return null;
+                }
+                f.renameIntoPlace(); // scratch data: in place at once, nothing flushed
+            }
+            return committed(f, null);
+        } catch (DwcpException e) {
+            first = true;
+            return committed(f, e);
+        } finally {
+            if (first) {
+                leftReceiving();
+            }
+        }
+    }
+
+    /** A file's end: in place ({@code error} null) or failed; the FILE_DONE to send. */
+    Message.FileDone committed(IncomingFile f, DwcpException error) {
+        if (error == null) {
             filesOk.incrementAndGet();
             bytesOk.addAndGet(f.entry().size());
             retire(f, true);
             return new Message.FileDone(f.id(), Message.FileDone.OK, f.identical() ? "identical" : "written");
-        } catch (DwcpException e) {
-            failed.incrementAndGet();
-            retire(f, false);
-            return new Message.FileDone(f.id(), e.code().code(), e.getMessage());
+        }
+        failed.incrementAndGet();
+        retire(f, false);
+        return new Message.FileDone(f.id(), error.code().code(), error.getMessage());
+    }
+
+    /** One file fewer is receiving; with none left, a waiting batch goes now. */
+    private void leftReceiving() {
+        DurableRenames r = renames;
+        if (receivingFiles.decrementAndGet() <= 0 && r != null) {
+            r.flushSoon();
         }
     }
 
     /** The sender gave the file up before sending any of it. */
     Message.FileDone abandoned(IncomingFile f) {
+        boolean wasReceiving = f.state() == IncomingFile.State.RECEIVING;
         f.fail();
+        if (wasReceiving) {
+            leftReceiving();
+        }
         retire(f, false);
         failed.incrementAndGet();
         return new Message.FileDone(f.id(), ErrorCode.IO.code(), "path=\"" + f.entry().path()

@@ -66,6 +66,8 @@ public final class TransferSession implements DataSession {
     private MemorySegment refineBuffer;
     /** Set by the first OFFER; used on the session thread only. */
     private BatchPlanner planner;
+    /** Group commit of verified files (flush, rename, directory flush); set by the first OFFER without NO_FSYNC. */
+    private volatile DurableRenames renames;
     /** The first failure; set once, from any thread, by {@link #abort}. */
     private final AtomicReference<Failure> failure = new AtomicReference<>();
     private final CountDownLatch ended = new CountDownLatch(1);
@@ -170,6 +172,18 @@ public final class TransferSession implements DataSession {
         }
         int n = offer.entries().size();
         files.checkOffer(offer.firstId(), n);
+        if (renames == null && !offer.has(Message.Offer.NO_FSYNC)) {
+            // before anything is written: the syncfs handle reports writeback errors from its opening on
+            DurableRenames r = new DurableRenames(name, DurableRenames.syncer(root), this::committed);
+            synchronized (this) {
+                if (state == State.ENDED) {
+                    r.close();
+                    return;
+                }
+                renames = r;
+            }
+            files.durableRenames(r);
+        }
         if (planner == null) {
             planner = new BatchPlanner(root, receiving, this, offer, limits.maxControlBody());
         }
@@ -303,9 +317,23 @@ public final class TransferSession implements DataSession {
         out.accept(new Message.BlockNack(fileId, offset, reason));
     }
 
-    /** Completes a file; exactly one caller (data thread or session thread) sends its FILE_DONE. */
+    /**
+     * Completes a file; exactly one caller (data thread or session thread) sends its FILE_DONE, or hands the verified
+     * file to {@link DurableRenames}, which sends it through {@link #committed} once the file is durably in place.
+     */
     private void finish(IncomingFile f) {
-        Message.FileDone d = files.finish(f);
+        fileDone(files.finish(f));
+    }
+
+    /** A durable file's end, on the committing thread: in place after its flush and rename, or failed. */
+    private void committed(IncomingFile f, DwcpException error) {
+        Message.FileDone d = files.committed(f, error);
+        if (failure.get() == null) { // an aborted session has said ERROR: no FILE_DONE after it
+            fileDone(d);
+        }
+    }
+
+    private void fileDone(Message.FileDone d) {
         if (d != null) {
             if (d.status() != Message.FileDone.OK) {
                 LOG.warn("session=" + name + " file-failed " + d.detail());
@@ -318,17 +346,36 @@ public final class TransferSession implements DataSession {
         if (state != State.RECEIVING) {
             throw DwcpException.protocol("frame=commit reason=unexpected state=" + state.name().toLowerCase(java.util.Locale.ROOT));
         }
+        DurableRenames r = renames;
+        if (r != null) {
+            try {
+                r.drain(); // every verified file in place before hard links are made to them, and before DONE
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DwcpException(ErrorCode.IO, "reason=interrupted-at-commit");
+            }
+        }
         files.checkDrained();
-        for (String failed : planner.committer().commit()) {
+        TreeCommitter committer = planner.committer();
+        for (String failed : committer.commit()) {
             LOG.warn("session=" + name + " commit-failed " + failed);
             files.failedAtCommit();
+        }
+        if (r != null && committer.changedAny()) {
+            try {
+                r.syncTree(committer.touchedDirectories()); // hard links, directory modes and times, symlinks
+            } catch (DwcpException e) {
+                LOG.warn("session=" + name + " commit-failed " + e.getMessage());
+                files.failedAtCommit();
+            }
         }
         boolean verified = files.failed() == 0;
         long ok = files.filesOk();
         long bytes = files.bytesOk();
         Message.Done done = new Message.Done(ok, bytes, payloadBytes.get(), verified);
         LOG.info("session=" + name + " done entries=" + files.offered() + " files=" + ok + " bytes=" + bytes
-                + " payload=" + payloadBytes.get() + " failed=" + files.failed());
+                + " payload=" + payloadBytes.get() + " failed=" + files.failed()
+                + (r == null ? " durable=off" : " " + r.stats()));
         if (end(new SessionOutcome(true, verified, ok, bytes, payloadBytes.get(), null))) {
             out.accept(done);
             ended.countDown();
@@ -484,6 +531,7 @@ public final class TransferSession implements DataSession {
     /** Moves to ENDED; returns false when the session had already ended. */
     private boolean end(SessionOutcome o) {
         SpaceLedger.Claim claim;
+        DurableRenames r;
         synchronized (this) {
             if (state == State.ENDED) {
                 return false;
@@ -491,9 +539,13 @@ public final class TransferSession implements DataSession {
             state = State.ENDED;
             outcome = o;
             claim = spaceClaim;
+            r = renames;
             if (pipeline != null) {
                 pipeline.stop();
             }
+        }
+        if (r != null) {
+            r.close(); // files still waiting in a batch are interrupted with the others (finishAbort)
         }
         receiving.release(this);
         onSessionThread(refineArena::close);

@@ -8,7 +8,9 @@ import io.dwcp.engine.storage.StorageRoot;
 import io.dwcp.zerocopy.FileStat;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What waits for COMMIT: hard links (their first name must be complete) and the directories' modes and mtimes,
@@ -20,6 +22,8 @@ final class TreeCommitter {
     private final String dest;
     private final List<Entry> dirs = new ArrayList<>();
     private final List<Entry> hardLinks = new ArrayList<>();
+    /** Directories whose names or metadata {@link #commit} changed (for flushing them where there is no syncfs). */
+    private final Set<String> touched = new LinkedHashSet<>();
 
     TreeCommitter(StorageRoot root, String dest) {
         this.root = root;
@@ -50,12 +54,23 @@ final class TreeCommitter {
             try {
                 // Owner-writable until now: the server had to create things inside.
                 String p = e.path().isEmpty() ? root.check(dest) : root.resolve(dest, e.path());
+                touched.add(p);
                 root.setMetadata(p, e, false, e.path().isEmpty() ? "." : e.path());
             } catch (DwcpException ex) {
                 failed.add(ex.getMessage());
             }
         }
         return failed;
+    }
+
+    /** True when the tree had hard links or directories to commit: something to flush before DONE. */
+    boolean changedAny() {
+        return !hardLinks.isEmpty() || !dirs.isEmpty();
+    }
+
+    /** The directories {@link #commit} touched: parents of new hard links, directories given metadata. */
+    Set<String> touchedDirectories() {
+        return touched;
     }
 
     private static int depth(String path) {
@@ -81,6 +96,7 @@ final class TreeCommitter {
             throw RelativePaths.refused(e.path(), "exists-as-directory");
         }
         root.ensureParents(p, e.path());
+        touched.add(DurableRenames.parent(p));
         String tmp = p + IncomingFile.PART_SUFFIX;
         root.deleteQuietly(tmp);
         root.link(first, tmp, e.path());

@@ -25,7 +25,11 @@ public final class IncomingFile {
     /** Part files are private to the server until they are complete. */
     private static final int PART_MODE = 0600;
 
-    public enum State { RECEIVING, DONE, FAILED }
+    /**
+     * {@code VERIFIED}: the part file holds the verified bytes, cut to size and with the entry's metadata, still
+     * open, and waits for its data to be flushed and its rename ({@link #verify()}, {@link #renameIntoPlace()}).
+     */
+    public enum State { RECEIVING, VERIFIED, DONE, FAILED }
 
     /** Most verified bytes between journal writes: what a crash can cost at most, besides blocks in flight. */
     static final long CHECKPOINT_BYTES = 256L << 20;
@@ -106,6 +110,11 @@ public final class IncomingFile {
     /** Scratch data ({@code send --no-fsync}): nothing of this file is flushed to disk before it is in place. */
     public void noFsync() {
         durable = false;
+    }
+
+    /** False for scratch data ({@link #noFsync()}): then the file is renamed as soon as it is verified. */
+    public boolean durable() {
+        return durable;
     }
 
     /** Blocks of an interrupted part file this file resumes from; 0 when it starts afresh. */
@@ -420,6 +429,10 @@ public final class IncomingFile {
      */
     public void interrupt() {
         synchronized (lock) {
+            if (state == State.VERIFIED) {
+                interruptVerified();
+                return;
+            }
             if (state != State.RECEIVING) {
                 return;
             }
@@ -432,6 +445,27 @@ public final class IncomingFile {
             state = State.FAILED;
             part.closeWhenIdle();
         }
+    }
+
+    /**
+     * A verified file that was waiting for its flush and rename: all its blocks are proven, so a large one keeps its
+     * part file with a journal listing every block (the next send re-digests them and moves nothing). The part had
+     * the entry's mode already, which may not let the server open it again: it gets the part mode back first.
+     */
+    private void interruptVerified() {
+        if (entry.size() < MIN_RESUME_SIZE) {
+            fail();
+            return;
+        }
+        try {
+            part.file().chmod(PART_MODE);
+        } catch (IOException | RuntimeException e) {
+            fail(); // a part file the next send could not open is no use
+            return;
+        }
+        checkpoint();
+        state = State.FAILED;
+        part.closeWhenIdle();
     }
 
     /** Records the sender's FILE_END; returns true when all its blocks are already here. */
@@ -452,10 +486,30 @@ public final class IncomingFile {
 
     /**
      * Verifies the whole-file digest and, on a match, applies mode and mtime and renames the part file into
-     * place. Only the first caller does the work and gets true (or the exception); later callers get false.
-     * On a mismatch the part file is removed.
+     * place at once, flushing nothing ({@link #verify()} and {@link #renameIntoPlace()} with no flush between:
+     * scratch data, or a caller that flushes by itself). Only the first caller does the work and gets true (or the
+     * exception); later callers get false. On a mismatch the part file is removed.
      */
     public boolean finish() throws DwcpException {
+        synchronized (lock) {
+            if (!verify()) {
+                return false;
+            }
+            if (state == State.VERIFIED) {
+                renameIntoPlace();
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Verifies the whole-file digest and, on a match, readies the part file for its rename: waits for the basis
+     * copy and stray landings, cuts it to size and applies mode, owner and mtime through its fd, which stays open
+     * ({@link State#VERIFIED}), so the caller can flush its data before {@link #renameIntoPlace()}. A file found
+     * identical to the one in place is {@link State#DONE} at once (nothing to rename). Only the first caller does
+     * the work and gets true (or the exception); later callers get false. On a mismatch the part file is removed.
+     */
+    public boolean verify() throws DwcpException {
         synchronized (lock) {
             if (state != State.RECEIVING) {
                 return false;
@@ -467,6 +521,7 @@ public final class IncomingFile {
                     if (metadataDiffers) {
                         applyMetadata(finalPath); // the same bytes: only what the planner saw differ is set
                     }
+                    state = State.DONE;
                 } else {
                     if (part == null) {
                         part = new PartFile(openPart()); // nothing was written (all holes): the file is its length
@@ -479,10 +534,8 @@ public final class IncomingFile {
                         part.file().truncate(entry.size()); // a longer basis, a hole at the end, or a journal
                     }
                     root.setMetadata(part.file(), entry); // through the open fd: no path to resolve again
-                    part.closeQuietly();
-                    root.rename(partPath, finalPath, entry.path());
+                    state = State.VERIFIED;
                 }
-                state = State.DONE;
                 return true;
             } catch (DwcpException e) {
                 fail();
@@ -496,6 +549,47 @@ public final class IncomingFile {
                 fail();
                 throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=interrupted");
             }
+        }
+    }
+
+    /**
+     * Flushes a {@link State#VERIFIED} file's data and metadata ({@code fsync} of the part), for a caller that
+     * flushes file by file; a failure fails the file. False when the file is no longer waiting (interrupted).
+     */
+    public boolean force() throws DwcpException {
+        synchronized (lock) {
+            if (state != State.VERIFIED) {
+                return false;
+            }
+            try {
+                part.file().force(true);
+                return true;
+            } catch (IOException e) {
+                fail();
+                throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=fsync-failed detail=\""
+                        + e.getMessage() + "\"");
+            }
+        }
+    }
+
+    /**
+     * Closes a {@link State#VERIFIED} part file and renames it to the final name: {@link State#DONE}. False when the
+     * file is no longer waiting (the session was interrupted meanwhile); a failed rename fails the file and throws.
+     */
+    public boolean renameIntoPlace() throws DwcpException {
+        synchronized (lock) {
+            if (state != State.VERIFIED) {
+                return false;
+            }
+            part.closeQuietly();
+            try {
+                root.rename(partPath, finalPath, entry.path());
+            } catch (DwcpException e) {
+                fail();
+                throw e;
+            }
+            state = State.DONE;
+            return true;
         }
     }
 

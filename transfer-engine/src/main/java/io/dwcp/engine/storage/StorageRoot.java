@@ -10,6 +10,7 @@ import io.dwcp.zerocopy.ConfinedDirectory;
 import io.dwcp.zerocopy.ConfinedRoot;
 import io.dwcp.zerocopy.DataFile;
 import io.dwcp.zerocopy.FileStat;
+import io.dwcp.zerocopy.FileSystemFlush;
 import io.dwcp.zerocopy.PathRefusedException;
 import java.io.IOException;
 import io.dwcp.zerocopy.select.IoPaths;
@@ -215,6 +216,27 @@ public final class StorageRoot implements AutoCloseable {
             root.rename(from, to);
         } catch (IOException e) {
             throw failure(shown, "rename", e);
+        }
+    }
+
+    /**
+     * A handle that flushes the whole file system under the root at once ({@code syncfs}), or null where the I/O
+     * path has none (then files are forced one by one). The caller closes it.
+     */
+    public FileSystemFlush openFileSystemFlush() throws DwcpException {
+        try {
+            return root.openFileSystemFlush();
+        } catch (IOException e) {
+            throw failure(".", "open-flush", e);
+        }
+    }
+
+    /** Flushes directory {@code dir} ("" is the root), so the names renamed into it survive a crash. */
+    public void syncDirectory(String dir, String shown) throws DwcpException {
+        try {
+            root.syncDirectory(dir);
+        } catch (IOException e) {
+            throw failure(shown, "directory-sync", e);
         }
     }
 
