@@ -118,7 +118,8 @@ dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo ' (with uncommitt
     echo "  after: $load_after. A load above the CPU count means other work shared the CPUs: expect noise."
     echo "- JVM: $jdk, flags \`--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED\`."
     echo "- JMH settings: \`$JMH_OPTS\`, throughput mode, one thread."
-    echo "- One operation = one 1 MiB block (1,048,576 bytes): GB/s = ops/s × 1,048,576 / 10^9."
+    echo "- One operation = one 1 MiB block (1,048,576 bytes): GB/s = ops/s × 1,048,576 / 10^9; for a benchmark"
+    echo "  with a \`block\` parameter (XorDeltaBenchmark) one operation = \`block\` bytes instead."
     echo "  The ± column is JMH's 99.9 % confidence half-width; with few iterations treat it as rough."
     echo "- Reproduce: \`JMH_OPTS='$JMH_OPTS' RESULTS=${RESULTS#"$ROOT"/} bench/jmh.sh '$FILTER'\` (raw CSV and log in \`bench/out/\`)."
     echo
@@ -132,6 +133,7 @@ dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo ' (with uncommitt
             for (i = 1; i <= NF; i++) {
                 h = unq($i)
                 if (h == "Param: data") pcol = i
+                else if (h == "Param: block") { bcol = i; other[i] = "block" }
                 else if (h ~ /^Param: /) { sub(/^Param: /, "", h); other[i] = h }
             }
             next
@@ -146,9 +148,10 @@ dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo ' (with uncommitt
             data = (pcol ? unq($pcol) : "")
             if (data == "") data = "random"
             if (params != "") data = data " " params
-            gbs = score * 1048576 / 1e9
+            opbytes = (bcol && unq($bcol) != "") ? unq($bcol) + 0 : 1048576
+            gbs = score * opbytes / 1e9
             if (err == "NaN" || err == "") { errops = "n/a"; errgb = "n/a" }
-            else { errops = sprintf("%.1f", err + 0); errgb = sprintf("%.2f", (err + 0) * 1048576 / 1e9) }
+            else { errops = sprintf("%.1f", err + 0); errgb = sprintf("%.2f", (err + 0) * opbytes / 1e9) }
             printf "| %s | %s | %.1f | %s | %.2f | %s |\n", name, data, score, errops, gbs, errgb
         }' "$CSV"
     echo
@@ -169,6 +172,10 @@ dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo ' (with uncommitt
     echo "  against \`ByteBuffer.allocateDirect\`, \`Arena.ofConfined().allocate\` and Netty's pooled allocator"
     echo "  (\`allocateDirect\` and the arena also zero the memory). \`SlabBenchmark.crc32c/xxh3\` over huge pages (THP,"
     echo "  or HUGETLB when reserved) against 4 KiB pages."
+    echo "- \`XorDeltaBenchmark.encode*\` (1 op = one \`block\`): XOR-delta encode of a block against its basis with"
+    echo "  \`changed\` of its 4 KiB pages differing: the fused Vector API kernel (preferred width; \`encodeVector256\`"
+    echo "  capped at 256 bits), the scalar twin, and \`mismatchThenXor\` (compare each page, then copy and XOR the"
+    echo "  ones that differ). \`XorDeltaBenchmark.copy\`: \`MemorySegment.copy\` of the same bytes, the yardstick."
 } >"$RESULTS"
 
 echo
