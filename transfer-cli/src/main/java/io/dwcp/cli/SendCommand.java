@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "send", mixinStandardHelpOptions = true,
-        customSynopsis = "dwcp send [-P N|auto] [--compress auto|lz4|off] [--delta auto|off] [--base OLD] [--no-fsync] [--json] [--no-progress] [--token-file FILE] "
+        customSynopsis = "dwcp send [-P N|auto] [--compress auto|lz4|off] [--delta auto|off] [--base OLD] [--inplace] [--no-fsync] [--json] [--no-progress] [--token-file FILE] "
                 + "[--block-size SIZE] [--idle-timeout SECONDS] [--io auto|portable] [-c|--checksum] [-I|--ignore-times] "
                 + "[--delete] [-n|--dry-run] [-i|--itemize-changes] [--stats] [--safe-links] [--exclude PATTERN]... "
                 + "[--include PATTERN]... [--exclude-from FILE]... SRC... HOST[:PORT][/DEST]",
@@ -50,6 +50,13 @@ final class SendCommand implements Callable<Integer> {
             + "no round trip. Checked by digest first: if the server's copy is not OLD, its block digests are used "
             + "instead and a warning says so.")
     Path base;
+
+    @Option(names = "--inplace", description = "Change the server's existing copies of changed files in place, "
+            + "writing only the changed bytes, under an undo log that puts the old bytes back if the transfer fails or "
+            + "the server crashes (for file systems that cannot clone; readers of the file see it change while the "
+            + "transfer runs, and other hard links to it change too). Files under 4 MiB and files that shrink are "
+            + "sent as usual.")
+    boolean inplace;
 
     @Option(names = "--no-fsync", description = "Scratch data: the server flushes nothing to disk before files take "
             + "their names (by default each verified file's data is on disk before its rename, and the renames before "
@@ -174,7 +181,7 @@ final class SendCommand implements Callable<Integer> {
         }
         int flags = (checksum ? Message.Offer.CHECKSUM : 0) | (ignoreTimes ? Message.Offer.IGNORE_TIMES : 0)
                 | (delete ? Message.Offer.DELETE : 0) | (dryRun ? Message.Offer.DRY_RUN : 0)
-                | (noFsync ? Message.Offer.NO_FSYNC : 0);
+                | (noFsync ? Message.Offer.NO_FSYNC : 0) | (inplace ? Message.Offer.INPLACE : 0);
         PrintStream out = System.out;
         java.util.function.Consumer<String> itemized = itemize && !json ? line -> {
             synchronized (out) {

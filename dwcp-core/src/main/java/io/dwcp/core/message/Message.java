@@ -46,8 +46,13 @@ public sealed interface Message {
         public static final int DRY_RUN = 8;
         /** Scratch data: the receiver flushes nothing to disk before files reach their names. */
         public static final int NO_FSYNC = 16;
+        /**
+         * Change files the receiver has in place (under an undo log) instead of building a new copy in a part file:
+         * only the changed bytes are written there. Files that would shrink, and files under 4 MiB, are not.
+         */
+        public static final int INPLACE = 32;
         /** Every flag this version knows; others are refused. */
-        public static final int KNOWN = CHECKSUM | IGNORE_TIMES | DELETE | DRY_RUN | NO_FSYNC;
+        public static final int KNOWN = CHECKSUM | IGNORE_TIMES | DELETE | DRY_RUN | NO_FSYNC | INPLACE;
 
         /** A whole transfer in one batch, with no options (tests and small sends). */
         public Offer(String dest, int blockSize, List<Entry> entries) {

@@ -374,8 +374,9 @@ class ControlCodecTest {
         assertEquals(List.of(1, 2, 4, 8, 16, 32, 64), List.of(Message.FilePlan.CREATED, Message.FilePlan.CONTENT,
                 Message.FilePlan.TIME, Message.FilePlan.PERMS, Message.FilePlan.OWNER, Message.FilePlan.GROUP,
                 Message.FilePlan.TARGET));
-        assertEquals(List.of(1, 2, 4, 8, 16, 31), List.of(Message.Offer.CHECKSUM, Message.Offer.IGNORE_TIMES,
-                Message.Offer.DELETE, Message.Offer.DRY_RUN, Message.Offer.NO_FSYNC, Message.Offer.KNOWN));
+        assertEquals(List.of(1, 2, 4, 8, 16, 32, 63), List.of(Message.Offer.CHECKSUM, Message.Offer.IGNORE_TIMES,
+                Message.Offer.DELETE, Message.Offer.DRY_RUN, Message.Offer.NO_FSYNC, Message.Offer.INPLACE,
+                Message.Offer.KNOWN));
     }
 
     /** S_IFMT values: regular, directory, symlink, FIFO, char device, block device, socket. */
@@ -432,7 +433,7 @@ class ControlCodecTest {
             assertEquals(flags, back.flags());
         }
         assertTrue(o.has(Message.Offer.DELETE) && !o.has(Message.Offer.DRY_RUN));
-        for (int flags : new int[] {1 << 20, 32, Message.Offer.KNOWN + 1, Integer.MIN_VALUE, -1}) {
+        for (int flags : new int[] {1 << 20, 64, Message.Offer.KNOWN + 1, Integer.MIN_VALUE, -1}) {
             rejectsOffer(new Message.Offer("", MIB, flags, 0, List.of()), ErrorCode.PROTOCOL, "unknown-flags");
         }
         rejectsOffer(new Message.Offer("", MIB, 0, -1, List.of()), ErrorCode.PROTOCOL, "bad-first-id");

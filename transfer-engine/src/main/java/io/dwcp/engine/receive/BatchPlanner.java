@@ -20,6 +20,7 @@ import io.dwcp.engine.storage.IncomingFile;
 import io.dwcp.engine.storage.PartJournal;
 import io.dwcp.engine.storage.ReceivingPaths;
 import io.dwcp.engine.storage.StorageRoot;
+import io.dwcp.engine.storage.UndoLog;
 import io.dwcp.zerocopy.FileStat;
 import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
@@ -323,6 +324,11 @@ final class BatchPlanner {
                         continue;
                     }
                 }
+                if (basis[i] != null && e.size() >= IncomingFile.MIN_RESUME_SIZE
+                        && UndoLog.recoverAt(root, target, e.path())) {
+                    // An in-place transfer was interrupted here: the file is its old self again; look at it anew.
+                    basis[i] = root.stat(target, e.path()).orElse(null);
+                }
                 if (basis[i] != null) {
                     basisSize = basis[i].size();
                     if (scratch == null) {
@@ -340,6 +346,9 @@ final class BatchPlanner {
                 }
                 IncomingFile f = new IncomingFile(p.fileId(), e, root, target, bs, digests, basisSize);
                 durability(f, batch);
+                if (digests != null && batch.has(Message.Offer.INPLACE)) {
+                    f.changeInPlace(basis[i].mtimeNanos());
+                }
                 if ((p.changes() & (TIME | PERMS | OWNER | GROUP)) == 0) {
                     f.metadataMatches();
                 }

@@ -63,6 +63,14 @@ public final class IncomingFile {
     private PartFile part;
     /** How the part file becomes a copy of the basis; null for a fresh or resumed part file. */
     private BasisCopy basisCopy;
+    /**
+     * {@code send --inplace}: the file at the final name is changed in place under this undo log (which lives under
+     * the part name); null otherwise. {@link #inPlaceTarget} is that file, open for writing.
+     */
+    private UndoLog undo;
+    private DataFile inPlaceTarget;
+    /** The basis's mtime when the file is changed in place ({@link #changeInPlace}), or -1. */
+    private long inPlaceMtime = -1;
     private long expectedBlocks = -1;
     private byte[] expectedDigest;
     private State state = State.RECEIVING;
@@ -105,6 +113,23 @@ public final class IncomingFile {
         this.basisSize = basisSize;
         this.freshPart = basisDigests == null || basisSize == 0;
         this.resumed = resumed;
+    }
+
+    /**
+     * Changes the file at the final name in place ({@code send --inplace}) instead of building a new copy: only
+     * changed bytes are written, each range's old bytes saved first in an undo log under the part name. Only for a
+     * basis of {@link #MIN_RESUME_SIZE} or more that the new file does not shrink; {@code basisMtimeNanos} is what a
+     * rollback puts back.
+     */
+    public void changeInPlace(long basisMtimeNanos) {
+        if (basisDigests != null && resumed == null && entry.size() >= basisSize && basisSize >= MIN_RESUME_SIZE) {
+            inPlaceMtime = basisMtimeNanos;
+        }
+    }
+
+    /** True when this file is changed in place under an undo log. */
+    public boolean inPlace() {
+        return inPlaceMtime >= 0;
     }
 
     /** Scratch data ({@code send --no-fsync}): nothing of this file is flushed to disk before it is in place. */
@@ -397,6 +422,9 @@ public final class IncomingFile {
      */
     private void checkpoint() {
         sinceCheckpoint = 0;
+        if (undo != null) {
+            return; // in place: the undo log, not a journal, is what a crash needs
+        }
         if (entry.size() < MIN_RESUME_SIZE) {
             return;
         }
@@ -429,6 +457,10 @@ public final class IncomingFile {
      */
     public void interrupt() {
         synchronized (lock) {
+            if (undo != null) {
+                fail(); // in place: the old file comes back; nothing is resumed
+                return;
+            }
             if (state == State.VERIFIED) {
                 interruptVerified();
                 return;
@@ -583,7 +615,11 @@ public final class IncomingFile {
             }
             part.closeQuietly();
             try {
-                root.rename(partPath, finalPath, entry.path());
+                if (undo != null) {
+                    commitInPlace();
+                } else {
+                    root.rename(partPath, finalPath, entry.path());
+                }
             } catch (DwcpException e) {
                 fail();
                 throw e;
@@ -634,10 +670,59 @@ public final class IncomingFile {
             }
             state = State.FAILED;
             cancelCopy();
+            if (undo != null) {
+                rollBackInPlace();
+                return;
+            }
             if (part != null) {
                 part.closeWhenIdle();
                 root.deleteQuietly(partPath);
             }
+        }
+    }
+
+    /**
+     * The new version is verified, flushed by the caller if durable, and in place: the undo log goes. Under the
+     * lock, from {@link #renameIntoPlace()}.
+     */
+    private void commitInPlace() throws DwcpException {
+        try {
+            undo.commit();
+        } catch (IOException e) {
+            throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=undo-commit-failed detail=\""
+                    + e.getMessage() + "\"");
+        } finally {
+            closeInPlaceTarget();
+        }
+        root.deleteQuietly(partPath);
+        undo = null;
+    }
+
+    /**
+     * Puts the old bytes back (a failed or interrupted in-place change). Writes still in flight on data threads wait
+     * for the log's monitor and are refused once it is closed. If the rollback itself fails, the log stays under the
+     * part name and the next send of the file, or the server's next look at it, rolls back from it.
+     */
+    private void rollBackInPlace() {
+        try {
+            undo.rollback();
+            root.deleteQuietly(partPath);
+        } catch (IOException | RuntimeException e) {
+            // the log stays: UndoLog.recoverAt finishes the job before the file is used again
+        } finally {
+            closeInPlaceTarget();
+            undo = null;
+        }
+    }
+
+    private void closeInPlaceTarget() {
+        if (inPlaceTarget != null) {
+            try {
+                inPlaceTarget.close();
+            } catch (IOException ignored) {
+                // flushed (or rolled back) before
+            }
+            inPlaceTarget = null;
         }
     }
 
@@ -647,6 +732,9 @@ public final class IncomingFile {
      * link too) is ours to replace.
      */
     private DataFile openPart() throws DwcpException {
+        if (inPlace()) {
+            return openInPlace();
+        }
         if (resumed != null) {
             return root.openPart(partPath, PART_MODE, entry.path()); // its proven blocks are the basis, in place
         }
@@ -666,6 +754,38 @@ public final class IncomingFile {
             }
         }
         return f;
+    }
+
+    /**
+     * The file at the final name, open for writing through a new undo log under the part name. Its mtime is moved off
+     * the old one at once, so that while it is half changed no quick check can take it for the old or the new file.
+     */
+    private DataFile openInPlace() throws DwcpException {
+        DataFile log = root.createExclusive(partPath, PART_MODE, entry.path());
+        DataFile target = null;
+        try {
+            target = root.openPart(finalPath, PART_MODE, entry.path());
+            undo = UndoLog.begin(log, target, basisSize, inPlaceMtime, blockSize, durable);
+            long now = System.currentTimeMillis() * 1_000_000L;
+            target.setTimes(now, now);
+            inPlaceTarget = target;
+            return new UndoingFile(target, undo);
+        } catch (IOException e) {
+            try {
+                if (undo == null) {
+                    log.close();
+                }
+                if (target != null) {
+                    target.close();
+                }
+            } catch (IOException ignored) {
+                // reporting the first failure
+            }
+            root.deleteQuietly(partPath);
+            undo = null;
+            throw e instanceof DwcpException d ? d : new DwcpException(ErrorCode.IO, "path=\"" + entry.path()
+                    + "\" reason=in-place-open-failed detail=\"" + e.getMessage() + "\"");
+        }
     }
 
     /**

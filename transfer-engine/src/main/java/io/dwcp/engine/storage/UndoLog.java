@@ -136,6 +136,30 @@ public final class UndoLog implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Rolls the file at {@code finalPath} back if an interrupted in-place transfer left its undo log under the part
+     * name; removes the log. Returns whether it did. Called with the path claimed, before the file is looked at.
+     */
+    public static boolean recoverAt(StorageRoot root, String finalPath, String shown) throws DwcpException {
+        String logPath = finalPath + IncomingFile.PART_SUFFIX;
+        DataFile log;
+        try {
+            log = root.openRead(logPath, shown);
+        } catch (DwcpException e) {
+            return false; // no part file: nothing to recover
+        }
+        try (log; DataFile target = root.openPart(finalPath, 0600, shown)) {
+            if (!recover(log, target)) {
+                return false; // a part file of another kind (a resume journal, a leftover)
+            }
+        } catch (IOException e) {
+            throw new DwcpException(ErrorCode.IO, "path=\"" + shown + "\" reason=in-place-rollback-failed detail=\""
+                    + e.getMessage() + "\"");
+        }
+        root.deleteQuietly(logPath);
+        return true;
+    }
+
     private static void replay(DataFile log, DataFile target, long end, boolean durable) throws IOException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment h = a.allocate(HEADER);
