@@ -38,7 +38,11 @@ import java.util.Set;
  * to the disk's pace. Adders block while {@link #MAX_FILES} files wait: at most twice that many parts are open.
  */
 final class DurableRenames implements AutoCloseable {
-    static final int MAX_FILES = 256;
+    /**
+     * Most files a batch holds. {@code -Ddwcp.durable.maxFiles=1} (for benchmarks only) commits every file by itself,
+     * as a flush per file would: what the batching saves.
+     */
+    static final int MAX_FILES = Math.max(1, Integer.getInteger("dwcp.durable.maxFiles", 256));
     static final long MAX_BYTES = 256L << 20;
     static final long MAX_WAIT_NANOS = 20_000_000L;
     /** Batches up to this many files are flushed file by file; larger ones with one {@code syncfs}. */
