@@ -57,7 +57,6 @@ final class FrameSender implements AutoCloseable {
     private final DataFrameFlyweight deltaHeader;
     private final ByteBuffer deltaPayload;
     private final long[] pageMap;
-    private final byte[] pageDigests;
     private final byte[] digestScratch = new byte[16];
     private int lastPages;
     private final EngineRuntime runtime;
@@ -93,7 +92,6 @@ final class FrameSender implements AutoCloseable {
         this.lz4Headers = new DataFrameFlyweight[slots];
         this.blockSlab = runtime.buffer(H + (long) blockSize);
         this.pageMap = new long[PageMapDescriptor.mapWords(blockSize)];
-        this.pageDigests = new byte[PageDigests.length(blockSize)];
         Slab delta = null;
         try {
             delta = runtime.buffer(H + (long) PageMapDescriptor.maxPayload(blockSize));
@@ -174,22 +172,31 @@ final class FrameSender implements AutoCloseable {
     }
 
     /**
-     * Sends the block now in the block slab as a page frame: only the pages whose digest differs from the receiver's
-     * ({@code theirs[at..]}, one per page) travel, LZ4-compressed when that pays. Returns the bytes put on the wire,
-     * or -1 when every page differs (send the block itself: the page map would only add to it). {@link #lastPages}
-     * then says how many pages went.
+     * Digests the pages of the block now in the block slab into {@code out[0..]} and returns the block's CRC32C: what
+     * a changed block keeps while the receiver's page digests are on their way, so it need not be read again whole.
      */
-    long sendPages(OutgoingFile f, int index, int length, byte[] theirs, int at) throws IOException {
-        PageDigests.digest(blockFrame, H, length, pageDigests, 0, digestScratch);
+    int digestPages(int length, byte[] out) {
+        PageDigests.digest(blockFrame, H, length, out, 0, digestScratch);
+        crc.reset();
+        crc.update(block.clear().limit(length));
+        return (int) crc.getValue();
+    }
+
+    /**
+     * Sends block {@code index} of {@code f} as a page frame: only the pages whose digest ({@code mine[mineAt..]},
+     * taken when the block was first read) differs from the receiver's ({@code theirs[at..]}) travel, read from
+     * {@code source} now, LZ4-compressed when that pays; {@code blockCrc} is the whole block's CRC32C from that first
+     * read (had the source changed since, the receiver's rebuilt block fails it and the block is sent again whole).
+     * Returns the bytes put on the wire, or -1 when every page differs (send the block itself: the page map would
+     * only add to it). {@link #lastPages} then says how many pages went.
+     */
+    long sendPages(OutgoingFile f, DataFile source, int index, int length, byte[] theirs, int at, byte[] mine,
+                   int mineAt, int blockCrc) throws IOException {
         int pages = PageMapDescriptor.pages(length);
         java.util.Arrays.fill(pageMap, 0);
-        long cursor = H + PageMapDescriptor.mapBytes(length);
         int changed = 0;
         for (int p = 0; p < pages; p++) {
-            if (!PageDigests.equal(pageDigests, 0, theirs, at, p)) {
-                int n = PageMapDescriptor.pageLength(length, p);
-                MemorySegment.copy(blockFrame, H + (long) p * PageMapDescriptor.PAGE, deltaFrame, cursor, n);
-                cursor += n;
+            if (!PageDigests.equal(mine, mineAt, theirs, at, p)) {
                 pageMap[p >>> 6] |= 1L << (p & 63);
                 changed++;
             }
@@ -197,26 +204,51 @@ final class FrameSender implements AutoCloseable {
         if (changed == pages) {
             return -1;
         }
+        long cursor = H + PageMapDescriptor.mapBytes(length);
+        long base = f.offset(index);
+        int p = 0;
+        while (p < pages) { // runs of changed pages, one read each
+            if ((pageMap[p >>> 6] & (1L << (p & 63))) == 0) {
+                p++;
+                continue;
+            }
+            int first = p;
+            while (p < pages && (pageMap[p >>> 6] & (1L << (p & 63))) != 0) {
+                p++;
+            }
+            long from = (long) first * PageMapDescriptor.PAGE;
+            int n = (int) (Math.min(length, (long) p * PageMapDescriptor.PAGE) - from);
+            readFully(f, source, deltaFrame, cursor, n, base + from);
+            cursor += n;
+        }
         lastPages = changed;
         PageMapDescriptor.writeMap(pageMap, length, deltaFrame, H);
-        crc.reset();
-        crc.update(block.clear().limit(length));
-        int blockCrc = (int) crc.getValue();
         int payload = (int) (cursor - H);
         ByteBuffer pagesPayload = deltaPayload.clear().limit(payload);
         int slot = lz4Slabs.length == 0 ? -1 : freeSlot();
         int wire = slot < 0 ? payload : encoder.encode(pagesPayload, lz4Payloads[slot]);
         byte[] basis = f.basisDigests();
         if (slot >= 0 && encoder.codec() == Codec.LZ4) {
-            lz4Headers[slot].encode(Codec.PAGES_LZ4, f.id, f.offset(index), length, wire, blockCrc, basis,
-                    f.basisDigestAt(index));
+            lz4Headers[slot].encode(Codec.PAGES_LZ4, f.id, base, length, wire, blockCrc, basis, f.basisDigestAt(index));
             zeroCopy.send(lz4Slabs[slot].segment(), 0, H + wire);
             nextSlot = (slot + 1) % lz4Slabs.length;
             return H + wire;
         }
-        deltaHeader.encode(Codec.PAGES, f.id, f.offset(index), length, payload, blockCrc, basis, f.basisDigestAt(index));
+        deltaHeader.encode(Codec.PAGES, f.id, base, length, payload, blockCrc, basis, f.basisDigestAt(index));
         socket.writeFully(deltaFrame, 0, H + payload);
         return H + payload;
+    }
+
+    private static void readFully(OutgoingFile f, DataFile source, MemorySegment into, long at, int length,
+                                  long position) throws IOException {
+        int done = 0;
+        while (done < length) {
+            int n = source.read(into, at + done, length - done, position + done);
+            if (n < 0) {
+                throw f.shrank(position + done);
+            }
+            done += n;
+        }
     }
 
     /**
@@ -261,6 +293,10 @@ final class FrameSender implements AutoCloseable {
         deltaHeader.encode(Codec.XOR, f.id, f.offset(index), length, payload, blockCrc, basis, f.basisDigestAt(index));
         socket.writeFully(deltaFrame, 0, H + payload);
         return H + payload;
+    }
+
+    int blockSize() {
+        return blockSizeBytes;
     }
 
     /** Pages the last {@link #sendPages} or {@link #sendXor} sent. */

@@ -19,13 +19,18 @@ import java.util.Map;
  * sends refined blocks itself until there is room (so the answers it waits for are never starved of a stream).
  */
 final class Refiner {
-    /** Blocks asked for and not yet sent; bounds the answers' digests held here (8 bytes a page). */
+    /** Blocks asked for and not yet sent, at most; bounds the digests held here (8 bytes a page, both ends'). */
     static final int MAX_OUTSTANDING = 1024;
+    /** The sender's own page digests of outstanding blocks take at most this much (fewer blocks for big ones). */
+    static final int MINE_BYTES = 4 << 20;
     /** A partly filled REFINE waits at most this long for more blocks of its file. */
     private static final long FLUSH_NANOS = 2_000_000;
 
-    /** A block whose receiver page digests arrived: {@code digests[at, at + PageDigests.length(block))}. */
-    record RefinedBlock(OutgoingFile file, int block, byte[] digests, int at) {
+    /**
+     * A block whose receiver page digests arrived: {@code digests[at, at + PageDigests.length(block))}; {@code slot}
+     * holds the sender's own page digests and CRC32C of the block ({@link #mine}, {@link #crc}).
+     */
+    record RefinedBlock(OutgoingFile file, int block, byte[] digests, int at, int slot) {
     }
 
     /** Where REFINE messages go. */
@@ -39,6 +44,15 @@ final class Refiner {
     /** Per file: blocks collected for the next REFINE, and the REFINEs sent and not yet answered, in order. */
     private final Map<Integer, Pending> files = new HashMap<>();
     private int outstanding;
+    private final int maxOutstanding;
+    private final int perBlock;
+    /** Per slot: the sender's page digests and CRC32C of one outstanding block, taken when it was first read. */
+    private final byte[] mine;
+    private final int[] crcs;
+    private final int[] freeSlots;
+    private int freeCount;
+    /** Outstanding block ({@code file << 32 | block}) to its slot. */
+    private final Map<Long, Integer> slotOf = new HashMap<>();
     private long oldestNanos;
 
     private static final class Pending {
@@ -56,19 +70,48 @@ final class Refiner {
     Refiner(Out out, BlockSchedule schedule, int blockSize, int maxControlBody) {
         this.out = out;
         this.schedule = schedule;
-        int perBlock = PageDigests.length(blockSize);
+        this.perBlock = PageDigests.length(blockSize);
         this.blocksPerRefine = Math.max(1, Math.min(Message.Refine.MAX_BLOCKS, maxControlBody / 2 / perBlock));
+        this.maxOutstanding = Math.max(blocksPerRefine, Math.min(MAX_OUTSTANDING, MINE_BYTES / perBlock));
+        this.mine = new byte[maxOutstanding * perBlock];
+        this.crcs = new int[maxOutstanding];
+        this.freeSlots = new int[maxOutstanding];
+        for (int i = 0; i < maxOutstanding; i++) {
+            freeSlots[i] = maxOutstanding - 1 - i;
+        }
+        this.freeCount = maxOutstanding;
+    }
+
+    /** The sender's page digests of a refined block, at {@link #mineAt}. */
+    byte[] mine() {
+        return mine;
+    }
+
+    int mineAt(int slot) {
+        return slot * perBlock;
+    }
+
+    /** The CRC32C of a refined block as first read. */
+    synchronized int crc(int slot) {
+        return crcs[slot];
     }
 
     /** True when no more blocks may be asked for until some are sent. */
     synchronized boolean full() {
-        return outstanding >= MAX_OUTSTANDING;
+        return outstanding >= maxOutstanding;
     }
 
-    /** Asks for the page digests of block {@code block} of {@code f}. */
-    void want(OutgoingFile f, int block) throws IOException {
+    /**
+     * Asks for the page digests of block {@code block} of {@code f}, keeping the sender's own ({@code pages}, of the
+     * block as read now, and its {@code crc}) until the answer comes; the caller checked {@link #full()}.
+     */
+    void want(OutgoingFile f, int block, byte[] pages, int crc) throws IOException {
         Message.Refine ready = null;
         synchronized (this) {
+            int slot = freeSlots[--freeCount];
+            System.arraycopy(pages, 0, mine, slot * perBlock, PageDigests.length(f.length(block)));
+            crcs[slot] = crc;
+            slotOf.put(((long) f.id << 32) | block, slot);
             Pending p = files.computeIfAbsent(f.id, id -> new Pending(f, blocksPerRefine));
             if (p.count == 0 && pendingBlocks() == 0) {
                 oldestNanos = System.nanoTime();
@@ -144,7 +187,11 @@ final class Refiner {
         }
         int at = 0;
         for (int b : asked) {
-            schedule.addRefined(new RefinedBlock(f, b, d.digests(), at));
+            int slot;
+            synchronized (this) {
+                slot = slotOf.remove(((long) f.id << 32) | b);
+            }
+            schedule.addRefined(new RefinedBlock(f, b, d.digests(), at, slot));
             at += PageDigests.length(f.length(b));
         }
         synchronized (this) {
@@ -161,15 +208,26 @@ final class Refiner {
     synchronized void forget(int fileId) {
         Pending p = files.remove(fileId);
         if (p != null) {
-            outstanding -= p.count;
+            for (int i = 0; i < p.count; i++) {
+                release(slotOf.remove(((long) fileId << 32) | p.blocks[i]));
+            }
             for (int[] asked : p.asked) {
-                outstanding -= asked.length;
+                for (int b : asked) {
+                    release(slotOf.remove(((long) fileId << 32) | b));
+                }
             }
         }
     }
 
-    /** A refined block was sent (or given up): room for another. */
-    synchronized void sent() {
-        outstanding--;
+    private void release(Integer slot) {
+        if (slot != null) {
+            freeSlots[freeCount++] = slot;
+            outstanding--;
+        }
+    }
+
+    /** A refined block was sent (or given up): its slot is free for another. */
+    synchronized void sent(int slot) {
+        release(slot);
     }
 }

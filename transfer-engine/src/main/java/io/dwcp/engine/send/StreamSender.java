@@ -18,11 +18,14 @@ final class StreamSender implements Runnable {
     private final FrameSender frames;
     private final MemorySegment memory;
     private final byte[] scratchDigest = new byte[BlockDigests.DIGEST_LENGTH];
+    /** The page digests of the block being deferred to the refiner. */
+    private final byte[] ownPages;
 
     StreamSender(TransferClient client, FrameSender frames) {
         this.client = client;
         this.frames = frames;
         this.memory = frames.blockMemory();
+        this.ownPages = new byte[io.dwcp.core.digest.PageDigests.length(frames.blockSize())];
     }
 
     @Override
@@ -108,9 +111,11 @@ final class StreamSender implements Runnable {
             return;
         }
         if (sent && f.refinable(index)) {
-            // Its bytes are digested and need not stay: the slab may take refined blocks meanwhile (and the block
-            // is read again if it goes whole after all). A file on probation waits for its verdict: a file
-            // rewritten throughout would otherwise have every block asked for before the first answer.
+            // Its page digests and CRC are taken now, while its bytes are here: the answer then needs only the changed
+            // pages read again. The slab may take refined blocks meanwhile (the block is read again if it goes whole
+            // after all). A file on probation waits for its verdict: a file rewritten throughout would otherwise
+            // have every block asked for before the first answer.
+            int crc = frames.digestPages(length, ownPages);
             boolean clobbered = false;
             while (client.refinerFull() || f.awaitingVerdict()) {
                 Refiner.RefinedBlock r = client.nextRefined();
@@ -123,7 +128,7 @@ final class StreamSender implements Runnable {
             }
             if (f.refinable(index)) {
                 f.deferred();
-                client.refine(f, index);
+                client.refine(f, index, ownPages, crc);
                 return;
             }
             if (clobbered) {
@@ -142,27 +147,31 @@ final class StreamSender implements Runnable {
         OutgoingFile f = r.file();
         int index = r.block();
         if (f.abandoned() || f.isEnded()) {
-            client.refinedDropped(); // the receiver has given its verdict, or will not take the file
+            client.refinedDropped(r.slot()); // the receiver has given its verdict, or will not take the file
             return;
         }
         DataFile file = f.acquire();
         try {
-            int length = f.read(file, index, memory, FrameSender.BLOCK_AT);
-            Xxh3.hash128(memory, FrameSender.BLOCK_AT, length, scratchDigest, 0);
-            if (!BlockDigests.equalAt(scratchDigest, 0, f.digests, index)) {
-                client.fail("path=\"" + f.entry.path() + "\" reason=source-changed-during-transfer offset="
-                        + f.offset(index), TransferResult.EXIT_FAILED);
-                return;
-            }
+            int length = f.length(index);
             int pages = PageMapDescriptor.pages(length);
-            long wire = frames.sendPages(f, index, length, r.digests(), r.at());
+            Refiner refiner = client.refiner();
+            long wire = frames.sendPages(f, file, index, length, r.digests(), r.at(), refiner.mine(),
+                    refiner.mineAt(r.slot()), refiner.crc(r.slot()));
             boolean delta = wire >= 0;
             int sentPages = delta ? frames.lastPages() : pages;
             if (!delta) {
+                // Every page differs: the block goes whole, read again and checked against its first digest.
+                f.read(file, index, memory, FrameSender.BLOCK_AT);
+                Xxh3.hash128(memory, FrameSender.BLOCK_AT, length, scratchDigest, 0);
+                if (!BlockDigests.equalAt(scratchDigest, 0, f.digests, index)) {
+                    client.fail("path=\"" + f.entry.path() + "\" reason=source-changed-during-transfer offset="
+                            + f.offset(index), TransferResult.EXIT_FAILED);
+                    return;
+                }
                 wire = frames.send(f, file, f.offset(index), length);
             }
             f.refined(sentPages, pages);
-            client.refinedDone(f, length, wire, delta, sentPages);
+            client.refinedDone(f, r.slot(), length, wire, delta, sentPages);
         } finally {
             f.release();
         }

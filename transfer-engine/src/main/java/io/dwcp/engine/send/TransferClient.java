@@ -406,13 +406,18 @@ public final class TransferClient {
         return !stop && schedule.awaitRefined();
     }
 
-    void refine(OutgoingFile f, int block) throws IOException {
+    void refine(OutgoingFile f, int block, byte[] pages, int crc) throws IOException {
         lastActivity.set(System.nanoTime());
-        refiner.want(f, block);
+        refiner.want(f, block, pages, crc);
     }
 
-    void refinedDone(OutgoingFile f, int length, long wire, boolean pageFrame, int pages) throws IOException {
-        refiner.sent();
+    /** The sender's page digests and CRC of a refined block, from its first read. */
+    Refiner refiner() {
+        return refiner;
+    }
+
+    void refinedDone(OutgoingFile f, int slot, int length, long wire, boolean pageFrame, int pages) throws IOException {
+        refiner.sent(slot);
         deltaSent(f, length, wire, pageFrame, pages);
     }
 
@@ -423,8 +428,8 @@ public final class TransferClient {
     }
 
     /** A refined block of a file given up meanwhile. */
-    void refinedDropped() {
-        refiner.sent();
+    void refinedDropped(int slot) {
+        refiner.sent(slot);
     }
 
     boolean stopped() {
