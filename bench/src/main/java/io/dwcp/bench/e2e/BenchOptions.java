@@ -13,6 +13,8 @@ import java.util.Map;
  */
 final class BenchOptions {
     static final List<String> ALL_TOOLS = List.of("dwcp", "dwcp-portable", "iperf3", "rsync", "cp", "dd");
+    /** Tools that run only when named: dwcp-inplace sends with --inplace (for the delta workloads). */
+    static final List<String> KNOWN_TOOLS = List.of("dwcp", "dwcp-portable", "dwcp-inplace", "iperf3", "rsync", "cp", "dd");
     static final List<String> ALL_WORKLOADS = List.of("file", "tree", "tree-resend", "real-tree", "real-tree-resend", "gen-tree",
             "gen-tree-resend", "gen-tree-1pct", "gen-tree-checksum", "file-delta-1pct", "file-delta-base", "file-resume-sender",
             "file-resume-server");
@@ -148,8 +150,8 @@ final class BenchOptions {
             throw new BenchException("TOOLS is empty");
         }
         for (String t : tools()) {
-            if (!ALL_TOOLS.contains(t)) {
-                throw new BenchException("unknown tool '" + t + "' (known: " + String.join(" ", ALL_TOOLS) + ")");
+            if (!KNOWN_TOOLS.contains(t)) {
+                throw new BenchException("unknown tool '" + t + "' (known: " + String.join(" ", KNOWN_TOOLS) + ")");
             }
         }
         if (tools().stream().distinct().count() != tools().size()) {

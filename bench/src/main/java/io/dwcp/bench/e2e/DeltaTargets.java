@@ -31,15 +31,23 @@ final class DeltaTargets {
             Map<String, ToolSummary> byTool = summaries.getOrDefault(w.name(), Map.of());
             String note = w.sizeMib() == ISSUE_MIB ? ""
                     : Fmt.s("indicative: measured on %d MiB, the issue's file is %d MiB", w.sizeMib(), ISSUE_MIB);
-            String dwcp = w.senderHasBase() ? "dwcp --base" : "dwcp";
-            out.add(wallRatio(w, byTool, Fmt.s("%s wall time <= %.1fx rsync's, %s", dwcp, MAX_WALL_RATIO, w.name()), note));
-            out.add(wire(w, byTool, Fmt.s("%s wire_bytes <= 2 x changed bytes + 1%% of the file, %s", dwcp, w.name()), note));
+            for (String tool : List.of(Targets.TOOL, "dwcp-inplace")) {
+                if (!tool.equals(Targets.TOOL) && !byTool.containsKey(tool)) {
+                    continue; // the variants are reported only when they ran
+                }
+                String dwcp = (tool.equals(Targets.TOOL) ? "dwcp" : "dwcp --inplace") + (w.senderHasBase() ? " --base" : "");
+                out.add(wallRatio(w, byTool, tool, Fmt.s("%s wall time <= %.1fx rsync's, %s", dwcp, MAX_WALL_RATIO,
+                        w.name()), note));
+                out.add(wire(w, byTool, tool, Fmt.s("%s wire_bytes <= 2 x changed bytes + 1%% of the file, %s", dwcp,
+                        w.name()), note));
+            }
         }
         return out;
     }
 
-    private static Targets.Result wallRatio(Workload w, Map<String, ToolSummary> byTool, String label, String note) {
-        ToolSummary d = byTool.get(Targets.TOOL);
+    private static Targets.Result wallRatio(Workload w, Map<String, ToolSummary> byTool, String tool, String label,
+                                            String note) {
+        ToolSummary d = byTool.get(tool);
         ToolSummary p = byTool.get(PEER);
         if (d == null || p == null || d.wall() == null || p.wall() == null) {
             return new Targets.Result(label, "n/a", "n/a", "dwcp or rsync has no successful run on " + w.name());
@@ -49,10 +57,11 @@ final class DeltaTargets {
                 r <= MAX_WALL_RATIO ? "PASS" : "FAIL", note);
     }
 
-    private static Targets.Result wire(Workload w, Map<String, ToolSummary> byTool, String label, String note) {
+    private static Targets.Result wire(Workload w, Map<String, ToolSummary> byTool, String tool, String label,
+                                       String note) {
         long size = (long) w.sizeMib() << 20;
         long bound = wireBound(size);
-        ToolSummary d = byTool.get(Targets.TOOL);
+        ToolSummary d = byTool.get(tool);
         Double wire = d == null ? null : d.figure(Figures.WIRE_BYTES);
         String limits = Fmt.s("bound %d bytes (%s) = 2 x %d changed bytes (%d pages x %d) + %d", bound, Fmt.size(bound),
                 FilePair.changedBytes(size), FilePair.changedPages(size), FilePair.PAGE, Math.round(size * FilePair.CHANGED_FRACTION));

@@ -19,6 +19,8 @@ final class DwcpTool implements Resumable {
     static final String PART_SUFFIX = ".dwcp-part";
     private final BenchContext ctx;
     private final boolean portable;
+    /** dwcp-inplace: sends with {@code --inplace} (changed files changed in place under an undo log). */
+    private final boolean inplace;
     private final int port;
     private final int dataPort;
     private ServerHandle server;
@@ -26,15 +28,22 @@ final class DwcpTool implements Resumable {
     private String serverJava = "n/a";
 
     DwcpTool(BenchContext ctx, boolean portable) {
+        this(ctx, portable, false);
+    }
+
+    /** The dwcp-inplace variant uses the ports four above the default ones. */
+    DwcpTool(BenchContext ctx, boolean portable, boolean inplace) {
         this.ctx = ctx;
         this.portable = portable;
-        this.port = ctx.options().dwcpPort() + (portable ? 2 : 0);
-        this.dataPort = ctx.options().dwcpDataPort() + (portable ? 2 : 0);
+        this.inplace = inplace;
+        int offset = portable ? 2 : inplace ? 4 : 0;
+        this.port = ctx.options().dwcpPort() + offset;
+        this.dataPort = ctx.options().dwcpDataPort() + offset;
     }
 
     @Override
     public String name() {
-        return portable ? "dwcp-portable" : "dwcp";
+        return portable ? "dwcp-portable" : inplace ? "dwcp-inplace" : "dwcp";
     }
 
     @Override
@@ -76,6 +85,9 @@ final class DwcpTool implements Resumable {
             cmd.add(base.toString());
         }
         cmd.addAll(ioArgs());
+        if (inplace) {
+            cmd.add("--inplace");
+        }
         cmd.addAll(ctx.options().sendArgs());
         cmd.add(src.toString());
         cmd.add("127.0.0.1:" + port);

@@ -34,6 +34,7 @@ public final class TransferBench {
             tools.add(switch (t) {
                 case "dwcp" -> new DwcpTool(ctx, false);
                 case "dwcp-portable" -> new DwcpTool(ctx, true);
+                case "dwcp-inplace" -> new DwcpTool(ctx, false, true);
                 case "iperf3" -> new Iperf3Tool(ctx);
                 case "rsync" -> new RsyncTool(ctx);
                 case "cp" -> new LocalTool(ctx, false);
