@@ -117,6 +117,11 @@ final class BasisCopy {
         }
     }
 
+    /** How far the part file holds the basis's bytes now. */
+    synchronized long copiedTo() {
+        return copiedTo;
+    }
+
     /** Stops the copy (its file failed) and waits until the copier has let go of the part file. */
     synchronized void cancel() {
         cancelled = true;

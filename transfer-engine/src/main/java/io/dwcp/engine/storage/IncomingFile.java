@@ -437,6 +437,12 @@ public final class IncomingFile {
             } else if (resumed != null && resumed.has(i)) {
                 System.arraycopy(resumed.digests(), i * 16, all, i * 16, 16);
                 have[i >>> 6] |= 1L << (i & 63);
+            } else if (basisCopy != null && (long) (i + 1) * blockSize <= basisCopy.copiedTo() && basisDigests != null
+                    && FileBlocks.blockLength(basisSize, blockSize, i) == FileBlocks.blockLength(entry.size(), blockSize, i)) {
+                // A block the basis copy has put here and no frame has changed: the basis's block, which an
+                // interrupted delta transfer must not send again (the resume re-digests it like any other).
+                System.arraycopy(basisDigests, i * 16, all, i * 16, 16);
+                have[i >>> 6] |= 1L << (i & 63);
             }
         }
         try {
