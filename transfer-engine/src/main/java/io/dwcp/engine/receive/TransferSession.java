@@ -354,6 +354,9 @@ public final class TransferSession implements DataSession {
                 Thread.currentThread().interrupt();
                 throw new DwcpException(ErrorCode.IO, "reason=interrupted-at-commit");
             }
+            if (abandoned()) {
+                return; // aborted while the last batch was committed: no links, no DONE
+            }
         }
         files.checkDrained();
         TreeCommitter committer = planner.committer();
@@ -480,9 +483,9 @@ public final class TransferSession implements DataSession {
         if (!end(new SessionOutcome(false, false, 0, 0, payloadBytes.get(), f.message()))) {
             return;
         }
+        files.interruptAll(); // part files settled (journals written, the rest removed) before the line says so
         LOG.warn("session=" + name + " aborted code=" + f.code().name().toLowerCase(java.util.Locale.ROOT) + " "
                 + f.message());
-        files.interruptAll();
         out.accept(new Message.Error(f.code(), f.message()));
         ended.countDown(); // after the peer was told and the part files are gone
     }

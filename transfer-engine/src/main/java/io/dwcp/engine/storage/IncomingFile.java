@@ -58,6 +58,16 @@ public final class IncomingFile {
     private long sinceCheckpoint;
     /** A journal was written after the file's last byte: the part file is cut to size before its rename. */
     private boolean journalWritten;
+    /** A checkpoint's data flush is under way on {@link #CHECKPOINTS} (guarded by the lock). */
+    private boolean checkpointRunning;
+
+    /**
+     * Where a durable file's checkpoints flush its data before the journal is written: one shared daemon thread, off
+     * the data path. Flushing 64 MiB inline held the file's lock, so every stream landing blocks of the file waited
+     * for the disk; now only the journal write (a few KiB) happens under it. One checkpoint at a time per file.
+     */
+    private static final java.util.concurrent.ExecutorService CHECKPOINTS =
+            java.util.concurrent.Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("dwcp-checkpoint").factory());
 
     private final Object lock = new Object();
     private PartFile part;
@@ -404,7 +414,11 @@ public final class IncomingFile {
             sinceCheckpoint += FileBlocks.blockLength(entry.size(), blockSize, i);
             if (sinceCheckpoint >= checkpointBytes() && state == State.RECEIVING && part != null
                     && !(expectedBlocks >= 0 && count == expectedBlocks)) {
-                checkpoint();
+                if (durable) {
+                    checkpointInBackground();
+                } else {
+                    checkpoint();
+                }
             }
             return expectedBlocks >= 0 && count == expectedBlocks;
         }
@@ -430,6 +444,73 @@ public final class IncomingFile {
         }
         long[] have = new long[(blockCount + 63) / 64];
         byte[] all = new byte[digests.length];
+        verifiedBlocks(have, all);
+        try {
+            if (durable) {
+                part.file().force(false);
+            }
+            PartJournal.write(part.file(), entry, blockSize, have, all);
+            journalWritten = true;
+        } catch (IOException | RuntimeException e) {
+            // the transfer goes on; only a later resume of this file would start over
+        }
+    }
+
+    /**
+     * {@link #checkpoint()} with the data flush on {@link #CHECKPOINTS}: the blocks verified now are listed now (their
+     * bytes were written before their bits were set, so the flush that follows covers them), the flush runs without
+     * the lock, and the journal is written under it afterwards, only if the file is still receiving (a verified file
+     * is cut to size, a failed one is gone). The checkpoint holds the part open as a landing does, so the part is not
+     * closed under the flush and {@link #verify()} waits for it. Called under the lock.
+     */
+    private void checkpointInBackground() {
+        if (checkpointRunning) {
+            return; // the bytes keep counting: the next block after it ends starts the next one
+        }
+        sinceCheckpoint = 0;
+        if (undo != null || entry.size() < MIN_RESUME_SIZE) {
+            return;
+        }
+        long[] have = new long[(blockCount + 63) / 64];
+        byte[] all = new byte[digests.length];
+        verifiedBlocks(have, all);
+        DataFile f = part.file();
+        part.beginLanding();
+        checkpointRunning = true;
+        try {
+            CHECKPOINTS.execute(() -> {
+                boolean flushed;
+                try {
+                    f.force(false);
+                    flushed = true;
+                } catch (IOException | RuntimeException e) {
+                    flushed = false; // no journal this time; only a later resume would cost more
+                }
+                synchronized (lock) {
+                    checkpointRunning = false;
+                    try {
+                        if (flushed && state == State.RECEIVING) {
+                            PartJournal.write(f, entry, blockSize, have, all);
+                            journalWritten = true;
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        // as in checkpoint()
+                    } finally {
+                        if (part.endLanding()) {
+                            part.closeQuietly();
+                        }
+                        lock.notifyAll();
+                    }
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            checkpointRunning = false;
+            part.endLanding();
+        }
+    }
+
+    /** Fills {@code have} and {@code all} with the blocks verified here and their digests. Under the lock. */
+    private void verifiedBlocks(long[] have, byte[] all) {
         for (int i = 0; i < blockCount; i++) {
             if ((received.get(i >>> 6) & (1L << (i & 63))) != 0) {
                 System.arraycopy(digests, i * 16, all, i * 16, 16);
@@ -444,15 +525,6 @@ public final class IncomingFile {
                 System.arraycopy(basisDigests, i * 16, all, i * 16, 16);
                 have[i >>> 6] |= 1L << (i & 63);
             }
-        }
-        try {
-            if (durable) {
-                part.file().force(false);
-            }
-            PartJournal.write(part.file(), entry, blockSize, have, all);
-            journalWritten = true;
-        } catch (IOException | RuntimeException e) {
-            // the transfer goes on; only a later resume of this file would start over
         }
     }
 
