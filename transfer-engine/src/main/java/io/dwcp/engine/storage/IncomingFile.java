@@ -877,7 +877,8 @@ public final class IncomingFile {
             if (state != State.RECEIVING || part == null) {
                 throw notReceiving();
             }
-            from = part.file();
+            // In place, straight from the file: a basis block is never among the writes waiting for the log.
+            from = inPlaceTarget != null ? inPlaceTarget : part.file();
         }
         try {
             int done = 0;

@@ -25,8 +25,10 @@ final class UndoingFile implements DataFile {
         return target;
     }
 
+    /** Reads the file; new bytes still waiting for the log's flush are written first, so a read sees every write. */
     @Override
     public int read(MemorySegment dst, long off, int len, long position) throws IOException {
+        undo.flushPending();
         return target.read(dst, off, len, position);
     }
 
@@ -43,11 +45,13 @@ final class UndoingFile implements DataFile {
 
     @Override
     public long size() throws IOException {
+        undo.flushPending();
         return target.size();
     }
 
     @Override
     public void truncate(long size) throws IOException {
+        undo.flushPending();
         if (size < target.size()) {
             throw new IOException("reason=in-place-shrink-refused size=" + size); // the log keeps no cut-off tail
         }
@@ -61,6 +65,7 @@ final class UndoingFile implements DataFile {
 
     @Override
     public void force(boolean metadata) throws IOException {
+        undo.flushPending();
         target.force(metadata);
     }
 

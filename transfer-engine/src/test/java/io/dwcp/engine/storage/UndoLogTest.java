@@ -68,6 +68,7 @@ class UndoLogTest {
         DataFile target = r.openPart("f", 0644, "f");
         UndoLog undo = UndoLog.begin(r.createExclusive("f.dwcp-part", 0600, "f"), target, old.length, mtime, 1 << 20, true);
         writeThrough(undo, old.length);
+        undo.flushPending(); // a durable log holds new bytes back until its next flush
         assertFalse(java.util.Arrays.equals(old, Files.readAllBytes(f)));
         undo.rollback();
         target.close();
@@ -93,6 +94,20 @@ class UndoLogTest {
         try (DataFile log = r.openRead("g.dwcp-part", "g"); DataFile t = r.openPart("g", 0644, "g")) {
             assertTrue(UndoLog.recover(log, t));
         }
+        assertArrayEquals(old, Files.readAllBytes(f));
+    }
+
+    @Test
+    void aDurableLogHoldsNewBytesBackUntilOneFlushAndRollbackDropsThem() throws Exception {
+        StorageRoot r = root(IoMode.AUTO);
+        byte[] old = random(5, 100_000);
+        Path f = Files.write(dir.resolve("k"), old);
+        DataFile target = r.openPart("k", 0644, "k");
+        UndoLog undo = UndoLog.begin(r.createExclusive("k.dwcp-part", 0600, "k"), target, old.length, 0, 1 << 20, true);
+        writeThrough(undo, old.length);
+        assertArrayEquals(old, Files.readAllBytes(f), "nothing is written before the log is flushed");
+        undo.rollback();
+        target.close();
         assertArrayEquals(old, Files.readAllBytes(f));
     }
 
