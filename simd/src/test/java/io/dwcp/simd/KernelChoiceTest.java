@@ -11,14 +11,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Which kernel {@link DeltaKernels#get()} picks, and the line it logs, in child JVMs started with the flags that
+ * Which kernel {@link DeltaKernels#get()} picks, and why ({@link DeltaKernels#choice()}), in child JVMs started with the flags that
  * decide it (the choice is made once per JVM, so it cannot be varied in this one).
  */
 class KernelChoiceTest {
 
-    /** Entry point of the child JVM: prints the chosen kernel's name. */
+    /** Entry point of the child JVM: prints the chosen kernel's name and the choice as processes log it. */
     public static void main(String[] args) {
         System.out.println("chosen=" + DeltaKernels.get().name());
+        System.out.println("simd " + DeltaKernels.choice());
     }
 
     @Test
