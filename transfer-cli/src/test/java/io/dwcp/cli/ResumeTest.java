@@ -232,13 +232,15 @@ class ResumeTest {
             long oldMtime = Files.getLastModifiedTime(received).toMillis();
             Object inode = Files.getAttribute(received, "unix:ino");
             CountDownLatch hold = new CountDownLatch(1);
-            AtomicInteger frames = new AtomicInteger();
             int aborted = count(s.log(), " aborted ");
             Process p = Harness.start(List.of("send", "--json", "--no-progress", "--compress", "off", "--delta", "off",
                     "--inplace", file.toString(), holding(s, "d", hold)));
             closeAfter.add(() -> Harness.kill(p));
-            // The first blocks are written in place, then the proxy holds the rest; the sender dies.
-            Thread.sleep(1500);
+            // The first blocks are written in place (the undo log exists), then the proxy holds the rest; the sender
+            // dies.
+            Path log = root.resolve("d/img.bin.dwcp-part");
+            assertTrue(Harness.eventually(Duration.ofSeconds(60), () -> Files.exists(log)), s::log);
+            Thread.sleep(500);
             p.destroyForcibly().waitFor();
             hold.countDown();
             assertTrue(Harness.eventually(Duration.ofSeconds(10), () -> count(s.log(), " aborted ") > aborted), s::log);

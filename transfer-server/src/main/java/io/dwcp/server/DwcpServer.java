@@ -202,7 +202,8 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
     public void warmUpDigests() {
         Thread.ofPlatform().daemon().name("dwcp-warmup").start(() -> {
             boolean warm = Xxh3.warmUpVectorPath(WARMUP_MAX_MILLIS);
-            LOG.info("digest=xxh3-128 loop=" + (warm ? "vector" : "scalar-first"));
+            LOG.info("digest=xxh3-128 loop=" + (warm ? "vector" : "scalar-first") + " simd "
+                    + io.dwcp.simd.DeltaKernels.choice());
         });
     }
 
