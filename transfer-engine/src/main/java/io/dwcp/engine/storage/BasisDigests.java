@@ -3,6 +3,7 @@ package io.dwcp.engine.storage;
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
 import io.dwcp.core.digest.BlockDigests;
+import io.dwcp.core.digest.PageDigests;
 import io.dwcp.core.io.FileBlocks;
 import io.dwcp.zerocopy.DataFile;
 import java.io.IOException;
@@ -48,5 +49,43 @@ public final class BasisDigests {
                     + e.getMessage() + "\"");
         }
         return digests;
+    }
+
+    /**
+     * The 8-byte digests of the pages of blocks {@code blocks} of the file at {@code path} (a REFINE), read through
+     * {@code buf}, a block the caller owns; {@code size} is the new file's, whose block lengths the sender uses.
+     */
+    public static byte[] pages(StorageRoot root, String path, String shown, long size, int blockSize, int[] blocks,
+                               MemorySegment buf) throws DwcpException {
+        int total = 0;
+        for (int b : blocks) {
+            total += PageDigests.length(FileBlocks.blockLength(size, blockSize, b));
+        }
+        byte[] out = new byte[total];
+        byte[] scratch = new byte[16];
+        int at = 0;
+        try (DataFile basis = root.openRead(path, shown)) {
+            for (int b : blocks) {
+                int length = FileBlocks.blockLength(size, blockSize, b);
+                long position = (long) b * blockSize;
+                int got = 0;
+                while (got < length) {
+                    int n = basis.read(buf, got, length - got, position + got);
+                    if (n <= 0) {
+                        break; // the basis shrank meanwhile: the missing bytes read as zeros, the digests decide
+                    }
+                    got += n;
+                }
+                buf.asSlice(got, length - got).fill((byte) 0);
+                PageDigests.digest(buf, 0, length, out, at, scratch);
+                at += PageDigests.length(length);
+            }
+        } catch (DwcpException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new DwcpException(ErrorCode.IO, "path=\"" + shown + "\" reason=basis-read-failed detail=\""
+                    + e.getMessage() + "\"");
+        }
+        return out;
     }
 }

@@ -3,7 +3,6 @@ package io.dwcp.engine.storage;
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
 import io.dwcp.core.digest.BlockDigests;
-import io.dwcp.core.digest.PageDigests;
 import io.dwcp.core.io.FileBlocks;
 import io.dwcp.core.manifest.Entry;
 import io.dwcp.zerocopy.DataFile;
@@ -60,6 +59,8 @@ public final class IncomingFile {
     private boolean journalWritten;
     /** A checkpoint's data flush is under way on {@link #CHECKPOINTS} (guarded by the lock). */
     private boolean checkpointRunning;
+    /** Another checkpoint came due meanwhile: it starts as soon as the running one ends (guarded by the lock). */
+    private boolean checkpointPending;
 
     /**
      * Where a durable file's checkpoints flush its data before the journal is written: one shared daemon thread, off
@@ -73,12 +74,8 @@ public final class IncomingFile {
     private PartFile part;
     /** How the part file becomes a copy of the basis; null for a fresh or resumed part file. */
     private BasisCopy basisCopy;
-    /**
-     * {@code send --inplace}: the file at the final name is changed in place under this undo log (which lives under
-     * the part name); null otherwise. {@link #inPlaceTarget} is that file, open for writing.
-     */
-    private UndoLog undo;
-    private DataFile inPlaceTarget;
+    /** {@code send --inplace}: the file at the final name being changed in place under an undo log; else null. */
+    private InPlaceChange undo;
     /** The basis's mtime when the file is changed in place ({@link #changeInPlace}), or -1. */
     private long inPlaceMtime = -1;
     private long expectedBlocks = -1;
@@ -244,37 +241,10 @@ public final class IncomingFile {
      * name through {@code buf}, a block the caller owns.
      */
     public byte[] pageDigests(int[] blocks, MemorySegment buf) throws DwcpException {
-        int total = 0;
         for (int b : blocks) {
             checkBasisBlock(b);
-            total += PageDigests.length(FileBlocks.blockLength(entry.size(), blockSize, b));
         }
-        byte[] out = new byte[total];
-        byte[] scratch = new byte[16];
-        int at = 0;
-        try (DataFile basis = root.openRead(finalPath, entry.path())) {
-            for (int b : blocks) {
-                int length = FileBlocks.blockLength(entry.size(), blockSize, b);
-                long position = (long) b * blockSize;
-                int got = 0;
-                while (got < length) {
-                    int n = basis.read(buf, got, length - got, position + got);
-                    if (n <= 0) {
-                        break; // the basis shrank meanwhile: the missing bytes read as zeros, the digests decide
-                    }
-                    got += n;
-                }
-                buf.asSlice(got, length - got).fill((byte) 0);
-                PageDigests.digest(buf, 0, length, out, at, scratch);
-                at += PageDigests.length(length);
-            }
-        } catch (DwcpException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=basis-read-failed detail=\""
-                    + e.getMessage() + "\"");
-        }
-        return out;
+        return BasisDigests.pages(root, finalPath, entry.path(), entry.size(), blockSize, blocks, buf);
     }
 
     /**
@@ -465,7 +435,8 @@ public final class IncomingFile {
      */
     private void checkpointInBackground() {
         if (checkpointRunning) {
-            return; // the bytes keep counting: the next block after it ends starts the next one
+            checkpointPending = true; // taken when the running one ends: a stream that stalls now loses nothing
+            return;
         }
         sinceCheckpoint = 0;
         if (undo != null || entry.size() < MIN_RESUME_SIZE) {
@@ -500,6 +471,12 @@ public final class IncomingFile {
                             part.closeQuietly();
                         }
                         lock.notifyAll();
+                    }
+                    if (checkpointPending) {
+                        checkpointPending = false;
+                        if (state == State.RECEIVING && !part.isClosed()) {
+                            checkpointInBackground(); // the blocks verified while this one flushed
+                        }
                     }
                 }
             });
@@ -694,7 +671,8 @@ public final class IncomingFile {
             part.closeQuietly();
             try {
                 if (undo != null) {
-                    commitInPlace();
+                    undo.commit();
+                    undo = null;
                 } else {
                     root.rename(partPath, finalPath, entry.path());
                 }
@@ -749,58 +727,14 @@ public final class IncomingFile {
             state = State.FAILED;
             cancelCopy();
             if (undo != null) {
-                rollBackInPlace();
+                undo.rollBack();
+                undo = null;
                 return;
             }
             if (part != null) {
                 part.closeWhenIdle();
                 root.deleteQuietly(partPath);
             }
-        }
-    }
-
-    /**
-     * The new version is verified, flushed by the caller if durable, and in place: the undo log goes. Under the
-     * lock, from {@link #renameIntoPlace()}.
-     */
-    private void commitInPlace() throws DwcpException {
-        try {
-            undo.commit();
-        } catch (IOException e) {
-            throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=undo-commit-failed detail=\""
-                    + e.getMessage() + "\"");
-        } finally {
-            closeInPlaceTarget();
-        }
-        root.deleteQuietly(partPath);
-        undo = null;
-    }
-
-    /**
-     * Puts the old bytes back (a failed or interrupted in-place change). Writes still in flight on data threads wait
-     * for the log's monitor and are refused once it is closed. If the rollback itself fails, the log stays under the
-     * part name and the next send of the file, or the server's next look at it, rolls back from it.
-     */
-    private void rollBackInPlace() {
-        try {
-            undo.rollback();
-            root.deleteQuietly(partPath);
-        } catch (IOException | RuntimeException e) {
-            // the log stays: UndoLog.recoverAt finishes the job before the file is used again
-        } finally {
-            closeInPlaceTarget();
-            undo = null;
-        }
-    }
-
-    private void closeInPlaceTarget() {
-        if (inPlaceTarget != null) {
-            try {
-                inPlaceTarget.close();
-            } catch (IOException ignored) {
-                // flushed (or rolled back) before
-            }
-            inPlaceTarget = null;
         }
     }
 
@@ -834,36 +768,11 @@ public final class IncomingFile {
         return f;
     }
 
-    /**
-     * The file at the final name, open for writing through a new undo log under the part name. Its mtime is moved off
-     * the old one at once, so that while it is half changed no quick check can take it for the old or the new file.
-     */
+    /** The file at the final name, open for writing through a new undo log under the part name. */
     private DataFile openInPlace() throws DwcpException {
-        DataFile log = root.createExclusive(partPath, PART_MODE, entry.path());
-        DataFile target = null;
-        try {
-            target = root.openPart(finalPath, PART_MODE, entry.path());
-            undo = UndoLog.begin(log, target, basisSize, inPlaceMtime, blockSize, durable);
-            long now = System.currentTimeMillis() * 1_000_000L;
-            target.setTimes(now, now);
-            inPlaceTarget = target;
-            return new UndoingFile(target, undo);
-        } catch (IOException e) {
-            try {
-                if (undo == null) {
-                    log.close();
-                }
-                if (target != null) {
-                    target.close();
-                }
-            } catch (IOException ignored) {
-                // reporting the first failure
-            }
-            root.deleteQuietly(partPath);
-            undo = null;
-            throw e instanceof DwcpException d ? d : new DwcpException(ErrorCode.IO, "path=\"" + entry.path()
-                    + "\" reason=in-place-open-failed detail=\"" + e.getMessage() + "\"");
-        }
+        undo = InPlaceChange.begin(root, finalPath, partPath, entry.path(), PART_MODE, basisSize, inPlaceMtime, blockSize,
+                durable);
+        return undo.file();
     }
 
     /**
@@ -878,7 +787,7 @@ public final class IncomingFile {
                 throw notReceiving();
             }
             // In place, straight from the file: a basis block is never among the writes waiting for the log.
-            from = inPlaceTarget != null ? inPlaceTarget : part.file();
+            from = undo != null ? undo.target() : part.file();
         }
         try {
             int done = 0;
