@@ -254,15 +254,24 @@ final class FrameSender implements AutoCloseable {
     /**
      * Sends the block now in the block slab as the XOR of it and OLD's block ({@code base}, read into the base
      * buffer): only pages that differ travel, LZ4-compressed when that pays, naming the receiver's basis block digest
-     * (which the caller checked is OLD's). Returns the bytes put on the wire, or -1 when every page differs (send the
-     * block itself). {@link #lastPages} then says how many pages went.
+     * (OLD's block digest is checked against it first: {@link #BASE_MISMATCH} when they differ, nothing sent). Returns
+     * the bytes put on the wire, or -1 when every page differs (send the block itself). {@link #lastPages} then says
+     * how many pages went.
      */
+    /** {@link #sendXor}: the receiver's block is not OLD's; nothing was sent. */
+    static final long BASE_MISMATCH = -2;
+
     long sendXor(OutgoingFile f, int index, int length, SenderBasis base) throws IOException {
         if (baseBlock == null) {
             baseSlab = runtime.buffer(blockSizeBytes);
             baseBlock = baseSlab.segment();
         }
         base.read(index, baseBlock, 0);
+        // The receiver's block must be OLD's, proven by digest before a delta against it goes out.
+        io.dwcp.core.digest.Xxh3.hash128(baseBlock, 0, length, digestScratch, 0);
+        if (!io.dwcp.core.digest.BlockDigests.equalAt(digestScratch, 0, f.basisDigests(), index)) {
+            return BASE_MISMATCH;
+        }
         int pages = PageMapDescriptor.pages(length);
         long mapBytes = PageMapDescriptor.mapBytes(length);
         long written = DeltaKernels.get().encode(baseBlock, 0, blockFrame, H, length, deltaFrame, H + mapBytes, pageMap);

@@ -61,6 +61,7 @@ final class OutgoingFile {
         this.basisDigests = basis ? plan.blockDigests() : null;
         this.basisSize = basis ? plan.basisSize() : 0;
         this.refine = basis && delta && (plan.changes() & Message.FilePlan.RESUMED) == 0;
+        this.refineAllowed = refine;
     }
 
     /**
@@ -74,11 +75,24 @@ final class OutgoingFile {
 
     /** OLD ({@code --base}) when the receiver's copy proved to be it: changed blocks go as XOR deltas. */
     private volatile SenderBasis xorBase;
+    /** Refining was allowed at the plan: what a file whose base proved wrong falls back to. */
+    private final boolean refineAllowed;
+    private final java.util.concurrent.atomic.AtomicBoolean baseWrong = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** The receiver's copy is {@code base}: changed blocks go as XOR deltas against it, not refined to pages. */
     void xorAgainst(SenderBasis base) {
         xorBase = base;
         refine = false;
+    }
+
+    /**
+     * A block of the receiver's copy proved not to be OLD's: the rest of the file is refined against the receiver's
+     * copy instead. True for the one caller that found it first (it warns).
+     */
+    boolean baseMismatch() {
+        xorBase = null;
+        refine = refineAllowed;
+        return baseWrong.compareAndSet(false, true);
     }
 
     /** OLD when changed block {@code block} (of {@code length} bytes) goes as an XOR delta; else null. */

@@ -97,8 +97,8 @@ final class SendWindow {
                 }
                 OutgoingFile f = new OutgoingFile((int) id, e, o.batch().sources().get(i), blockSize, line, io, delta);
                 if (base != null && delta) {
-                    if (base.isReceiverBasis(line)) {
-                        f.xorAgainst(base);
+                    if (base.mayBeReceiverBasis(line)) {
+                        f.xorAgainst(base); // each block is proven OLD's by digest before its delta goes
                     } else {
                         events.baseMismatch(e);
                     }

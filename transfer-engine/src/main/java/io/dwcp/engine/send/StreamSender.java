@@ -102,13 +102,18 @@ final class StreamSender implements Runnable {
         SenderBasis base = sent ? f.xorBase(index, length) : null;
         if (base != null) {
             long wire = frames.sendXor(f, index, length, base);
-            boolean delta = wire >= 0;
-            int pages = delta ? frames.lastPages() : PageMapDescriptor.pages(length);
-            if (!delta) {
-                wire = frames.send(f, file, f.offset(index), length);
+            if (wire != FrameSender.BASE_MISMATCH) {
+                boolean delta = wire >= 0;
+                int pages = delta ? frames.lastPages() : PageMapDescriptor.pages(length);
+                if (!delta) {
+                    wire = frames.send(f, file, f.offset(index), length);
+                }
+                client.deltaSent(f, length, wire, delta, pages);
+                return;
             }
-            client.deltaSent(f, length, wire, delta, pages);
-            return;
+            if (f.baseMismatch()) {
+                client.baseMismatch(f); // then refined against the receiver's copy, as without --base
+            }
         }
         if (sent && f.refinable(index)) {
             // Its page digests and CRC are taken now, while its bytes are here: the answer then needs only the changed

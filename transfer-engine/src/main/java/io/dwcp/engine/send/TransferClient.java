@@ -427,6 +427,11 @@ public final class TransferClient {
         blockDone(f, true, length, wire);
     }
 
+    /** {@code --base}: a block of the receiver's copy of {@code f} is not OLD's. */
+    void baseMismatch(OutgoingFile f) {
+        events.baseMismatch(f.entry);
+    }
+
     /** A refined block of a file given up meanwhile. */
     void refinedDropped(int slot) {
         refiner.sent(slot);
