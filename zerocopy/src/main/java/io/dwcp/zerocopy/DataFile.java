@@ -23,6 +23,22 @@ public interface DataFile extends Closeable {
     /** Reads up to {@code len} bytes at {@code position}; -1 at or beyond end of file. */
     int read(MemorySegment dst, long off, int len, long position) throws IOException;
 
+    /**
+     * Reads {@code len} bytes at {@code position} into {@code dst[off..]}, or as many as there are before the end of
+     * the file; returns how many (fewer than {@code len} only at the end of the file).
+     */
+    default int readAtMost(MemorySegment dst, long off, int len, long position) throws IOException {
+        int done = 0;
+        while (done < len) {
+            int n = read(dst, off + done, len - done, position + done);
+            if (n <= 0) {
+                break;
+            }
+            done += n;
+        }
+        return done;
+    }
+
     /** Writes up to {@code len} bytes at {@code position}; returns how many. */
     int write(MemorySegment src, long off, int len, long position) throws IOException;
 

@@ -51,8 +51,9 @@ final class FilePair {
         SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + size);
         long total = size / PAGE;
         BitSet pages = choose(total, changedPages(size), random);
-        ByteBuffer buf = ByteBuffer.allocateDirect(PAGE).order(ByteOrder.LITTLE_ENDIAN);
-        try (FileChannel ch = FileChannel.open(neu, StandardOpenOption.WRITE)) {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined();
+             FileChannel ch = FileChannel.open(neu, StandardOpenOption.WRITE)) {
+            ByteBuffer buf = arena.allocate(PAGE).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
             for (int p = pages.nextSetBit(0); p >= 0 && !Processes.closing(); p = pages.nextSetBit(p + 1)) {
                 Sources.fill(buf, PAGE, random);
                 long at = (long) p * PAGE;

@@ -92,9 +92,10 @@ final class Verifier {
 
     /** Every byte, 1 MiB at a time; the first difference is reported with its offset. */
     private static void compareAll(Path src, Path dst, long size) throws IOException, BenchException {
-        ByteBuffer x = ByteBuffer.allocateDirect(FULL_CHUNK);
-        ByteBuffer y = ByteBuffer.allocateDirect(FULL_CHUNK);
-        try (FileChannel a = FileChannel.open(src); FileChannel b = FileChannel.open(dst)) {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined();
+             FileChannel a = FileChannel.open(src); FileChannel b = FileChannel.open(dst)) {
+            ByteBuffer x = arena.allocate(FULL_CHUNK).asByteBuffer();
+            ByteBuffer y = arena.allocate(FULL_CHUNK).asByteBuffer();
             for (long at = 0; at < size; at += FULL_CHUNK) {
                 int n = (int) Math.min(FULL_CHUNK, size - at);
                 read(a, x.clear().limit(n), at);

@@ -53,6 +53,32 @@ public final class PageMapDescriptor {
         return Math.min(PAGE, length - p * PAGE);
     }
 
+    /** True when page {@code p} is in {@code map}. */
+    public static boolean has(long[] map, int p) {
+        return (map[p >>> 6] & (1L << (p & 63))) != 0;
+    }
+
+    /** Puts page {@code p} in {@code map}. */
+    public static void set(long[] map, int p) {
+        map[p >>> 6] |= 1L << (p & 63);
+    }
+
+    /** The first page from {@code p} on that is in {@code map}, or {@code pages} when none is. */
+    public static int nextIn(long[] map, int pages, int p) {
+        while (p < pages && !has(map, p)) {
+            p++;
+        }
+        return p;
+    }
+
+    /** The first page from {@code p} on that is not in {@code map} (the end of the run starting at {@code p}). */
+    public static int nextOut(long[] map, int pages, int p) {
+        while (p < pages && has(map, p)) {
+            p++;
+        }
+        return p;
+    }
+
     /** Writes {@code map} (its first {@link #mapWords} words) at {@code at}. */
     public static void writeMap(long[] map, int length, MemorySegment payload, long at) {
         int words = mapWords(length);

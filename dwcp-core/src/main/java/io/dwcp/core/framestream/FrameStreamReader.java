@@ -8,6 +8,7 @@ import io.dwcp.simd.DeltaKernel;
 import io.dwcp.simd.DeltaKernels;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectableChannel;
@@ -46,7 +47,9 @@ public final class FrameStreamReader implements AutoCloseable {
     private final FrameAssembler assembler;
     private final LZ4SafeDecompressor lz4 = LZ4Factory.fastestInstance().safeDecompressor();
     private final CRC32C crc = new CRC32C();
-    private final ByteBuffer head = ByteBuffer.allocateDirect(FrameDeltaDescriptor.HEADER_LENGTH);
+    /** The header and read-ahead buffers: the reader's own, freed by {@link #close()}. */
+    private final Arena arena = Arena.ofShared();
+    private final ByteBuffer head = arena.allocate(FrameDeltaDescriptor.HEADER_LENGTH).asByteBuffer();
     private final FrameDeltaFlyweight header = new FrameDeltaFlyweight().wrap(head);
     /** [0, 16): the basis digest a header names; [16, 32): the digest of the frame just rebuilt. */
     private final byte[] digest = new byte[32];
@@ -69,7 +72,7 @@ public final class FrameStreamReader implements AutoCloseable {
         if (channel instanceof SelectableChannel s && !s.isBlocking()) {
             throw new IllegalArgumentException("channel=non-blocking reason=unsupported");
         }
-        this.in = new ChannelInput(Objects.requireNonNull(channel, "channel"), ByteBuffer.allocateDirect(64 * 1024));
+        this.in = new ChannelInput(Objects.requireNonNull(channel, "channel"), arena.allocate(64 * 1024).asByteBuffer());
         this.limits = Objects.requireNonNull(limits, "limits");
         this.assembler = new FrameAssembler(kernel);
     }
@@ -294,6 +297,10 @@ public final class FrameStreamReader implements AutoCloseable {
             wire.close();
             xor.close();
             own.close();
+            cache = null;
+        }
+        if (arena.scope().isAlive()) {
+            arena.close();
         }
     }
 }

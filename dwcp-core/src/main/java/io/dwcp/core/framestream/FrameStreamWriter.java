@@ -9,6 +9,7 @@ import io.dwcp.simd.DeltaKernel;
 import io.dwcp.simd.DeltaKernels;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.SelectableChannel;
@@ -36,6 +37,7 @@ import net.jpountz.lz4.LZ4Factory;
  */
 public final class FrameStreamWriter implements AutoCloseable {
     /** Zero capacity, so its position and limit never change: safe to share. */
+    /** The body of a frame that has none: one per JVM, zero bytes (direct, as every other body handed to LZ4). */
     private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(0);
     private final WritableByteChannel channel;
     private final FrameStreamConfig config;
@@ -47,7 +49,8 @@ public final class FrameStreamWriter implements AutoCloseable {
     private final CompressionAdvisor wholeAdvisor = new CompressionAdvisor();
     private final CompressionAdvisor deltaAdvisor = new CompressionAdvisor();
     private final CRC32C crc = new CRC32C();
-    /** The header of one frame. */
+    /** The header of one frame, in memory the writer owns (freed by {@link #close()}). */
+    private final Arena arena = Arena.ofShared();
     private final ByteBuffer head;
     private final FrameDeltaFlyweight header = new FrameDeltaFlyweight();
     private final GrowableBuffer xor;
@@ -74,7 +77,7 @@ public final class FrameStreamWriter implements AutoCloseable {
         int max = config.maxFrameBytes();
         this.cache = new FrameCache(config.cacheBytes(), max, stats);
         this.encoder = new DeltaEncoder(kernel);
-        this.head = ByteBuffer.allocateDirect(FrameDeltaDescriptor.HEADER_LENGTH);
+        this.head = arena.allocate(FrameDeltaDescriptor.HEADER_LENGTH).asByteBuffer();
         this.header.wrap(head);
         this.xor = new GrowableBuffer(FrameDeltaDescriptor.maxPayload(max));
         this.packed = new GrowableBuffer(FrameDeltaDescriptor.maxWireLength(max));
@@ -271,6 +274,9 @@ public final class FrameStreamWriter implements AutoCloseable {
             cache.close();
             xor.close();
             packed.close();
+            if (arena.scope().isAlive()) {
+                arena.close();
+            }
         }
     }
 }

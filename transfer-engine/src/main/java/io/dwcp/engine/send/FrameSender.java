@@ -197,7 +197,7 @@ final class FrameSender implements AutoCloseable {
         int changed = 0;
         for (int p = 0; p < pages; p++) {
             if (!PageDigests.equal(mine, mineAt, theirs, at, p)) {
-                pageMap[p >>> 6] |= 1L << (p & 63);
+                PageMapDescriptor.set(pageMap, p);
                 changed++;
             }
         }
@@ -206,20 +206,14 @@ final class FrameSender implements AutoCloseable {
         }
         long cursor = H + PageMapDescriptor.mapBytes(length);
         long base = f.offset(index);
-        int p = 0;
-        while (p < pages) { // runs of changed pages, one read each
-            if ((pageMap[p >>> 6] & (1L << (p & 63))) == 0) {
-                p++;
-                continue;
-            }
-            int first = p;
-            while (p < pages && (pageMap[p >>> 6] & (1L << (p & 63))) != 0) {
-                p++;
-            }
+        int first = PageMapDescriptor.nextIn(pageMap, pages, 0);
+        while (first < pages) { // runs of changed pages, one read each
+            int end = PageMapDescriptor.nextOut(pageMap, pages, first);
             long from = (long) first * PageMapDescriptor.PAGE;
-            int n = (int) (Math.min(length, (long) p * PageMapDescriptor.PAGE) - from);
+            int n = (int) (Math.min(length, (long) end * PageMapDescriptor.PAGE) - from);
             readFully(f, source, deltaFrame, cursor, n, base + from);
             cursor += n;
+            first = PageMapDescriptor.nextIn(pageMap, pages, end);
         }
         lastPages = changed;
         PageMapDescriptor.writeMap(pageMap, length, deltaFrame, H);
@@ -241,13 +235,9 @@ final class FrameSender implements AutoCloseable {
 
     private static void readFully(OutgoingFile f, DataFile source, MemorySegment into, long at, int length,
                                   long position) throws IOException {
-        int done = 0;
-        while (done < length) {
-            int n = source.read(into, at + done, length - done, position + done);
-            if (n < 0) {
-                throw f.shrank(position + done);
-            }
-            done += n;
+        int done = source.readAtMost(into, at, length, position);
+        if (done < length) {
+            throw f.shrank(position + done);
         }
     }
 

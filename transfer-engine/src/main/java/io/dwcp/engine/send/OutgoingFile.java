@@ -175,13 +175,9 @@ final class OutgoingFile {
     int read(DataFile file, int index, MemorySegment into, long at) throws IOException {
         int length = length(index);
         long position = offset(index);
-        int done = 0;
-        while (done < length) {
-            int n = file.read(into, at + done, length - done, position + done);
-            if (n < 0) {
-                throw shrank(position + done);
-            }
-            done += n;
+        int done = file.readAtMost(into, at, length, position);
+        if (done < length) {
+            throw shrank(position + done);
         }
         return length;
     }

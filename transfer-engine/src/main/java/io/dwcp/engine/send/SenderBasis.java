@@ -64,14 +64,10 @@ final class SenderBasis implements AutoCloseable {
     int read(int index, MemorySegment into, long at) throws IOException {
         int length = FileBlocks.blockLength(size, blockSize, index);
         long position = (long) index * blockSize;
-        int done = 0;
-        while (done < length) {
-            int n = file.read(into, at + done, length - done, position + done);
-            if (n < 0) {
-                throw new DwcpException(ErrorCode.IO, "base=\"" + path + "\" reason=changed-while-read offset="
-                        + (position + done));
-            }
-            done += n;
+        int done = file.readAtMost(into, at, length, position);
+        if (done < length) {
+            throw new DwcpException(ErrorCode.IO, "base=\"" + path + "\" reason=changed-while-read offset="
+                    + (position + done));
         }
         return length;
     }

@@ -30,14 +30,7 @@ public final class BasisDigests {
             for (int i = 0; i < n; i++) {
                 int want = FileBlocks.blockLength(size, blockSize, i);
                 long at = (long) i * blockSize;
-                int got = 0;
-                while (got < want) {
-                    int r = f.read(buf, got, want - got, at + got);
-                    if (r <= 0) {
-                        break;
-                    }
-                    got += r;
-                }
+                int got = f.readAtMost(buf, 0, want, at);
                 BlockDigests.digest(scratch.clear().limit(got), digests, i);
                 onBlock.run();
             }
@@ -68,14 +61,8 @@ public final class BasisDigests {
             for (int b : blocks) {
                 int length = FileBlocks.blockLength(size, blockSize, b);
                 long position = (long) b * blockSize;
-                int got = 0;
-                while (got < length) {
-                    int n = basis.read(buf, got, length - got, position + got);
-                    if (n <= 0) {
-                        break; // the basis shrank meanwhile: the missing bytes read as zeros, the digests decide
-                    }
-                    got += n;
-                }
+                // A basis that shrank meanwhile: the missing bytes read as zeros, the digests decide.
+                int got = basis.readAtMost(buf, 0, length, position);
                 buf.asSlice(got, length - got).fill((byte) 0);
                 PageDigests.digest(buf, 0, length, out, at, scratch);
                 at += PageDigests.length(length);

@@ -336,14 +336,10 @@ public final class IncomingFile {
     public void readBack(long offset, MemorySegment dst, int want) throws DwcpException {
         DataFile f = beginLandingUnchecked();
         try {
-            long done = 0;
-            while (done < want) {
-                int n = f.read(dst, done, (int) (want - done), offset + done);
-                if (n <= 0) {
-                    throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=read-back-short offset="
-                            + (offset + done));
-                }
-                done += n;
+            int done = f.readAtMost(dst, 0, want, offset);
+            if (done < want) {
+                throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=read-back-short offset="
+                        + (offset + done));
             }
         } catch (DwcpException e) {
             throw e;
@@ -790,14 +786,10 @@ public final class IncomingFile {
             from = undo != null ? undo.target() : part.file();
         }
         try {
-            int done = 0;
-            while (done < length) {
-                int n = from.read(into, done, length - done, offset + done);
-                if (n <= 0) {
-                    throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=basis-block-short offset="
-                            + (offset + done));
-                }
-                done += n;
+            int done = from.readAtMost(into, 0, length, offset);
+            if (done < length) {
+                throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=basis-block-short offset="
+                        + (offset + done));
             }
         } catch (DwcpException e) {
             throw e;

@@ -114,14 +114,7 @@ public final class PartJournal {
                     continue;
                 }
                 int want = FileBlocks.blockLength(entry.size(), blockSize, i);
-                int got = 0;
-                while (got < want) {
-                    int r = part.read(buf, got, want - got, (long) i * blockSize + got);
-                    if (r <= 0) {
-                        break;
-                    }
-                    got += r;
-                }
+                int got = part.readAtMost(buf, 0, want, (long) i * blockSize);
                 BlockDigests.digest(scratch.clear().limit(got), digest, 0);
                 if (got == want && BlockDigests.equalAt(digest, 0, v.digests(), i)) {
                     count++;
@@ -146,13 +139,8 @@ public final class PartJournal {
         byte[] a = new byte[n];
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment in = arena.allocate(n);
-            int got = 0;
-            while (got < n) {
-                int r = part.read(in, got, n - got, entry.size() + got);
-                if (r <= 0) {
-                    return null;
-                }
-                got += r;
+            if (part.readAtMost(in, 0, n, entry.size()) < n) {
+                return null;
             }
             MemorySegment.copy(in, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, a, 0, n);
         }

@@ -248,15 +248,7 @@ public final class UndoLog implements AutoCloseable {
     }
 
     private static int read(DataFile f, MemorySegment into, long at, long length, long position) throws IOException {
-        long done = 0;
-        while (done < length) {
-            int n = f.read(into, at + done, (int) (length - done), position + done);
-            if (n <= 0) {
-                break;
-            }
-            done += n;
-        }
-        return (int) done;
+        return f.readAtMost(into, at, (int) length, position);
     }
 
     private static void readFully(DataFile f, MemorySegment into, long at, long length, long position)

@@ -48,12 +48,18 @@ final class FileCopier implements AutoCloseable {
         this.detail = detail;
     }
 
-    CopyKind copy(long length) throws IOException {
+    /** The source's statx: its size and block size (what a clone range must be aligned to). */
+    private MemorySegment statSource() throws IOException {
         MemorySegment st = arena.allocate(StatxLayout.SIZE, 8);
         int rc = LinuxFiles.statx(srcFd, arena.allocateFrom(""), Sys.AT_EMPTY_PATH, st);
         if (rc < 0) {
             throw failure("statx", rc);
         }
+        return st;
+    }
+
+    CopyKind copy(long length) throws IOException {
+        MemorySegment st = statSource();
         long srcSize = StatxLayout.read(st).size();
         long n = Math.min(length, srcSize);
         end = n;
@@ -72,11 +78,7 @@ final class FileCopier implements AutoCloseable {
         if (!LINKED) {
             return false;
         }
-        MemorySegment st = arena.allocate(StatxLayout.SIZE, 8);
-        int rc = LinuxFiles.statx(srcFd, arena.allocateFrom(""), Sys.AT_EMPTY_PATH, st);
-        if (rc < 0) {
-            throw failure("statx", rc);
-        }
+        MemorySegment st = statSource();
         long srcSize = StatxLayout.read(st).size();
         long n = Math.min(length, srcSize);
         end = n;

@@ -295,7 +295,7 @@ public final class BlockPipeline {
                 DeltaKernels.get().apply(rebuild, 0, s.length, payload, at, pageMap);
             } else {
                 for (int p = 0; p < pages; p++) {
-                    if ((pageMap[p >>> 6] & (1L << (p & 63))) != 0) {
+                    if (PageMapDescriptor.has(pageMap, p)) {
                         int n = PageMapDescriptor.pageLength(s.length, p);
                         MemorySegment.copy(payload, at, rebuild, (long) p * PageMapDescriptor.PAGE, n);
                         at += n;
@@ -332,19 +332,13 @@ public final class BlockPipeline {
     /** Writes the runs of changed pages of the rebuilt block back into the part file. */
     private void writePages(DataFile part, Slot s, int pages) throws DwcpException {
         try {
-            int p = 0;
-            while (p < pages) {
-                if ((pageMap[p >>> 6] & (1L << (p & 63))) == 0) {
-                    p++;
-                    continue;
-                }
-                int first = p;
-                while (p < pages && (pageMap[p >>> 6] & (1L << (p & 63))) != 0) {
-                    p++;
-                }
+            int first = PageMapDescriptor.nextIn(pageMap, pages, 0);
+            while (first < pages) {
+                int end = PageMapDescriptor.nextOut(pageMap, pages, first);
                 long from = (long) first * PageMapDescriptor.PAGE;
-                long to = Math.min(s.length, (long) p * PageMapDescriptor.PAGE);
+                long to = Math.min(s.length, (long) end * PageMapDescriptor.PAGE);
                 part.writeFully(rebuild, from, to - from, s.offset + from);
+                first = PageMapDescriptor.nextIn(pageMap, pages, end);
             }
         } catch (IOException e) {
             throw new DwcpException(ErrorCode.IO, "reason=write-failed file=" + s.fileId + " detail=\""
