@@ -4,7 +4,7 @@
 # nothing (no apt-get update, no network).
 #
 # Usage: scripts/install-tools.sh TOOL...
-#   TOOL is a command name: rsync iperf3 wg wireguard-go ip mkfs.xfs
+#   TOOL is a command name: rsync iperf3 wg wireguard-go ip mkfs.xfs ping
 #   (the Debian package names wireguard-tools and iproute2 are accepted too).
 #
 # Exit codes: 0 all present (or installed), 1 something missing and we are not
@@ -14,7 +14,7 @@ set -euo pipefail
 log() { printf 'install-tools: %s\n' "$*" >&2; }
 
 usage() {
-  log "usage: $0 TOOL...   (TOOL: rsync iperf3 wg wireguard-go ip mkfs.xfs)"
+  log "usage: $0 TOOL...   (TOOL: rsync iperf3 wg wireguard-go ip mkfs.xfs ping)"
   exit 2
 }
 
@@ -27,6 +27,7 @@ resolve() {
     wireguard-go) echo "wireguard-go wireguard-go" ;;
     ip | iproute2) echo "ip iproute2" ;;
     mkfs.xfs | xfsprogs) echo "mkfs.xfs xfsprogs" ;;
+    ping | iputils-ping) echo "ping iputils-ping" ;;
     *) return 1 ;;
   esac
 }

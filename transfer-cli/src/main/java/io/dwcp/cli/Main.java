@@ -15,7 +15,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: serve, recv, send or demo");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: serve, recv, send, demo, genkey, pubkey or tunnel");
     }
 
     public static void main(String[] args) {
@@ -53,7 +53,7 @@ public final class Main implements Runnable {
         return cl.execute(args);
     }
 
-    private static final String[] COMMANDS = {"serve", "recv", "send", "demo"};
+    private static final String[] COMMANDS = {"serve", "recv", "send", "demo", "genkey", "pubkey", "tunnel"};
 
     private static Object command(String name) {
         return switch (name) {
@@ -61,6 +61,9 @@ public final class Main implements Runnable {
             case "recv" -> new RecvCommand();
             case "send" -> new SendCommand();
             case "demo" -> new DemoCommand();
+            case "genkey" -> new KeyCommands.Genkey();
+            case "pubkey" -> new KeyCommands.Pubkey();
+            case "tunnel" -> new TunnelCommand();
             default -> null;
         };
     }

@@ -1,0 +1,458 @@
+package io.dwcp.wireguard.device;
+
+import io.dwcp.wireguard.net.TunDevice;
+import io.dwcp.wireguard.net.UdpTransport;
+import io.dwcp.wireguard.noise.CookieChecker;
+import io.dwcp.wireguard.noise.Keypair;
+import io.dwcp.wireguard.noise.LocalIdentity;
+import io.dwcp.wireguard.noise.Noise;
+import io.dwcp.wireguard.noise.PeerHandshake;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+
+/**
+ * A WireGuard device: a TUN interface, a UDP socket, this side's private key, and its peers. Three threads run it:
+ * {@code wg-out} reads the TUN device and sends sealed packets, {@code wg-in} receives datagrams, handles handshakes
+ * and writes opened packets to the TUN device, and {@code wg-timers} fires the peers' protocol timers.
+ */
+public final class Device implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Device.class.getName());
+    /** Staged packets per peer while a handshake is in flight (wireguard-go: 128). */
+    static final int STAGED_PACKETS = 128;
+
+    private final TunDevice tun;
+    private final UdpTransport udp;
+    private final Timings timings;
+    private final int mtu;
+    private final DeviceCounters counters = new DeviceCounters();
+    private final IndexTable<Object> indexes = new IndexTable<>();
+    private final AllowedIps<Peer> allowedIps = new AllowedIps<>();
+    private final ConcurrentHashMap<Key, Peer> peers = new ConcurrentHashMap<>();
+    private final HandshakeService handshakes = new HandshakeService(this);
+    private final Noise noise = new Noise();
+    private final ControlSender control;
+    private final Outbound outbound;
+    private final Inbound inbound;
+    private final Thread timerThread;
+    private volatile LocalIdentity identity;
+    private volatile CookieChecker cookieChecker;
+    private volatile boolean closed;
+
+    private record Key(byte[] bytes) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && Arrays.equals(bytes, k.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(bytes);
+        }
+    }
+
+    /** Starts a device on {@code tun} and {@code udp} (both owned and closed by it) with no key and no peers. */
+    public Device(TunDevice tun, UdpTransport udp, int mtu, Timings timings) {
+        this.tun = tun;
+        this.udp = udp;
+        this.mtu = mtu;
+        this.timings = timings;
+        this.control = new ControlSender(udp, mtu);
+        this.outbound = new Outbound(this, tun, udp, mtu);
+        this.inbound = new Inbound(this, tun, udp, mtu);
+        this.timerThread = Thread.ofPlatform().daemon().name("wg-timers-" + tun.name()).unstarted(this::runTimers);
+    }
+
+    /** Starts the device's threads. */
+    public void start() {
+        outbound.start();
+        inbound.start();
+        timerThread.start();
+        LOG.info(() -> "device=" + tun.name() + " started mtu=" + mtu + " listen_port=" + udp.localPort()
+                + " tun_vnet_hdr=" + tun.vnetHdr() + " udp_gso=" + udp.gso() + " udp_gro=" + udp.gro());
+    }
+
+    // ---- configuration -------------------------------------------------------------------------------------------
+
+    /** Sets (or with null removes) this device's private key; every peer's handshake state starts again. */
+    public synchronized void privateKey(byte[] privateKey) {
+        LocalIdentity local = privateKey == null ? null : new LocalIdentity(privateKey);
+        identity = local;
+        cookieChecker = local == null ? null : new CookieChecker(local);
+        for (Peer p : peers.values()) {
+            p.lock.lock();
+            try {
+                dropKeys(p);
+                p.rebind(local);
+            } finally {
+                p.lock.unlock();
+            }
+        }
+    }
+
+    /** This device's public key, or null without a private key. */
+    public byte[] publicKey() {
+        LocalIdentity l = identity;
+        return l == null ? null : l.publicKey();
+    }
+
+    /** The peer with this public key, created if absent. */
+    public synchronized Peer peer(byte[] publicKey) {
+        return peers.computeIfAbsent(new Key(publicKey.clone()), k -> new Peer(k.bytes, new byte[32], identity,
+                timings, new StagedPackets(STAGED_PACKETS, mtu)));
+    }
+
+    /** The peer with this public key, or null. */
+    public Peer findPeer(byte[] publicKey) {
+        return peers.get(new Key(publicKey));
+    }
+
+    public List<Peer> peers() {
+        return new ArrayList<>(peers.values());
+    }
+
+    public synchronized void presharedKey(Peer peer, byte[] psk) {
+        peer.lock.lock();
+        try {
+            peer.presharedKey = psk == null ? new byte[32] : psk.clone();
+            peer.rebind(identity);
+        } finally {
+            peer.lock.unlock();
+        }
+    }
+
+    public void endpoint(Peer peer, InetSocketAddress endpoint) {
+        peer.endpoint(endpoint);
+    }
+
+    /** Sets the persistent keepalive interval; a new non-zero interval sends a keepalive at once, as wg does. */
+    public void persistentKeepalive(Peer peer, int seconds) {
+        int old = peer.persistentKeepaliveSeconds;
+        peer.persistentKeepaliveSeconds = seconds;
+        if (seconds > 0 && old != seconds && identity != null) {
+            sendKeepalive(peer);
+        }
+    }
+
+    public void addAllowedIp(Peer peer, byte[] address, int prefixLength) {
+        allowedIps.insert(address, prefixLength, peer);
+    }
+
+    public void clearAllowedIps(Peer peer) {
+        allowedIps.removePeer(peer);
+    }
+
+    public List<AllowedIps.Entry<Peer>> allowedIps(Peer peer) {
+        return allowedIps.entriesOf(peer);
+    }
+
+    /** Removes a peer: its keys, indexes, routes and timers go with it. */
+    public synchronized void removePeer(Peer peer) {
+        if (!peers.remove(new Key(peer.publicKey), peer)) {
+            return;
+        }
+        peer.removed = true;
+        peer.timers.stop();
+        allowedIps.removePeer(peer);
+        peer.lock.lock();
+        try {
+            dropKeys(peer);
+            peer.staged.clear();
+        } finally {
+            peer.lock.unlock();
+        }
+    }
+
+    /** The peer whose allowed IPs cover this address (4 or 16 bytes), or null: the tunnel's identity lookup. */
+    public Peer peerForAddress(byte[] address) {
+        return allowedIps.lookup(address);
+    }
+
+    public int listenPort() {
+        return udp.localPort();
+    }
+
+    public String interfaceName() {
+        return tun.name();
+    }
+
+    public DeviceCounters counters() {
+        return counters;
+    }
+
+    /** Tests: behave as a flooded device does (demand cookies from every initiator). */
+    public void forceUnderLoad(boolean on) {
+        handshakes.forceUnderLoad(on);
+    }
+
+    // ---- used by the data path and the handshake service --------------------------------------------------------
+
+    Noise noise() {
+        return noise;
+    }
+
+    Timings timings() {
+        return timings;
+    }
+
+    LocalIdentity identity() {
+        return identity;
+    }
+
+    CookieChecker cookieChecker() {
+        return cookieChecker;
+    }
+
+    IndexTable<Object> indexes() {
+        return indexes;
+    }
+
+    AllowedIps<Peer> routes() {
+        return allowedIps;
+    }
+
+    HandshakeService handshakes() {
+        return handshakes;
+    }
+
+    /** The handshake of the peer with this static key (for a consumed initiation), or null. */
+    PeerHandshake handshakeOf(byte[] remoteStatic) {
+        Peer p = peers.get(new Key(remoteStatic));
+        return p == null ? null : p.handshake;
+    }
+
+    /** The handshake pending under our index {@code index} (for a consumed response), or null. */
+    PeerHandshake pendingHandshake(int index) {
+        return indexes.lookup(index) instanceof Peer p ? p.handshake : null;
+    }
+
+    Peer peerOf(PeerHandshake hs) {
+        for (Peer p : peers.values()) {
+            if (p.handshake == hs) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Installs a fresh keypair: an initiator's becomes current at once; a responder's waits as {@code next} until
+     * the initiator's first packet confirms it. Callers hold the peer's lock.
+     */
+    void install(Peer peer, Keypair kp, long now) {
+        Session s = new Session(peer, kp);
+        // the handshake's index now names the session (wireguard-go swaps it the same way)
+        indexes.replace(kp.localIndex(), s);
+        if (kp.isInitiator()) {
+            retire(peer.next);
+            peer.next = null;
+            retire(peer.previous);
+            peer.previous = peer.current;
+            peer.current = kp;
+        } else {
+            retire(peer.next);
+            peer.next = kp;
+        }
+        peer.lastHandshakeEpochNanos = epochNanos();
+        peer.timers.handshakeComplete();
+        peer.timers.sessionDerived(now);
+        counters.handshakes.increment();
+    }
+
+    /** The responder saw the initiator use {@code next}: it becomes current. */
+    void confirmNext(Peer peer, Keypair kp) {
+        peer.lock.lock();
+        try {
+            if (peer.next != kp) {
+                return;
+            }
+            retire(peer.previous);
+            peer.previous = peer.current;
+            peer.current = kp;
+            peer.next = null;
+        } finally {
+            peer.lock.unlock();
+        }
+        sessionConfirmed(peer);
+    }
+
+    /** Keys are usable: send what waited for them, or a keepalive so the responder learns the keys work. */
+    void sessionConfirmed(Peer peer) {
+        if (!control.flushStaged(this, peer)) {
+            sendKeepalive(peer);
+        }
+    }
+
+    private void retire(Keypair kp) {
+        if (kp != null) {
+            indexes.remove(kp.localIndex(), indexes.lookup(kp.localIndex()));
+        }
+    }
+
+    private void dropKeys(Peer peer) {
+        retire(peer.previous);
+        retire(peer.current);
+        retire(peer.next);
+        peer.previous = peer.current = peer.next = null;
+        if (peer.handshakeIndex != 0) {
+            indexes.remove(peer.handshakeIndex, peer);
+            peer.handshakeIndex = 0;
+        }
+    }
+
+    /**
+     * Seals the payload at {@code base + 16} of a buffer (views {@code in}/{@code out}) for {@code peer} with its
+     * current keys. Returns the datagram length, or -1 when the peer has no usable keys (the caller stages the
+     * packet and a handshake starts).
+     */
+    int seal(Peer peer, TransportCipher cipher, ByteBuffer in, ByteBuffer out, int base, int payloadLength, long now) {
+        Keypair kp = peer.current;
+        if (kp == null || now - kp.createdNanos() >= timings.rejectAfterTime()) {
+            return -1;
+        }
+        long counter = kp.nextSendCounter();
+        if (counter < 0) {
+            return -1;
+        }
+        int len = cipher.seal(kp.sendKey(), kp.remoteIndex(), counter, in, out, base, payloadLength, mtu);
+        peer.txBytes.addAndGet(len);
+        PeerTimers t = peer.timers;
+        t.anyAuthenticatedTraversal(now, peer.persistentKeepaliveSeconds);
+        t.anyAuthenticatedSent();
+        if (payloadLength > 0) {
+            t.dataSent(now);
+        }
+        if (kp.isInitiator() && (counter >= timings.rekeyAfterMessages() || now - kp.createdNanos() >= timings.rekeyAfterTime())
+                && now - peer.lastInitiationSent >= timings.rekeyTimeout()) {
+            handshakes.sendInitiation(peer, false);
+        }
+        return len;
+    }
+
+    /** Stages a packet for a peer without usable keys and starts a handshake. */
+    void stage(Peer peer, MemorySegment packet, long offset, int length) {
+        peer.lock.lock();
+        try {
+            peer.staged.offer(packet, offset, length);
+        } finally {
+            peer.lock.unlock();
+        }
+        counters.noKeysStaged.increment();
+        handshakes.sendInitiation(peer, false);
+    }
+
+    /** Sends an empty transport packet (a keepalive) with the current keys, or stages one and starts a handshake. */
+    void sendKeepalive(Peer peer) {
+        control.sendKeepalive(this, peer);
+    }
+
+    /** Sends a handshake message to the peer's endpoint. */
+    void sendControl(Peer peer, byte[] msg, int length) {
+        MemorySegment to = peer.endpoint;
+        if (to != null) {
+            sendTo(to, msg, length);
+            peer.txBytes.addAndGet(length);
+        }
+    }
+
+    void sendTo(MemorySegment to, byte[] msg, int length) {
+        control.sendRaw(to, msg, length);
+    }
+
+    static int intLE(byte[] b, int off) {
+        return ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(off);
+    }
+
+    static long epochNanos() {
+        java.time.Instant n = java.time.Instant.now();
+        return n.getEpochSecond() * 1_000_000_000L + n.getNano();
+    }
+
+    // ---- timers -------------------------------------------------------------------------------------------------
+
+    private final PeerTimers.Actions timerActions = new PeerTimers.Actions() {
+        @Override
+        public void retransmitHandshake(Peer peer) {
+            handshakes.sendInitiation(peer, true);
+        }
+
+        @Override
+        public void giveUpHandshake(Peer peer) {
+            peer.lock.lock();
+            try {
+                peer.staged.clear();
+            } finally {
+                peer.lock.unlock();
+            }
+        }
+
+        @Override
+        public void sendKeepalive(Peer peer) {
+            Device.this.sendKeepalive(peer);
+        }
+
+        @Override
+        public void newHandshake(Peer peer) {
+            handshakes.sendInitiation(peer, false);
+        }
+
+        @Override
+        public void zeroKeyMaterial(Peer peer) {
+            peer.lock.lock();
+            try {
+                dropKeys(peer);
+                peer.rebind(identity);
+            } finally {
+                peer.lock.unlock();
+            }
+        }
+    };
+
+    private void runTimers() {
+        long tick = Math.max(1_000_000L, Math.min(100_000_000L, timings.rekeyTimeout() / 50));
+        while (!closed) {
+            long now = System.nanoTime();
+            for (Peer p : peers.values()) {
+                p.timers.tick(now, p, timerActions);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(tick);
+        }
+    }
+
+    /** Stops the threads, closes the TUN device and the socket; idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        udp.close();
+        tun.close();
+        outbound.join();
+        inbound.join();
+        try {
+            timerThread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Peer p : peers()) {
+            removePeer(p);
+            p.staged.close();
+        }
+        control.close();
+        LOG.info(() -> "device=" + tun.name() + " closed " + counters);
+    }
+
+    boolean closed() {
+        return closed;
+    }
+
+    int mtu() {
+        return mtu;
+    }
+}
