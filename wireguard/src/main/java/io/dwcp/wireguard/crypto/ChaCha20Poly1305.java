@@ -9,7 +9,7 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * ChaCha20-Poly1305 (RFC 8439) over byte arrays through the JDK, with WireGuard's nonce layout: 4 zero bytes then a
  * 64-bit little-endian counter. For handshake and cookie messages; transport packets go through
- * {@code io.dwcp.wireguard.noise.Keypair}'s buffer-based helpers.
+ * the buffer-based helpers of the noise package's Keypair.
  */
 public final class ChaCha20Poly1305 {
 

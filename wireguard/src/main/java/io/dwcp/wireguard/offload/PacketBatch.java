@@ -13,28 +13,34 @@ public final class PacketBatch {
     private final int[] lengths;
     private int count;
 
+    /** An empty batch of {@code capacity} slots, none with a buffer yet. */
     public PacketBatch(int capacity) {
         buffers = new MemorySegment[capacity];
         offsets = new long[capacity];
         lengths = new int[capacity];
     }
 
+    /** Number of slots. */
     public int capacity() {
         return buffers.length;
     }
 
+    /** Number of packets, entries {@code [0, count)}. */
     public int count() {
         return count;
     }
 
+    /** The buffer of entry or slot {@code index}. */
     public MemorySegment buffer(int index) {
         return buffers[index];
     }
 
+    /** Where entry {@code index} starts in its buffer. */
     public long offset(int index) {
         return offsets[index];
     }
 
+    /** Length in bytes of entry {@code index}. */
     public int length(int index) {
         return lengths[index];
     }

@@ -34,6 +34,10 @@ public final class TcpCoalescer {
     private static final int TCP_OTHER = 1;
     private static final int CANDIDATE = 2;
 
+    // itemOfPacket values besides an item number: written as it is, or merged into an earlier packet.
+    private static final int ALONE = -1;
+    private static final int ABSORBED = -2;
+
     private final TcpFlowTable flows;
     private final VirtioNetHdr vnet = new VirtioNetHdr();
     private final int[] itemOfPacket;
@@ -87,7 +91,7 @@ public final class TcpCoalescer {
         flows.reset();
         int items = 0;
         for (int i = 0; i < count; i++) {
-            itemOfPacket[i] = -1;
+            itemOfPacket[i] = ALONE;
             MemorySegment s = in.buffer(i);
             long ip = in.offset(i);
             int kind = classify(s, ip, in.length(i));
@@ -104,7 +108,7 @@ public final class TcpCoalescer {
                 continue;
             }
             if (known && append(flows.value(slot), in, i)) {
-                itemOfPacket[i] = -2;
+                itemOfPacket[i] = ABSORBED;
                 continue;
             }
             int item = items++;
@@ -120,7 +124,7 @@ public final class TcpCoalescer {
         }
         for (int i = 0; i < count; i++) {
             int item = itemOfPacket[i];
-            if (item == -2) {
+            if (item == ABSORBED) {
                 continue;
             }
             long ip = in.offset(i);

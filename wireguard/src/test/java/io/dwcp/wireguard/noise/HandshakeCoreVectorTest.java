@@ -47,6 +47,15 @@ class HandshakeCoreVectorTest {
             "dfc346c0d2296ae6cf1acf6f12b8456a1dba228cf8d8b774aacf1c47fc53aa80ebc7a4c292"},
     };
 
+    /** Ci and Hi of the WireGuard paper, as pinned in github.com/conradludgate/rustyguard rustyguard-crypto/src/prim.rs. */
+    @Test
+    void wireguardInitialChainingKeyAndHash() {
+        SymmetricState s = SymmetricState.initialize(Noise.CONSTRUCTION,
+                Noise.IDENTIFIER.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals("60e26daef327efc02ec335e2a025d2d016eb4206f87277f52d38d1988b78cd36", HEX.formatHex(s.chainingKey));
+        assertEquals("2211b361081ac566691243db458ad5322d9c6c662293e8b70ee19c65ba079ef3", HEX.formatHex(s.hash));
+    }
+
     @Test
     void cacophonyIkpsk2Vector() {
         byte[] respStaticPub = X25519.publicKey(RESP_STATIC);

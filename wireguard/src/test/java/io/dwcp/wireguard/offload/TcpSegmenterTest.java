@@ -97,6 +97,17 @@ class TcpSegmenterTest {
     }
 
     @Test
+    void acceptsTheEcnBitOfTheGsoType() {
+        byte[] packet = Packets.Tcp.v4().flags(ACK | CWR).payload(Packets.payload(2000, 12)).build();
+        byte[] input = Packets.tso(packet, 1000);
+        input[1] |= (byte) VirtioNetHdr.GSO_ECN;
+        PacketBatch out = slots(2, HEADROOM + 1040);
+        assertEquals(2, segment(input, out));
+        assertEquals(ACK | CWR, Packets.bytes(out.buffer(0), HEADROOM + 33, 1)[0] & 0xFF);
+        assertEquals(ACK, Packets.bytes(out.buffer(1), HEADROOM + 33, 1)[0] & 0xFF);
+    }
+
+    @Test
     void completesAPartialChecksumOnASinglePacket() {
         byte[] packet = Packets.Tcp.v4().flags(ACK | PSH).payload(Packets.payload(301, 7)).build();
         byte[] partial = packet.clone();
