@@ -42,6 +42,15 @@ public final class AllowedIps<P> {
         rebuild();
     }
 
+    /** Removes the prefix if {@code peer} owns it. */
+    public synchronized void remove(byte[] address, int prefixLength, P peer) {
+        byte[] masked = mask(address, prefixLength);
+        if (entries.removeIf(e -> e.peer == peer && e.prefixLength == prefixLength
+                && java.util.Arrays.equals(e.address, masked))) {
+            rebuild();
+        }
+    }
+
     /** Removes every prefix of {@code peer}. */
     public synchronized void removePeer(P peer) {
         if (entries.removeIf(e -> e.peer == peer)) {

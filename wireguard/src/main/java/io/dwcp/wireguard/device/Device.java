@@ -41,6 +41,7 @@ public final class Device implements AutoCloseable {
     private final Inbound inbound;
     private final Thread timerThread;
     private volatile LocalIdentity identity;
+    private volatile byte[] privateKey;
     private volatile CookieChecker cookieChecker;
     private volatile boolean closed;
 
@@ -82,6 +83,7 @@ public final class Device implements AutoCloseable {
     /** Sets (or with null removes) this device's private key; every peer's handshake state starts again. */
     public synchronized void privateKey(byte[] privateKey) {
         LocalIdentity local = privateKey == null ? null : new LocalIdentity(privateKey);
+        this.privateKey = privateKey == null ? null : privateKey.clone();
         identity = local;
         cookieChecker = local == null ? null : new CookieChecker(local);
         for (Peer p : peers.values()) {
@@ -93,6 +95,12 @@ public final class Device implements AutoCloseable {
                 p.lock.unlock();
             }
         }
+    }
+
+    /** This device's private key (a copy), or null: for {@code wg showconf}, never for logs. */
+    public byte[] privateKey() {
+        byte[] k = privateKey;
+        return k == null ? null : k.clone();
     }
 
     /** This device's public key, or null without a private key. */
@@ -114,6 +122,16 @@ public final class Device implements AutoCloseable {
 
     public List<Peer> peers() {
         return new ArrayList<>(peers.values());
+    }
+
+    /** The peer's preshared key (a copy; zeros for none). */
+    public byte[] presharedKey(Peer peer) {
+        return peer.presharedKey.clone();
+    }
+
+    /** The peer's persistent keepalive interval in seconds, 0 for off. */
+    public int persistentKeepalive(Peer peer) {
+        return peer.persistentKeepaliveSeconds;
     }
 
     public synchronized void presharedKey(Peer peer, byte[] psk) {
@@ -141,6 +159,10 @@ public final class Device implements AutoCloseable {
 
     public void addAllowedIp(Peer peer, byte[] address, int prefixLength) {
         allowedIps.insert(address, prefixLength, peer);
+    }
+
+    public void removeAllowedIp(Peer peer, byte[] address, int prefixLength) {
+        allowedIps.remove(address, prefixLength, peer);
     }
 
     public void clearAllowedIps(Peer peer) {

@@ -74,7 +74,7 @@ public final class TcpCoalescer {
      * listed and whose buffers are free again. Returns the number of packets in {@code out}, or a negative code
      * with {@code in} untouched.
      */
-    public int coalesce(PacketBatch in, PacketBatch out) {
+    public int coalesce(PacketRefs in, PacketRefs out) {
         int count = in.count();
         out.clear();
         if (count > itemOfPacket.length) {
@@ -182,7 +182,7 @@ public final class TcpCoalescer {
     }
 
     /** Appends packet {@code i} (just classified) to {@code item} if every rule allows; false leaves both as they were. */
-    private boolean append(int item, PacketBatch in, int i) {
+    private boolean append(int item, PacketRefs in, int i) {
         if (!itemOpen[item]) {
             return false;
         }

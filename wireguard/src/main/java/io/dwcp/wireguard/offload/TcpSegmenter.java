@@ -31,7 +31,7 @@ public final class TcpSegmenter {
      * the slot's buffer, with complete IP and TCP checksums. On failure returns a negative code, {@code out} is
      * empty and {@code in} is unchanged. The input is never modified.
      */
-    public int segment(MemorySegment in, long offset, int length, PacketBatch out, int headroom) {
+    public int segment(MemorySegment in, long offset, int length, PacketRefs out, int headroom) {
         if (headroom < 0) {
             throw new IllegalArgumentException("negative headroom " + headroom);
         }
@@ -112,7 +112,7 @@ public final class TcpSegmenter {
         return segments;
     }
 
-    private int single(MemorySegment in, long ip, int packetLength, PacketBatch out, int headroom) {
+    private int single(MemorySegment in, long ip, int packetLength, PacketRefs out, int headroom) {
         boolean needsChecksum = (vnet.flags() & VirtioNetHdr.F_NEEDS_CSUM) != 0;
         int csumStart = vnet.csumStart();
         int csumAt = csumStart + vnet.csumOffset();

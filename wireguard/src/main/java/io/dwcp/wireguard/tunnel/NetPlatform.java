@@ -1,6 +1,5 @@
 package io.dwcp.wireguard.tunnel;
 
-import io.dwcp.wireguard.device.Device;
 import io.dwcp.wireguard.linux.NetPaths;
 import io.dwcp.wireguard.net.TunDevice;
 import io.dwcp.wireguard.net.UdpTransport;
@@ -38,9 +37,5 @@ final class NetPlatform {
             throw new TunnelException("udp=unavailable port=" + port + " reason=" + e.getMessage()
                     + (port != 0 ? " (is ListenPort in use by another tunnel?)" : ""), e);
         }
-    }
-
-    static AutoCloseable openUapi(String name, Device device) throws IOException {
-        return null;
     }
 }

@@ -8,6 +8,9 @@ import io.dwcp.wireguard.device.Peer;
 import io.dwcp.wireguard.device.Timings;
 import io.dwcp.wireguard.net.TunDevice;
 import io.dwcp.wireguard.net.UdpTransport;
+import io.dwcp.wireguard.uapi.ConfigChanges;
+import io.dwcp.wireguard.uapi.UapiException;
+import io.dwcp.wireguard.uapi.UapiServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -52,7 +55,8 @@ public final class Tunnel implements AutoCloseable {
         Device device = new Device(tun, udp, mtu, options.timings());
         AutoCloseable uapi = null;
         try {
-            ConfigApplier.apply(device, config);
+            DeviceUapi control = new DeviceUapi(device);
+            control.apply(ConfigChanges.fromConfig(config));
             device.start();
             String dev = tun.name();
             for (IpPrefix a : config.addresses()) {
@@ -65,12 +69,12 @@ public final class Tunnel implements AutoCloseable {
             }
             LinkCommands.routes(dev, config.addresses(), allowed);
             if (options.uapi()) {
-                uapi = NetPlatform.openUapi(dev, device);
+                uapi = UapiServer.start(dev, control);
             }
             LOG.info(() -> "tunnel=" + dev + " up addresses=" + config.addresses() + " peers=" + config.peers().size()
                     + " listen_port=" + device.listenPort());
             return new Tunnel(device, config, uapi);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | UapiException | RuntimeException e) {
             device.close();
             throw new TunnelException("tunnel=" + name + " reason=" + e.getMessage(), e);
         }

@@ -70,6 +70,44 @@ class WireguardGoInteropTest {
         assertEquals(0, dwcp.device().counters().forged());
         String show = wgo.wg("show", wgo.name);
         assertTrue(show.contains("latest handshake"), show);
+        // wg against the DWCP peer's UAPI socket, exactly as against wireguard-go
+        String ours = NetTestEnv.run("wg", "show", dwcpIf);
+        assertTrue(ours.contains("peer: " + wgo.publicKey), ours);
+        assertTrue(ours.contains("latest handshake"), ours);
+        assertTrue(ours.matches("(?s).*transfer: [0-9.]+ [KMG]?i?B received, [0-9.]+ [KMG]?i?B sent.*"), ours);
+        assertTrue(ours.contains("endpoint: " + ns.nsAddress + ":" + wgo.port), ours);
+        String dump = NetTestEnv.run("wg", "show", dwcpIf, "transfer");
+        String[] f = dump.strip().split("\\s+");
+        assertTrue(Long.parseLong(f[1]) > 0 && Long.parseLong(f[2]) > 0, dump);
+    }
+
+    @Test
+    void tcpStreamsBothWaysWithOffloads() throws Exception {
+        NetTestEnv.assumeNetAdmin("iperf3");
+        startDwcp(true, true);
+        Process server = new ProcessBuilder(ns.nsCommand("iperf3", "-s", "-1", "-B", ns.tunnelAddress(2), "-p", "5299"))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            Thread.sleep(300);
+            String up = NetTestEnv.run("iperf3", "-c", ns.tunnelAddress(2), "-p", "5299", "-n", "32M", "-J");
+            assertTrue(up.contains("\"bytes\":\t33554432") || up.contains("\"bytes\": 33554432")
+                    || up.contains("sum_received"), up);
+        } finally {
+            server.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            server.destroyForcibly();
+        }
+        server = new ProcessBuilder(ns.nsCommand("iperf3", "-s", "-1", "-B", ns.tunnelAddress(2), "-p", "5299"))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            Thread.sleep(300);
+            String down = NetTestEnv.run("iperf3", "-c", ns.tunnelAddress(2), "-p", "5299", "-n", "32M", "-R");
+            assertTrue(down.contains("receiver"), down);
+        } finally {
+            server.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            server.destroyForcibly();
+        }
+        assertEquals(0, dwcp.device().counters().forged());
+        assertEquals(0, dwcp.device().counters().replayed());
     }
 
     @Test

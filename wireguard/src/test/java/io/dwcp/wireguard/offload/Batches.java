@@ -14,8 +14,8 @@ final class Batches {
     }
 
     /** Each packet in its own buffer of {@link #ROOMY} bytes at offset {@link #HEADROOM}. */
-    static PacketBatch of(Arena arena, byte[]... packets) {
-        PacketBatch batch = new PacketBatch(packets.length);
+    static PacketRefs of(Arena arena, byte[]... packets) {
+        PacketRefs batch = new PacketRefs(packets.length);
         for (byte[] p : packets) {
             batch.add(Packets.offHeap(arena, p, HEADROOM, ROOMY), HEADROOM, p.length);
         }
@@ -23,16 +23,16 @@ final class Batches {
     }
 
     /** The IP packet of output entry {@code i}, without its virtio_net_hdr. */
-    static byte[] packet(PacketBatch out, int i) {
+    static byte[] packet(PacketRefs out, int i) {
         return Packets.bytes(out.buffer(i), out.offset(i) + VirtioNetHdr.LENGTH, out.length(i) - VirtioNetHdr.LENGTH);
     }
 
-    static VirtioNetHdr header(PacketBatch out, int i) {
+    static VirtioNetHdr header(PacketRefs out, int i) {
         return new VirtioNetHdr().wrap(out.buffer(i), out.offset(i));
     }
 
     /** Entry {@code i} is {@code expected}, unchanged, behind an all-zero virtio_net_hdr. */
-    static void assertAlone(PacketBatch out, int i, byte[] expected) {
+    static void assertAlone(PacketRefs out, int i, byte[] expected) {
         assertArrayEquals(new byte[VirtioNetHdr.LENGTH], Packets.bytes(out.buffer(i), out.offset(i), VirtioNetHdr.LENGTH),
                 "zero virtio_net_hdr on entry " + i);
         assertArrayEquals(expected, packet(out, i), "entry " + i + " unchanged");
@@ -42,7 +42,7 @@ final class Batches {
      * Entry {@code i} is a GSO packet that, once the kernel completes its checksum, is exactly {@code expected}
      * (the super-packet its segments were cut from), with a header for {@code gsoSize} segments.
      */
-    static void assertCoalesced(PacketBatch out, int i, byte[] expected, int gsoSize) {
+    static void assertCoalesced(PacketRefs out, int i, byte[] expected, int gsoSize) {
         boolean v6 = expected[0] >> 4 == 6;
         int ipLen = v6 ? 40 : 20;
         int tcpLen = (expected[ipLen + 12] & 0xff) >>> 4 << 2;

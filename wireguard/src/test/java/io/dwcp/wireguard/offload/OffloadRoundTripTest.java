@@ -24,8 +24,8 @@ class OffloadRoundTripTest {
         arena.close();
     }
 
-    PacketBatch slots(int count) {
-        PacketBatch batch = new PacketBatch(count);
+    PacketRefs slots(int count) {
+        PacketRefs batch = new PacketRefs(count);
         for (int i = 0; i < count; i++) {
             batch.slot(i, arena.allocate(Batches.ROOMY));
         }
@@ -33,8 +33,8 @@ class OffloadRoundTripTest {
     }
 
     /** The segmenter's output as the coalescer's input: the same buffers, packets at the headroom. */
-    static PacketBatch asInput(PacketBatch segments) {
-        PacketBatch in = new PacketBatch(segments.count());
+    static PacketRefs asInput(PacketRefs segments) {
+        PacketRefs in = new PacketRefs(segments.count());
         for (int i = 0; i < segments.count(); i++) {
             in.add(segments.buffer(i), segments.offset(i), segments.length(i));
         }
@@ -44,19 +44,19 @@ class OffloadRoundTripTest {
     void roundTrip(byte[] superPacket, int mss, int expectedSegments) {
         byte[] tso = Packets.tso(superPacket, mss);
         MemorySegment read = Packets.offHeap(arena, tso, 0, tso.length);
-        PacketBatch segments = slots(64);
+        PacketRefs segments = slots(64);
         assertEquals(expectedSegments, segmenter.segment(read, 0, tso.length, segments, Batches.HEADROOM));
         byte[][] firstCut = new byte[expectedSegments][];
         for (int i = 0; i < expectedSegments; i++) {
             firstCut[i] = Packets.bytes(segments.buffer(i), segments.offset(i), segments.length(i));
         }
 
-        PacketBatch written = new PacketBatch(64);
+        PacketRefs written = new PacketRefs(64);
         assertEquals(1, coalescer.coalesce(asInput(segments), written));
         Batches.assertCoalesced(written, 0, superPacket, mss);
 
         // What we write to the TUN is also what the kernel would hand back on a read: it must cut the same way.
-        PacketBatch again = slots(64);
+        PacketRefs again = slots(64);
         assertEquals(expectedSegments,
                 segmenter.segment(written.buffer(0), written.offset(0), written.length(0), again, 0));
         for (int i = 0; i < expectedSegments; i++) {
@@ -80,9 +80,9 @@ class OffloadRoundTripTest {
     void steadyStateAllocatesNothing() {
         byte[] tso = Packets.tso(Packets.Tcp.v4().payload(Packets.payload(40 * 1380, 23)).build(), 1380);
         MemorySegment read = Packets.offHeap(arena, tso, 0, tso.length);
-        PacketBatch segments = slots(64);
-        PacketBatch in = new PacketBatch(64);
-        PacketBatch written = new PacketBatch(64);
+        PacketRefs segments = slots(64);
+        PacketRefs in = new PacketRefs(64);
+        PacketRefs written = new PacketRefs(64);
         Runnable cycle = () -> {
             segmenter.segment(read, 0, tso.length, segments, Batches.HEADROOM);
             in.clear();

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class TcpCoalescerTest {
     private final Arena arena = Arena.ofConfined();
     private final TcpCoalescer coalescer = new TcpCoalescer(64);
-    private final PacketBatch out = new PacketBatch(64);
+    private final PacketRefs out = new PacketRefs(64);
 
     @AfterEach
     void close() {
@@ -30,7 +30,7 @@ class TcpCoalescerTest {
         return segment(Packets.Tcp.v4().ports(port, 5201), stream, from, length).build();
     }
 
-    int coalesce(PacketBatch in) {
+    int coalesce(PacketRefs in) {
         return coalescer.coalesce(in, out);
     }
 
@@ -38,7 +38,7 @@ class TcpCoalescerTest {
     void interleavedFlowsCoalesceSeparately() {
         byte[] a = Packets.payload(3000, 1);
         byte[] b = Packets.payload(3000, 2);
-        PacketBatch in = Batches.of(arena, v4(1, a, 0, 1000), v4(2, b, 0, 1000), v4(1, a, 1000, 1000),
+        PacketRefs in = Batches.of(arena, v4(1, a, 0, 1000), v4(2, b, 0, 1000), v4(1, a, 1000, 1000),
                 v4(2, b, 1000, 1000), v4(1, a, 2000, 1000), v4(2, b, 2000, 1000));
         assertEquals(2, coalesce(in));
         Batches.assertCoalesced(out, 0, v4(1, a, 0, 3000), 1000);
@@ -162,7 +162,7 @@ class TcpCoalescerTest {
     @Test
     void theHeadBufferCapacityBoundsTheMerge() {
         byte[] a = Packets.payload(4000, 13);
-        PacketBatch in = new PacketBatch(4);
+        PacketRefs in = new PacketRefs(4);
         in.add(Packets.offHeap(arena, v4(1, a, 0, 1000), Batches.HEADROOM, Batches.HEADROOM + 40 + 2000),
                 Batches.HEADROOM, 1040);
         for (int from = 1000; from < 4000; from += 1000) {
@@ -191,10 +191,10 @@ class TcpCoalescerTest {
     @Test
     void rejectsUnusableBatchesByReturnCode() {
         byte[] p = Packets.icmp4();
-        PacketBatch noHeadroom = new PacketBatch(1);
+        PacketRefs noHeadroom = new PacketRefs(1);
         noHeadroom.add(Packets.offHeap(arena, p, 9, 100), 9, p.length);
         assertEquals(TcpCoalescer.NO_HEADROOM, coalesce(noHeadroom));
-        assertEquals(TcpCoalescer.OUTPUT_TOO_SMALL, coalescer.coalesce(Batches.of(arena, p, p), new PacketBatch(1)));
+        assertEquals(TcpCoalescer.OUTPUT_TOO_SMALL, coalescer.coalesce(Batches.of(arena, p, p), new PacketRefs(1)));
         assertEquals(TcpCoalescer.BATCH_TOO_LARGE, new TcpCoalescer(1).coalesce(Batches.of(arena, p, p), out));
         assertEquals(0, out.count());
     }

@@ -28,15 +28,15 @@ class TcpSegmenterTest {
         arena.close();
     }
 
-    PacketBatch slots(int count, int size) {
-        PacketBatch batch = new PacketBatch(count);
+    PacketRefs slots(int count, int size) {
+        PacketRefs batch = new PacketRefs(count);
         for (int i = 0; i < count; i++) {
             batch.slot(i, arena.allocate(size));
         }
         return batch;
     }
 
-    int segment(byte[] input, PacketBatch out) {
+    int segment(byte[] input, PacketRefs out) {
         return segmenter.segment(Packets.offHeap(arena, input, 3, input.length + 3), 3, input.length, out, HEADROOM);
     }
 
@@ -45,7 +45,7 @@ class TcpSegmenterTest {
         byte[] payload = Packets.payload(PAYLOAD, 4);
         byte[] packet = Packets.Tcp.v4().seq(0xFFFF_F000).ipId(0xFFF0).flags(ACK | PSH | FIN | CWR)
                 .payload(payload).build();
-        PacketBatch out = slots(64, HEADROOM + 1500);
+        PacketRefs out = slots(64, HEADROOM + 1500);
         assertEquals(48, segment(Packets.tso(packet, MSS), out));
         assertEquals(48, out.count());
         for (int i = 0; i < 48; i++) {
@@ -69,7 +69,7 @@ class TcpSegmenterTest {
     void splitsAnIpv6SuperPacketWithOptions() {
         byte[] payload = Packets.payload(10 * MSS - 1, 5);
         byte[] packet = Packets.Tcp.v6().seq(5).options(Packets.TIMESTAMPS).flags(ACK | PSH).payload(payload).build();
-        PacketBatch out = slots(10, HEADROOM + 1500);
+        PacketRefs out = slots(10, HEADROOM + 1500);
         assertEquals(10, segment(Packets.tso(packet, MSS), out));
         for (int i = 0; i < 10; i++) {
             int dataLength = i < 9 ? MSS : MSS - 1;
@@ -91,7 +91,7 @@ class TcpSegmenterTest {
         byte[] input = Packets.tso(packet, 1000);
         input[2] = (byte) 0xE8;
         input[3] = 0x03;
-        PacketBatch out = slots(3, HEADROOM + 1100);
+        PacketRefs out = slots(3, HEADROOM + 1100);
         assertEquals(3, segment(input, out));
         assertEquals(1040, out.length(0));
     }
@@ -101,7 +101,7 @@ class TcpSegmenterTest {
         byte[] packet = Packets.Tcp.v4().flags(ACK | CWR).payload(Packets.payload(2000, 12)).build();
         byte[] input = Packets.tso(packet, 1000);
         input[1] |= (byte) VirtioNetHdr.GSO_ECN;
-        PacketBatch out = slots(2, HEADROOM + 1040);
+        PacketRefs out = slots(2, HEADROOM + 1040);
         assertEquals(2, segment(input, out));
         assertEquals(ACK | CWR, Packets.bytes(out.buffer(0), HEADROOM + 33, 1)[0] & 0xFF);
         assertEquals(ACK, Packets.bytes(out.buffer(1), HEADROOM + 33, 1)[0] & 0xFF);
@@ -112,7 +112,7 @@ class TcpSegmenterTest {
         byte[] packet = Packets.Tcp.v4().flags(ACK | PSH).payload(Packets.payload(301, 7)).build();
         byte[] partial = packet.clone();
         Packets.putU16(partial, 36, Packets.fold(Packets.pseudo(partial, partial.length - 20)));
-        PacketBatch out = slots(1, HEADROOM + 400);
+        PacketRefs out = slots(1, HEADROOM + 400);
         assertEquals(1, segment(Packets.withVnet(partial, VirtioNetHdr.F_NEEDS_CSUM, 0, 0, 0, 20, 16), out));
         byte[] p = Packets.bytes(out.buffer(0), HEADROOM, out.length(0));
         assertTrue(Packets.tcpValid(p));
@@ -124,7 +124,7 @@ class TcpSegmenterTest {
         byte[] packet = Packets.udp4(Packets.payload(99, 8));
         byte[] partial = packet.clone();
         Packets.putU16(partial, 26, Packets.fold(Packets.pseudoWith(partial, 17, partial.length - 20)));
-        PacketBatch out = slots(1, HEADROOM + 200);
+        PacketRefs out = slots(1, HEADROOM + 200);
         assertEquals(1, segment(Packets.withVnet(partial, VirtioNetHdr.F_NEEDS_CSUM, 0, 0, 0, 20, 6), out));
         assertArrayEquals(packet, Packets.bytes(out.buffer(0), HEADROOM, out.length(0)));
     }
@@ -132,7 +132,7 @@ class TcpSegmenterTest {
     @Test
     void copiesAPlainPacketUnchanged() {
         byte[] packet = Packets.icmp4();
-        PacketBatch out = slots(1, HEADROOM + packet.length);
+        PacketRefs out = slots(1, HEADROOM + packet.length);
         assertEquals(1, segment(Packets.withVnet(packet, 0, 0, 0, 0, 0, 0), out));
         assertArrayEquals(packet, Packets.bytes(out.buffer(0), HEADROOM, out.length(0)));
     }
@@ -140,7 +140,7 @@ class TcpSegmenterTest {
     @Test
     void rejectsMalformedInputByReturnCode() {
         byte[] packet = Packets.Tcp.v4().payload(Packets.payload(4000, 9)).build();
-        PacketBatch out = slots(8, HEADROOM + 1500);
+        PacketRefs out = slots(8, HEADROOM + 1500);
         assertEquals(TcpSegmenter.MALFORMED, segment(new byte[10], out), "header only");
         assertEquals(TcpSegmenter.MALFORMED, segment(Packets.tso(packet, 0), out), "gso_size 0");
 

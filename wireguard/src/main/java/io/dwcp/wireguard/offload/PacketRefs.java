@@ -7,14 +7,14 @@ import java.lang.foreign.MemorySegment;
  * are the packets; a buffer may also be assigned to a slot beyond the count ({@link #slot}) so that a producer such
  * as {@link TcpSegmenter} can fill caller-owned buffers. Nothing is allocated after construction.
  */
-public final class PacketBatch {
+public final class PacketRefs {
     private final MemorySegment[] buffers;
     private final long[] offsets;
     private final int[] lengths;
     private int count;
 
     /** An empty batch of {@code capacity} slots, none with a buffer yet. */
-    public PacketBatch(int capacity) {
+    public PacketRefs(int capacity) {
         buffers = new MemorySegment[capacity];
         offsets = new long[capacity];
         lengths = new int[capacity];
@@ -46,7 +46,7 @@ public final class PacketBatch {
     }
 
     /** Assigns the buffer a producer writes slot {@code index} into; keeps the count. */
-    public PacketBatch slot(int index, MemorySegment buffer) {
+    public PacketRefs slot(int index, MemorySegment buffer) {
         buffers[index] = buffer;
         return this;
     }
