@@ -246,6 +246,40 @@ class LinuxUdpTest {
         }
     }
 
+    /** Steady state: batches go back and forth without a Java object per packet (warm-up lets the JIT settle). */
+    @Test
+    void steadyStateAllocatesNothingPerPacket() throws Exception {
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        assumeTrue(mx.isThreadAllocatedMemorySupported(), "reason=no-allocation-counter");
+        try (LinuxUdp a = LinuxUdp.open(0, true, BUF);
+                LinuxUdp b = LinuxUdp.open(0, true, BUF);
+                PacketBatch out = new PacketBatch(16, 1500);
+                PacketBatch in = new PacketBatch(16, PacketBatch.MAX_DATAGRAM)) {
+            for (int i = 0; i < 16; i++) {
+                Datagrams.put(out, i, Datagrams.payload(i, 1400), 0, to(b.localPort()));
+            }
+            long packets = 0;
+            long before = 0;
+            for (int round = 0; round < 6000; round++) {
+                if (round == 5000) {
+                    before = mx.getCurrentThreadAllocatedBytes();
+                    packets = 0;
+                }
+                a.send(out, 16);
+                int got = 0;
+                while (got < 16) {
+                    int n = b.receive(in);
+                    for (int i = 0; i < n; i++) {
+                        got += in.segments(i);
+                    }
+                }
+                packets += got;
+            }
+            long perPacket = (mx.getCurrentThreadAllocatedBytes() - before) / packets;
+            assertTrue(perPacket < 16, "bytes allocated per packet=" + perPacket);
+        }
+    }
+
     @Test
     void groSocketRefusesSmallSlots() throws Exception {
         try (LinuxUdp u = LinuxUdp.open(0, true, BUF); PacketBatch small = new PacketBatch(1, 2048)) {
