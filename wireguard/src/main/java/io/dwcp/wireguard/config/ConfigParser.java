@@ -80,18 +80,21 @@ final class ConfigParser {
             return;
         }
         int eq = line.indexOf('=');
-        if (eq <= 0) {
+        int rawEq = raw.indexOf('=');
+        // Unlike wg, spaces inside a key are refused: "PrivateKey <base64>=" would otherwise read as a key
+        // named after the secret, and the error would print it.
+        if (eq <= 0 || hasInnerSpace(raw.substring(0, rawEq).strip())) {
             throw new ConfigException(source, number, null, "expected key = value");
         }
         String written = line.substring(0, eq);
         String key = CANONICAL.get(written.toLowerCase(Locale.ROOT));
         Set<String> allowed = section == Section.PEER ? PEER_KEYS : INTERFACE_KEYS;
         if (section == Section.NONE) {
-            throw new ConfigException(source, number, written, "key outside any section");
+            throw new ConfigException(source, number, quotable(written), "key outside any section");
         }
         if (key == null || !allowed.contains(key)) {
             String where = section == Section.PEER ? "[Peer]" : "[Interface]";
-            throw new ConfigException(source, number, written, "unknown key in " + where);
+            throw new ConfigException(source, number, quotable(written), "unknown key in " + where);
         }
         if (!LIST_KEYS.contains(key) && !seen.add(key)) {
             throw new ConfigException(source, number, key, "duplicate key");
@@ -108,6 +111,16 @@ final class ConfigParser {
             String msg = e.getMessage() == null ? "invalid value" : e.getMessage();
             throw new ConfigException(source, number, key, msg.startsWith("error=") ? msg.substring(6) : msg);
         }
+    }
+
+    private static boolean hasInnerSpace(String s) {
+        return s.chars().anyMatch(Character::isWhitespace);
+    }
+
+    // Only something shaped like a key name is echoed: a mangled line may hold a secret.
+    private static String quotable(String written) {
+        return written.length() <= 24 && written.chars().allMatch(c -> c < 128 && Character.isLetter(c))
+                ? written : "(unprintable)";
     }
 
     private static boolean isHook(String key) {

@@ -127,7 +127,8 @@ public final class LinuxUdp implements UdpTransport {
     @Override
     public int receive(PacketBatch batch) throws IOException {
         if (gro && batch.capacity() < PacketBatch.MAX_DATAGRAM) {
-            throw new IllegalArgumentException("capacity=" + batch.capacity() + " reason=gro-needs-" + PacketBatch.MAX_DATAGRAM);
+            throw new IllegalArgumentException(
+                    "capacity=" + batch.capacity() + " reason=gro-needs-" + PacketBatch.MAX_DATAGRAM);
         }
         if (!holder.enter()) {
             return -1;

@@ -68,7 +68,8 @@ final class LinuxUdpCalls {
     /** A blocking, close-on-exec UDP socket of the family. */
     static int socket(int family) {
         try {
-            return r((int) SocketCall.H.invokeExact(LinuxNative.callState(), family, Sys.SOCK_DGRAM | Sys.SOCK_CLOEXEC, 0));
+            int type = Sys.SOCK_DGRAM | Sys.SOCK_CLOEXEC;
+            return r((int) SocketCall.H.invokeExact(LinuxNative.callState(), family, type, 0));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }

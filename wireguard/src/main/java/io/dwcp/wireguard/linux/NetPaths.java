@@ -57,7 +57,8 @@ public record NetPaths(boolean nativeUdp, boolean gso, boolean gro, String reaso
      */
     public static TunDevice openTun(String name, boolean vnetHdr) throws IOException {
         if (!Sys.nativeUsable()) {
-            throw new IOException("tun=unavailable reason=" + (LinuxNative.available() ? "unsupported-arch" : "not-linux"));
+            String why = LinuxNative.available() ? "unsupported-arch" : "not-linux";
+            throw new IOException("tun=unavailable reason=" + why);
         }
         try {
             return LinuxTun.open(name, vnetHdr);

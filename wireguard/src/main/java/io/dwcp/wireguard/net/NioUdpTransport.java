@@ -92,6 +92,9 @@ public final class NioUdpTransport implements UdpTransport {
 
     @Override
     public int send(PacketBatch batch, int count) throws IOException {
+        if (!channel.isOpen()) {
+            return -1;
+        }
         int whole = 0;
         for (int i = 0; i < count; i++) {
             InetSocketAddress to = destination(batch.endpoint(i));

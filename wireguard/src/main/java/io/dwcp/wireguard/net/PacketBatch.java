@@ -96,7 +96,10 @@ public final class PacketBatch implements AutoCloseable {
         return seg <= 0 || len <= seg ? 1 : (len + seg - 1) / seg;
     }
 
-    /** Slot {@code i}'s remote endpoint, {@link Endpoints#BYTES} bytes: the source after a receive, the destination for a send. */
+    /**
+     * Slot {@code i}'s remote endpoint, {@link Endpoints#BYTES} bytes: the source after a receive, the destination
+     * for a send.
+     */
     public MemorySegment endpoint(int i) {
         return endpoints[i];
     }
@@ -116,7 +119,7 @@ public final class PacketBatch implements AutoCloseable {
         return Endpoints.decode(endpoints[i]);
     }
 
-    /** A cached {@link ByteBuffer} over slot {@code i}'s whole buffer, for transports built on NIO; callers set its bounds. */
+    /** A cached {@link ByteBuffer} over slot {@code i}'s whole buffer, for NIO transports; callers set its bounds. */
     public ByteBuffer view(int i) {
         if (views == null) {
             views = new ByteBuffer[buffers.length];

@@ -16,9 +16,10 @@ public interface TunDevice extends AutoCloseable {
     String name();
 
     /**
-     * Blocks until a packet is available, copies it to the start of {@code buf} and returns its length (header
-     * included when {@link #vnetHdr()}); a packet longer than {@code buf} is truncated. Returns -1 once the device is
-     * closed, including when {@link #close()} runs while this call is blocked.
+     * Blocks until a packet is available, copies it to the start of {@code buf} (native memory, room for the MTU,
+     * or for 65535 bytes plus the header when offloads can hand over TSO super-packets) and returns its length
+     * (header included when {@link #vnetHdr()}). Returns -1 once the device is closed, including when
+     * {@link #close()} runs while this call is blocked.
      */
     int read(MemorySegment buf) throws IOException;
 

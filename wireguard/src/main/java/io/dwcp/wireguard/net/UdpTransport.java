@@ -32,7 +32,10 @@ public interface UdpTransport extends AutoCloseable {
     /** Whether {@link #send} hands super-datagrams to the kernel whole (UDP GSO) rather than splitting them. */
     boolean gso();
 
-    /** Whether {@link #receive} may return coalesced datagrams (UDP GRO); then slots need {@link PacketBatch#MAX_DATAGRAM} bytes. */
+    /**
+     * Whether {@link #receive} may return coalesced datagrams (UDP GRO); receive batches then need
+     * {@link PacketBatch#MAX_DATAGRAM}-byte slots.
+     */
     boolean gro();
 
     /** Datagrams dropped by {@link #send} so far. */
