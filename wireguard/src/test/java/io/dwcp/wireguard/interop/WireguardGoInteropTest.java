@@ -86,17 +86,16 @@ class WireguardGoInteropTest {
     }
 
     @Test
-    void tcpStreamsBothWaysWithOffloads() throws Exception {
-        tcpStreams(true);
+    void streamFromWireguardGoWithOffloads() throws Exception {
+        streamFromWireguardGo(true);
     }
 
     @Test
-    void tcpStreamsBothWaysWithoutOffloads() throws Exception {
-        tcpStreams(false);
+    void streamFromWireguardGoWithoutOffloads() throws Exception {
+        streamFromWireguardGo(false);
     }
 
-    private void tcpStreams(boolean offloads) throws Exception {
-        NetTestEnv.assumeNetAdmin("iperf3");
+    private void streamFromWireguardGo(boolean offloads) throws Exception {
         startDwcp(offloads, true);
         // namespace -> here: a file through bash's /dev/tcp into a Java socket on the tunnel address, bytes compared
         byte[] data = new byte[8 << 20];
@@ -124,30 +123,6 @@ class WireguardGoInteropTest {
         } finally {
             java.nio.file.Files.delete(file);
         }
-        Process server = new ProcessBuilder(ns.nsCommand("iperf3", "-s", "-1", "-B", ns.tunnelAddress(2), "-p", "5299"))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        try {
-            Thread.sleep(300);
-            NetTestEnv.Result up = NetTestEnv.exec(30, "iperf3", "-c", ns.tunnelAddress(2), "-p", "5299", "-n", "32M");
-            assertEquals(0, up.exit(), () -> up.output() + "\n" + dwcp.device().counters());
-            assertTrue(up.output().contains("receiver"), up.output());
-        } finally {
-            server.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
-            server.destroyForcibly();
-        }
-        server = new ProcessBuilder(ns.nsCommand("iperf3", "-s", "-1", "-B", ns.tunnelAddress(2), "-p", "5299"))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        try {
-            Thread.sleep(300);
-            NetTestEnv.Result down = NetTestEnv.exec(30, "iperf3", "-c", ns.tunnelAddress(2), "-p", "5299", "-n", "32M", "-R");
-            assertEquals(0, down.exit(), () -> down.output() + "\n" + dwcp.device().counters());
-            assertTrue(down.output().contains("receiver"), down.output());
-        } finally {
-            server.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
-            server.destroyForcibly();
-        }
-        assertEquals(0, dwcp.device().counters().forged());
-        assertEquals(0, dwcp.device().counters().replayed());
     }
 
     @Test

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# iperf3 TCP through a DWCP tunnel pair and through a wireguard-go pair, same two namespaces joined by one veth
+# pair, alternating in one run (needs root). Prints one line per run and the medians; Markdown to $RESULTS.
+#
+#   bench/tunnel-bench.sh                       RUNS=5 SECONDS_PER_RUN=10, offloads on
+#   RUNS=3 DWCP_TUNNEL_ARGS=--no-offload bench/tunnel-bench.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-5}
+SECS=${SECONDS_PER_RUN:-10}
+RESULTS=${RESULTS:-}
+DWCP=${DWCP:-./dwcp}
+[[ $(id -u) -eq 0 ]] || { echo "tunnel-bench.sh: needs root (namespaces, TUN devices)" >&2; exit 1; }
+scripts/install-tools.sh wg wireguard-go iperf3 ip >/dev/null
+"$DWCP" --help >/dev/null 2>&1 || { echo "tunnel-bench.sh: building dwcp failed (run $DWCP --help)" >&2; exit 1; }
+
+A=dwbA$$ B=dwbB$$ WORK=$(mktemp -d)
+cleanup() {
+  set +e
+  jobs -p | xargs -r kill 2>/dev/null; sleep 0.5; jobs -p | xargs -r kill -9 2>/dev/null
+  ip netns del "$A" 2>/dev/null; ip netns del "$B" 2>/dev/null; rm -rf "$WORK"
+}
+trap cleanup EXIT
+ip netns add "$A"; ip netns add "$B"
+ip link add vbA$$ netns "$A" type veth peer name vbB$$ netns "$B"
+ip -n "$A" addr add 10.231.0.1/24 dev vbA$$; ip -n "$B" addr add 10.231.0.2/24 dev vbB$$
+for n in "$A" "$B"; do ip -n "$n" link set lo up; done
+ip -n "$A" link set vbA$$ up; ip -n "$B" link set vbB$$ up
+
+ka=$(wg genkey); kb=$(wg genkey); pa=$(wg pubkey <<<"$ka"); pb=$(wg pubkey <<<"$kb")
+conf() { # NAME PRIV ADDR PORT PEERPUB PEERADDR PEERENDPOINT
+  printf '[Interface]\nPrivateKey = %s\nAddress = %s/24\nListenPort = %s\n\n[Peer]\nPublicKey = %s\nAllowedIPs = %s/32\nEndpoint = %s\n' \
+    "$2" "$3" "$4" "$5" "$6" "$7" > "$WORK/$1.conf"
+}
+
+wait_ping() { # NS ADDR
+  for _ in $(seq 1 50); do ip netns exec "$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  echo "tunnel-bench.sh: no ping through the tunnel to $2" >&2; return 1
+}
+
+iperf() { # NS-server NS-client ADDR -> Gbit/s
+  ip netns exec "$1" iperf3 -s -1 -B "$3" -p 5201 >/dev/null 2>&1 &
+  local srv=$!; sleep 0.5
+  timeout $((SECS + 20)) ip netns exec "$2" iperf3 -c "$3" -p 5201 -t "$SECS" -J > "$WORK/iperf.json" 2>&1 || cp "$WORK/iperf.json" /tmp/w/iperf-fail.json
+  wait $srv 2>/dev/null || true
+  sed -n 's/.*"bits_per_second":[[:space:]]*\([0-9.e+]*\).*/\1/p' "$WORK/iperf.json" | tail -1 | awk '{printf "%.3f", $1/1e9}'
+}
+
+run_dwcp() {
+  conf dwa "$ka" 10.232.0.1 51820 "$pb" 10.232.0.2 10.231.0.2:51820
+  conf dwb "$kb" 10.232.0.2 51820 "$pa" 10.232.0.1 10.231.0.1:51820
+  ip netns exec "$A" "$DWCP" tunnel up ${DWCP_TUNNEL_ARGS:-} "$WORK/dwa.conf" 2>"$WORK/dwa.log" & local p1=$!
+  ip netns exec "$B" "$DWCP" tunnel up ${DWCP_TUNNEL_ARGS:-} "$WORK/dwb.conf" 2>"$WORK/dwb.log" & local p2=$!
+  wait_ping "$A" 10.232.0.2
+  iperf "$B" "$A" 10.232.0.2
+  kill $p1 $p2; wait $p1 $p2 2>/dev/null || true
+  cp "$WORK/dwa.log" "$WORK/dwb.log" /tmp/w/ 2>/dev/null || true
+}
+
+run_wggo() {
+  ip netns exec "$A" wireguard-go wgbA$$ >/dev/null 2>&1; ip netns exec "$B" wireguard-go wgbB$$ >/dev/null 2>&1
+  printf '%s' "$ka" > "$WORK/ka"; printf '%s' "$kb" > "$WORK/kb"
+  ip netns exec "$A" wg set wgbA$$ private-key "$WORK/ka" listen-port 51821 peer "$pb" allowed-ips 10.233.0.2/32 endpoint 10.231.0.2:51821
+  ip netns exec "$B" wg set wgbB$$ private-key "$WORK/kb" listen-port 51821 peer "$pa" allowed-ips 10.233.0.1/32 endpoint 10.231.0.1:51821
+  ip -n "$A" addr add 10.233.0.1/24 dev wgbA$$; ip -n "$A" link set wgbA$$ mtu 1420 up
+  ip -n "$B" addr add 10.233.0.2/24 dev wgbB$$; ip -n "$B" link set wgbB$$ mtu 1420 up
+  wait_ping "$A" 10.233.0.2
+  iperf "$B" "$A" 10.233.0.2
+  ip -n "$A" link del wgbA$$; ip -n "$B" link del wgbB$$
+}
+
+d=() w=()
+for r in $(seq 1 "$RUNS"); do
+  y=$(run_wggo); w+=("$y"); echo "run $r wireguard-go ${y} Gbit/s"
+  x=$(run_dwcp); d+=("$x"); echo "run $r dwcp ${x} Gbit/s"
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+md=$(median "${d[@]}"); mw=$(median "${w[@]}")
+ratio=$(awk -v a="$md" -v b="$mw" 'BEGIN {printf "%.2f", (b > 0 ? a/b : 0)}')
+echo "median dwcp ${md} Gbit/s, wireguard-go ${mw} Gbit/s, ratio ${ratio}x"
+if [[ -n $RESULTS ]]; then
+  {
+    echo "| $(date -u '+%F %T') | $(git rev-parse --short HEAD) | ${DWCP_TUNNEL_ARGS:-offloads on} | $RUNS x ${SECS} s | ${d[*]} | ${w[*]} | $md | $mw | ${ratio}x |"
+  } >> "$RESULTS"
+fi
