@@ -126,6 +126,34 @@ class WireguardGoInteropTest {
     }
 
     @Test
+    void streamToWireguardGo() throws Exception {
+        startDwcp(false, true);
+        byte[] data = new byte[8 << 20];
+        new java.util.Random(9).nextBytes(data);
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("wgrecv", ".bin");
+        try (java.net.ServerSocket server = new java.net.ServerSocket()) {
+            server.bind(new java.net.InetSocketAddress(ns.tunnelAddress(1), 5297));
+            server.setSoTimeout(20_000);
+            Thread receiver = Thread.ofVirtual().start(() -> {
+                try {
+                    ns.execInNs(30, "bash", "-c", "cat < /dev/tcp/" + ns.tunnelAddress(1) + "/5297 > " + file);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try (java.net.Socket s = server.accept()) {
+                s.getOutputStream().write(data);
+            }
+            receiver.join(30_000);
+            byte[] got = java.nio.file.Files.readAllBytes(file);
+            assertEquals(data.length, got.length, () -> dwcp.device().counters().toString());
+            assertTrue(java.util.Arrays.equals(data, got));
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
+    }
+
+    @Test
     void wireguardGoInitiates() throws Exception {
         startDwcp(false, false);
         String out = ns.inNs("ping", "-c", "3", "-i", "0.2", "-W", "3", ns.tunnelAddress(1));
