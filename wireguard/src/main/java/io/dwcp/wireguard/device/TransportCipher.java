@@ -48,6 +48,9 @@ final class TransportCipher {
     int seal(SecretKey key, int receiverIndex, long counter, ByteBuffer in, ByteBuffer out, int base,
              int payloadLength, int mtu) {
         int padded = paddedLength(payloadLength, mtu);
+        // the views keep the bounds of the previous packet; absolute puts need the whole slot
+        in.clear();
+        out.clear();
         for (int i = base + HEADER + payloadLength; i < base + HEADER + padded; i++) {
             out.put(i, (byte) 0);
         }
@@ -77,6 +80,8 @@ final class TransportCipher {
             return -1;
         }
         nonceView.putLong(4, counter);
+        in.clear();
+        out.clear();
         try {
             cipher.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(nonce));
             out.limit(base + length).position(base + HEADER);
