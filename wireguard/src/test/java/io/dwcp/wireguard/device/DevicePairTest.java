@@ -75,7 +75,8 @@ class DevicePairTest {
         Peer pb = a.device.peers().getFirst();
         a.device.sendKeepalive(pb);
         for (int seq = 2; seq < 40; seq++) {
-            int size = seq % 2 == 0 ? MTU : 32 + seq;
+            // growing sizes that need padding: each pads past where the previous packet ended
+            int size = seq == 39 ? MTU : 33 + seq * 35;
             byte[] p = MemoryTun.packet(1, 2, size, seq);
             a.tun.inject(p);
             assertArrayEquals(p, b.tun.takeWritten(5000), "packet " + seq + " of " + size + " bytes");
