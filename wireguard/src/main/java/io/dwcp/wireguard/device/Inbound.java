@@ -29,12 +29,14 @@ final class Inbound {
     private final int mtu;
     private final Thread thread;
     private final TransportCipher cipher = new TransportCipher();
+    private final TunWriter writer;
 
     Inbound(Device device, TunDevice tun, UdpTransport udp, int mtu) {
         this.device = device;
         this.tun = tun;
         this.udp = udp;
         this.mtu = mtu;
+        this.writer = new TunWriter(tun);
         this.thread = Thread.ofPlatform().daemon().name("wg-in-" + tun.name()).unstarted(this::run);
     }
 
@@ -72,6 +74,7 @@ final class Inbound {
                         datagram(batch, i, in[i], out[i], base, Math.min(step, length - base));
                     }
                 }
+                writer.flush();
             }
         } catch (IOException | RuntimeException e) {
             if (!device.closed()) {
@@ -156,13 +159,6 @@ final class Inbound {
             c.badSource.increment();
             return;
         }
-        if (tun.vnetHdr()) {
-            // the transport header's last 10 bytes become the (zero: nothing to offload) virtio_net_hdr
-            long h = ip - TunDevice.VNET_HDR_LEN;
-            buf.asSlice(h, TunDevice.VNET_HDR_LEN).fill((byte) 0);
-            tun.write(buf.asSlice(h), TunDevice.VNET_HDR_LEN + packetLength);
-        } else {
-            tun.write(buf.asSlice(ip), packetLength);
-        }
+        writer.write(buf, ip, packetLength);
     }
 }
