@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # iperf3 TCP through a DWCP tunnel pair and through a wireguard-go pair, same two namespaces joined by one veth
-# pair, alternating in one run (needs root). Prints one line per run and the medians; Markdown to $RESULTS.
+# pair, alternating in one run (needs root): the DWCP pair once per offload step (full: TSO on send and TCP
+# coalescing on receive; tso: send side only; off: a packet per read and write). Prints one line per run and the
+# medians; appends a Markdown table row per tool to $RESULTS.
 #
-#   bench/tunnel-bench.sh                       RUNS=5 SECONDS_PER_RUN=10, offloads on
-#   RUNS=3 DWCP_TUNNEL_ARGS=--no-offload bench/tunnel-bench.sh
+#   bench/tunnel-bench.sh                                   RUNS=5 SECONDS_PER_RUN=10, MODES="full tso off"
+#   RUNS=3 MODES=full RESULTS=bench/RESULTS-TUNNEL.md bench/tunnel-bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
 SECS=${SECONDS_PER_RUN:-10}
 RESULTS=${RESULTS:-}
+MODES=${MODES:-full tso off}
 DWCP=${DWCP:-./dwcp}
 [[ $(id -u) -eq 0 ]] || { echo "tunnel-bench.sh: needs root (namespaces, TUN devices)" >&2; exit 1; }
 scripts/install-tools.sh wg wireguard-go iperf3 ip >/dev/null
@@ -41,7 +44,7 @@ wait_ping() { # NS ADDR
 iperf() { # NS-server NS-client ADDR -> Gbit/s
   ip netns exec "$1" iperf3 -s -1 -B "$3" -p 5201 >/dev/null 2>&1 &
   local srv=$!; sleep 0.5
-  timeout $((SECS + 20)) ip netns exec "$2" iperf3 -c "$3" -p 5201 -t "$SECS" -J > "$WORK/iperf.json" 2>&1 || cp "$WORK/iperf.json" /tmp/w/iperf-fail.json
+  timeout $((SECS + 20)) ip netns exec "$2" iperf3 -c "$3" -p 5201 -t "$SECS" -J > "$WORK/iperf.json" 2>&1 || true
   wait $srv 2>/dev/null || true
   sed -n 's/.*"bits_per_second":[[:space:]]*\([0-9.e+]*\).*/\1/p' "$WORK/iperf.json" | tail -1 | awk '{printf "%.3f", $1/1e9}'
 }
@@ -49,12 +52,11 @@ iperf() { # NS-server NS-client ADDR -> Gbit/s
 run_dwcp() {
   conf dwa "$ka" 10.232.0.1 51820 "$pb" 10.232.0.2 10.231.0.2:51820
   conf dwb "$kb" 10.232.0.2 51820 "$pa" 10.232.0.1 10.231.0.1:51820
-  ip netns exec "$A" "$DWCP" tunnel up ${DWCP_TUNNEL_ARGS:-} "$WORK/dwa.conf" 2>"$WORK/dwa.log" & local p1=$!
-  ip netns exec "$B" "$DWCP" tunnel up ${DWCP_TUNNEL_ARGS:-} "$WORK/dwb.conf" 2>"$WORK/dwb.log" & local p2=$!
+  ip netns exec "$A" "$DWCP" tunnel up --offload "$1" "$WORK/dwa.conf" 2>"$WORK/dwa.log" & local p1=$!
+  ip netns exec "$B" "$DWCP" tunnel up --offload "$1" "$WORK/dwb.conf" 2>"$WORK/dwb.log" & local p2=$!
   wait_ping "$A" 10.232.0.2
   iperf "$B" "$A" 10.232.0.2
   kill $p1 $p2; wait $p1 $p2 2>/dev/null || true
-  cp "$WORK/dwa.log" "$WORK/dwb.log" /tmp/w/ 2>/dev/null || true
 }
 
 run_wggo() {
@@ -69,17 +71,24 @@ run_wggo() {
   ip -n "$A" link del wgbA$$; ip -n "$B" link del wgbB$$
 }
 
-d=() w=()
+declare -A results
+tools=()
+for m in $MODES; do tools+=("dwcp-$m"); done
+tools+=(wireguard-go)
 for r in $(seq 1 "$RUNS"); do
-  y=$(run_wggo); w+=("$y"); echo "run $r wireguard-go ${y} Gbit/s"
-  x=$(run_dwcp); d+=("$x"); echo "run $r dwcp ${x} Gbit/s"
+  for t in "${tools[@]}"; do
+    # results go through a file: a command substitution would run the clean-up trap in its subshell
+    if [[ $t == wireguard-go ]]; then run_wggo > "$WORK/rate"; else run_dwcp "${t#dwcp-}" > "$WORK/rate"; fi
+    x=$(cat "$WORK/rate"); results[$t]+="$x "; echo "run $r $t $x Gbit/s"
+  done
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-md=$(median "${d[@]}"); mw=$(median "${w[@]}")
-ratio=$(awk -v a="$md" -v b="$mw" 'BEGIN {printf "%.2f", (b > 0 ? a/b : 0)}')
-echo "median dwcp ${md} Gbit/s, wireguard-go ${mw} Gbit/s, ratio ${ratio}x"
-if [[ -n $RESULTS ]]; then
-  {
-    echo "| $(date -u '+%F %T') | $(git rev-parse --short HEAD) | ${DWCP_TUNNEL_ARGS:-offloads on} | $RUNS x ${SECS} s | ${d[*]} | ${w[*]} | $md | $mw | ${ratio}x |"
-  } >> "$RESULTS"
-fi
+mw=$(median ${results[wireguard-go]})
+for t in "${tools[@]}"; do
+  m=$(median ${results[$t]})
+  ratio=$(awk -v a="$m" -v b="$mw" 'BEGIN {printf "%.2f", (b > 0 ? a/b : 0)}')
+  echo "median $t $m Gbit/s (${ratio}x wireguard-go)"
+  if [[ -n $RESULTS ]]; then
+    echo "| $(date -u '+%F %T') | $(git rev-parse --short HEAD) | $t | $RUNS x ${SECS} s | ${results[$t]}| $m | ${ratio}x |" >> "$RESULTS"
+  fi
+done

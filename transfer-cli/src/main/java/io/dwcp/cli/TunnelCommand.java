@@ -38,16 +38,17 @@ final class TunnelCommand implements Runnable {
         @Option(names = "--name", paramLabel = "IFNAME", description = "Interface name instead of the file's name.")
         String name;
 
-        @Option(names = "--no-offload", description = "Open the TUN device without virtio-net headers and TSO "
-                + "(one packet per read; for comparison).")
-        boolean noOffload;
+        @Option(names = "--offload", paramLabel = "full|tso|off", defaultValue = "full", description = "TUN offloads: "
+                + "full (TSO on send, TCP coalescing on receive), tso (send side only) or off (one packet per read "
+                + "and write); for comparison (default: ${DEFAULT-VALUE}).")
+        String offload;
 
         @Override
         public Integer call() throws IOException, TunnelException {
             InterfaceConfig config = load(conf);
             String ifname = name != null ? name : interfaceName(conf);
             Tunnel tunnel = Tunnel.up(ifname, config, new TunnelOptions(
-                    io.dwcp.wireguard.device.Timings.STANDARD, !noOffload, true));
+                    io.dwcp.wireguard.device.Timings.STANDARD, TunnelOptions.Offload.parse(offload), true));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 tunnel.close();

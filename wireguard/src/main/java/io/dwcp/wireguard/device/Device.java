@@ -59,13 +59,21 @@ public final class Device implements AutoCloseable {
 
     /** Starts a device on {@code tun} and {@code udp} (both owned and closed by it) with no key and no peers. */
     public Device(TunDevice tun, UdpTransport udp, int mtu, Timings timings) {
+        this(tun, udp, mtu, timings, true);
+    }
+
+    /**
+     * As {@link #Device(TunDevice, UdpTransport, int, Timings)}; {@code coalesce} false writes received packets to a
+     * TUN device with virtio-net headers one by one (to measure what coalescing gives).
+     */
+    public Device(TunDevice tun, UdpTransport udp, int mtu, Timings timings, boolean coalesce) {
         this.tun = tun;
         this.udp = udp;
         this.mtu = mtu;
         this.timings = timings;
         this.control = new ControlSender(udp, mtu);
         this.outbound = new Outbound(this, tun, udp, mtu);
-        this.inbound = new Inbound(this, tun, udp, mtu);
+        this.inbound = new Inbound(this, tun, udp, mtu, coalesce);
         this.timerThread = Thread.ofPlatform().daemon().name("wg-timers-" + tun.name()).unstarted(this::runTimers);
     }
 
@@ -75,7 +83,7 @@ public final class Device implements AutoCloseable {
         inbound.start();
         timerThread.start();
         LOG.info(() -> "device=" + tun.name() + " started mtu=" + mtu + " listen_port=" + udp.localPort()
-                + " tun_vnet_hdr=" + tun.vnetHdr() + " udp_gso=" + udp.gso() + " udp_gro=" + udp.gro());
+                + " tun_vnet_hdr=" + tun.vnetHdr() + " coalesce=" + inbound.coalescing() + " udp_gso=" + udp.gso() + " udp_gro=" + udp.gro());
     }
 
     // ---- configuration -------------------------------------------------------------------------------------------

@@ -31,13 +31,17 @@ final class Inbound {
     private final TransportCipher cipher = new TransportCipher();
     private final TunWriter writer;
 
-    Inbound(Device device, TunDevice tun, UdpTransport udp, int mtu) {
+    Inbound(Device device, TunDevice tun, UdpTransport udp, int mtu, boolean coalesce) {
         this.device = device;
         this.tun = tun;
         this.udp = udp;
         this.mtu = mtu;
-        this.writer = new TunWriter(tun);
+        this.writer = new TunWriter(tun, coalesce);
         this.thread = Thread.ofPlatform().daemon().name("wg-in-" + tun.name()).unstarted(this::run);
+    }
+
+    boolean coalescing() {
+        return writer.coalescing();
     }
 
     void start() {

@@ -26,8 +26,15 @@ final class TunWriter {
     private final PacketRefs run = new PacketRefs(MAX_PENDING);
     private final PacketRefs out = new PacketRefs(MAX_PENDING);
 
-    TunWriter(TunDevice tun) {
+    private final boolean coalesce;
+
+    TunWriter(TunDevice tun, boolean coalesce) {
         this.tun = tun;
+        this.coalesce = coalesce && tun.vnetHdr();
+    }
+
+    boolean coalescing() {
+        return coalesce;
     }
 
     /** Queues (or with no offloads writes) the packet of {@code length} bytes at {@code ip}, 16 bytes of headroom before it. */
@@ -61,7 +68,7 @@ final class TunWriter {
             run.add(pending.buffer(i), pending.offset(i), pending.length(i));
         }
         out.clear();
-        int n = to - from > 1 ? coalescer.coalesce(run, out) : -1;
+        int n = coalesce && to - from > 1 ? coalescer.coalesce(run, out) : -1;
         if (n < 0) {
             for (int i = 0; i < run.count(); i++) {
                 long h = run.offset(i) - TunDevice.VNET_HDR_LEN;

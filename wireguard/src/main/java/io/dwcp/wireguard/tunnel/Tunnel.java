@@ -44,7 +44,7 @@ public final class Tunnel implements AutoCloseable {
      */
     public static Tunnel up(String name, InterfaceConfig config, TunnelOptions options) throws TunnelException {
         int mtu = config.mtu().orElse(DEFAULT_MTU);
-        TunDevice tun = NetPlatform.openTun(name, options.offloads());
+        TunDevice tun = NetPlatform.openTun(name, options.offload() != TunnelOptions.Offload.OFF);
         UdpTransport udp;
         try {
             udp = NetPlatform.openUdp(config.listenPort().orElse(0));
@@ -52,7 +52,7 @@ public final class Tunnel implements AutoCloseable {
             tun.close();
             throw e;
         }
-        Device device = new Device(tun, udp, mtu, options.timings());
+        Device device = new Device(tun, udp, mtu, options.timings(), options.offload() == TunnelOptions.Offload.FULL);
         AutoCloseable uapi = null;
         try {
             DeviceUapi control = new DeviceUapi(device);

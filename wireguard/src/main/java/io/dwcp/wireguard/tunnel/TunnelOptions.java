@@ -5,11 +5,36 @@ import io.dwcp.wireguard.device.Timings;
 /**
  * How a tunnel runs.
  *
- * @param timings  the protocol timers ({@link Timings#STANDARD} but in tests)
- * @param offloads open the TUN device with virtio-net headers and TSO/checksum offloads
- * @param uapi     serve the UAPI socket so {@code wg} can show and set the device
+ * @param timings the protocol timers ({@link Timings#STANDARD} but in tests)
+ * @param offload which TUN offloads to use
+ * @param uapi    serve the UAPI socket so {@code wg} can show and set the device
  */
-public record TunnelOptions(Timings timings, boolean offloads, boolean uapi) {
-    /** Standard timers, offloads on, UAPI on. */
-    public static final TunnelOptions DEFAULT = new TunnelOptions(Timings.STANDARD, true, true);
+public record TunnelOptions(Timings timings, Offload offload, boolean uapi) {
+    /** Standard timers, every offload, UAPI on. */
+    public static final TunnelOptions DEFAULT = new TunnelOptions(Timings.STANDARD, Offload.FULL, true);
+
+    /** TUN offloads, each step on top of the previous one (so each can be measured). */
+    public enum Offload {
+        /** One packet per TUN read and write. */
+        OFF,
+        /** virtio-net headers and TSO: the send path reads super-packets and segments them itself. */
+        TSO,
+        /** TSO, and the receive path coalesces TCP segments into GSO super-packets for the TUN device. */
+        FULL;
+
+        /** Parses {@code off}, {@code tso} or {@code full}. */
+        public static Offload parse(String s) {
+            return switch (s.toLowerCase(java.util.Locale.ROOT)) {
+                case "off" -> OFF;
+                case "tso" -> TSO;
+                case "full" -> FULL;
+                default -> throw new IllegalArgumentException("offload=" + s + " expected off, tso or full");
+            };
+        }
+    }
+
+    /** Standard timers and UAPI with the given offloads (tests). */
+    public static TunnelOptions withOffload(boolean on) {
+        return new TunnelOptions(Timings.STANDARD, on ? Offload.FULL : Offload.OFF, true);
+    }
 }

@@ -39,7 +39,7 @@ class WireguardGoInteropTest {
                 + ns.tunnelAddress(1) + "/24\n\n[Peer]\nPublicKey = " + wgo.publicKey + "\nAllowedIPs = "
                 + ns.tunnelAddress(2) + "/32\n" + (withEndpoint ? "Endpoint = " + ns.nsAddress + ":" + wgo.port + "\n" : "");
         InterfaceConfig cfg = ConfigFile.parse(new StringReader(conf), "test.conf");
-        dwcp = Tunnel.up(dwcpIf, cfg, new TunnelOptions(Timings.STANDARD, offloads, true));
+        dwcp = Tunnel.up(dwcpIf, cfg, TunnelOptions.withOffload(offloads));
         String dwcpPub = Base64.getEncoder().encodeToString(dwcp.device().publicKey());
         wgo.wg("set", wgo.name, "peer", dwcpPub, "allowed-ips", ns.tunnelAddress(1) + "/32", "endpoint",
                 ns.hostAddress + ":" + dwcp.device().listenPort());
