@@ -1,6 +1,12 @@
 package io.dwcp.cli;
 
 import io.dwcp.server.DwcpServer;
+import io.dwcp.server.PeerIdentities;
+import io.dwcp.server.ServerConfig;
+import io.dwcp.server.TunnelPeers;
+import io.dwcp.wireguard.tunnel.Tunnel;
+import io.dwcp.wireguard.tunnel.TunnelOptions;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -15,10 +21,41 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     ServerOptions server = new ServerOptions();
 
+    @Option(names = "--tunnel", paramLabel = "CONF", description = "Run a WireGuard interface from CONF (as dwcp tunnel "
+            + "up) in this process and listen on its first Address: connections are identified by the peer whose "
+            + "AllowedIPs cover their source, each peer's transfers land in ROOT/<its public key, base64url>, others "
+            + "are refused. Needs CAP_NET_ADMIN.")
+    Path tunnelConf;
+
     @Override
     public Integer call() throws Exception {
-        DwcpServer s = DwcpServer.start(server.config(root, false));
-        Runtime.getRuntime().addShutdownHook(new Thread(s::close, "dwcp-shutdown"));
+        ServerConfig config = server.config(root, false);
+        Tunnel tunnel = null;
+        PeerIdentities identities = null;
+        if (tunnelConf != null) {
+            tunnel = Tunnel.up(TunnelCommand.interfaceName(tunnelConf), TunnelCommand.load(tunnelConf),
+                    TunnelOptions.DEFAULT);
+            identities = new TunnelPeers(tunnel);
+            config = new ServerConfig(config.root(), new InetSocketAddress(tunnel.address(), config.control().getPort()),
+                    config.dataPort(), config.token(), config.plainRemote(), config.oneShot(), config.limits(),
+                    config.io(), config.numa(), config.partMaxAge());
+        }
+        DwcpServer s;
+        try {
+            s = DwcpServer.start(config, identities);
+        } catch (Exception e) {
+            if (tunnel != null) {
+                tunnel.close();
+            }
+            throw e;
+        }
+        Tunnel t = tunnel;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            s.close();
+            if (t != null) {
+                t.close();
+            }
+        }, "dwcp-shutdown"));
         s.warmUpDigests();
         s.awaitClose();
         return 0;

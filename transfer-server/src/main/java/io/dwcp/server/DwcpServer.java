@@ -58,8 +58,15 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
     /** Removes part files nobody resumed; null when {@code partMaxAge} is zero. */
     private PartSweeper sweeper;
 
-    private DwcpServer(ServerConfig config, EngineRuntime runtime) throws IOException {
+    /** Per-peer identities (serve --tunnel), or null: one root for everyone. */
+    private final PeerIdentities identities;
+    /** The roots of the identities seen so far, opened on first use; closed with the server. */
+    private final java.util.concurrent.ConcurrentHashMap<String, StorageRoot> peerRoots =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private DwcpServer(ServerConfig config, EngineRuntime runtime, PeerIdentities identities) throws IOException {
         this.config = config;
+        this.identities = identities;
         this.runtime = runtime;
         this.root = StorageRoot.open(runtime.io(), config.root(), config.limits().maxPathBytes());
         FileStore store = Files.getFileStore(config.root());
@@ -70,7 +77,16 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
 
     /** Validates the configuration, binds both planes and logs what was chosen. */
     public static DwcpServer start(ServerConfig config) throws IOException {
-        boolean loopback = config.control().getAddress().isLoopbackAddress();
+        return start(config, null);
+    }
+
+    /**
+     * As {@link #start(ServerConfig)}, with connections identified by {@code identities} (a tunnel's peers): each
+     * identity's transfers land in its own directory below the root, unknown sources are refused, and a listen
+     * address off loopback needs no token (the tunnel authenticates and encrypts).
+     */
+    public static DwcpServer start(ServerConfig config, PeerIdentities identities) throws IOException {
+        boolean loopback = config.control().getAddress().isLoopbackAddress() || identities != null;
         if (!loopback && !config.plainRemote()) {
             throw new IllegalArgumentException("listen=" + config.control() + " reason=non-loopback-needs-explicit-plain-tcp"
                     + " hint=\"pass --plain-tcp with --token-file, or listen on 127.0.0.1\"");
@@ -88,7 +104,7 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
         }
         DwcpServer s;
         try {
-            s = new DwcpServer(config, runtime);
+            s = new DwcpServer(config, runtime, identities);
         } catch (IOException | RuntimeException e) {
             runtime.close();
             throw e;
@@ -133,7 +149,7 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
         }
         LOG.info("listening control=" + controlAddress() + " data_port=" + dataPlane.port() + " root=" + config.root()
                 + " transport=" + transport.name() + " (" + transport.why() + ")"
-                + " " + runtime.describe() + " " + root.describe() + " auth=" + (config.token() == null ? "none(loopback)" : "token")
+                + " " + runtime.describe() + " " + root.describe() + " auth=" + (identities != null ? identities.describe() : config.token() == null ? "none(loopback)" : "token")
                 + (config.oneShot() ? " mode=one-shot" : ""));
 
     }
@@ -175,13 +191,64 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
 
     @Override
     public TransferSession newSession(int streams, Consumer<Message> out) {
+        return newSession(streams, out, root);
+    }
+
+    @Override
+    public String refusal(InetSocketAddress remote) {
+        if (identities == null) {
+            return null;
+        }
+        return identities.identify(remote).isPresent() ? null : "reason=unknown-peer source=" + remote.getAddress().getHostAddress();
+    }
+
+    @Override
+    public TransferSession newSession(int streams, Consumer<Message> out, InetSocketAddress remote) {
+        if (identities == null) {
+            return newSession(streams, out, root);
+        }
+        String name = identities.identify(remote).orElse(null);
+        if (name == null) {
+            return null;
+        }
+        StorageRoot peerRoot;
+        try {
+            peerRoot = peerRoot(name);
+        } catch (IOException e) {
+            LOG.warn("peer=" + name + " root=unavailable reason=" + e.getMessage());
+            return null;
+        }
+        return newSession(streams, out, peerRoot);
+    }
+
+    /** The root of one identity: ROOT/NAME, created on first use. */
+    private StorageRoot peerRoot(String name) throws IOException {
+        StorageRoot r = peerRoots.get(name);
+        if (r != null) {
+            return r;
+        }
+        synchronized (peerRoots) {
+            r = peerRoots.get(name);
+            if (r == null) {
+                java.nio.file.Path dir = config.root().resolve(name);
+                Files.createDirectories(dir);
+                r = StorageRoot.open(runtime.io(), dir, config.limits().maxPathBytes());
+                peerRoots.put(name, r);
+                LOG.info("peer=" + name + " root=" + dir);
+            }
+            return r;
+        }
+    }
+
+    private TransferSession newSession(int streams, Consumer<Message> out, StorageRoot sessionRoot) {
         if (config.oneShot() && sessionCounter.get() > 0) {
             return null;
         }
         byte[] id = new byte[Message.SESSION_ID_LENGTH];
         random.nextBytes(id);
         String name = Integer.toString(sessionCounter.incrementAndGet());
-        TransferSession s = new TransferSession(id, name, root, receiving, space, config.limits(), streams, out, this::ended);
+        TransferSession s = new TransferSession(id, name, sessionRoot, receiving, space, config.limits(), streams, out,
+                this::ended);
         return sessions.add(s) ? s : null;
     }
 
@@ -248,6 +315,9 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
         }
         try {
             root.close();
+            for (StorageRoot r : peerRoots.values()) {
+                r.close();
+            }
         } catch (IOException ignored) {
             // shutting down
         }

@@ -41,6 +41,12 @@ public final class ControlHandler extends SimpleChannelInboundHandler<Message> {
                     + " reason=expected-hello");
             return;
         }
+        String refusal = server.refusal((java.net.InetSocketAddress) ctx.channel().remoteAddress());
+        if (refusal != null) {
+            LOG.warn("peer=" + ctx.channel().remoteAddress() + " auth=refused " + refusal);
+            refuse(ctx.channel(), ErrorCode.AUTH, "auth=refused " + refusal);
+            return;
+        }
         byte[] token = server.token();
         if (token != null && !MessageDigest.isEqual(token, hello.token())) {
             LOG.warn("peer=" + ctx.channel().remoteAddress() + " auth=refused reason=bad-token client=\"" + hello.client() + "\"");
@@ -54,7 +60,7 @@ public final class ControlHandler extends SimpleChannelInboundHandler<Message> {
         Channel ch = ctx.channel();
         int streams = Math.min(hello.streams(), server.limits().maxStreams());
         Outbox outbox = new Outbox(ch);
-        TransferSession s = server.newSession(streams, outbox::send);
+        TransferSession s = server.newSession(streams, outbox::send, (java.net.InetSocketAddress) ch.remoteAddress());
         if (s == null) {
             refuse(ch, ErrorCode.LIMIT, "reason=too-many-sessions max=" + server.limits().maxSessions());
             return;

@@ -16,4 +16,13 @@ public interface ServerContext {
 
     /** A new registered session, or null when the session limit is reached. */
     TransferSession newSession(int streams, Consumer<Message> out);
+
+    /**
+     * A new registered session for the client at {@code remote}, whose identity chooses its root; null when the
+     * session limit is reached. Callers check {@link #refusal} first.
+     */
+    TransferSession newSession(int streams, Consumer<Message> out, java.net.InetSocketAddress remote);
+
+    /** Why a client at {@code remote} may not open a session ({@code key=value}), or null when it may. */
+    String refusal(java.net.InetSocketAddress remote);
 }
