@@ -66,6 +66,14 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--keep", description = "Keep the work directory.")
     boolean keep;
 
+    @Option(names = "--tunnel", description = "Instead: the encrypted path. A network namespace plays the remote site "
+            + "with its own DWCP WireGuard peer and sends a file of --size (default here 256M) through the tunnel to "
+            + "this process's server, which runs inside a WireGuard interface (serve --tunnel). Needs root.")
+    boolean tunnel;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     private final PrintStream out = System.out;
     private int streamCount;
 
@@ -78,6 +86,19 @@ final class DemoCommand implements Callable<Integer> {
         streamCount = streams.count();
         if (small < 0 || small > MAX_SMALL) {
             throw new IllegalArgumentException("small=" + small + " reason=out-of-range min=0 max=" + MAX_SMALL);
+        }
+        if (tunnel) {
+            long tunnelSize = spec.commandLine().getParseResult().hasMatchedOption("--size") ? bigSize : 256L << 20;
+            Path work = workDir(dir, 2 * tunnelSize);
+            Log.setInfo(false);
+            out.println("dwcp demo --tunnel: work directory " + work);
+            try {
+                return new TunnelDemo(out, tunnelSize, work).run();
+            } finally {
+                if (!keep) {
+                    deleteTree(work);
+                }
+            }
         }
         Path work = workDir(dir, bigSize + (long) small * SMALL_SIZE);
         Path src = Files.createDirectories(work.resolve("src"));
@@ -157,23 +178,7 @@ final class DemoCommand implements Callable<Integer> {
     private static Path generate(Path src, long bigSize, int small) throws IOException {
         Path tree = Files.createDirectories(src.resolve("tree"));
         SplittableRandom rnd = new SplittableRandom(42);
-        ByteBuffer buf = ByteBuffer.allocateDirect(4 << 20);
-        try (FileChannel ch = FileChannel.open(tree.resolve("big.bin"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            long left = bigSize;
-            while (left > 0) {
-                buf.clear();
-                while (buf.remaining() >= 8) {
-                    buf.putLong(rnd.nextLong());
-                }
-                buf.flip();
-                buf.limit((int) Math.min(buf.limit(), left));
-                left -= buf.remaining();
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-            }
-        }
+        writeRandom(tree.resolve("big.bin"), bigSize, rnd);
         Files.createDirectories(tree.resolve("docs/日本語"));
         Files.writeString(tree.resolve("docs/readme.txt"), "DWCP demo tree\n".repeat(1000), StandardCharsets.UTF_8);
         Files.writeString(tree.resolve("docs/日本語/ファイル.txt"), "こんにちは\n", StandardCharsets.UTF_8);
@@ -194,6 +199,27 @@ final class DemoCommand implements Callable<Integer> {
             Files.write(d.resolve(String.format(Locale.ROOT, "f%06d", i)), content);
         }
         return tree;
+    }
+
+    /** Writes {@code size} bytes from {@code rnd} to {@code file} (created or truncated). */
+    static void writeRandom(Path file, long size, SplittableRandom rnd) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocateDirect(4 << 20);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            long left = size;
+            while (left > 0) {
+                buf.clear();
+                while (buf.remaining() >= 8) {
+                    buf.putLong(rnd.nextLong());
+                }
+                buf.flip();
+                buf.limit((int) Math.min(buf.limit(), left));
+                left -= buf.remaining();
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+            }
+        }
     }
 
     /** Overwrites {@code n} 4 KiB regions spread over the file; returns how many. */

@@ -5,8 +5,6 @@ import io.dwcp.wireguard.net.UdpTransport;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Sends what is not bulk data: handshake messages, cookie replies, keepalives and the packets staged while a
@@ -14,7 +12,7 @@ import java.util.logging.Logger;
  * its own small batch and cipher behind a monitor; none of this is on the per-packet path.
  */
 final class ControlSender implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(ControlSender.class.getName());
+    private long failures;
     private static final int SLOTS = 16;
 
     private final UdpTransport udp;
@@ -95,8 +93,14 @@ final class ControlSender implements AutoCloseable {
         try {
             udp.send(batch, n);
         } catch (IOException e) {
-            LOG.log(Level.FINE, "control send failed", e);
+            // a control message lost to a socket error is a lost datagram: the timers retry
+            failures++;
         }
+    }
+
+    /** Control messages the socket refused (the protocol's timers resend what matters). */
+    synchronized long failures() {
+        return failures;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.dwcp.wireguard.device;
 
+import io.dwcp.core.Log;
 import io.dwcp.wireguard.net.TunDevice;
 import io.dwcp.wireguard.net.UdpTransport;
 import io.dwcp.wireguard.noise.CookieChecker;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.logging.Logger;
 
 /**
  * A WireGuard device: a TUN interface, a UDP socket, this side's private key, and its peers. Three threads run it:
@@ -22,7 +22,7 @@ import java.util.logging.Logger;
  * and writes opened packets to the TUN device, and {@code wg-timers} fires the peers' protocol timers.
  */
 public final class Device implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(Device.class.getName());
+    private static final Log LOG = Log.of("wireguard");
     /** Staged packets per peer while a handshake is in flight (wireguard-go: 128). */
     static final int STAGED_PACKETS = 128;
 
@@ -82,7 +82,7 @@ public final class Device implements AutoCloseable {
         outbound.start();
         inbound.start();
         timerThread.start();
-        LOG.info(() -> "device=" + tun.name() + " started mtu=" + mtu + " listen_port=" + udp.localPort()
+        LOG.info("device=" + tun.name() + " started mtu=" + mtu + " listen_port=" + udp.localPort()
                 + " tun_vnet_hdr=" + tun.vnetHdr() + " coalesce=" + inbound.coalescing() + " udp_gso=" + udp.gso() + " udp_gro=" + udp.gro());
     }
 
@@ -475,7 +475,7 @@ public final class Device implements AutoCloseable {
             p.staged.close();
         }
         control.close();
-        LOG.info(() -> "device=" + tun.name() + " closed " + counters);
+        LOG.info("device=" + tun.name() + " closed " + counters);
     }
 
     boolean closed() {

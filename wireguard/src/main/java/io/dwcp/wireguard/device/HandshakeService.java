@@ -7,8 +7,6 @@ import io.dwcp.wireguard.noise.LocalIdentity;
 import io.dwcp.wireguard.noise.PeerHandshake;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The handshake side of the device: sends initiations (rate-limited, retried by the timers), answers initiations,
@@ -25,7 +23,6 @@ final class HandshakeService {
     /** Handshake messages per second above which initiators must prove their address with a cookie. */
     static final int LOAD_THRESHOLD = 128;
 
-    private static final Logger LOG = Logger.getLogger(HandshakeService.class.getName());
 
     private final Device device;
     private long loadWindowStart = System.nanoTime();
@@ -181,8 +178,6 @@ final class HandshakeService {
         Peer peer = entry instanceof Peer p ? p : entry instanceof Session s ? s.peer() : null;
         if (peer == null || !peer.cookies.consumeReply(msg)) {
             device.counters().handshakeRejected.increment();
-            return;
         }
-        LOG.log(Level.FINE, () -> "cookie reply accepted from " + peer);
     }
 }

@@ -1,5 +1,6 @@
 package io.dwcp.wireguard.device;
 
+import io.dwcp.core.Log;
 import io.dwcp.wireguard.net.PacketBatch;
 import io.dwcp.wireguard.net.TunDevice;
 import io.dwcp.wireguard.net.UdpTransport;
@@ -8,8 +9,6 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The receive path, one thread: receives datagram batches (split back into datagrams when the kernel coalesced
@@ -18,7 +17,7 @@ import java.util.logging.Logger;
  * the replay windows, which is what keeps them lock-free.
  */
 final class Inbound {
-    private static final Logger LOG = Logger.getLogger(Inbound.class.getName());
+    private static final Log LOG = Log.of("wireguard");
     static final int SLOTS = 64;
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED;
@@ -82,7 +81,7 @@ final class Inbound {
             }
         } catch (IOException | RuntimeException e) {
             if (!device.closed()) {
-                LOG.log(Level.WARNING, "device=" + tun.name() + " receive path stopped", e);
+                LOG.warn("device=" + tun.name() + " receive path stopped" + " error=" + e);
             }
         }
     }

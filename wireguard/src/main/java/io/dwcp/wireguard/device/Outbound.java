@@ -1,5 +1,6 @@
 package io.dwcp.wireguard.device;
 
+import io.dwcp.core.Log;
 import io.dwcp.wireguard.net.PacketBatch;
 import io.dwcp.wireguard.net.TunDevice;
 import io.dwcp.wireguard.net.UdpTransport;
@@ -9,15 +10,13 @@ import io.dwcp.wireguard.offload.TcpSegmenter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The send path, one thread: reads IP packets from the TUN device, finds each one's peer by destination, seals it
  * in place and sends the batch. Owns its batch and cipher; allocates nothing per packet but the JDK cipher's nonce.
  */
 final class Outbound {
-    private static final Logger LOG = Logger.getLogger(Outbound.class.getName());
+    private static final Log LOG = Log.of("wireguard");
     static final int SLOTS = 64;
 
     private final Device device;
@@ -72,7 +71,7 @@ final class Outbound {
             }
         } catch (IOException | RuntimeException e) {
             if (!device.closed()) {
-                LOG.log(Level.WARNING, "device=" + tun.name() + " send path stopped", e);
+                LOG.warn("device=" + tun.name() + " send path stopped" + " error=" + e);
             }
         }
     }

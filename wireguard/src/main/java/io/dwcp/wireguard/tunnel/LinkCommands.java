@@ -1,5 +1,6 @@
 package io.dwcp.wireguard.tunnel;
 
+import io.dwcp.core.Log;
 import io.dwcp.wireguard.config.IpPrefix;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +32,7 @@ final class LinkCommands {
             if (p.bits() == 0) {
                 // wg-quick routes a default route through a separate table and fwmark; we do not take over the
                 // host's default route behind the user's back
-                java.util.logging.Logger.getLogger(LinkCommands.class.getName()).warning(
+                Log.of("wireguard").warn(
                         "route=" + p + " dev=" + dev + " skipped reason=default-route-not-installed");
                 continue;
             }

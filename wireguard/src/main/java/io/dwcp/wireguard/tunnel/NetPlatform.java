@@ -1,14 +1,14 @@
 package io.dwcp.wireguard.tunnel;
 
+import io.dwcp.core.Log;
 import io.dwcp.wireguard.linux.NetPaths;
 import io.dwcp.wireguard.net.TunDevice;
 import io.dwcp.wireguard.net.UdpTransport;
 import java.io.IOException;
-import java.util.logging.Logger;
 
 /** Opens what a tunnel runs on, turning failures into messages that say what to do. */
 final class NetPlatform {
-    private static final Logger LOG = Logger.getLogger(NetPlatform.class.getName());
+    private static final Log LOG = Log.of("wireguard");
     /** Socket buffers: a few milliseconds of a multi-gigabit stream, so bursts between batches are not dropped. */
     static final int SOCKET_BUFFER_BYTES = 8 << 20;
 
@@ -30,7 +30,7 @@ final class NetPlatform {
 
     static UdpTransport openUdp(int port) throws TunnelException {
         NetPaths paths = NetPaths.get();
-        LOG.info(() -> "wireguard " + paths.describe());
+        LOG.info("wireguard " + paths.describe());
         try {
             return paths.openUdp(port, SOCKET_BUFFER_BYTES);
         } catch (IOException e) {

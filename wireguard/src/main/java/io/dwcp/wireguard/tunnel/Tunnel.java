@@ -1,5 +1,6 @@
 package io.dwcp.wireguard.tunnel;
 
+import io.dwcp.core.Log;
 import io.dwcp.wireguard.config.InterfaceConfig;
 import io.dwcp.wireguard.config.IpPrefix;
 import io.dwcp.wireguard.config.PeerConfig;
@@ -16,14 +17,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Logger;
 
 /**
  * A running tunnel: the TUN interface configured as wg-quick would (addresses, MTU, routes), the device behind it,
  * and the UAPI socket {@code wg} talks to. {@link #close()} takes all of it down.
  */
 public final class Tunnel implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(Tunnel.class.getName());
+    private static final Log LOG = Log.of("wireguard");
     /** wg-quick's default: 1500 minus the largest WireGuard overhead (IPv6 outer header). */
     public static final int DEFAULT_MTU = 1420;
 
@@ -71,7 +71,7 @@ public final class Tunnel implements AutoCloseable {
             if (options.uapi()) {
                 uapi = UapiServer.start(dev, control);
             }
-            LOG.info(() -> "tunnel=" + dev + " up addresses=" + config.addresses() + " peers=" + config.peers().size()
+            LOG.info("tunnel=" + dev + " up addresses=" + config.addresses() + " peers=" + config.peers().size()
                     + " listen_port=" + device.listenPort());
             return new Tunnel(device, config, uapi);
         } catch (IOException | UapiException | RuntimeException e) {
@@ -108,7 +108,7 @@ public final class Tunnel implements AutoCloseable {
             try {
                 uapi.close();
             } catch (Exception e) {
-                LOG.fine("uapi close: " + e);
+                LOG.warn("tunnel=" + interfaceName() + " uapi close failed error=" + e);
             }
         }
         device.close();
