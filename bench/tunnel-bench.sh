@@ -6,12 +6,16 @@
 #
 #   bench/tunnel-bench.sh                                   RUNS=5 SECONDS_PER_RUN=10, MODES="full tso off"
 #   RUNS=3 MODES=full RESULTS=bench/RESULTS-TUNNEL.md bench/tunnel-bench.sh
+#   SEND_MIB=2048 also times dwcp send of a file that size (tmpfs to tmpfs) from namespace A to a server in B,
+#   through the tunnel (serve --tunnel, tunnel up) and over plain TCP on the veth (--plain-tcp --token-file),
+#   alternating, RUNS times each; SEND_MIB=0 skips it (the default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
 SECS=${SECONDS_PER_RUN:-10}
 RESULTS=${RESULTS:-}
 MODES=${MODES:-full tso off}
+SEND_MIB=${SEND_MIB:-0}
 DWCP=${DWCP:-./dwcp}
 [[ $(id -u) -eq 0 ]] || { echo "tunnel-bench.sh: needs root (namespaces, TUN devices)" >&2; exit 1; }
 scripts/install-tools.sh wg wireguard-go iperf3 ip >/dev/null
@@ -92,3 +96,38 @@ for t in "${tools[@]}"; do
     echo "| $(date -u '+%F %T') | $(git rev-parse --short HEAD) | $t | $RUNS x ${SECS} s | ${results[$t]}| $m | ${ratio}x |" >> "$RESULTS"
   fi
 done
+
+if ((SEND_MIB > 0)); then
+  conf dwa "$ka" 10.232.0.1 51820 "$pb" 10.232.0.2 10.231.0.2:51820
+  conf dwb "$kb" 10.232.0.2 51820 "$pa" 10.232.0.1 10.231.0.1:51820
+  head -c 32 /dev/urandom | base64 > "$WORK/token"
+  src=$(mktemp -d /dev/shm/dwcp-tb-src.XXXXXX); dst=$(mktemp -d /dev/shm/dwcp-tb-dst.XXXXXX)
+  trap 'cleanup; rm -rf "$src" "$dst"' EXIT
+  head -c $((SEND_MIB << 20)) /dev/urandom > "$src/file.bin"
+  mkdir -p "$dst/tunnel" "$dst/plain"
+  ip netns exec "$B" "$DWCP" serve --root "$dst/tunnel" --tunnel "$WORK/dwb.conf" 2>"$WORK/serve-tunnel.log" &
+  ip netns exec "$B" "$DWCP" serve --root "$dst/plain" --listen 10.231.0.2:7500 --plain-tcp \
+      --token-file "$WORK/token" 2>"$WORK/serve-plain.log" &
+  ip netns exec "$A" "$DWCP" tunnel up "$WORK/dwa.conf" 2>"$WORK/dwa.log" &
+  wait_ping "$A" 10.232.0.2
+  sleep 2
+  timed_send() { # TARGET [ARGS] -> seconds
+    local t0 t1
+    t0=$(date +%s.%N)
+    ip netns exec "$A" "$DWCP" send --no-progress --json "${@:2}" "$src/file.bin" "$1" > "$WORK/send.json" 2>/dev/null \
+      || { echo "tunnel-bench.sh: send to $1 failed: $(cat "$WORK/send.json")" >&2; echo 0; return; }
+    t1=$(date +%s.%N)
+    awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}'
+  }
+  st=() sp=()
+  for r in $(seq 1 "$RUNS"); do
+    rm -rf "$dst/tunnel/"*/file.bin "$dst/plain/file.bin"
+    x=$(timed_send 10.232.0.2:7400); st+=("$x"); echo "send $r tunnel ${x} s"
+    y=$(timed_send 10.231.0.2:7500 --token-file "$WORK/token"); sp+=("$y"); echo "send $r plain-tcp ${y} s"
+  done
+  mt=$(median "${st[@]}"); mp=$(median "${sp[@]}")
+  echo "median dwcp send ${SEND_MIB} MiB: tunnel ${mt} s, plain TCP ${mp} s ($(awk -v a="$mt" -v b="$mp" 'BEGIN {printf "%.2f", b / a}')x of plain TCP's rate)"
+  if [[ -n $RESULTS ]]; then
+    echo "| $(date -u '+%F %T') | $(git rev-parse --short HEAD) | dwcp send ${SEND_MIB} MiB | tunnel: ${st[*]} s | plain TCP: ${sp[*]} s | $mt s vs $mp s |" >> "$RESULTS"
+  fi
+fi
