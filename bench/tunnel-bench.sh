@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # iperf3 TCP through a DWCP tunnel pair and through a wireguard-go pair, same two namespaces joined by one veth
-# pair, alternating in one run (needs root): the DWCP pair once per offload step (full: TSO on send and TCP
-# coalescing on receive; tso: send side only; off: a packet per read and write). Prints one line per run and the
-# medians; appends a Markdown table row per tool to $RESULTS.
+# pair, alternating in one run (needs root): the DWCP pair once per offload step (off: a packet per TUN read and
+# write; tso: TSO super-packets read from the TUN device and segmented in userspace; coalesce: also TCP segments
+# coalesced into GSO super-packets for the receiving TUN device; full: also UDP GSO sends). Prints one line per run
+# and the medians; appends a Markdown table row per tool to $RESULTS.
 #
-#   bench/tunnel-bench.sh                                   RUNS=5 SECONDS_PER_RUN=10, MODES="full tso off"
+#   bench/tunnel-bench.sh                                   RUNS=5 SECONDS_PER_RUN=10, MODES="full coalesce tso off"
 #   RUNS=3 MODES=full RESULTS=bench/RESULTS-TUNNEL.md bench/tunnel-bench.sh
 #   SEND_MIB=2048 also times dwcp send of a file that size (tmpfs to tmpfs) from namespace A to a server in B,
 #   through the tunnel (serve --tunnel, tunnel up) and over plain TCP on the veth (--plain-tcp --token-file),
@@ -14,7 +15,7 @@ cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
 SECS=${SECONDS_PER_RUN:-10}
 RESULTS=${RESULTS:-}
-MODES=${MODES:-full tso off}
+MODES=${MODES:-full coalesce tso off}
 SEND_MIB=${SEND_MIB:-0}
 DWCP=${DWCP:-./dwcp}
 [[ $(id -u) -eq 0 ]] || { echo "tunnel-bench.sh: needs root (namespaces, TUN devices)" >&2; exit 1; }

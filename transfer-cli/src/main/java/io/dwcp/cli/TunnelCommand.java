@@ -38,9 +38,10 @@ final class TunnelCommand implements Runnable {
         @Option(names = "--name", paramLabel = "IFNAME", description = "Interface name instead of the file's name.")
         String name;
 
-        @Option(names = "--offload", paramLabel = "full|tso|off", defaultValue = "full", description = "TUN offloads: "
-                + "full (TSO on send, TCP coalescing on receive), tso (send side only) or off (one packet per read "
-                + "and write); for comparison (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--offload", paramLabel = "full|coalesce|tso|off", defaultValue = "full", description = "Offload "
+                + "steps, to compare them: full (TSO read from the TUN device, TCP coalescing for it, UDP GSO sends), "
+                + "coalesce (without UDP GSO), tso (send side TSO only) or off (a packet per read and write) "
+                + "(default: ${DEFAULT-VALUE}).")
         String offload;
 
         @Override

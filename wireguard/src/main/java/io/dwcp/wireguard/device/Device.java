@@ -59,20 +59,21 @@ public final class Device implements AutoCloseable {
 
     /** Starts a device on {@code tun} and {@code udp} (both owned and closed by it) with no key and no peers. */
     public Device(TunDevice tun, UdpTransport udp, int mtu, Timings timings) {
-        this(tun, udp, mtu, timings, true);
+        this(tun, udp, mtu, timings, true, true);
     }
 
     /**
-     * As {@link #Device(TunDevice, UdpTransport, int, Timings)}; {@code coalesce} false writes received packets to a
-     * TUN device with virtio-net headers one by one (to measure what coalescing gives).
+     * As {@link #Device(TunDevice, UdpTransport, int, Timings)}, with offload steps that can be turned off to measure
+     * what each gives: {@code coalesce} false writes received packets to a TUN device with virtio-net headers one by
+     * one; {@code udpGso} false sends every datagram on its own even where the socket has UDP GSO.
      */
-    public Device(TunDevice tun, UdpTransport udp, int mtu, Timings timings, boolean coalesce) {
+    public Device(TunDevice tun, UdpTransport udp, int mtu, Timings timings, boolean coalesce, boolean udpGso) {
         this.tun = tun;
         this.udp = udp;
         this.mtu = mtu;
         this.timings = timings;
         this.control = new ControlSender(udp, mtu);
-        this.outbound = new Outbound(this, tun, udp, mtu);
+        this.outbound = new Outbound(this, tun, udp, mtu, udpGso && udp.gso());
         this.inbound = new Inbound(this, tun, udp, mtu, coalesce);
         this.timerThread = Thread.ofPlatform().daemon().name("wg-timers-" + tun.name()).unstarted(this::runTimers);
     }
@@ -83,7 +84,7 @@ public final class Device implements AutoCloseable {
         inbound.start();
         timerThread.start();
         LOG.info("device=" + tun.name() + " started mtu=" + mtu + " listen_port=" + udp.localPort()
-                + " tun_vnet_hdr=" + tun.vnetHdr() + " coalesce=" + inbound.coalescing() + " udp_gso=" + udp.gso() + " udp_gro=" + udp.gro());
+                + " tun_vnet_hdr=" + tun.vnetHdr() + " coalesce=" + inbound.coalescing() + " udp_gso=" + outbound.gso() + " udp_gro=" + udp.gro());
     }
 
     // ---- configuration -------------------------------------------------------------------------------------------

@@ -52,7 +52,9 @@ public final class Tunnel implements AutoCloseable {
             tun.close();
             throw e;
         }
-        Device device = new Device(tun, udp, mtu, options.timings(), options.offload() == TunnelOptions.Offload.FULL);
+        Device device = new Device(tun, udp, mtu, options.timings(),
+                options.offload().compareTo(TunnelOptions.Offload.COALESCE) >= 0,
+                options.offload() == TunnelOptions.Offload.FULL);
         AutoCloseable uapi = null;
         try {
             DeviceUapi control = new DeviceUapi(device);

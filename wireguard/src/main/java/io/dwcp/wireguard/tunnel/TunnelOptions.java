@@ -20,15 +20,18 @@ public record TunnelOptions(Timings timings, Offload offload, boolean uapi) {
         /** virtio-net headers and TSO: the send path reads super-packets and segments them itself. */
         TSO,
         /** TSO, and the receive path coalesces TCP segments into GSO super-packets for the TUN device. */
+        COALESCE,
+        /** All of the above, and the send path hands runs of datagrams to the kernel as UDP GSO super-datagrams. */
         FULL;
 
-        /** Parses {@code off}, {@code tso} or {@code full}. */
+        /** Parses {@code off}, {@code tso}, {@code coalesce} or {@code full}. */
         public static Offload parse(String s) {
             return switch (s.toLowerCase(java.util.Locale.ROOT)) {
                 case "off" -> OFF;
                 case "tso" -> TSO;
+                case "coalesce" -> COALESCE;
                 case "full" -> FULL;
-                default -> throw new IllegalArgumentException("offload=" + s + " expected off, tso or full");
+                default -> throw new IllegalArgumentException("offload=" + s + " expected off, tso, coalesce or full");
             };
         }
     }
