@@ -6,7 +6,7 @@
 # and the medians; appends a Markdown table row per tool to $RESULTS.
 #
 #   bench/tunnel-bench.sh                                   RUNS=5 SECONDS_PER_RUN=10, MODES="full coalesce tso off"
-#   RUNS=3 MODES=full RESULTS=bench/RESULTS-TUNNEL.md bench/tunnel-bench.sh
+#   RUNS=3 MODES="full full:1" RESULTS=bench/RESULTS-TUNNEL.md bench/tunnel-bench.sh   (:N = N crypto workers)
 #   SEND_MIB=2048 also times dwcp send of a file that size (tmpfs to tmpfs) from namespace A to a server in B,
 #   through the tunnel (serve --tunnel, tunnel up) and over plain TCP on the veth (--plain-tcp --token-file),
 #   alternating, RUNS times each; SEND_MIB=0 skips it (the default).
@@ -57,8 +57,11 @@ iperf() { # NS-server NS-client ADDR -> Gbit/s
 run_dwcp() {
   conf dwa "$ka" 10.232.0.1 51820 "$pb" 10.232.0.2 10.231.0.2:51820
   conf dwb "$kb" 10.232.0.2 51820 "$pa" 10.232.0.1 10.231.0.1:51820
-  ip netns exec "$A" "$DWCP" tunnel up --offload "$1" "$WORK/dwa.conf" 2>"$WORK/dwa.log" & local p1=$!
-  ip netns exec "$B" "$DWCP" tunnel up --offload "$1" "$WORK/dwb.conf" 2>"$WORK/dwb.log" & local p2=$!
+  # MODE is an offload step, optionally with :N crypto workers per direction (full:1)
+  local offload=${1%%:*} workers=-1
+  [[ $1 == *:* ]] && workers=${1##*:}
+  ip netns exec "$A" "$DWCP" tunnel up --offload "$offload" --crypto-workers "$workers" "$WORK/dwa.conf" 2>"$WORK/dwa.log" & local p1=$!
+  ip netns exec "$B" "$DWCP" tunnel up --offload "$offload" --crypto-workers "$workers" "$WORK/dwb.conf" 2>"$WORK/dwb.log" & local p2=$!
   wait_ping "$A" 10.232.0.2
   iperf "$B" "$A" 10.232.0.2
   kill $p1 $p2; wait $p1 $p2 2>/dev/null || true

@@ -44,12 +44,19 @@ final class TunnelCommand implements Runnable {
                 + "(default: ${DEFAULT-VALUE}).")
         String offload;
 
+        @Option(names = "--crypto-workers", paramLabel = "N", defaultValue = "-1", description = "Threads per "
+                + "direction that help seal and open each batch (default: none below 4 CPUs, else CPUs/2-1, at most 3).")
+        int cryptoWorkers;
+
         @Override
         public Integer call() throws IOException, TunnelException {
+            if (cryptoWorkers > 64) {
+                throw new IllegalArgumentException("crypto-workers=" + cryptoWorkers + " reason=out-of-range max=64");
+            }
             InterfaceConfig config = load(conf);
             String ifname = name != null ? name : interfaceName(conf);
             Tunnel tunnel = Tunnel.up(ifname, config, new TunnelOptions(
-                    io.dwcp.wireguard.device.Timings.STANDARD, TunnelOptions.Offload.parse(offload), true));
+                    io.dwcp.wireguard.device.Timings.STANDARD, TunnelOptions.Offload.parse(offload), true, cryptoWorkers));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 tunnel.close();

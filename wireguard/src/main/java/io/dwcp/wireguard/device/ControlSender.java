@@ -4,7 +4,6 @@ import io.dwcp.wireguard.net.PacketBatch;
 import io.dwcp.wireguard.net.UdpTransport;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 
 /**
  * Sends what is not bulk data: handshake messages, cookie replies, keepalives and the packets staged while a
@@ -17,15 +16,12 @@ final class ControlSender implements AutoCloseable {
 
     private final UdpTransport udp;
     private final PacketBatch batch;
-    private final ByteBuffer[] out = new ByteBuffer[SLOTS];
     private final TransportCipher cipher = new TransportCipher();
 
     ControlSender(UdpTransport udp, int mtu) {
         this.udp = udp;
         this.batch = new PacketBatch(SLOTS, mtu + TransportCipher.HEADER + TransportCipher.TAG + 16);
-        for (int i = 0; i < SLOTS; i++) {
-            out[i] = batch.buffer(i).asByteBuffer();
-        }
+        cipher.bind(batch);
     }
 
     /** Sends {@code length} bytes of {@code msg} to the endpoint {@code to}. */
@@ -43,7 +39,7 @@ final class ControlSender implements AutoCloseable {
         if (to == null) {
             return;
         }
-        int len = device.seal(peer, cipher, batch.view(0), out[0], 0, 0, System.nanoTime());
+        int len = device.seal(peer, cipher, 0, 0, 0, System.nanoTime());
         if (len < 0) {
             device.handshakes().sendInitiation(peer, false);
             return;
@@ -68,7 +64,7 @@ final class ControlSender implements AutoCloseable {
                 any[0] = true;
                 int i = count[0];
                 MemorySegment.copy(slot, 0, batch.buffer(i), TransportCipher.HEADER, length);
-                int len = device.seal(peer, cipher, batch.view(i), out[i], 0, length, System.nanoTime());
+                int len = device.seal(peer, cipher, i, 0, length, System.nanoTime());
                 if (len < 0) {
                     return;
                 }

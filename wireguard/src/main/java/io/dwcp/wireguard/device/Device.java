@@ -40,6 +40,7 @@ public final class Device implements AutoCloseable {
     private final Outbound outbound;
     private final Inbound inbound;
     private final Thread timerThread;
+    private final int cryptoWorkers;
     private volatile LocalIdentity identity;
     private volatile byte[] privateKey;
     private volatile CookieChecker cookieChecker;
@@ -59,23 +60,31 @@ public final class Device implements AutoCloseable {
 
     /** Starts a device on {@code tun} and {@code udp} (both owned and closed by it) with no key and no peers. */
     public Device(TunDevice tun, UdpTransport udp, int mtu, Timings timings) {
-        this(tun, udp, mtu, timings, true, true);
+        this(tun, udp, mtu, timings, true, true, CryptoWorkers.defaultWorkers());
     }
 
     /**
      * As {@link #Device(TunDevice, UdpTransport, int, Timings)}, with offload steps that can be turned off to measure
      * what each gives: {@code coalesce} false writes received packets to a TUN device with virtio-net headers one by
-     * one; {@code udpGso} false sends every datagram on its own even where the socket has UDP GSO.
+     * one; {@code udpGso} false sends every datagram on its own even where the socket has UDP GSO. {@code
+     * cryptoWorkers} threads per direction help seal and open each batch (0: the path threads do it alone).
      */
-    public Device(TunDevice tun, UdpTransport udp, int mtu, Timings timings, boolean coalesce, boolean udpGso) {
+    public Device(TunDevice tun, UdpTransport udp, int mtu, Timings timings, boolean coalesce, boolean udpGso,
+                  int cryptoWorkers) {
         this.tun = tun;
         this.udp = udp;
         this.mtu = mtu;
         this.timings = timings;
         this.control = new ControlSender(udp, mtu);
-        this.outbound = new Outbound(this, tun, udp, mtu, udpGso && udp.gso());
-        this.inbound = new Inbound(this, tun, udp, mtu, coalesce);
+        this.outbound = new Outbound(this, tun, udp, mtu, udpGso && udp.gso(), cryptoWorkers);
+        this.inbound = new Inbound(this, tun, udp, mtu, coalesce, cryptoWorkers);
+        this.cryptoWorkers = cryptoWorkers;
         this.timerThread = Thread.ofPlatform().daemon().name("wg-timers-" + tun.name()).unstarted(this::runTimers);
+    }
+
+    /** Crypto workers per direction by default on this host. */
+    public static int defaultCryptoWorkers() {
+        return CryptoWorkers.defaultWorkers();
     }
 
     /** Starts the device's threads. */
@@ -84,7 +93,7 @@ public final class Device implements AutoCloseable {
         inbound.start();
         timerThread.start();
         LOG.info("device=" + tun.name() + " started mtu=" + mtu + " listen_port=" + udp.localPort()
-                + " tun_vnet_hdr=" + tun.vnetHdr() + " coalesce=" + inbound.coalescing() + " udp_gso=" + outbound.gso() + " udp_gro=" + udp.gro());
+                + " tun_vnet_hdr=" + tun.vnetHdr() + " coalesce=" + inbound.coalescing() + " udp_gso=" + outbound.gso() + " crypto_workers=" + cryptoWorkers + " udp_gro=" + udp.gro());
     }
 
     // ---- configuration -------------------------------------------------------------------------------------------
@@ -147,6 +156,7 @@ public final class Device implements AutoCloseable {
         peer.lock.lock();
         try {
             peer.presharedKey = psk == null ? new byte[32] : psk.clone();
+            forgetHandshake(peer);
             peer.rebind(identity);
         } finally {
             peer.lock.unlock();
@@ -263,12 +273,8 @@ public final class Device implements AutoCloseable {
     }
 
     Peer peerOf(PeerHandshake hs) {
-        for (Peer p : peers.values()) {
-            if (p.handshake == hs) {
-                return p;
-            }
-        }
-        return null;
+        Peer p = peers.get(new Key(hs.remoteStatic()));
+        return p != null && p.handshake == hs ? p : null;
     }
 
     /**
@@ -330,28 +336,29 @@ public final class Device implements AutoCloseable {
         retire(peer.current);
         retire(peer.next);
         peer.previous = peer.current = peer.next = null;
+        forgetHandshake(peer);
+    }
+
+    /** Frees the index a pending handshake is known by; callers hold the peer's lock. */
+    private void forgetHandshake(Peer peer) {
         if (peer.handshakeIndex != 0) {
             indexes.remove(peer.handshakeIndex, peer);
             peer.handshakeIndex = 0;
         }
     }
 
-    /**
-     * Seals the payload at {@code base + 16} of a buffer (views {@code in}/{@code out}) for {@code peer} with its
-     * current keys. Returns the datagram length, or -1 when the peer has no usable keys (the caller stages the
-     * packet and a handshake starts).
-     */
-    int seal(Peer peer, TransportCipher cipher, ByteBuffer in, ByteBuffer out, int base, int payloadLength, long now) {
+    /** The peer's current keypair if it may still send, else null (the caller stages and a handshake starts). */
+    Keypair sendingKeypair(Peer peer, long now) {
         Keypair kp = peer.current;
-        if (kp == null || now - kp.createdNanos() >= timings.rejectAfterTime()) {
-            return -1;
-        }
-        long counter = kp.nextSendCounter();
-        if (counter < 0) {
-            return -1;
-        }
-        int len = cipher.seal(kp.sendKey(), kp.remoteIndex(), counter, in, out, base, payloadLength, mtu);
-        peer.txBytes.addAndGet(len);
+        return kp == null || now - kp.createdNanos() >= timings.rejectAfterTime() ? null : kp;
+    }
+
+    /**
+     * Bookkeeping after a packet was given a counter of {@code kp}: byte counts, timers, and the initiator's rekey
+     * after time or messages. Runs on the thread that assigned the counter, in packet order.
+     */
+    void sent(Peer peer, Keypair kp, long counter, int datagramLength, int payloadLength, long now) {
+        peer.txBytes.addAndGet(datagramLength);
         PeerTimers t = peer.timers;
         t.anyAuthenticatedTraversal(now, peer.persistentKeepaliveSeconds);
         t.anyAuthenticatedSent();
@@ -362,6 +369,26 @@ public final class Device implements AutoCloseable {
                 && now - peer.lastInitiationSent >= timings.rekeyTimeout()) {
             handshakes.sendInitiation(peer, false);
         }
+    }
+
+    /** The datagram length of a payload of {@code payloadLength} bytes once sealed. */
+    int sealedLength(int payloadLength) {
+        return TransportCipher.HEADER + TransportCipher.paddedLength(payloadLength, mtu) + TransportCipher.TAG;
+    }
+
+    /**
+     * Seals the payload at {@code base + 16} of slot {@code slot} (of the batch {@code cipher} is bound to) for
+     * {@code peer} with its current keys, in one step (the control path). Returns the datagram length, or -1 when the
+     * peer has no usable keys.
+     */
+    int seal(Peer peer, TransportCipher cipher, int slot, int base, int payloadLength, long now) {
+        Keypair kp = sendingKeypair(peer, now);
+        long counter = kp == null ? -1 : kp.nextSendCounter();
+        if (counter < 0) {
+            return -1;
+        }
+        int len = cipher.seal(kp.sendKey(), kp.remoteIndex(), counter, slot, base, payloadLength, mtu);
+        sent(peer, kp, counter, len, payloadLength, now);
         return len;
     }
 

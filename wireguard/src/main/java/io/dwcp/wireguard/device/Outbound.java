@@ -5,40 +5,46 @@ import io.dwcp.wireguard.net.Endpoints;
 import io.dwcp.wireguard.net.PacketBatch;
 import io.dwcp.wireguard.net.TunDevice;
 import io.dwcp.wireguard.net.UdpTransport;
-import java.io.IOException;
+import io.dwcp.wireguard.noise.Keypair;
 import io.dwcp.wireguard.offload.PacketRefs;
 import io.dwcp.wireguard.offload.TcpSegmenter;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 
 /**
- * The send path, one thread: reads IP packets from the TUN device, finds each one's peer by destination, seals it
- * in place and sends the batch. Owns its batch and cipher; allocates nothing per packet but the JDK cipher's nonce.
+ * The send path, one thread: reads IP packets from the TUN device (with TSO, a 64 KiB TCP super-packet at a time,
+ * cut into MTU-sized segments straight into the batch's slots), finds each one's peer by destination and gives it a
+ * counter, in order; the sealing fans out to the crypto workers; the sealed run goes out in one sendmmsg, or as UDP
+ * GSO super-datagrams. Owns its batch and ciphers; allocates nothing per packet but the JDK cipher's nonce.
  */
 final class Outbound {
     private static final Log LOG = Log.of("wireguard");
     static final int SLOTS = 64;
-
-    private final Device device;
-    private final TunDevice tun;
-    private final UdpTransport udp;
-    private final int mtu;
-    private final Thread thread;
-
     /** UDP payload bytes one GSO super-datagram may hold (an IPv4 datagram's 65,535 less its headers). */
     static final int GSO_MAX_BYTES = 65_507;
     /** The kernel's UDP_MAX_SEGMENTS. */
     static final int GSO_MAX_SEGMENTS = 64;
 
+    private final Device device;
+    private final TunDevice tun;
+    private final UdpTransport udp;
+    private final int mtu;
     private final boolean gso;
+    private final int workers;
+    private final Thread thread;
+    /** Per slot, what the ordered pass decided and the parallel pass needs: keys, counter, payload length. */
+    private final Keypair[] keys = new Keypair[SLOTS];
+    private final long[] counters = new long[SLOTS];
+    private final int[] payloads = new int[SLOTS];
 
-    Outbound(Device device, TunDevice tun, UdpTransport udp, int mtu, boolean gso) {
-        this.gso = gso;
+    Outbound(Device device, TunDevice tun, UdpTransport udp, int mtu, boolean gso, int workers) {
         this.device = device;
         this.tun = tun;
         this.udp = udp;
         this.mtu = mtu;
+        this.gso = gso;
+        this.workers = workers;
         this.thread = Thread.ofPlatform().daemon().name("wg-out-" + tun.name()).unstarted(this::run);
     }
 
@@ -60,68 +66,97 @@ final class Outbound {
 
     private void run() {
         int capacity = TransportCipher.HEADER + mtu + 16 + TransportCipher.TAG;
-        TransportCipher cipher = new TransportCipher();
-        try (PacketBatch batch = new PacketBatch(SLOTS, capacity)) {
-            ByteBuffer[] in = new ByteBuffer[SLOTS];
-            ByteBuffer[] out = new ByteBuffer[SLOTS];
+        try (PacketBatch batch = new PacketBatch(SLOTS, capacity);
+                CryptoWorkers crypto = new CryptoWorkers(workers, "wg-seal-" + tun.name(), c -> c.bind(batch));
+                PacketBatch superBatch = gso ? new PacketBatch(2, PacketBatch.MAX_DATAGRAM) : null;
+                Arena arena = Arena.ofConfined()) {
+            CryptoWorkers.Task seal = (i, cipher) -> {
+                if (keys[i] != null) {
+                    batch.setLength(i, cipher.seal(keys[i].sendKey(), keys[i].remoteIndex(), counters[i], i, 0,
+                            payloads[i], mtu));
+                }
+            };
+            PacketRefs segments = new PacketRefs(SLOTS);
             for (int i = 0; i < SLOTS; i++) {
-                in[i] = batch.buffer(i).asByteBuffer();
-                out[i] = batch.buffer(i).asByteBuffer();
+                segments.slot(i, batch.buffer(i));
             }
-            if (tun.vnetHdr()) {
-                runOffloaded(batch, in, out, cipher);
-                return;
-            }
-            MemorySegment readArea = batch.buffer(0).asSlice(TransportCipher.HEADER, mtu);
-            while (!device.closed()) {
-                int n = tun.read(readArea);
-                if (n < 0) {
-                    return;
-                }
-                if (send(batch, in[0], out[0], 0, n, cipher) > 0) {
-                    udp.send(batch, 1);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            if (!device.closed()) {
-                LOG.warn("device=" + tun.name() + " send path stopped" + " error=" + e);
-            }
-        }
-    }
-
-    /**
-     * With TUN offloads: one read returns a TCP super-packet (up to 64 KiB) behind its virtio-net header; it is cut
-     * into MTU-sized segments straight into the batch's slots (behind room for the transport header), each sealed in
-     * place, and the whole run goes out in one sendmmsg: one read and one send for up to 45 packets.
-     */
-    private void runOffloaded(PacketBatch batch, ByteBuffer[] in, ByteBuffer[] out, TransportCipher cipher)
-            throws IOException {
-        TcpSegmenter segmenter = new TcpSegmenter();
-        PacketRefs segments = new PacketRefs(SLOTS);
-        for (int i = 0; i < SLOTS; i++) {
-            segments.slot(i, batch.buffer(i));
-        }
-        try (Arena arena = Arena.ofConfined(); PacketBatch superBatch = gso ? new PacketBatch(2, PacketBatch.MAX_DATAGRAM) : null) {
-            MemorySegment readBuf = arena.allocate(TunDevice.VNET_HDR_LEN + PacketBatch.MAX_DATAGRAM, 64);
+            TcpSegmenter segmenter = new TcpSegmenter();
+            MemorySegment readBuf = tun.vnetHdr()
+                    ? arena.allocate(TunDevice.VNET_HDR_LEN + PacketBatch.MAX_DATAGRAM, 64)
+                    : batch.buffer(0).asSlice(TransportCipher.HEADER, mtu);
             while (!device.closed()) {
                 int n = tun.read(readBuf);
                 if (n < 0) {
                     return;
                 }
-                int count = segmenter.segment(readBuf, 0, n, segments, TransportCipher.HEADER);
-                if (count < 0) {
-                    device.counters().malformed.increment();
-                    continue;
-                }
-                // seal each segment in its slot; send runs of sealed slots (a staged or dropped one breaks a run)
-                int runStart = 0;
-                for (int i = 0; i < count; i++) {
-                    if (send(batch, in[i], out[i], i, segments.length(i), cipher) <= 0) {
-                        flush(batch, superBatch, runStart, i);
-                        runStart = i + 1;
+                int count;
+                if (tun.vnetHdr()) {
+                    count = segmenter.segment(readBuf, 0, n, segments, TransportCipher.HEADER);
+                    if (count < 0) {
+                        device.counters().malformed.increment();
+                        continue;
                     }
+                } else {
+                    count = 1;
+                    payloads[0] = n;
                 }
-                flush(batch, superBatch, runStart, count);
+                for (int i = 0; i < count; i++) {
+                    if (tun.vnetHdr()) {
+                        payloads[i] = segments.length(i);
+                    }
+                    prepare(batch, i);
+                }
+                crypto.run(count, seal);
+                send(batch, superBatch, count);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!device.closed()) {
+                LOG.warn("device=" + tun.name() + " send path stopped error=" + e);
+            }
+        }
+    }
+
+    /**
+     * The ordered part for slot {@code i}: route, keys, counter, bookkeeping. Leaves {@code keys[i]} null when the
+     * packet is not sent now (no route, or staged until a handshake completes).
+     */
+    private void prepare(PacketBatch batch, int i) {
+        keys[i] = null;
+        MemorySegment buf = batch.buffer(i);
+        int length = payloads[i];
+        int version = PacketRoutes.version(buf, TransportCipher.HEADER, length);
+        if (version == 0) {
+            device.counters().malformed.increment();
+            return;
+        }
+        Peer peer = device.routes().lookup(buf, TransportCipher.HEADER + PacketRoutes.destinationOffset(version),
+                PacketRoutes.addressLength(version));
+        MemorySegment endpoint = peer == null ? null : peer.endpoint;
+        if (endpoint == null) {
+            device.counters().noRoute.increment();
+            return;
+        }
+        long now = System.nanoTime();
+        Keypair kp = device.sendingKeypair(peer, now);
+        long counter = kp == null ? -1 : kp.nextSendCounter();
+        if (counter < 0) {
+            device.stage(peer, buf, TransportCipher.HEADER, length);
+            return;
+        }
+        keys[i] = kp;
+        counters[i] = counter;
+        batch.setSegmentSize(i, 0);
+        batch.setEndpoint(i, endpoint);
+        device.sent(peer, kp, counter, device.sealedLength(length), length, now);
+    }
+
+    /** Sends the sealed slots in order: runs between unsent ones, each as one sendmmsg or as GSO super-datagrams. */
+    private void send(PacketBatch batch, PacketBatch superBatch, int count) throws IOException {
+        int runStart = 0;
+        for (int i = 0; i <= count; i++) {
+            if (i == count || keys[i] == null) {
+                flush(batch, superBatch, runStart, i);
+                runStart = i + 1;
             }
         }
     }
@@ -185,32 +220,5 @@ final class Outbound {
         if (k > 0) {
             udp.send(superBatch, k);
         }
-    }
-
-    /** Routes and seals the packet in slot {@code i}; returns its datagram length, or 0 when it was not sent now. */
-    private int send(PacketBatch batch, ByteBuffer in, ByteBuffer out, int i, int length, TransportCipher cipher) {
-        MemorySegment buf = batch.buffer(i);
-        int version = PacketRoutes.version(buf, TransportCipher.HEADER, length);
-        if (version == 0) {
-            device.counters().malformed.increment();
-            return 0;
-        }
-        Peer peer = device.routes().lookup(buf, TransportCipher.HEADER + PacketRoutes.destinationOffset(version),
-                PacketRoutes.addressLength(version));
-        MemorySegment endpoint = peer == null ? null : peer.endpoint;
-        if (endpoint == null) {
-            device.counters().noRoute.increment();
-            return 0;
-        }
-        long now = System.nanoTime();
-        int len = device.seal(peer, cipher, in, out, 0, length, now);
-        if (len < 0) {
-            device.stage(peer, buf, TransportCipher.HEADER, length);
-            return 0;
-        }
-        batch.setLength(i, len);
-        batch.setSegmentSize(i, 0);
-        batch.setEndpoint(i, endpoint);
-        return len;
     }
 }

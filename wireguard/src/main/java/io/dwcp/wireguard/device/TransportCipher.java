@@ -23,6 +23,9 @@ final class TransportCipher {
     static final int TYPE_TRANSPORT = 4;
 
     private final Cipher cipher;
+    /** Two views per slot of the batch this cipher works on: the JDK refuses one buffer as both input and output. */
+    private ByteBuffer[] inViews = new ByteBuffer[0];
+    private ByteBuffer[] outViews = new ByteBuffer[0];
     private final byte[] nonce = new byte[12];
     private final ByteBuffer nonceView = ByteBuffer.wrap(nonce).order(ByteOrder.LITTLE_ENDIAN);
 
@@ -32,6 +35,27 @@ final class TransportCipher {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cipher=ChaCha20-Poly1305 unavailable", e);
         }
+    }
+
+    /** Makes the views over {@code batch}'s slots, once: the per-slot methods then allocate nothing. */
+    TransportCipher bind(io.dwcp.wireguard.net.PacketBatch batch) {
+        inViews = new ByteBuffer[batch.slots()];
+        outViews = new ByteBuffer[batch.slots()];
+        for (int i = 0; i < batch.slots(); i++) {
+            inViews[i] = batch.buffer(i).asByteBuffer();
+            outViews[i] = batch.buffer(i).asByteBuffer();
+        }
+        return this;
+    }
+
+    /** {@link #seal(SecretKey, int, long, ByteBuffer, ByteBuffer, int, int, int)} on slot {@code slot} of the bound batch. */
+    int seal(SecretKey key, int receiverIndex, long counter, int slot, int base, int payloadLength, int mtu) {
+        return seal(key, receiverIndex, counter, inViews[slot], outViews[slot], base, payloadLength, mtu);
+    }
+
+    /** {@link #open(SecretKey, long, ByteBuffer, ByteBuffer, int, int)} on slot {@code slot} of the bound batch. */
+    int open(SecretKey key, long counter, int slot, int base, int length) {
+        return open(key, counter, inViews[slot], outViews[slot], base, length);
     }
 
     /** The padded length of a payload of {@code length} bytes, capped at {@code mtu} as wireguard-go does. */

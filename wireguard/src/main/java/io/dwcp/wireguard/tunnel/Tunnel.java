@@ -54,7 +54,8 @@ public final class Tunnel implements AutoCloseable {
         }
         Device device = new Device(tun, udp, mtu, options.timings(),
                 options.offload().compareTo(TunnelOptions.Offload.COALESCE) >= 0,
-                options.offload() == TunnelOptions.Offload.FULL);
+                options.offload() == TunnelOptions.Offload.FULL,
+                options.cryptoWorkers() >= 0 ? options.cryptoWorkers() : Device.defaultCryptoWorkers());
         AutoCloseable uapi = null;
         try {
             DeviceUapi control = new DeviceUapi(device);

@@ -8,10 +8,12 @@ import io.dwcp.wireguard.device.Timings;
  * @param timings the protocol timers ({@link Timings#STANDARD} but in tests)
  * @param offload which TUN offloads to use
  * @param uapi    serve the UAPI socket so {@code wg} can show and set the device
+ * @param cryptoWorkers threads per direction that help seal and open each batch; negative: the host's default
+ *                (none below 4 CPUs, where the send and receive threads already fill them)
  */
-public record TunnelOptions(Timings timings, Offload offload, boolean uapi) {
-    /** Standard timers, every offload, UAPI on. */
-    public static final TunnelOptions DEFAULT = new TunnelOptions(Timings.STANDARD, Offload.FULL, true);
+public record TunnelOptions(Timings timings, Offload offload, boolean uapi, int cryptoWorkers) {
+    /** Standard timers, every offload, UAPI on, the default crypto workers. */
+    public static final TunnelOptions DEFAULT = new TunnelOptions(Timings.STANDARD, Offload.FULL, true, -1);
 
     /** TUN offloads, each step on top of the previous one (so each can be measured). */
     public enum Offload {
@@ -38,6 +40,6 @@ public record TunnelOptions(Timings timings, Offload offload, boolean uapi) {
 
     /** Standard timers and UAPI with the given offloads (tests). */
     public static TunnelOptions withOffload(boolean on) {
-        return new TunnelOptions(Timings.STANDARD, on ? Offload.FULL : Offload.OFF, true);
+        return new TunnelOptions(Timings.STANDARD, on ? Offload.FULL : Offload.OFF, true, -1);
     }
 }

@@ -40,8 +40,12 @@ class DevicePairTest {
     }
 
     private Side side(String name, Timings timings) throws Exception {
+        return side(name, timings, 0);
+    }
+
+    private Side side(String name, Timings timings, int cryptoWorkers) throws Exception {
         MemoryTun tun = new MemoryTun(name);
-        Device d = new Device(tun, NetPaths.get().openUdp(0, 1 << 20), MTU, timings);
+        Device d = new Device(tun, NetPaths.get().openUdp(0, 1 << 20), MTU, timings, true, true, cryptoWorkers);
         byte[] priv = Keys.genkey();
         d.privateKey(priv);
         d.start();
@@ -66,8 +70,17 @@ class DevicePairTest {
 
     @Test
     void packetsBothWaysAfterAKeepaliveIncludingFullSize() throws Exception {
-        Side a = side("a", Timings.STANDARD);
-        Side b = side("b", Timings.STANDARD);
+        packetsBothWays(0);
+    }
+
+    @Test
+    void packetsBothWaysWithCryptoWorkers() throws Exception {
+        packetsBothWays(3);
+    }
+
+    private void packetsBothWays(int workers) throws Exception {
+        Side a = side("a", Timings.STANDARD, workers);
+        Side b = side("b", Timings.STANDARD, workers);
         connect(a, b, local(b.device.listenPort()), null, null);
         byte[] first = MemoryTun.packet(1, 2, 100, 1);
         a.tun.inject(first);
@@ -199,5 +212,36 @@ class DevicePairTest {
         assertTrue(a.device.counters().handshakes() >= 4,
                 "handshakes=" + a.device.counters().handshakes() + " in 2.5 s with rekey-after 0.4 s");
         assertEquals(0, b.device.counters().forged() + b.device.counters().expiredKeys());
+    }
+
+    @Test
+    void underLoadTheResponderDemandsACookieAndTheHandshakeStillCompletes() throws Exception {
+        Timings fast = Timings.scaledTo(Duration.ofSeconds(3)); // initiation retries after 125 ms
+        Side a = side("a", fast);
+        Side b = side("b", fast);
+        b.device.forceUnderLoad(true);
+        connect(a, b, local(b.device.listenPort()), null, null);
+        byte[] p = MemoryTun.packet(1, 2, 300, 1);
+        a.tun.inject(p);
+        assertArrayEquals(p, b.tun.takeWritten(5000), "delivered once the initiator proved its address with mac2");
+        assertTrue(b.device.counters().cookiesSent() >= 1, b.device.counters().toString());
+        assertEquals(1, b.device.counters().handshakes());
+    }
+
+    @Test
+    void persistentKeepaliveKeepsTalkingWithoutData() throws Exception {
+        Side a = side("a", Timings.STANDARD);
+        Side b = side("b", Timings.STANDARD);
+        connect(a, b, local(b.device.listenPort()), null, null);
+        a.tun.inject(MemoryTun.packet(1, 2, 100, 1));
+        assertNotNull(b.tun.takeWritten(5000));
+        Peer pb = a.device.peers().getFirst();
+        a.device.persistentKeepalive(pb, 1);
+        Peer pa = b.device.peers().getFirst();
+        long before = pa.rxBytes();
+        Thread.sleep(2600);
+        // at least two 32-byte keepalives, and none of them reached B's TUN device
+        assertTrue(pa.rxBytes() - before >= 64, "rx grew by " + (pa.rxBytes() - before));
+        assertNull(b.tun.takeWritten(10));
     }
 }
