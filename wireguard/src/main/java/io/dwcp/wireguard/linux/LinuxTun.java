@@ -1,5 +1,7 @@
 package io.dwcp.wireguard.linux;
 
+import io.dwcp.core.linux.FdCalls;
+import io.dwcp.core.linux.FdHolder;
 import io.dwcp.core.linux.Errno;
 import io.dwcp.core.linux.NativeIoException;
 import io.dwcp.wireguard.net.TunDevice;
@@ -39,9 +41,9 @@ public final class LinuxTun implements TunDevice {
         writePoll = pollSet(Sys.POLLOUT);
         MemorySegment one = arena.allocate(ValueLayout.JAVA_LONG);
         one.set(ValueLayout.JAVA_LONG, 0, 1L);
-        holder = new FdHolder(fd, () -> LinuxFds.write(eventFd, one.address(), 8), () -> {
-            LinuxFds.close(fd);
-            LinuxFds.close(eventFd);
+        holder = new FdHolder(fd, () -> FdCalls.write(eventFd, one.address(), 8), () -> {
+            FdCalls.close(fd);
+            FdCalls.close(eventFd);
             arena.close();
         });
     }
@@ -69,11 +71,11 @@ public final class LinuxTun implements TunDevice {
         if (raw.length == 0 || raw.length >= Sys.IFNAMSIZ) {
             throw new IllegalArgumentException("tun=" + name + " reason=name-must-be-1-to-15-bytes");
         }
-        if (!LinuxFds.linked()) {
+        if (!FdCalls.linked()) {
             throw new IOException("tun=unavailable reason=" + (Sys.nativeUsable() ? "libc-symbols-missing" : "not-linux"));
         }
         try (Arena call = Arena.ofConfined()) {
-            int fd = LinuxFds.open(call.allocateFrom("/dev/net/tun"), Sys.O_RDWR | Sys.O_CLOEXEC | Sys.O_NONBLOCK);
+            int fd = FdCalls.open(call.allocateFrom("/dev/net/tun"), Sys.O_RDWR | Sys.O_CLOEXEC | Sys.O_NONBLOCK);
             if (fd < 0) {
                 throw new NativeIoException("open /dev/net/tun", -fd);
             }
@@ -83,21 +85,21 @@ public final class LinuxTun implements TunDevice {
                 MemorySegment.copy(raw, 0, ifr, ValueLayout.JAVA_BYTE, 0, raw.length);
                 short flags = (short) (Sys.IFF_TUN | Sys.IFF_NO_PI | (vnetHdr ? Sys.IFF_VNET_HDR : 0));
                 ifr.set(ValueLayout.JAVA_SHORT, Sys.IFREQ_FLAGS, flags);
-                check(LinuxFds.ioctl(fd, Sys.TUNSETIFF, ifr.address()), "ioctl TUNSETIFF", name);
+                check(FdCalls.ioctl(fd, Sys.TUNSETIFF, ifr.address()), "ioctl TUNSETIFF", name);
                 String given = ifr.getString(0, StandardCharsets.US_ASCII);
                 if (vnetHdr) {
                     MemorySegment size = call.allocate(ValueLayout.JAVA_INT);
                     size.set(ValueLayout.JAVA_INT, 0, VNET_HDR_LEN);
-                    check(LinuxFds.ioctl(fd, Sys.TUNSETVNETHDRSZ, size.address()), "ioctl TUNSETVNETHDRSZ", given);
-                    check(LinuxFds.ioctl(fd, Sys.TUNSETOFFLOAD, OFFLOADS), "ioctl TUNSETOFFLOAD", given);
+                    check(FdCalls.ioctl(fd, Sys.TUNSETVNETHDRSZ, size.address()), "ioctl TUNSETVNETHDRSZ", given);
+                    check(FdCalls.ioctl(fd, Sys.TUNSETOFFLOAD, OFFLOADS), "ioctl TUNSETOFFLOAD", given);
                 }
-                efd = LinuxFds.eventfd(0, Sys.EFD_CLOEXEC | Sys.EFD_NONBLOCK);
+                efd = FdCalls.eventfd(0, Sys.EFD_CLOEXEC | Sys.EFD_NONBLOCK);
                 check(efd, "eventfd", given);
                 return new LinuxTun(fd, efd, given, vnetHdr);
             } catch (IOException | RuntimeException e) {
-                LinuxFds.close(fd);
+                FdCalls.close(fd);
                 if (efd >= 0) {
-                    LinuxFds.close(efd);
+                    FdCalls.close(efd);
                 }
                 throw e;
             }
@@ -129,7 +131,7 @@ public final class LinuxTun implements TunDevice {
         }
         try {
             for (;;) {
-                long n = LinuxFds.read(fd, buf.address(), cap);
+                long n = FdCalls.read(fd, buf.address(), cap);
                 if (n >= 0) {
                     return (int) n;
                 }
@@ -158,7 +160,7 @@ public final class LinuxTun implements TunDevice {
         }
         try {
             for (;;) {
-                long n = LinuxFds.write(fd, buf.address(), len);
+                long n = FdCalls.write(fd, buf.address(), len);
                 if (n >= 0) {
                     return;
                 }
@@ -184,7 +186,7 @@ public final class LinuxTun implements TunDevice {
 
     /** Blocks until the tun fd is ready or the eventfd says closed; the caller's loop checks which. */
     private void await(MemorySegment set) throws NativeIoException {
-        int rc = LinuxFds.poll(set, 2, -1);
+        int rc = FdCalls.poll(set, 2, -1);
         if (rc < 0 && rc != -Errno.EINTR) {
             throw new NativeIoException("poll", -rc, "tun=" + name);
         }

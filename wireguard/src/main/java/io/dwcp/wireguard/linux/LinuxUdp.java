@@ -1,5 +1,8 @@
 package io.dwcp.wireguard.linux;
 
+import io.dwcp.core.linux.SocketCalls;
+import io.dwcp.core.linux.FdCalls;
+import io.dwcp.core.linux.FdHolder;
 import io.dwcp.core.linux.Errno;
 import io.dwcp.core.linux.NativeIoException;
 import io.dwcp.wireguard.net.Endpoints;
@@ -32,8 +35,8 @@ public final class LinuxUdp implements UdpTransport {
 
     private LinuxUdp(int fd, InetSocketAddress at, boolean offloads, int bufferBytes) throws IOException {
         this.fd = fd;
-        this.holder = new FdHolder(fd, () -> LinuxUdpCalls.shutdown(fd, Sys.SHUT_RDWR), () -> {
-            LinuxFds.close(fd);
+        this.holder = new FdHolder(fd, () -> SocketCalls.shutdown(fd, Sys.SHUT_RDWR), () -> {
+            FdCalls.close(fd);
             arena.close();
         });
         splitMsg = arena.allocate(Sys.MSGHDR_SIZE, 8);
@@ -50,12 +53,12 @@ public final class LinuxUdp implements UdpTransport {
             raiseBuffer(value, Sys.SO_RCVBUFFORCE, Sys.SO_RCVBUF, bufferBytes);
             raiseBuffer(value, Sys.SO_SNDBUFFORCE, Sys.SO_SNDBUF, bufferBytes);
             int len = Endpoints.encode(at, scratch);
-            int rc = LinuxUdpCalls.bind(fd, scratch, len);
+            int rc = SocketCalls.bind(fd, scratch, len);
             if (rc < 0) {
                 throw new NativeIoException("bind", -rc, "fd=" + fd + " at=" + at);
             }
             value.set(ValueLayout.JAVA_INT, 0, Endpoints.BYTES);
-            rc = LinuxUdpCalls.getsockname(fd, scratch, value);
+            rc = SocketCalls.getsockname(fd, scratch, value);
             if (rc < 0) {
                 throw new NativeIoException("getsockname", -rc, "fd=" + fd);
             }
@@ -88,7 +91,7 @@ public final class LinuxUdp implements UdpTransport {
 
     /** Binds one address: a socket of that address's family (an IPv6 one still dual stack). */
     public static LinuxUdp bind(InetSocketAddress at, boolean offloads, int bufferBytes) throws IOException {
-        if (!LinuxUdpCalls.linked() || !LinuxFds.linked()) {
+        if (!LinuxUdpCalls.linked() || !FdCalls.linked()) {
             throw new IOException("udp=unavailable reason=" + (Sys.nativeUsable() ? "libc-symbols-missing" : "not-linux"));
         }
         boolean v6 = at.getAddress() instanceof Inet6Address;
@@ -99,14 +102,14 @@ public final class LinuxUdp implements UdpTransport {
         try {
             return new LinuxUdp(fd, at, offloads, bufferBytes);
         } catch (IOException | RuntimeException e) {
-            LinuxFds.close(fd);
+            FdCalls.close(fd);
             throw e;
         }
     }
 
     private void setInt(MemorySegment value, int level, int name, int v, String op) throws NativeIoException {
         value.set(ValueLayout.JAVA_INT, 0, v);
-        int rc = LinuxUdpCalls.setsockopt(fd, level, name, value, 4);
+        int rc = SocketCalls.setsockopt(fd, level, name, value, 4);
         if (rc < 0) {
             throw new NativeIoException(op, -rc, "fd=" + fd);
         }
@@ -114,7 +117,7 @@ public final class LinuxUdp implements UdpTransport {
 
     private boolean trySetInt(MemorySegment value, int level, int name, int v) {
         value.set(ValueLayout.JAVA_INT, 0, v);
-        return LinuxUdpCalls.setsockopt(fd, level, name, value, 4) == 0;
+        return SocketCalls.setsockopt(fd, level, name, value, 4) == 0;
     }
 
     /** The FORCE option passes the sysctl cap but needs CAP_NET_ADMIN; without it the capped request still helps. */
@@ -227,7 +230,7 @@ public final class LinuxUdp implements UdpTransport {
             splitIov.set(ValueLayout.JAVA_LONG, 8, Math.min(seg, len - off));
             long rc;
             do {
-                rc = LinuxUdpCalls.sendmsg(fd, splitMsg, 0);
+                rc = SocketCalls.sendmsg(fd, splitMsg, 0);
             } while (rc == -Errno.EINTR);
             if (rc < 0) {
                 sendFailures++;
@@ -243,7 +246,7 @@ public final class LinuxUdp implements UdpTransport {
             MemorySegment pfd = call.allocate(Sys.POLLFD_SIZE, 8);
             pfd.set(ValueLayout.JAVA_INT, 0, fd);
             pfd.set(ValueLayout.JAVA_SHORT, 4, Sys.POLLIN);
-            return LinuxFds.poll(pfd, 1, millis) > 0;
+            return FdCalls.poll(pfd, 1, millis) > 0;
         }
     }
 

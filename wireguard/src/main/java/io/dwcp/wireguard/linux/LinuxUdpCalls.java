@@ -1,5 +1,6 @@
 package io.dwcp.wireguard.linux;
 
+import io.dwcp.core.linux.SocketCalls;
 import static io.dwcp.core.linux.LinuxNative.C_INT;
 import static io.dwcp.core.linux.LinuxNative.C_LONG;
 import static io.dwcp.core.linux.LinuxNative.C_POINTER;
@@ -15,29 +16,11 @@ import java.lang.invoke.MethodHandle;
  * sendmsg, shutdown. Every method returns the call's result or {@code -errno} and allocates nothing.
  */
 final class LinuxUdpCalls {
-    private static final class SocketCall {
-        static final MethodHandle H = h("socket", C_INT, C_INT, C_INT, C_INT);
-    }
-    private static final class BindCall {
-        static final MethodHandle H = h("bind", C_INT, C_INT, C_POINTER, C_INT);
-    }
-    private static final class SetsockoptCall {
-        static final MethodHandle H = h("setsockopt", C_INT, C_INT, C_INT, C_INT, C_POINTER, C_INT);
-    }
-    private static final class GetsocknameCall {
-        static final MethodHandle H = h("getsockname", C_INT, C_INT, C_POINTER, C_POINTER);
-    }
     private static final class RecvmmsgCall {
         static final MethodHandle H = h("recvmmsg", C_INT, C_INT, C_LONG, C_INT, C_INT, C_POINTER);
     }
     private static final class SendmmsgCall {
         static final MethodHandle H = h("sendmmsg", C_INT, C_INT, C_LONG, C_INT, C_INT);
-    }
-    private static final class SendmsgCall {
-        static final MethodHandle H = h("sendmsg", C_LONG, C_INT, C_POINTER, C_INT);
-    }
-    private static final class ShutdownCall {
-        static final MethodHandle H = h("shutdown", C_INT, C_INT, C_INT);
     }
 
     private LinuxUdpCalls() {
@@ -69,32 +52,7 @@ final class LinuxUdpCalls {
     static int socket(int family) {
         try {
             int type = Sys.SOCK_DGRAM | Sys.SOCK_CLOEXEC;
-            return r((int) SocketCall.H.invokeExact(LinuxNative.callState(), family, type, 0));
-        } catch (Throwable t) {
-            throw Sys.linkError(t);
-        }
-    }
-
-    static int bind(int fd, MemorySegment addr, int len) {
-        try {
-            return r((int) BindCall.H.invokeExact(LinuxNative.callState(), fd, addr, len));
-        } catch (Throwable t) {
-            throw Sys.linkError(t);
-        }
-    }
-
-    static int setsockopt(int fd, int level, int name, MemorySegment value, int len) {
-        try {
-            return r((int) SetsockoptCall.H.invokeExact(LinuxNative.callState(), fd, level, name, value, len));
-        } catch (Throwable t) {
-            throw Sys.linkError(t);
-        }
-    }
-
-    /** @param lenPtr a socklen_t holding the buffer size in, the address length out */
-    static int getsockname(int fd, MemorySegment addr, MemorySegment lenPtr) {
-        try {
-            return r((int) GetsocknameCall.H.invokeExact(LinuxNative.callState(), fd, addr, lenPtr));
+            return SocketCalls.socket(family, type);
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -118,22 +76,6 @@ final class LinuxUdpCalls {
     static int sendmmsg(int fd, long mmsghdrs, int vlen, int flags) {
         try {
             return r((int) SendmmsgCall.H.invokeExact(LinuxNative.callState(), fd, mmsghdrs, vlen, flags));
-        } catch (Throwable t) {
-            throw Sys.linkError(t);
-        }
-    }
-
-    static long sendmsg(int fd, MemorySegment msghdr, int flags) {
-        try {
-            return r((long) SendmsgCall.H.invokeExact(LinuxNative.callState(), fd, msghdr, flags));
-        } catch (Throwable t) {
-            throw Sys.linkError(t);
-        }
-    }
-
-    static int shutdown(int fd, int how) {
-        try {
-            return r((int) ShutdownCall.H.invokeExact(LinuxNative.callState(), fd, how));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }

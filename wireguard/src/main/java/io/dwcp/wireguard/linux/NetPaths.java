@@ -1,5 +1,6 @@
 package io.dwcp.wireguard.linux;
 
+import io.dwcp.core.linux.FdCalls;
 import io.dwcp.core.linux.Errno;
 import io.dwcp.core.linux.LinuxNative;
 import io.dwcp.core.linux.NativeIoException;
@@ -86,7 +87,7 @@ public record NetPaths(boolean nativeUdp, boolean gso, boolean gro, String reaso
         if (!Sys.SUPPORTED_ARCH) {
             return nio("unsupported-arch");
         }
-        if (!LinuxUdpCalls.linked() || !LinuxFds.linked()) {
+        if (!LinuxUdpCalls.linked() || !FdCalls.linked()) {
             return nio("libc-symbols-missing");
         }
         try (LinuxUdp udp = LinuxUdp.open(0, true, 1 << 20);

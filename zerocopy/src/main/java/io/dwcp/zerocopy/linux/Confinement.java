@@ -1,5 +1,6 @@
 package io.dwcp.zerocopy.linux;
 
+import io.dwcp.core.linux.FdCalls;
 import io.dwcp.core.linux.Errno;
 import io.dwcp.core.linux.NativeIoException;
 import io.dwcp.zerocopy.ConfinedPaths;
@@ -37,11 +38,11 @@ final class Confinement {
                 return dir;
             }
             int fd = LinuxFiles.openat2(dir, arena.allocateFrom("."), how(arena));
-            LinuxFiles.close(dir);
+            FdCalls.close(dir);
             if (fd < 0) {
                 return fd;
             }
-            LinuxFiles.close(fd);
+            FdCalls.close(fd);
             return 0;
         }
     }
@@ -91,7 +92,7 @@ final class Confinement {
                 fd = -Errno.ELOOP;
             }
             if (cur != rootFd) {
-                LinuxFiles.close(cur);
+                FdCalls.close(cur);
             }
             if (fd < 0) {
                 throw refusal("openat", -fd, path);

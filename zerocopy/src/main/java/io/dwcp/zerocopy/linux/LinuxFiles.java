@@ -27,9 +27,6 @@ final class LinuxFiles {
     private static final class SyscallOpenat2Call {
         static final MethodHandle H = h("syscall", C_LONG, C_LONG, C_INT, C_POINTER, C_POINTER, C_LONG);
     }
-    private static final class CloseCall {
-        static final MethodHandle H = h("close", C_INT, C_INT);
-    }
     private static final class MkdiratCall {
         static final MethodHandle H = h("mkdirat", C_INT, C_INT, C_POINTER, C_INT);
     }
@@ -136,14 +133,6 @@ final class LinuxFiles {
         try {
             return (int) r((long) SyscallOpenat2Call.H.invokeExact(LinuxNative.callState(), Sys.SYS_OPENAT2, dirFd, path,
                     how, how.byteSize()));
-        } catch (Throwable t) {
-            throw Sys.linkError(t);
-        }
-    }
-
-    static int close(int fd) {
-        try {
-            return r((int) CloseCall.H.invokeExact(LinuxNative.callState(), fd));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }

@@ -1,5 +1,6 @@
 package io.dwcp.zerocopy.linux;
 
+import io.dwcp.core.linux.SocketCalls;
 import static io.dwcp.core.linux.LinuxNative.C_INT;
 import static io.dwcp.core.linux.LinuxNative.C_LONG;
 import static io.dwcp.core.linux.LinuxNative.C_POINTER;
@@ -16,12 +17,6 @@ import java.lang.invoke.MethodHandle;
  * {@link MemorySegment} argument would cost a slice object per call.
  */
 final class LinuxSockets {
-    private static final class SocketCall {
-        static final MethodHandle H = h("socket", C_INT, C_INT, C_INT, C_INT);
-    }
-    private static final class BindCall {
-        static final MethodHandle H = h("bind", C_INT, C_INT, C_POINTER, C_INT);
-    }
     private static final class ListenCall {
         static final MethodHandle H = h("listen", C_INT, C_INT, C_INT);
     }
@@ -31,35 +26,11 @@ final class LinuxSockets {
     private static final class ConnectCall {
         static final MethodHandle H = h("connect", C_INT, C_INT, C_POINTER, C_INT);
     }
-    private static final class SetsockoptCall {
-        static final MethodHandle H = h("setsockopt", C_INT, C_INT, C_INT, C_INT, C_POINTER, C_INT);
-    }
-    private static final class GetsockoptCall {
-        static final MethodHandle H = h("getsockopt", C_INT, C_INT, C_INT, C_INT, C_POINTER, C_POINTER);
-    }
-    private static final class GetsocknameCall {
-        static final MethodHandle H = h("getsockname", C_INT, C_INT, C_POINTER, C_POINTER);
-    }
-    private static final class GetpeernameCall {
-        static final MethodHandle H = h("getpeername", C_INT, C_INT, C_POINTER, C_POINTER);
-    }
     private static final class SendCall {
         static final MethodHandle H = h("send", C_LONG, C_INT, C_LONG, C_LONG, C_INT);
     }
     private static final class RecvCall {
         static final MethodHandle H = h("recv", C_LONG, C_INT, C_LONG, C_LONG, C_INT);
-    }
-    private static final class SendmsgCall {
-        static final MethodHandle H = h("sendmsg", C_LONG, C_INT, C_POINTER, C_INT);
-    }
-    private static final class RecvmsgCall {
-        static final MethodHandle H = h("recvmsg", C_LONG, C_INT, C_POINTER, C_INT);
-    }
-    private static final class ShutdownCall {
-        static final MethodHandle H = h("shutdown", C_INT, C_INT, C_INT);
-    }
-    private static final class PollCall {
-        static final MethodHandle H = h("poll", C_INT, C_POINTER, C_LONG, C_INT);
     }
 
     private LinuxSockets() {
@@ -97,15 +68,7 @@ final class LinuxSockets {
     /** A blocking, close-on-exec TCP socket of the family. */
     static int socket(int family) {
         try {
-            return r((int) SocketCall.H.invokeExact(LinuxNative.callState(), family, Sys.SOCK_STREAM | Sys.SOCK_CLOEXEC, 0));
-        } catch (Throwable t) {
-            throw Sys.linkError(t);
-        }
-    }
-
-    static int bind(int fd, MemorySegment addr, int len) {
-        try {
-            return r((int) BindCall.H.invokeExact(LinuxNative.callState(), fd, addr, len));
+            return SocketCalls.socket(family, Sys.SOCK_STREAM | Sys.SOCK_CLOEXEC);
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -137,39 +100,6 @@ final class LinuxSockets {
         }
     }
 
-    static int setsockopt(int fd, int level, int name, MemorySegment value, int len) {
-        try {
-            return r((int) SetsockoptCall.H.invokeExact(LinuxNative.callState(), fd, level, name, value, len));
-        } catch (Throwable t) {
-            throw Sys.linkError(t);
-        }
-    }
-
-    /** @param lenPtr a socklen_t holding the buffer size in, the returned size out */
-    static int getsockopt(int fd, int level, int name, MemorySegment value, MemorySegment lenPtr) {
-        try {
-            return r((int) GetsockoptCall.H.invokeExact(LinuxNative.callState(), fd, level, name, value, lenPtr));
-        } catch (Throwable t) {
-            throw Sys.linkError(t);
-        }
-    }
-
-    static int getsockname(int fd, MemorySegment addr, MemorySegment lenPtr) {
-        try {
-            return r((int) GetsocknameCall.H.invokeExact(LinuxNative.callState(), fd, addr, lenPtr));
-        } catch (Throwable t) {
-            throw Sys.linkError(t);
-        }
-    }
-
-    static int getpeername(int fd, MemorySegment addr, MemorySegment lenPtr) {
-        try {
-            return r((int) GetpeernameCall.H.invokeExact(LinuxNative.callState(), fd, addr, lenPtr));
-        } catch (Throwable t) {
-            throw Sys.linkError(t);
-        }
-    }
-
     static long send(int fd, long address, long len, int flags) {
         try {
             return r((long) SendCall.H.invokeExact(LinuxNative.callState(), fd, address, len, flags));
@@ -181,39 +111,6 @@ final class LinuxSockets {
     static long recv(int fd, long address, long len, int flags) {
         try {
             return r((long) RecvCall.H.invokeExact(LinuxNative.callState(), fd, address, len, flags));
-        } catch (Throwable t) {
-            throw Sys.linkError(t);
-        }
-    }
-
-    static long sendmsg(int fd, MemorySegment msghdr, int flags) {
-        try {
-            return r((long) SendmsgCall.H.invokeExact(LinuxNative.callState(), fd, msghdr, flags));
-        } catch (Throwable t) {
-            throw Sys.linkError(t);
-        }
-    }
-
-    static long recvmsg(int fd, MemorySegment msghdr, int flags) {
-        try {
-            return r((long) RecvmsgCall.H.invokeExact(LinuxNative.callState(), fd, msghdr, flags));
-        } catch (Throwable t) {
-            throw Sys.linkError(t);
-        }
-    }
-
-    static int shutdown(int fd, int how) {
-        try {
-            return r((int) ShutdownCall.H.invokeExact(LinuxNative.callState(), fd, how));
-        } catch (Throwable t) {
-            throw Sys.linkError(t);
-        }
-    }
-
-    /** @param pollfds {@code struct pollfd[nfds]}: int fd, short events, short revents */
-    static int poll(MemorySegment pollfds, long nfds, int timeoutMillis) {
-        try {
-            return r((int) PollCall.H.invokeExact(LinuxNative.callState(), pollfds, nfds, timeoutMillis));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }

@@ -1,5 +1,6 @@
 package io.dwcp.zerocopy.linux;
 
+import io.dwcp.core.linux.FdCalls;
 import io.dwcp.core.linux.Errno;
 import io.dwcp.core.linux.NativeIoException;
 import io.dwcp.zerocopy.ConfinedDirectory;
@@ -86,7 +87,7 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
 
     @Override
     public void close() {
-        LinuxFiles.close(fd);
+        FdCalls.close(fd);
         arena.close();
     }
 }

@@ -1,5 +1,7 @@
 package io.dwcp.zerocopy.linux;
 
+import io.dwcp.core.linux.FdCalls;
+import io.dwcp.core.linux.FdHolder;
 import io.dwcp.core.linux.Errno;
 import io.dwcp.core.linux.NativeIoException;
 import io.dwcp.zerocopy.ConfinedDirectory;
@@ -36,7 +38,7 @@ public final class NativeConfinedRoot implements ConfinedRoot {
 
     private NativeConfinedRoot(Path root, int fd, boolean openat2) {
         this.root = root;
-        this.holder = new FdHolder(fd, null, () -> LinuxFiles.close(fd));
+        this.holder = new FdHolder(fd, null, () -> FdCalls.close(fd));
         this.confinement = new Confinement(fd, openat2);
         this.openat2 = openat2;
     }
@@ -73,7 +75,7 @@ public final class NativeConfinedRoot implements ConfinedRoot {
                 return op.apply(parent, arena.allocateFrom(parts.length == 0 ? "." : parts[parts.length - 1]), arena);
             } finally {
                 if (parent != holder.fd()) {
-                    LinuxFiles.close(parent);
+                    FdCalls.close(parent);
                 }
             }
         } finally {
@@ -296,7 +298,7 @@ public final class NativeConfinedRoot implements ConfinedRoot {
         try {
             check(retry(() -> LinuxFiles.fsync(fd, true)), "fsync", relativeDir);
         } finally {
-            LinuxFiles.close(fd);
+            FdCalls.close(fd);
         }
     }
 

@@ -1,5 +1,8 @@
 package io.dwcp.zerocopy.linux;
 
+import io.dwcp.core.linux.SocketCalls;
+import io.dwcp.core.linux.FdCalls;
+import io.dwcp.core.linux.FdHolder;
 import io.dwcp.core.linux.Errno;
 import io.dwcp.core.linux.NativeIoException;
 import io.dwcp.zerocopy.DataFile;
@@ -41,7 +44,7 @@ public final class NativeDataSocket implements DataSocket {
         this.fd = fd;
         this.sendfile = sendfile;
         this.splice = splice;
-        this.holder = new FdHolder(fd, () -> LinuxSockets.shutdown(fd, Sys.SHUT_RDWR), this::release);
+        this.holder = new FdHolder(fd, () -> SocketCalls.shutdown(fd, Sys.SHUT_RDWR), this::release);
         this.control = new SocketControl(holder, arena);
         files = new SocketFileTransfer(this, fd, sendfile, splice, arena);
         msghdr = arena.allocate(56, 8);
@@ -53,7 +56,7 @@ public final class NativeDataSocket implements DataSocket {
     /** After the last call has left a closed socket: its fds, then every byte of native memory it owned. */
     private void release() {
         files.closePipe();
-        LinuxFiles.close(fd);
+        FdCalls.close(fd);
         arena.close();
     }
 
@@ -197,7 +200,7 @@ public final class NativeDataSocket implements DataSocket {
                 iov.set(ValueLayout.JAVA_LONG, parts * 16L, p + pDone);
                 iov.set(ValueLayout.JAVA_LONG, parts * 16L + 8, payloadLen - pDone);
                 msghdr.set(ValueLayout.JAVA_LONG, 24, parts + 1);
-                long n = LinuxSockets.sendmsg(fd, msghdr, Sys.MSG_NOSIGNAL);
+                long n = SocketCalls.sendmsg(fd, msghdr, Sys.MSG_NOSIGNAL);
                 if (n >= 0) {
                     done += n;
                 } else if (n != -Errno.EINTR) {
@@ -285,7 +288,7 @@ public final class NativeDataSocket implements DataSocket {
     public void shutdownOutput() throws IOException {
         enter();
         try {
-            int rc = LinuxSockets.shutdown(fd, Sys.SHUT_WR);
+            int rc = SocketCalls.shutdown(fd, Sys.SHUT_WR);
             if (rc < 0) {
                 throw new NativeIoException("shutdown", -rc, "fd=" + fd);
             }

@@ -1,5 +1,7 @@
 package io.dwcp.zerocopy.linux;
 
+import io.dwcp.core.linux.FdCalls;
+import io.dwcp.core.linux.FdHolder;
 import io.dwcp.core.linux.Errno;
 import io.dwcp.core.linux.NativeIoException;
 import io.dwcp.zerocopy.DataFile;
@@ -29,7 +31,7 @@ public final class NativeFile implements DataFile {
     NativeFile(int fd, String label) {
         this.fd = fd;
         this.label = label;
-        this.holder = new FdHolder(fd, null, () -> LinuxFiles.close(fd));
+        this.holder = new FdHolder(fd, null, () -> FdCalls.close(fd));
     }
 
     /** Opens a file by plain path (no confinement: for sources the local user named). */

@@ -1,5 +1,7 @@
 package io.dwcp.zerocopy.linux;
 
+import io.dwcp.core.linux.FdCalls;
+import io.dwcp.core.linux.FdHolder;
 import io.dwcp.core.linux.Errno;
 import io.dwcp.core.linux.NativeIoException;
 import io.dwcp.zerocopy.FileSystemFlush;
@@ -16,7 +18,7 @@ final class NativeFileSystemFlush implements FileSystemFlush {
     private final String shown;
 
     NativeFileSystemFlush(int fd, String shown) {
-        this.holder = new FdHolder(fd, null, () -> LinuxFiles.close(fd));
+        this.holder = new FdHolder(fd, null, () -> FdCalls.close(fd));
         this.shown = shown;
     }
 

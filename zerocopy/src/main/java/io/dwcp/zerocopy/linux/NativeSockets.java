@@ -1,5 +1,8 @@
 package io.dwcp.zerocopy.linux;
 
+import io.dwcp.core.linux.SocketCalls;
+import io.dwcp.core.linux.FdCalls;
+import io.dwcp.core.linux.FdHolder;
 import io.dwcp.core.linux.Errno;
 import io.dwcp.core.linux.NativeIoException;
 import io.dwcp.zerocopy.DataListener;
@@ -73,7 +76,7 @@ public final class NativeSockets {
             int rc;
             try (Arena call = Arena.ofConfined()) {
                 MemorySegment sa = call.allocate(SockAddr.STORAGE, 8);
-                rc = LinuxSockets.bind(fd, sa, SockAddr.encode(at, sa));
+                rc = SocketCalls.bind(fd, sa, SockAddr.encode(at, sa));
             }
             if (rc < 0) {
                 throw new NativeIoException("bind", -rc, "fd=" + fd + " at=" + at);
@@ -97,8 +100,8 @@ public final class NativeSockets {
 
         Listener(int fd) {
             // shutdown on a listening socket makes a blocked accept return EINVAL: the wake-up for close()
-            holder = new FdHolder(fd, () -> LinuxSockets.shutdown(fd, Sys.SHUT_RDWR), () -> {
-                LinuxFiles.close(fd);
+            holder = new FdHolder(fd, () -> SocketCalls.shutdown(fd, Sys.SHUT_RDWR), () -> {
+                FdCalls.close(fd);
                 arena.close();
             });
             control = new SocketControl(holder, arena);

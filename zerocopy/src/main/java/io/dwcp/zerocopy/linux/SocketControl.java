@@ -1,5 +1,7 @@
 package io.dwcp.zerocopy.linux;
 
+import io.dwcp.core.linux.SocketCalls;
+import io.dwcp.core.linux.FdHolder;
 import io.dwcp.core.linux.NativeIoException;
 import io.dwcp.zerocopy.TcpInfo;
 import java.io.IOException;
@@ -47,7 +49,7 @@ final class SocketControl {
         enter();
         try {
             scratch.set(ValueLayout.JAVA_INT, 0, value);
-            check(LinuxSockets.setsockopt(fd, level, name, scratch, 4), op);
+            check(SocketCalls.setsockopt(fd, level, name, scratch, 4), op);
         } finally {
             holder.exit();
         }
@@ -57,7 +59,7 @@ final class SocketControl {
         enter();
         try {
             len.set(ValueLayout.JAVA_INT, 0, 4);
-            check(LinuxSockets.getsockopt(fd, level, name, scratch, len), op);
+            check(SocketCalls.getsockopt(fd, level, name, scratch, len), op);
             return scratch.get(ValueLayout.JAVA_INT, 0);
         } finally {
             holder.exit();
@@ -70,7 +72,7 @@ final class SocketControl {
         try {
             scratch.set(ValueLayout.JAVA_LONG, 0, millis / 1000);
             scratch.set(ValueLayout.JAVA_LONG, 8, (millis % 1000) * 1000L);
-            check(LinuxSockets.setsockopt(fd, Sys.SOL_SOCKET, name, scratch, 16), "setsockopt-timeout");
+            check(SocketCalls.setsockopt(fd, Sys.SOL_SOCKET, name, scratch, 16), "setsockopt-timeout");
         } finally {
             holder.exit();
         }
@@ -82,7 +84,7 @@ final class SocketControl {
         try {
             scratch.set(ValueLayout.JAVA_INT, 0, 1);
             scratch.set(ValueLayout.JAVA_INT, 4, seconds);
-            check(LinuxSockets.setsockopt(fd, Sys.SOL_SOCKET, Sys.SO_LINGER, scratch, 8), "setsockopt-linger");
+            check(SocketCalls.setsockopt(fd, Sys.SOL_SOCKET, Sys.SO_LINGER, scratch, 8), "setsockopt-linger");
         } finally {
             holder.exit();
         }
@@ -93,7 +95,7 @@ final class SocketControl {
         try {
             scratch.fill((byte) 0);
             len.set(ValueLayout.JAVA_INT, 0, (int) TCP_INFO_BUFFER);
-            check(LinuxSockets.getsockopt(fd, Sys.SOL_TCP, Sys.TCP_INFO, scratch, len), "getsockopt-tcp-info");
+            check(SocketCalls.getsockopt(fd, Sys.SOL_TCP, Sys.TCP_INFO, scratch, len), "getsockopt-tcp-info");
             int got = len.get(ValueLayout.JAVA_INT, 0);
             long rate = got >= TI_DELIVERY_RATE + 8 ? scratch.get(ValueLayout.JAVA_LONG, TI_DELIVERY_RATE) : -1;
             return new TcpInfo(Byte.toUnsignedInt(scratch.get(ValueLayout.JAVA_BYTE, TI_STATE)),
@@ -112,7 +114,7 @@ final class SocketControl {
         try {
             len.set(ValueLayout.JAVA_INT, 0, (int) SockAddr.STORAGE);
             MemorySegment sa = scratch.asSlice(0, SockAddr.STORAGE);
-            int rc = peer ? LinuxSockets.getpeername(fd, sa, len) : LinuxSockets.getsockname(fd, sa, len);
+            int rc = peer ? SocketCalls.getpeername(fd, sa, len) : SocketCalls.getsockname(fd, sa, len);
             check(rc, peer ? "getpeername" : "getsockname");
             return SockAddr.decode(sa);
         } finally {

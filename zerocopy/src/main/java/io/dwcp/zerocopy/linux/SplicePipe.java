@@ -1,5 +1,6 @@
 package io.dwcp.zerocopy.linux;
 
+import io.dwcp.core.linux.FdCalls;
 import io.dwcp.core.linux.Errno;
 import io.dwcp.core.linux.NativeIoException;
 import io.dwcp.zerocopy.IdleTimeoutException;
@@ -102,7 +103,7 @@ final class SplicePipe {
     }
 
     void close() {
-        LinuxFiles.close(readFd);
-        LinuxFiles.close(writeFd);
+        FdCalls.close(readFd);
+        FdCalls.close(writeFd);
     }
 }

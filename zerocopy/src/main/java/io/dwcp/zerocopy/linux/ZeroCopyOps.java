@@ -1,5 +1,8 @@
 package io.dwcp.zerocopy.linux;
 
+import io.dwcp.core.linux.SocketCalls;
+import io.dwcp.core.linux.FdCalls;
+import io.dwcp.core.linux.FdHolder;
 import io.dwcp.zerocopy.ZeroCopyChannel;
 import io.dwcp.core.linux.Errno;
 import io.dwcp.core.linux.NativeIoException;
@@ -91,7 +94,7 @@ public final class ZeroCopyOps implements ZeroCopyChannel {
         try {
             for (;;) {
                 msghdr.set(ValueLayout.JAVA_LONG, 40, CONTROL);
-                long n = LinuxSockets.recvmsg(fd, msghdr, Sys.MSG_ERRQUEUE | Sys.MSG_DONTWAIT);
+                long n = SocketCalls.recvmsg(fd, msghdr, Sys.MSG_ERRQUEUE | Sys.MSG_DONTWAIT);
                 if (n < 0) {
                     if (n == -Errno.EINTR) {
                         continue;
@@ -135,7 +138,7 @@ public final class ZeroCopyOps implements ZeroCopyChannel {
             pollfd.set(ValueLayout.JAVA_INT, 0, fd);
             pollfd.set(ValueLayout.JAVA_INT, 4, 0); // events 0: POLLERR is always reported
             for (;;) {
-                int rc = LinuxSockets.poll(pollfd, 1, timeoutMillis);
+                int rc = FdCalls.poll(pollfd, 1, timeoutMillis);
                 if (rc >= 0) {
                     return rc > 0 && (pollfd.get(ValueLayout.JAVA_SHORT, 6) & Sys.POLLERR) != 0;
                 }

@@ -1,4 +1,4 @@
-package io.dwcp.wireguard.linux;
+package io.dwcp.core.linux;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * closed, runs the wake-up action (shutdown for sockets, so blocked readers return), and the last call to leave
  * closes the fd. Two atomic operations per call, no allocation.
  */
-final class FdHolder {
+public final class FdHolder {
     private static final int CLOSED = Integer.MIN_VALUE;
 
     private final int fd;
@@ -20,18 +20,18 @@ final class FdHolder {
      * @param wake run once by {@link #close()} before the fd may go (may be null)
      * @param release closes the fd and anything tied to it; runs exactly once, when no call is inside
      */
-    FdHolder(int fd, Runnable wake, Runnable release) {
+    public FdHolder(int fd, Runnable wake, Runnable release) {
         this.fd = fd;
         this.wake = wake;
         this.release = release;
     }
 
-    int fd() {
+    public int fd() {
         return fd;
     }
 
     /** False when closed: the caller must not touch the fd. */
-    boolean enter() {
+    public boolean enter() {
         for (;;) {
             int s = state.get();
             if (s < 0) {
@@ -43,18 +43,18 @@ final class FdHolder {
         }
     }
 
-    void exit() {
+    public void exit() {
         if (state.decrementAndGet() == CLOSED) {
             release.run();
         }
     }
 
-    boolean isClosed() {
+    public boolean isClosed() {
         return state.get() < 0;
     }
 
     /** Idempotent. Holds a use itself while waking, so the fd cannot be released under the wake-up call. */
-    void close() {
+    public void close() {
         for (;;) {
             int s = state.get();
             if (s < 0) {

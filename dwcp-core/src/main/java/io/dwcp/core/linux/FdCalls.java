@@ -1,21 +1,21 @@
-package io.dwcp.wireguard.linux;
+package io.dwcp.core.linux;
 
 import static io.dwcp.core.linux.LinuxNative.C_INT;
 import static io.dwcp.core.linux.LinuxNative.C_LONG;
 import static io.dwcp.core.linux.LinuxNative.C_POINTER;
 
-import io.dwcp.core.linux.LinuxNative;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
 /**
- * Boundary for the file-descriptor calls a TUN device needs: open, close, read, write, ioctl, poll, eventfd.
+ * Boundary for the calls on any file descriptor: open, close, read, write, ioctl, poll, eventfd (the TUN device, the
+ * data plane's sockets and files).
  * Every method returns the call's result or {@code -errno}, never throws for a failed call, and allocates
  * nothing; buffers go as raw addresses of native memory the caller keeps alive.
  */
-final class LinuxFds {
+public final class FdCalls {
     private static final class OpenCall {
         static final MethodHandle H = h("open", C_INT, C_POINTER, C_INT);
     }
@@ -39,19 +39,19 @@ final class LinuxFds {
         static final MethodHandle H = h("eventfd", C_INT, C_INT, C_INT);
     }
 
-    private LinuxFds() {
+    private FdCalls() {
     }
 
     private static MethodHandle h(String name, MemoryLayout ret, MemoryLayout... args) {
-        return Sys.nativeUsable() ? LinuxNative.downcall(name, FunctionDescriptor.of(ret, args)) : null;
+        return LinuxNative.downcall(name, FunctionDescriptor.of(ret, args));
     }
 
     private static boolean present(String name) {
-        return Sys.nativeUsable() && LinuxNative.symbol(name).isPresent();
+        return LinuxNative.symbol(name).isPresent();
     }
 
     /** True when libc has every call this class makes. */
-    static boolean linked() {
+    public static boolean linked() {
         return present("open") && present("close") && present("read") && present("write") && present("ioctl")
                 && present("poll") && present("eventfd");
     }
@@ -65,61 +65,61 @@ final class LinuxFds {
     }
 
     /** @param path a NUL-terminated path */
-    static int open(MemorySegment path, int flags) {
+    public static int open(MemorySegment path, int flags) {
         try {
             return r((int) OpenCall.H.invokeExact(LinuxNative.callState(), path, flags));
         } catch (Throwable t) {
-            throw Sys.linkError(t);
+            throw new AssertionError("downcall failed", t);
         }
     }
 
-    static int close(int fd) {
+    public static int close(int fd) {
         try {
             return r((int) CloseCall.H.invokeExact(LinuxNative.callState(), fd));
         } catch (Throwable t) {
-            throw Sys.linkError(t);
+            throw new AssertionError("downcall failed", t);
         }
     }
 
-    static long read(int fd, long address, long len) {
+    public static long read(int fd, long address, long len) {
         try {
             return r((long) ReadCall.H.invokeExact(LinuxNative.callState(), fd, address, len));
         } catch (Throwable t) {
-            throw Sys.linkError(t);
+            throw new AssertionError("downcall failed", t);
         }
     }
 
-    static long write(int fd, long address, long len) {
+    public static long write(int fd, long address, long len) {
         try {
             return r((long) WriteCall.H.invokeExact(LinuxNative.callState(), fd, address, len));
         } catch (Throwable t) {
-            throw Sys.linkError(t);
+            throw new AssertionError("downcall failed", t);
         }
     }
 
     /** @param arg the ioctl's argument: a value, or the address of a struct the caller keeps alive */
-    static int ioctl(int fd, long request, long arg) {
+    public static int ioctl(int fd, long request, long arg) {
         try {
             return r((int) IoctlCall.H.invokeExact(LinuxNative.callState(), fd, request, arg));
         } catch (Throwable t) {
-            throw Sys.linkError(t);
+            throw new AssertionError("downcall failed", t);
         }
     }
 
     /** @param pollfds {@code struct pollfd[nfds]} */
-    static int poll(MemorySegment pollfds, long nfds, int timeoutMillis) {
+    public static int poll(MemorySegment pollfds, long nfds, int timeoutMillis) {
         try {
             return r((int) PollCall.H.invokeExact(LinuxNative.callState(), pollfds, nfds, timeoutMillis));
         } catch (Throwable t) {
-            throw Sys.linkError(t);
+            throw new AssertionError("downcall failed", t);
         }
     }
 
-    static int eventfd(int initial, int flags) {
+    public static int eventfd(int initial, int flags) {
         try {
             return r((int) EventfdCall.H.invokeExact(LinuxNative.callState(), initial, flags));
         } catch (Throwable t) {
-            throw Sys.linkError(t);
+            throw new AssertionError("downcall failed", t);
         }
     }
 }
