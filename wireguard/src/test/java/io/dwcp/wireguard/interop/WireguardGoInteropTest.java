@@ -80,6 +80,14 @@ class WireguardGoInteropTest {
         assertTrue(ours.contains("latest handshake"), ours);
         assertTrue(ours.matches("(?s).*transfer: [0-9.]+ [KMG]?i?B received, [0-9.]+ [KMG]?i?B sent.*"), ours);
         assertTrue(ours.contains("endpoint: " + ns.nsAddress + ":" + wgo.port), ours);
+        // wg set against the DWCP peer changes it as it would wireguard-go
+        NetTestEnv.run("wg", "set", dwcpIf, "peer", wgo.publicKey, "persistent-keepalive", "7", "allowed-ips",
+                ns.tunnelAddress(2) + "/32," + ns.tunnelAddress(9) + "/32");
+        String changed = NetTestEnv.run("wg", "show", dwcpIf);
+        assertTrue(changed.contains("persistent keepalive: every 7 seconds"), changed);
+        assertTrue(changed.contains(ns.tunnelAddress(9) + "/32"), changed);
+        String conf = NetTestEnv.run("wg", "showconf", dwcpIf);
+        assertTrue(conf.contains("PersistentKeepalive = 7") && conf.contains("PrivateKey = "), conf);
         String dump = NetTestEnv.run("wg", "show", dwcpIf, "transfer");
         String[] f = dump.strip().split("\\s+");
         assertTrue(Long.parseLong(f[1]) > 0 && Long.parseLong(f[2]) > 0, dump);
