@@ -25,6 +25,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
+import io.dwcp.engine.receive.data.DataSession;
+import io.dwcp.engine.receive.data.DataSessions;
 import java.net.InetSocketAddress;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
@@ -60,6 +62,9 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
 
     /** Per-peer identities (serve --tunnel), or null: one root for everyone. */
     private final PeerIdentities identities;
+    /** The identity each live session was opened by (serve --tunnel): its data streams must come from the same peer. */
+    private final java.util.concurrent.ConcurrentHashMap<DataSession, String> sessionPeers =
+            new java.util.concurrent.ConcurrentHashMap<>();
     /** The roots of the identities seen so far, opened on first use; closed with the server. */
     private final java.util.concurrent.ConcurrentHashMap<String, StorageRoot> peerRoots =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -121,7 +126,7 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
 
     private void bind() throws IOException {
         InetSocketAddress c = config.control();
-        dataPlane = new DataPlane(new InetSocketAddress(c.getAddress(), config.dataPort()), sessions, config.limits(),
+        dataPlane = new DataPlane(new InetSocketAddress(c.getAddress(), config.dataPort()), dataSessions(), config.limits(),
                 runtime);
         group = new MultiThreadIoEventLoopGroup(1, transport.factory());
         int idleSeconds = Math.max(1, config.limits().idleTimeoutMillis() / 1000);
@@ -218,7 +223,35 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
             LOG.warn("peer=" + name + " root=unavailable reason=" + e.getMessage());
             return null;
         }
-        return newSession(streams, out, peerRoot);
+        TransferSession s = newSession(streams, out, peerRoot);
+        if (s != null) {
+            sessionPeers.put(s, name);
+        }
+        return s;
+    }
+
+    /** Data streams find their session by id; with identities, only from the session's own peer. */
+    private DataSessions dataSessions() {
+        if (identities == null) {
+            return sessions;
+        }
+        return new DataSessions() {
+            @Override
+            public DataSession find(byte[] sessionId) {
+                return null; // with identities every stream is checked against its source
+            }
+
+            @Override
+            public DataSession find(byte[] sessionId, InetSocketAddress remote) {
+                DataSession s = sessions.find(sessionId);
+                String peer = s == null ? null : sessionPeers.get(s);
+                if (peer == null || !identities.identify(remote).map(peer::equals).orElse(false)) {
+                    LOG.warn("data stream from=" + remote + " refused reason=not-the-session-peer");
+                    return null;
+                }
+                return s;
+            }
+        };
     }
 
     /** The root of one identity: ROOT/NAME, created on first use. */
@@ -254,6 +287,7 @@ public final class DwcpServer implements ServerContext, AutoCloseable {
 
     private void ended(TransferSession s) {
         sessions.remove(s);
+        sessionPeers.remove(s);
         firstOutcome.complete(s.outcome());
     }
 

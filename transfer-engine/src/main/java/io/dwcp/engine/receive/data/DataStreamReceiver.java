@@ -99,7 +99,7 @@ final class DataStreamReceiver implements Runnable, AutoCloseable {
         if (!(m instanceof Message.Join join)) {
             throw DwcpException.protocol("frame=" + m.type().wireName() + " reason=expected-join");
         }
-        DataSession s = sessions.find(join.sessionId());
+        DataSession s = sessions.find(join.sessionId(), socket.remoteAddress());
         if (s == null) {
             throw new DwcpException(ErrorCode.AUTH, "frame=join reason=unknown-session");
         }
