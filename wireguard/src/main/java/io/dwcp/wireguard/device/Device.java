@@ -43,6 +43,7 @@ public final class Device implements AutoCloseable {
     private final int cryptoWorkers;
     private volatile LocalIdentity identity;
     private volatile byte[] privateKey;
+    private volatile int fwMark;
     private volatile CookieChecker cookieChecker;
     private volatile boolean closed;
 
@@ -212,6 +213,17 @@ public final class Device implements AutoCloseable {
     /** The peer whose allowed IPs cover this address (4 or 16 bytes), or null: the tunnel's identity lookup. */
     public Peer peerForAddress(byte[] address) {
         return allowedIps.lookup(address);
+    }
+
+    /** Marks the tunnel's outgoing datagrams ({@code fwmark}, 0 for none). */
+    public synchronized void fwMark(int mark) throws java.io.IOException {
+        udp.setMark(mark);
+        fwMark = mark;
+    }
+
+    /** The fwmark set, 0 for none. */
+    public int fwMark() {
+        return fwMark;
     }
 
     public int listenPort() {

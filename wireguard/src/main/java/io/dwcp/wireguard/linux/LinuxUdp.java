@@ -266,6 +266,18 @@ public final class LinuxUdp implements UdpTransport {
     }
 
     @Override
+    public void setMark(int mark) throws IOException {
+        if (!holder.enter()) {
+            throw new java.nio.channels.ClosedChannelException();
+        }
+        try (Arena call = Arena.ofConfined()) {
+            setInt(call.allocate(4, 4), Sys.SOL_SOCKET, Sys.SO_MARK, mark, "setsockopt SO_MARK");
+        } finally {
+            holder.exit();
+        }
+    }
+
+    @Override
     public long sendFailures() {
         return sendFailures;
     }

@@ -53,6 +53,8 @@ final class Sys {
     static final int SO_RCVBUF = 8;
     static final int SO_SNDBUFFORCE = 32;
     static final int SO_RCVBUFFORCE = 33;
+    /** asm-generic/socket.h, the same on x86-64 and arm64; needs CAP_NET_ADMIN. */
+    static final int SO_MARK = 36;
     static final int UDP_SEGMENT = 103;
     static final int UDP_GRO = 104;
     static final int SHUT_RDWR = 2;

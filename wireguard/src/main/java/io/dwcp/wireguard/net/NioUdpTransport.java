@@ -157,6 +157,13 @@ public final class NioUdpTransport implements UdpTransport {
     }
 
     @Override
+    public void setMark(int mark) throws IOException {
+        if (mark != 0) {
+            throw new IOException("fwmark=" + Integer.toUnsignedString(mark) + " reason=unsupported-on-portable-udp");
+        }
+    }
+
+    @Override
     public long sendFailures() {
         return sendFailures;
     }

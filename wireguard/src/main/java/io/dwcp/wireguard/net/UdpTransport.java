@@ -38,6 +38,15 @@ public interface UdpTransport extends AutoCloseable {
      */
     boolean gro();
 
+    /**
+     * Marks every datagram this socket sends with {@code mark} (Linux {@code SO_MARK}, 0 for none), for policy
+     * routing as wg-quick sets it up.
+     *
+     * @throws IOException when this transport cannot mark (the portable one) or the kernel refuses (EPERM without
+     *     CAP_NET_ADMIN)
+     */
+    void setMark(int mark) throws IOException;
+
     /** Datagrams dropped by {@link #send} so far. */
     long sendFailures();
 

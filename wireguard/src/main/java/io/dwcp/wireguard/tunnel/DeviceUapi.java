@@ -44,7 +44,7 @@ final class DeviceUapi implements UapiDevice {
                     p.txBytes(), device.persistentKeepalive(p), allowed));
         }
         return new DeviceSnapshot(priv == null ? Optional.empty() : Optional.of(WgKey.of(priv)), device.listenPort(),
-                0, peers);
+                Integer.toUnsignedLong(device.fwMark()), peers);
     }
 
     @Override
@@ -55,8 +55,13 @@ final class DeviceUapi implements UapiDevice {
             throw new UapiException(UapiException.EADDRINUSE, "listen_port=" + change.listenPort().getAsInt()
                     + " reason=cannot-rebind current=" + device.listenPort());
         }
-        if (change.fwMark().isPresent() && change.fwMark().getAsLong() != 0) {
-            throw new UapiException(UapiException.EINVAL, "fwmark=" + change.fwMark().getAsLong() + " reason=unsupported");
+        if (change.fwMark().isPresent()) {
+            try {
+                device.fwMark((int) change.fwMark().getAsLong());
+            } catch (java.io.IOException e) {
+                throw new UapiException(UapiException.EINVAL, "fwmark=" + change.fwMark().getAsLong() + " reason="
+                        + e.getMessage());
+            }
         }
         change.privateKey().ifPresent(k -> device.privateKey(k.isZero() ? null : k.toBytes()));
         if (change.replacePeers()) {

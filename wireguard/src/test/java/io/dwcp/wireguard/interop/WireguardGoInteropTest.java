@@ -86,6 +86,11 @@ class WireguardGoInteropTest {
         String changed = NetTestEnv.run("wg", "show", dwcpIf);
         assertTrue(changed.contains("persistent keepalive: every 7 seconds"), changed);
         assertTrue(changed.contains(ns.tunnelAddress(9) + "/32"), changed);
+        NetTestEnv.run("wg", "set", dwcpIf, "fwmark", "0x1234");
+        String marked = NetTestEnv.run("wg", "show", dwcpIf);
+        assertTrue(marked.contains("fwmark: 0x1234"), marked);
+        out = NetTestEnv.run("ping", "-c", "2", "-i", "0.2", "-W", "3", ns.tunnelAddress(2));
+        assertTrue(out.contains("2 received"), "marked datagrams still flow: " + out);
         String conf = NetTestEnv.run("wg", "showconf", dwcpIf);
         assertTrue(conf.contains("PersistentKeepalive = 7") && conf.contains("PrivateKey = "), conf);
         String dump = NetTestEnv.run("wg", "show", dwcpIf, "transfer");
