@@ -203,9 +203,10 @@ final class DemoCommand implements Callable<Integer> {
 
     /** Writes {@code size} bytes from {@code rnd} to {@code file} (created or truncated). */
     static void writeRandom(Path file, long size, SplittableRandom rnd) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocateDirect(4 << 20);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined();
+                FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer buf = arena.allocate(4 << 20).asByteBuffer();
             long left = size;
             while (left > 0) {
                 buf.clear();

@@ -10,7 +10,6 @@ import io.dwcp.wireguard.noise.Noise;
 import io.dwcp.wireguard.noise.PeerHandshake;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -39,7 +38,8 @@ public final class Device implements AutoCloseable {
     private final ControlSender control;
     private final Outbound outbound;
     private final Inbound inbound;
-    private final Thread timerThread;
+    private final DeviceTimers timers;
+    private final Keyring keys;
     private final int cryptoWorkers;
     private volatile LocalIdentity identity;
     private volatile byte[] privateKey;
@@ -80,7 +80,8 @@ public final class Device implements AutoCloseable {
         this.outbound = new Outbound(this, tun, udp, mtu, udpGso && udp.gso(), cryptoWorkers);
         this.inbound = new Inbound(this, tun, udp, mtu, coalesce, cryptoWorkers);
         this.cryptoWorkers = cryptoWorkers;
-        this.timerThread = Thread.ofPlatform().daemon().name("wg-timers-" + tun.name()).unstarted(this::runTimers);
+        this.keys = new Keyring(indexes, counters);
+        this.timers = new DeviceTimers(this, tun.name());
     }
 
     /** Crypto workers per direction by default on this host. */
@@ -92,7 +93,7 @@ public final class Device implements AutoCloseable {
     public void start() {
         outbound.start();
         inbound.start();
-        timerThread.start();
+        timers.start();
         LOG.info("device=" + tun.name() + " started mtu=" + mtu + " listen_port=" + udp.localPort()
                 + " tun_vnet_hdr=" + tun.vnetHdr() + " coalesce=" + inbound.coalescing() + " udp_gso=" + outbound.gso() + " crypto_workers=" + cryptoWorkers + " udp_gro=" + udp.gro());
     }
@@ -108,7 +109,7 @@ public final class Device implements AutoCloseable {
         for (Peer p : peers.values()) {
             p.lock.lock();
             try {
-                dropKeys(p);
+                keys.dropKeys(p);
                 p.rebind(local);
             } finally {
                 p.lock.unlock();
@@ -157,7 +158,7 @@ public final class Device implements AutoCloseable {
         peer.lock.lock();
         try {
             peer.presharedKey = psk == null ? new byte[32] : psk.clone();
-            forgetHandshake(peer);
+            keys.forgetHandshake(peer);
             peer.rebind(identity);
         } finally {
             peer.lock.unlock();
@@ -203,7 +204,7 @@ public final class Device implements AutoCloseable {
         allowedIps.removePeer(peer);
         peer.lock.lock();
         try {
-            dropKeys(peer);
+            keys.dropKeys(peer);
             peer.staged.clear();
         } finally {
             peer.lock.unlock();
@@ -289,73 +290,26 @@ public final class Device implements AutoCloseable {
         return p != null && p.handshake == hs ? p : null;
     }
 
-    /**
-     * Installs a fresh keypair: an initiator's becomes current at once; a responder's waits as {@code next} until
-     * the initiator's first packet confirms it. Callers hold the peer's lock.
-     */
-    void install(Peer peer, Keypair kp, long now) {
-        Session s = new Session(peer, kp);
-        // the handshake's index now names the session (wireguard-go swaps it the same way)
-        indexes.replace(kp.localIndex(), s);
-        if (kp.isInitiator()) {
-            retire(peer.next);
-            peer.next = null;
-            retire(peer.previous);
-            peer.previous = peer.current;
-            peer.current = kp;
-        } else {
-            retire(peer.next);
-            peer.next = kp;
-        }
-        peer.lastHandshakeEpochNanos = epochNanos();
-        peer.timers.handshakeComplete();
-        peer.timers.sessionDerived(now);
-        counters.handshakes.increment();
+    Keyring keys() {
+        return keys;
     }
 
-    /** The responder saw the initiator use {@code next}: it becomes current. */
+    /** All peers, live view: for the timer thread, which walks them every tick. */
+    java.util.Collection<Peer> peerView() {
+        return peers.values();
+    }
+
+    /** The responder saw the initiator use {@code next}: it becomes current and staged packets go. */
     void confirmNext(Peer peer, Keypair kp) {
-        peer.lock.lock();
-        try {
-            if (peer.next != kp) {
-                return;
-            }
-            retire(peer.previous);
-            peer.previous = peer.current;
-            peer.current = kp;
-            peer.next = null;
-        } finally {
-            peer.lock.unlock();
+        if (keys.confirmNext(peer, kp)) {
+            sessionConfirmed(peer);
         }
-        sessionConfirmed(peer);
     }
 
     /** Keys are usable: send what waited for them, or a keepalive so the responder learns the keys work. */
     void sessionConfirmed(Peer peer) {
         if (!control.flushStaged(this, peer)) {
             sendKeepalive(peer);
-        }
-    }
-
-    private void retire(Keypair kp) {
-        if (kp != null) {
-            indexes.remove(kp.localIndex(), indexes.lookup(kp.localIndex()));
-        }
-    }
-
-    private void dropKeys(Peer peer) {
-        retire(peer.previous);
-        retire(peer.current);
-        retire(peer.next);
-        peer.previous = peer.current = peer.next = null;
-        forgetHandshake(peer);
-    }
-
-    /** Frees the index a pending handshake is known by; callers hold the peer's lock. */
-    private void forgetHandshake(Peer peer) {
-        if (peer.handshakeIndex != 0) {
-            indexes.remove(peer.handshakeIndex, peer);
-            peer.handshakeIndex = 0;
         }
     }
 
@@ -434,66 +388,6 @@ public final class Device implements AutoCloseable {
         control.sendRaw(to, msg, length);
     }
 
-    static int intLE(byte[] b, int off) {
-        return ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(off);
-    }
-
-    static long epochNanos() {
-        java.time.Instant n = java.time.Instant.now();
-        return n.getEpochSecond() * 1_000_000_000L + n.getNano();
-    }
-
-    // ---- timers -------------------------------------------------------------------------------------------------
-
-    private final PeerTimers.Actions timerActions = new PeerTimers.Actions() {
-        @Override
-        public void retransmitHandshake(Peer peer) {
-            handshakes.sendInitiation(peer, true);
-        }
-
-        @Override
-        public void giveUpHandshake(Peer peer) {
-            peer.lock.lock();
-            try {
-                peer.staged.clear();
-            } finally {
-                peer.lock.unlock();
-            }
-        }
-
-        @Override
-        public void sendKeepalive(Peer peer) {
-            Device.this.sendKeepalive(peer);
-        }
-
-        @Override
-        public void newHandshake(Peer peer) {
-            handshakes.sendInitiation(peer, false);
-        }
-
-        @Override
-        public void zeroKeyMaterial(Peer peer) {
-            peer.lock.lock();
-            try {
-                dropKeys(peer);
-                peer.rebind(identity);
-            } finally {
-                peer.lock.unlock();
-            }
-        }
-    };
-
-    private void runTimers() {
-        long tick = Math.max(1_000_000L, Math.min(100_000_000L, timings.rekeyTimeout() / 50));
-        while (!closed) {
-            long now = System.nanoTime();
-            for (Peer p : peers.values()) {
-                p.timers.tick(now, p, timerActions);
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(tick);
-        }
-    }
-
     /** Stops the threads, closes the TUN device and the socket; idempotent. */
     @Override
     public void close() {
@@ -505,11 +399,7 @@ public final class Device implements AutoCloseable {
         tun.close();
         outbound.join();
         inbound.join();
-        try {
-            timerThread.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        timers.join();
         for (Peer p : peers()) {
             removePeer(p);
             p.staged.close();

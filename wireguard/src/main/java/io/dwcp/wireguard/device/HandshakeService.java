@@ -1,10 +1,13 @@
 package io.dwcp.wireguard.device;
 
 import io.dwcp.wireguard.noise.CookieChecker;
+import io.dwcp.wireguard.noise.CookieReplyMessage;
+import io.dwcp.wireguard.noise.InitiationMessage;
 import io.dwcp.wireguard.noise.Keypair;
 import io.dwcp.wireguard.noise.LocalIdentity;
 
 import io.dwcp.wireguard.noise.PeerHandshake;
+import io.dwcp.wireguard.noise.ResponseMessage;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -14,12 +17,6 @@ import java.lang.foreign.ValueLayout;
  * device is under load. Handshake messages are rare and small, so they travel as heap arrays.
  */
 final class HandshakeService {
-    static final int TYPE_INITIATION = 1;
-    static final int TYPE_RESPONSE = 2;
-    static final int TYPE_COOKIE = 3;
-    static final int INITIATION_LENGTH = 148;
-    static final int RESPONSE_LENGTH = 92;
-    static final int COOKIE_LENGTH = 64;
     /** Handshake messages per second above which initiators must prove their address with a cookie. */
     static final int LOAD_THRESHOLD = 128;
 
@@ -56,7 +53,7 @@ final class HandshakeService {
         if (local == null || peer.endpoint == null || peer.removed) {
             return;
         }
-        byte[] msg = new byte[INITIATION_LENGTH];
+        byte[] msg = new byte[InitiationMessage.LENGTH];
         long now = System.nanoTime();
         peer.lock.lock();
         try {
@@ -88,9 +85,9 @@ final class HandshakeService {
     /** Handles a handshake-type datagram ({@code type} 1, 2 or 3) from {@code source}. */
     void receive(int type, byte[] msg, MemorySegment source) {
         switch (type) {
-            case TYPE_INITIATION -> onInitiation(msg, source);
-            case TYPE_RESPONSE -> onResponse(msg, source);
-            case TYPE_COOKIE -> onCookieReply(msg);
+            case InitiationMessage.TYPE -> onInitiation(msg, source);
+            case ResponseMessage.TYPE -> onResponse(msg, source);
+            case CookieReplyMessage.TYPE -> onCookieReply(msg);
             default -> device.counters().malformed.increment();
         }
     }
@@ -102,7 +99,7 @@ final class HandshakeService {
             return false;
         }
         if (underLoad() && !checker.checkMac2(msg, source.toArray(ValueLayout.JAVA_BYTE))) {
-            byte[] reply = new byte[COOKIE_LENGTH];
+            byte[] reply = new byte[CookieReplyMessage.LENGTH];
             checker.createReply(msg, senderIndex, source.toArray(ValueLayout.JAVA_BYTE), reply);
             device.sendTo(source, reply, reply.length);
             device.counters().cookiesSent.increment();
@@ -112,7 +109,7 @@ final class HandshakeService {
     }
 
     private void onInitiation(byte[] msg, MemorySegment source) {
-        if (msg.length != INITIATION_LENGTH || !macsAcceptable(msg, source, Device.intLE(msg, 4))) {
+        if (msg.length != InitiationMessage.LENGTH || !macsAcceptable(msg, source, InitiationMessage.sender(msg))) {
             return;
         }
         LocalIdentity local = device.identity();
@@ -122,7 +119,7 @@ final class HandshakeService {
             device.counters().handshakeRejected.increment();
             return;
         }
-        byte[] response = new byte[RESPONSE_LENGTH];
+        byte[] response = new byte[ResponseMessage.LENGTH];
         long now = System.nanoTime();
         peer.lock.lock();
         try {
@@ -135,7 +132,7 @@ final class HandshakeService {
             }
             peer.cookies.addMacs(response);
             Keypair kp = device.noise().beginSymmetricSession(hs);
-            device.install(peer, kp, now);
+            device.keys().install(peer, kp, now);
         } finally {
             peer.lock.unlock();
         }
@@ -145,7 +142,7 @@ final class HandshakeService {
     }
 
     private void onResponse(byte[] msg, MemorySegment source) {
-        if (msg.length != RESPONSE_LENGTH || !macsAcceptable(msg, source, Device.intLE(msg, 4))) {
+        if (msg.length != ResponseMessage.LENGTH || !macsAcceptable(msg, source, ResponseMessage.sender(msg))) {
             return;
         }
         PeerHandshake hs = device.noise().consumeResponse(device.identity(), msg, device::pendingHandshake);
@@ -160,7 +157,7 @@ final class HandshakeService {
             peer.roam(source);
             Keypair kp = device.noise().beginSymmetricSession(hs);
             peer.handshakeIndex = 0;
-            device.install(peer, kp, now);
+            device.keys().install(peer, kp, now);
         } finally {
             peer.lock.unlock();
         }
@@ -170,11 +167,11 @@ final class HandshakeService {
     }
 
     private void onCookieReply(byte[] msg) {
-        if (msg.length != COOKIE_LENGTH) {
+        if (msg.length != CookieReplyMessage.LENGTH) {
             device.counters().malformed.increment();
             return;
         }
-        Object entry = device.indexes().lookup(Device.intLE(msg, 4));
+        Object entry = device.indexes().lookup(CookieReplyMessage.receiver(msg));
         Peer peer = entry instanceof Peer p ? p : entry instanceof Session s ? s.peer() : null;
         if (peer == null || !peer.cookies.consumeReply(msg)) {
             device.counters().handshakeRejected.increment();

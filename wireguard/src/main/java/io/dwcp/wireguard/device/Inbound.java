@@ -4,6 +4,8 @@ import io.dwcp.core.Log;
 import io.dwcp.wireguard.net.PacketBatch;
 import io.dwcp.wireguard.net.TunDevice;
 import io.dwcp.wireguard.net.UdpTransport;
+import io.dwcp.wireguard.noise.CookieReplyMessage;
+import io.dwcp.wireguard.noise.InitiationMessage;
 import io.dwcp.wireguard.noise.Keypair;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -16,7 +18,7 @@ import java.lang.foreign.ValueLayout;
  * its peer's allowed source addresses and hand it to the TUN writer. This thread is the only one that touches the
  * replay windows, which is what keeps them lock-free.
  */
-final class Inbound {
+final class Inbound extends DevicePath {
     private static final Log LOG = Log.of("wireguard");
     static final int SLOTS = 64;
     /** Transport packets one receive can return: every slot a GRO datagram of the kernel's 64 segments at most. */
@@ -24,12 +26,6 @@ final class Inbound {
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED;
 
-    private final Device device;
-    private final TunDevice tun;
-    private final UdpTransport udp;
-    private final int mtu;
-    private final int workers;
-    private final Thread thread;
     private final TunWriter writer;
     // per transport packet of the current receive: found in order, opened in parallel, finished in order
     private final Session[] sessions = new Session[MAX_PACKETS];
@@ -40,32 +36,16 @@ final class Inbound {
     private final int[] plains = new int[MAX_PACKETS];
 
     Inbound(Device device, TunDevice tun, UdpTransport udp, int mtu, boolean coalesce, int workers) {
-        this.device = device;
-        this.tun = tun;
-        this.udp = udp;
-        this.mtu = mtu;
-        this.workers = workers;
+        super("wg-in", device, tun, udp, mtu, workers);
         this.writer = new TunWriter(tun, coalesce);
-        this.thread = Thread.ofPlatform().daemon().name("wg-in-" + tun.name()).unstarted(this::run);
     }
 
     boolean coalescing() {
         return writer.coalescing();
     }
 
-    void start() {
-        thread.start();
-    }
-
-    void join() {
-        try {
-            thread.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void run() {
+    @Override
+    void run() {
         int capacity = udp.gro() ? PacketBatch.MAX_DATAGRAM : TransportCipher.HEADER + mtu + 16 + TransportCipher.TAG + 64;
         try (PacketBatch batch = new PacketBatch(SLOTS, capacity);
                 CryptoWorkers crypto = new CryptoWorkers(workers, "wg-open-" + tun.name(), c -> c.bind(batch))) {
@@ -108,7 +88,7 @@ final class Inbound {
             return 0;
         }
         int type = buf.get(INT_LE, base);
-        if (type >= HandshakeService.TYPE_INITIATION && type <= HandshakeService.TYPE_COOKIE) {
+        if (type >= InitiationMessage.TYPE && type <= CookieReplyMessage.TYPE) {
             byte[] msg = buf.asSlice(base, length).toArray(ValueLayout.JAVA_BYTE);
             device.handshakes().receive(type, msg, batch.endpoint(i));
             return 0;

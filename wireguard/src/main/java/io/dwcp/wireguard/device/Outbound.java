@@ -18,7 +18,7 @@ import java.lang.foreign.MemorySegment;
  * counter, in order; the sealing fans out to the crypto workers; the sealed run goes out in one sendmmsg, or as UDP
  * GSO super-datagrams. Owns its batch and ciphers; allocates nothing per packet but the JDK cipher's nonce.
  */
-final class Outbound {
+final class Outbound extends DevicePath {
     private static final Log LOG = Log.of("wireguard");
     static final int SLOTS = 64;
     /** UDP payload bytes one GSO super-datagram may hold (an IPv4 datagram's 65,535 less its headers). */
@@ -26,45 +26,23 @@ final class Outbound {
     /** The kernel's UDP_MAX_SEGMENTS. */
     static final int GSO_MAX_SEGMENTS = 64;
 
-    private final Device device;
-    private final TunDevice tun;
-    private final UdpTransport udp;
-    private final int mtu;
     private final boolean gso;
-    private final int workers;
-    private final Thread thread;
     /** Per slot, what the ordered pass decided and the parallel pass needs: keys, counter, payload length. */
     private final Keypair[] keys = new Keypair[SLOTS];
     private final long[] counters = new long[SLOTS];
     private final int[] payloads = new int[SLOTS];
 
     Outbound(Device device, TunDevice tun, UdpTransport udp, int mtu, boolean gso, int workers) {
-        this.device = device;
-        this.tun = tun;
-        this.udp = udp;
-        this.mtu = mtu;
+        super("wg-out", device, tun, udp, mtu, workers);
         this.gso = gso;
-        this.workers = workers;
-        this.thread = Thread.ofPlatform().daemon().name("wg-out-" + tun.name()).unstarted(this::run);
     }
 
     boolean gso() {
         return gso;
     }
 
-    void start() {
-        thread.start();
-    }
-
-    void join() {
-        try {
-            thread.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void run() {
+    @Override
+    void run() {
         int capacity = TransportCipher.HEADER + mtu + 16 + TransportCipher.TAG;
         try (PacketBatch batch = new PacketBatch(SLOTS, capacity);
                 CryptoWorkers crypto = new CryptoWorkers(workers, "wg-seal-" + tun.name(), c -> c.bind(batch));

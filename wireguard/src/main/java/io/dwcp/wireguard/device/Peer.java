@@ -5,7 +5,6 @@ import io.dwcp.wireguard.noise.Keypair;
 import io.dwcp.wireguard.noise.LocalIdentity;
 import io.dwcp.wireguard.noise.PeerHandshake;
 import io.dwcp.wireguard.net.Endpoints;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicLong;
@@ -76,7 +75,7 @@ public final class Peer {
             endpoint = null;
             return;
         }
-        MemorySegment e = Arena.ofAuto().allocate(Endpoints.BYTES, 8);
+        MemorySegment e = newEndpoint();
         Endpoints.encode(address, e);
         endpoint = e;
     }
@@ -88,10 +87,19 @@ public final class Peer {
     void roam(MemorySegment source) {
         MemorySegment e = endpoint;
         if (e == null || !Endpoints.same(e, source)) {
-            MemorySegment copy = Arena.ofAuto().allocate(Endpoints.BYTES, 8);
+            MemorySegment copy = newEndpoint();
             Endpoints.copy(source, copy);
             endpoint = copy;
         }
+    }
+
+    /**
+     * A fresh endpoint, published whole and never changed after (readers on the data path hold it without a lock).
+     * Heap memory: one is made per configuration change or roam, and the collector frees the old one like any
+     * object, with no native memory waiting on it.
+     */
+    private static MemorySegment newEndpoint() {
+        return Endpoints.onHeap();
     }
 
     /** Bytes received from and sent to this peer, counted as {@code wg show} counts them (whole UDP payloads). */

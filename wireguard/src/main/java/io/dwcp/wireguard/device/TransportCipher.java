@@ -1,33 +1,32 @@
 package io.dwcp.wireguard.device;
 
+import io.dwcp.wireguard.noise.Keypair;
+import io.dwcp.wireguard.noise.TransportHeader;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.security.GeneralSecurityException;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
-import javax.crypto.spec.IvParameterSpec;
 
 /**
- * Seals and opens WireGuard transport packets in place with the JDK's ChaCha20-Poly1305 (intrinsified on x86-64 and
- * arm64). One instance per thread: a {@link Cipher} is not thread-safe.
+ * Frames WireGuard transport packets in place around {@link Keypair}'s ChaCha20-Poly1305 (the JDK's, intrinsified
+ * on x86-64 and arm64): header, padding, the per-slot buffer views. One instance per thread: a {@link Cipher} is
+ * not thread-safe.
  *
  * <p>A packet's buffer holds the 16-byte transport header, then the payload; sealing pads the payload to a multiple
  * of 16 with zeros (WireGuard hides lengths that way) and appends the 16-byte tag. The JDK needs a fresh
- * {@link IvParameterSpec} per packet (it copies the nonce twice): the only allocation left on this path, a few dozen
- * bytes a packet, which a hand-written cipher would remove.
+ * nonce spec per packet: the only allocation left on this path, a few dozen bytes a packet, which a hand-written
+ * cipher would remove.
  */
 final class TransportCipher {
     /** Transport header: type, receiver index, counter. */
-    static final int HEADER = 16;
-    static final int TAG = 16;
-    static final int TYPE_TRANSPORT = 4;
+    static final int HEADER = TransportHeader.LENGTH;
+    static final int TAG = Keypair.TAG_LENGTH;
+    static final int TYPE_TRANSPORT = TransportHeader.TYPE;
 
     private final Cipher cipher;
     /** Two views per slot of the batch this cipher works on: the JDK refuses one buffer as both input and output. */
     private ByteBuffer[] inViews = new ByteBuffer[0];
     private ByteBuffer[] outViews = new ByteBuffer[0];
-    private final byte[] nonce = new byte[12];
-    private final ByteBuffer nonceView = ByteBuffer.wrap(nonce).order(ByteOrder.LITTLE_ENDIAN);
 
     TransportCipher() {
         try {
@@ -78,43 +77,24 @@ final class TransportCipher {
         for (int i = base + HEADER + payloadLength; i < base + HEADER + padded; i++) {
             out.put(i, (byte) 0);
         }
-        out.order(ByteOrder.LITTLE_ENDIAN);
-        out.putInt(base, TYPE_TRANSPORT);
-        out.putInt(base + 4, receiverIndex);
-        out.putLong(base + 8, counter);
-        nonceView.putLong(4, counter);
-        try {
-            cipher.init(Cipher.ENCRYPT_MODE, key, new IvParameterSpec(nonce));
-            out.limit(base + HEADER + padded + TAG).position(base + HEADER);
-            in.limit(base + HEADER + padded).position(base + HEADER);
-            cipher.doFinal(in, out);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("seal failed counter=" + counter, e);
-        }
-        return HEADER + padded + TAG;
+        TransportHeader.write(out, base, receiverIndex, counter);
+        out.limit(base + HEADER + padded + TAG).position(base + HEADER);
+        in.limit(base + HEADER + padded).position(base + HEADER);
+        return HEADER + Keypair.seal(cipher, key, counter, in, out);
     }
 
     /**
      * Opens the datagram of {@code length} bytes at {@code base} in place; returns the plaintext's length (at
-     * {@code base +} {@link #HEADER}), or -1 when the tag does not verify (forged, or keys that do not match). The
-     * JDK reports that by an exception, which stays inside this method: for the caller it is a counted drop.
+     * {@code base +} {@link #HEADER}), or -1 when the tag does not verify (forged, or keys that do not match).
      */
     int open(SecretKey key, long counter, ByteBuffer in, ByteBuffer out, int base, int length) {
         if (length < HEADER + TAG) {
             return -1;
         }
-        nonceView.putLong(4, counter);
         in.clear();
         out.clear();
-        try {
-            cipher.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(nonce));
-            out.limit(base + length).position(base + HEADER);
-            in.limit(base + length).position(base + HEADER);
-            return cipher.doFinal(in, out);
-        } catch (javax.crypto.AEADBadTagException e) {
-            return -1;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("open failed counter=" + counter, e);
-        }
+        out.limit(base + length).position(base + HEADER);
+        in.limit(base + length).position(base + HEADER);
+        return Keypair.open(cipher, key, counter, in, out);
     }
 }

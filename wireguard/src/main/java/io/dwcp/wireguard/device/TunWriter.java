@@ -40,7 +40,7 @@ final class TunWriter {
     /** Queues (or with no offloads writes) the packet of {@code length} bytes at {@code ip}, 16 bytes of headroom before it. */
     void write(MemorySegment slot, long ip, int length) throws IOException {
         if (!tun.vnetHdr()) {
-            tun.write(slot.asSlice(ip), length);
+            tun.write(slot, ip, length);
             return;
         }
         if (pending.count() == MAX_PENDING) {
@@ -72,13 +72,15 @@ final class TunWriter {
         if (n < 0) {
             for (int i = 0; i < run.count(); i++) {
                 long h = run.offset(i) - TunDevice.VNET_HDR_LEN;
-                run.buffer(i).asSlice(h, TunDevice.VNET_HDR_LEN).fill((byte) 0);
-                tun.write(run.buffer(i).asSlice(h), TunDevice.VNET_HDR_LEN + run.length(i));
+                MemorySegment b = run.buffer(i);
+                b.set(ValueLayout.JAVA_LONG_UNALIGNED, h, 0L);
+                b.set(ValueLayout.JAVA_SHORT_UNALIGNED, h + 8, (short) 0);
+                tun.write(b, h, TunDevice.VNET_HDR_LEN + run.length(i));
             }
             return;
         }
         for (int i = 0; i < out.count(); i++) {
-            tun.write(out.buffer(i).asSlice(out.offset(i)), out.length(i));
+            tun.write(out.buffer(i), out.offset(i), out.length(i));
         }
     }
 

@@ -150,17 +150,17 @@ public final class LinuxTun implements TunDevice {
     }
 
     @Override
-    public void write(MemorySegment buf, long len) throws IOException {
+    public void write(MemorySegment buf, long offset, long len) throws IOException {
         requireNative(buf);
-        if (len < 0 || len > buf.byteSize()) {
-            throw new IllegalArgumentException("len=" + len + " size=" + buf.byteSize());
+        if (offset < 0 || len < 0 || offset + len > buf.byteSize()) {
+            throw new IllegalArgumentException("offset=" + offset + " len=" + len + " size=" + buf.byteSize());
         }
         if (!holder.enter()) {
             throw new ClosedChannelException();
         }
         try {
             for (;;) {
-                long n = FdCalls.write(fd, buf.address(), len);
+                long n = FdCalls.write(fd, buf.address() + offset, len);
                 if (n >= 0) {
                     return;
                 }

@@ -140,6 +140,14 @@ public final class Endpoints {
         return h;
     }
 
+    /**
+     * Room for one endpoint on the heap, for endpoints kept beside the data (a peer's, a cache key): no native memory
+     * waits on the collector for them.
+     */
+    public static MemorySegment onHeap() {
+        return MemorySegment.ofArray(new long[(BYTES + 7) / 8]);
+    }
+
     /** Copies an endpoint (all {@link #BYTES}). */
     public static void copy(MemorySegment src, MemorySegment dst) {
         MemorySegment.copy(src, 0, dst, 0, BYTES);

@@ -1,7 +1,6 @@
 package io.dwcp.wireguard.net;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -21,11 +20,10 @@ public final class NioUdpTransport implements UdpTransport {
     private final DatagramChannel channel;
     private final int port;
     /** Automatic: a sender still inside {@link #send} after {@link #close()} must not find its cache freed. */
-    private final Arena arena = Arena.ofAuto();
     /** The last destination, raw and decoded: sending to the same peer again needs no new address object. */
-    private final MemorySegment sendCacheKey = arena.allocate(Endpoints.BYTES, 8);
+    private final MemorySegment sendCacheKey = Endpoints.onHeap();
     private InetSocketAddress sendCacheAddress;
-    private final MemorySegment receiveCacheKey = arena.allocate(Endpoints.BYTES, 8);
+    private final MemorySegment receiveCacheKey = Endpoints.onHeap();
     private SocketAddress receiveCacheAddress;
     private long sendFailures;
 

@@ -23,8 +23,11 @@ public interface TunDevice extends AutoCloseable {
      */
     int read(MemorySegment buf) throws IOException;
 
-    /** Writes one packet, the first {@code len} bytes of {@code buf} (header first when {@link #vnetHdr()}). */
-    void write(MemorySegment buf, long len) throws IOException;
+    /**
+     * Writes one packet, the {@code len} bytes at {@code offset} of {@code buf} (header first when
+     * {@link #vnetHdr()}): an offset rather than a slice, so the receive path allocates nothing per packet.
+     */
+    void write(MemorySegment buf, long offset, long len) throws IOException;
 
     /** Whether packets carry a {@code virtio_net_hdr} (and the kernel may hand over TSO super-packets). */
     boolean vnetHdr();

@@ -53,9 +53,9 @@ final class MemoryTun implements TunDevice {
     }
 
     @Override
-    public void write(MemorySegment buf, long len) {
+    public void write(MemorySegment buf, long offset, long len) {
         if (!closed) {
-            written.add(buf.asSlice(0, len).toArray(ValueLayout.JAVA_BYTE));
+            written.add(buf.asSlice(offset, len).toArray(ValueLayout.JAVA_BYTE));
         }
     }
 

@@ -175,7 +175,7 @@ class LinuxTunTest {
                 byte[] payload = Datagrams.payload(5, 333);
                 byte[] pkt = udp4(host(2), host(1), 5555, udp.localPort(), payload);
                 MemorySegment buf = arena.allocateFrom(ValueLayout.JAVA_BYTE, pkt);
-                tun.write(buf, pkt.length);
+                tun.write(buf, 0, pkt.length);
                 assertTrue(udp.awaitReadable(3000), "the written packet never reached the socket");
                 List<Datagrams.Received> got = Datagrams.receive(udp, in, 1);
                 assertArrayEquals(payload, got.get(0).data());
@@ -203,7 +203,7 @@ class LinuxTunTest {
                 byte[] pkt = udp4(host(2), host(1), 6666, udp.localPort(), payload);
                 MemorySegment buf = arena.allocate(TunDevice.VNET_HDR_LEN + pkt.length);
                 MemorySegment.copy(pkt, 0, buf, ValueLayout.JAVA_BYTE, TunDevice.VNET_HDR_LEN, pkt.length);
-                tun.write(buf, buf.byteSize());
+                tun.write(buf, 0, buf.byteSize());
                 assertTrue(udp.awaitReadable(3000), "the written packet never reached the socket");
                 assertArrayEquals(payload, Datagrams.receive(udp, in, 1).get(0).data());
             }
@@ -229,7 +229,7 @@ class LinuxTunTest {
             tun.close();
             assertEquals(-1, r.get(1, TimeUnit.SECONDS));
             assertEquals(-1, tun.read(buf));
-            assertThrows(java.nio.channels.ClosedChannelException.class, () -> tun.write(buf, 20));
+            assertThrows(java.nio.channels.ClosedChannelException.class, () -> tun.write(buf, 0, 20));
         }
         assertTrue(run("ip", "link", "show", name) != 0, "closing the fd must remove " + name);
     }
