@@ -11,7 +11,7 @@ import io.dwcp.core.Limits;
 import io.dwcp.core.Log;
 import io.dwcp.core.codec.CompressMode;
 import io.dwcp.zerocopy.IoMode;
-import io.dwcp.zerocopy.select.IoPaths;
+import io.dwcp.zerocopy.select.SourceRoots;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -162,7 +162,7 @@ final class SendCommand implements Callable<Integer> {
         SourceScanner scanner;
         try {
             scanner = new SourceScanner(new SourceScanner.Options(limits.maxPathBytes(), filters, safeLinks, delete,
-                    IoPaths.forSending(ioMode)),
+                    SourceRoots.select(ioMode)),
                     args.subList(0, args.size() - 1)).check();
         } catch (DwcpException e) {
             throw new IllegalArgumentException(e.getMessage());

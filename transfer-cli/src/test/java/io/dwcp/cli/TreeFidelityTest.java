@@ -61,6 +61,19 @@ class TreeFidelityTest {
         return out.lines().filter(l -> !l.isBlank()).toList();
     }
 
+    /** Every directory's change time (what a chmod or utimes moves, even to the same value). */
+    private static java.util.Map<Path, Object> directoryCtimes(Path top) throws IOException {
+        java.util.Map<Path, Object> m = new java.util.TreeMap<>();
+        try (var s = Files.walk(top)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    m.put(p, Files.getAttribute(p, "unix:ctime", java.nio.file.LinkOption.NOFOLLOW_LINKS));
+                }
+            }
+        }
+        return m;
+    }
+
     private static void sh(Path dir, String script) throws Exception {
         Process p = new ProcessBuilder("sh", "-ec", script).directory(dir.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
@@ -105,9 +118,12 @@ class TreeFidelityTest {
         r.assertExit(0);
         assertEquals(List.of(), rsyncDiff(src, serverRoot.resolve("fidelity")), r::toString);
 
+        java.util.Map<Path, Object> ctimes = directoryCtimes(serverRoot.resolve("fidelity"));
         Result again = Harness.send(List.of(), List.of(src + "/"), server.target("fidelity"));
         again.assertExit(0);
         assertEquals(0, again.num("files_sent"), again::toString);
+        assertEquals(ctimes, directoryCtimes(serverRoot.resolve("fidelity")),
+                "an identical resend sets nothing, not even a directory's mode or time to the value it has");
         assertEquals(0, again.num("blocks_unchanged") + again.num("blocks_sent"), "quick check: no file was read");
         assertEquals(again.num("files"), again.num("identical_files"), again::toString);
 

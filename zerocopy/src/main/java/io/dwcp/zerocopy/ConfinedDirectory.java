@@ -18,6 +18,12 @@ public interface ConfinedDirectory extends Closeable {
     /** The target of the symlink {@code name}. */
     String readlink(String name) throws IOException;
 
+    /**
+     * Subdirectory {@code name} of this one, held open in turn: a walker goes down a tree one {@code openat} per
+     * directory instead of resolving each path from the root. A link at {@code name} is refused, not followed.
+     */
+    ConfinedDirectory openDirectory(String name) throws IOException;
+
     /** Calls {@code names} with each name in this directory, "." and ".." left out. Once per handle. */
     default void list(Consumer<String> names) throws IOException {
         list(names, names);

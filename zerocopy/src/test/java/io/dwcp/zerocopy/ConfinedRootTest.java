@@ -132,6 +132,28 @@ class ConfinedRootTest {
         }
     }
 
+    /** A walker opens each subdirectory from its parent's handle: the same names, and never through a link. */
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void subdirectoriesOpenFromTheirParentAndRefuseLinks(Kind kind) throws IOException {
+        Files.createDirectories(root.resolve("a/b"));
+        Files.writeString(root.resolve("a/b/file"), "x");
+        Files.writeString(root.resolve("a/plain"), "y");
+        Files.createSymbolicLink(root.resolve("a/ln"), outside);
+        Files.writeString(outside.resolve("secret"), "z");
+        try (ConfinedRoot r = open(kind); ConfinedDirectory a = r.openDirectory("a");
+                ConfinedDirectory b = a.openDirectory("b")) {
+            List<String> names = new ArrayList<>();
+            b.list(names::add);
+            assertEquals(List.of("file"), names);
+            assertEquals(1, b.stat("file").orElseThrow().size());
+            PathRefusedException e = assertThrows(PathRefusedException.class, () -> a.openDirectory("ln"));
+            assertEquals(PathRefusedException.Reason.SYMLINK_IN_PATH, e.reason());
+            assertThrows(PathRefusedException.class, () -> a.openDirectory("plain"), "a file is not a directory");
+            assertThrows(IOException.class, () -> a.openDirectory("missing"));
+        }
+    }
+
     private static PathRefusedException refused(ConfinedRoot r, String path, PathRefusedException.Reason why) {
         PathRefusedException e = assertThrows(PathRefusedException.class, () -> r.openWrite(path, 0644, false));
         assertEquals(why, e.reason(), e.getMessage());

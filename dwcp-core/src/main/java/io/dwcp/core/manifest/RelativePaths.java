@@ -21,35 +21,85 @@ public final class RelativePaths {
     private RelativePaths() {
     }
 
-    /** Throws a PATH error naming {@code path} unless it is an acceptable relative path. */
+    /**
+     * Throws a PATH error naming {@code path} unless it is an acceptable relative path. One pass over the chars,
+     * nothing allocated: both ends check every entry of a tree.
+     */
     public static String check(String path, int maxBytes) throws DwcpException {
-        if (path.isEmpty()) {
+        int n = path.length();
+        if (n == 0) {
             throw refused(path, "empty");
         }
-        if (path.getBytes(StandardCharsets.UTF_8).length > maxBytes) {
+        // Found in one pass, reported in the order of precedence: length, absolute, characters, components.
+        int total = 0;
+        boolean badCharacter = false;
+        String component = null;
+        int start = 0;
+        int nameBytes = 0;
+        for (int i = 0; i <= n; i++) {
+            char c = i < n ? path.charAt(i) : '/';
+            if (c == '/') {
+                if (component == null) {
+                    component = componentProblem(path, start, i, nameBytes);
+                }
+                start = i + 1;
+                nameBytes = 0;
+                total += i < n ? 1 : 0;
+                continue;
+            }
+            badCharacter |= c == '\0' || c == '\\';
+            int b = utf8Length(path, i, c);
+            if (b == 4) {
+                i++; // the low surrogate of the pair
+            }
+            nameBytes += b;
+            total += b;
+        }
+        if (total > maxBytes) {
             throw refused(path, "too-long");
         }
-        if (path.startsWith("/")) {
+        if (path.charAt(0) == '/') {
             throw refused(path, "absolute");
         }
-        if (path.indexOf('\0') >= 0 || path.indexOf('\\') >= 0) {
+        if (badCharacter) {
             throw refused(path, "bad-character");
         }
-        for (String part : path.split("/", -1)) {
-            if (part.isEmpty() || part.equals(".")) {
-                throw refused(path, "empty-component");
-            }
-            if (part.equals("..")) {
-                throw refused(path, "parent-component");
-            }
-            if (part.getBytes(StandardCharsets.UTF_8).length > Limits.MAX_NAME_BYTES) {
-                throw refused(path, "name-too-long");
-            }
-            if (part.endsWith(PART_SUFFIX)) {
-                throw refused(path, "reserved-suffix suffix=" + PART_SUFFIX);
-            }
+        if (component != null) {
+            throw refused(path, component);
         }
         return path;
+    }
+
+    /** UTF-8 bytes of the char at {@code i} (4 for a surrogate pair, 1 for a lone surrogate: encoded as '?'). */
+    private static int utf8Length(String s, int i, char c) {
+        if (c < 0x80) {
+            return 1;
+        }
+        if (c < 0x800) {
+            return 2;
+        }
+        if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+            return 4;
+        }
+        return Character.isSurrogate(c) ? 1 : 3;
+    }
+
+    /** What is wrong with the component {@code path[from, to)} of {@code bytes} UTF-8 bytes, or null. */
+    private static String componentProblem(String path, int from, int to, int bytes) {
+        int len = to - from;
+        if (len == 0 || (len == 1 && path.charAt(from) == '.')) {
+            return "empty-component";
+        }
+        if (len == 2 && path.charAt(from) == '.' && path.charAt(from + 1) == '.') {
+            return "parent-component";
+        }
+        if (bytes > Limits.MAX_NAME_BYTES) {
+            return "name-too-long";
+        }
+        if (len >= PART_SUFFIX.length() && path.startsWith(PART_SUFFIX, to - PART_SUFFIX.length())) {
+            return "reserved-suffix suffix=" + PART_SUFFIX;
+        }
+        return null;
     }
 
     /**

@@ -132,4 +132,67 @@ class RelativePathsTest {
         assertEquals("path=\"l\" reason=bad-link-target target=\"\"",
                 assertThrows(DwcpException.class, () -> RelativePaths.checkSymlinkTarget("l", "", MAX)).getMessage());
     }
+
+    /**
+     * The one-pass check gives the same answer, reason included, as the rule written the plain way (split on '/',
+     * UTF-8 lengths by encoding), on random paths built from the characters that matter: separators, dots,
+     * backslash, NUL, the reserved suffix, multi-byte and lone-surrogate chars, long names.
+     */
+    @Test
+    void onePassCheckAgreesWithThePlainRule() {
+        java.util.Random r = new java.util.Random(20261129);
+        String[] pieces = {"/", "//", ".", "..", "a", "bc", "\\", "\0", "é", "日", "📦", "\ud800", "\udc00",
+            RelativePaths.PART_SUFFIX, "x".repeat(120), "é".repeat(70), "日".repeat(90)};
+        for (int round = 0; round < 200_000; round++) {
+            StringBuilder b = new StringBuilder();
+            int n = r.nextInt(8);
+            for (int k = 0; k < n; k++) {
+                b.append(pieces[r.nextInt(pieces.length)]);
+            }
+            String path = b.toString();
+            int max = r.nextBoolean() ? MAX : r.nextInt(600);
+            String expected = plainRule(path, max);
+            String actual;
+            try {
+                RelativePaths.check(path, max);
+                actual = null;
+            } catch (DwcpException e) {
+                actual = e.getMessage();
+            }
+            String wanted = expected == null ? null : RelativePaths.refused(path, expected).getMessage();
+            assertEquals(wanted, actual, () -> "path=" + path.codePoints().mapToObj(Integer::toHexString).toList());
+        }
+    }
+
+    /** The reason {@link RelativePaths#check} must give, or null: the rule as it reads, not as it runs. */
+    private static String plainRule(String path, int max) {
+        java.nio.charset.Charset utf8 = java.nio.charset.StandardCharsets.UTF_8;
+        if (path.isEmpty()) {
+            return "empty";
+        }
+        if (path.getBytes(utf8).length > max) {
+            return "too-long";
+        }
+        if (path.startsWith("/")) {
+            return "absolute";
+        }
+        if (path.indexOf('\0') >= 0 || path.indexOf('\\') >= 0) {
+            return "bad-character";
+        }
+        for (String part : path.split("/", -1)) {
+            if (part.isEmpty() || part.equals(".")) {
+                return "empty-component";
+            }
+            if (part.equals("..")) {
+                return "parent-component";
+            }
+            if (part.getBytes(utf8).length > Limits.MAX_NAME_BYTES) {
+                return "name-too-long";
+            }
+            if (part.endsWith(RelativePaths.PART_SUFFIX)) {
+                return "reserved-suffix suffix=" + RelativePaths.PART_SUFFIX;
+            }
+        }
+        return null;
+    }
 }

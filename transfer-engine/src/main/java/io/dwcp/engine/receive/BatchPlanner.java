@@ -174,6 +174,7 @@ final class BatchPlanner {
         if (sameContentByQuickCheck && !first.has(Message.Offer.CHECKSUM) && !first.has(Message.Offer.IGNORE_TIMES)) {
             if (differs != 0 && !dryRun) {
                 root.setMetadata(target, e, false, e.path());
+                committer.changedOutsideFiles();
             }
             return FilePlan.skip(id, differs);
         }
@@ -279,6 +280,7 @@ final class BatchPlanner {
      * so no reader sees it half-made; with no {@code maker} (the right thing is already there) only its metadata.
      */
     private void place(String p, Entry e, boolean link, Maker maker) throws DwcpException {
+        committer.changedOutsideFiles();
         if (maker == null) {
             root.setMetadata(p, e, link, e.path());
             return;

@@ -14,7 +14,7 @@ import java.util.Set;
 
 /**
  * What waits for COMMIT: hard links (their first name must be complete) and the directories' modes and mtimes,
- * set last and deepest first so that making their contents does not disturb them. Both lists grow with the
+ * set last and deepest first so that making their contents does not disturb them, and only where they differ. Both lists grow with the
  * directories and extra link names of a tree, not with its files.
  */
 final class TreeCommitter {
@@ -24,6 +24,7 @@ final class TreeCommitter {
     private final List<Entry> hardLinks = new ArrayList<>();
     /** Directories whose names or metadata {@link #commit} changed (for flushing them where there is no syncfs). */
     private final Set<String> touched = new LinkedHashSet<>();
+    private boolean changedOutsideFiles;
 
     TreeCommitter(StorageRoot root, String dest) {
         this.root = root;
@@ -54,8 +55,15 @@ final class TreeCommitter {
             try {
                 // Owner-writable until now: the server had to create things inside.
                 String p = e.path().isEmpty() ? root.check(dest) : root.resolve(dest, e.path());
+                String shown = e.path().isEmpty() ? "." : e.path();
+                // One stat instead of three calls that resolve the path: on a re-sync most directories already
+                // match, and untouched ones need no flush either.
+                FileStat now = root.stat(p, shown).orElse(null);
+                if (now != null && now.isDirectory() && root.hasMetadata(now, e, false)) {
+                    continue;
+                }
                 touched.add(p);
-                root.setMetadata(p, e, false, e.path().isEmpty() ? "." : e.path());
+                root.setMetadata(p, e, false, shown);
             } catch (DwcpException ex) {
                 failed.add(ex.getMessage());
             }
@@ -63,9 +71,17 @@ final class TreeCommitter {
         return failed;
     }
 
-    /** True when the tree had hard links or directories to commit: something to flush before DONE. */
+    /** The planner changed a link, special file or metadata in place: there is something to flush before DONE. */
+    void changedOutsideFiles() {
+        changedOutsideFiles = true;
+    }
+
+    /**
+     * True when the planner or {@link #commit} changed anything but received files (which are flushed as they are
+     * renamed): an identical re-sync flushes nothing.
+     */
     boolean changedAny() {
-        return !hardLinks.isEmpty() || !dirs.isEmpty();
+        return changedOutsideFiles || !touched.isEmpty();
     }
 
     /** The directories {@link #commit} touched: parents of new hard links, directories given metadata. */

@@ -24,4 +24,8 @@ public interface EntrySource {
 
     /** What was left out so far and why, one {@code key=value} line each. */
     List<String> skipped();
+
+    /** Lets go of what reading holds open (directories of a walk) when the send ends before the last batch. */
+    default void close() {
+    }
 }

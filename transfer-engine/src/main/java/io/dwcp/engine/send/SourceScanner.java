@@ -10,7 +10,7 @@ import io.dwcp.zerocopy.ConfinedDirectory;
 import io.dwcp.zerocopy.ConfinedRoot;
 import io.dwcp.zerocopy.FileStat;
 import io.dwcp.zerocopy.IoMode;
-import io.dwcp.zerocopy.select.IoPaths;
+import io.dwcp.zerocopy.select.SourceRoots;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,13 +36,13 @@ import java.util.Map;
  */
 public final class SourceScanner implements EntrySource {
     /** What to offer: limits on paths, the filter rules, and the options that change the walk. */
-    public record Options(int maxPathBytes, FilterRules filters, boolean safeLinks, boolean delete, IoPaths io) {
+    public record Options(int maxPathBytes, FilterRules filters, boolean safeLinks, boolean delete, SourceRoots io) {
         public Options(int maxPathBytes) {
             this(maxPathBytes, FilterRules.NONE, false, false);
         }
 
         public Options(int maxPathBytes, FilterRules filters, boolean safeLinks, boolean delete) {
-            this(maxPathBytes, filters, safeLinks, delete, IoPaths.forSending(IoMode.AUTO));
+            this(maxPathBytes, filters, safeLinks, delete, SourceRoots.select(IoMode.AUTO));
         }
     }
 
@@ -53,12 +53,12 @@ public final class SourceScanner implements EntrySource {
     private static final int S_IFSOCK = 0140000;
 
     /**
-     * A directory whose children are being offered, held open (one resolution, then a {@code statx} per name
+     * A directory whose children are being offered, held open (one {@code openat}, then a {@code statx} per name
      * relative to it).
      */
     private static final class Listing {
         final Pending where;
-        final ConfinedDirectory dir;
+        final Held dir;
         final String[] names;
         int next;
         boolean complete = true;
@@ -66,7 +66,7 @@ public final class SourceScanner implements EntrySource {
         boolean lastWasDirectory;
         final List<Pending> subdirs = new ArrayList<>();
 
-        Listing(Pending where, ConfinedDirectory dir, String[] names) {
+        Listing(Pending where, Held dir, String[] names) {
             this.where = where;
             this.dir = dir;
             this.names = names;
@@ -74,17 +74,44 @@ public final class SourceScanner implements EntrySource {
     }
 
     /**
-     * A directory waiting to be listed: {@code local} below the argument's {@code root}, offered as {@code rel}.
+     * An open directory and the subdirectories still waiting to be opened from it: each is one {@code openat}
+     * relative to it, not a walk from the root. Closed when the last has been opened; the walk is depth-first, so
+     * at most one is held per level of the tree.
      */
-    private record Pending(ConfinedRoot root, Path rootPath, String local, String rel) {
-        Path shown(String name) {
-            Path p = local.isEmpty() ? rootPath : rootPath.resolve(local);
-            return name == null ? p : p.resolve(name);
+    private final class Held {
+        final ConfinedDirectory dir;
+        int waiting;
+
+        Held(ConfinedDirectory dir) {
+            this.dir = dir;
+            held.add(this);
         }
 
-        Pending child(String name) {
-            return new Pending(root, rootPath, local.isEmpty() ? name : local + "/" + name,
-                    rel.isEmpty() ? name : rel + "/" + name);
+        void release() {
+            if (--waiting <= 0) {
+                close();
+            }
+        }
+
+        void close() {
+            if (held.remove(this)) {
+                dir.close();
+            }
+        }
+    }
+
+    /**
+     * A directory waiting to be listed: {@code local} below the argument's {@code root} (opened as {@code name} in
+     * {@code parent} when that is held), offered as {@code rel}, shown to the user as {@code shown}.
+     */
+    private record Pending(ConfinedRoot root, Held parent, String name, String local, String rel, Path shown) {
+        Pending child(Held in, String name) {
+            return new Pending(root, in, name, local.isEmpty() ? name : local + "/" + name,
+                    rel.isEmpty() ? name : rel + "/" + name, shown.resolve(name));
+        }
+
+        String childRel(String name) {
+            return rel.isEmpty() ? name : rel + "/" + name;
         }
     }
 
@@ -96,6 +123,8 @@ public final class SourceScanner implements EntrySource {
     private final Map<FileKey, String> firstNames = new HashMap<>();
     /** The roots opened for the arguments, closed at the end of the walk. */
     private final List<ConfinedRoot> roots = new ArrayList<>();
+    /** Directories held open for the subdirectories waiting below them, closed with the roots at the latest. */
+    private final java.util.Set<Held> held = new java.util.HashSet<>();
     private int nextArg;
     private Listing current;
     private List<Entry> entries;
@@ -166,7 +195,21 @@ public final class SourceScanner implements EntrySource {
         return entries.isEmpty() ? null : new Batch(entries, sources);
     }
 
+    /** Closes what the walk holds open; called at its end, and by a sender that stops before the end. */
+    @Override
+    public void close() {
+        closeRoots();
+    }
+
     private void closeRoots() {
+        for (Held h : List.copyOf(held)) {
+            h.close();
+        }
+        if (current != null && current.dir != null) {
+            current.dir.close();
+        }
+        current = null;
+        pending.clear();
         for (ConfinedRoot r : roots) {
             try {
                 r.close();
@@ -198,7 +241,7 @@ public final class SourceScanner implements EntrySource {
         Path p = Path.of(arg).toRealPath();
         boolean dir = Files.isDirectory(p);
         if (dir && contents(arg)) {
-            Pending top = new Pending(open(p), p, "", "");
+            Pending top = new Pending(open(p), null, "", "", "", p);
             try (ConfinedDirectory d = top.root().openDirectory("")) {
                 // DEST itself takes the directory's metadata, as with rsync: an entry with the empty path.
                 offer(top, d, ".", "", null);
@@ -208,19 +251,24 @@ public final class SourceScanner implements EntrySource {
         }
         Path parent = p.getParent();
         String name = p.getFileName().toString();
-        Pending at = new Pending(open(parent), parent, "", "");
-        if (!accept(name, p)) {
+        if (!representable(p)) { // p holds the name's real bytes, the string may not
+            unrepresentable(p);
+            return;
+        }
+        Pending at = new Pending(open(parent), null, "", "", "", parent);
+        if (!accept(name, at, name)) {
             return;
         }
         try (ConfinedDirectory d = at.root().openDirectory("")) {
             if (offer(at, d, name, name, null) && dir) {
-                pending.push(at.child(name));
+                Pending top = at.child(null, name);
+                pending.push(top);
             }
         }
     }
 
     private ConfinedRoot open(Path dir) throws IOException {
-        ConfinedRoot r = options.io().openRoot(dir);
+        ConfinedRoot r = options.io().open(dir);
         roots.add(r);
         return r;
     }
@@ -229,29 +277,39 @@ public final class SourceScanner implements EntrySource {
     private Listing list(Pending p) {
         List<String> names = new ArrayList<>();
         boolean[] complete = {true};
-        ConfinedDirectory dir;
+        Held h = null;
         try {
-            dir = p.root().openDirectory(p.local());
-            dir.list(names::add, bad -> {
-                unrepresentable(p.shown(bad));
+            h = new Held(p.parent() == null ? p.root().openDirectory(p.local()) : p.parent().dir.openDirectory(p.name()));
+            h.dir.list(names::add, bad -> {
+                unrepresentable(p.shown().resolve(bad));
                 complete[0] = false;
             });
         } catch (IOException | RuntimeException e) {
-            skipped.add("path=\"" + p.shown(null) + "\" reason=unreadable-directory detail=\"" + e.getMessage() + "\"");
+            if (h != null) {
+                h.close();
+            }
+            skipped.add("path=\"" + p.shown() + "\" reason=unreadable-directory detail=\"" + e.getMessage() + "\"");
             Listing broken = new Listing(p, null, new String[0]);
             broken.complete = false; // what it holds is unknown: nothing may be deleted there
             return broken;
+        } finally {
+            if (p.parent() != null) {
+                p.parent().release();
+            }
         }
         String[] sorted = names.toArray(new String[0]);
         java.util.Arrays.sort(sorted);
-        Listing l = new Listing(p, dir, sorted);
+        Listing l = new Listing(p, h, sorted);
         l.complete = complete[0];
         return l;
     }
 
     private void finishListing(Listing l) {
         if (l.dir != null) {
-            l.dir.close();
+            l.dir.waiting = l.subdirs.size();
+            if (l.subdirs.isEmpty()) {
+                l.dir.close();
+            }
         }
         if (options.delete() && l.complete) {
             add(new Entry(EntryKind.LISTED, l.where.rel(), 0, 0, 0, "", Entry.NO_ID, Entry.NO_ID, 0), null);
@@ -262,13 +320,13 @@ public final class SourceScanner implements EntrySource {
     }
 
     private void visit(Listing l, String name) {
-        Pending child = l.where.child(name);
-        if (!accept(child.rel(), l.where.shown(name))) {
+        String rel = l.where.childRel(name);
+        if (!accept(rel, l.where, name)) {
             l.complete = false; // the receiver may hold the name: keep it
             return;
         }
-        if (offer(l.where, l.dir, name, child.rel(), l) && l.lastWasDirectory) {
-            l.subdirs.add(child);
+        if (offer(l.where, l.dir.dir, name, rel, l) && l.lastWasDirectory) {
+            l.subdirs.add(l.where.child(l.dir, name));
         }
     }
 
@@ -277,7 +335,6 @@ public final class SourceScanner implements EntrySource {
      * {@code listing}, says in it whether the entry was a directory.
      */
     private boolean offer(Pending where, ConfinedDirectory dir, String name, String rel, Listing listing) {
-        Path shown = where.shown(name);
         FileStat a;
         try {
             a = dir.stat(name).orElse(null);
@@ -285,7 +342,7 @@ public final class SourceScanner implements EntrySource {
             a = null;
         }
         if (a == null) {
-            skipped.add("path=\"" + shown + "\" reason=vanished-or-unreadable");
+            skipped.add("path=\"" + where.shown().resolve(name) + "\" reason=vanished-or-unreadable");
             if (listing != null) {
                 listing.complete = false;
             }
@@ -313,7 +370,7 @@ public final class SourceScanner implements EntrySource {
                     e = Entry.hardLink(rel, first);
                 } else {
                     e = new Entry(EntryKind.FILE, rel, a.size(), mode & 07777, mtime, "", a.uid(), a.gid(), 0);
-                    source = shown;
+                    source = where.shown().resolve(name);
                     bytes += a.size();
                 }
             }
@@ -322,17 +379,17 @@ public final class SourceScanner implements EntrySource {
                 try {
                     target = dir.readlink(name);
                 } catch (IOException e2) {
-                    skipped.add("symlink=\"" + shown + "\" reason=unreadable detail=\"" + e2.getMessage() + "\"");
+                    skipped.add("symlink=\"" + where.shown().resolve(name) + "\" reason=unreadable detail=\"" + e2.getMessage() + "\"");
                     return false;
                 }
                 if (options.safeLinks() && RelativePaths.leavesTree(rel, target)) {
-                    skipped.add("symlink=\"" + shown + "\" reason=unsafe-link target=\"" + target + "\"");
+                    skipped.add("symlink=\"" + where.shown().resolve(name) + "\" reason=unsafe-link target=\"" + target + "\"");
                     return false;
                 }
                 e = new Entry(EntryKind.SYMLINK, rel, 0, 0777, mtime, target, a.uid(), a.gid(), 0);
             }
             case S_IFSOCK -> {
-                skipped.add("path=\"" + shown + "\" reason=socket");
+                skipped.add("path=\"" + where.shown().resolve(name) + "\" reason=socket");
                 return false;
             }
             default -> e = new Entry(EntryKind.SPECIAL, rel, 0, mode & (S_IFMT | 07777), mtime, "", a.uid(), a.gid(),
@@ -347,16 +404,17 @@ public final class SourceScanner implements EntrySource {
         sources.add(source);
     }
 
-    private boolean accept(String rel, Path local) {
-        if (!representable(local)) {
-            unrepresentable(local);
+    private boolean accept(String rel, Pending where, String name) {
+        // A lossy name shows U+FFFD; only then is its path worth building to tell it from a genuine one.
+        if (name.indexOf('\uFFFD') >= 0 && !representable(where.shown().resolve(name))) {
+            unrepresentable(where.shown().resolve(name));
             return false;
         }
         try {
             RelativePaths.check(rel, options.maxPathBytes());
             return true;
         } catch (DwcpException e) {
-            skipped.add("path=\"" + local + "\" " + e.getMessage());
+            skipped.add("path=\"" + where.shown().resolve(name) + "\" " + e.getMessage());
             return false;
         }
     }

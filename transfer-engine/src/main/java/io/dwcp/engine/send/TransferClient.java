@@ -254,6 +254,7 @@ public final class TransferClient {
             fail("reason=io detail=\"" + e.getMessage() + "\"", TransferResult.EXIT_FAILED);
         } finally {
             stop = true;
+            source.close();
             if (data != null) {
                 data.closeAll();
             }

@@ -310,6 +310,16 @@ public final class StorageRoot implements AutoCloseable {
     }
 
     /** In this order because chown clears set-id bits. */
+    /**
+     * True when {@code s} already has what {@link #setMetadata} would give it from {@code e}: its permission bits
+     * (unless a link), its mtime to the nanosecond, and, where this process keeps owners, its owner and group.
+     */
+    public boolean hasMetadata(FileStat s, Entry e, boolean link) {
+        boolean owners = !keepsOwners
+                || ((e.uid() == Entry.NO_ID || s.uid() == e.uid()) && (e.gid() == Entry.NO_ID || s.gid() == e.gid()));
+        return owners && (link || (s.mode() & 07777) == (e.mode() & 07777)) && s.mtimeNanos() == e.mtimeNanos();
+    }
+
     private void apply(MetadataTarget t, Entry e, boolean link, String shown) throws DwcpException {
         try {
             if (keepsOwners && (e.uid() != Entry.NO_ID || e.gid() != Entry.NO_ID)) {

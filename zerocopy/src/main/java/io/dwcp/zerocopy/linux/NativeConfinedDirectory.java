@@ -76,6 +76,22 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
     }
 
     @Override
+    public ConfinedDirectory openDirectory(String n) throws IOException {
+        MemorySegment leaf = name(n);
+        String child = path.isEmpty() ? n : path + "/" + n;
+        int d;
+        do {
+            d = LinuxFiles.openat(fd, leaf, Sys.O_RDONLY | Sys.O_DIRECTORY | Sys.O_NOFOLLOW | Sys.O_CLOEXEC, 0);
+        } while (d == -Errno.EINTR);
+        if (d < 0) {
+            // O_DIRECTORY wins over O_NOFOLLOW: a symlink says ENOTDIR, and is refused as the symlink it is
+            int errno = d == -Errno.ENOTDIR && Confinement.isSymlink(fd, leaf, arena) ? Errno.ELOOP : -d;
+            throw Confinement.refusal("openat", errno, child);
+        }
+        return new NativeConfinedDirectory(d, child);
+    }
+
+    @Override
     public void list(Consumer<String> names, Consumer<String> malformed) throws IOException {
         if (listed) {
             // getdents64 reads on from the fd's offset: a second listing would see nothing

@@ -74,6 +74,38 @@ public final class NativeProbe {
         }
     }
 
+    /**
+     * Whether a tree can be read natively here (open a directory without following links, list it, {@code statx}
+     * a name in it): null when it can, else why not. A few calls on {@code dir}, no sockets: what a sender needs
+     * before it starts reading its sources, while the full probe runs beside it.
+     */
+    public static String filesUnusable(Path dir) {
+        if (!LinuxNative.available()) {
+            return "not-linux";
+        }
+        if (!Sys.SUPPORTED_ARCH) {
+            return "unsupported-arch";
+        }
+        if (!LinuxFiles.linked() || !LinuxTree.linked()) {
+            return "libc-symbols-missing";
+        }
+        try (NativeConfinedRoot root = NativeConfinedRoot.open(dir, false);
+                io.dwcp.zerocopy.ConfinedDirectory d = root.openDirectory("")) {
+            String[] first = {null};
+            d.list(n -> {
+                if (first[0] == null) {
+                    first[0] = n;
+                }
+            });
+            if (first[0] != null) {
+                d.stat(first[0]);
+            }
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return "probe-failed " + describe(e);
+        }
+    }
+
     private static Result none(String reason) {
         return new Result(false, false, false, false, false, false, reason);
     }

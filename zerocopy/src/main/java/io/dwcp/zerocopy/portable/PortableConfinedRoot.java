@@ -183,6 +183,11 @@ public final class PortableConfinedRoot implements ConfinedRoot {
             }
 
             @Override
+            public ConfinedDirectory openDirectory(String name) throws IOException {
+                return PortableConfinedRoot.this.openDirectory(prefix + name);
+            }
+
+            @Override
             public void list(Consumer<String> names, Consumer<String> malformed) throws IOException {
                 // The JDK decodes names in the JVM's file-name charset; a name it cannot decode reads back as a
                 // different path.
