@@ -30,7 +30,9 @@ import java.util.zip.CRC32C;
  *       the block slab. Over loopback sendfile saves no copy (the digest needs the bytes in memory anyway, and
  *       the kernel copies page cache into the socket where write copies the slab): measured, 1 GiB, 5
  *       alternating runs on a loaded 2-vCPU VM, medians 2.6 s sendfile, 2.1 s write, noise larger than the
- *       difference. It pays on a NIC with scatter-gather, where the socket side of sendfile copies nothing.</li>
+ *       difference. It pays on a NIC with scatter-gather, where the socket side of sendfile copies nothing.
+ *       A block under {@link #SENDFILE_MIN_BYTES} goes in one write from the slab even with sendfile on: one
+ *       system call instead of two for the small files that make up most of a tree.</li>
  *   <li>ZERO: the header alone.</li>
  *   <li>LZ4: encoded into the next of {@link #LZ4_SLOTS} slabs and sent with {@link ZeroCopySender}, so a slab
  *       is written again only after the kernel let go of it (loopback completes every send as copied, and the
@@ -40,6 +42,11 @@ import java.util.zip.CRC32C;
 final class FrameSender implements AutoCloseable {
     /** LZ4 frames that may be in flight at once: enough to cover a completion's round trip. */
     static final int LZ4_SLOTS = 4;
+    /**
+     * Below this a RAW block leaves from the slab it was read into, with its header in one write: {@code sendfile}
+     * then costs a second call (the header's) and its page-cache plumbing, which a small copy does not repay.
+     */
+    static final int SENDFILE_MIN_BYTES = 64 * 1024;
     private static final int H = DataFrameDescriptor.FRAME_HEADER_LENGTH;
 
     private final DataSocket socket;
@@ -157,7 +164,7 @@ final class FrameSender implements AutoCloseable {
             }
             default -> {
                 header.encode(Codec.RAW, f.id, offset, length, length, blockCrc);
-                if (sendfile) {
+                if (sendfile && length >= SENDFILE_MIN_BYTES) {
                     try {
                         socket.writeHeaderAndFile(blockFrame, H, source, offset, length);
                     } catch (FileShrunkException e) {

@@ -55,6 +55,32 @@ final class Confinement {
         return how;
     }
 
+    /** True when paths are resolved by openat2 (else by a walk of O_NOFOLLOW opens). */
+    boolean viaOpenat2() {
+        return openat2;
+    }
+
+    /**
+     * Opens the path of {@code components} itself beneath the root in one openat2 call, the last component
+     * included: RESOLVE_NO_SYMLINKS refuses a link there as {@code O_NOFOLLOW} would, so a file is created or
+     * opened with one call instead of a parent's resolution, an {@code openat} and a close. Returns the fd, or
+     * {@code -errno}. Only when {@link #viaOpenat2()}.
+     */
+    int openBeneath(String[] components, int flags, int mode, Arena arena) {
+        MemorySegment p = arena.allocateFrom(String.join("/", components));
+        MemorySegment how = arena.allocate(24, 8);
+        how.set(ValueLayout.JAVA_LONG, 0, flags & 0xFFFFFFFFL);
+        // openat2 refuses a mode without O_CREAT (EINVAL), where openat ignores it
+        how.set(ValueLayout.JAVA_LONG, 8, (flags & Sys.O_CREAT) != 0 ? mode : 0);
+        how.set(ValueLayout.JAVA_LONG, 16, Sys.RESOLVE_BENEATH | Sys.RESOLVE_NO_SYMLINKS | Sys.RESOLVE_NO_MAGICLINKS);
+        int fd;
+        int tries = 0;
+        do {
+            fd = LinuxFiles.openat2(rootFd, p, how);
+        } while ((fd == -Errno.EINTR || fd == -Errno.EAGAIN) && tries++ < EAGAIN_RETRIES);
+        return fd;
+    }
+
     /**
      * An fd of the directory holding the last component; the caller closes it unless it is the root's fd
      * (a path directly in the root).

@@ -102,19 +102,37 @@ public final class NativeConfinedRoot implements ConfinedRoot {
     }
 
     private NativeFile openFile(String path, int flags, int mode) throws IOException {
+        if (confinement.viaOpenat2()) {
+            String[] parts = ConfinedPaths.split(path);
+            if (!holder.enter()) {
+                throw new java.nio.channels.ClosedChannelException();
+            }
+            try (Arena arena = Arena.ofConfined()) {
+                int fd = confinement.openBeneath(parts, flags | FILE_FLAGS, mode, arena);
+                check(fd, "openat2", path);
+                return opened(fd, path, flags);
+            } finally {
+                holder.exit();
+            }
+        }
         return at(path, (dir, leaf, arena) -> {
             int fd = retry(() -> LinuxFiles.openat(dir, leaf, flags | FILE_FLAGS, mode));
             check(fd, "openat", path);
-            NativeFile f = new NativeFile(fd, "path=\"" + path.replace('"', '\'') + "\"");
-            boolean created = (flags & (Sys.O_CREAT | Sys.O_EXCL)) == (Sys.O_CREAT | Sys.O_EXCL);
-            // A file this call created (O_EXCL) is a new regular file: no need to look.
-            if (!created && !f.stat().isRegularFile()) {
-                f.close();
-                throw new NativeIoException("openat", Errno.EINVAL, "path=\"" + path.replace('"', '\'')
-                        + "\" reason=not-a-regular-file");
-            }
-            return f;
+            return opened(fd, path, flags);
         });
+    }
+
+    /** The file just opened at {@code fd}, refused unless it is a regular file. */
+    private static NativeFile opened(int fd, String path, int flags) throws IOException {
+        NativeFile f = new NativeFile(fd, "path=\"" + path.replace('"', '\'') + "\"");
+        boolean created = (flags & (Sys.O_CREAT | Sys.O_EXCL)) == (Sys.O_CREAT | Sys.O_EXCL);
+        // A file this call created (O_EXCL) is a new regular file: no need to look.
+        if (!created && !f.stat().isRegularFile()) {
+            f.close();
+            throw new NativeIoException("openat", Errno.EINVAL, "path=\"" + path.replace('"', '\'')
+                    + "\" reason=not-a-regular-file");
+        }
+        return f;
     }
 
     @Override
