@@ -10,13 +10,13 @@ import io.dwcp.zerocopy.ConfinedDirectory;
 import io.dwcp.zerocopy.ConfinedRoot;
 import io.dwcp.zerocopy.FileStat;
 import io.dwcp.zerocopy.IoMode;
+import io.dwcp.engine.send.DirectoryLister.Held;
+import io.dwcp.engine.send.DirectoryLister.Pending;
 import io.dwcp.zerocopy.select.SourceRoots;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,79 +52,36 @@ public final class SourceScanner implements EntrySource {
     private static final int S_IFLNK = 0120000;
     private static final int S_IFSOCK = 0140000;
 
-    /**
-     * A directory whose children are being offered, held open (one {@code openat}, then a {@code statx} per name
-     * relative to it).
-     */
+    /** A directory read by the lister whose names are being offered, one at a time. */
     private static final class Listing {
+        final DirectoryLister.Listing read;
         final Pending where;
         final Held dir;
         final String[] names;
         int next;
-        boolean complete = true;
+        boolean complete;
         /** What {@link #offer} found the last name to be: a directory to descend into. */
         boolean lastWasDirectory;
         final List<Pending> subdirs = new ArrayList<>();
 
-        Listing(Pending where, Held dir, String[] names) {
-            this.where = where;
-            this.dir = dir;
-            this.names = names;
-        }
-    }
-
-    /**
-     * An open directory and the subdirectories still waiting to be opened from it: each is one {@code openat}
-     * relative to it, not a walk from the root. Closed when the last has been opened; the walk is depth-first, so
-     * at most one is held per level of the tree.
-     */
-    private final class Held {
-        final ConfinedDirectory dir;
-        int waiting;
-
-        Held(ConfinedDirectory dir) {
-            this.dir = dir;
-            held.add(this);
-        }
-
-        void release() {
-            if (--waiting <= 0) {
-                close();
-            }
-        }
-
-        void close() {
-            if (held.remove(this)) {
-                dir.close();
-            }
-        }
-    }
-
-    /**
-     * A directory waiting to be listed: {@code local} below the argument's {@code root} (opened as {@code name} in
-     * {@code parent} when that is held), offered as {@code rel}, shown to the user as {@code shown}.
-     */
-    private record Pending(ConfinedRoot root, Held parent, String name, String local, String rel, Path shown) {
-        Pending child(Held in, String name) {
-            return new Pending(root, in, name, local.isEmpty() ? name : local + "/" + name,
-                    rel.isEmpty() ? name : rel + "/" + name, shown.resolve(name));
-        }
-
-        String childRel(String name) {
-            return rel.isEmpty() ? name : rel + "/" + name;
+        Listing(DirectoryLister.Listing read) {
+            this.read = read;
+            this.where = read.where();
+            this.dir = read.dir();
+            this.names = read.names();
+            this.complete = read.complete();
         }
     }
 
     private final Options options;
     private final List<String> args;
     private final List<String> skipped = new ArrayList<>();
-    private final Deque<Pending> pending = new ArrayDeque<>();
+    /** Reads the directories of the walk on worker threads; started with the first directory. */
+    private final DirectoryLister lister;
     /** First offered name of each file with more than one link, by (device, inode). */
     private final Map<FileKey, String> firstNames = new HashMap<>();
     /** The roots opened for the arguments, closed at the end of the walk. */
     private final List<ConfinedRoot> roots = new ArrayList<>();
-    /** Directories held open for the subdirectories waiting below them, closed with the roots at the latest. */
-    private final java.util.Set<Held> held = new java.util.HashSet<>();
     private int nextArg;
     private Listing current;
     private List<Entry> entries;
@@ -135,8 +92,14 @@ public final class SourceScanner implements EntrySource {
     }
 
     public SourceScanner(Options options, List<String> args) {
+        this(options, args, DirectoryLister.workersFor(Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** With {@code listers} threads reading directories (they finish in any order: the offer order follows). */
+    SourceScanner(Options options, List<String> args, int listers) {
         this.options = options;
         this.args = List.copyOf(args);
+        this.lister = new DirectoryLister(listers, 2 * listers + 4);
     }
 
     /** Checks every argument exists before anything is sent: a typo is a usage error, not a partial transfer. */
@@ -179,12 +142,13 @@ public final class SourceScanner implements EntrySource {
         bytes = 0;
         while (entries.size() < maxEntries && bytes < maxBytes) {
             if (current != null && current.next < current.names.length) {
-                visit(current, current.names[current.next++]);
+                visit(current, current.next++);
             } else if (current != null) {
                 finishListing(current);
                 current = null;
-            } else if (!pending.isEmpty()) {
-                current = list(pending.pop());
+            } else if (lister.outstanding() > 0) {
+                current = new Listing(lister.take());
+                skipped.addAll(current.read.skipped());
             } else if (nextArg < args.size()) {
                 startArgument(args.get(nextArg++));
             } else {
@@ -202,14 +166,8 @@ public final class SourceScanner implements EntrySource {
     }
 
     private void closeRoots() {
-        for (Held h : List.copyOf(held)) {
-            h.close();
-        }
-        if (current != null && current.dir != null) {
-            current.dir.close();
-        }
+        lister.close();
         current = null;
-        pending.clear();
         for (ConfinedRoot r : roots) {
             try {
                 r.close();
@@ -244,9 +202,9 @@ public final class SourceScanner implements EntrySource {
             Pending top = new Pending(open(p), null, "", "", "", p);
             try (ConfinedDirectory d = top.root().openDirectory("")) {
                 // DEST itself takes the directory's metadata, as with rsync: an entry with the empty path.
-                offer(top, d, ".", "", null);
+                offer(top, d, ".", "", null, statQuietly(d, "."));
             }
-            current = list(top);
+            lister.submit(top);
             return;
         }
         Path parent = p.getParent();
@@ -260,9 +218,8 @@ public final class SourceScanner implements EntrySource {
             return;
         }
         try (ConfinedDirectory d = at.root().openDirectory("")) {
-            if (offer(at, d, name, name, null) && dir) {
-                Pending top = at.child(null, name);
-                pending.push(top);
+            if (offer(at, d, name, name, null, statQuietly(d, name)) && dir) {
+                lister.submit(at.child(null, name));
             }
         }
     }
@@ -273,59 +230,35 @@ public final class SourceScanner implements EntrySource {
         return r;
     }
 
-    /** Reads a directory's names, sorted; an unreadable directory is reported and offers nothing. */
-    private Listing list(Pending p) {
-        List<String> names = new ArrayList<>();
-        boolean[] complete = {true};
-        Held h = null;
+    private static FileStat statQuietly(ConfinedDirectory d, String name) {
         try {
-            h = new Held(p.parent() == null ? p.root().openDirectory(p.local()) : p.parent().dir.openDirectory(p.name()));
-            h.dir.list(names::add, bad -> {
-                unrepresentable(p.shown().resolve(bad));
-                complete[0] = false;
-            });
+            return d.stat(name).orElse(null);
         } catch (IOException | RuntimeException e) {
-            if (h != null) {
-                h.close();
-            }
-            skipped.add("path=\"" + p.shown() + "\" reason=unreadable-directory detail=\"" + e.getMessage() + "\"");
-            Listing broken = new Listing(p, null, new String[0]);
-            broken.complete = false; // what it holds is unknown: nothing may be deleted there
-            return broken;
-        } finally {
-            if (p.parent() != null) {
-                p.parent().release();
-            }
+            return null;
         }
-        String[] sorted = names.toArray(new String[0]);
-        java.util.Arrays.sort(sorted);
-        Listing l = new Listing(p, h, sorted);
-        l.complete = complete[0];
-        return l;
     }
 
     private void finishListing(Listing l) {
         if (l.dir != null) {
-            l.dir.waiting = l.subdirs.size();
-            if (l.subdirs.isEmpty()) {
-                l.dir.close();
-            }
+            l.dir.expect(l.subdirs.size()); // before the first child is handed to a worker
         }
         if (options.delete() && l.complete) {
             add(new Entry(EntryKind.LISTED, l.where.rel(), 0, 0, 0, "", Entry.NO_ID, Entry.NO_ID, 0), null);
         }
+        // Last first: the lister takes jobs last in, first out, so the first subdirectory is read first.
         for (int i = l.subdirs.size() - 1; i >= 0; i--) {
-            pending.push(l.subdirs.get(i));
+            lister.submit(l.subdirs.get(i));
         }
     }
 
-    private void visit(Listing l, String name) {
+    private void visit(Listing l, int index) {
+        String name = l.names[index];
         String rel = l.where.childRel(name);
         if (!accept(rel, l.where, name)) {
             l.complete = false; // the receiver may hold the name: keep it
             return;
         }
-        if (offer(l.where, l.dir.dir, name, rel, l) && l.lastWasDirectory) {
+        if (offer(l.where, l.dir.dir, name, rel, l, l.read.stats()[index]) && l.lastWasDirectory) {
             l.subdirs.add(l.where.child(l.dir, name));
         }
     }
@@ -334,13 +267,7 @@ public final class SourceScanner implements EntrySource {
      * Offers {@code name} of directory {@code dir} as {@code rel}; returns false when it was left out. With a
      * {@code listing}, says in it whether the entry was a directory.
      */
-    private boolean offer(Pending where, ConfinedDirectory dir, String name, String rel, Listing listing) {
-        FileStat a;
-        try {
-            a = dir.stat(name).orElse(null);
-        } catch (IOException | RuntimeException e) {
-            a = null;
-        }
+    private boolean offer(Pending where, ConfinedDirectory dir, String name, String rel, Listing listing, FileStat a) {
         if (a == null) {
             skipped.add("path=\"" + where.shown().resolve(name) + "\" reason=vanished-or-unreadable");
             if (listing != null) {
@@ -377,7 +304,9 @@ public final class SourceScanner implements EntrySource {
             case S_IFLNK -> {
                 String target;
                 try {
-                    target = dir.readlink(name);
+                    synchronized (listing == null ? dir : listing.dir) { // a worker may be opening a sibling
+                        target = dir.readlink(name);
+                    }
                 } catch (IOException e2) {
                     skipped.add("symlink=\"" + where.shown().resolve(name) + "\" reason=unreadable detail=\"" + e2.getMessage() + "\"");
                     return false;
@@ -420,8 +349,12 @@ public final class SourceScanner implements EntrySource {
     }
 
     private void unrepresentable(Path local) {
-        skipped.add("path=\"" + local + "\" reason=name-not-representable charset="
-                + System.getProperty("sun.jnu.encoding"));
+        skipped.add(unrepresentableLine(local));
+    }
+
+    /** The skipped line for a name that is not text in the file-name charset. */
+    static String unrepresentableLine(Path local) {
+        return "path=\"" + local + "\" reason=name-not-representable charset=" + System.getProperty("sun.jnu.encoding");
     }
 
     /**

@@ -166,6 +166,9 @@ public final class TransferClient {
         Thread reader = null;
         int granted = 0;
         RuntimeStart starting = null;
+        // The walk starts now, beside the connection's set-up, and keeps PLANS_AHEAD batches ready.
+        BatchPrefetcher batches = new BatchPrefetcher(source, Math.min(BATCH_ENTRIES, options.limits().maxEntries()),
+                BATCH_BYTES, PLANS_AHEAD);
         try {
             InetAddress addr = ControlConnection.resolve(target.host());
             int wanted = streamsFor(options.streams(), addr, Runtime.getRuntime().availableProcessors(), source.tree());
@@ -185,7 +188,7 @@ public final class TransferClient {
             }
             sendWindow = new SendWindow(options.blockSize(), options.delta(), base);
             // The first batch goes even when empty: the receiver learns DEST, block size and options from it.
-            EntrySource.Batch batch = nextBatch(source);
+            EntrySource.Batch batch = batches.next();
             warmUpDigestsFor(batch);
             offer(target, batch == null ? new EntrySource.Batch(List.of(), List.of()) : batch);
             Message.Plan first = expect(readControl(), Message.Plan.class);
@@ -209,7 +212,7 @@ public final class TransferClient {
             }
             reader = Thread.ofPlatform().daemon().name("dwcp-control-reader").start(this::readLoop);
             while (batch != null && failure == null) {
-                batch = nextBatch(source);
+                batch = batches.next();
                 if (batch != null) {
                     long end = nextId + batch.entries().size();
                     while (failure == null && !sendWindow.window().awaitFits(end, 100)) {
@@ -223,6 +226,7 @@ public final class TransferClient {
                     }
                 }
             }
+            batches.close(); // the walk has ended: its skipped list is complete
             scanErrors = countScanErrors(source.skipped());
             skipped = List.copyOf(source.skipped());
             while (failure == null && !sendWindow.window().awaitDrained(100)) {
@@ -254,6 +258,7 @@ public final class TransferClient {
             fail("reason=io detail=\"" + e.getMessage() + "\"", TransferResult.EXIT_FAILED);
         } finally {
             stop = true;
+            batches.close();
             source.close();
             if (data != null) {
                 data.closeAll();
@@ -314,11 +319,6 @@ public final class TransferClient {
         if (bytes >= VECTOR_WARMUP_BYTES) {
             Thread.ofPlatform().daemon().name("dwcp-digest-warmup").start(() -> Xxh3.warmUpVectorPath(3000));
         }
-    }
-
-    private EntrySource.Batch nextBatch(EntrySource source) throws IOException {
-        int max = Math.min(BATCH_ENTRIES, options.limits().maxEntries());
-        return source.next(max, BATCH_BYTES);
     }
 
     private void offer(Target target, EntrySource.Batch batch) throws IOException {

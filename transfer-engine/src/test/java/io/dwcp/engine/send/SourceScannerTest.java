@@ -137,8 +137,86 @@ class SourceScannerTest {
     }
 
     /** Every batch of a scan, joined. */
+    /**
+     * With several threads reading directories they finish in any order, and the offer follows: the same entries
+     * as one thread offers, every directory before what it holds, its children together and sorted, its LISTED
+     * after them, and every hard link after the name it points to.
+     */
+    @Test
+    void directoriesReadInParallelKeepEveryOrderTheReceiverNeeds() throws Exception {
+        java.util.Random r = new java.util.Random(42);
+        List<Path> dirs = new java.util.ArrayList<>(List.of(dir));
+        for (int i = 0; i < 300; i++) {
+            Path parent = dirs.get(r.nextInt(dirs.size()));
+            dirs.add(Files.createDirectories(parent.resolve("d" + i)));
+        }
+        List<Path> files = new java.util.ArrayList<>();
+        for (int i = 0; i < 1500; i++) {
+            Path f = dirs.get(r.nextInt(dirs.size())).resolve("f" + i);
+            if (i % 50 == 49) {
+                Files.createLink(f, files.get(r.nextInt(files.size())));
+            } else {
+                Files.writeString(f, "x" + i);
+            }
+            files.add(f);
+        }
+        SourceScanner.Options delete = new SourceScanner.Options(4096, FilterRules.NONE, false, true);
+        List<Entry> one = scan(1, delete, dir + "/").entries();
+        for (int round = 0; round < 5; round++) {
+            List<Entry> many = scan(4, delete, dir + "/").entries();
+            assertEquals(kindsAndPaths(one).stream().sorted().toList(), kindsAndPaths(many).stream().sorted().toList(),
+                    "the same entries, hard links aside (which name comes first may differ)");
+            java.util.Map<String, Integer> at = new java.util.HashMap<>();
+            for (int i = 0; i < many.size(); i++) {
+                Entry e = many.get(i);
+                if (e.kind() != EntryKind.LISTED) {
+                    at.put(e.path(), i);
+                }
+            }
+            for (int i = 0; i < many.size(); i++) {
+                Entry e = many.get(i);
+                if (e.kind() == EntryKind.LISTED) {
+                    continue;
+                }
+                if (!e.path().isEmpty()) {
+                    assertTrue(at.get(e.parent()) < i, "the directory before its child " + e.path());
+                }
+                if (e.kind() == EntryKind.HARDLINK) {
+                    assertTrue(at.get(e.linkTarget()) < i, "the first name before the link " + e.path());
+                }
+            }
+            // A directory's children, then its LISTED line, form one run in name order.
+            for (int i = 0; i < many.size(); i++) {
+                if (many.get(i).kind() != EntryKind.LISTED) {
+                    continue;
+                }
+                String d = many.get(i).path();
+                int j = i - 1;
+                List<String> names = new java.util.ArrayList<>();
+                while (j >= 0 && many.get(j).kind() != EntryKind.LISTED && !many.get(j).path().isEmpty()
+                        && many.get(j).parent().equals(d)) {
+                    names.add(0, many.get(j).name());
+                    j--;
+                }
+                assertEquals(names.stream().sorted().toList(), names, "children of \"" + d + "\" in order");
+                long children = many.stream().filter(e -> e.kind() != EntryKind.LISTED && !e.path().isEmpty()
+                        && e.parent().equals(d)).count();
+                assertEquals(children, names.size(), "children of \"" + d + "\" together, before its LISTED");
+            }
+        }
+    }
+
+    private static List<String> kindsAndPaths(List<Entry> entries) {
+        return entries.stream().map(e -> (e.kind() == EntryKind.HARDLINK ? EntryKind.FILE : e.kind()) + " " + e.path())
+                .toList();
+    }
+
     static Manifest scan(SourceScanner.Options options, String... args) throws IOException {
-        SourceScanner s = new SourceScanner(options, List.of(args));
+        return scan(1, options, args); // one lister: directories in depth-first order, which the tests spell out
+    }
+
+    static Manifest scan(int listers, SourceScanner.Options options, String... args) throws IOException {
+        SourceScanner s = new SourceScanner(options, List.of(args), listers);
         List<Entry> entries = new java.util.ArrayList<>();
         List<Path> sources = new java.util.ArrayList<>();
         for (EntrySource.Batch b = s.next(7, Long.MAX_VALUE); b != null; b = s.next(7, Long.MAX_VALUE)) {

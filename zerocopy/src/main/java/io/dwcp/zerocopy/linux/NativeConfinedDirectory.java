@@ -14,19 +14,26 @@ import java.util.function.Consumer;
 
 /**
  * A directory fd ({@code O_RDONLY|O_DIRECTORY}, opened without following links by {@link NativeConfinedRoot}) and the
- * {@code statx}/{@code readlinkat}/{@code getdents64} calls relative to it. One thread uses it at a time: the call
- * structures live in its own confined arena, reused for every name.
+ * {@code statx}/{@code readlinkat}/{@code getdents64} calls relative to it. One thread uses it at a time, but not
+ * always the same one (a tree walker reads a directory on one thread and opens its children on others): the call
+ * structures are each thread's own, reused for every name and every directory.
  */
 final class NativeConfinedDirectory implements ConfinedDirectory {
     private static final int MAX_NAME = 255;
     private static final int LINK_BUFFER = 4096;
 
+    /** A thread's call structures: they live as long as the thread, not as a directory. */
+    private static final class Scratch {
+        final Arena arena = Arena.ofAuto();
+        final MemorySegment statx = arena.allocate(StatxLayout.SIZE, 8);
+        final MemorySegment name = arena.allocate(MAX_NAME + 1);
+        MemorySegment link;
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
     private final int fd;
     private final String path;
-    private final Arena arena = Arena.ofConfined();
-    private final MemorySegment statx = arena.allocate(StatxLayout.SIZE, 8);
-    private final MemorySegment name = arena.allocate(MAX_NAME + 1);
-    private MemorySegment link;
     private boolean listed;
 
     NativeConfinedDirectory(int fd, String path) {
@@ -34,19 +41,21 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
         this.path = path;
     }
 
-    private MemorySegment name(String n) throws IOException {
+    private MemorySegment name(Scratch s, String n) throws IOException {
         byte[] b = n.getBytes(StandardCharsets.UTF_8);
         if (b.length > MAX_NAME || n.indexOf('/') >= 0 || b.length == 0) {
             throw new NativeIoException("statx", Errno.EINVAL, "name=\"" + n.replace('"', '\'') + "\" reason=not-a-name");
         }
-        MemorySegment.copy(b, 0, name, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, b.length);
-        name.set(java.lang.foreign.ValueLayout.JAVA_BYTE, b.length, (byte) 0);
-        return name;
+        MemorySegment.copy(b, 0, s.name, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, b.length);
+        s.name.set(java.lang.foreign.ValueLayout.JAVA_BYTE, b.length, (byte) 0);
+        return s.name;
     }
 
     @Override
     public Optional<FileStat> stat(String n) throws IOException {
-        MemorySegment leaf = name(n);
+        Scratch s = SCRATCH.get();
+        MemorySegment leaf = name(s, n);
+        MemorySegment statx = s.statx;
         int rc;
         do {
             rc = LinuxFiles.statx(fd, leaf, Sys.AT_SYMLINK_NOFOLLOW, statx);
@@ -62,10 +71,12 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
 
     @Override
     public String readlink(String n) throws IOException {
-        MemorySegment leaf = name(n);
-        if (link == null) {
-            link = arena.allocate(LINK_BUFFER);
+        Scratch s = SCRATCH.get();
+        MemorySegment leaf = name(s, n);
+        if (s.link == null) {
+            s.link = s.arena.allocate(LINK_BUFFER);
         }
+        MemorySegment link = s.link;
         long len = LinuxFiles.readlinkat(fd, leaf, link);
         if (len < 0) {
             throw new NativeIoException("readlinkat", (int) -len, "path=\"" + (path.isEmpty() ? n : path + "/" + n).replace('"', '\'') + "\"");
@@ -77,7 +88,8 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
 
     @Override
     public ConfinedDirectory openDirectory(String n) throws IOException {
-        MemorySegment leaf = name(n);
+        Scratch s = SCRATCH.get();
+        MemorySegment leaf = name(s, n);
         String child = path.isEmpty() ? n : path + "/" + n;
         int d;
         do {
@@ -85,7 +97,12 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
         } while (d == -Errno.EINTR);
         if (d < 0) {
             // O_DIRECTORY wins over O_NOFOLLOW: a symlink says ENOTDIR, and is refused as the symlink it is
-            int errno = d == -Errno.ENOTDIR && Confinement.isSymlink(fd, leaf, arena) ? Errno.ELOOP : -d;
+            int errno = -d;
+            if (d == -Errno.ENOTDIR) {
+                try (Arena a = Arena.ofConfined()) {
+                    errno = Confinement.isSymlink(fd, leaf, a) ? Errno.ELOOP : errno;
+                }
+            }
             throw Confinement.refusal("openat", errno, child);
         }
         return new NativeConfinedDirectory(d, child);
@@ -104,6 +121,5 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
     @Override
     public void close() {
         FdCalls.close(fd);
-        arena.close();
     }
 }
