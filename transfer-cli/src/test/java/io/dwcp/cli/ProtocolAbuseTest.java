@@ -349,10 +349,13 @@ class ProtocolAbuseTest {
         assertStillServing();
     }
 
-    /** An OFFER body laid out by hand (protocol version 2): dest, block size, flags, first id, filter rules, entries. */
+    /**
+     * An OFFER body laid out by hand (protocol version 4): dest, block size, flags, first id, filter rules, no user
+     * or group names, entries.
+     */
     private static byte[] offerHeader(int blockSize, int flags, int firstId, int filters, int entries) {
-        ByteBuffer body = ByteBuffer.allocate(24).putInt(0).putInt(blockSize).putInt(flags).putInt(firstId)
-                .putInt(filters).putInt(entries);
+        ByteBuffer body = ByteBuffer.allocate(32).putInt(0).putInt(blockSize).putInt(flags).putInt(firstId)
+                .putInt(filters).putInt(0).putInt(0).putInt(entries);
         return concat(prefix(FrameDescriptor.MAGIC, FrameDescriptor.VERSION, FrameType.OFFER.code(), body.capacity()),
                 body.array());
     }
