@@ -3,18 +3,21 @@ package io.dwcp.zerocopy.linux;
 import io.dwcp.core.linux.FdCalls;
 import io.dwcp.core.linux.Errno;
 import io.dwcp.core.linux.NativeIoException;
+import io.dwcp.core.manifest.Xattr;
 import io.dwcp.zerocopy.ConfinedDirectory;
 import io.dwcp.zerocopy.FileStat;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * A directory fd ({@code O_RDONLY|O_DIRECTORY}, opened without following links by {@link NativeConfinedRoot}) and the
- * {@code statx}/{@code readlinkat}/{@code getdents64} calls relative to it. One thread uses it at a time: the call
+ * {@code statx}/{@code readlinkat}/{@code getdents64}/{@code listxattrat} calls relative to it. One thread uses it at a time: the call
  * structures live in its own confined arena, reused for every name.
  */
 final class NativeConfinedDirectory implements ConfinedDirectory {
@@ -27,11 +30,16 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
     private final MemorySegment statx = arena.allocate(StatxLayout.SIZE, 8);
     private final MemorySegment name = arena.allocate(MAX_NAME + 1);
     private MemorySegment link;
+    /** Attribute buffers, made when the first name with attributes is read and reused for the rest. */
+    private final NativeXattrs.Scratch xattrs = new NativeXattrs.Scratch(arena);
     private boolean listed;
 
-    NativeConfinedDirectory(int fd, String path) {
+    private final boolean xattrAt;
+
+    NativeConfinedDirectory(int fd, String path, boolean xattrAt) {
         this.fd = fd;
         this.path = path;
+        this.xattrAt = xattrAt;
     }
 
     private MemorySegment name(String n) throws IOException {
@@ -58,6 +66,12 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
             throw new NativeIoException("statx", -rc, "path=\"" + (path.isEmpty() ? n : path + "/" + n).replace('"', '\'') + "\"");
         }
         return Optional.of(StatxLayout.read(statx));
+    }
+
+    @Override
+    public List<Xattr> xattrs(String n, Predicate<String> wanted) throws IOException {
+        return NativeXattrs.onLeaf(fd, name(n), xattrAt, xattrs, "path=\"" + (path.isEmpty() ? n : path + "/" + n)
+                .replace('"', '\'') + "\"", a -> a.read(wanted));
     }
 
     @Override

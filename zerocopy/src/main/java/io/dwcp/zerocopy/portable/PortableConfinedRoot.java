@@ -1,9 +1,11 @@
 package io.dwcp.zerocopy.portable;
 
+import io.dwcp.core.manifest.Xattr;
 import io.dwcp.zerocopy.ConfinedPaths;
 import io.dwcp.zerocopy.ConfinedDirectory;
 import io.dwcp.zerocopy.ConfinedRoot;
 import io.dwcp.zerocopy.DataFile;
+import io.dwcp.zerocopy.ExtendedAttributes;
 import io.dwcp.zerocopy.FileStat;
 import io.dwcp.zerocopy.FileSystemFlush;
 import io.dwcp.zerocopy.PathRefusedException;
@@ -22,10 +24,12 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * {@link ConfinedRoot} with java.nio only, for systems without the native path. Best effort: each component
@@ -183,6 +187,11 @@ public final class PortableConfinedRoot implements ConfinedRoot {
             }
 
             @Override
+            public List<Xattr> xattrs(String name, Predicate<String> wanted) throws IOException {
+                return withXattrs(prefix + name, a -> a.read(wanted));
+            }
+
+            @Override
             public void list(Consumer<String> names, Consumer<String> malformed) throws IOException {
                 // The JDK decodes names in the JVM's file-name charset; a name it cannot decode reads back as a
                 // different path.
@@ -241,6 +250,11 @@ public final class PortableConfinedRoot implements ConfinedRoot {
     public void mknod(String path, int mode, long device) throws IOException {
         // the JDK cannot make special files, and running mkfifo/mknod as a process is not an option here
         throw new IOException("op=mknod reason=unsupported-on-portable-path path=\"" + path + "\"");
+    }
+
+    @Override
+    public <T> T withXattrs(String path, ExtendedAttributes.Use<T> use) throws IOException {
+        return use.apply(new PortableXattrs(resolve(path)));
     }
 
     @Override
