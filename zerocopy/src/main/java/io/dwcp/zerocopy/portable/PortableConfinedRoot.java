@@ -176,9 +176,15 @@ public final class PortableConfinedRoot implements ConfinedRoot {
         directory(dir);
         String prefix = dir.isEmpty() ? "" : dir + "/";
         return new ConfinedDirectory() {
+            /** {@code .} is the directory itself (a sender offers DEST's own metadata from it), else a name in it. */
+            private Path at(String name) throws IOException {
+                return name.equals(".") ? directory(dir) : resolve(prefix + name);
+            }
+
             @Override
             public Optional<FileStat> stat(String name) throws IOException {
-                return PortableConfinedRoot.this.stat(prefix + name);
+                Path p = at(name);
+                return Files.exists(p, NOFOLLOW) ? Optional.of(ChannelFile.PortableStat.of(p)) : Optional.empty();
             }
 
             @Override
@@ -188,7 +194,7 @@ public final class PortableConfinedRoot implements ConfinedRoot {
 
             @Override
             public List<Xattr> xattrs(String name, Predicate<String> wanted) throws IOException {
-                return withXattrs(prefix + name, a -> a.read(wanted));
+                return new PortableXattrs(at(name)).read(wanted);
             }
 
             @Override
