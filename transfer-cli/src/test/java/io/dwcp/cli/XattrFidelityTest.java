@@ -18,9 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,22 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class XattrFidelityTest {
-    @TempDir
-    static Path serverRoot;
-    private static ServerProcess server;
     private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = ServerProcess.serve(serverRoot);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     private static boolean onPath(String tool) {
         try {
@@ -131,8 +114,14 @@ class XattrFidelityTest {
 
     @Test
     void attributesArriveAsRsyncKeepsThemAndReSyncsFixThemWithoutData(@TempDir Path base) throws Exception {
-        Assumptions.assumeTrue(onPath("rsync"), "rsync is not installed: it is the judge of fidelity here");
+        Assumptions.assumeTrue(TreeFidelityTest.hasRsync(), "rsync is not installed: it is the judge of fidelity here");
         assumeUserXattrs(base);
+        try (ServerProcess server = ServerProcess.serve(Files.createDirectories(base.resolve("server-root")))) {
+            sendTreeAndReSync(base, server, base.resolve("server-root/xattrs"));
+        }
+    }
+
+    private void sendTreeAndReSync(Path base, ServerProcess server, Path dst) throws Exception {
         Path src = base.resolve("src");
         TreeFidelityTest.makeTree(src);
         setUser(src, "top", utf8("DEST itself"));
@@ -153,7 +142,6 @@ class XattrFidelityTest {
 
         Result r = Harness.send(List.of("-X"), List.of(src + "/"), server.target("xattrs"));
         r.assertExit(0);
-        Path dst = serverRoot.resolve("xattrs");
         assertEquals(List.of(), rsyncDiffX(src, dst), r::toString);
         assertEquals(Map.of("a", "first", "b", "second"), userAttrs(dst.resolve("docs/big.bin")), r::toString);
         assertEquals(Map.of("top", "DEST itself"), userAttrs(dst));
@@ -196,8 +184,11 @@ class XattrFidelityTest {
         assumeUserXattrs(base);
         Path f = Harness.randomFile(base.resolve("one.bin"), 5000, 9);
         setUser(f, "mime_type", utf8("application/octet-stream"));
-        Harness.send(List.of("-X"), List.of(f), server.target("single")).assertExit(0);
-        assertEquals(Map.of("mime_type", "application/octet-stream"), userAttrs(serverRoot.resolve("single/one.bin")));
+        Path root = Files.createDirectories(base.resolve("server-root"));
+        try (ServerProcess server = ServerProcess.serve(root)) {
+            Harness.send(List.of("-X"), List.of(f), server.target("single")).assertExit(0);
+        }
+        assertEquals(Map.of("mime_type", "application/octet-stream"), userAttrs(root.resolve("single/one.bin")));
     }
 
     @Test

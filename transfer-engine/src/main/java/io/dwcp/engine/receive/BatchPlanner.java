@@ -5,7 +5,6 @@ import static io.dwcp.core.message.Message.FilePlan.CREATED;
 import static io.dwcp.core.message.Message.FilePlan.GROUP;
 import static io.dwcp.core.message.Message.FilePlan.OWNER;
 import static io.dwcp.core.message.Message.FilePlan.PERMS;
-import static io.dwcp.core.message.Message.FilePlan.TARGET;
 import static io.dwcp.core.message.Message.FilePlan.TIME;
 import static io.dwcp.core.message.Message.FilePlan.XATTRS;
 
@@ -14,6 +13,7 @@ import io.dwcp.core.ErrorCode;
 import io.dwcp.core.manifest.Entry;
 import io.dwcp.core.manifest.FilterRules;
 import io.dwcp.core.manifest.RelativePaths;
+import io.dwcp.core.manifest.Xattrs;
 import io.dwcp.core.message.Message;
 import io.dwcp.core.message.Message.FilePlan;
 import io.dwcp.engine.owners.Accounts;
@@ -53,6 +53,7 @@ final class BatchPlanner {
     private final TreeCommitter committer;
     private final Deleter deleter;
     private final MetadataCheck metadata;
+    private final NodePlanner nodes;
     /** Owners by name, when this receiver keeps owners and the sender names them (no {@code --numeric-ids}). */
     private final OwnerMapping owners;
     /**
@@ -79,6 +80,7 @@ final class BatchPlanner {
         this.deleter = first.has(Message.Offer.DELETE)
                 ? new Deleter(root, first.dest(), dryRun, FilterRules.fromLines(first.filters())) : null;
         this.metadata = new MetadataCheck(root, first.has(Message.Offer.XATTRS));
+        this.nodes = new NodePlanner(root, first.dest(), dryRun, metadata);
         this.owners = root.keepsOwners() && !first.has(Message.Offer.NUMERIC_IDS)
                 ? new OwnerMapping(Accounts.system()) : null;
     }
@@ -147,14 +149,14 @@ final class BatchPlanner {
                         yield p;
                     }
                     case DIR -> planDir(id, e);
-                    case SYMLINK -> planSymlink(id, e);
+                    case SYMLINK -> nodes.planSymlink(id, e, lookups);
                     case HARDLINK -> {
                         if (!dryRun) {
                             committer.hardLink(e);
                         }
                         yield FilePlan.skip(id, 0);
                     }
-                    case SPECIAL -> planSpecial(id, e);
+                    case SPECIAL -> nodes.planSpecial(id, e, lookups);
                     case LISTED -> FilePlan.skip(id, 0);
                 };
                 String skipped = metadata.skipped(e);
@@ -242,70 +244,9 @@ final class BatchPlanner {
                 // then holds no attribute bytes for the directories of a whole tree
                 root.setXattrs(p, e, e.path().isEmpty() ? "." : e.path());
             }
-            committer.dir(e.withXattrs(io.dwcp.core.manifest.Xattrs.UNKNOWN));
+            committer.dir(e.withXattrs(Xattrs.UNKNOWN));
         }
         return FilePlan.skip(id, changes);
-    }
-
-    /** A symlink is stored verbatim, made under the part name and renamed over the target: never half-made. */
-    private FilePlan planSymlink(int id, Entry e) throws DwcpException {
-        String p = root.resolve(first.dest(), e.path());
-        FileStat here = lookups.stat(p, e.path()).orElse(null);
-        if (here != null && here.isDirectory()) {
-            throw RelativePaths.refused(e.path(), "exists-as-directory");
-        }
-        boolean same = here != null && here.isSymbolicLink() && lookups.readlink(p, e.path()).equals(e.linkTarget());
-        int changes = here == null ? CREATED : !same ? TARGET : metadata.differs(e, here, p, lookups);
-        if (dryRun || changes == 0) {
-            return FilePlan.skip(id, changes);
-        }
-        place(p, e, true, same ? null : tmp -> root.symlink(e.linkTarget(), tmp, e.path()));
-        return FilePlan.skip(id, changes);
-    }
-
-    /** FIFOs anywhere; devices only as root, as rsync does (a warning, not a failure, otherwise). */
-    private FilePlan planSpecial(int id, Entry e) throws DwcpException {
-        boolean device = (e.mode() & 0170000) != 0010000;
-        if (device && !root.keepsOwners()) {
-            return new FilePlan(id, FilePlan.SKIP, 0, 0, new byte[0], "path=\"" + e.path()
-                    + "\" reason=device-skipped-not-root");
-        }
-        String p = root.resolve(first.dest(), e.path());
-        FileStat here = lookups.stat(p, e.path()).orElse(null);
-        if (here != null && here.isDirectory()) {
-            throw RelativePaths.refused(e.path(), "exists-as-directory");
-        }
-        boolean same = here != null && (here.mode() & 0170000) == (e.mode() & 0170000) && here.rdev() == e.rdev();
-        int changes = !same ? (here == null ? CREATED : CONTENT) : metadata.differs(e, here, p, lookups);
-        if (dryRun || changes == 0) {
-            return FilePlan.skip(id, changes);
-        }
-        place(p, e, false, same ? null : tmp -> root.mknod(tmp, e.mode(), e.rdev(), e.path()));
-        return FilePlan.skip(id, changes);
-    }
-
-    /** Makes a link or special file at a path (the part name), given to it. */
-    @FunctionalInterface
-    private interface Maker {
-        void make(String at) throws DwcpException;
-    }
-
-    /**
-     * Puts {@code e} at {@code p}: made under the part name with its metadata, then renamed over whatever is there,
-     * so no reader sees it half-made; with no {@code maker} (the right thing is already there) only its metadata.
-     */
-    private void place(String p, Entry e, boolean link, Maker maker) throws DwcpException {
-        if (maker == null) {
-            root.setMetadata(p, e, link, e.path());
-            return;
-        }
-        lookups.close(); // the tree changes: look again afterwards
-        root.ensureParents(p, e.path());
-        String tmp = p + IncomingFile.PART_SUFFIX;
-        root.deleteQuietly(tmp);
-        maker.make(tmp);
-        root.setMetadata(tmp, e, link, e.path());
-        root.rename(tmp, p, e.path());
     }
 
     /**
