@@ -379,9 +379,9 @@ class ProtocolAbuseTest {
                 Arguments.of("OFFER with an unknown entry kind", (Function<byte[], byte[]>) s -> {
                     byte[] b = enc(new Message.Offer("", BLOCK,
                             List.of(Entry.file("k", 1, 0644, 0))));
-                    // prefix, dest length (dest empty), block size, flags, first id, filter count (0), entry count,
-                    // then the first entry's kind byte
-                    int kindAt = FrameDescriptor.PREFIX_LENGTH + 4 + 4 + 4 + 4 + 4 + 4;
+                    // prefix, dest length (dest empty), block size, flags, first id, filter count (0), user and
+                    // group name counts (0), entry count, then the first entry's kind byte
+                    int kindAt = FrameDescriptor.PREFIX_LENGTH + 4 + 4 + 4 + 4 + 4 + 4 + 4 + 4;
                     assertEquals(1, b[kindAt], "the kind byte of a FILE entry");
                     b[kindAt] = 9;
                     return b;
