@@ -4,8 +4,8 @@
 # nothing (no apt-get update, no network).
 #
 # Usage: scripts/install-tools.sh TOOL...
-#   TOOL is a command name: rsync iperf3 wg wireguard-go ip mkfs.xfs ping
-#   (the Debian package names wireguard-tools and iproute2 are accepted too).
+#   TOOL is a command name: rsync iperf3 wg wireguard-go ip mkfs.xfs ping setfattr
+#   (the Debian package names wireguard-tools, iproute2 and attr are accepted too).
 #
 # Exit codes: 0 all present (or installed), 1 something missing and we are not
 # root (the exact command to run is printed), 2 usage error or install failed.
@@ -14,7 +14,7 @@ set -euo pipefail
 log() { printf 'install-tools: %s\n' "$*" >&2; }
 
 usage() {
-  log "usage: $0 TOOL...   (TOOL: rsync iperf3 wg wireguard-go ip mkfs.xfs ping)"
+  log "usage: $0 TOOL...   (TOOL: rsync iperf3 wg wireguard-go ip mkfs.xfs ping setfattr)"
   exit 2
 }
 
@@ -28,6 +28,7 @@ resolve() {
     ip | iproute2) echo "ip iproute2" ;;
     mkfs.xfs | xfsprogs) echo "mkfs.xfs xfsprogs" ;;
     ping | iputils-ping) echo "ping iputils-ping" ;;
+    setfattr | attr) echo "setfattr attr" ;;
     *) return 1 ;;
   esac
 }

@@ -33,6 +33,28 @@ public record Limits(int maxControlBody, int maxEntries, int maxPathBytes, int m
      * of two, at least {@link #MAX_ENTRIES}.
      */
     public static final int WINDOW_ENTRIES = 65_536;
+    /** Longest extended attribute name, in bytes: Linux's {@code XATTR_NAME_MAX}. */
+    public static final int MAX_XATTR_NAME_BYTES = 255;
+    /** Largest extended attribute value: Linux's {@code XATTR_SIZE_MAX}. */
+    public static final int MAX_XATTR_VALUE_BYTES = 65_536;
+    /**
+     * The names of one entry's attributes, each with its terminating NUL, in bytes: Linux's {@code XATTR_LIST_MAX},
+     * the most {@code listxattr} can return. It also bounds how many attributes an entry has.
+     */
+    public static final int MAX_XATTR_LIST_BYTES = 65_536;
+    /**
+     * Names and values of one entry's attributes together, in bytes: 16 values of the largest size. ext4 keeps an
+     * inode's attributes in one 4 KiB block; file systems that allow more are rarely used for more.
+     */
+    public static final int MAX_ENTRY_XATTR_BYTES = 1 << 20;
+    /**
+     * Names and values of the attributes of one OFFER batch, in bytes: a quarter of a control frame, so that a
+     * batch of 16,384 entries with attributes is still a bounded frame and a receiver holds at most a few batches'
+     * worth while their files are in flight. The sender ends a batch early to stay below it.
+     */
+    public static final int MAX_BATCH_XATTR_BYTES = 16 << 20;
+    /** Longest user or group name in an OFFER's owner table: Linux's {@code LOGIN_NAME_MAX} less the NUL. */
+    public static final int MAX_OWNER_NAME_BYTES = 255;
 
     public static Limits defaults() {
         return new Limits(64 * 1024 * 1024, MAX_ENTRIES, 4096, 64, 64, 120_000);

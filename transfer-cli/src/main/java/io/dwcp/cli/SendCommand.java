@@ -25,12 +25,14 @@ import picocli.CommandLine.Parameters;
 @Command(name = "send", mixinStandardHelpOptions = true,
         customSynopsis = "dwcp send [-P N|auto] [--compress auto|lz4|off] [--delta auto|off] [--base OLD] [--inplace] [--no-fsync] [--json] [--no-progress] [--token-file FILE] "
                 + "[--block-size SIZE] [--idle-timeout SECONDS] [--io auto|portable] [-c|--checksum] [-I|--ignore-times] "
-                + "[--delete] [-n|--dry-run] [-i|--itemize-changes] [--stats] [--safe-links] [--exclude PATTERN]... "
+                + "[-X|--xattrs] [--numeric-ids] [--delete] [-n|--dry-run] [-i|--itemize-changes] [--stats] [--safe-links] "
+                + "[--exclude PATTERN]... "
                 + "[--include PATTERN]... [--exclude-from FILE]... SRC... HOST[:PORT][/DEST]",
         description = "Send files and directory trees to a dwcp server, keeping what rsync -aH keeps (modes, mtimes, "
-                + "symlinks as they are, hard links, FIFOs; owners and devices when the server runs as root). A "
-                + "directory is sent as a directory of the same name; with a trailing slash (dir/) its contents are "
-                + "sent. A file whose size and mtime match at the server is skipped without being read.")
+                + "symlinks as they are, hard links, FIFOs; owners, by name unless --numeric-ids, and devices when "
+                + "the server runs as root; extended attributes with -X). A directory is sent as a directory of the "
+                + "same name; with a trailing slash (dir/) its contents are sent. A file whose size and mtime match at "
+                + "the server is skipped without being read (its metadata is still brought up to date).")
 final class SendCommand implements Callable<Integer> {
     @Mixin
     StreamsOption streams;
@@ -90,6 +92,17 @@ final class SendCommand implements Callable<Integer> {
 
     @Option(names = {"-I", "--ignore-times"}, description = "Send every file, even one whose size and mtime match.")
     boolean ignoreTimes;
+
+    @Option(names = {"-X", "--xattrs"}, description = "Keep extended attributes, as rsync -X: every namespace but "
+            + "system.* (ACLs) is sent, the links' own included; a server running as root applies them all, any other "
+            + "user.* only (the rest are named in a warning). On a re-sync changed attributes are set and removed ones "
+            + "removed, without sending unchanged data. With --io portable only user.* is read.")
+    boolean xattrs;
+
+    @Option(names = "--numeric-ids", description = "Send owners and groups as numbers only. By default each is also "
+            + "sent by name and a server running as root gives files the ids those names have there (a name it does "
+            + "not know keeps the number; root is never mapped), as rsync does.")
+    boolean numericIds;
 
     @Option(names = "--delete", description = "Remove what DEST holds that the sources lack (only below DEST; not in a "
             + "directory the sender could not read completely).")
@@ -160,9 +173,13 @@ final class SendCommand implements Callable<Integer> {
         byte[] token = Tokens.read(tokenFile);
         FilterRules filters = filters();
         SourceScanner scanner;
+        SourceRoots sourceRoots = SourceRoots.select(ioMode);
+        if (xattrs && !sourceRoots.nativeFiles()) {
+            System.err.println("dwcp: warning: the portable I/O path reads user.* extended attributes only");
+        }
         try {
             scanner = new SourceScanner(new SourceScanner.Options(limits.maxPathBytes(), filters, safeLinks, delete,
-                    SourceRoots.select(ioMode)),
+                    sourceRoots, xattrs),
                     args.subList(0, args.size() - 1)).check();
         } catch (DwcpException e) {
             throw new IllegalArgumentException(e.getMessage());
@@ -181,7 +198,8 @@ final class SendCommand implements Callable<Integer> {
         }
         int flags = (checksum ? Message.Offer.CHECKSUM : 0) | (ignoreTimes ? Message.Offer.IGNORE_TIMES : 0)
                 | (delete ? Message.Offer.DELETE : 0) | (dryRun ? Message.Offer.DRY_RUN : 0)
-                | (noFsync ? Message.Offer.NO_FSYNC : 0) | (inplace ? Message.Offer.INPLACE : 0);
+                | (noFsync ? Message.Offer.NO_FSYNC : 0) | (inplace ? Message.Offer.INPLACE : 0)
+                | (xattrs ? Message.Offer.XATTRS : 0) | (numericIds ? Message.Offer.NUMERIC_IDS : 0);
         PrintStream out = System.out;
         java.util.function.Consumer<String> itemized = itemize && !json ? line -> {
             synchronized (out) {

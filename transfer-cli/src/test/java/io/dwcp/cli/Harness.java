@@ -116,7 +116,14 @@ final class Harness {
 
     /** Starts the CLI with {@code env} over a UTF-8 locale and none of dwcp's own variables. */
     static Process start(List<String> args, Map<String, String> env) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command(args));
+        return start(List.of(), args, env);
+    }
+
+    /** As {@link #start(List, Map)}, the JVM's command line behind {@code prefix} (a wrapper such as unshare). */
+    static Process start(List<String> prefix, List<String> args, Map<String, String> env) throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(command(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("LC_ALL", "C.UTF-8");
         pb.environment().remove("DWCP_STDERR_TTY");
         pb.environment().remove("DWCP_LOG");
@@ -214,8 +221,13 @@ final class Harness {
 
     /** Runs the CLI to completion (killing it after {@code timeout}) and returns what it did. */
     static Result run(Duration timeout, List<String> args) throws IOException, InterruptedException {
+        return run(timeout, List.of(), args);
+    }
+
+    /** {@link #run(Duration, List)} behind {@code prefix} (see {@link #start(List, List, Map)}). */
+    static Result run(Duration timeout, List<String> prefix, List<String> args) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
-        Process p = start(args);
+        Process p = start(prefix, args, Map.of());
         p.getOutputStream().close();
         Drain out = new Drain(p.getInputStream());
         Drain err = new Drain(p.getErrorStream());
@@ -272,7 +284,13 @@ final class Harness {
 
         /** {@link #start(List)} with {@code env} added to the child's environment. */
         static ServerProcess start(List<String> args, Map<String, String> env) throws IOException, InterruptedException {
-            Process p = Harness.start(args, env);
+            return start(List.of(), args, env);
+        }
+
+        /** {@link #start(List, Map)} behind {@code prefix} (see {@link Harness#start(List, List, Map)}). */
+        static ServerProcess start(List<String> prefix, List<String> args, Map<String, String> env)
+                throws IOException, InterruptedException {
+            Process p = Harness.start(prefix, args, env);
             p.getOutputStream().close();
             Drain out = new Drain(p.getInputStream());
             Drain err = new Drain(p.getErrorStream());

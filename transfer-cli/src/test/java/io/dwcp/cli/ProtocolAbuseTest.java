@@ -349,10 +349,13 @@ class ProtocolAbuseTest {
         assertStillServing();
     }
 
-    /** An OFFER body laid out by hand (protocol version 2): dest, block size, flags, first id, filter rules, entries. */
+    /**
+     * An OFFER body laid out by hand (protocol version 4): dest, block size, flags, first id, filter rules, no user
+     * or group names, entries.
+     */
     private static byte[] offerHeader(int blockSize, int flags, int firstId, int filters, int entries) {
-        ByteBuffer body = ByteBuffer.allocate(24).putInt(0).putInt(blockSize).putInt(flags).putInt(firstId)
-                .putInt(filters).putInt(entries);
+        ByteBuffer body = ByteBuffer.allocate(32).putInt(0).putInt(blockSize).putInt(flags).putInt(firstId)
+                .putInt(filters).putInt(0).putInt(0).putInt(entries);
         return concat(prefix(FrameDescriptor.MAGIC, FrameDescriptor.VERSION, FrameType.OFFER.code(), body.capacity()),
                 body.array());
     }
@@ -376,9 +379,9 @@ class ProtocolAbuseTest {
                 Arguments.of("OFFER with an unknown entry kind", (Function<byte[], byte[]>) s -> {
                     byte[] b = enc(new Message.Offer("", BLOCK,
                             List.of(Entry.file("k", 1, 0644, 0))));
-                    // prefix, dest length (dest empty), block size, flags, first id, filter count (0), entry count,
-                    // then the first entry's kind byte
-                    int kindAt = FrameDescriptor.PREFIX_LENGTH + 4 + 4 + 4 + 4 + 4 + 4;
+                    // prefix, dest length (dest empty), block size, flags, first id, filter count (0), user and
+                    // group name counts (0), entry count, then the first entry's kind byte
+                    int kindAt = FrameDescriptor.PREFIX_LENGTH + 4 + 4 + 4 + 4 + 4 + 4 + 4 + 4;
                     assertEquals(1, b[kindAt], "the kind byte of a FILE entry");
                     b[kindAt] = 9;
                     return b;

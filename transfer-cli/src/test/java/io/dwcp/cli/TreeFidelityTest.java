@@ -44,7 +44,7 @@ class TreeFidelityTest {
         }
     }
 
-    private static boolean hasRsync() {
+    static boolean hasRsync() {
         try {
             return new ProcessBuilder("rsync", "--version").start().waitFor() == 0;
         } catch (IOException | InterruptedException e) {

@@ -1,9 +1,12 @@
 package io.dwcp.zerocopy;
 
+import io.dwcp.core.manifest.Xattr;
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * One directory below a {@link ConfinedRoot}, held open for a run of look-ups by name: what a tree walker or a
@@ -14,6 +17,12 @@ import java.util.function.Consumer;
 public interface ConfinedDirectory extends Closeable {
     /** What is at {@code name} in this directory itself (lstat), or empty. */
     Optional<FileStat> stat(String name) throws IOException;
+
+    /**
+     * The extended attributes of {@code name} in this directory itself (of the link, for a symlink) whose names
+     * {@code wanted} accepts, sorted by name; see {@link ExtendedAttributes#read}.
+     */
+    List<Xattr> xattrs(String name, Predicate<String> wanted) throws IOException;
 
     /** The target of the symlink {@code name}. */
     String readlink(String name) throws IOException;

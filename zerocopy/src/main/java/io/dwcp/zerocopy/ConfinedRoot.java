@@ -100,6 +100,13 @@ public interface ConfinedRoot extends Closeable {
      */
     FileSystemFlush openFileSystemFlush() throws IOException;
 
+    /**
+     * Runs {@code use} on the extended attributes of {@code path} itself (the link, for a symlink): the parent is
+     * resolved as for every other path here and the last component is never followed. The portable implementation
+     * reaches {@code user.*} only, on regular files and directories.
+     */
+    <T> T withXattrs(String path, ExtendedAttributes.Use<T> use) throws IOException;
+
     /** {@code confine=openat2 root=/srv/dwcp}. */
     String describe();
 

@@ -69,6 +69,9 @@ public interface DataFile extends Closeable {
     /** Sets access and modification times, in nanoseconds since the epoch. */
     void setTimes(long atimeNanos, long mtimeNanos) throws IOException;
 
+    /** The file's extended attributes, through this open file (valid while it is open). */
+    ExtendedAttributes xattrs();
+
     /**
      * Maps {@code [position, position+length)} shared; a writable map of a shorter file extends it first
      * (touching a mapped page beyond EOF would be SIGBUS). Close the region to unmap.

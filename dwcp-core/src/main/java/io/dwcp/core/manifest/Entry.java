@@ -14,11 +14,19 @@ package io.dwcp.core.manifest;
  * @param gid         group id, or {@link #NO_ID}
  * @param rdev        SPECIAL: the Linux {@code dev_t} of a device, 0 otherwise; the file type is in {@code mode}'s
  *                    {@code S_IFMT} bits for SPECIAL entries
+ * @param xattrs      the extended attributes ({@code --xattrs}), or {@link Xattrs#UNKNOWN} when they do not travel;
+ *                    never on a HARDLINK or LISTED entry
  */
 public record Entry(EntryKind kind, String path, long size, int mode, long mtimeNanos, String linkTarget, int uid,
-                    int gid, long rdev) {
+                    int gid, long rdev, Xattrs xattrs) {
     /** An owner or group the sender did not give. */
     public static final int NO_ID = -1;
+
+    /** An entry whose extended attributes do not travel. */
+    public Entry(EntryKind kind, String path, long size, int mode, long mtimeNanos, String linkTarget, int uid, int gid,
+                 long rdev) {
+        this(kind, path, size, mode, mtimeNanos, linkTarget, uid, gid, rdev, Xattrs.UNKNOWN);
+    }
 
     public static Entry file(String path, long size, int mode, long mtimeNanos) {
         return new Entry(EntryKind.FILE, path, size, mode, mtimeNanos, "", NO_ID, NO_ID, 0);
@@ -38,7 +46,13 @@ public record Entry(EntryKind kind, String path, long size, int mode, long mtime
 
     /** The same entry with owner and group. */
     public Entry withOwner(int uid, int gid) {
-        return new Entry(kind, path, size, mode, mtimeNanos, linkTarget, uid, gid, rdev);
+        return uid == this.uid && gid == this.gid ? this
+                : new Entry(kind, path, size, mode, mtimeNanos, linkTarget, uid, gid, rdev, xattrs);
+    }
+
+    /** The same entry with these extended attributes. */
+    public Entry withXattrs(Xattrs x) {
+        return new Entry(kind, path, size, mode, mtimeNanos, linkTarget, uid, gid, rdev, x);
     }
 
     /** The entry's name, the last component of its path. */

@@ -30,6 +30,13 @@ public final class BodyReader {
         return buf.get() & 0xff;
     }
 
+    public int u16(String field) throws DwcpException {
+        if (buf.remaining() < 2) {
+            throw truncated(field);
+        }
+        return buf.getShort() & 0xffff;
+    }
+
     public int i32(String field) throws DwcpException {
         if (buf.remaining() < 4) {
             throw truncated(field);

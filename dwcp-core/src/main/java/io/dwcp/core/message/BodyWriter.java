@@ -28,6 +28,13 @@ public final class BodyWriter {
         return this;
     }
 
+    public BodyWriter u16(int v) {
+        ensure(2);
+        buf[pos++] = (byte) (v >>> 8);
+        buf[pos++] = (byte) v;
+        return this;
+    }
+
     public BodyWriter i32(int v) {
         ensure(4);
         ByteBuffer.wrap(buf, pos, 4).putInt(v);

@@ -5,9 +5,6 @@ import io.dwcp.core.ErrorCode;
 import io.dwcp.core.Limits;
 import io.dwcp.core.digest.BlockDigests;
 import io.dwcp.core.frame.FrameType;
-import io.dwcp.core.manifest.Entry;
-import io.dwcp.core.manifest.EntryKind;
-import io.dwcp.core.manifest.RelativePaths;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,15 +12,14 @@ import java.util.List;
 /**
  * Encodes and decodes message bodies. Strings are {@code u32 length + UTF-8}, byte strings
  * {@code u32 length + bytes}, lists {@code u32 count + elements}; all integers big-endian. Decoding checks
- * every count against {@link Limits} and against the bytes left before allocating.
+ * every count against {@link Limits} and against the bytes left before allocating. OFFER, the body that grows with
+ * the tree, has a codec of its own ({@link OfferCodec}).
  */
 public final class ControlCodec {
     private static final int MAX_SHORT_STRING = 1024;
     private static final int MAX_TOKEN = 4096;
-    /** Smallest encoding of an entry: kind, path length, size, mode, mtime, link length, uid, gid, rdev. */
-    private static final int MIN_ENTRY_BYTES = 1 + 4 + 8 + 4 + 8 + 4 + 4 + 4 + 8;
     /** Smallest plan line: id, action, changes, basis size, digests length, detail length. */
-    private static final int MIN_PLAN_BYTES = 4 + 1 + 1 + 8 + 4 + 4;
+    private static final int MIN_PLAN_BYTES = 4 + 1 + 2 + 8 + 4 + 4;
     private static final int MIN_DELETED_BYTES = 4 + 1;
 
     private ControlCodec() {
@@ -34,21 +30,11 @@ public final class ControlCodec {
         switch (m) {
             case Message.Hello h -> w.string(h.client()).bytes(h.token()).i32(h.streams());
             case Message.Welcome wl -> w.fixed(wl.sessionId()).i32(wl.dataPort()).i32(wl.streams()).string(wl.server());
-            case Message.Offer o -> {
-                w.string(o.dest()).i32(o.blockSize()).i32(o.flags()).i32(o.firstId()).i32(o.filters().size());
-                for (String f : o.filters()) {
-                    w.string(f);
-                }
-                w.i32(o.entries().size());
-                for (Entry e : o.entries()) {
-                    w.u8(e.kind().code()).string(e.path()).i64(e.size()).i32(e.mode()).i64(e.mtimeNanos())
-                            .string(e.linkTarget()).i32(e.uid()).i32(e.gid()).i64(e.rdev());
-                }
-            }
+            case Message.Offer o -> OfferCodec.encode(o, w);
             case Message.Plan p -> {
                 w.i32(p.files().size());
                 for (Message.FilePlan f : p.files()) {
-                    w.i32(f.fileId()).u8(f.action()).u8(f.changes()).i64(f.basisSize()).bytes(f.blockDigests())
+                    w.i32(f.fileId()).u8(f.action()).u16(f.changes()).i64(f.basisSize()).bytes(f.blockDigests())
                             .string(clip(f.detail()));
                 }
             }
@@ -118,7 +104,7 @@ public final class ControlCodec {
                     r.i32("streams"));
             case WELCOME -> new Message.Welcome(r.fixed("session", Message.SESSION_ID_LENGTH), r.i32("data_port"),
                     r.i32("streams"), r.string("server", MAX_SHORT_STRING));
-            case OFFER -> decodeOffer(r, limits);
+            case OFFER -> OfferCodec.decode(r, limits);
             case PLAN -> decodePlan(r, limits);
             case REFINE -> new Message.Refine(r.i32("file"), decodeBlocks(r, "refine"));
             case PAGE_DIGESTS -> {
@@ -146,79 +132,6 @@ public final class ControlCodec {
         return m;
     }
 
-    private static Message.Offer decodeOffer(BodyReader r, Limits limits) throws DwcpException {
-        String dest = r.string("dest", limits.maxPathBytes());
-        if (!dest.isEmpty()) {
-            RelativePaths.check(dest, limits.maxPathBytes());
-        }
-        int blockSize = r.i32("block_size");
-        if (blockSize < Limits.MIN_BLOCK_SIZE || blockSize > Limits.MAX_BLOCK_SIZE || Integer.bitCount(blockSize) != 1) {
-            throw DwcpException.protocol("frame=offer reason=bad-block-size block_size=" + blockSize
-                    + " min=" + Limits.MIN_BLOCK_SIZE + " max=" + Limits.MAX_BLOCK_SIZE);
-        }
-        int flags = r.i32("flags");
-        if ((flags & ~Message.Offer.KNOWN) != 0) {
-            throw DwcpException.protocol("frame=offer reason=unknown-flags flags=" + Integer.toHexString(flags));
-        }
-        int firstId = r.i32("first_id");
-        int rules = r.count("filters", Message.Offer.MAX_FILTERS, 4 + 3);
-        List<String> filters = new ArrayList<>(rules);
-        for (int i = 0; i < rules; i++) {
-            String rule = r.string("filter", limits.maxPathBytes());
-            if (!(rule.startsWith("- ") || rule.startsWith("+ ")) || rule.length() < 3) {
-                throw DwcpException.protocol("frame=offer reason=bad-filter-rule");
-            }
-            filters.add(rule);
-        }
-        int n = r.count("entries", limits.maxEntries(), MIN_ENTRY_BYTES);
-        if (firstId < 0 || firstId > Integer.MAX_VALUE - n) {
-            throw DwcpException.protocol("frame=offer reason=bad-first-id first_id=" + firstId);
-        }
-        List<Entry> entries = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            entries.add(decodeEntry(r, limits));
-        }
-        return new Message.Offer(dest, blockSize, flags, firstId, filters, entries);
-    }
-
-    private static Entry decodeEntry(BodyReader r, Limits limits) throws DwcpException {
-        EntryKind kind = EntryKind.of(r.u8("kind"));
-        String path = r.string("path", limits.maxPathBytes());
-        // An empty path is DEST itself: its listing is complete (LISTED), or its own metadata (DIR).
-        if (!path.isEmpty() || (kind != EntryKind.LISTED && kind != EntryKind.DIR)) {
-            RelativePaths.check(path, limits.maxPathBytes());
-        }
-        long size = r.i64("size");
-        int mode = r.i32("mode");
-        long mtime = r.i64("mtime");
-        String target = r.string("link_target", limits.maxPathBytes());
-        int uid = r.i32("uid");
-        int gid = r.i32("gid");
-        long rdev = r.i64("rdev");
-        if (size < 0 || (kind != EntryKind.FILE && size != 0)) {
-            throw DwcpException.protocol("frame=offer reason=bad-size path=" + path + " size=" + size);
-        }
-        switch (kind) {
-            case SYMLINK -> RelativePaths.checkSymlinkTarget(path, target, limits.maxPathBytes());
-            case HARDLINK -> RelativePaths.check(target, limits.maxPathBytes());
-            default -> {
-                if (!target.isEmpty()) {
-                    throw DwcpException.protocol("frame=offer reason=unexpected-link-target path=" + path);
-                }
-            }
-        }
-        int type = mode & 0170000;
-        boolean device = type == 0020000 || type == 0060000; // char, block
-        boolean special = device || type == 0010000; // or a FIFO
-        boolean bad = kind == EntryKind.SPECIAL ? !special || (mode & ~0177777) != 0 || (!device && rdev != 0)
-                : (mode & ~07777) != 0 || rdev != 0;
-        if (bad) {
-            throw DwcpException.protocol("frame=offer reason=bad-mode path=" + path + " mode=" + Integer.toOctalString(mode)
-                    + " rdev=" + rdev);
-        }
-        return new Entry(kind, path, size, mode, mtime, target, uid, gid, rdev);
-    }
-
     private static Message.Plan decodePlan(BodyReader r, Limits limits) throws DwcpException {
         int n = r.count("files", limits.maxEntries(), MIN_PLAN_BYTES);
         List<Message.FilePlan> files = new ArrayList<>(n);
@@ -228,7 +141,7 @@ public final class ControlCodec {
             if (action > Message.FilePlan.FAILED) {
                 throw DwcpException.protocol("frame=plan reason=unknown-action action=" + action);
             }
-            int changes = r.u8("changes");
+            int changes = r.u16("changes");
             long basisSize = r.i64("basis_size");
             byte[] digests = r.bytes("digests", limits.maxControlBody());
             if (digests.length % BlockDigests.DIGEST_LENGTH != 0 || basisSize < 0) {

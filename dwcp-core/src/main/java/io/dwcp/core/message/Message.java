@@ -3,6 +3,7 @@ package io.dwcp.core.message;
 import io.dwcp.core.ErrorCode;
 import io.dwcp.core.frame.FrameType;
 import io.dwcp.core.manifest.Entry;
+import io.dwcp.core.manifest.OwnerNames;
 import java.util.List;
 
 /** Control-plane and stream-setup messages. Layouts are in {@link ControlCodec} and docs/PROTOCOL.md. */
@@ -30,10 +31,11 @@ public sealed interface Message {
      * repeats them unchanged. The first batch also carries the sender's filter rules, so that {@code --delete}
      * spares what they exclude at the receiver, as rsync does; later batches carry none. Entry ids run on from batch to batch: the entries of this batch are {@code firstId},
      * {@code firstId + 1}, ... A sender keeps at most {@link io.dwcp.core.Limits#WINDOW_ENTRIES} ids between the
-     * oldest entry the receiver has not finished and the end of the batch it sends.
+     * oldest entry the receiver has not finished and the end of the batch it sends. Each batch names the owners and
+     * groups its entries use ({@link OwnerNames}), unless {@link #NUMERIC_IDS}.
      */
-    record Offer(String dest, int blockSize, int flags, int firstId, List<String> filters, List<Entry> entries)
-            implements Message {
+    record Offer(String dest, int blockSize, int flags, int firstId, List<String> filters, OwnerNames owners,
+                 List<Entry> entries) implements Message {
         /** Filter rules a batch may carry: rsync's rule lines, {@code "- PATTERN"} or {@code "+ PATTERN"}. */
         public static final int MAX_FILTERS = 1024;
         /** Compare block digests instead of size and mtime (rsync's {@code --checksum}). */
@@ -51,8 +53,20 @@ public sealed interface Message {
          * only the changed bytes are written there. Files that would shrink, and files under 4 MiB, are not.
          */
         public static final int INPLACE = 32;
+        /**
+         * Extended attributes travel with every entry ({@code --xattrs}): the receiver makes each entry's attributes
+         * those of the source, within the namespaces it may change. Without it no entry carries any and the
+         * receiver leaves attributes alone.
+         */
+        public static final int XATTRS = 64;
+        /**
+         * Owners and groups are numbers only ({@code --numeric-ids}): the batch names none and the receiver applies
+         * the numbers as they are.
+         */
+        public static final int NUMERIC_IDS = 128;
         /** Every flag this version knows; others are refused. */
-        public static final int KNOWN = CHECKSUM | IGNORE_TIMES | DELETE | DRY_RUN | NO_FSYNC | INPLACE;
+        public static final int KNOWN = CHECKSUM | IGNORE_TIMES | DELETE | DRY_RUN | NO_FSYNC | INPLACE | XATTRS
+                | NUMERIC_IDS;
 
         /** A whole transfer in one batch, with no options (tests and small sends). */
         public Offer(String dest, int blockSize, List<Entry> entries) {
@@ -62,6 +76,11 @@ public sealed interface Message {
         /** A batch without filter rules. */
         public Offer(String dest, int blockSize, int flags, int firstId, List<Entry> entries) {
             this(dest, blockSize, flags, firstId, List.of(), entries);
+        }
+
+        /** A batch that names no owners. */
+        public Offer(String dest, int blockSize, int flags, int firstId, List<String> filters, List<Entry> entries) {
+            this(dest, blockSize, flags, firstId, filters, OwnerNames.NONE, entries);
         }
 
         public boolean has(int flag) {
@@ -79,10 +98,11 @@ public sealed interface Message {
      *
      * @param fileId      the entry's id
      * @param action      {@link #NEW}, {@link #BASIS}, {@link #SKIP} or {@link #FAILED}
-     * @param changes     bits of {@link #CREATED} ... {@link #TARGET}: what is (or, in a dry run, would be) changed
+     * @param changes     bits of {@link #CREATED} ... {@link #TARGET} and {@link #XATTRS}: what is (or, in a dry run,
+     *                    would be) changed
      * @param basisSize   BASIS: size of the receiver's file
      * @param blockDigests BASIS: its block digests; empty otherwise
-     * @param detail      FAILED: why; empty otherwise
+     * @param detail      FAILED: why; otherwise a warning (something of the entry the receiver leaves out) or empty
      */
     record FilePlan(int fileId, int action, int changes, long basisSize, byte[] blockDigests, String detail) {
         /** No usable basis: send every block. */
@@ -101,6 +121,8 @@ public sealed interface Message {
         public static final int OWNER = 16;
         public static final int GROUP = 32;
         public static final int TARGET = 64;
+        /** The extended attributes differ (rsync's {@code x}). */
+        public static final int XATTRS = 256;
         /**
          * Not a change: BASIS digests are those of a part file an interrupted transfer left (resume), zero for the
          * blocks it lacks; the sender sends what differs and does not refine blocks to pages against it.

@@ -279,7 +279,7 @@ class ControlCodecTest {
         Message.Offer o = new Message.Offer("d", 4096, List.of(Entry.file("f", 0x0102030405060708L, 0644, 9)));
         byte[] b = bodyBytes(o);
         ByteBuffer want = ByteBuffer.allocate(b.length)
-                .putInt(1).put((byte) 'd').putInt(4096).putInt(0).putInt(0).putInt(0).putInt(1)
+                .putInt(1).put((byte) 'd').putInt(4096).putInt(0).putInt(0).putInt(0).putInt(0).putInt(0).putInt(1)
                 .put((byte) 1).putInt(1).put((byte) 'f').putLong(0x0102030405060708L).putInt(0644).putLong(9).putInt(0)
                 .putInt(-1).putInt(-1).putLong(0);
         assertEquals(b.length, want.position());
@@ -304,8 +304,9 @@ class ControlCodecTest {
 
     @Test
     void offerFieldsAreInTheDocumentedOrder() throws Exception {
-        // string dest, i32 block size, i32 flags, i32 first id, i32 count; per entry u8 kind, string path, i64 size,
-        // i32 mode, i64 mtime (ns), string link target, i32 uid, i32 gid, i64 rdev. Every value distinct.
+        // string dest, i32 block size, i32 flags, i32 first id, i32 filter count, i32 user names, i32 group names,
+        // i32 count; per entry u8 kind, string path, i64 size, i32 mode, i64 mtime (ns), string link target, i32 uid,
+        // i32 gid, i64 rdev. Every value distinct.
         Message.Offer o = new Message.Offer("d", 8192, Message.Offer.CHECKSUM | Message.Offer.DRY_RUN, 0x0a0b0c0d,
                 List.of(Entry.file("f", 0x0102030405060708L, 0644, 0x1112131415161718L).withOwner(1000, 100),
                         Entry.symlink("l", "/t", 0x2122232425262728L).withOwner(-1, 7),
@@ -314,7 +315,7 @@ class ControlCodecTest {
                         new Entry(EntryKind.LISTED, "", 0, 0, 0, "", -1, -1, 0)));
         byte[] b = bodyBytes(o);
         ByteBuffer want = ByteBuffer.allocate(b.length)
-                .putInt(1).put((byte) 'd').putInt(8192).putInt(9).putInt(0x0a0b0c0d).putInt(0).putInt(5)
+                .putInt(1).put((byte) 'd').putInt(8192).putInt(9).putInt(0x0a0b0c0d).putInt(0).putInt(0).putInt(0).putInt(5)
                 .put((byte) 1).putInt(1).put((byte) 'f').putLong(0x0102030405060708L).putInt(0644)
                 .putLong(0x1112131415161718L).putInt(0).putInt(1000).putInt(100).putLong(0)
                 .put((byte) 3).putInt(1).put((byte) 'l').putLong(0).putInt(0777)
@@ -332,7 +333,7 @@ class ControlCodecTest {
 
     @Test
     void planEncodingIsTheDocumentedLayout() throws Exception {
-        // i32 count; per line i32 id, u8 action, u8 changes, i64 basis size, bytes digests, string detail.
+        // i32 count; per line i32 id, u8 action, u16 changes, i64 basis size, bytes digests, string detail.
         byte[] digest = seq(16, 11);
         Message.Plan p = new Message.Plan(List.of(
                 new Message.FilePlan(0x01020304, Message.FilePlan.BASIS,
@@ -341,10 +342,10 @@ class ControlCodecTest {
                 Message.FilePlan.skip(6, Message.FilePlan.TARGET)));
         byte[] b = bodyBytes(p);
         ByteBuffer want = ByteBuffer.allocate(b.length).putInt(3)
-                .putInt(0x01020304).put((byte) 1).put((byte) 6).putLong(0x1112131415161718L).putInt(16).put(digest)
+                .putInt(0x01020304).put((byte) 1).putShort((short) 6).putLong(0x1112131415161718L).putInt(16).put(digest)
                 .putInt(0)
-                .putInt(5).put((byte) 3).put((byte) 0).putLong(0).putInt(0).putInt(2).put((byte) 'n').put((byte) 'o')
-                .putInt(6).put((byte) 2).put((byte) 64).putLong(0).putInt(0).putInt(0);
+                .putInt(5).put((byte) 3).putShort((short) 0).putLong(0).putInt(0).putInt(2).put((byte) 'n').put((byte) 'o')
+                .putInt(6).put((byte) 2).putShort((short) 64).putLong(0).putInt(0).putInt(0);
         assertEquals(b.length, want.position());
         assertArrayEquals(want.array(), b);
     }
@@ -371,12 +372,12 @@ class ControlCodecTest {
         }
         assertEquals(List.of(0, 1, 2, 3), List.of(Message.FilePlan.NEW, Message.FilePlan.BASIS, Message.FilePlan.SKIP,
                 Message.FilePlan.FAILED));
-        assertEquals(List.of(1, 2, 4, 8, 16, 32, 64), List.of(Message.FilePlan.CREATED, Message.FilePlan.CONTENT,
+        assertEquals(List.of(1, 2, 4, 8, 16, 32, 64, 256), List.of(Message.FilePlan.CREATED, Message.FilePlan.CONTENT,
                 Message.FilePlan.TIME, Message.FilePlan.PERMS, Message.FilePlan.OWNER, Message.FilePlan.GROUP,
-                Message.FilePlan.TARGET));
-        assertEquals(List.of(1, 2, 4, 8, 16, 32, 63), List.of(Message.Offer.CHECKSUM, Message.Offer.IGNORE_TIMES,
-                Message.Offer.DELETE, Message.Offer.DRY_RUN, Message.Offer.NO_FSYNC, Message.Offer.INPLACE,
-                Message.Offer.KNOWN));
+                Message.FilePlan.TARGET, Message.FilePlan.XATTRS));
+        assertEquals(List.of(1, 2, 4, 8, 16, 32, 64, 128, 255), List.of(Message.Offer.CHECKSUM,
+                Message.Offer.IGNORE_TIMES, Message.Offer.DELETE, Message.Offer.DRY_RUN, Message.Offer.NO_FSYNC,
+                Message.Offer.INPLACE, Message.Offer.XATTRS, Message.Offer.NUMERIC_IDS, Message.Offer.KNOWN));
     }
 
     /** S_IFMT values: regular, directory, symlink, FIFO, char device, block device, socket. */
@@ -433,7 +434,7 @@ class ControlCodecTest {
             assertEquals(flags, back.flags());
         }
         assertTrue(o.has(Message.Offer.DELETE) && !o.has(Message.Offer.DRY_RUN));
-        for (int flags : new int[] {1 << 20, 64, Message.Offer.KNOWN + 1, Integer.MIN_VALUE, -1}) {
+        for (int flags : new int[] {1 << 20, 256, Message.Offer.KNOWN + 1, Integer.MIN_VALUE, -1}) {
             rejectsOffer(new Message.Offer("", MIB, flags, 0, List.of()), ErrorCode.PROTOCOL, "unknown-flags");
         }
         rejectsOffer(new Message.Offer("", MIB, 0, -1, List.of()), ErrorCode.PROTOCOL, "bad-first-id");
@@ -546,13 +547,13 @@ class ControlCodecTest {
 
     /** The OFFER header before the entry count: empty dest, 1 MiB blocks, no flags, first id 0, no filters. */
     static BodyWriter offerHead(BodyWriter w) {
-        return w.string("").i32(MIB).i32(0).i32(0).i32(0);
+        return w.string("").i32(MIB).i32(0).i32(0).i32(0).i32(0).i32(0); // no filters, no owner names
     }
 
     /** The smallest entry on the wire: kind, path length, size, mode, mtime, link length, uid, gid, rdev. */
     static final int MIN_ENTRY_BYTES = 1 + 4 + 8 + 4 + 8 + 4 + 4 + 4 + 8;
     /** The smallest plan line: id, action, changes, basis size, digests length, detail length. */
-    static final int MIN_PLAN_BYTES = 4 + 1 + 1 + 8 + 4 + 4;
+    static final int MIN_PLAN_BYTES = 4 + 1 + 2 + 8 + 4 + 4;
 
     @ParameterizedTest
     @ValueSource(ints = {Integer.MAX_VALUE, Limits.MAX_ENTRIES + 1, 250_001, 1_000_001, -1, Integer.MIN_VALUE})
@@ -591,16 +592,16 @@ class ControlCodecTest {
         assertTrue(allocatedWhileRejecting(FrameType.PLAN, files, LIMITS.withMaxEntries(Integer.MAX_VALUE)) < 256 * 1024);
         ByteBuffer over = raw(FrameType.PLAN, w -> w.i32(Limits.MAX_ENTRIES + 1));
         rejects(FrameType.PLAN, over, LIMITS, ErrorCode.PROTOCOL, "limit field=files count=16385 max=16384");
-        ByteBuffer digests = raw(FrameType.PLAN, w -> w.i32(1).i32(0).u8(1).u8(0).i64(0).i32(Integer.MAX_VALUE).i32(0));
+        ByteBuffer digests = raw(FrameType.PLAN, w -> w.i32(1).i32(0).u8(1).u16(0).i64(0).i32(Integer.MAX_VALUE).i32(0));
         rejects(FrameType.PLAN, digests.duplicate(), LIMITS, ErrorCode.PROTOCOL, "limit field=digests");
-        ByteBuffer digests2 = raw(FrameType.PLAN, w -> w.i32(1).i32(0).u8(1).u8(0).i64(0).i32(LIMITS.maxControlBody())
+        ByteBuffer digests2 = raw(FrameType.PLAN, w -> w.i32(1).i32(0).u8(1).u16(0).i64(0).i32(LIMITS.maxControlBody())
                 .i32(0));
         rejects(FrameType.PLAN, digests2.duplicate(), LIMITS, ErrorCode.PROTOCOL, "truncated field=digests");
         assertTrue(allocatedWhileRejecting(FrameType.PLAN, digests2, LIMITS) < 256 * 1024);
-        ByteBuffer detail = raw(FrameType.PLAN, w -> w.i32(1).i32(0).u8(3).u8(0).i64(0).i32(0).i32(Integer.MAX_VALUE));
+        ByteBuffer detail = raw(FrameType.PLAN, w -> w.i32(1).i32(0).u8(3).u16(0).i64(0).i32(0).i32(Integer.MAX_VALUE));
         rejects(FrameType.PLAN, detail.duplicate(), LIMITS, ErrorCode.PROTOCOL, "limit field=detail");
         assertTrue(allocatedWhileRejecting(FrameType.PLAN, detail, LIMITS) < 256 * 1024);
-        ByteBuffer detail2 = raw(FrameType.PLAN, w -> w.i32(1).i32(0).u8(3).u8(0).i64(0).i32(0).i32(8000));
+        ByteBuffer detail2 = raw(FrameType.PLAN, w -> w.i32(1).i32(0).u8(3).u16(0).i64(0).i32(0).i32(8000));
         rejects(FrameType.PLAN, detail2.duplicate(), LIMITS, ErrorCode.PROTOCOL, "truncated field=detail");
         assertTrue(allocatedWhileRejecting(FrameType.PLAN, detail2, LIMITS) < 256 * 1024);
     }
@@ -646,7 +647,7 @@ class ControlCodecTest {
         rejects(FrameType.DELETED, body(new Message.Deleted(List.of("p".repeat(2 * 4096 + 1)))), LIMITS,
                 ErrorCode.PROTOCOL, "limit field=path");
         assertEquals(List.of(maxPath), ((Message.Deleted) roundTrip(new Message.Deleted(List.of(maxPath)))).paths());
-        ByteBuffer detail = raw(FrameType.PLAN, w -> w.i32(1).i32(0).u8(3).u8(0).i64(0).i32(0)
+        ByteBuffer detail = raw(FrameType.PLAN, w -> w.i32(1).i32(0).u8(3).u16(0).i64(0).i32(0)
                 .string("d".repeat(2 * 4096 + 1)));
         rejects(FrameType.PLAN, detail, LIMITS, ErrorCode.PROTOCOL, "limit field=detail");
     }
@@ -835,7 +836,7 @@ class ControlCodecTest {
         ByteBuffer hardTarget = raw(FrameType.OFFER, w -> entry(offerHead(w).i32(1), 4, utf8("h"), 0, bad));
         rejects(FrameType.OFFER, hardTarget, LIMITS, ErrorCode.PROTOCOL, "bad-utf8 field=link_target");
         // PLAN detail, DELETED path.
-        ByteBuffer detail = raw(FrameType.PLAN, w -> w.i32(1).i32(0).u8(3).u8(0).i64(0).i32(0).bytes(bad));
+        ByteBuffer detail = raw(FrameType.PLAN, w -> w.i32(1).i32(0).u8(3).u16(0).i64(0).i32(0).bytes(bad));
         rejects(FrameType.PLAN, detail, LIMITS, ErrorCode.PROTOCOL, "bad-utf8 field=detail");
         ByteBuffer deleted = raw(FrameType.DELETED, w -> w.i32(2).string("ok").bytes(bad));
         rejects(FrameType.DELETED, deleted, LIMITS, ErrorCode.PROTOCOL, "bad-utf8 field=path");
@@ -879,17 +880,17 @@ class ControlCodecTest {
     @ParameterizedTest
     @ValueSource(ints = {4, 5, 128, 255})
     void unknownPlanActionIsRejected(int action) {
-        ByteBuffer b = raw(FrameType.PLAN, w -> w.i32(1).i32(0).u8(action).u8(0).i64(0).i32(0).i32(0));
+        ByteBuffer b = raw(FrameType.PLAN, w -> w.i32(1).i32(0).u8(action).u16(0).i64(0).i32(0).i32(0));
         rejects(FrameType.PLAN, b, LIMITS, ErrorCode.PROTOCOL, "unknown-action action=" + action);
     }
 
     @ParameterizedTest
     @ValueSource(ints = {0, 1, 2, 3})
     void everyKnownPlanActionDecodes(int action) throws Exception {
-        ByteBuffer b = raw(FrameType.PLAN, w -> w.i32(1).i32(6).u8(action).u8(0x7f).i64(0).i32(0).string("why"));
+        ByteBuffer b = raw(FrameType.PLAN, w -> w.i32(1).i32(6).u8(action).u16(0x17f).i64(0).i32(0).string("why"));
         Message.FilePlan line = ((Message.Plan) ControlCodec.decode(FrameType.PLAN, b, LIMITS)).files().get(0);
         assertEquals(action, line.action());
-        assertEquals(0x7f, line.changes());
+        assertEquals(0x17f, line.changes());
         assertEquals("why", line.detail());
     }
 

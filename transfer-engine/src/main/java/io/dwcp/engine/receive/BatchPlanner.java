@@ -5,16 +5,19 @@ import static io.dwcp.core.message.Message.FilePlan.CREATED;
 import static io.dwcp.core.message.Message.FilePlan.GROUP;
 import static io.dwcp.core.message.Message.FilePlan.OWNER;
 import static io.dwcp.core.message.Message.FilePlan.PERMS;
-import static io.dwcp.core.message.Message.FilePlan.TARGET;
 import static io.dwcp.core.message.Message.FilePlan.TIME;
+import static io.dwcp.core.message.Message.FilePlan.XATTRS;
 
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
 import io.dwcp.core.manifest.Entry;
 import io.dwcp.core.manifest.FilterRules;
 import io.dwcp.core.manifest.RelativePaths;
+import io.dwcp.core.manifest.Xattrs;
 import io.dwcp.core.message.Message;
 import io.dwcp.core.message.Message.FilePlan;
+import io.dwcp.engine.owners.Accounts;
+import io.dwcp.engine.owners.OwnerMapping;
 import io.dwcp.engine.storage.BasisDigests;
 import io.dwcp.engine.storage.IncomingFile;
 import io.dwcp.engine.storage.PartJournal;
@@ -49,6 +52,10 @@ final class BatchPlanner {
     private final boolean dryRun;
     private final TreeCommitter committer;
     private final Deleter deleter;
+    private final MetadataCheck metadata;
+    private final NodePlanner nodes;
+    /** Owners by name, when this receiver keeps owners and the sender names them (no {@code --numeric-ids}). */
+    private final OwnerMapping owners;
     /**
      * Basis digest bytes one PLAN may carry: half a control frame, the rest is room for its lines. A file whose
      * digests would not fit in what is left comes whole instead (correct, only without the delta), so a PLAN always
@@ -72,6 +79,15 @@ final class BatchPlanner {
         this.committer = new TreeCommitter(root, first.dest());
         this.deleter = first.has(Message.Offer.DELETE)
                 ? new Deleter(root, first.dest(), dryRun, FilterRules.fromLines(first.filters())) : null;
+        this.metadata = new MetadataCheck(root, first.has(Message.Offer.XATTRS));
+        this.nodes = new NodePlanner(root, first.dest(), dryRun, metadata, committer);
+        this.owners = root.keepsOwners() && !first.has(Message.Offer.NUMERIC_IDS)
+                ? new OwnerMapping(Accounts.system()) : null;
+    }
+
+    /** Extended attributes this receiver did not apply, so far (see {@link MetadataCheck#skipped}). */
+    long skippedXattrs() {
+        return metadata.skippedXattrs();
     }
 
     TreeCommitter committer() {
@@ -89,6 +105,10 @@ final class BatchPlanner {
         }
         if (batch != first && !batch.filters().isEmpty()) {
             throw DwcpException.protocol("frame=offer reason=filters-after-first-batch");
+        }
+        if (owners != null && !batch.owners().isEmpty()) {
+            batch = new Message.Offer(batch.dest(), batch.blockSize(), batch.flags(), batch.firstId(), batch.filters(),
+                    batch.owners(), owners.map(batch.entries(), batch.owners()));
         }
         String dest = first.dest();
         if (!dryRun && batch.firstId() == 0 && !dest.isEmpty()) {
@@ -129,16 +149,21 @@ final class BatchPlanner {
                         yield p;
                     }
                     case DIR -> planDir(id, e);
-                    case SYMLINK -> planSymlink(id, e);
+                    case SYMLINK -> nodes.planSymlink(id, e, lookups);
                     case HARDLINK -> {
                         if (!dryRun) {
                             committer.hardLink(e);
                         }
                         yield FilePlan.skip(id, 0);
                     }
-                    case SPECIAL -> planSpecial(id, e);
+                    case SPECIAL -> nodes.planSpecial(id, e, lookups);
                     case LISTED -> FilePlan.skip(id, 0);
                 };
+                String skipped = metadata.skipped(e);
+                if (!skipped.isEmpty() && lines[i].detail().isEmpty()) {
+                    FilePlan l = lines[i];
+                    lines[i] = new FilePlan(l.fileId(), l.action(), l.changes(), l.basisSize(), l.blockDigests(), skipped);
+                }
             } catch (DwcpException ex) {
                 if (ex.code() == ErrorCode.PROTOCOL) {
                     throw ex;
@@ -169,7 +194,7 @@ final class BatchPlanner {
         if (here == null || !here.isRegularFile()) {
             return dryRun ? FilePlan.skip(id, CREATED) : claimed(new FilePlan(id, FilePlan.NEW, 0, new byte[0]), target, e);
         }
-        int differs = metadataDiffers(e, here);
+        int differs = metadata.differs(e, here, target, lookups);
         boolean sameContentByQuickCheck = here.size() == e.size() && here.mtimeNanos() == e.mtimeNanos();
         if (sameContentByQuickCheck && !first.has(Message.Offer.CHECKSUM) && !first.has(Message.Offer.IGNORE_TIMES)) {
             if (differs != 0 && !dryRun) {
@@ -197,19 +222,6 @@ final class BatchPlanner {
         return p;
     }
 
-    /** The {@code TIME}, {@code PERMS}, {@code OWNER} and {@code GROUP} bits that differ. */
-    private int metadataDiffers(Entry e, FileStat here) {
-        int d = here.mtimeNanos() != e.mtimeNanos() ? TIME : 0;
-        if (!here.isSymbolicLink() && here.permissions() != (e.mode() & 07777)) {
-            d |= PERMS;
-        }
-        if (root.keepsOwners()) {
-            d |= e.uid() != Entry.NO_ID && e.uid() != here.uid() ? OWNER : 0;
-            d |= e.gid() != Entry.NO_ID && e.gid() != here.gid() ? GROUP : 0;
-        }
-        return d;
-    }
-
     private FilePlan planDir(int id, Entry e) throws DwcpException {
         if (e.path().isEmpty() && first.dest().isEmpty()) {
             return FilePlan.skip(id, 0); // the server's root itself keeps the metadata its operator gave it
@@ -220,78 +232,23 @@ final class BatchPlanner {
             throw RelativePaths.refused(e.path(), "exists-as-non-directory");
         }
         // DEST itself was made for this transfer a moment ago: it is new, as the listing should say.
-        int changes = here == null || (e.path().isEmpty() && destCreated) ? CREATED : metadataDiffers(e, here);
+        int changes = here == null || (e.path().isEmpty() && destCreated) ? CREATED
+                : metadata.differs(e, here, p, lookups);
         if (!dryRun) {
             if (here == null) {
                 lookups.close(); // the tree changes: look again afterwards
                 root.ensureParents(p, e.path());
                 root.ensureDirectory(p, e.path());
             }
-            committer.dir(e);
+            if (e.xattrs().known() && (here == null || (changes & (CREATED | XATTRS)) != 0)) {
+                // now, not at COMMIT: making the directory's contents does not disturb them, and the committer
+                // then holds no attribute bytes for the directories of a whole tree
+                root.setXattrs(p, e, e.path().isEmpty() ? "." : e.path());
+                committer.changedOutsideFiles();
+            }
+            committer.dir(e.withXattrs(Xattrs.UNKNOWN));
         }
         return FilePlan.skip(id, changes);
-    }
-
-    /** A symlink is stored verbatim, made under the part name and renamed over the target: never half-made. */
-    private FilePlan planSymlink(int id, Entry e) throws DwcpException {
-        String p = root.resolve(first.dest(), e.path());
-        FileStat here = lookups.stat(p, e.path()).orElse(null);
-        if (here != null && here.isDirectory()) {
-            throw RelativePaths.refused(e.path(), "exists-as-directory");
-        }
-        boolean same = here != null && here.isSymbolicLink() && lookups.readlink(p, e.path()).equals(e.linkTarget());
-        int changes = here == null ? CREATED : !same ? TARGET : metadataDiffers(e, here);
-        if (dryRun || changes == 0) {
-            return FilePlan.skip(id, changes);
-        }
-        place(p, e, true, same ? null : tmp -> root.symlink(e.linkTarget(), tmp, e.path()));
-        return FilePlan.skip(id, changes);
-    }
-
-    /** FIFOs anywhere; devices only as root, as rsync does (a warning, not a failure, otherwise). */
-    private FilePlan planSpecial(int id, Entry e) throws DwcpException {
-        boolean device = (e.mode() & 0170000) != 0010000;
-        if (device && !root.keepsOwners()) {
-            return new FilePlan(id, FilePlan.SKIP, 0, 0, new byte[0], "path=\"" + e.path()
-                    + "\" reason=device-skipped-not-root");
-        }
-        String p = root.resolve(first.dest(), e.path());
-        FileStat here = lookups.stat(p, e.path()).orElse(null);
-        if (here != null && here.isDirectory()) {
-            throw RelativePaths.refused(e.path(), "exists-as-directory");
-        }
-        boolean same = here != null && (here.mode() & 0170000) == (e.mode() & 0170000) && here.rdev() == e.rdev();
-        int changes = !same ? (here == null ? CREATED : CONTENT) : metadataDiffers(e, here);
-        if (dryRun || changes == 0) {
-            return FilePlan.skip(id, changes);
-        }
-        place(p, e, false, same ? null : tmp -> root.mknod(tmp, e.mode(), e.rdev(), e.path()));
-        return FilePlan.skip(id, changes);
-    }
-
-    /** Makes a link or special file at a path (the part name), given to it. */
-    @FunctionalInterface
-    private interface Maker {
-        void make(String at) throws DwcpException;
-    }
-
-    /**
-     * Puts {@code e} at {@code p}: made under the part name with its metadata, then renamed over whatever is there,
-     * so no reader sees it half-made; with no {@code maker} (the right thing is already there) only its metadata.
-     */
-    private void place(String p, Entry e, boolean link, Maker maker) throws DwcpException {
-        committer.changedOutsideFiles();
-        if (maker == null) {
-            root.setMetadata(p, e, link, e.path());
-            return;
-        }
-        lookups.close(); // the tree changes: look again afterwards
-        root.ensureParents(p, e.path());
-        String tmp = p + IncomingFile.PART_SUFFIX;
-        root.deleteQuietly(tmp);
-        maker.make(tmp);
-        root.setMetadata(tmp, e, link, e.path());
-        root.rename(tmp, p, e.path());
     }
 
     /**
@@ -322,7 +279,7 @@ final class BatchPlanner {
                         durability(f, batch);
                         files.add(f);
                         lines[i] = new FilePlan(p.fileId(), FilePlan.BASIS, p.changes() | FilePlan.RESUMED, e.size(),
-                                proven.digests(), "");
+                                proven.digests(), p.detail());
                         continue;
                     }
                 }
@@ -351,12 +308,12 @@ final class BatchPlanner {
                 if (digests != null && batch.has(Message.Offer.INPLACE)) {
                     f.changeInPlace(basis[i].mtimeNanos());
                 }
-                if ((p.changes() & (TIME | PERMS | OWNER | GROUP)) == 0) {
+                if ((p.changes() & (TIME | PERMS | OWNER | GROUP | XATTRS)) == 0) {
                     f.metadataMatches();
                 }
                 files.add(f);
-                lines[i] = digests == null ? new FilePlan(p.fileId(), FilePlan.NEW, p.changes(), 0, new byte[0], "")
-                        : new FilePlan(p.fileId(), FilePlan.BASIS, p.changes(), basisSize, digests, "");
+                lines[i] = digests == null ? new FilePlan(p.fileId(), FilePlan.NEW, p.changes(), 0, new byte[0], p.detail())
+                        : new FilePlan(p.fileId(), FilePlan.BASIS, p.changes(), basisSize, digests, p.detail());
             }
         }
         return true;

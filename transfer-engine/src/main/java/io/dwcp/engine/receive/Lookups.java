@@ -1,10 +1,13 @@
 package io.dwcp.engine.receive;
 
 import io.dwcp.core.DwcpException;
+import io.dwcp.core.manifest.Xattr;
 import io.dwcp.engine.storage.StorageRoot;
 import io.dwcp.zerocopy.ConfinedDirectory;
 import io.dwcp.zerocopy.FileStat;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Looks at what the root holds for a batch of entries, holding the directory of the last look-up open: the entries
@@ -38,6 +41,15 @@ final class Lookups implements AutoCloseable {
             return root.readlink(path, shown);
         }
         return root.readlink(d, name(path), shown);
+    }
+
+    /** The extended attributes of {@code path} itself that {@code wanted} accepts. */
+    List<Xattr> xattrs(String path, String shown, Predicate<String> wanted) throws DwcpException {
+        ConfinedDirectory d = directoryOf(path, shown);
+        if (d == null || refused) {
+            return root.xattrs(path, shown, wanted);
+        }
+        return root.xattrs(d, name(path), shown, wanted);
     }
 
     private static String name(String path) {

@@ -378,6 +378,7 @@ public final class TransferSession implements DataSession {
         Message.Done done = new Message.Done(ok, bytes, payloadBytes.get(), verified);
         LOG.info("session=" + name + " done entries=" + files.offered() + " files=" + ok + " bytes=" + bytes
                 + " payload=" + payloadBytes.get() + " failed=" + files.failed()
+                + (planner != null && planner.skippedXattrs() > 0 ? " xattrs_skipped=" + planner.skippedXattrs() : "")
                 + (r == null ? " durable=off" : " " + r.stats()));
         if (end(new SessionOutcome(true, verified, ok, bytes, payloadBytes.get(), null))) {
             out.accept(done);

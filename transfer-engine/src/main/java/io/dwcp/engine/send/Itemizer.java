@@ -8,7 +8,7 @@ import io.dwcp.core.message.Message.FilePlan;
  * rsync's {@code --itemize-changes} lines for a push ({@code YXcstpoguax path}): {@code <} a file whose data is
  * sent, {@code c} an item made or changed at the receiver without data, {@code h} a hard link, {@code .} only
  * metadata changes; {@code +++++++++} for a new item, else {@code c s t p o g} where the checksum, size, mtime,
- * permissions, owner or group differ. Deletions read {@code *deleting   path}.
+ * permissions, owner, group or extended attributes differ. Deletions read {@code *deleting   path}.
  */
 final class Itemizer {
     private Itemizer() {
@@ -53,7 +53,8 @@ final class Itemizer {
                 .append((c & FilePlan.PERMS) != 0 ? 'p' : '.')
                 .append((c & FilePlan.OWNER) != 0 ? 'o' : '.')
                 .append((c & FilePlan.GROUP) != 0 ? 'g' : '.')
-                .append("...")
+                .append("..")
+                .append((c & FilePlan.XATTRS) != 0 ? 'x' : '.')
                 .append(' ').append(shown).append(suffix);
         return b.toString();
     }

@@ -23,7 +23,10 @@ public record Manifest(List<Entry> entries, List<Path> sources, List<String> ski
                 }
                 int start = next;
                 long bytes = 0;
-                while (next < entries.size() && next - start < maxEntries && bytes < maxBytes) {
+                long xattrBytes = 0;
+                while (next < entries.size() && next - start < maxEntries && bytes < maxBytes
+                        && xattrBytes < SourceScanner.BATCH_XATTR_BYTES) {
+                    xattrBytes += entries.get(next).xattrs().bytes();
                     bytes += entries.get(next++).size();
                 }
                 return new Batch(new ArrayList<>(entries.subList(start, next)), new ArrayList<>(sources.subList(start, next)));

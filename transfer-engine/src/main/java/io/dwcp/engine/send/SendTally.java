@@ -71,7 +71,12 @@ final class SendTally {
                     }
                 }
             }
-            default -> filesSent.incrementAndGet();
+            default -> {
+                if (!line.detail().isEmpty()) {
+                    warnings.add(line.detail()); // attributes the receiver left out of a file it takes
+                }
+                filesSent.incrementAndGet();
+            }
         }
     }
 

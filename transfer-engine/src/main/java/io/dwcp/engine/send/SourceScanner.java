@@ -2,10 +2,13 @@ package io.dwcp.engine.send;
 
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
+import io.dwcp.core.Limits;
 import io.dwcp.core.manifest.Entry;
 import io.dwcp.core.manifest.FilterRules;
 import io.dwcp.core.manifest.EntryKind;
 import io.dwcp.core.manifest.RelativePaths;
+import io.dwcp.core.manifest.XattrPolicy;
+import io.dwcp.core.manifest.Xattrs;
 import io.dwcp.zerocopy.ConfinedDirectory;
 import io.dwcp.zerocopy.ConfinedRoot;
 import io.dwcp.zerocopy.FileStat;
@@ -35,8 +38,15 @@ import java.util.Map;
  * names that are not text in the file-name charset, are left out and listed in {@link #skipped()}.
  */
 public final class SourceScanner implements EntrySource {
-    /** What to offer: limits on paths, the filter rules, and the options that change the walk. */
-    public record Options(int maxPathBytes, FilterRules filters, boolean safeLinks, boolean delete, SourceRoots io) {
+    /**
+     * What to offer: limits on paths, the filter rules, and the options that change the walk.
+     *
+     * @param xattrs read each entry's extended attributes ({@code --xattrs}): every namespace but {@code system.*}
+     *               ({@link XattrPolicy#sendable}); an entry whose attributes cannot be read, or exceed
+     *               {@link Limits#MAX_ENTRY_XATTR_BYTES}, is left out and listed in {@link #skipped()}
+     */
+    public record Options(int maxPathBytes, FilterRules filters, boolean safeLinks, boolean delete, SourceRoots io,
+                          boolean xattrs) {
         public Options(int maxPathBytes) {
             this(maxPathBytes, FilterRules.NONE, false, false);
         }
@@ -44,7 +54,17 @@ public final class SourceScanner implements EntrySource {
         public Options(int maxPathBytes, FilterRules filters, boolean safeLinks, boolean delete) {
             this(maxPathBytes, filters, safeLinks, delete, SourceRoots.select(IoMode.AUTO));
         }
+
+        public Options(int maxPathBytes, FilterRules filters, boolean safeLinks, boolean delete, SourceRoots io) {
+            this(maxPathBytes, filters, safeLinks, delete, io, false);
+        }
     }
+
+    /**
+     * A batch ends once its attributes reach this, so that one more entry (at most
+     * {@link Limits#MAX_ENTRY_XATTR_BYTES}) keeps it within {@link Limits#MAX_BATCH_XATTR_BYTES}.
+     */
+    static final long BATCH_XATTR_BYTES = Limits.MAX_BATCH_XATTR_BYTES - Limits.MAX_ENTRY_XATTR_BYTES;
 
     private static final int S_IFMT = 0170000;
     private static final int S_IFDIR = 0040000;
@@ -87,6 +107,8 @@ public final class SourceScanner implements EntrySource {
     private List<Entry> entries;
     private List<Path> sources;
     private long bytes;
+    /** Extended attribute bytes of the batch being made. */
+    private long xattrBytes;
 
     private record FileKey(long device, long inode) {
     }
@@ -140,7 +162,8 @@ public final class SourceScanner implements EntrySource {
         entries = new ArrayList<>();
         sources = new ArrayList<>();
         bytes = 0;
-        while (entries.size() < maxEntries && bytes < maxBytes) {
+        xattrBytes = 0;
+        while (entries.size() < maxEntries && bytes < maxBytes && xattrBytes < BATCH_XATTR_BYTES) {
             if (current != null && current.next < current.names.length) {
                 visit(current, current.next++);
             } else if (current != null) {
@@ -298,7 +321,6 @@ public final class SourceScanner implements EntrySource {
                 } else {
                     e = new Entry(EntryKind.FILE, rel, a.size(), mode & 07777, mtime, "", a.uid(), a.gid(), 0);
                     source = where.shown().resolve(name);
-                    bytes += a.size();
                 }
             }
             case S_IFLNK -> {
@@ -324,8 +346,41 @@ public final class SourceScanner implements EntrySource {
             default -> e = new Entry(EntryKind.SPECIAL, rel, 0, mode & (S_IFMT | 07777), mtime, "", a.uid(), a.gid(),
                     a.rdev());
         }
+        if (options.xattrs() && e.kind() != EntryKind.HARDLINK) {
+            e = withXattrs(e, dir, name, where.shown().resolve(name));
+            if (e == null) {
+                if (a.links() > 1) {
+                    firstNames.remove(new FileKey(a.device(), a.inode()), rel); // a later name goes as the first
+                }
+                if (listing != null) {
+                    listing.complete = false; // the receiver keeps its copy: not ours to delete
+                }
+                return false;
+            }
+        }
+        if (source != null) {
+            bytes += e.size();
+        }
         add(e, source);
         return true;
+    }
+
+    /** {@code e} with its extended attributes, or null (and a line in {@link #skipped()}) when they cannot go. */
+    private Entry withXattrs(Entry e, ConfinedDirectory dir, String name, Path shown) {
+        Xattrs x;
+        try {
+            x = Xattrs.of(dir.xattrs(name, XattrPolicy::sendable));
+        } catch (IOException | RuntimeException ex) {
+            skipped.add("path=\"" + shown + "\" reason=unreadable-xattrs detail=\"" + ex.getMessage() + "\"");
+            return null;
+        }
+        if (x.bytes() > Limits.MAX_ENTRY_XATTR_BYTES) {
+            skipped.add("path=\"" + shown + "\" reason=xattrs-too-large bytes=" + x.bytes() + " max="
+                    + Limits.MAX_ENTRY_XATTR_BYTES);
+            return null;
+        }
+        xattrBytes += x.bytes();
+        return e.withXattrs(x);
     }
 
     private void add(Entry e, Path source) {

@@ -7,8 +7,11 @@ import io.dwcp.core.codec.CompressMode;
 import io.dwcp.core.digest.BlockDigests;
 import io.dwcp.core.digest.Xxh3;
 import io.dwcp.core.manifest.Entry;
+import io.dwcp.core.manifest.OwnerNames;
 import io.dwcp.core.frame.FrameDescriptor;
 import io.dwcp.core.message.Message;
+import io.dwcp.engine.owners.Accounts;
+import io.dwcp.engine.owners.OwnerNaming;
 import io.dwcp.engine.runtime.EngineRuntime;
 import io.dwcp.zerocopy.IoMode;
 import io.dwcp.zerocopy.select.IoPaths;
@@ -45,7 +48,8 @@ public final class TransferClient {
      * @param io        the data plane's I/O path: the native one ({@code sendfile}, {@code MSG_ZEROCOPY}) where
      *                  it works, or the portable JDK one
      * @param flags     OFFER flags ({@link Message.Offer#CHECKSUM}, {@code IGNORE_TIMES}, {@code DELETE},
-     *                  {@code DRY_RUN})
+     *                  {@code DRY_RUN}, {@code XATTRS} (the source must then read attributes), {@code NUMERIC_IDS}:
+     *                  without it each batch names its owners and groups)
      * @param filters   the filter rules as rule lines ({@link io.dwcp.core.manifest.FilterRules#lines()}): the
      *                  receiver spares what they exclude from {@code --delete}
      * @param itemize   receives rsync-style {@code --itemize-changes} lines, or null
@@ -94,6 +98,8 @@ public final class TransferClient {
     private volatile SendWindow sendWindow;
     private volatile IoPaths io;
     private long nextId;
+    /** Names of the batches' owners and groups; null with {@code --numeric-ids}. */
+    private OwnerNaming naming;
     private int scanErrors;
     private List<String> skipped;
 
@@ -324,15 +330,19 @@ public final class TransferClient {
     private void offer(Target target, EntrySource.Batch batch) throws IOException {
         tally.offered(batch.entries());
         sendWindow.offered(nextId, batch);
+        if (naming == null && (options.flags() & Message.Offer.NUMERIC_IDS) == 0) {
+            naming = new OwnerNaming(Accounts.system());
+        }
         sendControl(new Message.Offer(target.dest(), options.blockSize(), options.flags(), (int) nextId,
-                nextId == 0 ? options.filters() : List.of(), batch.entries()));
+                nextId == 0 ? options.filters() : List.of(),
+                naming == null ? OwnerNames.NONE : naming.names(batch.entries()), batch.entries()));
         nextId += batch.entries().size();
     }
 
     private static int countScanErrors(List<String> skipped) {
         int n = 0;
         for (String s : skipped) {
-            if (s.contains("reason=unreadable") || s.contains("reason=vanished")) {
+            if (s.contains("reason=unreadable") || s.contains("reason=vanished") || s.contains("reason=xattrs-too-large")) {
                 n++;
             }
         }

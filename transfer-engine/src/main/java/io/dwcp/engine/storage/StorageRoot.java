@@ -6,6 +6,8 @@ import io.dwcp.core.linux.Errno;
 import io.dwcp.core.linux.NativeIoException;
 import io.dwcp.core.manifest.Entry;
 import io.dwcp.core.manifest.RelativePaths;
+import io.dwcp.core.manifest.Xattr;
+import io.dwcp.core.manifest.XattrPolicy;
 import io.dwcp.zerocopy.ConfinedDirectory;
 import io.dwcp.zerocopy.ConfinedRoot;
 import io.dwcp.zerocopy.DataFile;
@@ -16,7 +18,9 @@ import java.io.IOException;
 import io.dwcp.zerocopy.select.IoPaths;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The receiving side's root directory. Network paths are checked lexically ({@link RelativePaths}) and then
@@ -32,12 +36,15 @@ public final class StorageRoot implements AutoCloseable {
     /** Names go through java.nio paths, which encode them in the JVM's locale charset (the portable root). */
     private final boolean jdkNames;
     private final boolean keepsOwners = runsAsRoot();
+    private final MetadataApplier metadata;
 
     private StorageRoot(ConfinedRoot root, Path display, int maxPathBytes, boolean jdkNames) {
         this.root = root;
         this.display = display;
         this.maxPathBytes = maxPathBytes;
         this.jdkNames = jdkNames;
+        this.metadata = new MetadataApplier(root, keepsOwners,
+                keepsOwners && !jdkNames ? XattrPolicy.PRIVILEGED : XattrPolicy.USER_ONLY);
     }
 
     /** Opens {@code root} through the I/O path's confinement (openat2, a component walk, or the portable one). */
@@ -168,6 +175,25 @@ public final class StorageRoot implements AutoCloseable {
         }
     }
 
+    /** The extended attributes of {@code path} itself that {@code wanted} accepts, sorted by name. */
+    public List<Xattr> xattrs(String path, String shown, Predicate<String> wanted) throws DwcpException {
+        try {
+            return root.withXattrs(path, a -> a.read(wanted));
+        } catch (IOException e) {
+            throw failure(shown, "read-xattrs", e);
+        }
+    }
+
+    /** The extended attributes of {@code name} in {@code dir} itself that {@code wanted} accepts. */
+    public List<Xattr> xattrs(ConfinedDirectory dir, String name, String shown, Predicate<String> wanted)
+            throws DwcpException {
+        try {
+            return dir.xattrs(name, wanted);
+        } catch (IOException e) {
+            throw failure(shown, "read-xattrs", e);
+        }
+    }
+
     public DataFile openRead(String path, String shown) throws DwcpException {
         try {
             return root.openRead(path);
@@ -257,62 +283,24 @@ public final class StorageRoot implements AutoCloseable {
         }
     }
 
-    /** Where metadata is set: a path below the root, or an open file. */
-    private interface MetadataTarget {
-        void chown(int uid, int gid) throws IOException;
-
-        void chmod(int mode) throws IOException;
-
-        void setTimes(long atimeNanos, long mtimeNanos) throws IOException;
-    }
-
     /**
-     * Gives {@code path} itself the entry's metadata: owner and group (only when this process may: {@link #keepsOwners}),
-     * then the permission bits (not on a symlink), then the mtime.
+     * Gives {@code path} itself the entry's metadata (see {@link MetadataApplier}): owner and group when this process
+     * may ({@link #keepsOwners}), extended attributes when the entry carries them, the permission bits (not on a
+     * symlink), then the mtime.
      */
     public void setMetadata(String path, Entry e, boolean link, String shown) throws DwcpException {
-        apply(new MetadataTarget() {
-            @Override
-            public void chown(int uid, int gid) throws IOException {
-                root.chown(path, uid, gid);
-            }
-
-            @Override
-            public void chmod(int mode) throws IOException {
-                root.chmod(path, mode);
-            }
-
-            @Override
-            public void setTimes(long atimeNanos, long mtimeNanos) throws IOException {
-                root.setTimes(path, atimeNanos, mtimeNanos);
-            }
-        }, e, link, shown);
+        metadata.apply(path, e, link, shown);
     }
 
     /** {@link #setMetadata(String, Entry, boolean, String)} through an open file: no path to resolve again. */
     public void setMetadata(DataFile f, Entry e) throws DwcpException {
-        apply(new MetadataTarget() {
-            @Override
-            public void chown(int uid, int gid) throws IOException {
-                f.chown(uid, gid);
-            }
-
-            @Override
-            public void chmod(int mode) throws IOException {
-                f.chmod(mode);
-            }
-
-            @Override
-            public void setTimes(long atimeNanos, long mtimeNanos) throws IOException {
-                f.setTimes(atimeNanos, mtimeNanos);
-            }
-        }, e, false, e.path());
+        metadata.apply(f, e);
     }
 
-    /** In this order because chown clears set-id bits. */
     /**
      * True when {@code s} already has what {@link #setMetadata} would give it from {@code e}: its permission bits
      * (unless a link), its mtime to the nanosecond, and, where this process keeps owners, its owner and group.
+     * Extended attributes are not looked at: a directory's are set when it is planned.
      */
     public boolean hasMetadata(FileStat s, Entry e, boolean link) {
         boolean owners = !keepsOwners
@@ -320,18 +308,17 @@ public final class StorageRoot implements AutoCloseable {
         return owners && (link || (s.mode() & 07777) == (e.mode() & 07777)) && s.mtimeNanos() == e.mtimeNanos();
     }
 
-    private void apply(MetadataTarget t, Entry e, boolean link, String shown) throws DwcpException {
-        try {
-            if (keepsOwners && (e.uid() != Entry.NO_ID || e.gid() != Entry.NO_ID)) {
-                t.chown(e.uid(), e.gid());
-            }
-            if (!link) {
-                t.chmod(e.mode() & 07777);
-            }
-            t.setTimes(e.mtimeNanos(), e.mtimeNanos());
-        } catch (IOException ex) {
-            throw failure(shown, "set-metadata", ex);
-        }
+    /** Only the entry's extended attributes, on {@code path} itself (a directory's, as soon as it is planned). */
+    public void setXattrs(String path, Entry e, String shown) throws DwcpException {
+        metadata.applyXattrs(path, e, shown);
+    }
+
+    /**
+     * The extended attributes this receiver applies and removes: every namespace but {@code system.*} as root on the
+     * native path, else {@code user.*} only (an unprivileged process may write no other, nor can the JDK reach one).
+     */
+    public XattrPolicy xattrPolicy() {
+        return metadata.policy();
     }
 
     /**
@@ -414,7 +401,7 @@ public final class StorageRoot implements AutoCloseable {
         }
     }
 
-    private static DwcpException failure(String shown, String op, IOException e) {
+    static DwcpException failure(String shown, String op, IOException e) {
         if (e instanceof DwcpException d) {
             return d;
         }

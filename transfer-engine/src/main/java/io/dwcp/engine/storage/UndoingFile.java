@@ -89,6 +89,12 @@ final class UndoingFile implements DataFile {
         target.setTimes(atimeNanos, mtimeNanos);
     }
 
+    /** Attributes are metadata, not bytes: the undo log does not keep them, as it keeps no mode or mtime. */
+    @Override
+    public io.dwcp.zerocopy.ExtendedAttributes xattrs() {
+        return target.xattrs();
+    }
+
     @Override
     public MappedRegion map(long position, long length, boolean writable) throws IOException {
         throw new IOException("reason=in-place-file-not-mapped");

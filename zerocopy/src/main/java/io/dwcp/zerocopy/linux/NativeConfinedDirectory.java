@@ -3,20 +3,23 @@ package io.dwcp.zerocopy.linux;
 import io.dwcp.core.linux.FdCalls;
 import io.dwcp.core.linux.Errno;
 import io.dwcp.core.linux.NativeIoException;
+import io.dwcp.core.manifest.Xattr;
 import io.dwcp.zerocopy.ConfinedDirectory;
 import io.dwcp.zerocopy.FileStat;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * A directory fd ({@code O_RDONLY|O_DIRECTORY}, opened without following links by {@link NativeConfinedRoot}) and the
- * {@code statx}/{@code readlinkat}/{@code getdents64} calls relative to it. One thread uses it at a time, but not
- * always the same one (a tree walker reads a directory on one thread and opens its children on others): the call
- * structures are each thread's own, reused for every name and every directory.
+ * {@code statx}/{@code readlinkat}/{@code getdents64}/{@code listxattrat} calls relative to it. One thread uses it at a
+ * time, but not always the same one (a tree walker reads a directory on one thread and opens its children on
+ * others): the call structures are each thread's own, reused for every name and every directory.
  */
 final class NativeConfinedDirectory implements ConfinedDirectory {
     private static final int MAX_NAME = 255;
@@ -28,6 +31,8 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
         final MemorySegment statx = arena.allocate(StatxLayout.SIZE, 8);
         final MemorySegment name = arena.allocate(MAX_NAME + 1);
         MemorySegment link;
+        /** Attribute buffers, made when the first name with attributes is read and reused for the rest. */
+        final NativeXattrs.Scratch xattrs = new NativeXattrs.Scratch(arena);
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -36,9 +41,12 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
     private final String path;
     private boolean listed;
 
-    NativeConfinedDirectory(int fd, String path) {
+    private final boolean xattrAt;
+
+    NativeConfinedDirectory(int fd, String path, boolean xattrAt) {
         this.fd = fd;
         this.path = path;
+        this.xattrAt = xattrAt;
     }
 
     private MemorySegment name(Scratch s, String n) throws IOException {
@@ -67,6 +75,13 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
             throw new NativeIoException("statx", -rc, "path=\"" + (path.isEmpty() ? n : path + "/" + n).replace('"', '\'') + "\"");
         }
         return Optional.of(StatxLayout.read(statx));
+    }
+
+    @Override
+    public List<Xattr> xattrs(String n, Predicate<String> wanted) throws IOException {
+        Scratch s = SCRATCH.get();
+        return NativeXattrs.onLeaf(fd, name(s, n), xattrAt, s.xattrs, "path=\"" + (path.isEmpty() ? n : path + "/" + n)
+                .replace('"', '\'') + "\"", a -> a.read(wanted));
     }
 
     @Override
@@ -105,7 +120,7 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
             }
             throw Confinement.refusal("openat", errno, child);
         }
-        return new NativeConfinedDirectory(d, child);
+        return new NativeConfinedDirectory(d, child, xattrAt);
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.dwcp.zerocopy.ConfinedDirectory;
 import io.dwcp.zerocopy.ConfinedPaths;
 import io.dwcp.zerocopy.ConfinedRoot;
 import io.dwcp.zerocopy.DataFile;
+import io.dwcp.zerocopy.ExtendedAttributes;
 import io.dwcp.zerocopy.FileStat;
 import io.dwcp.zerocopy.FileSystemFlush;
 import io.dwcp.zerocopy.PathRefusedException;
@@ -35,23 +36,37 @@ public final class NativeConfinedRoot implements ConfinedRoot {
     private final FdHolder holder;
     private final Confinement confinement;
     private final boolean openat2;
+    /** Extended attributes through {@code *xattrat}, else through {@code O_PATH} fds (see {@link NativeXattrs}). */
+    private final boolean xattrAt;
 
-    private NativeConfinedRoot(Path root, int fd, boolean openat2) {
+    private NativeConfinedRoot(Path root, int fd, boolean openat2, boolean xattrAt) {
         this.root = root;
         this.holder = new FdHolder(fd, null, () -> FdCalls.close(fd));
         this.confinement = new Confinement(fd, openat2);
         this.openat2 = openat2;
+        this.xattrAt = xattrAt;
     }
 
-    /** Opens {@code root} (following it if it is itself a link: the operator chose it) and holds its fd. */
+    /**
+     * Opens {@code root} (following it if it is itself a link: the operator chose it) and holds its fd; extended
+     * attributes go through the {@code *xattrat} calls where this kernel has them.
+     */
     public static NativeConfinedRoot open(Path root, boolean useOpenat2) throws IOException {
+        return open(root, useOpenat2, NativeXattrs.AT_CALLS);
+    }
+
+    /** As {@link #open(Path, boolean)}, with {@code useXattrAt} false for the {@code O_PATH} route on any kernel. */
+    public static NativeConfinedRoot open(Path root, boolean useOpenat2, boolean useXattrAt) throws IOException {
+        if (useXattrAt && !NativeXattrs.AT_CALLS) {
+            throw new IllegalArgumentException("xattrat=unavailable");
+        }
         try (Arena arena = Arena.ofConfined()) {
             int fd = LinuxFiles.openat(Sys.AT_FDCWD, arena.allocateFrom(root.toString()),
                     Sys.O_PATH | Sys.O_DIRECTORY | Sys.O_CLOEXEC, 0);
             if (fd < 0) {
                 throw new NativeIoException("openat", -fd, "root=\"" + root + "\"");
             }
-            return new NativeConfinedRoot(root, fd, useOpenat2);
+            return new NativeConfinedRoot(root, fd, useOpenat2, useXattrAt);
         }
     }
 
@@ -260,7 +275,7 @@ public final class NativeConfinedRoot implements ConfinedRoot {
     @Override
     public ConfinedDirectory openDirectory(String dir) throws IOException {
         // used outside at(): the parent fd is closed already, and look-ups need only the directory's own fd
-        return new NativeConfinedDirectory(directoryFd(dir), dir);
+        return new NativeConfinedDirectory(directoryFd(dir), dir, xattrAt);
     }
 
     /** Opens directory {@code dir} ("" is the root) {@code O_RDONLY}, refusing a symlink at it; the caller closes. */
@@ -305,6 +320,12 @@ public final class NativeConfinedRoot implements ConfinedRoot {
     }
 
     @Override
+    public <T> T withXattrs(String path, ExtendedAttributes.Use<T> use) throws IOException {
+        return at(path, (dir, leaf, arena) -> NativeXattrs.onLeaf(dir, leaf, xattrAt,
+                new NativeXattrs.Scratch(arena), "path=\"" + path.replace('"', '\'') + "\"", use));
+    }
+
+    @Override
     public void syncParent(String path) throws IOException {
         syncDirectory(ConfinedPaths.parentOf(ConfinedPaths.split(path)));
     }
@@ -330,7 +351,8 @@ public final class NativeConfinedRoot implements ConfinedRoot {
 
     @Override
     public String describe() {
-        return "confine=" + (openat2 ? "openat2" : "walk") + " root=" + root;
+        return "confine=" + (openat2 ? "openat2" : "walk") + " xattrs=" + (xattrAt ? "xattrat" : "o_path") + " root="
+                + root;
     }
 
     @Override

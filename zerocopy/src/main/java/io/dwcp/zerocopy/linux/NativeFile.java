@@ -5,6 +5,7 @@ import io.dwcp.core.linux.FdHolder;
 import io.dwcp.core.linux.Errno;
 import io.dwcp.core.linux.NativeIoException;
 import io.dwcp.zerocopy.DataFile;
+import io.dwcp.zerocopy.ExtendedAttributes;
 import io.dwcp.zerocopy.FileStat;
 import io.dwcp.zerocopy.MappedRegion;
 import io.dwcp.zerocopy.UserCopy;
@@ -226,6 +227,12 @@ public final class NativeFile implements DataFile {
         } finally {
             holder.exit();
         }
+    }
+
+    @Override
+    public ExtendedAttributes xattrs() {
+        // an automatic arena: the handle may be kept by its caller, and its buffers go with it
+        return NativeXattrs.ofFd(holder, new NativeXattrs.Scratch(Arena.ofAuto()), label);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.dwcp.zerocopy.portable;
 
 import io.dwcp.zerocopy.DataFile;
+import io.dwcp.zerocopy.ExtendedAttributes;
 import io.dwcp.zerocopy.FileStat;
 import io.dwcp.zerocopy.MappedRegion;
 import io.dwcp.zerocopy.UserCopy;
@@ -109,6 +110,12 @@ public final class ChannelFile implements DataFile {
     @Override
     public void chmod(int mode) throws IOException {
         Files.setPosixFilePermissions(path, PortableStat.permissions(mode));
+    }
+
+    /** By path: the JDK has no attribute calls on an open channel. */
+    @Override
+    public ExtendedAttributes xattrs() {
+        return new PortableXattrs(path);
     }
 
     @Override

@@ -1,9 +1,11 @@
 package io.dwcp.zerocopy.portable;
 
+import io.dwcp.core.manifest.Xattr;
 import io.dwcp.zerocopy.ConfinedPaths;
 import io.dwcp.zerocopy.ConfinedDirectory;
 import io.dwcp.zerocopy.ConfinedRoot;
 import io.dwcp.zerocopy.DataFile;
+import io.dwcp.zerocopy.ExtendedAttributes;
 import io.dwcp.zerocopy.FileStat;
 import io.dwcp.zerocopy.FileSystemFlush;
 import io.dwcp.zerocopy.PathRefusedException;
@@ -22,10 +24,12 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * {@link ConfinedRoot} with java.nio only, for systems without the native path. Best effort: each component
@@ -172,9 +176,15 @@ public final class PortableConfinedRoot implements ConfinedRoot {
         directory(dir);
         String prefix = dir.isEmpty() ? "" : dir + "/";
         return new ConfinedDirectory() {
+            /** {@code .} is the directory itself (a sender offers DEST's own metadata from it), else a name in it. */
+            private Path at(String name) throws IOException {
+                return name.equals(".") ? directory(dir) : resolve(prefix + name);
+            }
+
             @Override
             public Optional<FileStat> stat(String name) throws IOException {
-                return PortableConfinedRoot.this.stat(prefix + name);
+                Path p = at(name);
+                return Files.exists(p, NOFOLLOW) ? Optional.of(ChannelFile.PortableStat.of(p)) : Optional.empty();
             }
 
             @Override
@@ -185,6 +195,11 @@ public final class PortableConfinedRoot implements ConfinedRoot {
             @Override
             public ConfinedDirectory openDirectory(String name) throws IOException {
                 return PortableConfinedRoot.this.openDirectory(prefix + name);
+            }
+
+            @Override
+            public List<Xattr> xattrs(String name, Predicate<String> wanted) throws IOException {
+                return new PortableXattrs(at(name)).read(wanted);
             }
 
             @Override
@@ -246,6 +261,11 @@ public final class PortableConfinedRoot implements ConfinedRoot {
     public void mknod(String path, int mode, long device) throws IOException {
         // the JDK cannot make special files, and running mkfifo/mknod as a process is not an option here
         throw new IOException("op=mknod reason=unsupported-on-portable-path path=\"" + path + "\"");
+    }
+
+    @Override
+    public <T> T withXattrs(String path, ExtendedAttributes.Use<T> use) throws IOException {
+        return use.apply(new PortableXattrs(resolve(path)));
     }
 
     @Override

@@ -44,6 +44,11 @@ public final class SourceRoots {
         return nativeFiles ? NativeConfinedRoot.open(dir, false) : PortableConfinedRoot.open(dir);
     }
 
+    /** True when trees are read through native directory fds; false on the portable JDK path. */
+    public boolean nativeFiles() {
+        return nativeFiles;
+    }
+
     /** {@code source_io=native}, or {@code source_io=portable reason=...}. */
     public String describe() {
         return "source_io=" + (nativeFiles ? "native" : "portable") + (reason.isEmpty() ? "" : " reason=" + reason);

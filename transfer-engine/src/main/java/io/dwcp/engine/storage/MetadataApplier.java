@@ -1,0 +1,139 @@
+package io.dwcp.engine.storage;
+
+import io.dwcp.core.DwcpException;
+import io.dwcp.core.linux.Errno;
+import io.dwcp.core.linux.NativeIoException;
+import io.dwcp.core.manifest.Entry;
+import io.dwcp.core.manifest.XattrPolicy;
+import io.dwcp.zerocopy.ConfinedRoot;
+import io.dwcp.zerocopy.DataFile;
+import io.dwcp.zerocopy.ExtendedAttributes;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+
+/**
+ * Gives a received entry its metadata, through its path below the root (never followed) or its open file: owner and
+ * group when this process may, extended attributes when the entry carries them ({@code --xattrs}, within the
+ * receiver's {@link XattrPolicy}), the permission bits (not on a symlink), then the mtime. In this order because
+ * chown clears set-id bits and {@code security.capability}, and because an unprivileged process needs write
+ * permission on the inode to change its attributes: the mode comes after them (a read-only file from an earlier
+ * transfer gets its owner-write bit back for the moment, the mode then is set as the entry says).
+ */
+final class MetadataApplier {
+    private final ConfinedRoot root;
+    private final boolean keepsOwners;
+    private final XattrPolicy policy;
+
+    /** Where metadata is set: a path below the root, or an open file. */
+    private interface Target {
+        void chown(int uid, int gid) throws IOException;
+
+        void chmod(int mode) throws IOException;
+
+        void setTimes(long atimeNanos, long mtimeNanos) throws IOException;
+
+        <T> T xattrs(ExtendedAttributes.Use<T> use) throws IOException;
+    }
+
+    MetadataApplier(ConfinedRoot root, boolean keepsOwners, XattrPolicy policy) {
+        this.root = root;
+        this.keepsOwners = keepsOwners;
+        this.policy = policy;
+    }
+
+    XattrPolicy policy() {
+        return policy;
+    }
+
+    void apply(String path, Entry e, boolean link, String shown) throws DwcpException {
+        apply(at(path), e, link, shown);
+    }
+
+    void apply(DataFile f, Entry e) throws DwcpException {
+        apply(new Target() {
+            @Override
+            public void chown(int uid, int gid) throws IOException {
+                f.chown(uid, gid);
+            }
+
+            @Override
+            public void chmod(int mode) throws IOException {
+                f.chmod(mode);
+            }
+
+            @Override
+            public void setTimes(long atimeNanos, long mtimeNanos) throws IOException {
+                f.setTimes(atimeNanos, mtimeNanos);
+            }
+
+            @Override
+            public <T> T xattrs(ExtendedAttributes.Use<T> use) throws IOException {
+                return use.apply(f.xattrs());
+            }
+        }, e, false, e.path());
+    }
+
+    void applyXattrs(String path, Entry e, String shown) throws DwcpException {
+        try {
+            xattrs(at(path), e, false);
+        } catch (IOException ex) {
+            throw StorageRoot.failure(shown, "set-xattrs", ex);
+        }
+    }
+
+    private Target at(String path) {
+        return new Target() {
+            @Override
+            public void chown(int uid, int gid) throws IOException {
+                root.chown(path, uid, gid);
+            }
+
+            @Override
+            public void chmod(int mode) throws IOException {
+                root.chmod(path, mode);
+            }
+
+            @Override
+            public void setTimes(long atimeNanos, long mtimeNanos) throws IOException {
+                root.setTimes(path, atimeNanos, mtimeNanos);
+            }
+
+            @Override
+            public <T> T xattrs(ExtendedAttributes.Use<T> use) throws IOException {
+                return root.withXattrs(path, use);
+            }
+        };
+    }
+
+    private void apply(Target t, Entry e, boolean link, String shown) throws DwcpException {
+        try {
+            if (keepsOwners && (e.uid() != Entry.NO_ID || e.gid() != Entry.NO_ID)) {
+                t.chown(e.uid(), e.gid());
+            }
+            xattrs(t, e, link);
+            if (!link) {
+                t.chmod(e.mode() & 07777);
+            }
+            t.setTimes(e.mtimeNanos(), e.mtimeNanos());
+        } catch (IOException ex) {
+            throw StorageRoot.failure(shown, "set-metadata", ex);
+        }
+    }
+
+    private void xattrs(Target t, Entry e, boolean link) throws IOException {
+        if (!e.xattrs().known()) {
+            return; // not sent: whatever the object has stays
+        }
+        try {
+            t.xattrs(a -> XattrSync.apply(a, e.xattrs(), policy));
+        } catch (AccessDeniedException | NativeIoException ex) {
+            boolean denied = ex instanceof AccessDeniedException || ((NativeIoException) ex).errno() == Errno.EACCES;
+            if (!denied || keepsOwners || link) {
+                throw ex;
+            }
+            // our own read-only file or directory: writable for the moment, the entry's mode follows
+            t.chmod((e.mode() & 07777) | 0200);
+            t.xattrs(a -> XattrSync.apply(a, e.xattrs(), policy));
+        }
+    }
+}
