@@ -121,6 +121,21 @@ class DeltaTransferTest {
         assertTrue(r.num("wire_bytes") >= blocks * MIB, r::toString);
     }
 
+    /** A small file that changed goes whole: no basis digests, no refine round trip that could save nothing. */
+    @Test
+    void aSmallChangedFileGoesWholeWithoutComparing(@TempDir Path src) throws Exception {
+        Path f = randomFile(src.resolve("small.bin"), 40 * 1024, 106);
+        String target = server.target("small");
+        assertVerifiedCopy(Harness.send(List.of(), List.of(f), target), f, serverRoot.resolve("small/small.bin"));
+        rewritePages(f, 1, 107);
+        Files.setLastModifiedTime(f, FileTime.fromMillis(Files.getLastModifiedTime(f).toMillis() + 5000));
+        Result r = Harness.send(List.of(), List.of(f), target);
+        assertVerifiedCopy(r, f, serverRoot.resolve("small/small.bin"));
+        assertEquals(1, r.num("blocks_sent"), r::toString);
+        assertEquals(0, r.num("blocks_refined"), r::toString);
+        assertEquals(0, r.num("blocks_unchanged"), r::toString);
+    }
+
     @Test
     void aFileRewrittenThroughoutStopsRefiningAndStillArrivesExactly(@TempDir Path src) throws Exception {
         Path f = randomFile(src.resolve("rewritten.bin"), 24L * MIB, 103);

@@ -185,6 +185,15 @@ final class BatchPlanner {
         void accept(long bytes) throws DwcpException;
     }
 
+    /**
+     * A changed file whose old or new version is no bigger than this goes whole (a NEW plan), as rsync's
+     * {@code --whole-file} sends it: comparing against the old version costs a read and a digest at both ends and a
+     * refine round trip, to save at most this many bytes. 100,000-file tree with 1% of its files rewritten: every
+     * one of the 989 changed files was refined, and not one page was spared. {@code --checksum} still compares
+     * (finding identical content is what it is for).
+     */
+    static final long WHOLE_FILE_MAX = 64 * 1024;
+
     private FilePlan planFile(int id, Entry e, FileStat[] basis, int index) throws DwcpException {
         String target = root.resolve(first.dest(), e.path());
         FileStat here = lookups.stat(target, e.path()).orElse(null);
@@ -206,6 +215,9 @@ final class BatchPlanner {
         int changes = differs | (here.size() != e.size() ? CONTENT : 0);
         if (dryRun) {
             return FilePlan.skip(id, changes == 0 ? CONTENT : changes);
+        }
+        if (Math.min(here.size(), e.size()) <= WHOLE_FILE_MAX && !first.has(Message.Offer.CHECKSUM)) {
+            return claimed(new FilePlan(id, FilePlan.NEW, changes | CONTENT, 0, new byte[0], ""), target, e);
         }
         long digestBytes = io.dwcp.core.io.FileBlocks.blockCount(here.size(), first.blockSize())
                 * (long) io.dwcp.core.digest.BlockDigests.DIGEST_LENGTH;
