@@ -43,6 +43,15 @@ final class DurableRenames implements AutoCloseable {
      * as a flush per file would: what the batching saves.
      */
     static final int MAX_FILES = Math.max(1, Integer.getInteger("dwcp.durable.maxFiles", 256));
+
+    /**
+     * Files that may wait, each holding its part file open: {@link #MAX_FILES}, or less where the process may open
+     * few files (half of {@link IncomingFile#openPartsLimit()}, at least 4), so that waiting files cannot exhaust
+     * the fds the data streams need.
+     */
+    static int maxWaiting() {
+        return Math.min(MAX_FILES, Math.max(4, IncomingFile.openPartsLimit() / 2));
+    }
     static final long MAX_BYTES = 256L << 20;
     static final long MAX_WAIT_NANOS = 20_000_000L;
     /** Batches up to this many files are flushed file by file; larger ones with one {@code syncfs}. */
@@ -161,7 +170,7 @@ final class DurableRenames implements AutoCloseable {
      * caller interrupts the file.
      */
     synchronized boolean add(IncomingFile f) throws InterruptedException {
-        while (!closed && pending.size() >= MAX_FILES) {
+        while (!closed && pending.size() >= maxWaiting()) {
             wait();
         }
         if (closed) {
@@ -256,7 +265,7 @@ final class DurableRenames implements AutoCloseable {
     }
 
     private boolean due(long now) {
-        return !pending.isEmpty() && (urgent || pending.size() >= MAX_FILES || pendingBytes >= MAX_BYTES
+        return !pending.isEmpty() && (urgent || pending.size() >= maxWaiting() || pendingBytes >= MAX_BYTES
                 || now - oldestNanos >= maxWaitNanos);
     }
 

@@ -51,6 +51,9 @@ final class FrameSender implements AutoCloseable {
 
     private final DataSocket socket;
     private final boolean sendfile;
+    private final boolean rawBlocks;
+    /** Whole blocks' encoder when they go raw: all-zero blocks still travel as a header. */
+    private final BlockEncoder rawEncoder = new BlockEncoder(CompressMode.OFF);
     private final int completionTimeoutMillis;
     private final BlockEncoder encoder;
     private final CRC32C crc = new CRC32C();
@@ -86,6 +89,16 @@ final class FrameSender implements AutoCloseable {
 
     FrameSender(EngineRuntime runtime, DataSocket socket, CompressMode compress, int blockSize,
                 int completionTimeoutMillis) throws IOException {
+        this(runtime, socket, compress, false, blockSize, completionTimeoutMillis);
+    }
+
+    /**
+     * @param rawBlocks whole blocks go RAW (or ZERO) whatever {@code compress} says; the pages of refined blocks
+     *                  are still compressed when it pays: what {@code --compress auto} does over loopback
+     */
+    FrameSender(EngineRuntime runtime, DataSocket socket, CompressMode compress, boolean rawBlocks, int blockSize,
+                int completionTimeoutMillis) throws IOException {
+        this.rawBlocks = rawBlocks;
         this.socket = socket;
         this.runtime = runtime;
         this.blockSizeBytes = blockSize;
@@ -147,9 +160,10 @@ final class FrameSender implements AutoCloseable {
         crc.update(b);
         int blockCrc = (int) crc.getValue();
         b.position(0);
-        int slot = lz4Slabs.length == 0 ? -1 : freeSlot();
-        int wire = encoder.encode(b, slot < 0 ? null : lz4Payloads[slot]);
-        Codec codec = encoder.codec();
+        int slot = lz4Slabs.length == 0 || rawBlocks ? -1 : freeSlot();
+        BlockEncoder blocks = rawBlocks ? rawEncoder : encoder;
+        int wire = blocks.encode(b, slot < 0 ? null : lz4Payloads[slot]);
+        Codec codec = blocks.codec();
         switch (codec) {
             case ZERO -> {
                 header.encode(Codec.ZERO, f.id, offset, length, 0, blockCrc);

@@ -34,6 +34,29 @@ public final class IncomingFile {
     static final long CHECKPOINT_BYTES = 256L << 20;
     /** Smaller files are not journaled: sending them again costs less than keeping their parts. */
     public static final long MIN_RESUME_SIZE = 4L << 20;
+    /**
+     * Part files open in this process above which a small new file whose blocks have all arrived is closed until
+     * its FILE_END (and opened again, checked to be the same file, to be finished). A part file otherwise stays
+     * open from its first block to its rename, and a sender whose FILE_ENDs lag behind its data (the session
+     * thread planning the next batch meanwhile) could make the server hold a window's worth: /usr/share, 46,438
+     * small files, failed with EMFILE at the 20,000-fd limit.
+     */
+    static volatile int openPartsLimit = openPartsLimitFor(maxFileDescriptors());
+
+    /** Part files this process lets stay open ({@link #openPartsLimit}): the budget the flushing queue keeps to. */
+    public static int openPartsLimit() {
+        return openPartsLimit;
+    }
+
+    /** A quarter of the process's fd limit, at most 1,024 and at least 16: room for sockets and everything else. */
+    static int openPartsLimitFor(long maxFds) {
+        return (int) Math.max(16, Math.min(1024, maxFds / 4));
+    }
+
+    private static long maxFileDescriptors() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean unix ? unix.getMaxFileDescriptorCount() : 4096;
+    }
 
     private final int id;
     private final Entry entry;
@@ -79,6 +102,10 @@ public final class IncomingFile {
     /** The basis's mtime when the file is changed in place ({@link #changeInPlace}), or -1. */
     private long inPlaceMtime = -1;
     private long expectedBlocks = -1;
+    /** Closed while waiting for FILE_END ({@link #openPartsLimit}); the part file's identity, checked on reopening. */
+    private boolean parked;
+    private long parkedInode;
+    private long parkedDevice;
     private byte[] expectedDigest;
     private State state = State.RECEIVING;
     private boolean identical;
@@ -271,7 +298,7 @@ public final class IncomingFile {
                 lastBlockWritten = true;
             }
         }
-        return markReceived(i);
+        return parkUnlessComplete(markReceived(i));
     }
 
     /**
@@ -285,7 +312,76 @@ public final class IncomingFile {
         if (i == blockCount - 1) {
             lastBlockWritten = true;
         }
-        return markReceived(i);
+        return parkUnlessComplete(markReceived(i));
+    }
+
+    /**
+     * After a block: when the file is not complete by its FILE_END yet but every block is here, closes the part
+     * file if too many are open ({@link #openPartsLimit}). Only a small new file, written through its own fd and
+     * not journaled, is parked; {@link #verify} opens it again.
+     */
+    private boolean parkUnlessComplete(boolean complete) {
+        if (complete || receivedCount.get() != blockCount || PartFile.open() <= openPartsLimit) {
+            return complete;
+        }
+        synchronized (lock) {
+            if (state != State.RECEIVING || part == null || parked || !freshPart || resumed != null || undo != null
+                    || basisCopy != null || entry.size() >= MIN_RESUME_SIZE || expectedBlocks >= 0
+                    || part.landingInFlight()) {
+                return false;
+            }
+            try {
+                io.dwcp.zerocopy.FileStat s = part.file().stat();
+                parkedInode = s.inode();
+                parkedDevice = s.device();
+            } catch (IOException e) {
+                return false; // kept open: it is finished as usual
+            }
+            part.closeQuietly();
+            part = null;
+            parked = true;
+            return false;
+        }
+    }
+
+    /**
+     * The parked part file again, refused unless it is the file this transfer wrote: the same inode, and every block
+     * read back matches the digest taken when it landed (an inode number can be reused by a file swapped in).
+     */
+    private DataFile reopenParked() throws DwcpException {
+        DataFile f = root.openPart(partPath, PART_MODE, entry.path());
+        boolean same;
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            io.dwcp.zerocopy.FileStat s = f.stat();
+            same = s.inode() == parkedInode && s.device() == parkedDevice;
+            MemorySegment buf = arena.allocate(Math.max(1, Math.min(blockSize, entry.size())));
+            byte[] digest = new byte[BlockDigests.DIGEST_LENGTH];
+            for (int i = 0; same && i < blockCount; i++) {
+                int length = FileBlocks.blockLength(entry.size(), blockSize, i);
+                buf.fill((byte) 0); // a ZERO block at the end was left a hole past the end of the file
+                f.readAtMost(buf, 0, length, (long) i * blockSize);
+                BlockDigests.digest(buf, 0, length, digest, 0);
+                same = BlockDigests.equalAt(digest, 0, digests, i);
+            }
+        } catch (IOException e) {
+            closeQuietly(f);
+            throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=part-reopen-failed detail=\""
+                    + e.getMessage() + "\"");
+        }
+        if (same) {
+            parked = false;
+            return f;
+        }
+        closeQuietly(f);
+        throw new DwcpException(ErrorCode.VERIFY, "path=\"" + entry.path() + "\" reason=part-file-replaced");
+    }
+
+    private static void closeQuietly(DataFile f) {
+        try {
+            f.close();
+        } catch (IOException ignored) {
+            // refusing it anyway
+        }
     }
 
     /**
@@ -607,7 +703,8 @@ public final class IncomingFile {
                     state = State.DONE;
                 } else {
                     if (part == null) {
-                        part = new PartFile(openPart()); // nothing was written (all holes): the file is its length
+                        // parked until its FILE_END, or nothing was written (all holes): the file is its length
+                        part = new PartFile(parked ? reopenParked() : openPart());
                     }
                     awaitLandings();
                     if (basisCopy != null) {
@@ -729,6 +826,8 @@ public final class IncomingFile {
             }
             if (part != null) {
                 part.closeWhenIdle();
+            }
+            if (part != null || parked) {
                 root.deleteQuietly(partPath);
             }
         }

@@ -11,6 +11,9 @@ import java.io.IOException;
  * {@link IncomingFile}'s lock.
  */
 final class PartFile {
+    /** Part files open in this process: what {@link IncomingFile} keeps below the process's fd limit. */
+    private static final java.util.concurrent.atomic.AtomicInteger OPEN = new java.util.concurrent.atomic.AtomicInteger();
+
     private final DataFile file;
     private int landings;
     private boolean closeWhenIdle;
@@ -18,6 +21,12 @@ final class PartFile {
 
     PartFile(DataFile file) {
         this.file = file;
+        OPEN.incrementAndGet();
+    }
+
+    /** Part files open now, in every session of this process. */
+    static int open() {
+        return OPEN.get();
     }
 
     DataFile file() {
@@ -48,6 +57,7 @@ final class PartFile {
     void closeQuietly() {
         if (!closed) {
             closed = true;
+            OPEN.decrementAndGet();
             try {
                 file.close();
             } catch (IOException ignored) {

@@ -73,6 +73,38 @@ class FrameSenderTest {
         }
     }
 
+    /** With whole blocks raw (auto over loopback), text goes RAW where LZ4 would have taken it; zeros stay ZERO. */
+    @ParameterizedTest
+    @EnumSource(IoMode.class)
+    void rawBlocksLeaveTextUncompressedAndZerosAsHeaders(IoMode mode, @TempDir Path dir) throws Exception {
+        byte[] data = new byte[3 * BLOCK];
+        byte[] text = "block=42 status=ok line of text\n".getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < BLOCK; i++) {
+            data[i] = text[i % text.length];
+        }
+        for (int i = 2 * BLOCK; i < data.length; i++) {
+            data[i] = text[i % text.length];
+        }
+        Path p = Files.write(dir.resolve("t.bin"), data);
+        try (EngineRuntime rt = EngineRuntime.client(mode, 0, BLOCK); Pair pair = Pair.open(rt)) {
+            OutgoingFile f = file(p, data.length, rt);
+            try (FrameSender frames = new FrameSender(rt, pair.client, CompressMode.AUTO, true, BLOCK, 5000)) {
+                DataFile file = f.acquire();
+                for (int i = 0; i < f.blockCount; i++) {
+                    int n = f.read(file, i, frames.blockMemory(), FrameSender.BLOCK_AT);
+                    frames.send(f, file, f.offset(i), n);
+                }
+                f.release();
+            }
+            Codec[] want = {Codec.RAW, Codec.ZERO, Codec.RAW};
+            for (int i = 0; i < f.blockCount; i++) {
+                byte[] got = pair.readFrame(want[i], f.offset(i));
+                assertEquals(-1, Arrays.mismatch(Arrays.copyOfRange(data, (int) f.offset(i),
+                        (int) f.offset(i) + f.length(i)), got), "block " + i);
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(IoMode.class)
     void aSourceThatShrankAfterTheReadIsACleanSourceChangedError(IoMode mode, @TempDir Path dir) throws Exception {

@@ -205,4 +205,45 @@ class IncomingFileTest {
         assertTrue(e.getMessage().contains("reason=file-done"), e.getMessage());
         assertArrayEquals(data, Files.readAllBytes(target));
     }
+
+    /**
+     * With too many part files open, a small new file whose blocks have all arrived is closed until its FILE_END,
+     * then opened again to be finished; a part file swapped meanwhile is refused and nothing reaches the final name.
+     */
+    @Test
+    void completeSmallFilesAreClosedUntilTheirFileEndWhenManyPartsAreOpen() throws Exception {
+        int before = IncomingFile.openPartsLimit;
+        IncomingFile.openPartsLimit = 0;
+        try {
+            byte[][] data = new byte[3][];
+            IncomingFile[] files = new IncomingFile[3];
+            int open = PartFile.open();
+            for (int k = 0; k < 3; k++) {
+                data[k] = random(2 * BS + 1 + 17 * k, 40 + k);
+                files[k] = incoming(k, Entry.file("p" + k, data[k].length, 0644, 0), dir.resolve("p" + k), null, 0);
+                for (int b = 0; b < 3; b++) {
+                    deliver(files[k], data[k], b);
+                }
+            }
+            assertEquals(open, PartFile.open(), "every complete part file was closed");
+            for (int k = 0; k < 2; k++) {
+                assertTrue(files[k].expect(3, fileDigest(data[k])));
+                assertTrue(files[k].finish());
+                assertArrayEquals(data[k], Files.readAllBytes(dir.resolve("p" + k)));
+            }
+            Path part = dir.resolve("p2" + IncomingFile.PART_SUFFIX);
+            Files.delete(part);
+            byte[] other = data[2].clone();
+            other[BS + 5] ^= 1; // another file, one byte off (its inode number may well be the one just freed)
+            Files.write(part, other);
+            assertTrue(files[2].expect(3, fileDigest(data[2])));
+            DwcpException e = assertThrows(DwcpException.class, files[2]::finish);
+            assertTrue(e.getMessage().contains("reason=part-file-replaced"), e.getMessage());
+            assertFalse(Files.exists(dir.resolve("p2")), "nothing under the final name");
+            assertFalse(Files.exists(part), "the planted part file is removed");
+            assertEquals(open, PartFile.open());
+        } finally {
+            IncomingFile.openPartsLimit = before;
+        }
+    }
 }
