@@ -38,7 +38,8 @@ final class SendCommand implements Callable<Integer> {
     StreamsOption streams;
 
     @Option(names = "--compress", paramLabel = "auto|lz4|off", description = "LZ4 policy: auto sends LZ4 only on blocks "
-            + "where it pays (default: ${DEFAULT-VALUE}).", defaultValue = "auto")
+            + "where it pays, and over loopback only on the pages of changed blocks (default: ${DEFAULT-VALUE}).",
+            defaultValue = "auto")
     String compress;
 
     @Option(names = "--delta", paramLabel = "auto|off", description = "auto: a changed block of a file the server "
