@@ -31,14 +31,16 @@ class IdleDuringDigestTest {
         try (RandomAccessFile f = new RandomAccessFile(root.resolve("big.img").toFile(), "rw")) {
             f.setLength(BASIS_SIZE);
         }
-        Files.writeString(src.resolve("big.img"), "now a small file\n");
+        // Bigger than what goes whole without comparing (64 KiB): the server digests its 4 GiB copy first.
+        String text = "now a smaller file\n".repeat(8000);
+        Files.writeString(src.resolve("big.img"), text);
         try (ServerProcess server = ServerProcess.serve(root, "--idle-timeout", "1")) {
             long t0 = System.nanoTime();
             Result r = Harness.send(List.of(), List.of(src.resolve("big.img")), server.target(""));
             double seconds = (System.nanoTime() - t0) / 1e9;
             r.assertExit(0);
             assertEquals(Boolean.TRUE, r.json().get("verified"));
-            assertEquals("now a small file\n", Files.readString(root.resolve("big.img")));
+            assertEquals(text, Files.readString(root.resolve("big.img")));
             assertFalse(server.log().contains("idle-timeout"), server::log);
             // The test means something only if the digest outlasted the idle timeout.
             assertTrue(seconds > 1.5, "the basis digested in " + seconds + " s; make BASIS_SIZE larger");
