@@ -48,9 +48,13 @@ public final class IncomingFile {
         return openPartsLimit;
     }
 
-    /** A quarter of the process's fd limit, at most 1,024 and at least 16: room for sockets and everything else. */
+    /**
+     * A quarter of the process's fd limit, at least 16 and at most 4,096: room for sockets and everything else, and
+     * above what a tree needs where fds are plenty (at most 1,024, the 100,000-file first copy took 4.2-5.0 s against
+     * 4.0-4.6 s: each parked file is opened and read again).
+     */
     static int openPartsLimitFor(long maxFds) {
-        return (int) Math.max(16, Math.min(1024, maxFds / 4));
+        return (int) Math.max(16, Math.min(4096, maxFds / 4));
     }
 
     private static long maxFileDescriptors() {
