@@ -107,9 +107,7 @@ public final class IncomingFile {
     private long inPlaceMtime = -1;
     private long expectedBlocks = -1;
     /** Closed while waiting for FILE_END ({@link #openPartsLimit}); the part file's identity, checked on reopening. */
-    private boolean parked;
-    private long parkedInode;
-    private long parkedDevice;
+    private ParkedPart parked;
     private byte[] expectedDigest;
     private State state = State.RECEIVING;
     private boolean identical;
@@ -329,62 +327,19 @@ public final class IncomingFile {
             return complete;
         }
         synchronized (lock) {
-            if (state != State.RECEIVING || part == null || parked || !freshPart || resumed != null || undo != null
-                    || basisCopy != null || entry.size() >= MIN_RESUME_SIZE || expectedBlocks >= 0
+            if (state != State.RECEIVING || part == null || parked != null || !freshPart || resumed != null
+                    || undo != null || basisCopy != null || entry.size() >= MIN_RESUME_SIZE || expectedBlocks >= 0
                     || part.landingInFlight()) {
                 return false;
             }
             try {
-                io.dwcp.zerocopy.FileStat s = part.file().stat();
-                parkedInode = s.inode();
-                parkedDevice = s.device();
+                parked = new ParkedPart(part.file().stat());
             } catch (IOException e) {
                 return false; // kept open: it is finished as usual
             }
             part.closeQuietly();
             part = null;
-            parked = true;
             return false;
-        }
-    }
-
-    /**
-     * The parked part file again, refused unless it is the file this transfer wrote: the same inode, and every block
-     * read back matches the digest taken when it landed (an inode number can be reused by a file swapped in).
-     */
-    private DataFile reopenParked() throws DwcpException {
-        DataFile f = root.openPart(partPath, PART_MODE, entry.path());
-        boolean same;
-        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            io.dwcp.zerocopy.FileStat s = f.stat();
-            same = s.inode() == parkedInode && s.device() == parkedDevice;
-            MemorySegment buf = arena.allocate(Math.max(1, Math.min(blockSize, entry.size())));
-            byte[] digest = new byte[BlockDigests.DIGEST_LENGTH];
-            for (int i = 0; same && i < blockCount; i++) {
-                int length = FileBlocks.blockLength(entry.size(), blockSize, i);
-                buf.fill((byte) 0); // a ZERO block at the end was left a hole past the end of the file
-                f.readAtMost(buf, 0, length, (long) i * blockSize);
-                BlockDigests.digest(buf, 0, length, digest, 0);
-                same = BlockDigests.equalAt(digest, 0, digests, i);
-            }
-        } catch (IOException e) {
-            closeQuietly(f);
-            throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=part-reopen-failed detail=\""
-                    + e.getMessage() + "\"");
-        }
-        if (same) {
-            parked = false;
-            return f;
-        }
-        closeQuietly(f);
-        throw new DwcpException(ErrorCode.VERIFY, "path=\"" + entry.path() + "\" reason=part-file-replaced");
-    }
-
-    private static void closeQuietly(DataFile f) {
-        try {
-            f.close();
-        } catch (IOException ignored) {
-            // refusing it anyway
         }
     }
 
@@ -667,6 +622,12 @@ public final class IncomingFile {
         }
     }
 
+    private DataFile reopenParked() throws DwcpException {
+        DataFile f = parked.reopen(root, partPath, PART_MODE, entry.path(), entry.size(), blockSize, digests);
+        parked = null;
+        return f;
+    }
+
     /**
      * Verifies the whole-file digest and, on a match, applies mode and mtime and renames the part file into
      * place at once, flushing nothing ({@link #verify()} and {@link #renameIntoPlace()} with no flush between:
@@ -708,7 +669,7 @@ public final class IncomingFile {
                 } else {
                     if (part == null) {
                         // parked until its FILE_END, or nothing was written (all holes): the file is its length
-                        part = new PartFile(parked ? reopenParked() : openPart());
+                        part = new PartFile(parked != null ? reopenParked() : openPart());
                     }
                     awaitLandings();
                     if (basisCopy != null) {
@@ -831,7 +792,7 @@ public final class IncomingFile {
             if (part != null) {
                 part.closeWhenIdle();
             }
-            if (part != null || parked) {
+            if (part != null || parked != null) {
                 root.deleteQuietly(partPath);
             }
         }
