@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -90,7 +89,10 @@ final class DirectoryLister implements AutoCloseable {
     }
 
     private final int workers;
-    private final LinkedBlockingDeque<Pending> jobs = new LinkedBlockingDeque<>();
+    /** Jobs, taken from the front; a listing's subdirectories go in together, so a worker sees them in order. */
+    private final java.util.ArrayDeque<Pending> jobs = new java.util.ArrayDeque<>();
+    private final java.util.concurrent.locks.ReentrantLock jobLock = new java.util.concurrent.locks.ReentrantLock();
+    private final java.util.concurrent.locks.Condition jobReady = jobLock.newCondition();
     private final LinkedBlockingQueue<Listing> done = new LinkedBlockingQueue<>();
     /** Listings read or being read and not yet taken: what bounds the memory read ahead. */
     private final Semaphore ahead;
@@ -119,13 +121,45 @@ final class DirectoryLister implements AutoCloseable {
 
     /** Lists {@code p} on a worker; taken back, in the order jobs finish, from {@link #take}. */
     void submit(Pending p) {
+        submitAll(List.of(p));
+    }
+
+    /**
+     * Lists every one of {@code ps}, ahead of the jobs already waiting and in their order (the first is taken
+     * first): the next directories of a depth-first walk. All go in at once, so no worker starts on a later one
+     * before an earlier one is there.
+     */
+    void submitAll(List<Pending> ps) {
+        if (ps.isEmpty()) {
+            return;
+        }
         if (threads.isEmpty()) {
             for (int i = 0; i < workers; i++) {
                 threads.add(Thread.ofPlatform().daemon().name("dwcp-scan-list-" + i).start(this::work));
             }
         }
-        outstanding++;
-        jobs.addFirst(p);
+        outstanding += ps.size();
+        jobLock.lock();
+        try {
+            for (int i = ps.size() - 1; i >= 0; i--) {
+                jobs.addFirst(ps.get(i));
+            }
+            jobReady.signalAll();
+        } finally {
+            jobLock.unlock();
+        }
+    }
+
+    private Pending nextJob() throws InterruptedException {
+        jobLock.lockInterruptibly();
+        try {
+            while (jobs.isEmpty()) {
+                jobReady.await();
+            }
+            return jobs.pollFirst();
+        } finally {
+            jobLock.unlock();
+        }
     }
 
     /** Listings submitted and not yet taken. */
@@ -150,7 +184,7 @@ final class DirectoryLister implements AutoCloseable {
         try {
             while (true) {
                 ahead.acquire();
-                Pending p = jobs.takeFirst();
+                Pending p = nextJob();
                 done.put(list(p));
             }
         } catch (InterruptedException e) {
@@ -220,7 +254,12 @@ final class DirectoryLister implements AutoCloseable {
         for (Held h : List.copyOf(held)) {
             h.close();
         }
-        jobs.clear();
+        jobLock.lock();
+        try {
+            jobs.clear();
+        } finally {
+            jobLock.unlock();
+        }
         done.clear();
     }
 }

@@ -268,10 +268,7 @@ public final class SourceScanner implements EntrySource {
         if (options.delete() && l.complete) {
             add(new Entry(EntryKind.LISTED, l.where.rel(), 0, 0, 0, "", Entry.NO_ID, Entry.NO_ID, 0), null);
         }
-        // Last first: the lister takes jobs last in, first out, so the first subdirectory is read first.
-        for (int i = l.subdirs.size() - 1; i >= 0; i--) {
-            lister.submit(l.subdirs.get(i));
-        }
+        lister.submitAll(l.subdirs); // ahead of what waits, first subdirectory first: depth first
     }
 
     private void visit(Listing l, int index) {
