@@ -69,8 +69,11 @@ public interface DataFile extends Closeable {
     /** Sets access and modification times, in nanoseconds since the epoch. */
     void setTimes(long atimeNanos, long mtimeNanos) throws IOException;
 
-    /** The file's extended attributes, through this open file (valid while it is open). */
-    ExtendedAttributes xattrs();
+    /**
+     * Runs {@code use} on the file's extended attributes, through this open file; their call buffers live for that
+     * call only, freed when it returns.
+     */
+    <T> T withXattrs(ExtendedAttributes.Use<T> use) throws IOException;
 
     /**
      * Maps {@code [position, position+length)} shared; a writable map of a shorter file extends it first

@@ -9,7 +9,7 @@ import java.util.function.Predicate;
  * The extended attributes of one file-system object, read and changed on the object itself: through its open fd,
  * or relative to its confined parent's fd without following it (a symlink's own attributes, never its target's).
  * Names are full names with their namespace ({@code user.x}, {@code trusted.y}). Obtained from
- * {@link DataFile#xattrs()}, {@link ConfinedRoot#withXattrs} or (read-only) {@link ConfinedDirectory#xattrs}.
+ * {@link DataFile#withXattrs}, {@link ConfinedRoot#withXattrs} or (read-only) {@link ConfinedDirectory#xattrs}.
  */
 public interface ExtendedAttributes {
     /**

@@ -74,7 +74,7 @@ final class MetadataApplier {
 
             @Override
             public <T> T xattrs(ExtendedAttributes.Use<T> use) throws IOException {
-                return use.apply(f.xattrs());
+                return f.withXattrs(use);
             }
         }, e, false, e.path());
     }

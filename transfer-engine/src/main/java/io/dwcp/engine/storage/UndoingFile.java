@@ -91,8 +91,8 @@ final class UndoingFile implements DataFile {
 
     /** Attributes are metadata, not bytes: the undo log does not keep them, as it keeps no mode or mtime. */
     @Override
-    public io.dwcp.zerocopy.ExtendedAttributes xattrs() {
-        return target.xattrs();
+    public <T> T withXattrs(io.dwcp.zerocopy.ExtendedAttributes.Use<T> use) throws IOException {
+        return target.withXattrs(use);
     }
 
     @Override

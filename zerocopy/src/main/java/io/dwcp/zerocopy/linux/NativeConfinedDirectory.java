@@ -19,23 +19,64 @@ import java.util.function.Predicate;
  * A directory fd ({@code O_RDONLY|O_DIRECTORY}, opened without following links by {@link NativeConfinedRoot}) and the
  * {@code statx}/{@code readlinkat}/{@code getdents64}/{@code listxattrat} calls relative to it. One thread uses it at a
  * time, but not always the same one (a tree walker reads a directory on one thread and opens its children on
- * others): the call structures are each thread's own, reused for every name and every directory.
+ * others), so each call takes its native structures from a small shared pool and gives them back.
  */
 final class NativeConfinedDirectory implements ConfinedDirectory {
     private static final int MAX_NAME = 255;
     private static final int LINK_BUFFER = 4096;
+    /** Call structures kept for reuse: more threads than this at once each make their own for the call. */
+    private static final int POOLED = 16;
 
-    /** A thread's call structures: they live as long as the thread, not as a directory. */
+    /**
+     * The native structures of one call. Pooled ones are made once in the global arena (at most {@link #POOLED}:
+     * bounded, never freed, never left to the collector); a call past the bound uses a confined arena it closes.
+     */
     private static final class Scratch {
-        final Arena arena = Arena.ofAuto();
-        final MemorySegment statx = arena.allocate(StatxLayout.SIZE, 8);
-        final MemorySegment name = arena.allocate(MAX_NAME + 1);
-        MemorySegment link;
-        /** Attribute buffers, made when the first name with attributes is read and reused for the rest. */
-        final NativeXattrs.Scratch xattrs = new NativeXattrs.Scratch(arena);
-    }
+        private static final java.util.ArrayDeque<Scratch> FREE = new java.util.ArrayDeque<>();
+        private static int made;
 
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+        final Arena arena;
+        /** Made for the pool (global arena) rather than for one call. */
+        final boolean pooled;
+        final MemorySegment statx;
+        final MemorySegment name;
+        final MemorySegment link;
+        /** Attribute read buffers, made on the first name with attributes and reused (reads allocate nothing). */
+        final NativeXattrs.Scratch xattrs;
+
+        private Scratch(Arena arena, boolean pooled) {
+            this.arena = arena;
+            this.pooled = pooled;
+            this.statx = arena.allocate(StatxLayout.SIZE, 8);
+            this.name = arena.allocate(MAX_NAME + 1);
+            this.link = arena.allocate(LINK_BUFFER);
+            this.xattrs = new NativeXattrs.Scratch(arena);
+        }
+
+        static Scratch take() {
+            synchronized (FREE) {
+                Scratch s = FREE.pollFirst();
+                if (s != null) {
+                    return s;
+                }
+                if (made < POOLED) {
+                    made++;
+                    return new Scratch(Arena.global(), true);
+                }
+            }
+            return new Scratch(Arena.ofConfined(), false);
+        }
+
+        void give() {
+            if (!pooled) {
+                arena.close();
+                return;
+            }
+            synchronized (FREE) {
+                FREE.addFirst(this);
+            }
+        }
+    }
 
     private final int fd;
     private final String path;
@@ -47,6 +88,10 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
         this.fd = fd;
         this.path = path;
         this.xattrAt = xattrAt;
+    }
+
+    private String shown(String n) {
+        return "path=\"" + (path.isEmpty() ? n : path + "/" + n).replace('"', '\'') + "\"";
     }
 
     private MemorySegment name(Scratch s, String n) throws IOException {
@@ -61,66 +106,75 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
 
     @Override
     public Optional<FileStat> stat(String n) throws IOException {
-        Scratch s = SCRATCH.get();
-        MemorySegment leaf = name(s, n);
-        MemorySegment statx = s.statx;
-        int rc;
-        do {
-            rc = LinuxFiles.statx(fd, leaf, Sys.AT_SYMLINK_NOFOLLOW, statx);
-        } while (rc == -Errno.EINTR);
-        if (rc == -Errno.ENOENT) {
-            return Optional.empty();
+        Scratch s = Scratch.take();
+        try {
+            MemorySegment leaf = name(s, n);
+            int rc;
+            do {
+                rc = LinuxFiles.statx(fd, leaf, Sys.AT_SYMLINK_NOFOLLOW, s.statx);
+            } while (rc == -Errno.EINTR);
+            if (rc == -Errno.ENOENT) {
+                return Optional.empty();
+            }
+            if (rc < 0) {
+                throw new NativeIoException("statx", -rc, shown(n));
+            }
+            return Optional.of(StatxLayout.read(s.statx));
+        } finally {
+            s.give();
         }
-        if (rc < 0) {
-            throw new NativeIoException("statx", -rc, "path=\"" + (path.isEmpty() ? n : path + "/" + n).replace('"', '\'') + "\"");
-        }
-        return Optional.of(StatxLayout.read(statx));
     }
 
     @Override
     public List<Xattr> xattrs(String n, Predicate<String> wanted) throws IOException {
-        Scratch s = SCRATCH.get();
-        return NativeXattrs.onLeaf(fd, name(s, n), xattrAt, s.xattrs, "path=\"" + (path.isEmpty() ? n : path + "/" + n)
-                .replace('"', '\'') + "\"", a -> a.read(wanted));
+        Scratch s = Scratch.take();
+        try {
+            return NativeXattrs.onLeaf(fd, name(s, n), xattrAt, s.xattrs, shown(n), a -> a.read(wanted));
+        } finally {
+            s.give();
+        }
     }
 
     @Override
     public String readlink(String n) throws IOException {
-        Scratch s = SCRATCH.get();
-        MemorySegment leaf = name(s, n);
-        if (s.link == null) {
-            s.link = s.arena.allocate(LINK_BUFFER);
+        Scratch s = Scratch.take();
+        try {
+            long len = LinuxFiles.readlinkat(fd, name(s, n), s.link);
+            if (len < 0) {
+                throw new NativeIoException("readlinkat", (int) -len, shown(n));
+            }
+            byte[] b = new byte[(int) len];
+            MemorySegment.copy(s.link, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, b, 0, b.length);
+            return new String(b, StandardCharsets.UTF_8);
+        } finally {
+            s.give();
         }
-        MemorySegment link = s.link;
-        long len = LinuxFiles.readlinkat(fd, leaf, link);
-        if (len < 0) {
-            throw new NativeIoException("readlinkat", (int) -len, "path=\"" + (path.isEmpty() ? n : path + "/" + n).replace('"', '\'') + "\"");
-        }
-        byte[] b = new byte[(int) len];
-        MemorySegment.copy(link, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, b, 0, b.length);
-        return new String(b, StandardCharsets.UTF_8);
     }
 
     @Override
     public ConfinedDirectory openDirectory(String n) throws IOException {
-        Scratch s = SCRATCH.get();
-        MemorySegment leaf = name(s, n);
         String child = path.isEmpty() ? n : path + "/" + n;
-        int d;
-        do {
-            d = LinuxFiles.openat(fd, leaf, Sys.O_RDONLY | Sys.O_DIRECTORY | Sys.O_NOFOLLOW | Sys.O_CLOEXEC, 0);
-        } while (d == -Errno.EINTR);
-        if (d < 0) {
-            // O_DIRECTORY wins over O_NOFOLLOW: a symlink says ENOTDIR, and is refused as the symlink it is
-            int errno = -d;
-            if (d == -Errno.ENOTDIR) {
-                try (Arena a = Arena.ofConfined()) {
-                    errno = Confinement.isSymlink(fd, leaf, a) ? Errno.ELOOP : errno;
+        Scratch s = Scratch.take();
+        try {
+            MemorySegment leaf = name(s, n);
+            int d;
+            do {
+                d = LinuxFiles.openat(fd, leaf, Sys.O_RDONLY | Sys.O_DIRECTORY | Sys.O_NOFOLLOW | Sys.O_CLOEXEC, 0);
+            } while (d == -Errno.EINTR);
+            if (d < 0) {
+                // O_DIRECTORY wins over O_NOFOLLOW: a symlink says ENOTDIR, and is refused as the symlink it is
+                int errno = -d;
+                if (d == -Errno.ENOTDIR) {
+                    try (Arena a = Arena.ofConfined()) {
+                        errno = Confinement.isSymlink(fd, leaf, a) ? Errno.ELOOP : errno;
+                    }
                 }
+                throw Confinement.refusal("openat", errno, child);
             }
-            throw Confinement.refusal("openat", errno, child);
+            return new NativeConfinedDirectory(d, child, xattrAt);
+        } finally {
+            s.give();
         }
-        return new NativeConfinedDirectory(d, child, xattrAt);
     }
 
     @Override

@@ -230,9 +230,10 @@ public final class NativeFile implements DataFile {
     }
 
     @Override
-    public ExtendedAttributes xattrs() {
-        // an automatic arena: the handle may be kept by its caller, and its buffers go with it
-        return NativeXattrs.ofFd(holder, new NativeXattrs.Scratch(Arena.ofAuto()), label);
+    public <T> T withXattrs(ExtendedAttributes.Use<T> use) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            return use.apply(NativeXattrs.ofFd(holder, new NativeXattrs.Scratch(arena), label));
+        }
     }
 
     @Override

@@ -114,8 +114,8 @@ public final class ChannelFile implements DataFile {
 
     /** By path: the JDK has no attribute calls on an open channel. */
     @Override
-    public ExtendedAttributes xattrs() {
-        return new PortableXattrs(path);
+    public <T> T withXattrs(ExtendedAttributes.Use<T> use) throws IOException {
+        return use.apply(new PortableXattrs(path));
     }
 
     @Override
