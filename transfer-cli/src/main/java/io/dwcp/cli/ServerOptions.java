@@ -37,9 +37,11 @@ final class ServerOptions {
             + "(default: ${DEFAULT-VALUE}).", defaultValue = "120")
     int idleSeconds;
 
-    @Option(names = "--io", paramLabel = "auto|portable", description = "Data-plane I/O: auto uses sendfile, splice "
-            + "and openat2-confined files where this machine allows them; portable forces plain JDK I/O "
-            + "(default: ${DEFAULT-VALUE}).", defaultValue = "auto")
+    @Option(names = "--io", paramLabel = "auto|splice|portable", description = "Data-plane I/O: auto uses native "
+            + "sockets, sendfile and openat2-confined files where this machine allows them, and receives into memory "
+            + "(the block is checked there, then written); splice also splices big blocks from the socket into the "
+            + "file and reads them back to check them; portable forces plain JDK I/O (default: ${DEFAULT-VALUE}).",
+            defaultValue = "auto")
     String io;
 
     @Option(names = "--workers", paramLabel = "N", description = "Data-plane worker threads; 0 means one per CPU chosen "
@@ -78,8 +80,9 @@ final class ServerOptions {
         Limits limits = Limits.defaults().withMaxSessions(maxSessions).withIdleTimeoutMillis(idleSeconds * 1000);
         IoMode mode = switch (io.toLowerCase(Locale.ROOT)) {
             case "auto" -> IoMode.AUTO;
+            case "splice" -> IoMode.SPLICE;
             case "portable" -> IoMode.PORTABLE;
-            default -> throw new IllegalArgumentException("io=" + io + " reason=expected-auto-or-portable");
+            default -> throw new IllegalArgumentException("io=" + io + " reason=expected-auto-splice-or-portable");
         };
         NumaOptions numa = NumaOptions.parse(workers, pin, hugePages, bufferMemory);
         Duration age = partMaxAge(partMaxAge);

@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Faults injected between a real CLI and a real server by a proxy on 127.0.0.2 that listens on the server's own
@@ -63,6 +64,8 @@ class FaultInjectionTest {
     @TempDir
     static Path root;
     private static ServerProcess server;
+    /** A server that splices big RAW payloads into the part file and checks them there ({@code --io splice}). */
+    private static ServerProcess spliceServer;
     private final List<AutoCloseable> closeAfter = new CopyOnWriteArrayList<>();
 
     @BeforeAll
@@ -76,12 +79,21 @@ class FaultInjectionTest {
         assumeTrue(why == null, "cannot bind 127.0.0.2 on this host (" + why + "): the fault-injection proxy needs a "
                 + "second loopback address");
         server = ServerProcess.serve(root);
+        spliceServer = ServerProcess.serve(root, "--io", "splice");
+    }
+
+    /** The server for a receive path: {@code auto} (into memory, then written) or {@code splice}. */
+    private static ServerProcess serverFor(String io) {
+        return io.equals("splice") ? spliceServer : server;
     }
 
     @AfterAll
     static void stopServer() {
         if (server != null) {
             server.close();
+        }
+        if (spliceServer != null) {
+            spliceServer.close();
         }
     }
 
@@ -288,6 +300,10 @@ class FaultInjectionTest {
     }
 
     private static void assertServerStillServes(Path src, String dest) throws Exception {
+        assertServerStillServes(server, src, dest);
+    }
+
+    private static void assertServerStillServes(ServerProcess server, Path src, String dest) throws Exception {
         assertTrue(server.alive(), "server process died:\n" + server.log());
         Result ok = Harness.send(List.of("-P", "2"), List.of(src), server.target(dest));
         ok.assertExit(0);
@@ -295,13 +311,15 @@ class FaultInjectionTest {
                 "a normal transfer after the fault");
     }
 
-    @Test
-    void aFlippedPayloadByteIsNackedAndTheBlockSentAgain(@TempDir Path src) throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "splice"})
+    void aFlippedPayloadByteIsNackedAndTheBlockSentAgain(String io, @TempDir Path src) throws Exception {
+        ServerProcess server = serverFor(io);
         Path f = Harness.randomFile(src.resolve("flip.bin"), 8L * MIB, 41);
-        Path dir = dest("flip");
+        Path dir = dest("flip-" + io);
         Path old = oldVersionAt(src, dir, "flip.bin", 8L * MIB, 42);
         Corrupter c = new Corrupter(Fault.FLIP_ONCE, 3);
-        String target = proxied(server, c, "flip");
+        String target = proxied(server, c, "flip-" + io);
         String logBefore = server.log();
         Result r = FinalNameWatcher.during(dir.resolve("flip.bin"), List.of(old, f),
                 () -> Harness.send(List.of("-P", "2", "--compress", "off"), List.of(f), target));
@@ -313,14 +331,26 @@ class FaultInjectionTest {
         String log = server.log().substring(logBefore.length());
         assertTrue(log.contains("bad-crc"), "the server must have rejected the block:\n" + log);
         assertNoPartFiles(dir);
+        if (ioPathKnown()) {
+            assertEquals(io.equals("splice"), logBefore.contains("+splice") || logBefore.contains("=splice"),
+                    "the " + io + " server must say whether it splices:\n" + logBefore);
+        }
     }
 
-    @Test
-    void aBlockDamagedOnEveryCopyFailsVerificationAndNothingReachesTheFinalName(@TempDir Path src) throws Exception {
+    /** Whether the servers' start-up line names their real I/O path (Linux, native calls usable). */
+    private static boolean ioPathKnown() {
+        return io.dwcp.core.linux.LinuxNative.available() && !server.log().contains("io_path=portable");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "splice"})
+    void aBlockDamagedOnEveryCopyFailsVerificationAndNothingReachesTheFinalName(String io, @TempDir Path src)
+            throws Exception {
+        ServerProcess server = serverFor(io);
         Path f = Harness.randomFile(src.resolve("always.bin"), 6L * MIB, 43);
-        Path dir = dest("always");
+        Path dir = dest("always-" + io);
         Corrupter c = new Corrupter(Fault.FLIP_EVERY_COPY, 2);
-        String target = proxied(server, c, "always");
+        String target = proxied(server, c, "always-" + io);
         Result r = FinalNameWatcher.during(dir.resolve("always.bin"), List.of(),
                 () -> Harness.send(List.of("-P", "2", "--compress", "off"), List.of(f), target));
         assertTrue(c.corrupted.get() >= 2, "the proxy must have damaged every copy (" + c.corrupted + ")");
@@ -329,16 +359,18 @@ class FaultInjectionTest {
         assertTrue(String.valueOf(r.json().get("error")).contains("corrupted"), r::toString);
         assertFalse(Files.exists(dir.resolve("always.bin"), LinkOption.NOFOLLOW_LINKS), "no file under the final name");
         assertNoPartFiles(dir);
-        assertServerStillServes(f, "always-after");
+        assertServerStillServes(server, f, "always-after-" + io);
     }
 
-    @Test
-    void damageWithAMatchingCrcIsCaughtByTheWholeFileDigest(@TempDir Path src) throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "splice"})
+    void damageWithAMatchingCrcIsCaughtByTheWholeFileDigest(String io, @TempDir Path src) throws Exception {
+        ServerProcess server = serverFor(io);
         Path f = Harness.randomFile(src.resolve("sneaky.bin"), 5L * MIB + 3, 44);
-        Path dir = dest("sneaky");
+        Path dir = dest("sneaky-" + io);
         Path old = oldVersionAt(src, dir, "sneaky.bin", 5L * MIB + 3, 45);
         Corrupter c = new Corrupter(Fault.FLIP_AND_FIX_CRC, 4);
-        String target = proxied(server, c, "sneaky");
+        String target = proxied(server, c, "sneaky-" + io);
         Result r = FinalNameWatcher.during(dir.resolve("sneaky.bin"), List.of(old),
                 () -> Harness.send(List.of("-P", "2", "--compress", "off"), List.of(f), target));
         assertEquals(1, c.corrupted.get());
@@ -347,7 +379,7 @@ class FaultInjectionTest {
         assertTrue(r.json().get("failed_files").toString().contains("digest-mismatch"), r::toString);
         assertEquals(-1L, Files.mismatch(old, dir.resolve("sneaky.bin")), "the old version must be untouched");
         assertNoPartFiles(dir);
-        assertServerStillServes(f, "sneaky");
+        assertServerStillServes(server, f, "sneaky-after-" + io);
     }
 
     @ParameterizedTest

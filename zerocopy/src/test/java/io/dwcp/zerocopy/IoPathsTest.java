@@ -2,6 +2,7 @@ package io.dwcp.zerocopy;
 
 import io.dwcp.zerocopy.select.IoPaths;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -17,15 +18,26 @@ class IoPathsTest {
     }
 
     @Test
-    void autoProbesOnceAndUsesEveryNativePathOnThisKernel() {
+    void autoProbesOnceAndUsesEveryNativePathOnThisKernelButSplice() {
         assumeTrue(LinuxNative.available(), "not Linux");
         IoPaths p = IoPaths.select(IoMode.AUTO);
         System.out.println(p.describe());
         assertTrue(p.nativeSockets(), p.describe());
         assertTrue(p.sendfile(), p.describe());
+        assertFalse(p.splice(), "auto receives into memory: " + p.describe());
+        assertTrue(p.describe().startsWith("io_path=sendfile") && !p.describe().contains("splice"), p.describe());
+        assertTrue(p == IoPaths.select(IoMode.AUTO), "the probe runs once");
+    }
+
+    @Test
+    void spliceIsAutoWithSplice() {
+        assumeTrue(LinuxNative.available(), "not Linux");
+        IoPaths p = IoPaths.select(IoMode.SPLICE);
         assertTrue(p.splice(), p.describe());
         assertTrue(p.describe().startsWith("io_path=sendfile+splice"), p.describe());
-        assertTrue(p == IoPaths.select(IoMode.AUTO), "the probe runs once");
+        assertEquals(IoPaths.select(IoMode.AUTO).confinement(), p.confinement());
+        assertTrue(p == IoPaths.select(IoMode.SPLICE), "the probe runs once");
+        assertTrue(IoPaths.forSending(IoMode.SPLICE) == IoPaths.forSending(IoMode.AUTO), "a sender never splices");
     }
 
     @Test

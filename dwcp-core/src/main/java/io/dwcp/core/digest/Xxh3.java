@@ -1,5 +1,7 @@
 package io.dwcp.core.digest;
 
+import io.dwcp.core.concurrent.ThreadAllocation;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
@@ -160,22 +162,33 @@ public final class Xxh3 {
      * not yet compiled Vector API allocates on every operation (hundreds of MB on the data threads, measured) and
      * runs far slower for a while. Bounded by {@code maxMillis}; returns whether the vector loop became fast.
      * Meant for a background thread at start-up.
+     *
+     * <p>The warm-up hashes what transfers hash: slab-like memory of a shared arena (a confined one too, for the
+     * client's reads), whole blocks of several sizes, short tails and unaligned starts. A loop compiled on one
+     * shape only (once: 256 KiB at offset 0 of a confined arena) was recompiled in the middle of the first
+     * transfer, its profile-based predicates failing on a shared arena's segment, and ran as allocating Java
+     * until then (260 KiB per GiB on the data threads). It counts as warm only after rounds that allocated
+     * nothing on this thread, where the JVM can say so.
      */
     public static boolean warmUpVectorPath(long maxMillis) {
         if (LONG_PATH == LONG_PATH_SCALAR || System.getProperty("dwcp.xxh3.path") != null) {
             return false;
         }
-        int size = 256 * 1024;
+        int size = 1 << 20;
         byte[] out = new byte[16];
         long deadline = System.nanoTime() + maxMillis * 1_000_000L;
-        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(size, 64);
+        try (Arena shared = Arena.ofShared(); Arena confined = Arena.ofConfined()) {
+            MemorySegment[] buffers = {shared.allocate(size + 64, 64), confined.allocate(size + 64, 64)};
             int fast = 0;
-            while (System.nanoTime() - deadline < 0) {
+            for (int round = 0; System.nanoTime() - deadline < 0; round++) {
+                long before = ThreadAllocation.current();
                 long t0 = System.nanoTime();
-                hashLongVector(LONG_PATH, buf, 0, size, out, 0);
-                // Compiled, 256 KiB takes about 10 us here; interpreted, milliseconds.
-                fast = System.nanoTime() - t0 < 100_000 ? fast + 1 : 0;
+                for (long[] shape : WARM_UP_SHAPES) {
+                    hashLongVector(LONG_PATH, buffers[round & 1], shape[0], shape[1], out, 0);
+                }
+                // Compiled, a round (about 1.5 MiB) takes about 60 us here; interpreted, tens of milliseconds.
+                boolean quiet = ThreadAllocation.since(before) == 0;
+                fast = System.nanoTime() - t0 < 600_000 && quiet ? fast + 1 : 0;
                 if (fast >= 16) {
                     SCALAR_LEFT.set(0);
                     return true;
@@ -184,6 +197,11 @@ public final class Xxh3 {
         }
         return false;
     }
+
+    /** {offset, length} pairs of a warm-up round: 1 MiB and 256 KiB blocks, a 64 KiB file, tails, odd starts. */
+    private static final long[][] WARM_UP_SHAPES = {
+        {0, 1 << 20}, {0, 256 * 1024}, {64, 64 * 1024 + 17}, {7, 4096}, {0, 241}, {3, 1000}, {0, (1 << 20) - 1},
+    };
 
     /** Native input left for the scalar loop before the vector loop takes over; 0 or less once spent. */
     static long scalarBytesLeft() {

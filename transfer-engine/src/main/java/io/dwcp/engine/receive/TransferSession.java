@@ -15,7 +15,6 @@ import io.dwcp.engine.storage.StorageRoot;
 import io.dwcp.zerocopy.DataFile;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -285,7 +284,7 @@ public final class TransferSession implements DataSession {
 
     /** A CRC-verified block from a data stream. */
     @Override
-    public void onBlock(int fileId, long offset, ByteBuffer block, boolean allZero, int wireLength)
+    public void onBlock(int fileId, long offset, MemorySegment block, int length, boolean allZero, int wireLength)
             throws DwcpException {
         touch();
         payloadBytes.addAndGet(wireLength);
@@ -293,8 +292,7 @@ public final class TransferSession implements DataSession {
             throw DwcpException.protocol("frame=data reason=unexpected state=" + state.name().toLowerCase(java.util.Locale.ROOT));
         }
         IncomingFile f = file(fileId, "data");
-        int length = block.remaining();
-        boolean done = f.accept(offset, block, allZero);
+        boolean done = f.accept(offset, block, length, allZero);
         if (f.isNew()) {
             spaceClaim.wrote(length);
         }

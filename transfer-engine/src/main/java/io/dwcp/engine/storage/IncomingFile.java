@@ -8,7 +8,7 @@ import io.dwcp.core.manifest.Entry;
 import io.dwcp.zerocopy.DataFile;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -88,6 +88,9 @@ public final class IncomingFile {
     private boolean checkpointRunning;
     /** Another checkpoint came due meanwhile: it starts as soon as the running one ends (guarded by the lock). */
     private boolean checkpointPending;
+    /** The snapshot a checkpoint writes, made once per file on its first checkpoint. Under the lock. */
+    private long[] journalHave;
+    private byte[] journalDigests;
 
     /**
      * Where a durable file's checkpoints flush its data before the journal is written: one shared daemon thread, off
@@ -277,20 +280,19 @@ public final class IncomingFile {
     }
 
     /**
-     * Stores one verified (CRC-checked) block. Returns true when this call completed the file's data, so the
-     * caller should try {@link #finish()}.
+     * Stores one verified (CRC-checked) block, {@code block[0, length)}. Returns true when this call completed the
+     * file's data, so the caller should try {@link #finish()}.
      *
      * @param allZero the block arrived as ZERO (all zero bytes): in a fresh part file it is left a hole, so a
      *                sparse file stays sparse and its holes cost no writes
      */
-    public boolean accept(long offset, ByteBuffer block, boolean allZero) throws DwcpException {
-        int i = check(offset, block.remaining());
-        // Digest first: it reads the buffer without moving its position.
-        BlockDigests.digest(block, digests, i);
+    public boolean accept(long offset, MemorySegment block, int length, boolean allZero) throws DwcpException {
+        int i = check(offset, length);
+        BlockDigests.digest(block, 0, length, digests, i);
         if (!(allZero && freshPart)) {
-            DataFile f = beginLanding(offset, block.remaining());
+            DataFile f = beginLanding(offset, length);
             try {
-                f.writeFully(MemorySegment.ofBuffer(block), 0, block.remaining(), offset);
+                f.writeFully(block, 0, length, offset);
             } catch (IOException e) {
                 throw writeFailed(e);
             } finally {
@@ -463,8 +465,10 @@ public final class IncomingFile {
         if (entry.size() < MIN_RESUME_SIZE) {
             return;
         }
-        long[] have = new long[(blockCount + 63) / 64];
-        byte[] all = new byte[digests.length];
+        // A background checkpoint may still be writing the reused snapshot (only on the abandon paths).
+        boolean reuse = !checkpointRunning;
+        long[] have = reuse ? journalHave() : new long[(blockCount + 63) / 64];
+        byte[] all = reuse ? journalDigests() : new byte[digests.length];
         verifiedBlocks(have, all);
         try {
             if (durable) {
@@ -493,8 +497,8 @@ public final class IncomingFile {
         if (undo != null || entry.size() < MIN_RESUME_SIZE) {
             return;
         }
-        long[] have = new long[(blockCount + 63) / 64];
-        byte[] all = new byte[digests.length];
+        long[] have = journalHave();
+        byte[] all = journalDigests();
         verifiedBlocks(have, all);
         DataFile f = part.file();
         part.beginLanding();
@@ -537,7 +541,30 @@ public final class IncomingFile {
         }
     }
 
-    /** Fills {@code have} and {@code all} with the blocks verified here and their digests. Under the lock. */
+    /**
+     * The journal's block bitmap, cleared: one per file, reused by every checkpoint (a 4 GiB file takes sixteen),
+     * which run one at a time. Under the lock.
+     */
+    private long[] journalHave() {
+        if (journalHave == null) {
+            journalHave = new long[(blockCount + 63) / 64];
+        } else {
+            Arrays.fill(journalHave, 0L);
+        }
+        return journalHave;
+    }
+
+    /** The journal's digests, zeroed: as {@link #journalHave()}. Under the lock. */
+    private byte[] journalDigests() {
+        if (journalDigests == null) {
+            journalDigests = new byte[digests.length];
+        } else {
+            Arrays.fill(journalDigests, (byte) 0);
+        }
+        return journalDigests;
+    }
+
+    /** Fills {@code have} and {@code all} (cleared) with the blocks verified here and their digests. Under the lock. */
     private void verifiedBlocks(long[] have, byte[] all) {
         for (int i = 0; i < blockCount; i++) {
             if ((received.get(i >>> 6) & (1L << (i & 63))) != 0) {
@@ -745,9 +772,11 @@ public final class IncomingFile {
 
     /** Composes the whole-file digest and compares it; returns whether any block was written. */
     private boolean composeAndVerify() throws DwcpException {
-        byte[] composed = new byte[digests.length];
-        boolean anyWritten = false;
-        for (int i = 0; i < blockCount; i++) {
+        // Every block received (a new file): the received digests are the list, with nothing to merge or copy.
+        boolean allReceived = receivedCount.get() == blockCount;
+        byte[] composed = allReceived ? digests : new byte[digests.length];
+        boolean anyWritten = allReceived && blockCount > 0;
+        for (int i = 0; i < blockCount && !allReceived; i++) {
             if ((received.get(i >>> 6) & (1L << (i & 63))) != 0) {
                 System.arraycopy(digests, i * 16, composed, i * 16, 16);
                 anyWritten = true;

@@ -15,6 +15,7 @@ import io.dwcp.engine.storage.PartJournal;
 import io.dwcp.engine.storage.StorageRoot;
 import io.dwcp.zerocopy.IoMode;
 import io.dwcp.zerocopy.select.IoPaths;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -150,7 +151,7 @@ class DurableRenamesTest {
             int length = FileBlocks.blockLength(data.length, BS, i);
             ByteBuffer b = ByteBuffer.allocateDirect(length).put(data, i * BS, length).flip();
             BlockDigests.digest(b, digests, i);
-            f.accept((long) i * BS, b, false);
+            f.accept((long) i * BS, MemorySegment.ofBuffer(b), b.remaining(), false);
         }
         assertTrue(f.expect(n, BlockDigests.fileDigest(digests, n, data.length)));
         assertTrue(f.verify());
@@ -251,7 +252,7 @@ class DurableRenamesTest {
         byte[] digests = new byte[n * 16];
         for (int i = 0; i < n; i++) {
             BlockDigests.digest(zeros.duplicate(), digests, i);
-            f.accept((long) i * bs, zeros.duplicate(), true);
+            f.accept((long) i * bs, MemorySegment.ofBuffer(zeros), zeros.remaining(), true);
         }
         assertTrue(f.expect(n, BlockDigests.fileDigest(digests, n, size)));
         assertTrue(f.verify());

@@ -13,6 +13,7 @@ import io.dwcp.core.io.FileBlocks;
 import io.dwcp.core.manifest.Entry;
 import io.dwcp.zerocopy.IoMode;
 import io.dwcp.zerocopy.select.IoPaths;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,12 +64,13 @@ class IncomingFileTest {
         int length = FileBlocks.blockLength(data.length, BS, block);
         // Blocks reach storage in off-heap buffers (slabs, the decoder's scratch), as native I/O needs.
         ByteBuffer direct = ByteBuffer.allocateDirect(length).put(data, block * BS, length).flip();
-        f.accept((long) block * BS, direct, false);
+        f.accept((long) block * BS, MemorySegment.ofBuffer(direct), direct.remaining(), false);
     }
 
     /** Delivers a block of zeros as a ZERO frame would. */
     private static void deliverZero(IncomingFile f, byte[] data, int block) throws DwcpException {
-        f.accept((long) block * BS, ByteBuffer.allocateDirect(FileBlocks.blockLength(data.length, BS, block)), true);
+        int zeroLength = FileBlocks.blockLength(data.length, BS, block);
+        f.accept((long) block * BS, MemorySegment.ofBuffer(ByteBuffer.allocateDirect(zeroLength)), zeroLength, true);
     }
 
     @Test
@@ -173,9 +175,9 @@ class IncomingFileTest {
     void rejectsBlocksOutsideTheFileOrOfTheWrongLength() throws Exception {
         byte[] data = random(BS + 10, 6);
         IncomingFile f = incoming(0, Entry.file("j", data.length, 0644, 0), dir.resolve("j"), null, 0);
-        assertThrows(DwcpException.class, () -> f.accept(2L * BS, ByteBuffer.allocate(10), false));
-        assertThrows(DwcpException.class, () -> f.accept(BS, ByteBuffer.allocate(11), false));
-        assertThrows(DwcpException.class, () -> f.accept(0, ByteBuffer.allocate(BS - 1), false));
+        assertThrows(DwcpException.class, () -> f.accept(2L * BS, MemorySegment.ofArray(new byte[10]), 10, false));
+        assertThrows(DwcpException.class, () -> f.accept(BS, MemorySegment.ofArray(new byte[11]), 11, false));
+        assertThrows(DwcpException.class, () -> f.accept(0, MemorySegment.ofArray(new byte[BS - 1]), BS - 1, false));
         assertThrows(DwcpException.class, () -> f.expect(3, new byte[16]));
     }
 

@@ -46,15 +46,15 @@ public final class IoPaths {
     private final boolean sendingOnly;
 
     private IoPaths(NativeProbe.Result r, String reason) {
-        this(r, reason, false);
+        this(r, reason, false, false);
     }
 
-    private IoPaths(NativeProbe.Result r, String reason, boolean sendingOnly) {
+    private IoPaths(NativeProbe.Result r, String reason, boolean sendingOnly, boolean spliceWanted) {
         this.sendingOnly = sendingOnly;
         this.nativeSockets = r.sockets();
         this.nativeFiles = r.files();
         this.sendfile = r.sendfile();
-        this.splice = r.splice();
+        this.splice = spliceWanted && r.splice();
         this.msgZerocopy = r.msgZerocopy();
         this.confinement = !r.files() ? Confinement.PORTABLE : r.openat2() ? Confinement.OPENAT2 : Confinement.WALK;
         this.reason = reason;
@@ -62,12 +62,13 @@ public final class IoPaths {
     }
 
     private static final class Probed {
-        static final IoPaths AUTO = probe(true);
+        static final NativeProbe.Result RESULT = NativeProbe.run(true);
+        static final IoPaths AUTO = new IoPaths(RESULT, RESULT.reason(), false, false);
+    }
 
-        private static IoPaths probe(boolean receiving) {
-            NativeProbe.Result r = NativeProbe.run(receiving);
-            return new IoPaths(r, r.reason());
-        }
+    /** The same probe, with splice used where it works. */
+    private static final class ProbedForSplice {
+        static final IoPaths SPLICE = new IoPaths(Probed.RESULT, Probed.RESULT.reason(), false, true);
     }
 
     /** A sending process's paths, probed apart: it needs neither splice nor confined files. */
@@ -76,7 +77,7 @@ public final class IoPaths {
 
         private static IoPaths sending() {
             NativeProbe.Result r = NativeProbe.run(false);
-            return new IoPaths(r, r.reason(), true);
+            return new IoPaths(r, r.reason(), true, false);
         }
     }
 
@@ -86,15 +87,16 @@ public final class IoPaths {
      */
     public static IoPaths forSending(IoMode mode) {
         return switch (mode) {
-            case AUTO -> ProbedForSending.AUTO;
+            case AUTO, SPLICE -> ProbedForSending.AUTO;
             case PORTABLE -> select(mode);
         };
     }
 
-    /** The paths for {@code mode}; AUTO probes on first use and reuses the answer. */
+    /** The paths for {@code mode}; AUTO and SPLICE probe on first use and reuse the answer. */
     public static IoPaths select(IoMode mode) {
         return switch (mode) {
             case AUTO -> Probed.AUTO;
+            case SPLICE -> ProbedForSplice.SPLICE;
             case PORTABLE -> new IoPaths(new NativeProbe.Result(false, false, false, false, false, false, ""), "forced");
         };
     }

@@ -34,9 +34,9 @@ public final class SourceRoots {
         }
     }
 
-    /** The roots for {@code mode}; AUTO probes on first use and reuses the answer. */
+    /** The roots for {@code mode}; a native mode probes on first use and reuses the answer. */
     public static SourceRoots select(IoMode mode) {
-        return mode == IoMode.AUTO ? Probed.AUTO : PORTABLE;
+        return mode == IoMode.PORTABLE ? PORTABLE : Probed.AUTO;
     }
 
     /** Opens directory {@code dir}, named by the local user, as the root of a walk. */

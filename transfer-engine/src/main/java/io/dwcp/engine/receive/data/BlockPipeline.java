@@ -1,5 +1,6 @@
 package io.dwcp.engine.receive.data;
 
+import io.dwcp.core.concurrent.ThreadAllocation;
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
 import io.dwcp.core.codec.BlockDecoder;
@@ -79,6 +80,10 @@ public final class BlockPipeline {
     private final Slab rebuildSlab;
     private final MemorySegment rebuild;
     private final MemorySegment decoded;
+    /** The buffer views the decoder returns, and the rebuilt block's: made once, so no block wraps a new one. */
+    private final ByteBuffer decodedView;
+    private final MemorySegment zeros;
+    private final ByteBuffer rebuildView;
     private final long[] pageMap;
     private final BlockDecoder decoder;
     private final Slot[] slots;
@@ -130,7 +135,10 @@ public final class BlockPipeline {
         this.rebuild = rebuilt.segment().asSlice(0, blockSize);
         this.decoded = decode.segment().asSlice(0, pagePayload);
         this.pageMap = new long[PageMapDescriptor.mapWords(blockSize)];
-        this.decoder = new BlockDecoder(decoded.asByteBuffer(), zero.segment().asSlice(0, blockSize).asByteBuffer());
+        this.decodedView = decoded.asByteBuffer();
+        this.zeros = zero.segment().asSlice(0, blockSize);
+        this.rebuildView = rebuild.asByteBuffer();
+        this.decoder = new BlockDecoder(decodedView, zeros.asByteBuffer());
         this.free = new MpmcArrayQueue<>(n);
         for (Slot s : slots) {
             free.offer(s);
@@ -263,7 +271,8 @@ public final class BlockPipeline {
         if (s.landed) {
             session.onLandedBlock(s.fileId, s.offset, s.segment, s.length, s.frameBytes);
         } else {
-            session.onBlock(s.fileId, s.offset, block, s.codec == Codec.ZERO, s.frameBytes);
+            MemorySegment bytes = block == s.payload ? s.segment : block == decodedView ? decoded : zeros;
+            session.onBlock(s.fileId, s.offset, bytes, s.length, s.codec == Codec.ZERO, s.frameBytes);
         }
     }
 
@@ -304,7 +313,7 @@ public final class BlockPipeline {
             }
             CRC32C crc = s.checksum;
             crc.reset();
-            crc.update(rebuild.asSlice(0, s.length).asByteBuffer());
+            crc.update(rebuildView.clear().limit(s.length));
             if ((int) crc.getValue() != s.crc) {
                 session.onBadBlock(s.fileId, s.offset, "bad-crc");
                 return;

@@ -6,7 +6,6 @@ import io.dwcp.engine.runtime.EngineRuntime;
 import io.dwcp.zerocopy.DataFile;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 
 /**
  * What the data plane needs of a receiving session. The data package owns this interface and the session
@@ -34,8 +33,9 @@ public interface DataSession {
     /** Checks a frame's file, offset and length before its payload is read. */
     void checkBlock(int fileId, long offset, int length) throws DwcpException;
 
-    /** A CRC-verified block. */
-    void onBlock(int fileId, long offset, ByteBuffer block, boolean allZero, int wireLength) throws DwcpException;
+    /** A CRC-verified block: {@code block[0, length)}. */
+    void onBlock(int fileId, long offset, MemorySegment block, int length, boolean allZero, int wireLength)
+            throws DwcpException;
 
     /**
      * The part file of {@code fileId}, for a stream about to splice a RAW payload into it at {@code offset}; always

@@ -1,5 +1,6 @@
 package io.dwcp.engine.receive.data;
 
+import io.dwcp.core.concurrent.ThreadAllocation;
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
 import io.dwcp.core.Log;

@@ -1,12 +1,13 @@
-package io.dwcp.engine.receive.data;
+package io.dwcp.core.concurrent;
 
 import java.lang.management.ManagementFactory;
 
 /**
  * Heap bytes allocated by the calling thread, so each data-plane thread can report what it allocated while it
- * served a session: the steady state of the data plane is meant to allocate nothing, and this shows it.
+ * served a session: the steady state of the data plane is meant to allocate nothing, and this shows it. The
+ * digest warm-up uses it too, to tell a compiled loop from one that still allocates.
  */
-final class ThreadAllocation {
+public final class ThreadAllocation {
     private static final com.sun.management.ThreadMXBean THREADS = threads();
 
     private ThreadAllocation() {
@@ -24,12 +25,12 @@ final class ThreadAllocation {
     }
 
     /** Bytes this thread has allocated so far; -1 when the JVM cannot say. */
-    static long current() {
+    public static long current() {
         return THREADS == null ? -1 : THREADS.getCurrentThreadAllocatedBytes();
     }
 
     /** Bytes allocated since {@code start} (a {@link #current()} value); 0 when the JVM cannot say. */
-    static long since(long start) {
+    public static long since(long start) {
         return start < 0 ? 0 : current() - start;
     }
 }
