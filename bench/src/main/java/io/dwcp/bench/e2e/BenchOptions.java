@@ -13,8 +13,12 @@ import java.util.Map;
  */
 final class BenchOptions {
     static final List<String> ALL_TOOLS = List.of("dwcp", "dwcp-portable", "iperf3", "rsync", "cp", "dd");
-    /** Tools that run only when named: dwcp-inplace sends with --inplace (for the delta workloads). */
-    static final List<String> KNOWN_TOOLS = List.of("dwcp", "dwcp-portable", "dwcp-inplace", "iperf3", "rsync", "cp", "dd");
+    /**
+     * Tools that run only when named: dwcp-inplace sends with --inplace (for the delta workloads), dwcp-splice runs
+     * its server with --io splice.
+     */
+    static final List<String> KNOWN_TOOLS =
+            List.of("dwcp", "dwcp-portable", "dwcp-inplace", "dwcp-splice", "iperf3", "rsync", "cp", "dd");
     static final List<String> ALL_WORKLOADS = List.of("file", "tree", "tree-resend", "real-tree", "real-tree-resend", "gen-tree",
             "gen-tree-resend", "gen-tree-1pct", "gen-tree-checksum", "file-delta-1pct", "file-delta-base", "file-resume-sender",
             "file-resume-server");

@@ -10,7 +10,8 @@ import java.util.OptionalLong;
 /**
  * dwcp: a long-running {@code dwcp serve} per workload (fresh, so its VmHWM is the workload's) and one
  * {@code dwcp send --json} per run. The portable variant passes {@code --io portable} to both ends and uses the
- * ports two above the default ones, so both servers can run side by side. In file-delta-base the sender is told
+ * ports two above the default ones, so both servers can run side by side; the splice variant runs its server with
+ * {@code --io splice} (ports six above). In file-delta-base the sender is told
  * where its copy of the receiver's old version is ({@code --base OLD}); in the crash-and-resume workloads a run is
  * a killed send and a send run to its end ({@link CrashResume}).
  */
@@ -18,32 +19,36 @@ final class DwcpTool implements Resumable {
     /** The receiver's partial file beside the final name (dwcp-core RelativePaths.PART_SUFFIX). */
     static final String PART_SUFFIX = ".dwcp-part";
     private final BenchContext ctx;
-    private final boolean portable;
-    /** dwcp-inplace: sends with {@code --inplace} (changed files changed in place under an undo log). */
-    private final boolean inplace;
+    /** The variants, by name: how each differs from plain dwcp, and the offset of its ports. */
+    enum Variant {
+        DEFAULT("dwcp", 0), PORTABLE("dwcp-portable", 2), INPLACE("dwcp-inplace", 4), SPLICE("dwcp-splice", 6);
+
+        final String toolName;
+        final int portOffset;
+
+        Variant(String toolName, int portOffset) {
+            this.toolName = toolName;
+            this.portOffset = portOffset;
+        }
+    }
+
+    private final Variant variant;
     private final int port;
     private final int dataPort;
     private ServerHandle server;
     private String version = "n/a";
     private String serverJava = "n/a";
 
-    DwcpTool(BenchContext ctx, boolean portable) {
-        this(ctx, portable, false);
-    }
-
-    /** The dwcp-inplace variant uses the ports four above the default ones. */
-    DwcpTool(BenchContext ctx, boolean portable, boolean inplace) {
+    DwcpTool(BenchContext ctx, Variant variant) {
         this.ctx = ctx;
-        this.portable = portable;
-        this.inplace = inplace;
-        int offset = portable ? 2 : inplace ? 4 : 0;
-        this.port = ctx.options().dwcpPort() + offset;
-        this.dataPort = ctx.options().dwcpDataPort() + offset;
+        this.variant = variant;
+        this.port = ctx.options().dwcpPort() + variant.portOffset;
+        this.dataPort = ctx.options().dwcpDataPort() + variant.portOffset;
     }
 
     @Override
     public String name() {
-        return portable ? "dwcp-portable" : inplace ? "dwcp-inplace" : "dwcp";
+        return variant.toolName;
     }
 
     @Override
@@ -57,13 +62,13 @@ final class DwcpTool implements Resumable {
     }
 
     private List<String> ioArgs() {
-        return portable ? List.of("--io", "portable") : List.of();
+        return variant == Variant.PORTABLE ? List.of("--io", "portable") : List.of();
     }
 
     List<String> serveCommand() {
         List<String> cmd = new ArrayList<>(List.of(ctx.options().dwcp(), "serve", "--root", destDir().toString(),
                 "--listen", "127.0.0.1:" + port, "--data-port", Integer.toString(dataPort)));
-        cmd.addAll(ioArgs());
+        cmd.addAll(variant == Variant.SPLICE ? List.of("--io", "splice") : ioArgs());
         cmd.addAll(ctx.options().serveArgs());
         return cmd;
     }
@@ -85,7 +90,7 @@ final class DwcpTool implements Resumable {
             cmd.add(base.toString());
         }
         cmd.addAll(ioArgs());
-        if (inplace) {
+        if (variant == Variant.INPLACE) {
             cmd.add("--inplace");
         }
         cmd.addAll(ctx.options().sendArgs());

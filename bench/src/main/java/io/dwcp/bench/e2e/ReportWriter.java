@@ -120,7 +120,7 @@ final class ReportWriter {
         }
         line("");
         boolean any = false;
-        for (String d : List.of("dwcp", "dwcp-portable", "dwcp-inplace")) {
+        for (String d : List.of("dwcp", "dwcp-portable", "dwcp-splice", "dwcp-inplace")) {
             ToolSummary a = tools.get(d);
             if (a == null || a.okRuns() == 0) {
                 continue; // its failure is listed below; a row of n/a says nothing

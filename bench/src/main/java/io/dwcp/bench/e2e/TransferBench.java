@@ -32,9 +32,10 @@ public final class TransferBench {
         this.sources = new SourceStore(options, ctx);
         for (String t : options.tools()) {
             tools.add(switch (t) {
-                case "dwcp" -> new DwcpTool(ctx, false);
-                case "dwcp-portable" -> new DwcpTool(ctx, true);
-                case "dwcp-inplace" -> new DwcpTool(ctx, false, true);
+                case "dwcp" -> new DwcpTool(ctx, DwcpTool.Variant.DEFAULT);
+                case "dwcp-portable" -> new DwcpTool(ctx, DwcpTool.Variant.PORTABLE);
+                case "dwcp-inplace" -> new DwcpTool(ctx, DwcpTool.Variant.INPLACE);
+                case "dwcp-splice" -> new DwcpTool(ctx, DwcpTool.Variant.SPLICE);
                 case "iperf3" -> new Iperf3Tool(ctx);
                 case "rsync" -> new RsyncTool(ctx);
                 case "cp" -> new LocalTool(ctx, false);
@@ -144,7 +145,7 @@ public final class TransferBench {
     private Map<String, String> versions() {
         Map<String, String> v = new LinkedHashMap<>();
         for (Tool t : tools) {
-            if (!t.name().equals("dwcp-portable")) {
+            if (!t.name().startsWith("dwcp-")) {
                 v.put(t.name(), t.version());
             }
         }
