@@ -36,7 +36,11 @@ public final class NativeConfinedRoot implements ConfinedRoot {
     private final FdHolder holder;
     private final Confinement confinement;
     private final boolean openat2;
-    /** Extended attributes through {@code *xattrat}, else through {@code O_PATH} fds (see {@link NativeXattrs}). */
+    /**
+     * Extended attributes through {@code *xattrat} where this kernel has them, else through {@code O_PATH} fds (see
+     * {@link NativeXattrs}). Probed when attributes are first used, not at open: most transfers never touch them,
+     * and the probe links four calls (about 20 ms at a client's start).
+     */
     private final boolean xattrAt;
 
     private NativeConfinedRoot(Path root, int fd, boolean openat2, boolean xattrAt) {
@@ -52,7 +56,7 @@ public final class NativeConfinedRoot implements ConfinedRoot {
      * attributes go through the {@code *xattrat} calls where this kernel has them.
      */
     public static NativeConfinedRoot open(Path root, boolean useOpenat2) throws IOException {
-        return open(root, useOpenat2, NativeXattrs.AT_CALLS);
+        return openFd(root, useOpenat2, true);
     }
 
     /** As {@link #open(Path, boolean)}, with {@code useXattrAt} false for the {@code O_PATH} route on any kernel. */
@@ -60,6 +64,10 @@ public final class NativeConfinedRoot implements ConfinedRoot {
         if (useXattrAt && !NativeXattrs.AT_CALLS) {
             throw new IllegalArgumentException("xattrat=unavailable");
         }
+        return openFd(root, useOpenat2, useXattrAt);
+    }
+
+    private static NativeConfinedRoot openFd(Path root, boolean useOpenat2, boolean useXattrAt) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             int fd = LinuxFiles.openat(Sys.AT_FDCWD, arena.allocateFrom(root.toString()),
                     Sys.O_PATH | Sys.O_DIRECTORY | Sys.O_CLOEXEC, 0);
@@ -351,7 +359,7 @@ public final class NativeConfinedRoot implements ConfinedRoot {
 
     @Override
     public String describe() {
-        return "confine=" + (openat2 ? "openat2" : "walk") + " xattrs=" + (xattrAt ? "xattrat" : "o_path") + " root="
+        return "confine=" + (openat2 ? "openat2" : "walk") + " xattrs=" + (xattrAt && NativeXattrs.AT_CALLS ? "xattrat" : "o_path") + " root="
                 + root;
     }
 

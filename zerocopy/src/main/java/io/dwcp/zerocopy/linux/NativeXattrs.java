@@ -133,12 +133,12 @@ final class NativeXattrs implements ExtendedAttributes {
 
     /**
      * Runs {@code use} on the attributes of {@code leaf} in directory {@code dirFd} itself, never following it; the
-     * handle is valid inside {@code use} only. {@code atCalls}: through {@code *xattrat} ({@link #AT_CALLS} must hold),
-     * else through an {@code O_PATH} fd.
+     * handle is valid inside {@code use} only. {@code atCalls}: through {@code *xattrat} where this kernel has them
+     * ({@link #AT_CALLS}), else through an {@code O_PATH} fd.
      */
     static <T> T onLeaf(int dirFd, MemorySegment leaf, boolean atCalls, Scratch scratch, String label, Use<T> use)
             throws IOException {
-        if (atCalls) {
+        if (atCalls && AT_CALLS) {
             return use.apply(at(dirFd, leaf, scratch, label));
         }
         int fd;
