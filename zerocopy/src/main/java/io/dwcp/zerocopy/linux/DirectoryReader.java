@@ -3,7 +3,6 @@ package io.dwcp.zerocopy.linux;
 import io.dwcp.core.linux.Errno;
 import io.dwcp.core.linux.NativeIoException;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
@@ -18,8 +17,8 @@ import java.util.function.Consumer;
  * NUL-terminated and padded so the next record is 8-byte aligned; the layout is the same on every architecture.
  */
 final class DirectoryReader {
-    /** Some hundreds of names a call; the buffer lives only as long as one listing. */
-    private static final int BUFFER_BYTES = 32 * 1024;
+    /** Some hundreds of names a call: the size of the buffer a caller passes. */
+    static final int BUFFER_BYTES = 32 * 1024;
     private static final long RECLEN = 16;
     private static final long NAME = 19;
 
@@ -28,34 +27,28 @@ final class DirectoryReader {
 
     /**
      * Calls {@code names} with every entry of the directory open as {@code fd} but {@code .} and {@code ..}; the
-     * caller keeps and closes the fd. Names are the raw bytes decoded as UTF-8.
+     * caller keeps and closes the fd. Names are the raw bytes decoded as UTF-8; a name whose bytes are not UTF-8
+     * goes to {@code malformed}, in its lossy decoding (U+FFFD for each bad sequence): under that string it names
+     * no file.
      *
      * @param path for messages only
+     * @param buf  {@link #BUFFER_BYTES} bytes, 8-aligned, the caller's to reuse: a tree walk lists thousands of
+     *             directories, and a buffer made per listing was zeroed each time (5% of a re-sync's scan)
      */
-    static void read(int fd, String path, Consumer<String> names) throws IOException {
-        read(fd, path, names, names);
-    }
-
-    /**
-     * As {@link #read(int, String, Consumer)}, but a name whose bytes are not UTF-8 goes to {@code malformed}, in
-     * its lossy decoding (U+FFFD for each bad sequence): under that string it names no file.
-     */
-    static void read(int fd, String path, Consumer<String> names, Consumer<String> malformed) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(BUFFER_BYTES, 8);
-            for (;;) {
-                long n = LinuxTree.getdents64(fd, buf);
-                if (n == -Errno.EINTR) {
-                    continue;
-                }
-                if (n < 0) {
-                    throw new NativeIoException("getdents64", (int) -n, detail(path));
-                }
-                if (n == 0) {
-                    return;
-                }
-                decode(buf, n, path, names, malformed);
+    static void read(int fd, String path, MemorySegment buf, Consumer<String> names, Consumer<String> malformed)
+            throws IOException {
+        for (;;) {
+            long n = LinuxTree.getdents64(fd, buf);
+            if (n == -Errno.EINTR) {
+                continue;
             }
+            if (n < 0) {
+                throw new NativeIoException("getdents64", (int) -n, detail(path));
+            }
+            if (n == 0) {
+                return;
+            }
+            decode(buf, n, path, names, malformed);
         }
     }
 

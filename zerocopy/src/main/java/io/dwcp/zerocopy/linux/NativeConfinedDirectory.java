@@ -43,6 +43,8 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
         final MemorySegment link;
         /** Attribute read buffers, made on the first name with attributes and reused (reads allocate nothing). */
         final NativeXattrs.Scratch xattrs;
+        /** The getdents64 buffer, made on the first listing and reused. */
+        private MemorySegment dents;
 
         private Scratch(Arena arena, boolean pooled) {
             this.arena = arena;
@@ -65,6 +67,10 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
                 }
             }
             return new Scratch(Arena.ofConfined(), false);
+        }
+
+        MemorySegment dents() {
+            return dents == null ? dents = arena.allocate(DirectoryReader.BUFFER_BYTES, 8) : dents;
         }
 
         void give() {
@@ -184,7 +190,12 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
             throw new NativeIoException("getdents64", Errno.EINVAL, "path=\"" + path.replace('"', '\'') + "\" reason=listed-once");
         }
         listed = true;
-        DirectoryReader.read(fd, path, names, malformed);
+        Scratch s = Scratch.take();
+        try {
+            DirectoryReader.read(fd, path, s.dents(), names, malformed);
+        } finally {
+            s.give();
+        }
     }
 
     @Override
