@@ -164,7 +164,7 @@ public final class Xxh3 {
      * Meant for a background thread at start-up.
      *
      * <p>The warm-up hashes what transfers hash: slab-like memory of a shared arena (a confined one too, for the
-     * client's reads), whole blocks of several sizes, short tails and unaligned starts. A loop compiled on one
+     * client's reads), whole stripe blocks and a partial one, short tails and unaligned starts. A loop compiled on one
      * shape only (once: 256 KiB at offset 0 of a confined arena) was recompiled in the middle of the first
      * transfer, its profile-based predicates failing on a shared arena's segment, and ran as allocating Java
      * until then (260 KiB per GiB on the data threads). It counts as warm only after rounds that allocated
@@ -174,11 +174,10 @@ public final class Xxh3 {
         if (LONG_PATH == LONG_PATH_SCALAR || System.getProperty("dwcp.xxh3.path") != null) {
             return false;
         }
-        int size = 1 << 20;
         byte[] out = new byte[16];
         long deadline = System.nanoTime() + maxMillis * 1_000_000L;
         try (Arena shared = Arena.ofShared(); Arena confined = Arena.ofConfined()) {
-            MemorySegment[] buffers = {shared.allocate(size + 64, 64), confined.allocate(size + 64, 64)};
+            MemorySegment[] buffers = {shared.allocate(WARM_UP_BYTES, 64), confined.allocate(WARM_UP_BYTES, 64)};
             int fast = 0;
             for (int round = 0; System.nanoTime() - deadline < 0; round++) {
                 long before = ThreadAllocation.current();
@@ -186,9 +185,9 @@ public final class Xxh3 {
                 for (long[] shape : WARM_UP_SHAPES) {
                     hashLongVector(LONG_PATH, buffers[round & 1], shape[0], shape[1], out, 0);
                 }
-                // Compiled, a round (about 1.5 MiB) takes about 60 us here; interpreted, tens of milliseconds.
+                // Compiled, a round takes a few microseconds here; interpreted, milliseconds.
                 boolean quiet = ThreadAllocation.since(before) == 0;
-                fast = System.nanoTime() - t0 < 600_000 && quiet ? fast + 1 : 0;
+                fast = System.nanoTime() - t0 < 50_000 && quiet ? fast + 1 : 0;
                 if (fast >= 16) {
                     SCALAR_LEFT.set(0);
                     return true;
@@ -198,10 +197,16 @@ public final class Xxh3 {
         return false;
     }
 
-    /** {offset, length} pairs of a warm-up round: 1 MiB and 256 KiB blocks, a 64 KiB file, tails, odd starts. */
+    /**
+     * {offset, length} pairs of a warm-up round: whole 1 KiB stripe blocks and a partial one, a tail, odd starts.
+     * Small, since the rounds before the compilation run interpreted (a round of 1 MiB blocks cost the client of a
+     * 2 GiB delta send a third of a CPU-second); the loop's profile depends on its branches and the segment's
+     * kind, not on the length.
+     */
     private static final long[][] WARM_UP_SHAPES = {
-        {0, 1 << 20}, {0, 256 * 1024}, {64, 64 * 1024 + 17}, {7, 4096}, {0, 241}, {3, 1000}, {0, (1 << 20) - 1},
+        {0, 16 * 1024}, {64, 4096 + 17}, {7, 4096}, {0, 241}, {3, 1000}, {0, 16 * 1024 - 1},
     };
+    private static final int WARM_UP_BYTES = 16 * 1024 + 64;
 
     /** Native input left for the scalar loop before the vector loop takes over; 0 or less once spent. */
     static long scalarBytesLeft() {
