@@ -26,6 +26,7 @@ class IoPathsTest {
         assertTrue(p.sendfile(), p.describe());
         assertFalse(p.splice(), "auto receives into memory: " + p.describe());
         assertTrue(p.describe().startsWith("io_path=sendfile") && !p.describe().contains("splice"), p.describe());
+        assertFalse(p.describe(false).contains("sendfile"), "a sender that leaves it unused: " + p.describe(false));
         assertTrue(p == IoPaths.select(IoMode.AUTO), "the probe runs once");
     }
 

@@ -28,9 +28,10 @@ import java.util.zip.CRC32C;
  *   <li>RAW: the header, then the block's bytes straight from the file with {@code sendfile} (the block slab's
  *       copy served the digest and the CRC), or, with {@code sendfile} off, header and block in one write from
  *       the block slab. Over loopback sendfile saves no copy (the digest needs the bytes in memory anyway, and
- *       the kernel copies page cache into the socket where write copies the slab): measured, 1 GiB, 5
- *       alternating runs on a loaded 2-vCPU VM, medians 2.6 s sendfile, 2.1 s write, noise larger than the
- *       difference. It pays on a NIC with scatter-gather, where the socket side of sendfile copies nothing.
+ *       the kernel copies page cache into the socket where write copies the slab) and costs both ends more, so
+ *       the client does not use it there ({@link TransferClient#sendfileFor}): 2 GiB, 5 alternating rounds,
+ *       2.27 s with sendfile against 1.68 s from the slab, client 2.04 against 1.75 CPU-s and server 1.32
+ *       against 1.12. It pays on a NIC with scatter-gather, where the socket side of sendfile copies nothing.
  *       A block under {@link #SENDFILE_MIN_BYTES} goes in one write from the slab even with sendfile on: one
  *       system call instead of two for the small files that make up most of a tree.</li>
  *   <li>ZERO: the header alone.</li>
@@ -92,17 +93,26 @@ final class FrameSender implements AutoCloseable {
         this(runtime, socket, compress, false, blockSize, completionTimeoutMillis);
     }
 
+    /** As the full constructor, with {@code sendfile} wherever the I/O path has it. */
+    FrameSender(EngineRuntime runtime, DataSocket socket, CompressMode compress, boolean rawBlocks, int blockSize,
+                int completionTimeoutMillis) throws IOException {
+        this(runtime, socket, compress, rawBlocks, runtime.io().sendfile(), blockSize, completionTimeoutMillis);
+    }
+
     /**
      * @param rawBlocks whole blocks go RAW (or ZERO) whatever {@code compress} says; the pages of refined blocks
      *                  are still compressed when it pays: what {@code --compress auto} does over loopback
      */
-    FrameSender(EngineRuntime runtime, DataSocket socket, CompressMode compress, boolean rawBlocks, int blockSize,
-                int completionTimeoutMillis) throws IOException {
+    FrameSender(EngineRuntime runtime, DataSocket socket, CompressMode compress, boolean rawBlocks, boolean sendfile,
+                int blockSize, int completionTimeoutMillis) throws IOException {
+        if (sendfile && !runtime.io().sendfile()) {
+            throw new IllegalArgumentException("sendfile=unavailable " + runtime.io().describe());
+        }
         this.rawBlocks = rawBlocks;
         this.socket = socket;
         this.runtime = runtime;
         this.blockSizeBytes = blockSize;
-        this.sendfile = runtime.io().sendfile();
+        this.sendfile = sendfile;
         this.completionTimeoutMillis = completionTimeoutMillis;
         this.encoder = new BlockEncoder(compress);
         long frameBytes = (long) H + DataFrameDescriptor.maxPayload(blockSize);

@@ -165,6 +165,14 @@ public final class TransferClient {
         return mode == CompressMode.AUTO && addr.isLoopbackAddress();
     }
 
+    /**
+     * Whether RAW blocks leave by {@code sendfile}: where this machine has it and the peer is not this machine.
+     * Over loopback it saves no copy and costs both ends CPU (see {@link FrameSender}).
+     */
+    static boolean sendfileFor(boolean available, InetAddress addr) {
+        return available && !addr.isLoopbackAddress();
+    }
+
     /** Runs the whole transfer of a manifest held in memory (see {@link #send(EntrySource, Target)}). */
     public TransferResult send(Manifest manifest, Target target) {
         return send(manifest.source(), target);
@@ -209,7 +217,7 @@ public final class TransferClient {
             offer(target, batch == null ? new EntrySource.Batch(List.of(), List.of()) : batch);
             Message.Plan first = expect(readControl(), Message.Plan.class);
             EngineRuntime runtime = starting.await();
-            ioPath = runtime.io().describe();
+            ioPath = runtime.io().describe(sendfileFor(true, addr));
             io = runtime.io();
             sendWindow.plan(first, schedule, io, events);
             if (!options.dryRun()) {
@@ -220,8 +228,8 @@ public final class TransferClient {
                 }
                 for (int i = 0; i < granted; i++) {
                     FrameSender frames = new FrameSender(runtime, data.get(i), options.compress(),
-                            rawBlocksFor(options.compress(), addr), options.blockSize(),
-                            options.limits().idleTimeoutMillis());
+                            rawBlocksFor(options.compress(), addr), sendfileFor(runtime.io().sendfile(), addr),
+                            options.blockSize(), options.limits().idleTimeoutMillis());
                     Thread t = runtime.dataThreads().newThread(new StreamSender(this, frames));
                     threads.add(t);
                     t.start();

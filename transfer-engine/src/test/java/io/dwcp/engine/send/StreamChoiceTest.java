@@ -39,4 +39,12 @@ class StreamChoiceTest {
         assertEquals(TransferClient.NETWORK_STREAMS, TransferClient.streamsFor(TransferClient.AUTO_STREAMS, network(), 2, true));
         assertEquals(TransferClient.NETWORK_STREAMS, TransferClient.streamsFor(TransferClient.AUTO_STREAMS, network(), 64, false));
     }
+
+    @Test
+    void sendfileOnlyTowardsAnotherMachineAndOnlyWhereItWorks() throws Exception {
+        assertEquals(true, TransferClient.sendfileFor(true, network()));
+        assertEquals(false, TransferClient.sendfileFor(true, LOOPBACK), "over loopback blocks leave from the slab");
+        assertEquals(false, TransferClient.sendfileFor(true, InetAddress.getByName("127.0.0.2")));
+        assertEquals(false, TransferClient.sendfileFor(false, network()));
+    }
 }

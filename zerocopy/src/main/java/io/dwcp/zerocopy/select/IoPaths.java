@@ -103,8 +103,16 @@ public final class IoPaths {
 
     /** {@code io_path=sendfile+splice+msg_zerocopy confine=openat2}, or {@code io_path=portable reason=forced}. */
     public String describe() {
+        return describe(true);
+    }
+
+    /**
+     * As {@link #describe()}, for a transfer that leaves {@code sendfile} unused where it has it ({@code sendfileUsed}
+     * false: a sender whose peer is this machine).
+     */
+    public String describe(boolean sendfileUsed) {
         List<String> parts = new ArrayList<>();
-        if (sendfile) {
+        if (sendfile && sendfileUsed) {
             parts.add("sendfile");
         }
         if (splice) {
