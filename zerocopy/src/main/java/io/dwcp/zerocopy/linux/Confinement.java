@@ -61,14 +61,18 @@ final class Confinement {
     }
 
     /**
-     * Opens the path of {@code components} itself beneath the root in one openat2 call, the last component
+     * Opens {@code path} ({@link io.dwcp.zerocopy.ConfinedPaths#normalized}) itself beneath the root in one openat2
+     * call, the last component
      * included: RESOLVE_NO_SYMLINKS refuses a link there as {@code O_NOFOLLOW} would, so a file is created or
      * opened with one call instead of a parent's resolution, an {@code openat} and a close. Returns the fd, or
      * {@code -errno}. Only when {@link #viaOpenat2()}.
      */
-    int openBeneath(String[] components, int flags, int mode, Arena arena) {
-        MemorySegment p = arena.allocateFrom(String.join("/", components));
-        MemorySegment how = arena.allocate(24, 8);
+    int openBeneath(String path, int flags, int mode, CallScratch scratch) {
+        MemorySegment p = scratch.path(path);
+        if (p == null) {
+            return -Errno.ENAMETOOLONG;
+        }
+        MemorySegment how = scratch.how();
         how.set(ValueLayout.JAVA_LONG, 0, flags & 0xFFFFFFFFL);
         // openat2 refuses a mode without O_CREAT (EINVAL), where openat ignores it
         how.set(ValueLayout.JAVA_LONG, 8, (flags & Sys.O_CREAT) != 0 ? mode : 0);

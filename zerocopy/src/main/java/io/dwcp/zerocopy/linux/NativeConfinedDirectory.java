@@ -22,68 +22,7 @@ import java.util.function.Predicate;
  * others), so each call takes its native structures from a small shared pool and gives them back.
  */
 final class NativeConfinedDirectory implements ConfinedDirectory {
-    private static final int MAX_NAME = 255;
-    private static final int LINK_BUFFER = 4096;
-    /** Call structures kept for reuse: more threads than this at once each make their own for the call. */
-    private static final int POOLED = 16;
-
-    /**
-     * The native structures of one call. Pooled ones are made once in the global arena (at most {@link #POOLED}:
-     * bounded, never freed, never left to the collector); a call past the bound uses a confined arena it closes.
-     */
-    private static final class Scratch {
-        private static final java.util.ArrayDeque<Scratch> FREE = new java.util.ArrayDeque<>();
-        private static int made;
-
-        final Arena arena;
-        /** Made for the pool (global arena) rather than for one call. */
-        final boolean pooled;
-        final MemorySegment statx;
-        final MemorySegment name;
-        final MemorySegment link;
-        /** Attribute read buffers, made on the first name with attributes and reused (reads allocate nothing). */
-        final NativeXattrs.Scratch xattrs;
-        /** The getdents64 buffer, made on the first listing and reused. */
-        private MemorySegment dents;
-
-        private Scratch(Arena arena, boolean pooled) {
-            this.arena = arena;
-            this.pooled = pooled;
-            this.statx = arena.allocate(StatxLayout.SIZE, 8);
-            this.name = arena.allocate(MAX_NAME + 1);
-            this.link = arena.allocate(LINK_BUFFER);
-            this.xattrs = new NativeXattrs.Scratch(arena);
-        }
-
-        static Scratch take() {
-            synchronized (FREE) {
-                Scratch s = FREE.pollFirst();
-                if (s != null) {
-                    return s;
-                }
-                if (made < POOLED) {
-                    made++;
-                    return new Scratch(Arena.global(), true);
-                }
-            }
-            return new Scratch(Arena.ofConfined(), false);
-        }
-
-        MemorySegment dents() {
-            return dents == null ? dents = arena.allocate(DirectoryReader.BUFFER_BYTES, 8) : dents;
-        }
-
-        void give() {
-            if (!pooled) {
-                arena.close();
-                return;
-            }
-            synchronized (FREE) {
-                FREE.addFirst(this);
-            }
-        }
-    }
-
+    private static final int MAX_NAME = CallScratch.MAX_NAME;
     private final int fd;
     private final String path;
     private boolean listed;
@@ -100,7 +39,7 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
         return "path=\"" + (path.isEmpty() ? n : path + "/" + n).replace('"', '\'') + "\"";
     }
 
-    private MemorySegment name(Scratch s, String n) throws IOException {
+    private MemorySegment name(CallScratch s, String n) throws IOException {
         byte[] b = n.getBytes(StandardCharsets.UTF_8);
         if (b.length > MAX_NAME || n.indexOf('/') >= 0 || b.length == 0) {
             throw new NativeIoException("statx", Errno.EINVAL, "name=\"" + n.replace('"', '\'') + "\" reason=not-a-name");
@@ -112,7 +51,7 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
 
     @Override
     public Optional<FileStat> stat(String n) throws IOException {
-        Scratch s = Scratch.take();
+        CallScratch s = CallScratch.take();
         try {
             MemorySegment leaf = name(s, n);
             int rc;
@@ -133,7 +72,7 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
 
     @Override
     public List<Xattr> xattrs(String n, Predicate<String> wanted) throws IOException {
-        Scratch s = Scratch.take();
+        CallScratch s = CallScratch.take();
         try {
             return NativeXattrs.onLeaf(fd, name(s, n), xattrAt, s.xattrs, shown(n), a -> a.read(wanted));
         } finally {
@@ -143,7 +82,7 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
 
     @Override
     public String readlink(String n) throws IOException {
-        Scratch s = Scratch.take();
+        CallScratch s = CallScratch.take();
         try {
             long len = LinuxFiles.readlinkat(fd, name(s, n), s.link);
             if (len < 0) {
@@ -160,7 +99,7 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
     @Override
     public ConfinedDirectory openDirectory(String n) throws IOException {
         String child = path.isEmpty() ? n : path + "/" + n;
-        Scratch s = Scratch.take();
+        CallScratch s = CallScratch.take();
         try {
             MemorySegment leaf = name(s, n);
             int d;
@@ -190,7 +129,7 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
             throw new NativeIoException("getdents64", Errno.EINVAL, "path=\"" + path.replace('"', '\'') + "\" reason=listed-once");
         }
         listed = true;
-        Scratch s = Scratch.take();
+        CallScratch s = CallScratch.take();
         try {
             DirectoryReader.read(fd, path, s.dents(), names, malformed);
         } finally {

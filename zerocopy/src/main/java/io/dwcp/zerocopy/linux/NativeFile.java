@@ -26,13 +26,19 @@ public final class NativeFile implements DataFile {
 
     private final FdHolder holder;
     private final int fd;
-    private final String label;
+    /** The path the file was opened by, for error messages only. */
+    private final String path;
 
-    /** Takes ownership of {@code fd}; {@code label} names the file in error messages. */
-    NativeFile(int fd, String label) {
+    /** Takes ownership of {@code fd}; {@code path} names the file in error messages. */
+    NativeFile(int fd, String path) {
         this.fd = fd;
-        this.label = label;
+        this.path = path;
         this.holder = new FdHolder(fd, null, () -> FdCalls.close(fd));
+    }
+
+    /** {@code path="..."}: made when a message needs it, not per file opened. */
+    private String label() {
+        return "path=\"" + path.replace('"', '\'') + "\"";
     }
 
     /** Opens a file by plain path (no confinement: for sources the local user named). */
@@ -48,7 +54,7 @@ public final class NativeFile implements DataFile {
         if (fd < 0) {
             throw new NativeIoException("openat", -fd, "path=\"" + path + "\"");
         }
-        return new NativeFile(fd, "path=\"" + path + "\"");
+        return new NativeFile(fd, path.toString());
     }
 
     private void enter() throws ClosedChannelException {
@@ -58,7 +64,7 @@ public final class NativeFile implements DataFile {
     }
 
     private NativeIoException failure(String op, long rc) {
-        return new NativeIoException(op, (int) -rc, "fd=" + fd + " " + label);
+        return new NativeIoException(op, (int) -rc, "fd=" + fd + " " + label());
     }
 
     @Override
@@ -109,7 +115,7 @@ public final class NativeFile implements DataFile {
             int n = write(src, off + done, (int) Math.min(len - done, NativeDataSocket.MAX_CHUNK), position + done);
             if (n == 0) {
                 // pwrite of a regular file makes progress or fails; zero would loop forever
-                throw new NativeIoException("pwrite", Errno.EIO, "fd=" + fd + " " + label + " reason=no-progress");
+                throw new NativeIoException("pwrite", Errno.EIO, "fd=" + fd + " " + label() + " reason=no-progress");
             }
             done += n;
         }
@@ -232,7 +238,7 @@ public final class NativeFile implements DataFile {
     @Override
     public <T> T withXattrs(ExtendedAttributes.Use<T> use) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            return use.apply(NativeXattrs.ofFd(holder, new NativeXattrs.Scratch(arena), label));
+            return use.apply(NativeXattrs.ofFd(holder, new NativeXattrs.Scratch(arena), label()));
         }
     }
 
@@ -243,7 +249,7 @@ public final class NativeFile implements DataFile {
         }
         enter();
         try {
-            return NativeMappedRegion.map(fd, position, length, writable, label);
+            return NativeMappedRegion.map(fd, position, length, writable, label());
         } finally {
             holder.exit();
         }
@@ -261,7 +267,7 @@ public final class NativeFile implements DataFile {
         enter();
         try {
             from.enter();
-            try (FileCopier copier = new FileCopier(from, this, "fd=" + fd + " " + label + " src_fd=" + from.fd)) {
+            try (FileCopier copier = new FileCopier(from, this, "fd=" + fd + " " + label() + " src_fd=" + from.fd)) {
                 return copier.copy(length);
             } finally {
                 from.holder.exit();
@@ -305,7 +311,7 @@ public final class NativeFile implements DataFile {
         enter();
         try {
             from.enter();
-            try (FileCopier copier = new FileCopier(from, this, "fd=" + fd + " " + label + " src_fd=" + from.fd)) {
+            try (FileCopier copier = new FileCopier(from, this, "fd=" + fd + " " + label() + " src_fd=" + from.fd)) {
                 return job.run(copier);
             } finally {
                 from.holder.exit();
@@ -327,7 +333,7 @@ public final class NativeFile implements DataFile {
 
     @Override
     public String toString() {
-        return "native-file fd=" + fd + " " + label;
+        return "native-file fd=" + fd + " " + label();
     }
 
     /** Two {@code struct timespec} {s64 tv_sec, s64 tv_nsec}: atime then mtime, as utimensat takes them. */
