@@ -14,15 +14,7 @@ public final class ConfinedPaths {
 
     /** The components of {@code path}, at least one. */
     public static String[] split(String path) throws PathRefusedException {
-        if (path.isEmpty()) {
-            throw new PathRefusedException(path, PathRefusedException.Reason.EMPTY);
-        }
-        if (path.charAt(0) == '/') {
-            throw new PathRefusedException(path, PathRefusedException.Reason.ABSOLUTE);
-        }
-        if (path.indexOf('\0') >= 0) {
-            throw new PathRefusedException(path, PathRefusedException.Reason.NUL);
-        }
+        checkWhole(path);
         List<String> parts = new ArrayList<>();
         for (String c : path.split("/")) {
             if (c.equals("..")) {
@@ -44,15 +36,7 @@ public final class ConfinedPaths {
      * {@code openat2} that resolves a whole path.
      */
     public static String normalized(String path) throws PathRefusedException {
-        if (path.isEmpty()) {
-            throw new PathRefusedException(path, PathRefusedException.Reason.EMPTY);
-        }
-        if (path.charAt(0) == '/') {
-            throw new PathRefusedException(path, PathRefusedException.Reason.ABSOLUTE);
-        }
-        if (path.indexOf('\0') >= 0) {
-            throw new PathRefusedException(path, PathRefusedException.Reason.NUL);
-        }
+        checkWhole(path);
         boolean clean = true;
         int n = path.length();
         for (int start = 0; start <= n; ) {
@@ -70,6 +54,19 @@ public final class ConfinedPaths {
             start = end + 1;
         }
         return clean ? path : String.join("/", split(path));
+    }
+
+    /** What refuses a path as a whole, before its components are looked at: empty, absolute, or with a NUL. */
+    private static void checkWhole(String path) throws PathRefusedException {
+        if (path.isEmpty()) {
+            throw new PathRefusedException(path, PathRefusedException.Reason.EMPTY);
+        }
+        if (path.charAt(0) == '/') {
+            throw new PathRefusedException(path, PathRefusedException.Reason.ABSOLUTE);
+        }
+        if (path.indexOf('\0') >= 0) {
+            throw new PathRefusedException(path, PathRefusedException.Reason.NUL);
+        }
     }
 
     /** The components before the last, joined with {@code /}; empty for a path in the root itself. */
