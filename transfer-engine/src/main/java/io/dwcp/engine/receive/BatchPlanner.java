@@ -67,6 +67,16 @@ final class BatchPlanner {
     private boolean destCreated;
     /** The look-ups of the batch being planned. */
     private Lookups lookups;
+    /**
+     * Directories this session made (bounded: forgotten past {@link #MADE_REMEMBERED}): nothing was in them, and
+     * whatever is in them now this session put there, so an entry of the file list inside one is new without a
+     * look (a first copy of a tree: one failed {@code statx} per file, and opening each new directory to make it).
+     */
+    private final java.util.Set<String> made = new java.util.HashSet<>();
+    private static final int MADE_REMEMBERED = 16_384;
+    /** The parent of the last file looked up in {@link #made}, and the answer: a batch comes a directory at a time. */
+    private String madeParent = "";
+    private boolean madeAnswer;
 
     BatchPlanner(StorageRoot root, ReceivingPaths receiving, Object owner, Message.Offer first, int maxControlBody)
             throws DwcpException {
@@ -114,8 +124,12 @@ final class BatchPlanner {
         if (!dryRun && batch.firstId() == 0 && !dest.isEmpty()) {
             String destDir = root.check(dest);
             destCreated = root.stat(destDir, dest).isEmpty();
-            root.ensureParents(destDir, dest);
-            root.ensureDirectory(destDir, dest);
+            if (destCreated && root.makeDirectory(destDir, dest)) {
+                remember(destDir);
+            } else {
+                root.ensureParents(destDir, dest);
+                root.ensureDirectory(destDir, dest);
+            }
         }
         List<Entry> entries = batch.entries();
         try (Lookups l = new Lookups(root)) {
@@ -196,7 +210,7 @@ final class BatchPlanner {
 
     private FilePlan planFile(int id, Entry e, FileStat[] basis, int index) throws DwcpException {
         String target = root.resolve(first.dest(), e.path());
-        FileStat here = lookups.stat(target, e.path()).orElse(null);
+        FileStat here = inMadeDirectory(target) ? null : lookups.stat(target, e.path()).orElse(null);
         if (here != null && here.isDirectory()) {
             throw RelativePaths.refused(e.path(), "exists-as-directory");
         }
@@ -229,6 +243,28 @@ final class BatchPlanner {
         return claimed(new FilePlan(id, FilePlan.BASIS, changes | CONTENT, here.size(), new byte[0], ""), target, e);
     }
 
+    private void remember(String dir) {
+        if (made.size() >= MADE_REMEMBERED) {
+            made.clear();
+        }
+        made.add(dir);
+        madeParent = ""; // a file directly in the root ("") is never taken for one in a made directory
+        madeAnswer = false;
+    }
+
+    /** Whether {@code path} is directly inside a directory this session made. */
+    private boolean inMadeDirectory(String path) {
+        int slash = path.lastIndexOf('/');
+        if (slash < 0) {
+            return false;
+        }
+        if (slash != madeParent.length() || !path.regionMatches(0, madeParent, 0, slash)) {
+            madeParent = path.substring(0, slash);
+            madeAnswer = made.contains(madeParent);
+        }
+        return madeAnswer;
+    }
+
     private FilePlan claimed(FilePlan p, String target, Entry e) throws DwcpException {
         receiving.claim(target, e.path(), owner);
         return p;
@@ -249,8 +285,9 @@ final class BatchPlanner {
         if (!dryRun) {
             if (here == null) {
                 lookups.close(); // the tree changes: look again afterwards
-                root.ensureParents(p, e.path());
-                root.ensureDirectory(p, e.path());
+                if (root.makeDirectory(p, e.path())) {
+                    remember(p);
+                }
             }
             if (e.xattrs().known() && (here == null || (changes & (CREATED | XATTRS)) != 0)) {
                 // now, not at COMMIT: making the directory's contents does not disturb them, and the committer

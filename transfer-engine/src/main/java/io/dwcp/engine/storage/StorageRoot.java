@@ -103,11 +103,38 @@ public final class StorageRoot implements AutoCloseable {
         if (dir.isEmpty()) {
             return;
         }
+        ensureMade(dir, shown);
+    }
+
+    /**
+     * Makes {@code dir}, which was not there, and its parents only if it turns out to lack some: a tree's
+     * directories arrive parents first, so one {@code mkdirat} usually does it (making every ancestor again cost
+     * a failed {@code mkdirat} and a {@code statx} per level: about five of each per directory of the generated
+     * tree). True when this call made it, so the caller knows it is empty; false when something made it meanwhile.
+     */
+    public boolean makeDirectory(String dir, String shown) throws DwcpException {
+        if (dir.isEmpty()) {
+            return false;
+        }
+        try {
+            if (root.mkdir(dir, 0755)) {
+                return true;
+            }
+        } catch (PathRefusedException e) {
+            throw failure(shown, "mkdir", e);
+        } catch (IOException e) {
+            // a missing parent (ENOENT), or something in the way: the careful route below says which
+        }
+        ensureParents(dir, shown);
+        return ensureMade(dir, shown);
+    }
+
+    private boolean ensureMade(String dir, String shown) throws DwcpException {
         IOException failed = null;
         for (int round = 0; round < 3; round++) {
             try {
                 if (root.mkdir(dir, 0755)) {
-                    return;
+                    return true;
                 }
             } catch (PathRefusedException e) {
                 throw failure(shown, "mkdir", e);
@@ -116,7 +143,7 @@ public final class StorageRoot implements AutoCloseable {
             }
             FileStat s = stat(dir, shown).orElse(null);
             if (s != null && s.isDirectory()) {
-                return;
+                return false;
             }
             if (s != null) {
                 throw RelativePaths.refused(shown, (s.isSymbolicLink() ? "symlink-in-path" : "not-a-directory")
