@@ -217,7 +217,8 @@ public final class TransferClient {
             offer(target, batch == null ? new EntrySource.Batch(List.of(), List.of()) : batch);
             Message.Plan first = expect(readControl(), Message.Plan.class);
             EngineRuntime runtime = starting.await();
-            ioPath = runtime.io().describe(sendfileFor(true, addr));
+            boolean sendfile = sendfileFor(runtime.io().sendfile(), addr);
+            ioPath = runtime.io().describe(sendfile);
             io = runtime.io();
             sendWindow.plan(first, schedule, io, events);
             if (!options.dryRun()) {
@@ -228,7 +229,7 @@ public final class TransferClient {
                 }
                 for (int i = 0; i < granted; i++) {
                     FrameSender frames = new FrameSender(runtime, data.get(i), options.compress(),
-                            rawBlocksFor(options.compress(), addr), sendfileFor(runtime.io().sendfile(), addr),
+                            rawBlocksFor(options.compress(), addr), sendfile,
                             options.blockSize(), options.limits().idleTimeoutMillis());
                     Thread t = runtime.dataThreads().newThread(new StreamSender(this, frames));
                     threads.add(t);

@@ -103,7 +103,7 @@ public final class StorageRoot implements AutoCloseable {
         if (dir.isEmpty()) {
             return;
         }
-        ensureMade(dir, shown);
+        ensureMade(dir, shown, false);
     }
 
     /**
@@ -116,20 +116,14 @@ public final class StorageRoot implements AutoCloseable {
         if (dir.isEmpty()) {
             return false;
         }
-        try {
-            if (root.mkdir(dir, 0755)) {
-                return true;
-            }
-        } catch (PathRefusedException e) {
-            throw failure(shown, "mkdir", e);
-        } catch (IOException e) {
-            // a missing parent (ENOENT), or something in the way: the careful route below says which
-        }
-        ensureParents(dir, shown);
-        return ensureMade(dir, shown);
+        return ensureMade(dir, shown, true);
     }
 
-    private boolean ensureMade(String dir, String shown) throws DwcpException {
+    /**
+     * The rounds that make {@code dir} a real directory; true when one of them made it. {@code parentsMayLack}: a
+     * first failure makes the parents and starts the rounds again rather than looking at what is there.
+     */
+    private boolean ensureMade(String dir, String shown, boolean parentsMayLack) throws DwcpException {
         IOException failed = null;
         for (int round = 0; round < 3; round++) {
             try {
@@ -139,7 +133,13 @@ public final class StorageRoot implements AutoCloseable {
             } catch (PathRefusedException e) {
                 throw failure(shown, "mkdir", e);
             } catch (IOException e) {
-                failed = e; // EEXIST for a file or link in the way, or a real failure: look
+                failed = e; // EEXIST for a file or link in the way, ENOENT for a missing parent, or a real failure
+                if (parentsMayLack) {
+                    parentsMayLack = false;
+                    ensureParents(dir, shown);
+                    round = -1;
+                    continue;
+                }
             }
             FileStat s = stat(dir, shown).orElse(null);
             if (s != null && s.isDirectory()) {

@@ -22,7 +22,7 @@ final class CallScratch {
     private static final java.util.ArrayDeque<CallScratch> FREE = new java.util.ArrayDeque<>();
     private static int made;
 
-    final Arena arena;
+    private final Arena arena;
     /** Made for the pool (global arena) rather than for one call. */
     private final boolean pooled;
     final MemorySegment statx;

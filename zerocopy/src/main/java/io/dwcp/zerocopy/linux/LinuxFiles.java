@@ -80,12 +80,10 @@ final class LinuxFiles {
     }
     /** pread and pwrite without errno capture: see {@link #pwrite}. */
     private static final class PreadFast {
-        static final MethodHandle H = Sys.nativeUsable()
-                ? LinuxNative.downcallNoErrno("pread", FunctionDescriptor.of(C_LONG, C_INT, C_LONG, C_LONG, C_LONG)) : null;
+        static final MethodHandle H = hNoErrno("pread", C_LONG, C_INT, C_LONG, C_LONG, C_LONG);
     }
     private static final class PwriteFast {
-        static final MethodHandle H = Sys.nativeUsable()
-                ? LinuxNative.downcallNoErrno("pwrite", FunctionDescriptor.of(C_LONG, C_INT, C_LONG, C_LONG, C_LONG)) : null;
+        static final MethodHandle H = hNoErrno("pwrite", C_LONG, C_INT, C_LONG, C_LONG, C_LONG);
     }
 
     private LinuxFiles() {
@@ -97,6 +95,11 @@ final class LinuxFiles {
      */
     private static MethodHandle h(String name, MemoryLayout ret, MemoryLayout... args) {
         return Sys.nativeUsable() ? LinuxNative.downcall(name, FunctionDescriptor.of(ret, args)) : null;
+    }
+
+    /** As {@link #h}, without errno capture. */
+    private static MethodHandle hNoErrno(String name, MemoryLayout ret, MemoryLayout... args) {
+        return Sys.nativeUsable() ? LinuxNative.downcallNoErrno(name, FunctionDescriptor.of(ret, args)) : null;
     }
 
     /** Whether libc has {@code name}, without making its handle. */
