@@ -6,11 +6,13 @@ package io.dwcp.zerocopy;
  * @param mode type and permission bits, as {@code st_mode}
  * @param allocated bytes actually allocated (blocks × 512), less than size for a sparse file; the portable
  *     path cannot see blocks and reports the size
+ * @param ctimeNanos the inode's change time: moves with every write and every change of its metadata, and
+ *     cannot be set back from user space, so an unchanged one says the file was left alone
  * @param device the file system holding the file, a Linux {@code dev_t} ({@link #makedev} encoding)
  * @param rdev the device a character or block device file stands for, a Linux {@code dev_t}; 0 for other files
  */
-public record FileStat(int mode, long size, long allocated, long atimeNanos, long mtimeNanos, int uid, int gid,
-        long links, long inode, long device, long rdev) {
+public record FileStat(int mode, long size, long allocated, long atimeNanos, long mtimeNanos, long ctimeNanos, int uid,
+        int gid, long links, long inode, long device, long rdev) {
     private static final int S_IFMT = 0170000;
     /** File type in {@code st_mode}: a FIFO; or it with permission bits for {@link ConfinedRoot#mknod}. */
     public static final int S_IFIFO = 0010000;

@@ -458,9 +458,10 @@ class ConfinedRootTest {
                 FileStat a = r.stat(p).orElseThrow();
                 FileStat b = portable.stat(p).orElseThrow();
                 // allocated differs by design: the portable path reports the size
-                assertEquals(new FileStat(a.mode(), a.size(), 0, a.atimeNanos(), a.mtimeNanos(), a.uid(), a.gid(),
-                        a.links(), a.inode(), a.device(), a.rdev()), new FileStat(b.mode(), b.size(), 0, b.atimeNanos(),
-                        b.mtimeNanos(), b.uid(), b.gid(), b.links(), b.inode(), b.device(), b.rdev()), p);
+                assertEquals(new FileStat(a.mode(), a.size(), 0, a.atimeNanos(), a.mtimeNanos(), a.ctimeNanos(), a.uid(),
+                        a.gid(), a.links(), a.inode(), a.device(), a.rdev()), new FileStat(b.mode(), b.size(), 0,
+                        b.atimeNanos(), b.mtimeNanos(), b.ctimeNanos(), b.uid(), b.gid(), b.links(), b.inode(), b.device(),
+                        b.rdev()), p);
             }
         }
     }

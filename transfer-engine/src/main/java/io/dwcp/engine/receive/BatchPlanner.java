@@ -24,6 +24,7 @@ import io.dwcp.engine.storage.PartJournal;
 import io.dwcp.engine.storage.ReceivingPaths;
 import io.dwcp.engine.storage.StorageRoot;
 import io.dwcp.engine.storage.UndoLog;
+import io.dwcp.zerocopy.DataFile;
 import io.dwcp.zerocopy.FileStat;
 import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
@@ -337,22 +338,37 @@ final class BatchPlanner {
                     // An in-place transfer was interrupted here: the file is its old self again; look at it anew.
                     basis[i] = root.stat(target, e.path()).orElse(null);
                 }
+                DataFile clone = null;
                 if (basis[i] != null) {
                     basisSize = basis[i].size();
                     if (scratch == null) {
                         scratch = arena.allocate(bs, 4096).asByteBuffer();
                     }
+                    // The part file, where it can be a reflink of the basis, is made first and the basis read from it.
+                    if (!batch.has(Message.Offer.INPLACE) && !batch.has(Message.Offer.DRY_RUN)) {
+                        clone = IncomingFile.cloneBasisAhead(root, target, e.path(), basisSize);
+                    }
                     try {
-                        digests = BasisDigests.digest(root, target, e.path(), basisSize, bs, scratch, onProgress);
+                        digests = clone != null ? BasisDigests.digest(clone, e.path(), basisSize, bs, scratch, onProgress)
+                                : BasisDigests.digest(root, target, e.path(), basisSize, bs, scratch, onProgress);
                     } catch (DwcpException ex) {
                         digests = null; // unreadable basis: the file comes whole
                         basisSize = 0;
+                    }
+                    if (clone != null && (digests == null || abandoned.getAsBoolean())) {
+                        IncomingFile.discardClonedPart(root, target, clone);
+                        clone = null;
                     }
                     if (abandoned.getAsBoolean()) {
                         return false;
                     }
                 }
                 IncomingFile f = new IncomingFile(p.fileId(), e, root, target, bs, digests, basisSize);
+                if (clone != null) {
+                    f.adoptClonedPart(clone);
+                } else if (digests != null) {
+                    f.basisSeen(basis[i]);
+                }
                 durability(f, batch);
                 if (digests != null && batch.has(Message.Offer.INPLACE)) {
                     f.changeInPlace(basis[i].mtimeNanos());

@@ -23,10 +23,22 @@ public final class BasisDigests {
      */
     public static byte[] digest(StorageRoot root, String path, String shown, long size, int blockSize,
                                 ByteBuffer scratch, Runnable onBlock) throws DwcpException {
+        try (DataFile f = root.openRead(path, shown)) {
+            return digest(f, shown, size, blockSize, scratch, onBlock);
+        } catch (DwcpException e) {
+            throw e;
+        } catch (IOException e) {
+            throw readFailed(shown, e);
+        }
+    }
+
+    /** As {@link #digest(StorageRoot, String, String, long, int, ByteBuffer, Runnable)}, from {@code f}, left open. */
+    public static byte[] digest(DataFile f, String shown, long size, int blockSize, ByteBuffer scratch,
+                                Runnable onBlock) throws DwcpException {
         int n = FileBlocks.blockCount(size, blockSize);
         byte[] digests = new byte[n * BlockDigests.DIGEST_LENGTH];
         MemorySegment buf = MemorySegment.ofBuffer(scratch.clear());
-        try (DataFile f = root.openRead(path, shown)) {
+        try {
             for (int i = 0; i < n; i++) {
                 int want = FileBlocks.blockLength(size, blockSize, i);
                 long at = (long) i * blockSize;
@@ -35,13 +47,14 @@ public final class BasisDigests {
                 onBlock.run();
             }
         } catch (IOException e) {
-            if (e instanceof DwcpException d) {
-                throw d;
-            }
-            throw new DwcpException(ErrorCode.IO, "path=\"" + shown + "\" reason=basis-read-failed detail=\""
-                    + e.getMessage() + "\"");
+            throw readFailed(shown, e);
         }
         return digests;
+    }
+
+    private static DwcpException readFailed(String shown, IOException e) {
+        return e instanceof DwcpException d ? d : new DwcpException(ErrorCode.IO, "path=\"" + shown
+                + "\" reason=basis-read-failed detail=\"" + e.getMessage() + "\"");
     }
 
     /**
@@ -50,6 +63,18 @@ public final class BasisDigests {
      */
     public static byte[] pages(StorageRoot root, String path, String shown, long size, int blockSize, int[] blocks,
                                MemorySegment buf) throws DwcpException {
+        try (DataFile basis = root.openRead(path, shown)) {
+            return pages(basis, shown, size, blockSize, blocks, buf);
+        } catch (DwcpException e) {
+            throw e;
+        } catch (IOException e) {
+            throw readFailed(shown, e);
+        }
+    }
+
+    /** As {@link #pages(StorageRoot, String, String, long, int, int[], MemorySegment)}, from {@code basis}, left open. */
+    public static byte[] pages(DataFile basis, String shown, long size, int blockSize, int[] blocks,
+                               MemorySegment buf) throws DwcpException {
         int total = 0;
         for (int b : blocks) {
             total += PageDigests.length(FileBlocks.blockLength(size, blockSize, b));
@@ -57,7 +82,7 @@ public final class BasisDigests {
         byte[] out = new byte[total];
         byte[] scratch = new byte[16];
         int at = 0;
-        try (DataFile basis = root.openRead(path, shown)) {
+        try {
             for (int b : blocks) {
                 int length = FileBlocks.blockLength(size, blockSize, b);
                 long position = (long) b * blockSize;
@@ -67,11 +92,8 @@ public final class BasisDigests {
                 PageDigests.digest(buf, 0, length, out, at, scratch);
                 at += PageDigests.length(length);
             }
-        } catch (DwcpException e) {
-            throw e;
         } catch (IOException e) {
-            throw new DwcpException(ErrorCode.IO, "path=\"" + shown + "\" reason=basis-read-failed detail=\""
-                    + e.getMessage() + "\"");
+            throw readFailed(shown, e);
         }
         return out;
     }

@@ -6,6 +6,7 @@ import io.dwcp.core.digest.BlockDigests;
 import io.dwcp.core.io.FileBlocks;
 import io.dwcp.core.manifest.Entry;
 import io.dwcp.zerocopy.DataFile;
+import io.dwcp.zerocopy.FileStat;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -22,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class IncomingFile {
     public static final String PART_SUFFIX = io.dwcp.core.manifest.RelativePaths.PART_SUFFIX;
     /** Part files are private to the server until they are complete. */
-    private static final int PART_MODE = 0600;
+    static final int PART_MODE = 0600;
 
     /**
      * {@code VERIFIED}: the part file holds the verified bytes, cut to size and with the entry's metadata, still
@@ -104,6 +105,10 @@ public final class IncomingFile {
     private PartFile part;
     /** How the part file becomes a copy of the basis; null for a fresh or resumed part file. */
     private BasisCopy basisCopy;
+    /** The part file was cloned from the basis when the file was planned ({@link #adoptClonedPart}). */
+    private boolean clonedPart;
+    /** The basis as the planner saw it before digesting it ({@link #basisSeen}); null when not told. */
+    private FileStat basisSeen;
     /** {@code send --inplace}: the file at the final name being changed in place under an undo log; else null. */
     private InPlaceChange undo;
     /** The basis's mtime when the file is changed in place ({@link #changeInPlace}), or -1. */
@@ -152,6 +157,58 @@ public final class IncomingFile {
         this.basisSize = basisSize;
         this.freshPart = basisDigests == null || basisSize == 0;
         this.resumed = resumed;
+    }
+
+    /**
+     * A part file for the file at {@code finalPath}, made now as a reflink clone of the whole basis there
+     * ({@code basisSize} bytes), for the planner to digest the basis from and then hand to
+     * {@link #adoptClonedPart}; null where the file system cannot share extents, for a basis under
+     * {@link #MIN_RESUME_SIZE} (a block or a few: not worth an fd held from the plan on), or when part files already
+     * hold a quarter of the fds ({@link #openPartsLimit}). The caller closes and removes it with
+     * {@link #discardClonedPart} if it does not adopt it.
+     */
+    public static DataFile cloneBasisAhead(StorageRoot root, String finalPath, String shown, long basisSize) {
+        if (basisSize < MIN_RESUME_SIZE || PartFile.open() >= openPartsLimit) {
+            return null;
+        }
+        return BasisCopy.cloneAhead(root, finalPath, finalPath + PART_SUFFIX, basisSize, shown);
+    }
+
+    /** Closes and removes a part file from {@link #cloneBasisAhead} that no file adopted. */
+    public static void discardClonedPart(StorageRoot root, String finalPath, DataFile clone) {
+        try {
+            clone.close();
+        } catch (IOException ignored) {
+            // removed below either way
+        }
+        root.deleteQuietly(finalPath + PART_SUFFIX);
+    }
+
+    /**
+     * The basis as the planner saw it ({@code lstat}) before it digested it: the copy of its unchanged blocks into
+     * the part file, made later, refuses a basis written since ({@code reason=basis-changed}), whose bytes would no
+     * longer be the ones the digests vouch for.
+     */
+    public void basisSeen(FileStat seen) {
+        synchronized (lock) {
+            basisSeen = seen;
+        }
+    }
+
+    /**
+     * Takes {@code clone} ({@link #cloneBasisAhead}, whose bytes the basis digests were taken from) as this file's
+     * part file: it holds the basis already, so blocks land in it at once, and a REFINE's page digests and a
+     * rebuilt block's basis bytes are read from it too (the pages the plan's digest left in the cache).
+     */
+    public void adoptClonedPart(DataFile clone) {
+        synchronized (lock) {
+            if (part != null || basisDigests == null || inPlace() || resumed != null) {
+                throw new IllegalStateException("clone adopted by file=" + id + " that cannot take one");
+            }
+            part = new PartFile(clone);
+            basisCopy = BasisCopy.shared(Math.min(basisSize, entry.size()), entry.path());
+            clonedPart = true;
+        }
     }
 
     /**
@@ -276,7 +333,19 @@ public final class IncomingFile {
         for (int b : blocks) {
             checkBasisBlock(b);
         }
-        return BasisDigests.pages(root, finalPath, entry.path(), entry.size(), blockSize, blocks, buf);
+        boolean fromPart;
+        synchronized (lock) {
+            fromPart = clonedPart;
+        }
+        if (!fromPart) {
+            return BasisDigests.pages(root, finalPath, entry.path(), entry.size(), blockSize, blocks, buf);
+        }
+        DataFile f = beginLandingUnchecked(); // keeps the part file open while it is read
+        try {
+            return BasisDigests.pages(f, entry.path(), entry.size(), blockSize, blocks, buf);
+        } finally {
+            endLanding();
+        }
     }
 
     /**
@@ -689,6 +758,12 @@ public final class IncomingFile {
                 boolean anyWritten = composeAndVerify();
                 if (!anyWritten && basisDigests != null && basisSize == entry.size()) {
                     identical = true;
+                    if (clonedPart) {
+                        awaitLandings();
+                        part.closeWhenIdle();
+                        part = null;
+                        root.deleteQuietly(partPath); // a clone of what stays in place
+                    }
                     if (metadataDiffers) {
                         applyMetadata(finalPath); // the same bytes: only what the planner saw differ is set
                     }
@@ -843,7 +918,7 @@ public final class IncomingFile {
         if (!freshPart) {
             try {
                 basisCopy = BasisCopy.start(f, root.openRead(finalPath, entry.path()), Math.min(basisSize, entry.size()),
-                        entry.path());
+                        entry.path(), basisSeen);
             } catch (DwcpException e) {
                 try {
                     f.close();

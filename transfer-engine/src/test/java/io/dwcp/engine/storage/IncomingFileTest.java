@@ -158,6 +158,40 @@ class IncomingFileTest {
     }
 
     @Test
+    void aBasisWrittenAfterThePlanFailsTheFileInsteadOfMixingVersions() throws Exception {
+        byte[] old = random(4 * BS, 8);
+        byte[] now = old.clone();
+        now[BS + 3] ^= 1;
+        Path target = dir.resolve("racy.bin");
+        Files.write(target, old);
+        byte[] basis = FileBlocks.digestAll(target, old.length, BS, ByteBuffer.allocate(BS), () -> { });
+        IncomingFile f = incoming(0, Entry.file("racy.bin", now.length, 0644, 0), target, basis, old.length);
+        f.basisSeen(root.stat("racy.bin", "racy.bin").orElseThrow());
+        // Another writer changes block 3, which will not travel: its digest in the plan no longer holds.
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(target.toFile(), "rw")) {
+            raf.seek(3L * BS + 9);
+            raf.write(new byte[] {7, 7, 7});
+        }
+        DwcpException e = assertThrows(DwcpException.class, () -> deliver(f, now, 1));
+        assertEquals(ErrorCode.VERIFY, e.code());
+        assertTrue(e.getMessage().contains("reason=basis-changed"), e.getMessage());
+        f.fail();
+        byte[] there = Files.readAllBytes(target);
+        assertEquals(7, there[3 * BS + 9], "the other writer's bytes stay under the final name, untouched by us");
+        assertFalse(Files.exists(dir.resolve(f.partPath())));
+
+        // The same file left alone since the plan goes through.
+        Files.write(target, old);
+        byte[] again = FileBlocks.digestAll(target, old.length, BS, ByteBuffer.allocate(BS), () -> { });
+        IncomingFile g = incoming(1, Entry.file("racy.bin", now.length, 0644, 0), target, again, old.length);
+        g.basisSeen(root.stat("racy.bin", "racy.bin").orElseThrow());
+        deliver(g, now, 1);
+        assertTrue(g.expect(1, fileDigest(now)));
+        assertTrue(g.finish());
+        assertArrayEquals(now, Files.readAllBytes(target));
+    }
+
+    @Test
     void identicalBasisIsNotRewritten() throws Exception {
         byte[] data = random(2 * BS + 1, 5);
         Path target = dir.resolve("i.bin");

@@ -26,6 +26,7 @@ final class StatxLayout {
     private static final long SIZE_OFFSET = 40;
     private static final long BLOCKS = 48;
     private static final long ATIME = 64;
+    private static final long CTIME = 96;
     private static final long MTIME = 112;
     private static final long RDEV_MAJOR = 128;
     private static final long RDEV_MINOR = 132;
@@ -42,6 +43,7 @@ final class StatxLayout {
                 s.get(ValueLayout.JAVA_LONG, BLOCKS) * 512,
                 nanos(s, ATIME),
                 nanos(s, MTIME),
+                nanos(s, CTIME),
                 s.get(ValueLayout.JAVA_INT, UID),
                 s.get(ValueLayout.JAVA_INT, GID),
                 Integer.toUnsignedLong(s.get(ValueLayout.JAVA_INT, NLINK)),

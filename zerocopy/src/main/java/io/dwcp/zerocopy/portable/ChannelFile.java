@@ -229,18 +229,19 @@ public final class ChannelFile implements DataFile {
         static FileStat of(Path p) throws IOException {
             if (p.getFileSystem().supportedFileAttributeViews().contains("unix")) {
                 Map<String, Object> a = Files.readAttributes(p,
-                        "unix:mode,size,lastAccessTime,lastModifiedTime,uid,gid,nlink,ino,dev,rdev",
+                        "unix:mode,size,lastAccessTime,lastModifiedTime,ctime,uid,gid,nlink,ino,dev,rdev",
                         LinkOption.NOFOLLOW_LINKS);
                 // the JDK does not expose st_blocks: allocated is reported as the size
                 long size = (Long) a.get("size");
                 return new FileStat((Integer) a.get("mode"), size, size, nanos(a.get("lastAccessTime")),
-                        nanos(a.get("lastModifiedTime")), (Integer) a.get("uid"), (Integer) a.get("gid"),
-                        (Integer) a.get("nlink"), (Long) a.get("ino"), (Long) a.get("dev"), (Long) a.get("rdev"));
+                        nanos(a.get("lastModifiedTime")), nanos(a.get("ctime")), (Integer) a.get("uid"),
+                        (Integer) a.get("gid"), (Integer) a.get("nlink"), (Long) a.get("ino"), (Long) a.get("dev"),
+                        (Long) a.get("rdev"));
             }
             BasicFileAttributes b = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             int type = b.isDirectory() ? 0040000 : b.isSymbolicLink() ? 0120000 : 0100000;
             return new FileStat(type | 0644, b.size(), b.size(), nanos(b.lastAccessTime()), nanos(b.lastModifiedTime()),
-                    -1, -1, 1, 0, 0, 0);
+                    nanos(b.lastModifiedTime()), -1, -1, 1, 0, 0, 0); // no change time here: the modification time
         }
 
         private static long nanos(Object t) {
