@@ -24,8 +24,8 @@ final class DeltaReport {
                     + " result is compared with the source byte for byte.";
         }
         return "Each run starts with OLD at the tool's destination under NEW's name (copied there untimed before the run,"
-                + " with OLD's mode and mtime, a day before NEW's, then sync) and NEW unchanged at the source; all on tmpfs, so"
-                + " every tool finds both files in memory. dwcp: " + (w.senderHasBase()
+                + " with OLD's mode and mtime, a day before NEW's, then sync) and NEW unchanged at the source, all in the work"
+                + " directory; caches are not dropped, so every tool finds both files in memory. dwcp: " + (w.senderHasBase()
                 ? "`dwcp send --base OLD NEW`, the sender told where its own copy of the receiver's version is"
                 : "a plain `dwcp send` (the receiver's copy is the basis)") + "; rsync: its delta algorithm (`--no-whole-file`,"
                 + " no `--inplace`: it builds a temporary file, as dwcp does)" + (w.senderHasBase()

@@ -187,7 +187,7 @@ final class RsyncTool implements Resumable {
     @Override
     public String commands(Workload w) {
         return "daemon `rsync --daemon --no-detach --config=rsyncd.conf --address=127.0.0.1 --port=" + ctx.options().rsyncPort()
-                + "` (use chroot = " + (root() ? "yes" : "no: symlinks sanitized") + ", module path on tmpfs), client `" + String.join(" ", clientCommand(w, Path.of("SRC"))) + "`"
+                + "` (use chroot = " + (root() ? "yes" : "no: symlinks sanitized") + ", module path in the work directory), client `" + String.join(" ", clientCommand(w, Path.of("SRC"))) + "`"
                 + (w.interrupted() ? "; " + CrashResume.describe(w) : "");
     }
 

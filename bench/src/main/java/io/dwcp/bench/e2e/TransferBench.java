@@ -68,7 +68,7 @@ public final class TransferBench {
         ProcReader.init();
         Path repo = Path.of("").toAbsolutePath();
         installMissing(options, repo);
-        Map<String, String> machine = MachineInfo.describe();
+        Map<String, String> machine = new java.util.LinkedHashMap<>(MachineInfo.describe());
         Path work;
         try {
             Files.createDirectories(options.workdirBase());
@@ -76,7 +76,10 @@ public final class TransferBench {
             for (String d : List.of("src", "dst", "logs", "out")) {
                 Files.createDirectories(work.resolve(d));
             }
-            String fs = Files.getFileStore(work).type();
+            java.nio.file.FileStore store = Files.getFileStore(work);
+            String fs = store.type();
+            machine.put("work directory (sources and destinations)", options.workdirBase() + ": " + fs + " on "
+                    + store.name());
             if (!fs.equals("tmpfs")) {
                 Log.info("WARNING: " + work + " is on " + fs + ", not tmpfs: the disk may hide the engines");
             }
