@@ -3,6 +3,7 @@ package io.dwcp.zerocopy.linux;
 import io.dwcp.core.linux.Errno;
 import io.dwcp.core.linux.NativeIoException;
 import io.dwcp.zerocopy.DataFile.CopyKind;
+import io.dwcp.zerocopy.FileStat;
 import io.dwcp.zerocopy.UserCopy;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -150,6 +151,11 @@ final class FileCopier implements AutoCloseable {
      * the file; otherwise every byte is copied.
      */
     private void copyExtents(long from, long n, boolean holesStay) throws IOException {
+        if (holesStay && LINKED && dense()) {
+            // SEEK_HOLE finds no hole in a dense file only after walking every page to its end, each call: a 2 GiB
+            // basis copied in 32 MiB steps spent 1 s of system time in lseek on tmpfs. Nothing to skip: copy it all.
+            holesStay = false;
+        }
         boolean skipped = false;
         long at = from;
         while (at < n) {
@@ -185,6 +191,15 @@ final class FileCopier implements AutoCloseable {
                 target.truncate(size);
             }
         }
+    }
+
+    /**
+     * True when the source has as many bytes allocated as its size, so it has no holes to keep (a file with blocks
+     * preallocated past its end and a hole inside is taken for dense too: its hole is copied as the zeros it reads as).
+     */
+    private boolean dense() throws IOException {
+        FileStat s = StatxLayout.read(statSource());
+        return s.allocated() >= s.size();
     }
 
     /** Copies {@code [from, to)} in the kernel while it will, then through user memory; returns where it stopped. */
