@@ -19,6 +19,7 @@ import io.dwcp.core.message.Message.FilePlan;
 import io.dwcp.engine.owners.Accounts;
 import io.dwcp.engine.owners.OwnerMapping;
 import io.dwcp.engine.storage.BasisDigests;
+import io.dwcp.engine.storage.BasisPages;
 import io.dwcp.engine.storage.IncomingFile;
 import io.dwcp.engine.storage.PartJournal;
 import io.dwcp.engine.storage.ReceivingPaths;
@@ -339,6 +340,7 @@ final class BatchPlanner {
                     basis[i] = root.stat(target, e.path()).orElse(null);
                 }
                 DataFile clone = null;
+                byte[] pages = null;
                 if (basis[i] != null) {
                     basisSize = basis[i].size();
                     if (scratch == null) {
@@ -348,18 +350,31 @@ final class BatchPlanner {
                     if (!batch.has(Message.Offer.INPLACE) && !batch.has(Message.Offer.DRY_RUN)) {
                         clone = IncomingFile.cloneBasisAhead(root, target, e.path(), basisSize);
                     }
+                    // The page digests a REFINE asks for are taken in the same pass, while each block is in memory.
+                    pages = BasisPages.reserve(basisSize, bs);
                     try {
-                        digests = clone != null ? BasisDigests.digest(clone, e.path(), basisSize, bs, scratch, onProgress)
-                                : BasisDigests.digest(root, target, e.path(), basisSize, bs, scratch, onProgress);
+                        BasisDigests.Digested d = clone != null
+                                ? BasisDigests.digest(clone, e.path(), basisSize, bs, scratch, onProgress, pages)
+                                : BasisDigests.digest(root, target, e.path(), basisSize, bs, scratch, onProgress, pages);
+                        digests = d.blocks();
+                        if (pages != null && !d.pagesComplete()) {
+                            BasisPages.release(pages);
+                            pages = null;
+                        }
                     } catch (DwcpException ex) {
                         digests = null; // unreadable basis: the file comes whole
                         basisSize = 0;
                     }
-                    if (clone != null && (digests == null || abandoned.getAsBoolean())) {
+                    boolean stop = abandoned.getAsBoolean();
+                    if (pages != null && (digests == null || stop)) {
+                        BasisPages.release(pages);
+                        pages = null;
+                    }
+                    if (clone != null && (digests == null || stop)) {
                         IncomingFile.discardClonedPart(root, target, clone);
                         clone = null;
                     }
-                    if (abandoned.getAsBoolean()) {
+                    if (stop) {
                         return false;
                     }
                 }
@@ -368,6 +383,9 @@ final class BatchPlanner {
                     f.adoptClonedPart(clone);
                 } else if (digests != null) {
                     f.basisSeen(basis[i]);
+                }
+                if (pages != null) {
+                    f.usePageDigests(pages);
                 }
                 durability(f, batch);
                 if (digests != null && batch.has(Message.Offer.INPLACE)) {

@@ -23,8 +23,14 @@ public final class BasisDigests {
      */
     public static byte[] digest(StorageRoot root, String path, String shown, long size, int blockSize,
                                 ByteBuffer scratch, Runnable onBlock) throws DwcpException {
+        return digest(root, path, shown, size, blockSize, scratch, onBlock, null).blocks();
+    }
+
+    /** As {@link #digest(DataFile, String, long, int, ByteBuffer, Runnable, byte[])}, from the file at {@code path}. */
+    public static Digested digest(StorageRoot root, String path, String shown, long size, int blockSize,
+                                  ByteBuffer scratch, Runnable onBlock, byte[] pages) throws DwcpException {
         try (DataFile f = root.openRead(path, shown)) {
-            return digest(f, shown, size, blockSize, scratch, onBlock);
+            return digest(f, shown, size, blockSize, scratch, onBlock, pages);
         } catch (DwcpException e) {
             throw e;
         } catch (IOException e) {
@@ -35,21 +41,44 @@ public final class BasisDigests {
     /** As {@link #digest(StorageRoot, String, String, long, int, ByteBuffer, Runnable)}, from {@code f}, left open. */
     public static byte[] digest(DataFile f, String shown, long size, int blockSize, ByteBuffer scratch,
                                 Runnable onBlock) throws DwcpException {
+        return digest(f, shown, size, blockSize, scratch, onBlock, null).blocks();
+    }
+
+    /**
+     * The block digests of a basis, and its page digests where {@code pages} ({@link BasisPages#reserve}) is given.
+     *
+     * @param blocks        {@link BlockDigests#DIGEST_LENGTH} bytes per block
+     * @param pagesComplete {@code pages} holds the page digests of every block; false when none were asked for or the
+     *                      basis turned out shorter than {@code size} (it shrank meanwhile)
+     */
+    public record Digested(byte[] blocks, boolean pagesComplete) {
+    }
+
+    /** Digests the blocks of {@code f}, left open, and, with {@code pages}, their pages in the same pass. */
+    public static Digested digest(DataFile f, String shown, long size, int blockSize, ByteBuffer scratch,
+                                  Runnable onBlock, byte[] pages) throws DwcpException {
         int n = FileBlocks.blockCount(size, blockSize);
         byte[] digests = new byte[n * BlockDigests.DIGEST_LENGTH];
         MemorySegment buf = MemorySegment.ofBuffer(scratch.clear());
+        int perBlock = PageDigests.length(blockSize);
+        byte[] hash = pages == null ? null : new byte[16];
+        boolean complete = pages != null;
         try {
             for (int i = 0; i < n; i++) {
                 int want = FileBlocks.blockLength(size, blockSize, i);
                 long at = (long) i * blockSize;
                 int got = f.readAtMost(buf, 0, want, at);
                 BlockDigests.digest(scratch.clear().limit(got), digests, i);
+                complete &= got == want;
+                if (complete) {
+                    PageDigests.digest(buf, 0, got, pages, i * perBlock, hash);
+                }
                 onBlock.run();
             }
         } catch (IOException e) {
             throw readFailed(shown, e);
         }
-        return digests;
+        return new Digested(digests, complete);
     }
 
     private static DwcpException readFailed(String shown, IOException e) {

@@ -3,6 +3,7 @@ package io.dwcp.engine.storage;
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
 import io.dwcp.core.digest.BlockDigests;
+import io.dwcp.core.digest.PageDigests;
 import io.dwcp.core.io.FileBlocks;
 import io.dwcp.core.manifest.Entry;
 import io.dwcp.zerocopy.DataFile;
@@ -109,6 +110,8 @@ public final class IncomingFile {
     private boolean clonedPart;
     /** The basis as the planner saw it before digesting it ({@link #basisSeen}); null when not told. */
     private FileStat basisSeen;
+    /** The basis's page digests from the plan's pass ({@link #usePageDigests}), until the file ends; else null. */
+    private byte[] basisPages;
     /** {@code send --inplace}: the file at the final name being changed in place under an undo log; else null. */
     private InPlaceChange undo;
     /** The basis's mtime when the file is changed in place ({@link #changeInPlace}), or -1. */
@@ -192,6 +195,28 @@ public final class IncomingFile {
     public void basisSeen(FileStat seen) {
         synchronized (lock) {
             basisSeen = seen;
+        }
+    }
+
+    /**
+     * Takes {@code pages} ({@link BasisPages#reserve}), the page digests of every basis block taken when the basis was
+     * digested for the plan, to answer REFINEs from; given back to the budget when the file ends.
+     */
+    public void usePageDigests(byte[] pages) {
+        synchronized (lock) {
+            if (state != State.RECEIVING || basisPages != null) {
+                BasisPages.release(pages);
+                return;
+            }
+            basisPages = pages;
+        }
+    }
+
+    /** Gives the page digests back to the budget: no REFINE is answered after the file's end. Under the lock. */
+    private void dropPageDigests() {
+        if (basisPages != null) {
+            BasisPages.release(basisPages);
+            basisPages = null;
         }
     }
 
@@ -334,8 +359,18 @@ public final class IncomingFile {
             checkBasisBlock(b);
         }
         boolean fromPart;
+        byte[] cached;
         synchronized (lock) {
             fromPart = clonedPart;
+            cached = basisPages;
+        }
+        if (cached != null && cachedPagesServe(blocks)) {
+            int perBlock = PageDigests.length(blockSize);
+            byte[] out = new byte[blocks.length * perBlock];
+            for (int k = 0; k < blocks.length; k++) {
+                System.arraycopy(cached, blocks[k] * perBlock, out, k * perBlock, perBlock);
+            }
+            return out;
         }
         if (!fromPart) {
             return BasisDigests.pages(root, finalPath, entry.path(), entry.size(), blockSize, blocks, buf);
@@ -346,6 +381,20 @@ public final class IncomingFile {
         } finally {
             endLanding();
         }
+    }
+
+    /**
+     * The cached page digests answer a REFINE of {@code blocks} when each is a whole block of both the basis and the
+     * new file (the answer's pages follow the new file's block lengths, the cache's the basis's).
+     */
+    private boolean cachedPagesServe(int[] blocks) {
+        for (int b : blocks) {
+            long end = (long) (b + 1) * blockSize;
+            if (end > basisSize || end > entry.size()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -659,6 +708,7 @@ public final class IncomingFile {
      */
     public void interrupt() {
         synchronized (lock) {
+            dropPageDigests();
             if (undo != null) {
                 fail(); // in place: the old file comes back; nothing is resumed
                 return;
@@ -754,6 +804,7 @@ public final class IncomingFile {
             if (state != State.RECEIVING) {
                 return false;
             }
+            dropPageDigests(); // every block is here: no REFINE follows
             try {
                 boolean anyWritten = composeAndVerify();
                 if (!anyWritten && basisDigests != null && basisSize == entry.size()) {
@@ -883,6 +934,7 @@ public final class IncomingFile {
     /** Abandons the file: removes the part file (closed once no landing is in flight). The final name is untouched. */
     public void fail() {
         synchronized (lock) {
+            dropPageDigests();
             if (state == State.DONE) {
                 return;
             }

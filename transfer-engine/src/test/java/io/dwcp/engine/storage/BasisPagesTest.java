@@ -1,0 +1,131 @@
+package io.dwcp.engine.storage;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dwcp.core.digest.BlockDigests;
+import io.dwcp.core.digest.PageDigests;
+import io.dwcp.core.io.FileBlocks;
+import io.dwcp.core.manifest.Entry;
+import io.dwcp.zerocopy.IoMode;
+import io.dwcp.zerocopy.select.IoPaths;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The basis's page digests taken in the plan's pass answer REFINEs, within a budget given back when files end. */
+class BasisPagesTest {
+    private static final int BS = 64 * 1024;
+
+    @TempDir
+    Path dir;
+
+    private StorageRoot root;
+
+    @AfterEach
+    void closeRoot() throws Exception {
+        if (root != null) {
+            root.close();
+        }
+    }
+
+    private static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    /** A file planned over the basis {@code old} at {@code name}, with page digests when the budget allows. */
+    private IncomingFile planned(String name, byte[] old, byte[] now) throws Exception {
+        if (root == null) {
+            root = StorageRoot.open(IoPaths.select(IoMode.AUTO), dir, 4096);
+        }
+        Files.write(dir.resolve(name), old);
+        byte[] pages = BasisPages.reserve(old.length, BS);
+        assertNotNull(pages);
+        BasisDigests.Digested d = BasisDigests.digest(root, name, name, old.length, BS, ByteBuffer.allocateDirect(BS),
+                () -> { }, pages);
+        assertTrue(d.pagesComplete());
+        IncomingFile f = new IncomingFile(0, Entry.file(name, now.length, 0644, 0), root, name, BS, d.blocks(), old.length);
+        f.usePageDigests(pages);
+        return f;
+    }
+
+    @Test
+    void aRefineIsAnsweredFromThePlansPassWithoutReadingTheBasisAgain() throws Exception {
+        byte[] old = random(10 * BS + 123, 1);
+        long before = BasisPages.held();
+        IncomingFile f = planned("a.bin", old, old);
+        assertEquals(before + 11L * PageDigests.length(BS), BasisPages.held(), "one array for every block's pages");
+        Files.delete(dir.resolve("a.bin")); // a read now would fail: only the cache can answer
+        byte[] got;
+        try (Arena arena = Arena.ofConfined()) {
+            got = f.pageDigests(new int[] {3, 7, 0}, arena.allocate(BS));
+        }
+        int per = PageDigests.length(BS);
+        byte[] want = new byte[3 * per];
+        byte[] scratch = new byte[16];
+        int k = 0;
+        for (int b : new int[] {3, 7, 0}) {
+            PageDigests.digest(MemorySegment.ofArray(old), (long) b * BS, BS, want, k++ * per, scratch);
+        }
+        assertArrayEquals(want, got);
+        f.fail();
+        assertEquals(before, BasisPages.held(), "a failed file gives its page digests back");
+    }
+
+    @Test
+    void theLastShortBlockIsStillReadAndTheBudgetComesBackWhenTheFileIsVerified() throws Exception {
+        byte[] old = random(4 * BS + 500, 2);
+        long before = BasisPages.held();
+        IncomingFile f = planned("b.bin", old, old);
+        byte[] got;
+        try (Arena arena = Arena.ofConfined()) {
+            got = f.pageDigests(new int[] {4}, arena.allocate(BS)); // short in the basis: read from the file
+        }
+        byte[] want = new byte[PageDigests.length(500)];
+        PageDigests.digest(MemorySegment.ofArray(old), 4L * BS, 500, want, 0, new byte[16]);
+        assertArrayEquals(want, got);
+        int n = FileBlocks.blockCount(old.length, BS);
+        byte[] d = new byte[n * 16];
+        for (int i = 0; i < n; i++) {
+            BlockDigests.digest(ByteBuffer.wrap(old, i * BS, FileBlocks.blockLength(old.length, BS, i)), d, i);
+        }
+        assertTrue(f.expect(0, BlockDigests.fileDigest(d, n, old.length)));
+        assertTrue(f.finish());
+        assertTrue(f.identical());
+        assertEquals(before, BasisPages.held(), "a verified file gives its page digests back");
+    }
+
+    @Test
+    void theBudgetBoundsWhatTheProcessHolds() throws Exception {
+        int mib = 1 << 20;
+        int perBlock = PageDigests.length(mib);
+        assertNull(BasisPages.reserve((BasisPages.BUDGET / perBlock + 1) * mib, mib),
+                "a basis beyond the whole budget is refined by reading");
+        long before = BasisPages.held();
+        byte[] big = BasisPages.reserve((BasisPages.BUDGET - before) / perBlock * mib, mib);
+        assertNotNull(big);
+        byte[] more = BasisPages.reserve(mib, mib);
+        BasisPages.release(big);
+        if (more != null) {
+            BasisPages.release(more);
+        }
+        assertNull(more, "the budget is spent: one more block's pages do not fit");
+        assertEquals(before, BasisPages.held());
+        IncomingFile f = planned("c.bin", random(3 * BS, 3), random(3 * BS, 4));
+        f.interrupt();
+        assertEquals(before, BasisPages.held(), "an interrupted file gives its page digests back");
+        assertFalse(Files.exists(dir.resolve(f.partPath())));
+    }
+}
