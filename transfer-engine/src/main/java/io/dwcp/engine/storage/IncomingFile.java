@@ -3,7 +3,6 @@ package io.dwcp.engine.storage;
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
 import io.dwcp.core.digest.BlockDigests;
-import io.dwcp.core.digest.PageDigests;
 import io.dwcp.core.io.FileBlocks;
 import io.dwcp.core.manifest.Entry;
 import io.dwcp.zerocopy.DataFile;
@@ -76,6 +75,8 @@ public final class IncomingFile {
     private final AtomicInteger receivedCount = new AtomicInteger();
     private final byte[] basisDigests;
     private final long basisSize;
+    /** The basis's checks, its statx from the plan and its page digests. */
+    private final FileBasis basis;
     /** The part file starts empty (no basis to copy), so whatever is not written reads as zeros. */
     private final boolean freshPart;
     /** A part file left by an interrupted transfer is resumed: its proven blocks are the basis, in place. */
@@ -108,10 +109,6 @@ public final class IncomingFile {
     private BasisCopy basisCopy;
     /** The part file was cloned from the basis when the file was planned ({@link #adoptClonedPart}). */
     private boolean clonedPart;
-    /** The basis as the planner saw it before digesting it ({@link #basisSeen}); null when not told. */
-    private FileStat basisSeen;
-    /** The basis's page digests from the plan's pass ({@link #usePageDigests}), until the file ends; else null. */
-    private byte[] basisPages;
     /** {@code send --inplace}: the file at the final name being changed in place under an undo log; else null. */
     private InPlaceChange undo;
     /** The basis's mtime when the file is changed in place ({@link #changeInPlace}), or -1. */
@@ -158,6 +155,7 @@ public final class IncomingFile {
         this.received = new AtomicLongArray((blockCount + 63) / 64);
         this.basisDigests = basisDigests;
         this.basisSize = basisSize;
+        this.basis = new FileBasis(id, basisDigests, basisSize, entry.size(), blockSize);
         this.freshPart = basisDigests == null || basisSize == 0;
         this.resumed = resumed;
     }
@@ -193,9 +191,7 @@ public final class IncomingFile {
      * longer be the ones the digests vouch for.
      */
     public void basisSeen(FileStat seen) {
-        synchronized (lock) {
-            basisSeen = seen;
-        }
+        basis.seen(seen);
     }
 
     /**
@@ -204,19 +200,9 @@ public final class IncomingFile {
      */
     public void usePageDigests(byte[] pages) {
         synchronized (lock) {
-            if (state != State.RECEIVING || basisPages != null) {
+            if (state != State.RECEIVING || !basis.usePages(pages)) {
                 BasisPages.release(pages);
-                return;
             }
-            basisPages = pages;
-        }
-    }
-
-    /** Gives the page digests back to the budget: no REFINE is answered after the file's end. Under the lock. */
-    private void dropPageDigests() {
-        if (basisPages != null) {
-            BasisPages.release(basisPages);
-            basisPages = null;
         }
     }
 
@@ -330,24 +316,14 @@ public final class IncomingFile {
         return (int) index;
     }
 
-    /**
-     * Checks that block {@code index} may be rebuilt from the basis: the basis has a block of the same length there
-     * (so the part file, a copy of the basis, holds it whole).
-     */
+    /** Checks that block {@code index} may be rebuilt from the basis ({@link FileBasis#checkBlock}). */
     public void checkBasisBlock(int index) throws DwcpException {
-        if (basisDigests == null || index < 0 || index >= blockCount || (long) index * blockSize >= basisSize
-                || FileBlocks.blockLength(basisSize, blockSize, index) != FileBlocks.blockLength(entry.size(), blockSize, index)) {
-            throw DwcpException.protocol("reason=no-basis-block file=" + id + " block=" + index);
-        }
+        basis.checkBlock(index);
     }
 
     /** Checks that a page frame at {@code offset} names the basis block planned there ({@code digest[0, 16)}). */
     public void checkBasis(long offset, byte[] digest) throws DwcpException {
-        int i = (int) (offset / blockSize);
-        checkBasisBlock(i);
-        if (!BlockDigests.equalAt(basisDigests, i, digest, 0)) {
-            throw DwcpException.protocol("frame=data reason=basis-mismatch file=" + id + " offset=" + offset);
-        }
+        basis.check(offset, digest);
     }
 
     /**
@@ -358,19 +334,13 @@ public final class IncomingFile {
         for (int b : blocks) {
             checkBasisBlock(b);
         }
+        byte[] cached = basis.cachedPages(blocks);
+        if (cached != null) {
+            return cached;
+        }
         boolean fromPart;
-        byte[] cached;
         synchronized (lock) {
             fromPart = clonedPart;
-            cached = basisPages;
-        }
-        if (cached != null && cachedPagesServe(blocks)) {
-            int perBlock = PageDigests.length(blockSize);
-            byte[] out = new byte[blocks.length * perBlock];
-            for (int k = 0; k < blocks.length; k++) {
-                System.arraycopy(cached, blocks[k] * perBlock, out, k * perBlock, perBlock);
-            }
-            return out;
         }
         if (!fromPart) {
             return BasisDigests.pages(root, finalPath, entry.path(), entry.size(), blockSize, blocks, buf);
@@ -381,20 +351,6 @@ public final class IncomingFile {
         } finally {
             endLanding();
         }
-    }
-
-    /**
-     * The cached page digests answer a REFINE of {@code blocks} when each is a whole block of both the basis and the
-     * new file (the answer's pages follow the new file's block lengths, the cache's the basis's).
-     */
-    private boolean cachedPagesServe(int[] blocks) {
-        for (int b : blocks) {
-            long end = (long) (b + 1) * blockSize;
-            if (end > basisSize || end > entry.size()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**
@@ -708,7 +664,7 @@ public final class IncomingFile {
      */
     public void interrupt() {
         synchronized (lock) {
-            dropPageDigests();
+            basis.dropPages();
             if (undo != null) {
                 fail(); // in place: the old file comes back; nothing is resumed
                 return;
@@ -804,7 +760,7 @@ public final class IncomingFile {
             if (state != State.RECEIVING) {
                 return false;
             }
-            dropPageDigests(); // every block is here: no REFINE follows
+            basis.dropPages(); // every block is here: no REFINE follows
             try {
                 boolean anyWritten = composeAndVerify();
                 if (!anyWritten && basisDigests != null && basisSize == entry.size()) {
@@ -934,7 +890,7 @@ public final class IncomingFile {
     /** Abandons the file: removes the part file (closed once no landing is in flight). The final name is untouched. */
     public void fail() {
         synchronized (lock) {
-            dropPageDigests();
+            basis.dropPages();
             if (state == State.DONE) {
                 return;
             }
@@ -970,7 +926,7 @@ public final class IncomingFile {
         if (!freshPart) {
             try {
                 basisCopy = BasisCopy.start(f, root.openRead(finalPath, entry.path()), Math.min(basisSize, entry.size()),
-                        entry.path(), basisSeen);
+                        entry.path(), basis.seen());
             } catch (DwcpException e) {
                 try {
                     f.close();
