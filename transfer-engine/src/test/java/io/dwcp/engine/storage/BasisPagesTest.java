@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.dwcp.core.digest.BlockDigests;
 import io.dwcp.core.digest.PageDigests;
-import io.dwcp.core.io.FileBlocks;
 import io.dwcp.core.manifest.Entry;
 import io.dwcp.zerocopy.IoMode;
 import io.dwcp.zerocopy.select.IoPaths;
@@ -18,7 +16,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,12 +36,6 @@ class BasisPagesTest {
         }
     }
 
-    private static byte[] random(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
-
     /** A file planned over the basis {@code old} at {@code name}, with page digests when the budget allows. */
     private IncomingFile planned(String name, byte[] old, byte[] now) throws Exception {
         if (root == null) {
@@ -63,7 +54,7 @@ class BasisPagesTest {
 
     @Test
     void aRefineIsAnsweredFromThePlansPassWithoutReadingTheBasisAgain() throws Exception {
-        byte[] old = random(10 * BS + 123, 1);
+        byte[] old = StorageTestData.random(10 * BS + 123, 1);
         long before = BasisPages.held();
         IncomingFile f = planned("a.bin", old, old);
         assertEquals(before + 11L * PageDigests.length(BS), BasisPages.held(), "one array for every block's pages");
@@ -86,7 +77,7 @@ class BasisPagesTest {
 
     @Test
     void theLastShortBlockIsStillReadAndTheBudgetComesBackWhenTheFileIsVerified() throws Exception {
-        byte[] old = random(4 * BS + 500, 2);
+        byte[] old = StorageTestData.random(4 * BS + 500, 2);
         long before = BasisPages.held();
         IncomingFile f = planned("b.bin", old, old);
         byte[] got;
@@ -96,12 +87,7 @@ class BasisPagesTest {
         byte[] want = new byte[PageDigests.length(500)];
         PageDigests.digest(MemorySegment.ofArray(old), 4L * BS, 500, want, 0, new byte[16]);
         assertArrayEquals(want, got);
-        int n = FileBlocks.blockCount(old.length, BS);
-        byte[] d = new byte[n * 16];
-        for (int i = 0; i < n; i++) {
-            BlockDigests.digest(ByteBuffer.wrap(old, i * BS, FileBlocks.blockLength(old.length, BS, i)), d, i);
-        }
-        assertTrue(f.expect(0, BlockDigests.fileDigest(d, n, old.length)));
+        assertTrue(f.expect(0, StorageTestData.fileDigest(old, BS)));
         assertTrue(f.finish());
         assertTrue(f.identical());
         assertEquals(before, BasisPages.held(), "a verified file gives its page digests back");
@@ -123,7 +109,7 @@ class BasisPagesTest {
         }
         assertNull(more, "the budget is spent: one more block's pages do not fit");
         assertEquals(before, BasisPages.held());
-        IncomingFile f = planned("c.bin", random(3 * BS, 3), random(3 * BS, 4));
+        IncomingFile f = planned("c.bin", StorageTestData.random(3 * BS, 3), StorageTestData.random(3 * BS, 4));
         f.interrupt();
         assertEquals(before, BasisPages.held(), "an interrupted file gives its page digests back");
         assertFalse(Files.exists(dir.resolve(f.partPath())));

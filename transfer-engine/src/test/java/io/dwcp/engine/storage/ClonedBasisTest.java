@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.dwcp.core.digest.BlockDigests;
 import io.dwcp.core.digest.PageDigests;
 import io.dwcp.core.io.FileBlocks;
 import io.dwcp.core.manifest.Entry;
@@ -25,13 +24,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A changed file over a basis on a file system that shares extents: its part file is cloned from the basis when the
@@ -120,19 +117,8 @@ class ClonedBasisTest {
         return root;
     }
 
-    private static byte[] random(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
-
     private static byte[] fileDigest(byte[] data) {
-        int n = FileBlocks.blockCount(data.length, BS);
-        byte[] d = new byte[n * 16];
-        for (int i = 0; i < n; i++) {
-            BlockDigests.digest(ByteBuffer.wrap(data, i * BS, FileBlocks.blockLength(data.length, BS, i)), d, i);
-        }
-        return BlockDigests.fileDigest(d, n, data.length);
+        return StorageTestData.fileDigest(data, BS);
     }
 
     /** The plan of {@code name} as the planner makes it: the clone first, the basis digested from it. */
@@ -154,7 +140,7 @@ class ClonedBasisTest {
     @Test
     void aBasisChangedAfterThePlanDoesNotLeakIntoTheNewFile() throws Exception {
         Path dir = Files.createDirectories(mnt.resolve("leak"));
-        byte[] old = random(8 * BS + 300, 1);
+        byte[] old = StorageTestData.random(8 * BS + 300, 1);
         byte[] now = old.clone();
         now[2 * BS + 7] ^= 0x5a; // block 2 changes; every other block is unchanged and does not travel
         Files.write(dir.resolve("f.bin"), old);
@@ -178,11 +164,11 @@ class ClonedBasisTest {
     @Test
     void pageDigestsComeFromTheClone() throws Exception {
         Path dir = Files.createDirectories(mnt.resolve("pages"));
-        byte[] old = random(6 * BS, 2);
+        byte[] old = StorageTestData.random(6 * BS, 2);
         Files.write(dir.resolve("p.bin"), old);
         root(dir);
         IncomingFile f = planned("p.bin", old, old.length);
-        Files.write(dir.resolve("p.bin"), random(6 * BS, 3)); // the final name now holds other bytes
+        Files.write(dir.resolve("p.bin"), StorageTestData.random(6 * BS, 3)); // the final name now holds other bytes
         byte[] pages;
         try (Arena arena = Arena.ofConfined()) {
             pages = f.pageDigests(new int[] {1, 4}, arena.allocate(BS, 4096));
@@ -199,7 +185,7 @@ class ClonedBasisTest {
     @Test
     void anIdenticalFileLeavesNoCloneBehind() throws Exception {
         Path dir = Files.createDirectories(mnt.resolve("same"));
-        byte[] data = random(5 * BS + 1, 4);
+        byte[] data = StorageTestData.random(5 * BS + 1, 4);
         Files.write(dir.resolve("s.bin"), data);
         root(dir);
         IncomingFile f = planned("s.bin", data, data.length);
@@ -213,7 +199,7 @@ class ClonedBasisTest {
     @Test
     void aShorterNewVersionIsCutFromTheClone() throws Exception {
         Path dir = Files.createDirectories(mnt.resolve("short"));
-        byte[] old = random(7 * BS, 5);
+        byte[] old = StorageTestData.random(7 * BS, 5);
         byte[] now = Arrays.copyOf(old, 5 * BS + 99);
         now[5 * BS] ^= 1; // the short last block changes
         Files.write(dir.resolve("c.bin"), old);
@@ -228,7 +214,7 @@ class ClonedBasisTest {
     @Test
     void aSmallBasisOrOneOnTmpfsIsNotClonedAhead() throws Exception {
         Path dir = Files.createDirectories(mnt.resolve("small"));
-        Files.write(dir.resolve("tiny.bin"), random(BS, 6));
+        Files.write(dir.resolve("tiny.bin"), StorageTestData.random(BS, 6));
         root(dir);
         assertNull(IncomingFile.cloneBasisAhead(root, "tiny.bin", "tiny.bin", BS), "under MIN_RESUME_SIZE");
         assertFalse(Files.exists(dir.resolve("tiny.bin" + IncomingFile.PART_SUFFIX)));
@@ -236,7 +222,7 @@ class ClonedBasisTest {
         assumeTrue(Files.isDirectory(shm) && "tmpfs".equals(Files.getFileStore(shm).type()), "no tmpfs at /dev/shm");
         Path tmp = Files.createTempDirectory(shm, "dwcp-noclone");
         try (StorageRoot r = StorageRoot.open(IoPaths.select(IoMode.AUTO), tmp, 4096)) {
-            Files.write(tmp.resolve("big.bin"), random(5 * BS, 7));
+            Files.write(tmp.resolve("big.bin"), StorageTestData.random(5 * BS, 7));
             assertNull(IncomingFile.cloneBasisAhead(r, "big.bin", "big.bin", 5 * BS), "tmpfs shares no extents");
             assertEquals(List.of("big.bin"), Files.list(tmp).map(p -> p.getFileName().toString()).toList(),
                     "the refused clone's part file is gone again");

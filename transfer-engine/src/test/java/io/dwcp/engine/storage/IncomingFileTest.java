@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
-import io.dwcp.core.digest.BlockDigests;
 import io.dwcp.core.io.FileBlocks;
 import io.dwcp.core.manifest.Entry;
 import io.dwcp.zerocopy.IoMode;
@@ -18,7 +17,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,19 +43,8 @@ class IncomingFileTest {
         return new IncomingFile(id, e, root, dir.relativize(target).toString(), BS, basis, basisSize);
     }
 
-    private static byte[] random(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
-
     private static byte[] fileDigest(byte[] data) {
-        int n = FileBlocks.blockCount(data.length, BS);
-        byte[] d = new byte[n * 16];
-        for (int i = 0; i < n; i++) {
-            BlockDigests.digest(ByteBuffer.wrap(data, i * BS, FileBlocks.blockLength(data.length, BS, i)), d, i);
-        }
-        return BlockDigests.fileDigest(d, n, data.length);
+        return StorageTestData.fileDigest(data, BS);
     }
 
     private static void deliver(IncomingFile f, byte[] data, int block) throws DwcpException {
@@ -75,7 +62,7 @@ class IncomingFileTest {
 
     @Test
     void zeroBlocksOfANewFileStayHolesAndTheFileKeepsItsLength() throws Exception {
-        byte[] data = random(4 * BS + 100, 5);
+        byte[] data = StorageTestData.random(4 * BS + 100, 5);
         Arrays.fill(data, BS, 3 * BS, (byte) 0); // blocks 1 and 2
         Arrays.fill(data, 4 * BS, data.length, (byte) 0); // the short last block: the length must still be set
         Path target = dir.resolve("sparse.bin");
@@ -93,7 +80,7 @@ class IncomingFileTest {
 
     @Test
     void zeroBlocksOverABasisCopyAreWrittenOut() throws Exception {
-        byte[] old = random(3 * BS, 6);
+        byte[] old = StorageTestData.random(3 * BS, 6);
         Path target = dir.resolve("basis.bin");
         Files.write(target, old);
         byte[] data = old.clone();
@@ -108,7 +95,7 @@ class IncomingFileTest {
 
     @Test
     void blocksInAnyOrderThenDigestThenRename() throws Exception {
-        byte[] data = random(3 * BS + 17, 1);
+        byte[] data = StorageTestData.random(3 * BS + 17, 1);
         Path target = dir.resolve("f.bin");
         IncomingFile f = incoming(0, Entry.file("f.bin", data.length, 0640, 1_600_000_000_000_000_000L), target, null, 0);
         deliver(f, data, 3);
@@ -127,13 +114,13 @@ class IncomingFileTest {
 
     @Test
     void digestMismatchNeverReachesTheFinalName() throws Exception {
-        byte[] data = random(2 * BS, 2);
+        byte[] data = StorageTestData.random(2 * BS, 2);
         Path target = dir.resolve("g.bin");
         Files.writeString(target, "old content");
         IncomingFile f = incoming(0, Entry.file("g.bin", data.length, 0644, 0), target, null, 0);
         deliver(f, data, 0);
         deliver(f, data, 1);
-        byte[] wrong = fileDigest(random(2 * BS, 3));
+        byte[] wrong = fileDigest(StorageTestData.random(2 * BS, 3));
         f.expect(2, wrong);
         DwcpException e = assertThrows(DwcpException.class, f::finish);
         assertEquals(ErrorCode.VERIFY, e.code());
@@ -143,7 +130,7 @@ class IncomingFileTest {
 
     @Test
     void unchangedBlocksComeFromTheBasis() throws Exception {
-        byte[] old = random(4 * BS, 4);
+        byte[] old = StorageTestData.random(4 * BS, 4);
         byte[] now = old.clone();
         now[2 * BS + 5] ^= 1;
         Path target = dir.resolve("h.bin");
@@ -159,7 +146,7 @@ class IncomingFileTest {
 
     @Test
     void aBasisWrittenAfterThePlanFailsTheFileInsteadOfMixingVersions() throws Exception {
-        byte[] old = random(4 * BS, 8);
+        byte[] old = StorageTestData.random(4 * BS, 8);
         byte[] now = old.clone();
         now[BS + 3] ^= 1;
         Path target = dir.resolve("racy.bin");
@@ -193,7 +180,7 @@ class IncomingFileTest {
 
     @Test
     void identicalBasisIsNotRewritten() throws Exception {
-        byte[] data = random(2 * BS + 1, 5);
+        byte[] data = StorageTestData.random(2 * BS + 1, 5);
         Path target = dir.resolve("i.bin");
         Files.write(target, data);
         byte[] basis = FileBlocks.digestAll(target, data.length, BS, ByteBuffer.allocate(BS), () -> { });
@@ -207,7 +194,7 @@ class IncomingFileTest {
 
     @Test
     void rejectsBlocksOutsideTheFileOrOfTheWrongLength() throws Exception {
-        byte[] data = random(BS + 10, 6);
+        byte[] data = StorageTestData.random(BS + 10, 6);
         IncomingFile f = incoming(0, Entry.file("j", data.length, 0644, 0), dir.resolve("j"), null, 0);
         assertThrows(DwcpException.class, () -> f.accept(2L * BS, MemorySegment.ofArray(new byte[10]), 10, false));
         assertThrows(DwcpException.class, () -> f.accept(BS, MemorySegment.ofArray(new byte[11]), 11, false));
@@ -217,7 +204,7 @@ class IncomingFileTest {
 
     @Test
     void aBlockForAnAbandonedFileSaysSoAndWritesNothing() throws Exception {
-        byte[] data = random(3 * BS, 9);
+        byte[] data = StorageTestData.random(3 * BS, 9);
         Path target = dir.resolve("late.bin");
         IncomingFile f = incoming(0, Entry.file("late.bin", data.length, 0644, 0), target, null, 0);
         deliver(f, data, 0); // the part file is open
@@ -230,7 +217,7 @@ class IncomingFileTest {
 
     @Test
     void aBlockAfterTheFileIsDoneSaysSo() throws Exception {
-        byte[] data = random(2 * BS, 10);
+        byte[] data = StorageTestData.random(2 * BS, 10);
         Path target = dir.resolve("done.bin");
         IncomingFile f = incoming(0, Entry.file("done.bin", data.length, 0644, 0), target, null, 0);
         deliver(f, data, 0);
@@ -255,7 +242,7 @@ class IncomingFileTest {
             IncomingFile[] files = new IncomingFile[3];
             int open = PartFile.open();
             for (int k = 0; k < 3; k++) {
-                data[k] = random(2 * BS + 1 + 17 * k, 40 + k);
+                data[k] = StorageTestData.random(2 * BS + 1 + 17 * k, 40 + k);
                 files[k] = incoming(k, Entry.file("p" + k, data[k].length, 0644, 0), dir.resolve("p" + k), null, 0);
                 for (int b = 0; b < 3; b++) {
                     deliver(files[k], data[k], b);
