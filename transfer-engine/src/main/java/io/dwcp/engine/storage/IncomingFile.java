@@ -763,7 +763,9 @@ public final class IncomingFile {
             basis.dropPages(); // every block is here: no REFINE follows
             try {
                 boolean anyWritten = composeAndVerify();
-                if (!anyWritten && basisDigests != null && basisSize == entry.size()) {
+                // Identical to the file at the final name only when the digests were that file's: a resumed part's
+                // proven blocks are the part's own, which must still be renamed into place.
+                if (!anyWritten && basisDigests != null && basisSize == entry.size() && resumed == null) {
                     identical = true;
                     if (clonedPart) {
                         awaitLandings();

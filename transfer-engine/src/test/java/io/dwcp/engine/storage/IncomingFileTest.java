@@ -179,6 +179,34 @@ class IncomingFileTest {
     }
 
     @Test
+    void aResumedPartHoldingEveryBlockIsRenamedIntoPlaceNotTakenForTheOldFile() throws Exception {
+        // 4 MiB and more is journaled; the old version stays at the final name throughout.
+        byte[] old = StorageTestData.random((int) IncomingFile.MIN_RESUME_SIZE + 3 * BS, 9);
+        byte[] now = StorageTestData.random(old.length, 10);
+        Path target = dir.resolve("r.bin");
+        Files.write(target, old);
+        Entry e = Entry.file("r.bin", now.length, 0644, 1_700_000_000_000_000_000L);
+        byte[] basis = FileBlocks.digestAll(target, old.length, BS, ByteBuffer.allocate(BS), () -> { });
+        IncomingFile first = incoming(0, e, target, basis, old.length);
+        for (int b = 0; b < FileBlocks.blockCount(now.length, BS); b++) {
+            deliver(first, now, b);
+        }
+        first.interrupt(); // every block arrived, the sender went away before its FILE_END: the part is kept
+        assertTrue(Files.exists(dir.resolve(first.partPath())));
+
+        PartJournal.Verified proven = PartJournal.verify(root, "r.bin" + IncomingFile.PART_SUFFIX, e, BS,
+                ByteBuffer.allocateDirect(BS));
+        assertTrue(proven != null && proven.count() == FileBlocks.blockCount(now.length, BS), "every block proven");
+        IncomingFile again = IncomingFile.resuming(1, e, root, "r.bin", BS, proven);
+        assertTrue(again.expect(0, fileDigest(now)), "nothing left to send");
+        assertTrue(again.finish());
+        assertFalse(again.identical(), "the proven blocks are the part's, not the file at the final name");
+        assertArrayEquals(now, Files.readAllBytes(target), "the resumed part, not the old file, ends under the name");
+        assertEquals(1_700_000_000_000_000_000L, Files.getLastModifiedTime(target).to(java.util.concurrent.TimeUnit.NANOSECONDS));
+        assertFalse(Files.exists(dir.resolve(again.partPath())));
+    }
+
+    @Test
     void identicalBasisIsNotRewritten() throws Exception {
         byte[] data = StorageTestData.random(2 * BS + 1, 5);
         Path target = dir.resolve("i.bin");
