@@ -799,7 +799,7 @@ public final class IncomingFile {
             } catch (IOException e) {
                 fail();
                 throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=finish-failed detail=\""
-                        + e.getMessage() + "\"");
+                        + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()) + "\"");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 fail();
