@@ -60,7 +60,9 @@ final class OutgoingFile {
         boolean basis = plan.action() == Message.FilePlan.BASIS;
         this.basisDigests = basis ? plan.blockDigests() : null;
         this.basisSize = basis ? plan.basisSize() : 0;
-        this.refine = basis && delta && (plan.changes() & Message.FilePlan.RESUMED) == 0;
+        // A resumed file refines against the part file's proven blocks (received ones match, the rest are the
+        // basis copy's): the receiver reads their pages from the part.
+        this.refine = basis && delta;
         this.refineAllowed = refine;
     }
 

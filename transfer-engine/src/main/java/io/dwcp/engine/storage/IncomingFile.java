@@ -327,8 +327,9 @@ public final class IncomingFile {
     }
 
     /**
-     * The 8-byte digests of the pages of basis blocks {@code blocks} (a REFINE), read from the file at the final
-     * name through {@code buf}, a block the caller owns.
+     * The 8-byte digests of the pages of basis blocks {@code blocks} (a REFINE): from the plan's pass when held,
+     * else read through {@code buf}, a block the caller owns, from the part file where it holds the basis (a clone,
+     * or a resumed part's proven blocks) and from the file at the final name otherwise.
      */
     public byte[] pageDigests(int[] blocks, MemorySegment buf) throws DwcpException {
         for (int b : blocks) {
@@ -338,12 +339,16 @@ public final class IncomingFile {
         if (cached != null) {
             return cached;
         }
+        // A clone's or a resumed part's blocks are the basis here: the part file is read, not the final name.
         boolean fromPart;
+        boolean partOpen;
         synchronized (lock) {
-            fromPart = clonedPart;
+            fromPart = clonedPart || resumed != null;
+            partOpen = part != null;
         }
-        if (!fromPart) {
-            return BasisDigests.pages(root, finalPath, entry.path(), entry.size(), blockSize, blocks, buf);
+        if (!fromPart || !partOpen) {
+            return BasisDigests.pages(root, fromPart ? partPath : finalPath, entry.path(), entry.size(), blockSize,
+                    blocks, buf);
         }
         DataFile f = beginLandingUnchecked(); // keeps the part file open while it is read
         try {
