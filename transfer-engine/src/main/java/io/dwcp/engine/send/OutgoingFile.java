@@ -30,6 +30,8 @@ final class OutgoingFile {
     final byte[] digests;
     private final byte[] basisDigests;
     private final long basisSize;
+    /** The plan is a RESUMED one: its digests are the receiver's part file's, zero where it lacks a block. */
+    private final boolean resumed;
     private final AtomicInteger handled = new AtomicInteger();
     private final AtomicInteger sent = new AtomicInteger();
     private final IoPaths io;
@@ -62,6 +64,7 @@ final class OutgoingFile {
         this.basisSize = basis ? plan.basisSize() : 0;
         // A resumed file refines against the part file's proven blocks (received ones match, the rest are the
         // basis copy's): the receiver reads their pages from the part.
+        this.resumed = (plan.changes() & Message.FilePlan.RESUMED) != 0;
         this.refine = basis && delta;
         this.refineAllowed = refine;
     }
@@ -69,10 +72,22 @@ final class OutgoingFile {
     /**
      * True when changed block {@code block} should be refined to pages: the receiver's basis has a block of the same
      * length there, and refining has not proven useless for this file (most pages of the blocks refined so far had
-     * changed: the round trip then buys nothing).
+     * changed: the round trip then buys nothing). A resumed file's block that its part file lacks (an all-zero digest
+     * in the plan) has nothing to refine against and goes whole.
      */
     boolean refinable(int block) {
-        return refine && offset(block) < basisSize && FileBlocks.blockLength(basisSize, blockSize, block) == length(block);
+        return refine && offset(block) < basisSize && FileBlocks.blockLength(basisSize, blockSize, block) == length(block)
+                && !(resumed && unproven(block));
+    }
+
+    private boolean unproven(int block) {
+        int at = block * BlockDigests.DIGEST_LENGTH;
+        for (int i = at; i < at + BlockDigests.DIGEST_LENGTH; i++) {
+            if (basisDigests[i] != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** OLD ({@code --base}) when the receiver's copy proved to be it: changed blocks go as XOR deltas. */

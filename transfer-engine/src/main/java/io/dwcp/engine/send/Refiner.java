@@ -163,17 +163,28 @@ final class Refiner {
     }
 
     /**
-     * The receiver's page digests for the oldest unanswered REFINE of a file: checked against what was asked, then
-     * every block goes to the streams.
+     * The receiver's page digests for an unanswered REFINE of a file: checked against what was asked, then every
+     * block goes to the streams. The REFINEs of one file may leave in another order than they were made (streams
+     * make them under this lock and send them after it), and the receiver answers in the order they came, so an
+     * answer is matched with the request it names, not with the oldest.
      */
     void answered(Message.PageDigests d) throws DwcpException {
         Pending p;
-        int[] asked;
+        int[] asked = null;
         synchronized (this) {
             p = files.get(d.fileId());
-            asked = p == null ? null : p.asked.poll();
+            if (p != null) {
+                for (java.util.Iterator<int[]> it = p.asked.iterator(); it.hasNext(); ) {
+                    int[] a = it.next();
+                    if (java.util.Arrays.equals(a, d.blocks())) {
+                        asked = a;
+                        it.remove();
+                        break;
+                    }
+                }
+            }
         }
-        if (asked == null || !java.util.Arrays.equals(asked, d.blocks())) {
+        if (asked == null) {
             throw DwcpException.protocol("frame=page_digests reason=not-asked file=" + d.fileId());
         }
         OutgoingFile f = p.file;
