@@ -555,6 +555,46 @@ class EndToEndTest {
     }
 
     @Test
+    void aFileGivenUpMidWayFailsAloneAndItsLateBlocksAreDropped() throws Exception {
+        byte[] gone = Harness.random(92, 4 * RawClient.BLOCK);
+        byte[] kept = Harness.random(93, 4 * RawClient.BLOCK + 17);
+        String before = server.log();
+        try (RawClient c = RawClient.connect(server.controlPort)) {
+            Message.Welcome w = c.offer("midway", RawClient.file("gone.bin", gone), RawClient.file("kept.bin", kept));
+            try (RawClient d = RawClient.join(w.dataPort(), w.sessionId(), 0)) {
+                d.sendBlock(0, gone, 0);
+                // The sender found gone.bin shrunk after its first block and gives it up (FILE_END -1) ...
+                c.send(new Message.FileEnd(0, Message.FileEnd.ABANDONED, new byte[16]));
+                Message.FileDone abandoned = c.read(Message.FileDone.class);
+                assertEquals(0, abandoned.fileId());
+                assertNotEquals(Message.FileDone.OK, abandoned.status(), abandoned::toString);
+                // ... while three of its blocks were still on their way: they are read and dropped.
+                for (int i = 1; i < 4; i++) {
+                    d.sendBlock(0, gone, i);
+                }
+                for (int i = 0; i < RawClient.blocks(kept); i++) {
+                    d.sendBlock(1, kept, i);
+                }
+                c.send(new Message.FileEnd(1, RawClient.blocks(kept), RawClient.fileDigest(kept)));
+                Message.FileDone done = c.read(Message.FileDone.class);
+                assertEquals(1, done.fileId(), done::toString);
+                assertEquals(Message.FileDone.OK, done.status(), "the session goes on with the other file: " + done);
+            }
+            c.send(new Message.Commit());
+            Message.Done end = c.readDone();
+            assertEquals(1, end.files(), end::toString);
+        }
+        assertTrue(java.util.Arrays.equals(kept, Files.readAllBytes(serverRoot.resolve("midway/kept.bin"))));
+        assertFalse(Files.exists(serverRoot.resolve("midway/gone.bin")));
+        assertEquals(List.of(), partFiles(serverRoot.resolve("midway")), "no part file left");
+        // Three late blocks, and the first too when it was stored only after the FILE_END was handled.
+        assertTrue(Harness.eventually(Duration.ofSeconds(10), () -> {
+            String log = server.log().substring(before.length());
+            return log.contains("dropped_blocks=3") || log.contains("dropped_blocks=4");
+        }), server::log);
+    }
+
+    @Test
     void demoRunsEndToEndAndRemovesOnlyItsOwnDirectory(@TempDir Path work) throws Exception {
         // --dir names where the demo works, not what it may delete: what was there before stays.
         Path mine = Files.writeString(work.resolve("mine.txt"), "keep me");

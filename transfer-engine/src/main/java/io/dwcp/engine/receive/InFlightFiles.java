@@ -149,7 +149,7 @@ final class InFlightFiles {
         }
     }
 
-    /** The sender gave the file up before sending any of it. */
+    /** The sender gave the file up (it could not read it as offered); its blocks still on the way are dropped. */
     Message.FileDone abandoned(IncomingFile f) {
         boolean wasReceiving = f.state() == IncomingFile.State.RECEIVING;
         f.fail();

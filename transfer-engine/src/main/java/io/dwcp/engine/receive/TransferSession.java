@@ -282,6 +282,12 @@ public final class TransferSession implements DataSession {
         file(fileId, "data").check(offset, length);
     }
 
+    @Override
+    public boolean dropsBlocksOf(int fileId) {
+        IncomingFile f = files.slot(fileId);
+        return f != null && f.id() == fileId && f.state() == IncomingFile.State.FAILED;
+    }
+
     /** A CRC-verified block from a data stream. */
     @Override
     public void onBlock(int fileId, long offset, MemorySegment block, int length, boolean allZero, int wireLength)
@@ -458,8 +464,9 @@ public final class TransferSession implements DataSession {
                 p.release(); // every data thread has left: no read into its slabs can still be in flight
             }
             long workers = p == null ? 0 : p.workerAllocatedBytes();
+            long dropped = p == null ? 0 : p.droppedBlocks();
             LOG.info("session=" + name + " data end payload=" + payloadBytes.get() + " data_heap_alloc_bytes="
-                    + (dataHeapAllocBytes.get() + workers));
+                    + (dataHeapAllocBytes.get() + workers) + (dropped > 0 ? " dropped_blocks=" + dropped : ""));
         }
     }
 

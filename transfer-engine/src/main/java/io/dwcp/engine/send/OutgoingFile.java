@@ -205,6 +205,12 @@ final class OutgoingFile {
                 + "\" reason=source-changed-during-transfer detail=shrank offset=" + offset);
     }
 
+    /** The clean error for a block at {@code offset} whose bytes changed since they were first read. */
+    DwcpException changed(long offset) {
+        return new DwcpException(ErrorCode.IO, "path=\"" + entry.path()
+                + "\" reason=source-changed-during-transfer detail=rewritten offset=" + offset);
+    }
+
     /**
      * Opens the file on first use (and again for a retry after {@link #retire()}) and counts the user; every
      * call is paired with {@link #release()}. The file stays open while any stream reads or sends from it.

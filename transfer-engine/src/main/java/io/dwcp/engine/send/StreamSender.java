@@ -54,11 +54,9 @@ final class StreamSender implements Runnable {
                 try {
                     file = f.acquire();
                 } catch (IOException e) {
-                    // Opened at the first block, so nothing of it has gone: the file alone fails.
-                    if (task >= 0 && client.abandon(f, e)) {
-                        continue;
-                    }
-                    throw e;
+                    // It vanished or changed size since it was offered: the file alone fails.
+                    client.abandon(f, e);
+                    continue;
                 }
                 try {
                     if (task < 0) {
@@ -89,12 +87,10 @@ final class StreamSender implements Runnable {
         try {
             length = f.read(file, index, memory, FrameSender.BLOCK_AT);
         } catch (IOException e) {
-            // A one-block file that changed while read has sent nothing: it alone fails. A bigger one may have
-            // blocks on the wire already, and the transfer stops (its other files are not left half-checked).
-            if (f.blockCount == 1 && client.abandon(f, e)) {
-                return;
-            }
-            throw e;
+            // It shrank or could not be read while it was sent: it alone fails (the receiver drops its blocks still
+            // on the way), and the other files go on.
+            client.abandon(f, e);
+            return;
         }
         // the same bytes BlockDigests.digest(ByteBuffer) hashes, without wrapping a buffer per block
         Xxh3.hash128(memory, FrameSender.BLOCK_AT, length, f.digests, index * BlockDigests.DIGEST_LENGTH);
@@ -169,8 +165,8 @@ final class StreamSender implements Runnable {
                 f.read(file, index, memory, FrameSender.BLOCK_AT);
                 Xxh3.hash128(memory, FrameSender.BLOCK_AT, length, scratchDigest, 0);
                 if (!BlockDigests.equalAt(scratchDigest, 0, f.digests, index)) {
-                    client.fail("path=\"" + f.entry.path() + "\" reason=source-changed-during-transfer offset="
-                            + f.offset(index), TransferResult.EXIT_FAILED);
+                    client.abandon(f, f.changed(f.offset(index)));
+                    client.refinedDropped(r.slot());
                     return;
                 }
                 wire = frames.send(f, file, f.offset(index), length);
@@ -184,11 +180,16 @@ final class StreamSender implements Runnable {
 
     /** A block the receiver refused: read again, and send only when the source still has the bytes offered. */
     private void resend(OutgoingFile f, DataFile file, int index) throws IOException {
-        int length = f.read(file, index, memory, FrameSender.BLOCK_AT);
+        int length;
+        try {
+            length = f.read(file, index, memory, FrameSender.BLOCK_AT);
+        } catch (IOException e) {
+            client.abandon(f, e);
+            return;
+        }
         Xxh3.hash128(memory, FrameSender.BLOCK_AT, length, scratchDigest, 0);
         if (!BlockDigests.equalAt(scratchDigest, 0, f.digests, index)) {
-            client.fail("path=\"" + f.entry.path() + "\" reason=source-changed-during-transfer offset=" + f.offset(index),
-                    TransferResult.EXIT_FAILED);
+            client.abandon(f, f.changed(f.offset(index)));
             return;
         }
         client.resent(frames.send(f, file, f.offset(index), length));

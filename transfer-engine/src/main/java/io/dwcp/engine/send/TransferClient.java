@@ -491,19 +491,19 @@ public final class TransferClient {
     }
 
     /**
-     * A file that could not be read as offered (vanished, changed size) before any of its blocks went: the
-     * receiver is told to drop it, it is reported by name, and the rest of the transfer goes on.
+     * A file that could not be read as offered (it vanished, changed size, or changed under a block being sent
+     * again): the receiver is told to drop it (and drops its blocks still on the way), it is reported by name, and
+     * the rest of the transfer goes on.
      */
-    boolean abandon(OutgoingFile f, IOException cause) throws IOException {
+    void abandon(OutgoingFile f, IOException cause) throws IOException {
         if (!f.abandon()) {
-            return true;
+            return;
         }
         String why = cause instanceof DwcpException d ? d.getMessage()
                 : "path=\"" + f.entry.path() + "\" reason=source-unreadable detail=\"" + cause.getMessage() + "\"";
         tally.failedFiles.add(f.entry.path() + ": " + why);
         f.retire();
         sendControl(new Message.FileEnd(f.id, Message.FileEnd.ABANDONED, new byte[BlockDigests.DIGEST_LENGTH]));
-        return true;
     }
 
     void resent(long wire) {

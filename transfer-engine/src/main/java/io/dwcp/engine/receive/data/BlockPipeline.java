@@ -92,6 +92,7 @@ public final class BlockPipeline {
     /** Slots submitted to the worker and not yet done with: the slabs go back only once this is zero. */
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong workerAllocBytes = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
     private final AtomicBoolean released = new AtomicBoolean();
     private volatile boolean releaseWanted;
     private volatile boolean stopped;
@@ -184,6 +185,19 @@ public final class BlockPipeline {
         verify(s);
     }
 
+    /**
+     * A slot whose block is dropped unread by the worker (its file failed): back to the free slots at once.
+     */
+    void discard(Slot s) {
+        dropped.incrementAndGet();
+        free.offer(s);
+    }
+
+    /** Blocks of failed files read and dropped, for the session's log. */
+    public long droppedBlocks() {
+        return dropped.get();
+    }
+
     /** The session ended: what is still queued is dropped, not stored. */
     public void stop() {
         stopped = true;
@@ -202,7 +216,11 @@ public final class BlockPipeline {
                 store(s);
             }
         } catch (DwcpException e) {
-            fail(e.code(), e.getMessage());
+            if (session.dropsBlocksOf(s.fileId)) {
+                dropped.incrementAndGet(); // its file failed while the block was on its way: only it is lost
+            } else {
+                fail(e.code(), e.getMessage());
+            }
         } catch (RuntimeException e) {
             fail(ErrorCode.INTERNAL, "reason=internal detail=\"" + e + "\"");
         } finally {

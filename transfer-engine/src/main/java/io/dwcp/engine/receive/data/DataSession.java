@@ -33,6 +33,12 @@ public interface DataSession {
     /** Checks a frame's file, offset and length before its payload is read. */
     void checkBlock(int fileId, long offset, int length) throws DwcpException;
 
+    /**
+     * True when {@code fileId} has failed (the sender gave it up mid-way, or storing it failed here): its frames
+     * still on the way are read and dropped, and the session goes on with its other files.
+     */
+    boolean dropsBlocksOf(int fileId);
+
     /** A CRC-verified block: {@code block[0, length)}. */
     void onBlock(int fileId, long offset, MemorySegment block, int length, boolean allZero, int wireLength)
             throws DwcpException;

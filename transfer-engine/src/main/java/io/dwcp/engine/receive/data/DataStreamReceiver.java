@@ -141,11 +141,14 @@ final class DataStreamReceiver implements Runnable, AutoCloseable {
                 // Splice pays for big payloads; a small one (a small file's only block) costs two splices and a
                 // read-back where one recv into the slot and one pwrite after the check will do.
                 boolean small = codec == Codec.RAW && wire < MIN_LANDING;
-                slot.landed = landing && codec == Codec.RAW && !small;
-                if (slot.landed) {
-                    land(fileId, offset, wire);
-                } else {
+                boolean splice = landing && codec == Codec.RAW && !small && !session.dropsBlocksOf(fileId);
+                slot.landed = splice && land(fileId, offset, wire);
+                if (!slot.landed) {
                     readPayload(slot, wire);
+                }
+                if (session.dropsBlocksOf(fileId)) {
+                    pipeline.discard(slot); // a frame of a file that failed meanwhile: read, and dropped
+                    continue;
                 }
                 if (small) {
                     pipeline.runInline(slot);
@@ -158,9 +161,20 @@ final class DataStreamReceiver implements Runnable, AutoCloseable {
         }
     }
 
-    /** Splices the payload into the part file at its offset; the pipeline verifies it there. */
-    private void land(int fileId, long offset, int wire) throws IOException {
-        DataFile file = session.beginLanding(fileId, offset, wire);
+    /**
+     * Splices the payload into the part file at its offset; the pipeline verifies it there. False, with nothing
+     * read, when the file failed meanwhile: the caller reads the payload to drop it.
+     */
+    private boolean land(int fileId, long offset, int wire) throws IOException {
+        DataFile file;
+        try {
+            file = session.beginLanding(fileId, offset, wire);
+        } catch (DwcpException e) {
+            if (session.dropsBlocksOf(fileId)) {
+                return false;
+            }
+            throw e;
+        }
         try {
             socket.receiveToFile(file, offset, wire);
         } catch (TruncatedPayloadException e) {
@@ -168,6 +182,7 @@ final class DataStreamReceiver implements Runnable, AutoCloseable {
         } finally {
             session.endLanding(fileId);
         }
+        return true;
     }
 
     private void readPayload(BlockPipeline.Slot slot, int wire) throws IOException {
