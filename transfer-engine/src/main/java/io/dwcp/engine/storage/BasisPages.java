@@ -21,11 +21,13 @@ public final class BasisPages {
     /**
      * A zeroed array for the page digests of every block of a basis of {@code size} bytes in blocks of
      * {@code blockSize} (each block's at {@code block * PageDigests.length(blockSize)}), or null when the budget
-     * cannot take it. Give it back with {@link #release}.
+     * cannot take it, or for a basis under {@link IncomingFile#MIN_RESUME_SIZE}: a tree of small files compared by
+     * {@code --checksum} would otherwise hash every page and take an array per file, for the rare small file
+     * refined. Give it back with {@link #release}.
      */
     public static byte[] reserve(long size, int blockSize) {
         long bytes = (long) FileBlocks.blockCount(size, blockSize) * PageDigests.length(blockSize);
-        if (bytes == 0 || bytes > BUDGET) {
+        if (size < IncomingFile.MIN_RESUME_SIZE || bytes > BUDGET) {
             return null;
         }
         while (true) {

@@ -75,7 +75,7 @@ public final class IncomingFile {
     private final AtomicInteger receivedCount = new AtomicInteger();
     private final byte[] basisDigests;
     private final long basisSize;
-    /** The basis's checks, its statx from the plan and its page digests. */
+    /** The basis's checks, its statx from the plan and its page digests; null for a file without a basis. */
     private final FileBasis basis;
     /** The part file starts empty (no basis to copy), so whatever is not written reads as zeros. */
     private final boolean freshPart;
@@ -155,7 +155,7 @@ public final class IncomingFile {
         this.received = new AtomicLongArray((blockCount + 63) / 64);
         this.basisDigests = basisDigests;
         this.basisSize = basisSize;
-        this.basis = new FileBasis(id, basisDigests, basisSize, entry.size(), blockSize);
+        this.basis = basisDigests == null ? null : new FileBasis(id, basisDigests, basisSize, entry.size(), blockSize);
         this.freshPart = basisDigests == null || basisSize == 0;
         this.resumed = resumed;
     }
@@ -191,7 +191,9 @@ public final class IncomingFile {
      * longer be the ones the digests vouch for.
      */
     public void basisSeen(FileStat seen) {
-        basis.seen(seen);
+        if (basis != null) {
+            basis.seen(seen);
+        }
     }
 
     /**
@@ -200,9 +202,16 @@ public final class IncomingFile {
      */
     public void usePageDigests(byte[] pages) {
         synchronized (lock) {
-            if (state != State.RECEIVING || !basis.usePages(pages)) {
+            if (state != State.RECEIVING || basis == null || !basis.usePages(pages)) {
                 BasisPages.release(pages);
             }
+        }
+    }
+
+    /** Gives the basis's page digests back to their budget: no REFINE is answered after the file's end. */
+    private void dropPageDigests() {
+        if (basis != null) {
+            basis.dropPages();
         }
     }
 
@@ -318,12 +327,19 @@ public final class IncomingFile {
 
     /** Checks that block {@code index} may be rebuilt from the basis ({@link FileBasis#checkBlock}). */
     public void checkBasisBlock(int index) throws DwcpException {
-        basis.checkBlock(index);
+        basisFor(index).checkBlock(index);
+    }
+
+    private FileBasis basisFor(int block) throws DwcpException {
+        if (basis == null) {
+            throw DwcpException.protocol("reason=no-basis-block file=" + id + " block=" + block);
+        }
+        return basis;
     }
 
     /** Checks that a page frame at {@code offset} names the basis block planned there ({@code digest[0, 16)}). */
     public void checkBasis(long offset, byte[] digest) throws DwcpException {
-        basis.check(offset, digest);
+        basisFor((int) (offset / blockSize)).check(offset, digest);
     }
 
     /**
@@ -335,7 +351,7 @@ public final class IncomingFile {
         for (int b : blocks) {
             checkBasisBlock(b);
         }
-        byte[] cached = basis.cachedPages(blocks);
+        byte[] cached = basis == null ? null : basis.cachedPages(blocks);
         if (cached != null) {
             return cached;
         }
@@ -669,7 +685,7 @@ public final class IncomingFile {
      */
     public void interrupt() {
         synchronized (lock) {
-            basis.dropPages();
+            dropPageDigests();
             if (undo != null) {
                 fail(); // in place: the old file comes back; nothing is resumed
                 return;
@@ -765,7 +781,7 @@ public final class IncomingFile {
             if (state != State.RECEIVING) {
                 return false;
             }
-            basis.dropPages(); // every block is here: no REFINE follows
+            dropPageDigests(); // every block is here: no REFINE follows
             try {
                 boolean anyWritten = composeAndVerify();
                 // Identical to the file at the final name only when the digests were that file's: a resumed part's
@@ -897,7 +913,7 @@ public final class IncomingFile {
     /** Abandons the file: removes the part file (closed once no landing is in flight). The final name is untouched. */
     public void fail() {
         synchronized (lock) {
-            basis.dropPages();
+            dropPageDigests();
             if (state == State.DONE) {
                 return;
             }
@@ -933,7 +949,7 @@ public final class IncomingFile {
         if (!freshPart) {
             try {
                 basisCopy = BasisCopy.start(f, root.openRead(finalPath, entry.path()), Math.min(basisSize, entry.size()),
-                        entry.path(), basis.seen());
+                        entry.path(), basis == null ? null : basis.seen());
             } catch (DwcpException e) {
                 try {
                     f.close();

@@ -54,10 +54,10 @@ class BasisPagesTest {
 
     @Test
     void aRefineIsAnsweredFromThePlansPassWithoutReadingTheBasisAgain() throws Exception {
-        byte[] old = StorageTestData.random(10 * BS + 123, 1);
+        byte[] old = StorageTestData.random(64 * BS + 123, 1);
         long before = BasisPages.held();
         IncomingFile f = planned("a.bin", old, old);
-        assertEquals(before + 11L * PageDigests.length(BS), BasisPages.held(), "one array for every block's pages");
+        assertEquals(before + 65L * PageDigests.length(BS), BasisPages.held(), "one array for every block's pages");
         Files.delete(dir.resolve("a.bin")); // a read now would fail: only the cache can answer
         byte[] got;
         try (Arena arena = Arena.ofConfined()) {
@@ -77,20 +77,25 @@ class BasisPagesTest {
 
     @Test
     void theLastShortBlockIsStillReadAndTheBudgetComesBackWhenTheFileIsVerified() throws Exception {
-        byte[] old = StorageTestData.random(4 * BS + 500, 2);
+        byte[] old = StorageTestData.random(64 * BS + 500, 2);
         long before = BasisPages.held();
         IncomingFile f = planned("b.bin", old, old);
         byte[] got;
         try (Arena arena = Arena.ofConfined()) {
-            got = f.pageDigests(new int[] {4}, arena.allocate(BS)); // short in the basis: read from the file
+            got = f.pageDigests(new int[] {64}, arena.allocate(BS)); // short in the basis: read from the file
         }
         byte[] want = new byte[PageDigests.length(500)];
-        PageDigests.digest(MemorySegment.ofArray(old), 4L * BS, 500, want, 0, new byte[16]);
+        PageDigests.digest(MemorySegment.ofArray(old), 64L * BS, 500, want, 0, new byte[16]);
         assertArrayEquals(want, got);
         assertTrue(f.expect(0, StorageTestData.fileDigest(old, BS)));
         assertTrue(f.finish());
         assertTrue(f.identical());
         assertEquals(before, BasisPages.held(), "a verified file gives its page digests back");
+    }
+
+    @Test
+    void aSmallBasisTakesNone() {
+        assertNull(BasisPages.reserve(IncomingFile.MIN_RESUME_SIZE - 1, BS), "read instead, if ever refined");
     }
 
     @Test
@@ -102,14 +107,14 @@ class BasisPagesTest {
         long before = BasisPages.held();
         byte[] big = BasisPages.reserve((BasisPages.BUDGET - before) / perBlock * mib, mib);
         assertNotNull(big);
-        byte[] more = BasisPages.reserve(mib, mib);
+        byte[] more = BasisPages.reserve(IncomingFile.MIN_RESUME_SIZE, mib);
         BasisPages.release(big);
         if (more != null) {
             BasisPages.release(more);
         }
-        assertNull(more, "the budget is spent: one more block's pages do not fit");
+        assertNull(more, "the budget is spent: one more basis's pages do not fit");
         assertEquals(before, BasisPages.held());
-        IncomingFile f = planned("c.bin", StorageTestData.random(3 * BS, 3), StorageTestData.random(3 * BS, 4));
+        IncomingFile f = planned("c.bin", StorageTestData.random(64 * BS, 3), StorageTestData.random(64 * BS, 4));
         f.interrupt();
         assertEquals(before, BasisPages.held(), "an interrupted file gives its page digests back");
         assertFalse(Files.exists(dir.resolve(f.partPath())));
