@@ -1,5 +1,7 @@
 package io.dwcp.engine.send;
 
+import io.dwcp.core.DwcpException;
+import io.dwcp.core.ErrorCode;
 import io.dwcp.core.codec.BlockEncoder;
 import io.dwcp.core.codec.CompressMode;
 import io.dwcp.core.frame.Codec;
@@ -192,7 +194,8 @@ final class FrameSender implements AutoCloseable {
                     try {
                         socket.writeHeaderAndFile(blockFrame, H, source, offset, length);
                     } catch (FileShrunkException e) {
-                        throw f.shrank(e.offset());
+                        // The frame's header and part of its payload went: the stream is broken, not only the file.
+                        throw new DwcpException(ErrorCode.IO, f.shrank(e.offset()).getMessage());
                     }
                 } else {
                     socket.writeFully(blockFrame, 0, H + length);

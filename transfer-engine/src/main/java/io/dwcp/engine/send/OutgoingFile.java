@@ -200,14 +200,14 @@ final class OutgoingFile {
     }
 
     /** The clean error for a source that ended before {@code offset}, where the offer said it would not. */
-    DwcpException shrank(long offset) {
-        return new DwcpException(ErrorCode.IO, "path=\"" + entry.path()
+    SourceChangedException shrank(long offset) {
+        return new SourceChangedException("path=\"" + entry.path()
                 + "\" reason=source-changed-during-transfer detail=shrank offset=" + offset);
     }
 
     /** The clean error for a block at {@code offset} whose bytes changed since they were first read. */
-    DwcpException changed(long offset) {
-        return new DwcpException(ErrorCode.IO, "path=\"" + entry.path()
+    SourceChangedException changed(long offset) {
+        return new SourceChangedException("path=\"" + entry.path()
                 + "\" reason=source-changed-during-transfer detail=rewritten offset=" + offset);
     }
 

@@ -64,6 +64,8 @@ final class StreamSender implements Runnable {
                     } else {
                         handle(f, file, index);
                     }
+                } catch (SourceChangedException e) {
+                    client.abandon(f, e); // found before the block's frame began: the file alone fails
                 } finally {
                     f.release();
                 }
@@ -82,14 +84,23 @@ final class StreamSender implements Runnable {
         }
     }
 
-    private void handle(OutgoingFile f, DataFile file, int index) throws IOException, InterruptedException {
-        int length;
+    /**
+     * Reads block {@code index} into this stream's memory and returns its length; or -1 when the file shrank or
+     * could not be read while it was sent: it alone fails (the receiver drops its blocks still on the way), and the
+     * other files go on.
+     */
+    private int readOrAbandon(OutgoingFile f, DataFile file, int index) throws IOException {
         try {
-            length = f.read(file, index, memory, FrameSender.BLOCK_AT);
+            return f.read(file, index, memory, FrameSender.BLOCK_AT);
         } catch (IOException e) {
-            // It shrank or could not be read while it was sent: it alone fails (the receiver drops its blocks still
-            // on the way), and the other files go on.
             client.abandon(f, e);
+            return -1;
+        }
+    }
+
+    private void handle(OutgoingFile f, DataFile file, int index) throws IOException, InterruptedException {
+        int length = readOrAbandon(f, file, index);
+        if (length < 0) {
             return;
         }
         // the same bytes BlockDigests.digest(ByteBuffer) hashes, without wrapping a buffer per block
@@ -151,7 +162,14 @@ final class StreamSender implements Runnable {
             client.refinedDropped(r.slot()); // the receiver has given its verdict, or will not take the file
             return;
         }
-        DataFile file = f.acquire();
+        DataFile file;
+        try {
+            file = f.acquire();
+        } catch (IOException e) {
+            client.abandon(f, e);
+            client.refinedDropped(r.slot());
+            return;
+        }
         try {
             int length = f.length(index);
             int pages = PageMapDescriptor.pages(length);
@@ -173,6 +191,9 @@ final class StreamSender implements Runnable {
             }
             f.refined(sentPages, pages);
             client.refinedDone(f, r.slot(), length, wire, delta, sentPages);
+        } catch (SourceChangedException e) {
+            client.abandon(f, e); // found before the block's frame began: the file alone fails
+            client.refinedDropped(r.slot());
         } finally {
             f.release();
         }
@@ -180,11 +201,8 @@ final class StreamSender implements Runnable {
 
     /** A block the receiver refused: read again, and send only when the source still has the bytes offered. */
     private void resend(OutgoingFile f, DataFile file, int index) throws IOException {
-        int length;
-        try {
-            length = f.read(file, index, memory, FrameSender.BLOCK_AT);
-        } catch (IOException e) {
-            client.abandon(f, e);
+        int length = readOrAbandon(f, file, index);
+        if (length < 0) {
             return;
         }
         Xxh3.hash128(memory, FrameSender.BLOCK_AT, length, scratchDigest, 0);

@@ -1,6 +1,7 @@
 package io.dwcp.engine.send;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -121,12 +122,15 @@ class FrameSenderTest {
                 }
                 IOException e;
                 if (rt.io().sendfile() && n >= FrameSender.SENDFILE_MIN_BYTES) {
-                    // the bytes go from the file, which no longer has them
+                    // the bytes go from the file, which no longer has them: the frame is cut, the stream is broken
                     e = assertThrows(IOException.class, () -> frames.send(f, file, f.offset(1), n));
+                    assertFalse(e instanceof SourceChangedException, "a cut frame breaks the stream, not only the file");
                 } else {
                     // the bytes go from the slab the read filled: this frame is whole, the next read is refused
+                    // before any byte of its frame went, so only the file is given up
                     frames.send(f, file, f.offset(1), n);
                     e = assertThrows(IOException.class, () -> f.read(file, 1, frames.blockMemory(), FrameSender.BLOCK_AT));
+                    assertTrue(e instanceof SourceChangedException, e.toString());
                 }
                 f.release();
                 assertTrue(e instanceof DwcpException && e.getMessage().contains("path=\"f.bin\"")
