@@ -105,9 +105,8 @@ final class RawClient implements AutoCloseable {
     }
 
     /**
-     * Reads up to DONE after a COMMIT. Extra FILE_DONEs for files already reported are skipped: the server can
-     * send a second FILE_DONE for a file (see ProtocolAbuseTest#eachFileGetsExactlyOneFileDone, disabled until the
-     * race is fixed), and the tests that use this helper are about something else.
+     * Reads up to DONE after a COMMIT, skipping FILE_DONEs: the tests that use this helper are about something else
+     * (that each file gets exactly one FILE_DONE is ProtocolAbuseTest#eachFileGetsExactlyOneFileDone's to check).
      */
     Message.Done readDone() throws IOException {
         while (true) {
