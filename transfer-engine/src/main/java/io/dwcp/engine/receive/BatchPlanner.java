@@ -352,21 +352,19 @@ final class BatchPlanner {
                     }
                     // The page digests a REFINE asks for are taken in the same pass, while each block is in memory.
                     pages = BasisPages.reserve(basisSize, bs);
+                    boolean pagesComplete = false;
                     try {
                         BasisDigests.Digested d = clone != null
                                 ? BasisDigests.digest(clone, e.path(), basisSize, bs, scratch, onProgress, pages)
                                 : BasisDigests.digest(root, target, e.path(), basisSize, bs, scratch, onProgress, pages);
                         digests = d.blocks();
-                        if (pages != null && !d.pagesComplete()) {
-                            BasisPages.release(pages);
-                            pages = null;
-                        }
+                        pagesComplete = d.pagesComplete();
                     } catch (DwcpException ex) {
                         digests = null; // unreadable basis: the file comes whole
                         basisSize = 0;
                     }
                     boolean stop = abandoned.getAsBoolean();
-                    if (pages != null && (digests == null || stop)) {
+                    if (pages != null && (digests == null || stop || !pagesComplete)) {
                         BasisPages.release(pages);
                         pages = null;
                     }

@@ -183,9 +183,7 @@ final class StreamSender implements Runnable {
                 f.read(file, index, memory, FrameSender.BLOCK_AT);
                 Xxh3.hash128(memory, FrameSender.BLOCK_AT, length, scratchDigest, 0);
                 if (!BlockDigests.equalAt(scratchDigest, 0, f.digests, index)) {
-                    client.abandon(f, f.changed(f.offset(index)));
-                    client.refinedDropped(r.slot());
-                    return;
+                    throw f.changed(f.offset(index));
                 }
                 wire = frames.send(f, file, f.offset(index), length);
             }
@@ -207,8 +205,7 @@ final class StreamSender implements Runnable {
         }
         Xxh3.hash128(memory, FrameSender.BLOCK_AT, length, scratchDigest, 0);
         if (!BlockDigests.equalAt(scratchDigest, 0, f.digests, index)) {
-            client.abandon(f, f.changed(f.offset(index)));
-            return;
+            throw f.changed(f.offset(index)); // the caller gives the file up
         }
         client.resent(frames.send(f, file, f.offset(index), length));
     }

@@ -185,14 +185,6 @@ public final class BlockPipeline {
         verify(s);
     }
 
-    /**
-     * A slot whose block is dropped unread by the worker (its file failed): back to the free slots at once.
-     */
-    void discard(Slot s) {
-        dropped.incrementAndGet();
-        free.offer(s);
-    }
-
     /** Blocks of failed files read and dropped, for the session's log. */
     public long droppedBlocks() {
         return dropped.get();

@@ -141,14 +141,10 @@ final class DataStreamReceiver implements Runnable, AutoCloseable {
                 // Splice pays for big payloads; a small one (a small file's only block) costs two splices and a
                 // read-back where one recv into the slot and one pwrite after the check will do.
                 boolean small = codec == Codec.RAW && wire < MIN_LANDING;
-                boolean splice = landing && codec == Codec.RAW && !small && !session.dropsBlocksOf(fileId);
-                slot.landed = splice && land(fileId, offset, wire);
+                // A frame of a file that failed meanwhile is read all the same; the pipeline drops it.
+                slot.landed = landing && codec == Codec.RAW && !small && land(fileId, offset, wire);
                 if (!slot.landed) {
                     readPayload(slot, wire);
-                }
-                if (session.dropsBlocksOf(fileId)) {
-                    pipeline.discard(slot); // a frame of a file that failed meanwhile: read, and dropped
-                    continue;
                 }
                 if (small) {
                     pipeline.runInline(slot);
