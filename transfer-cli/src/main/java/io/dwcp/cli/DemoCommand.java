@@ -1,5 +1,9 @@
 package io.dwcp.cli;
 
+import io.dwcp.cli.args.Command;
+import io.dwcp.cli.args.CommandSpec;
+import io.dwcp.cli.args.OptionSpec;
+import io.dwcp.cli.args.ParsedArgs;
 import io.dwcp.engine.send.SourceScanner;
 import io.dwcp.engine.send.Target;
 import io.dwcp.engine.send.TransferClient;
@@ -29,66 +33,65 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "The whole job on one machine: an embedded receiver on loopback, a generated tree with one large "
+final class DemoCommand implements Command {
+    private static final String DESCRIPTION = "The whole job on one machine: an embedded receiver on loopback, a generated tree with one large "
                 + "file, a full send, a partial change, a resend of only what changed, and an identical resend; "
-                + "every result checked byte for byte.")
-final class DemoCommand implements Callable<Integer> {
+                + "every result checked byte for byte.";
     /** Small files are cheap to ask for and each costs the receiver an inode: a bound keeps a typo harmless. */
     private static final int MAX_SMALL = 200_000;
     private static final int SMALL_SIZE = 4096;
 
-    @Option(names = "--size", paramLabel = "SIZE", description = "Size of the large file (default: ${DEFAULT-VALUE}).",
-            defaultValue = "1G")
-    String size;
+    static final OptionSpec SIZE = OptionSpec.value("SIZE", "1G", "Size of the large file (default: ${DEFAULT-VALUE}).",
+            "--size");
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "Where the demo makes its work directory, which it "
-            + "removes at the end; nothing else in DIR is touched (default: /dev/shm, else the temp dir).")
-    Path dir;
+    static final OptionSpec DIR = OptionSpec.value("DIR", null, "Where the demo makes its work directory, which it "
+            + "removes at the end; nothing else in DIR is touched (default: /dev/shm, else the temp dir).", "--dir");
 
-    @Mixin
-    StreamsOption streams;
 
-    @Option(names = "--changes", paramLabel = "N", description = "4 KiB regions to overwrite before the resend "
-            + "(default: ${DEFAULT-VALUE}).", defaultValue = "10")
-    int changes;
+    static final OptionSpec CHANGES = OptionSpec.value("N", "10", "4 KiB regions to overwrite before the resend "
+            + "(default: ${DEFAULT-VALUE}).", "--changes");
 
-    @Option(names = "--small", paramLabel = "N", description = "Also put N small files (4 KiB each, 100 per "
-            + "directory) in the tree (default: ${DEFAULT-VALUE}).", defaultValue = "0")
-    int small;
+    static final OptionSpec SMALL = OptionSpec.value("N", "0", "Also put N small files (4 KiB each, 100 per "
+            + "directory) in the tree (default: ${DEFAULT-VALUE}).", "--small");
 
-    @Option(names = "--keep", description = "Keep the work directory.")
-    boolean keep;
+    static final OptionSpec KEEP = OptionSpec.flag("Keep the work directory.", "--keep");
 
-    @Option(names = "--tunnel", description = "Instead: the encrypted path. A network namespace plays the remote site "
-            + "with its own DWCP WireGuard peer and sends a file of --size (default here 256M) through the tunnel to "
-            + "this process's server, which runs inside a WireGuard interface (serve --tunnel). Needs root.")
-    boolean tunnel;
+    static final OptionSpec TUNNEL = OptionSpec.flag("Instead: the encrypted path. A network namespace plays the remote "
+            + "site with its own DWCP WireGuard peer and sends a file of --size (default here 256M) through the tunnel to "
+            + "this process's server, which runs inside a WireGuard interface (serve --tunnel). Needs root.", "--tunnel");
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+
+    static final CommandSpec SPEC = CommandSpec.builder("demo").description(DESCRIPTION)
+            .options(SIZE, DIR, StreamsOption.STREAMS, CHANGES, SMALL, KEEP, TUNNEL).build();
 
     private final PrintStream out = System.out;
     private int streamCount;
+    private int changes;
 
     @Override
-    public Integer call() throws Exception {
+    public CommandSpec spec() {
+        return SPEC;
+    }
+
+    @Override
+    public int run(ParsedArgs a) throws Exception {
+        String size = a.value(SIZE);
+        Path dir = a.path(DIR);
+        changes = a.intValue(CHANGES);
+        int small = a.intValue(SMALL);
+        boolean keep = a.has(KEEP);
         long bigSize = Units.parseSize(size);
         if (bigSize < 1) {
             throw new IllegalArgumentException("size=" + size + " reason=must-be-positive");
         }
-        streamCount = streams.count();
+        streamCount = new StreamsOption(a).count();
         if (small < 0 || small > MAX_SMALL) {
             throw new IllegalArgumentException("small=" + small + " reason=out-of-range min=0 max=" + MAX_SMALL);
         }
-        if (tunnel) {
-            long tunnelSize = spec.commandLine().getParseResult().hasMatchedOption("--size") ? bigSize : 256L << 20;
+        if (a.has(TUNNEL)) {
+            long tunnelSize = a.has(SIZE) ? bigSize : 256L << 20;
             Path work = workDir(dir, 2 * tunnelSize);
             Log.setInfo(false);
             out.println("dwcp demo --tunnel: work directory " + work);

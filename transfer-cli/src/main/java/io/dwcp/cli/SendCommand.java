@@ -1,5 +1,9 @@
 package io.dwcp.cli;
 
+import io.dwcp.cli.args.Command;
+import io.dwcp.cli.args.CommandSpec;
+import io.dwcp.cli.args.OptionSpec;
+import io.dwcp.cli.args.ParsedArgs;
 import io.dwcp.core.message.Message;
 import io.dwcp.core.manifest.FilterRules;
 import io.dwcp.engine.send.SourceScanner;
@@ -16,138 +20,123 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
-@Command(name = "send", mixinStandardHelpOptions = true,
-        customSynopsis = "dwcp send [-P N|auto] [--compress auto|lz4|off] [--delta auto|off] [--base OLD] [--inplace] [--no-fsync] [--json] [--no-progress] [--token-file FILE] "
+final class SendCommand implements Command {
+    private static final String SYNOPSIS = "[-P N|auto] [--compress auto|lz4|off] [--delta auto|off] [--base OLD] [--inplace] [--no-fsync] [--json] [--no-progress] [--token-file FILE] "
                 + "[--block-size SIZE] [--idle-timeout SECONDS] [--io auto|portable] [-c|--checksum] [-I|--ignore-times] "
                 + "[-X|--xattrs] [--numeric-ids] [--delete] [-n|--dry-run] [-i|--itemize-changes] [--stats] [--safe-links] "
                 + "[--exclude PATTERN]... "
-                + "[--include PATTERN]... [--exclude-from FILE]... SRC... HOST[:PORT][/DEST]",
-        description = "Send files and directory trees to a dwcp server, keeping what rsync -aH keeps (modes, mtimes, "
+                + "[--include PATTERN]... [--exclude-from FILE]... SRC... HOST[:PORT][/DEST]";
+    private static final String DESCRIPTION = "Send files and directory trees to a dwcp server, keeping what rsync -aH keeps (modes, mtimes, "
                 + "symlinks as they are, hard links, FIFOs; owners, by name unless --numeric-ids, and devices when "
                 + "the server runs as root; extended attributes with -X). A directory is sent as a directory of the "
                 + "same name; with a trailing slash (dir/) its contents are sent. A file whose size and mtime match at "
-                + "the server is skipped without being read (its metadata is still brought up to date).")
-final class SendCommand implements Callable<Integer> {
-    @Mixin
-    StreamsOption streams;
+                + "the server is skipped without being read (its metadata is still brought up to date).";
 
-    @Option(names = "--compress", paramLabel = "auto|lz4|off", description = "LZ4 policy: auto sends LZ4 only on blocks "
-            + "where it pays, and over loopback only on the pages of changed blocks (default: ${DEFAULT-VALUE}).",
-            defaultValue = "auto")
-    String compress;
+    static final OptionSpec COMPRESS = OptionSpec.value("auto|lz4|off", "auto", "LZ4 policy: auto sends LZ4 only on blocks "
+            + "where it pays, and over loopback only on the pages of changed blocks (default: ${DEFAULT-VALUE}).", "--compress");
 
-    @Option(names = "--delta", paramLabel = "auto|off", description = "auto: a changed block of a file the server "
+    static final OptionSpec DELTA = OptionSpec.value("auto|off", "auto", "auto: a changed block of a file the server "
             + "already has is refined to its 4 KiB pages (one more round trip, for changed blocks only) and only the "
-            + "pages that differ travel; off: changed blocks travel whole (default: ${DEFAULT-VALUE}).",
-            defaultValue = "auto")
-    String delta;
+            + "pages that differ travel; off: changed blocks travel whole (default: ${DEFAULT-VALUE}).", "--delta");
 
-    @Option(names = "--base", paramLabel = "OLD", description = "The server's copy of the one file sent is OLD (an "
+    static final OptionSpec BASE = OptionSpec.value("OLD", null, "The server's copy of the one file sent is OLD (an "
             + "older version of it this host also has): changed blocks go as XOR deltas of the pages that differ, with "
             + "no round trip. Checked by digest first: if the server's copy is not OLD, its block digests are used "
-            + "instead and a warning says so.")
-    Path base;
+            + "instead and a warning says so.", "--base");
 
-    @Option(names = "--inplace", description = "Change the server's existing copies of changed files in place, "
+    static final OptionSpec INPLACE = OptionSpec.flag("Change the server's existing copies of changed files in place, "
             + "writing only the changed bytes, under an undo log that puts the old bytes back if the transfer fails or "
             + "the server crashes (for file systems that cannot clone; readers of the file see it change while the "
             + "transfer runs, and other hard links to it change too). Files under 4 MiB and files that shrink are "
-            + "sent as usual.")
-    boolean inplace;
+            + "sent as usual.", "--inplace");
 
-    @Option(names = "--no-fsync", description = "Scratch data: the server flushes nothing to disk before files take "
+    static final OptionSpec NO_FSYNC = OptionSpec.flag("Scratch data: the server flushes nothing to disk before files take "
             + "their names (by default each verified file's data is on disk before its rename, and the renames before "
-            + "the transfer's end is confirmed).")
-    boolean noFsync;
+            + "the transfer's end is confirmed).", "--no-fsync");
 
-    @Option(names = "--block-size", paramLabel = "SIZE", description = "Block size, a power of two from 4K to 16M "
-            + "(default: ${DEFAULT-VALUE}).", defaultValue = "1M")
-    String blockSize;
+    static final OptionSpec BLOCK_SIZE = OptionSpec.value("SIZE", "1M", "Block size, a power of two from 4K to 16M "
+            + "(default: ${DEFAULT-VALUE}).", "--block-size");
 
-    @Option(names = "--json", description = "Print one JSON object with the result on stdout.")
-    boolean json;
+    static final OptionSpec JSON = OptionSpec.flag("Print one JSON object with the result on stdout.", "--json");
 
-    @Option(names = "--no-progress", description = "No progress line, even on a terminal.")
-    boolean noProgress;
+    static final OptionSpec NO_PROGRESS = OptionSpec.flag("No progress line, even on a terminal.", "--no-progress");
 
-    @Option(names = "--token-file", paramLabel = "FILE", description = "Shared secret the server requires.")
-    Path tokenFile;
+    static final OptionSpec TOKEN_FILE = OptionSpec.value("FILE", null, "Shared secret the server requires.", "--token-file");
 
-    @Option(names = "--idle-timeout", paramLabel = "SECONDS", description = "Fail when nothing moves for this long "
-            + "(default: ${DEFAULT-VALUE}).", defaultValue = "120")
-    int idleSeconds;
+    static final OptionSpec IDLE_TIMEOUT = OptionSpec.value("SECONDS", "120", "Fail when nothing moves for this long "
+            + "(default: ${DEFAULT-VALUE}).", "--idle-timeout");
 
-    @Option(names = "--io", paramLabel = "auto|portable", description = "Data-plane I/O: auto uses sendfile and "
-            + "MSG_ZEROCOPY where they work here; portable forces the plain JDK path (default: ${DEFAULT-VALUE}).",
-            defaultValue = "auto")
-    String io;
+    static final OptionSpec IO = OptionSpec.value("auto|portable", "auto", "Data-plane I/O: auto uses sendfile and "
+            + "MSG_ZEROCOPY where they work here; portable forces the plain JDK path (default: ${DEFAULT-VALUE}).", "--io");
 
-    @Option(names = {"-c", "--checksum"}, description = "Compare files by block digests, not by size and mtime.")
-    boolean checksum;
+    static final OptionSpec CHECKSUM = OptionSpec.flag("Compare files by block digests, not by size and mtime.", "-c", "--checksum");
 
-    @Option(names = {"-I", "--ignore-times"}, description = "Send every file, even one whose size and mtime match.")
-    boolean ignoreTimes;
+    static final OptionSpec IGNORE_TIMES = OptionSpec.flag("Send every file, even one whose size and mtime match.", "-I", "--ignore-times");
 
-    @Option(names = {"-X", "--xattrs"}, description = "Keep extended attributes, as rsync -X: every namespace but "
+    static final OptionSpec XATTRS = OptionSpec.flag("Keep extended attributes, as rsync -X: every namespace but "
             + "system.* (ACLs) is sent, the links' own included; a server running as root applies them all, any other "
             + "user.* only (the rest are named in a warning). On a re-sync changed attributes are set and removed ones "
-            + "removed, without sending unchanged data. With --io portable only user.* is read.")
-    boolean xattrs;
+            + "removed, without sending unchanged data. With --io portable only user.* is read.", "-X", "--xattrs");
 
-    @Option(names = "--numeric-ids", description = "Send owners and groups as numbers only. By default each is also "
+    static final OptionSpec NUMERIC_IDS = OptionSpec.flag("Send owners and groups as numbers only. By default each is also "
             + "sent by name and a server running as root gives files the ids those names have there (a name it does "
-            + "not know keeps the number; root is never mapped), as rsync does.")
-    boolean numericIds;
+            + "not know keeps the number; root is never mapped), as rsync does.", "--numeric-ids");
 
-    @Option(names = "--delete", description = "Remove what DEST holds that the sources lack (only below DEST; not in a "
-            + "directory the sender could not read completely).")
-    boolean delete;
+    static final OptionSpec DELETE = OptionSpec.flag("Remove what DEST holds that the sources lack (only below DEST; not in a "
+            + "directory the sender could not read completely).", "--delete");
 
-    @Option(names = {"-n", "--dry-run"}, description = "Change nothing; with -i, list what would change.")
-    boolean dryRun;
+    static final OptionSpec DRY_RUN = OptionSpec.flag("Change nothing; with -i, list what would change.", "-n", "--dry-run");
 
-    @Option(names = {"-i", "--itemize-changes"}, description = "List each change as rsync does (YXcstpoguax path).")
-    boolean itemize;
+    static final OptionSpec ITEMIZE = OptionSpec.flag("List each change as rsync does (YXcstpoguax path).", "-i", "--itemize-changes");
 
-    @Option(names = "--stats", description = "Print counts of entries, files sent and deleted, and bytes.")
-    boolean stats;
+    static final OptionSpec STATS = OptionSpec.flag("Print counts of entries, files sent and deleted, and bytes.", "--stats");
 
-    @Option(names = "--safe-links", description = "Leave out symlinks that could point outside the tree.")
-    boolean safeLinks;
+    static final OptionSpec SAFE_LINKS = OptionSpec.flag("Leave out symlinks that could point outside the tree.", "--safe-links");
 
-    @Option(names = "--exclude", paramLabel = "PATTERN", description = "Leave out matching paths (rsync rules: *, **, ?, "
-            + "a leading / anchors, a trailing / matches directories only).")
-    List<String> excludes = new java.util.ArrayList<>();
+    static final OptionSpec EXCLUDE = OptionSpec.value("PATTERN", null, "Leave out matching paths (rsync rules: *, **, ?, "
+            + "a leading / anchors, a trailing / matches directories only).", "--exclude");
 
-    @Option(names = "--include", paramLabel = "PATTERN", description = "Keep matching paths even when a later --exclude "
-            + "matches (the first matching rule wins).")
-    List<String> includes = new java.util.ArrayList<>();
+    static final OptionSpec INCLUDE = OptionSpec.value("PATTERN", null, "Keep matching paths even when a later --exclude "
+            + "matches (the first matching rule wins).", "--include");
 
-    @Option(names = "--exclude-from", paramLabel = "FILE", description = "Read exclude patterns from FILE (one per line; "
-            + "'+ ' includes, '- ' excludes, '#' and ';' start comments).")
-    List<Path> excludeFrom = new java.util.ArrayList<>();
+    static final OptionSpec EXCLUDE_FROM = OptionSpec.value("FILE", null, "Read exclude patterns from FILE (one per line; "
+            + "'+ ' includes, '- ' excludes, '#' and ';' start comments).", "--exclude-from");
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
-    @Parameters(arity = "2..*", paramLabel = "SRC|TARGET", description = "Sources, then the target HOST[:PORT][/DEST]; "
-            + "DEST is a directory below the server's root (created when missing) that receives every source.")
-    List<String> args;
+    static final CommandSpec SPEC = CommandSpec.builder("send").synopsis(SYNOPSIS).description(DESCRIPTION)
+            .options(StreamsOption.STREAMS, COMPRESS, DELTA, BASE, INPLACE, NO_FSYNC, BLOCK_SIZE, JSON, NO_PROGRESS,
+                    TOKEN_FILE, IDLE_TIMEOUT, IO, CHECKSUM, IGNORE_TIMES, XATTRS, NUMERIC_IDS, DELETE, DRY_RUN, ITEMIZE,
+                    STATS, SAFE_LINKS, EXCLUDE, INCLUDE, EXCLUDE_FROM)
+            .operands("SRC|TARGET", 2, Integer.MAX_VALUE, "Sources, then the target HOST[:PORT][/DEST]; DEST is a "
+                    + "directory below the server's root (created when missing) that receives every source.")
+            .build();
 
     @Override
-    public Integer call() throws Exception {
-        int streamCount = streams.count();
+    public CommandSpec spec() {
+        return SPEC;
+    }
+
+    @Override
+    public int run(ParsedArgs a) throws Exception {
+        int streamCount = new StreamsOption(a).count();
+        String blockSize = a.value(BLOCK_SIZE);
+        String delta = a.value(DELTA);
+        String io = a.value(IO);
+        int idleSeconds = a.intValue(IDLE_TIMEOUT);
+        boolean json = a.has(JSON);
+        boolean checksum = a.has(CHECKSUM);
+        boolean ignoreTimes = a.has(IGNORE_TIMES);
+        boolean delete = a.has(DELETE);
+        boolean xattrs = a.has(XATTRS);
+        boolean itemize = a.has(ITEMIZE);
+        Path base = a.path(BASE);
+        List<String> args = a.operands();
         long bs = Units.parseSize(blockSize);
         if (bs < Limits.MIN_BLOCK_SIZE || bs > Limits.MAX_BLOCK_SIZE || Long.bitCount(bs) != 1) {
             throw new IllegalArgumentException("block-size=" + blockSize + " reason=must-be-power-of-two-from-4K-to-16M");
         }
-        CompressMode mode = CompressMode.parse(compress);
+        CompressMode mode = CompressMode.parse(a.value(COMPRESS));
         boolean deltas = switch (delta.toLowerCase(Locale.ROOT)) {
             case "auto" -> true;
             case "off" -> false;
@@ -171,15 +160,15 @@ final class SendCommand implements Callable<Integer> {
         if (json) {
             Log.setInfo(false);
         }
-        byte[] token = Tokens.read(tokenFile);
-        FilterRules filters = filters();
+        byte[] token = Tokens.read(a.path(TOKEN_FILE));
+        FilterRules filters = filters(a);
         SourceScanner scanner;
         SourceRoots sourceRoots = SourceRoots.select(ioMode);
         if (xattrs && !sourceRoots.nativeFiles()) {
             System.err.println("dwcp: warning: the portable I/O path reads user.* extended attributes only");
         }
         try {
-            scanner = new SourceScanner(new SourceScanner.Options(limits.maxPathBytes(), filters, safeLinks, delete,
+            scanner = new SourceScanner(new SourceScanner.Options(limits.maxPathBytes(), filters, a.has(SAFE_LINKS), delete,
                     sourceRoots, xattrs),
                     args.subList(0, args.size() - 1)).check();
         } catch (DwcpException e) {
@@ -198,9 +187,9 @@ final class SendCommand implements Callable<Integer> {
             }
         }
         int flags = (checksum ? Message.Offer.CHECKSUM : 0) | (ignoreTimes ? Message.Offer.IGNORE_TIMES : 0)
-                | (delete ? Message.Offer.DELETE : 0) | (dryRun ? Message.Offer.DRY_RUN : 0)
-                | (noFsync ? Message.Offer.NO_FSYNC : 0) | (inplace ? Message.Offer.INPLACE : 0)
-                | (xattrs ? Message.Offer.XATTRS : 0) | (numericIds ? Message.Offer.NUMERIC_IDS : 0);
+                | (delete ? Message.Offer.DELETE : 0) | (a.has(DRY_RUN) ? Message.Offer.DRY_RUN : 0)
+                | (a.has(NO_FSYNC) ? Message.Offer.NO_FSYNC : 0) | (a.has(INPLACE) ? Message.Offer.INPLACE : 0)
+                | (xattrs ? Message.Offer.XATTRS : 0) | (a.has(NUMERIC_IDS) ? Message.Offer.NUMERIC_IDS : 0);
         PrintStream out = System.out;
         java.util.function.Consumer<String> itemized = itemize && !json ? line -> {
             synchronized (out) {
@@ -209,7 +198,7 @@ final class SendCommand implements Callable<Integer> {
         } : null;
         TransferClient client = new TransferClient(new TransferClient.Options(streamCount, mode, (int) bs,
                 token == null ? new byte[0] : token, limits, ioMode, flags, filters.lines(), itemized, deltas, base));
-        boolean showProgress = !noProgress && !itemize && "1".equals(System.getenv("DWCP_STDERR_TTY"));
+        boolean showProgress = !a.has(NO_PROGRESS) && !itemize && "1".equals(System.getenv("DWCP_STDERR_TTY"));
         TransferResult r;
         if (showProgress) {
             try (Progress p = new Progress(client, System.err)) {
@@ -226,53 +215,30 @@ final class SendCommand implements Callable<Integer> {
                     : "dwcp: warning: server skipped " + w);
         }
         report(r, json, out, System.err, client.warnings());
-        if (stats && !json) {
+        if (a.has(STATS) && !json) {
             printStats(r, out);
         }
         return r.exitCode();
     }
 
-    private FilterRules filters() throws java.io.IOException {
+    /** rsync applies --include and --exclude in command-line order (the first matching rule wins): so do these. */
+    private static FilterRules filters(ParsedArgs a) throws java.io.IOException {
         FilterRules.Builder b = FilterRules.builder();
-        // picocli keeps each option's values apart; rsync applies --include and --exclude in command-line order,
-        // so the original arguments are replayed.
         try {
-            for (String arg : spec.commandLine().getParseResult().originalArgs()) {
-                ordered(arg, b);
+            for (int i = 0; i < a.size(); i++) {
+                OptionSpec o = a.optionAt(i);
+                if (o == EXCLUDE) {
+                    b.exclude(a.valueAt(i));
+                } else if (o == INCLUDE) {
+                    b.include(a.valueAt(i));
+                } else if (o == EXCLUDE_FROM) {
+                    b.excludeFrom(a.path("exclude-from", a.valueAt(i)));
+                }
             }
         } catch (DwcpException e) {
             throw new IllegalArgumentException(e.getMessage());
         }
         return b.build();
-    }
-
-    private String pendingOption;
-
-    /** Replays the filter options in the order given: the first matching rule wins, as in rsync. */
-    private void ordered(String arg, FilterRules.Builder b) throws java.io.IOException {
-        if (pendingOption != null) {
-            apply(pendingOption, arg, b);
-            pendingOption = null;
-            return;
-        }
-        for (String name : List.of("--exclude", "--include", "--exclude-from")) {
-            if (arg.equals(name)) {
-                pendingOption = name;
-                return;
-            }
-            if (arg.startsWith(name + "=")) {
-                apply(name, arg.substring(name.length() + 1), b);
-                return;
-            }
-        }
-    }
-
-    private static void apply(String option, String value, FilterRules.Builder b) throws java.io.IOException {
-        switch (option) {
-            case "--exclude" -> b.exclude(value);
-            case "--include" -> b.include(value);
-            default -> b.excludeFrom(Path.of(value));
-        }
     }
 
     static void printStats(TransferResult r, PrintStream out) {

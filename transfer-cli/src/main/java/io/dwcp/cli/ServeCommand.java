@@ -1,5 +1,9 @@
 package io.dwcp.cli;
 
+import io.dwcp.cli.args.Command;
+import io.dwcp.cli.args.CommandSpec;
+import io.dwcp.cli.args.OptionSpec;
+import io.dwcp.cli.args.ParsedArgs;
 import io.dwcp.server.DwcpServer;
 import io.dwcp.server.PeerIdentities;
 import io.dwcp.server.ServerConfig;
@@ -8,28 +12,29 @@ import io.dwcp.wireguard.tunnel.Tunnel;
 import io.dwcp.wireguard.tunnel.TunnelOptions;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
-@Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the transfer server (stops on SIGINT/SIGTERM).")
-final class ServeCommand implements Callable<Integer> {
-    @Option(names = "--root", required = true, paramLabel = "DIR", description = "Every received path lands below this directory.")
-    Path root;
+final class ServeCommand implements Command {
+    static final OptionSpec ROOT = OptionSpec.value("DIR", null, "Every received path lands below this directory.",
+            "--root");
 
-    @Mixin
-    ServerOptions server = new ServerOptions();
-
-    @Option(names = "--tunnel", paramLabel = "CONF", description = "Run a WireGuard interface from CONF (as dwcp tunnel "
+    static final OptionSpec TUNNEL = OptionSpec.value("CONF", null, "Run a WireGuard interface from CONF (as dwcp tunnel "
             + "up) in this process and listen on its first Address: connections are identified by the peer whose "
             + "AllowedIPs cover their source, each peer's transfers land in ROOT/<its public key, base64url>, others "
-            + "are refused. Needs CAP_NET_ADMIN.")
-    Path tunnelConf;
+            + "are refused. Needs CAP_NET_ADMIN.", "--tunnel");
+
+    static final CommandSpec SPEC = CommandSpec.builder("serve")
+            .description("Run the transfer server (stops on SIGINT/SIGTERM).")
+            .required(ROOT).options(ServerOptions.ALL).options(TUNNEL).build();
 
     @Override
-    public Integer call() throws Exception {
-        ServerConfig config = server.config(root, false);
+    public CommandSpec spec() {
+        return SPEC;
+    }
+
+    @Override
+    public int run(ParsedArgs args) throws Exception {
+        ServerConfig config = ServerOptions.config(args, args.path(ROOT), false);
+        Path tunnelConf = args.path(TUNNEL);
         Tunnel tunnel = null;
         PeerIdentities identities = null;
         if (tunnelConf != null) {

@@ -1,5 +1,7 @@
 package io.dwcp.cli;
 
+import io.dwcp.cli.args.OptionSpec;
+import io.dwcp.cli.args.ParsedArgs;
 import io.dwcp.core.Limits;
 import io.dwcp.numa.NumaOptions;
 import io.dwcp.server.ServerConfig;
@@ -11,63 +13,66 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
-import picocli.CommandLine.Option;
 
 /** Options shared by {@code serve} and {@code recv}. */
 final class ServerOptions {
-    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Control-plane address (default: ${DEFAULT-VALUE}).",
-            defaultValue = "127.0.0.1:7400")
-    String listen;
+    static final OptionSpec LISTEN = OptionSpec.value("HOST:PORT", "127.0.0.1:7400",
+            "Control-plane address (default: ${DEFAULT-VALUE}).", "--listen");
 
-    @Option(names = "--data-port", paramLabel = "PORT", description = "Data-plane port on the same host; 0 picks a free one "
-            + "(default: ${DEFAULT-VALUE}).", defaultValue = "7401")
-    int dataPort;
+    static final OptionSpec DATA_PORT = OptionSpec.value("PORT", "7401", "Data-plane port on the same host; 0 picks a free one "
+            + "(default: ${DEFAULT-VALUE}).", "--data-port");
 
-    @Option(names = "--token-file", paramLabel = "FILE", description = "Require clients to present this shared secret.")
-    Path tokenFile;
+    static final OptionSpec TOKEN_FILE = OptionSpec.value("FILE", null,
+            "Require clients to present this shared secret.", "--token-file");
 
-    @Option(names = "--plain-tcp", description = "Allow plain TCP on a non-loopback address (needs --token-file).")
-    boolean plainTcp;
+    static final OptionSpec PLAIN_TCP = OptionSpec.flag(
+            "Allow plain TCP on a non-loopback address (needs --token-file).", "--plain-tcp");
 
-    @Option(names = "--max-sessions", description = "Concurrent transfers (default: ${DEFAULT-VALUE}).", defaultValue = "64")
-    int maxSessions;
+    static final OptionSpec MAX_SESSIONS = OptionSpec.value("N", "64",
+            "Concurrent transfers (default: ${DEFAULT-VALUE}).", "--max-sessions");
 
-    @Option(names = "--idle-timeout", paramLabel = "SECONDS", description = "Close silent connections after this long "
-            + "(default: ${DEFAULT-VALUE}).", defaultValue = "120")
-    int idleSeconds;
+    static final OptionSpec IDLE_TIMEOUT = OptionSpec.value("SECONDS", "120", "Close silent connections after this long "
+            + "(default: ${DEFAULT-VALUE}).", "--idle-timeout");
 
-    @Option(names = "--io", paramLabel = "auto|splice|portable", description = "Data-plane I/O: auto uses native "
+    static final OptionSpec IO = OptionSpec.value("auto|splice|portable", "auto", "Data-plane I/O: auto uses native "
             + "sockets, sendfile and openat2-confined files where this machine allows them, and receives into memory "
             + "(the block is checked there, then written); splice also splices big blocks from the socket into the "
             + "file and reads them back to check them; portable forces plain JDK I/O (default: ${DEFAULT-VALUE}).",
-            defaultValue = "auto")
-    String io;
+            "--io");
 
-    @Option(names = "--workers", paramLabel = "N", description = "Data-plane worker threads; 0 means one per CPU chosen "
-            + "by --pin (default: ${DEFAULT-VALUE}).", defaultValue = "0")
-    int workers;
+    static final OptionSpec WORKERS = OptionSpec.value("N", "0", "Data-plane worker threads; 0 means one per CPU chosen "
+            + "by --pin (default: ${DEFAULT-VALUE}).", "--workers");
 
-    @Option(names = "--pin", paramLabel = "auto|off|CPULIST", description = "Pin data-plane threads: auto (one per "
-            + "allowed CPU), off, or a list like 0-3,8 (default: ${DEFAULT-VALUE}).", defaultValue = "auto")
-    String pin;
+    static final OptionSpec PIN = OptionSpec.value("auto|off|CPULIST", "auto", "Pin data-plane threads: auto (one per "
+            + "allowed CPU), off, or a list like 0-3,8 (default: ${DEFAULT-VALUE}).", "--pin");
 
-    @Option(names = "--hugepages", paramLabel = "auto|off|require", description = "Huge pages for data-plane buffers: "
+    static final OptionSpec HUGE_PAGES = OptionSpec.value("auto|off|require", "auto", "Huge pages for data-plane buffers: "
             + "auto (reserved huge pages, else transparent ones), off, or require (refuse to start without reserved "
-            + "ones) (default: ${DEFAULT-VALUE}).", defaultValue = "auto")
-    String hugePages;
+            + "ones) (default: ${DEFAULT-VALUE}).", "--hugepages");
 
-    @Option(names = "--buffer-memory", paramLabel = "SIZE", description = "Bound on the data plane's buffer memory "
-            + "(default: ${DEFAULT-VALUE}).", defaultValue = "256M")
-    String bufferMemory;
+    static final OptionSpec BUFFER_MEMORY = OptionSpec.value("SIZE", "256M", "Bound on the data plane's buffer memory "
+            + "(default: ${DEFAULT-VALUE}).", "--buffer-memory");
 
-    @Option(names = "--part-max-age", paramLabel = "DURATION", description = "Remove part files (NAME.dwcp-part, kept "
+    static final OptionSpec PART_MAX_AGE = OptionSpec.value("DURATION", "7d", "Remove part files (NAME.dwcp-part, kept "
             + "by interrupted transfers for a resume) nobody resumed once they are this old: a number with s, m, h or "
             + "d (12h, 30m, 7d); 0 or off keeps them forever. Swept at start, then every quarter of it, at least an hour "
-            + "apart (default: ${DEFAULT-VALUE}).", defaultValue = "7d")
-    String partMaxAge;
+            + "apart (default: ${DEFAULT-VALUE}).", "--part-max-age");
 
-    ServerConfig config(Path root, boolean oneShot) throws IOException {
+    /** Every option above, for the commands that run a server. */
+    static final List<OptionSpec> ALL = List.of(LISTEN, DATA_PORT, TOKEN_FILE, PLAIN_TCP, MAX_SESSIONS, IDLE_TIMEOUT,
+            IO, WORKERS, PIN, HUGE_PAGES, BUFFER_MEMORY, PART_MAX_AGE);
+
+    private ServerOptions() {
+    }
+
+    /** The server's configuration from a parsed command line; a usage error for a value that cannot be used. */
+    static ServerConfig config(ParsedArgs args, Path root, boolean oneShot) throws IOException {
+        int dataPort = args.intValue(DATA_PORT);
+        int maxSessions = args.intValue(MAX_SESSIONS);
+        int idleSeconds = args.intValue(IDLE_TIMEOUT);
+        String io = args.value(IO);
         if (!Files.isDirectory(root)) {
             throw new IllegalArgumentException("root=\"" + root + "\" reason=not-a-directory");
         }
@@ -84,10 +89,11 @@ final class ServerOptions {
             case "portable" -> IoMode.PORTABLE;
             default -> throw new IllegalArgumentException("io=" + io + " reason=expected-auto-splice-or-portable");
         };
-        NumaOptions numa = NumaOptions.parse(workers, pin, hugePages, bufferMemory);
-        Duration age = partMaxAge(partMaxAge);
-        return new ServerConfig(root, address(listen), dataPort, Tokens.read(tokenFile), plainTcp, oneShot, limits,
-                mode, numa, age);
+        NumaOptions numa = NumaOptions.parse(args.intValue(WORKERS), args.value(PIN), args.value(HUGE_PAGES),
+                args.value(BUFFER_MEMORY));
+        Duration age = partMaxAge(args.value(PART_MAX_AGE));
+        return new ServerConfig(root, address(args.value(LISTEN)), dataPort, Tokens.read(args.path(TOKEN_FILE)),
+                args.has(PLAIN_TCP), oneShot, limits, mode, numa, age);
     }
 
     /** Longest {@code --part-max-age}: ten years, far from any overflow in nanoseconds. */

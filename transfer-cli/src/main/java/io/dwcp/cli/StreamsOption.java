@@ -2,13 +2,19 @@ package io.dwcp.cli;
 
 import io.dwcp.engine.send.TransferClient;
 import io.dwcp.core.Limits;
-import picocli.CommandLine.Option;
+import io.dwcp.cli.args.OptionSpec;
+import io.dwcp.cli.args.ParsedArgs;
 
 /** The {@code -P N|auto} option of the commands that send. */
 final class StreamsOption {
-    @Option(names = {"-P", "--streams"}, paramLabel = "N|auto", description = "Parallel data streams; auto: 4 over a "
-            + "network, over loopback one per 4 cores (at most 4) (default: ${DEFAULT-VALUE}).", defaultValue = "auto")
-    String value;
+    static final OptionSpec STREAMS = OptionSpec.value("N|auto", "auto", "Parallel data streams; auto: 4 over a "
+            + "network, over loopback one per 4 cores (at most 4) (default: ${DEFAULT-VALUE}).", "-P", "--streams");
+
+    private final String value;
+
+    StreamsOption(ParsedArgs args) {
+        value = args.value(STREAMS);
+    }
 
     /** The count asked for, or {@link TransferClient#AUTO_STREAMS}; a clear usage error when out of range. */
     int count() {

@@ -1,5 +1,10 @@
 package io.dwcp.cli;
 
+import io.dwcp.cli.args.Command;
+import io.dwcp.cli.args.CommandSpec;
+import io.dwcp.cli.args.OptionSpec;
+import io.dwcp.cli.args.ParsedArgs;
+import io.dwcp.cli.args.UsageException;
 import io.dwcp.wireguard.config.ConfigException;
 import io.dwcp.wireguard.config.ConfigFile;
 import io.dwcp.wireguard.config.InterfaceConfig;
@@ -8,48 +13,61 @@ import io.dwcp.wireguard.tunnel.TunnelException;
 import io.dwcp.wireguard.tunnel.TunnelOptions;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code dwcp tunnel up CONF}: a userspace WireGuard interface in the foreground until SIGINT/SIGTERM. */
-@Command(name = "tunnel", mixinStandardHelpOptions = true,
-        description = "Userspace WireGuard tunnels (interoperable with wg, wireguard-go and the kernel).",
-        subcommands = {TunnelCommand.Up.class})
-final class TunnelCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+final class TunnelCommand implements Command {
+    static final CommandSpec SPEC = CommandSpec.builder("tunnel")
+            .description("Userspace WireGuard tunnels (interoperable with wg, wireguard-go and the kernel).")
+            .subcommands(Up.SPEC).build();
 
     @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: up");
+    public CommandSpec spec() {
+        return SPEC;
     }
 
-    @Command(name = "up", mixinStandardHelpOptions = true,
-            description = "Bring up the interface CONF describes (wg-quick format: [Interface] PrivateKey, Address, "
-                    + "ListenPort, MTU; [Peer] PublicKey, PresharedKey, AllowedIPs, Endpoint, PersistentKeepalive) and "
-                    + "run until stopped. wg show/set NAME work against it. Needs CAP_NET_ADMIN (root).")
-    static final class Up implements Callable<Integer> {
-        @Parameters(paramLabel = "CONF", description = "Configuration file; the interface is named after it (wg0.conf: wg0).")
-        Path conf;
+    @Override
+    public int run(ParsedArgs args) {
+        throw new UsageException(args.command(), "reason=missing-subcommand expected=up");
+    }
 
-        @Option(names = "--name", paramLabel = "IFNAME", description = "Interface name instead of the file's name.")
-        String name;
+    @Override
+    public Command subcommand(String name) {
+        return name.equals("up") ? new Up() : null;
+    }
 
-        @Option(names = "--offload", paramLabel = "full|coalesce|tso|off", defaultValue = "full", description = "Offload "
+    static final class Up implements Command {
+        private static final String DESCRIPTION = "Bring up the interface CONF describes (wg-quick format: "
+                + "[Interface] PrivateKey, Address, ListenPort, MTU; [Peer] PublicKey, PresharedKey, AllowedIPs, "
+                + "Endpoint, PersistentKeepalive) and run until stopped. wg show/set NAME work against it. Needs "
+                + "CAP_NET_ADMIN (root).";
+
+        static final OptionSpec NAME = OptionSpec.value("IFNAME", null, "Interface name instead of the file's name.",
+                "--name");
+
+        static final OptionSpec OFFLOAD = OptionSpec.value("full|coalesce|tso|off", "full", "Offload "
                 + "steps, to compare them: full (TSO read from the TUN device, TCP coalescing for it, UDP GSO sends), "
                 + "coalesce (without UDP GSO), tso (send side TSO only) or off (a packet per read and write) "
-                + "(default: ${DEFAULT-VALUE}).")
-        String offload;
+                + "(default: ${DEFAULT-VALUE}).", "--offload");
 
-        @Option(names = "--crypto-workers", paramLabel = "N", defaultValue = "-1", description = "Threads per "
-                + "direction that help seal and open each batch (default: none below 4 CPUs, else CPUs/2-1, at most 3).")
-        int cryptoWorkers;
+        static final OptionSpec CRYPTO_WORKERS = OptionSpec.value("N", "-1", "Threads per direction that help seal and "
+                + "open each batch (default: none below 4 CPUs, else CPUs/2-1, at most 3).", "--crypto-workers");
+
+        static final CommandSpec SPEC = CommandSpec.builder("up").description(DESCRIPTION)
+                .options(NAME, OFFLOAD, CRYPTO_WORKERS)
+                .operands("CONF", 1, 1, "Configuration file; the interface is named after it (wg0.conf: wg0).").build();
 
         @Override
-        public Integer call() throws IOException, TunnelException {
+        public CommandSpec spec() {
+            return SPEC;
+        }
+
+        @Override
+        public int run(ParsedArgs args) throws IOException, TunnelException {
+            int cryptoWorkers = args.intValue(CRYPTO_WORKERS);
+            Path conf = args.path("config", args.operands().get(0));
+            String name = args.value(NAME);
+            String offload = args.value(OFFLOAD);
             if (cryptoWorkers > 64) {
                 throw new IllegalArgumentException("crypto-workers=" + cryptoWorkers + " reason=out-of-range max=64");
             }

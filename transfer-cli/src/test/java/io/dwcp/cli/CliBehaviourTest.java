@@ -154,7 +154,14 @@ class CliBehaviourTest {
         String file = src.resolve("hello.txt").toString();
         String target = "127.0.0.1:" + closedPort + "/dest";
         return Stream.of(
-                Arguments.of(List.of("send", "--bogus", file, target), "Unknown option"),
+                Arguments.of(List.of("send", "--bogus", file, target), "option=--bogus reason=unknown"),
+                Arguments.of(List.of("send", "--json=yes", file, target), "option=--json reason=takes-no-value"),
+                Arguments.of(List.of("send", file, target, "--idle-timeout"), "option=--idle-timeout reason=missing-value"),
+                Arguments.of(List.of("send", "--idle-timeout", "soon", file, target), "value=soon reason=not-an-integer"),
+                Arguments.of(List.of("recv", base.toString(), "extra"), "operand=\"extra\" reason=unexpected"),
+                Arguments.of(List.of("tunnel"), "reason=missing-subcommand"),
+                Arguments.of(List.of("tunnel", "down"), "command=down reason=unknown"),
+                Arguments.of(List.of("help", "teleport"), "command=teleport reason=unknown"),
                 Arguments.of(List.of("send", "--compress", "zstd", file, target), "compress=zstd"),
                 Arguments.of(List.of("send", src.resolve("does-not-exist.bin").toString(), target), "not-found"),
                 Arguments.of(List.of("send", file, "127.0.0.1:notaport/dest"), "bad-port"),
