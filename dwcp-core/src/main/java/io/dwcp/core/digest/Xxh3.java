@@ -29,7 +29,8 @@ import jdk.incubator.vector.VectorSpecies;
  * vectors: one 512-bit vector holds the 8 accumulators, or two 256-bit ones. Elsewhere, and for segments over
  * arrays other than {@code byte[]}, a scalar loop keeps the accumulators in locals. Once compiled, no path
  * allocates except {@link #hash128(MemorySegment, long, long)}. The vector loops are slow until C2 has compiled
- * them, so each JVM hashes its first {@link #SCALAR_FIRST_BYTES} of native input with the scalar loop.
+ * them, so a JVM hashes native input with the scalar loop until {@link #warmUpVectorPath} has compiled them (or
+ * {@link #SCALAR_FIRST_BYTES} have gone that way).
  */
 public final class Xxh3 {
     private static final ValueLayout.OfLong LE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -109,17 +110,18 @@ public final class Xxh3 {
     private static final int LONG_PATH = chooseLongPath();
 
     /**
-     * Native input the scalar loop takes in each JVM before the vector loop does. Until C2 has compiled the
-     * vector loop, the Vector API runs as ordinary Java that allocates on every operation: a JVM's first
-     * megabytes hashed that way cost about 0.25 CPU-s, while the scalar loop, which C1 already compiles well,
-     * costs about 0.06 CPU-s per GiB more than the compiled vector loop (10.8 against 29 GB/s here). Switching
-     * once the scalar loop has cost about what the compilation does keeps a short-lived {@code dwcp send}
-     * from paying for a compilation that would not pay back (a 64 MiB send: 10-20% less client CPU), and costs a
-     * long-lived process at most about twice the choice made in hindsight. Heap segments (file digests, small)
-     * never take this turn, so the scalar loop sees one kind of segment and keeps its speed (see below).
-     * Forcing a path with {@code -Ddwcp.xxh3.path} turns this off.
+     * Native input the scalar loop takes in each JVM before the vector loop does, unless {@link #warmUpVectorPath}
+     * hands over sooner. Until C2 has compiled the vector loop, the Vector API runs as ordinary Java that allocates
+     * on every operation, and compiling and warming it costs about 0.4 CPU-s, while the scalar loop costs only about
+     * 0.06 CPU-s per GiB more than the compiled vector loop (10.8 against 29 GB/s here). So a process hashes with
+     * the scalar loop until it has warmed the vector one up on purpose (a server at start, a send that offers many
+     * gigabytes): measured, a send of 1 GiB that did so anyway cost 1.44 client CPU-s against 0.97 and 1.19 s
+     * against 1.02 s, and one of 4 GiB the same wall time for 0.2 CPU-s more. The budget only bounds what a
+     * process that never warms up pays for that choice. Heap segments (file digests, small) never take this turn,
+     * so the scalar loop sees one kind of segment and keeps its speed (see below). Forcing a path with
+     * {@code -Ddwcp.xxh3.path} turns this off.
      */
-    static final long SCALAR_FIRST_BYTES = 4L << 30;
+    static final long SCALAR_FIRST_BYTES = 64L << 30;
     private static final AtomicLong SCALAR_LEFT =
             new AtomicLong(System.getProperty("dwcp.xxh3.path") == null ? SCALAR_FIRST_BYTES : 0);
 

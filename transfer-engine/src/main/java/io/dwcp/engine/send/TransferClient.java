@@ -327,13 +327,18 @@ public final class TransferClient {
         return tally.result(seconds, verified, granted, error, skipped, exit, ioPath, nextId);
     }
 
-    /** Bytes offered in the first batch from which the vector digest loop is compiled while the receiver plans. */
-    static final long VECTOR_WARMUP_BYTES = 1L << 30;
+    /**
+     * Bytes offered in the first batch from which the vector digest loop is compiled while the receiver plans. Below
+     * this the scalar loop digests everything: the compilation and warm-up (about 0.4 CPU-s) pay back only after
+     * some 7 GiB at 0.06 CPU-s per GiB (see {@code Xxh3.SCALAR_FIRST_BYTES}; a 4 GiB send measured the same wall
+     * time either way, 0.2 CPU-s more with it).
+     */
+    static final long VECTOR_WARMUP_BYTES = 8L << 30;
 
     /**
      * A send of big files hashes gigabytes: the vector XXH3 loop, compiled on a background thread while the receiver
-     * plans, then digests them at three times the scalar loop's speed. A tree of small files leaves it alone (its
-     * short life does not pay for the compilation).
+     * plans, then digests them at three times the scalar loop's speed. Smaller sends and trees of small files leave
+     * it alone (their short life does not pay for the compilation).
      */
     private static void warmUpDigestsFor(EntrySource.Batch batch) {
         long bytes = 0;
