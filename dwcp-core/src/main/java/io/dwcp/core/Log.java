@@ -9,7 +9,6 @@ import java.time.format.DateTimeFormatter;
  * errors only; the CLI sets it for {@code send --json}.
  */
 public final class Log {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
     private static volatile boolean info = !"quiet".equals(System.getenv("DWCP_LOG"));
     private static volatile PrintStream out = System.err;
 
@@ -42,6 +41,11 @@ public final class Log {
     }
 
     private void print(String level, String msg) {
-        out.println(LocalTime.now().format(TIME) + ' ' + level + ' ' + component + ' ' + msg);
+        out.println(LocalTime.now().format(Time.FORMAT) + ' ' + level + ' ' + component + ' ' + msg);
+    }
+
+    /** Built at the first line printed: a pattern costs milliseconds of a start that may print nothing. */
+    private static final class Time {
+        static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
     }
 }

@@ -5,14 +5,23 @@ import java.util.List;
 /**
  * One option of a command: its names (a short one first when it has one), the label of its value ({@code null} for a
  * flag), the value it has when not given ({@code null}: none) and its help text, in which {@code ${DEFAULT-VALUE}}
- * stands for that default.
+ * stands for that default. Options are compared by identity: each is declared once, as a constant. (Not a record:
+ * a record's equals is bootstrapped through invokedynamic at its first call, some milliseconds of every start.)
  */
-public record OptionSpec(List<String> names, String label, String defaultValue, String description) {
-    public OptionSpec {
-        names = List.copyOf(names);
+public final class OptionSpec {
+    private final List<String> names;
+    private final String label;
+    private final String defaultValue;
+    private final String description;
+
+    private OptionSpec(List<String> names, String label, String defaultValue, String description) {
         if (names.isEmpty()) {
             throw new IllegalArgumentException("an option needs a name");
         }
+        this.names = List.copyOf(names);
+        this.label = label;
+        this.defaultValue = defaultValue;
+        this.description = description;
     }
 
     /** An option without a value: given or not. */
@@ -26,6 +35,21 @@ public record OptionSpec(List<String> names, String label, String defaultValue, 
             throw new IllegalArgumentException("an option with a value needs a label");
         }
         return new OptionSpec(List.of(names), label, defaultValue, description);
+    }
+
+    /** Its names, a short one first when it has one. */
+    public List<String> names() {
+        return names;
+    }
+
+    /** The label of its value ({@code N|auto}), null for a flag. */
+    public String label() {
+        return label;
+    }
+
+    /** Its value when not given, null when none. */
+    public String defaultValue() {
+        return defaultValue;
     }
 
     public boolean takesValue() {

@@ -45,7 +45,12 @@ public final class ParsedArgs {
     }
 
     public boolean has(OptionSpec o) {
-        return given.contains(o);
+        for (OptionSpec g : given) {
+            if (g == o) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The value given last, else the default (null when there is none). */
