@@ -1,11 +1,5 @@
 package io.dwcp.core.linux;
 
-import static io.dwcp.core.linux.LinuxNative.C_INT;
-import static io.dwcp.core.linux.LinuxNative.C_LONG;
-import static io.dwcp.core.linux.LinuxNative.C_POINTER;
-
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -17,33 +11,40 @@ import java.lang.invoke.MethodHandle;
  */
 public final class FdCalls {
     private static final class OpenCall {
-        static final MethodHandle H = h("open", C_INT, C_POINTER, C_INT);
+        // int open(pointer, int)
+        static final MethodHandle H = h("open");
     }
     private static final class CloseCall {
-        static final MethodHandle H = h("close", C_INT, C_INT);
+        // int close(int)
+        static final MethodHandle H = h("close");
     }
     private static final class ReadCall {
-        static final MethodHandle H = h("read", C_LONG, C_INT, C_LONG, C_LONG);
+        // long read(int, long, long)
+        static final MethodHandle H = h("read");
     }
     private static final class WriteCall {
-        static final MethodHandle H = h("write", C_LONG, C_INT, C_LONG, C_LONG);
+        // long write(int, long, long)
+        static final MethodHandle H = h("write");
     }
     /** ioctl is variadic; an integer or pointer third argument travels in the same register either way on both ABIs. */
     private static final class IoctlCall {
-        static final MethodHandle H = h("ioctl", C_INT, C_INT, C_LONG, C_LONG);
+        // int ioctl(int, long, long)
+        static final MethodHandle H = h("ioctl");
     }
     private static final class PollCall {
-        static final MethodHandle H = h("poll", C_INT, C_POINTER, C_LONG, C_INT);
+        // int poll(pointer, long, int)
+        static final MethodHandle H = h("poll");
     }
     private static final class EventfdCall {
-        static final MethodHandle H = h("eventfd", C_INT, C_INT, C_INT);
+        // int eventfd(int, int)
+        static final MethodHandle H = h("eventfd");
     }
 
     private FdCalls() {
     }
 
-    private static MethodHandle h(String name, MemoryLayout ret, MemoryLayout... args) {
-        return LinuxNative.downcall(name, FunctionDescriptor.of(ret, args));
+    private static MethodHandle h(String name) {
+        return LinuxNative.function(name);
     }
 
     private static boolean present(String name) {
@@ -67,7 +68,8 @@ public final class FdCalls {
     /** @param path a NUL-terminated path */
     public static int open(MemorySegment path, int flags) {
         try {
-            return r((int) OpenCall.H.invokeExact(LinuxNative.callState(), path, flags));
+            return r((int) (long) OpenCall.H.invokeExact(LinuxNative.callState(), LinuxNative.address(path),
+                    (long) flags, 0L, 0L, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw new AssertionError("downcall failed", t);
         }
@@ -75,7 +77,7 @@ public final class FdCalls {
 
     public static int close(int fd) {
         try {
-            return r((int) CloseCall.H.invokeExact(LinuxNative.callState(), fd));
+            return r((int) (long) CloseCall.H.invokeExact(LinuxNative.callState(), (long) fd, 0L, 0L, 0L, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw new AssertionError("downcall failed", t);
         }
@@ -83,7 +85,7 @@ public final class FdCalls {
 
     public static long read(int fd, long address, long len) {
         try {
-            return r((long) ReadCall.H.invokeExact(LinuxNative.callState(), fd, address, len));
+            return r((long) ReadCall.H.invokeExact(LinuxNative.callState(), (long) fd, address, len, 0L, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw new AssertionError("downcall failed", t);
         }
@@ -91,7 +93,7 @@ public final class FdCalls {
 
     public static long write(int fd, long address, long len) {
         try {
-            return r((long) WriteCall.H.invokeExact(LinuxNative.callState(), fd, address, len));
+            return r((long) WriteCall.H.invokeExact(LinuxNative.callState(), (long) fd, address, len, 0L, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw new AssertionError("downcall failed", t);
         }
@@ -100,7 +102,8 @@ public final class FdCalls {
     /** @param arg the ioctl's argument: a value, or the address of a struct the caller keeps alive */
     public static int ioctl(int fd, long request, long arg) {
         try {
-            return r((int) IoctlCall.H.invokeExact(LinuxNative.callState(), fd, request, arg));
+            return r((int) (long) IoctlCall.H.invokeExact(LinuxNative.callState(), (long) fd, request, arg, 0L, 0L,
+                    0L, 0L));
         } catch (Throwable t) {
             throw new AssertionError("downcall failed", t);
         }
@@ -109,7 +112,8 @@ public final class FdCalls {
     /** @param pollfds {@code struct pollfd[nfds]} */
     public static int poll(MemorySegment pollfds, long nfds, int timeoutMillis) {
         try {
-            return r((int) PollCall.H.invokeExact(LinuxNative.callState(), pollfds, nfds, timeoutMillis));
+            return r((int) (long) PollCall.H.invokeExact(LinuxNative.callState(), LinuxNative.address(pollfds), nfds,
+                    (long) timeoutMillis, 0L, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw new AssertionError("downcall failed", t);
         }
@@ -117,7 +121,8 @@ public final class FdCalls {
 
     public static int eventfd(int initial, int flags) {
         try {
-            return r((int) EventfdCall.H.invokeExact(LinuxNative.callState(), initial, flags));
+            return r((int) (long) EventfdCall.H.invokeExact(LinuxNative.callState(), (long) initial, (long) flags,
+                    0L, 0L, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw new AssertionError("downcall failed", t);
         }

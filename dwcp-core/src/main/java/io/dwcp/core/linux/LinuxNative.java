@@ -16,10 +16,11 @@ import java.util.Optional;
  * The one door to libc: looks symbols up and makes downcall handles that capture {@code errno} right after the
  * call (reading it later from Java is unreliable: the JVM itself may make system calls in between).
  *
- * <p>Boundary classes use it like this:
+ * <p>Every function is linked with one shape, {@link #CALL}, and boundary classes use it like this:
  * <pre>{@code
- * MethodHandle SENDFILE = LinuxNative.downcall("sendfile", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
- * long rc = (long) SENDFILE.invokeExact(LinuxNative.callState(), out, in, offset, count);
+ * MethodHandle SENDFILE = LinuxNative.function("sendfile"); // long sendfile(int, int, pointer, long)
+ * long rc = (long) SENDFILE.invokeExact(LinuxNative.callState(), (long) out, (long) in, LinuxNative.address(offset),
+ *         count, 0L, 0L, 0L);
  * if (rc < 0) { int errno = LinuxNative.errno(); ... }
  * }</pre>
  * A handle for a symbol this libc lacks is {@code null}; callers choose their portable fallback once, at
@@ -51,6 +52,51 @@ public final class LinuxNative {
     /** The address of a libc symbol, if this libc has it. */
     public static Optional<MemorySegment> symbol(String name) {
         return available() ? LIBC.find(name) : Optional.empty();
+    }
+
+    /**
+     * The one shape every libc function is linked with: seven integer-or-pointer arguments, one integer result. A
+     * downcall handle's shape costs the JVM classes it spins at run time (milliseconds each, in every process: a
+     * client made 19 shapes, a server 23); handles of one shape share them. On the two supported ABIs, x86-64
+     * System V and AArch64 Linux, each integer or pointer argument has a register (the seventh on x86-64, a stack
+     * slot) of its own, and a function reads only the parameters it declares, an int from the low half of its
+     * register; so a function of fewer or narrower parameters gets exactly its arguments, and unused ones are
+     * ignored. An int result is the low half of the result register: callers cast the long to int. Variadic
+     * functions ({@code syscall}, {@code ioctl}, {@code fcntl}) take integer variadic arguments in those same places
+     * on both ABIs. Pointers go as addresses ({@link #address}).
+     */
+    public static final FunctionDescriptor CALL = FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG);
+
+    /**
+     * libc's {@code name} in the {@link #CALL} shape, capturing errno: invoked as
+     * {@code (long) h.invokeExact(callState(), a0, a1, a2, a3, a4, a5, a6)}. Null when libc lacks it.
+     */
+    public static MethodHandle function(String name) {
+        return downcall(name, CALL);
+    }
+
+    /** As {@link #function}, without errno capture: {@code (long) h.invokeExact(a0, a1, a2, a3, a4, a5, a6)}. */
+    public static MethodHandle functionNoErrno(String name) {
+        return downcallNoErrno(name, CALL);
+    }
+
+    /**
+     * A pointer argument: the address of a native segment that is alive. A segment passed as a pointer was checked by
+     * the linker; an address is not, so this is where a heap or closed segment is refused.
+     *
+     * @throws IllegalArgumentException for a heap segment
+     * @throws IllegalStateException for a segment whose arena is closed
+     */
+    public static long address(MemorySegment segment) {
+        if (!segment.isNative()) {
+            throw new IllegalArgumentException("segment=heap reason=native-memory-needed");
+        }
+        if (!segment.scope().isAlive()) {
+            throw new IllegalStateException("segment=closed reason=arena-closed");
+        }
+        return segment.address();
     }
 
     /**

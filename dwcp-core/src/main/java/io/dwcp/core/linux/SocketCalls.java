@@ -1,11 +1,5 @@
 package io.dwcp.core.linux;
 
-import static io.dwcp.core.linux.LinuxNative.C_INT;
-import static io.dwcp.core.linux.LinuxNative.C_LONG;
-import static io.dwcp.core.linux.LinuxNative.C_POINTER;
-
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -17,39 +11,48 @@ import java.lang.invoke.MethodHandle;
  */
 public final class SocketCalls {
     private static final class SocketCall {
-        static final MethodHandle H = h("socket", C_INT, C_INT, C_INT, C_INT);
+        // int socket(int, int, int)
+        static final MethodHandle H = h("socket");
     }
     private static final class BindCall {
-        static final MethodHandle H = h("bind", C_INT, C_INT, C_POINTER, C_INT);
+        // int bind(int, pointer, int)
+        static final MethodHandle H = h("bind");
     }
     private static final class SetsockoptCall {
-        static final MethodHandle H = h("setsockopt", C_INT, C_INT, C_INT, C_INT, C_POINTER, C_INT);
+        // int setsockopt(int, int, int, pointer, int)
+        static final MethodHandle H = h("setsockopt");
     }
     private static final class GetsockoptCall {
-        static final MethodHandle H = h("getsockopt", C_INT, C_INT, C_INT, C_INT, C_POINTER, C_POINTER);
+        // int getsockopt(int, int, int, pointer, pointer)
+        static final MethodHandle H = h("getsockopt");
     }
     private static final class GetsocknameCall {
-        static final MethodHandle H = h("getsockname", C_INT, C_INT, C_POINTER, C_POINTER);
+        // int getsockname(int, pointer, pointer)
+        static final MethodHandle H = h("getsockname");
     }
     private static final class GetpeernameCall {
-        static final MethodHandle H = h("getpeername", C_INT, C_INT, C_POINTER, C_POINTER);
+        // int getpeername(int, pointer, pointer)
+        static final MethodHandle H = h("getpeername");
     }
     private static final class SendmsgCall {
-        static final MethodHandle H = h("sendmsg", C_LONG, C_INT, C_POINTER, C_INT);
+        // long sendmsg(int, pointer, int)
+        static final MethodHandle H = h("sendmsg");
     }
     private static final class RecvmsgCall {
-        static final MethodHandle H = h("recvmsg", C_LONG, C_INT, C_POINTER, C_INT);
+        // long recvmsg(int, pointer, int)
+        static final MethodHandle H = h("recvmsg");
     }
     private static final class ShutdownCall {
-        static final MethodHandle H = h("shutdown", C_INT, C_INT, C_INT);
+        // int shutdown(int, int)
+        static final MethodHandle H = h("shutdown");
     }
 
     private SocketCalls() {
     }
 
     /** Handles are made on first use (each holder class initialises when its call first runs). */
-    private static MethodHandle h(String name, MemoryLayout ret, MemoryLayout... args) {
-        return LinuxNative.downcall(name, FunctionDescriptor.of(ret, args));
+    private static MethodHandle h(String name) {
+        return LinuxNative.function(name);
     }
 
     /** Whether libc has every call here, without making the handles. */
@@ -78,7 +81,8 @@ public final class SocketCalls {
     /** @param type the socket type with its flags ({@code SOCK_STREAM | SOCK_CLOEXEC}, ...) */
     public static int socket(int family, int type) {
         try {
-            return r((int) SocketCall.H.invokeExact(LinuxNative.callState(), family, type, 0));
+            return r((int) (long) SocketCall.H.invokeExact(LinuxNative.callState(), (long) family, (long) type, 0L,
+                    0L, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw linkError(t);
         }
@@ -86,7 +90,8 @@ public final class SocketCalls {
 
     public static int bind(int fd, MemorySegment addr, int len) {
         try {
-            return r((int) BindCall.H.invokeExact(LinuxNative.callState(), fd, addr, len));
+            return r((int) (long) BindCall.H.invokeExact(LinuxNative.callState(), (long) fd,
+                    LinuxNative.address(addr), (long) len, 0L, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw linkError(t);
         }
@@ -94,7 +99,8 @@ public final class SocketCalls {
 
     public static int setsockopt(int fd, int level, int name, MemorySegment value, int len) {
         try {
-            return r((int) SetsockoptCall.H.invokeExact(LinuxNative.callState(), fd, level, name, value, len));
+            return r((int) (long) SetsockoptCall.H.invokeExact(LinuxNative.callState(), (long) fd, (long) level,
+                    (long) name, LinuxNative.address(value), (long) len, 0L, 0L));
         } catch (Throwable t) {
             throw linkError(t);
         }
@@ -103,7 +109,8 @@ public final class SocketCalls {
     /** @param lenPtr a socklen_t holding the buffer size in, the returned size out */
     public static int getsockopt(int fd, int level, int name, MemorySegment value, MemorySegment lenPtr) {
         try {
-            return r((int) GetsockoptCall.H.invokeExact(LinuxNative.callState(), fd, level, name, value, lenPtr));
+            return r((int) (long) GetsockoptCall.H.invokeExact(LinuxNative.callState(), (long) fd, (long) level,
+                    (long) name, LinuxNative.address(value), LinuxNative.address(lenPtr), 0L, 0L));
         } catch (Throwable t) {
             throw linkError(t);
         }
@@ -111,7 +118,8 @@ public final class SocketCalls {
 
     public static int getsockname(int fd, MemorySegment addr, MemorySegment lenPtr) {
         try {
-            return r((int) GetsocknameCall.H.invokeExact(LinuxNative.callState(), fd, addr, lenPtr));
+            return r((int) (long) GetsocknameCall.H.invokeExact(LinuxNative.callState(), (long) fd,
+                    LinuxNative.address(addr), LinuxNative.address(lenPtr), 0L, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw linkError(t);
         }
@@ -119,7 +127,8 @@ public final class SocketCalls {
 
     public static int getpeername(int fd, MemorySegment addr, MemorySegment lenPtr) {
         try {
-            return r((int) GetpeernameCall.H.invokeExact(LinuxNative.callState(), fd, addr, lenPtr));
+            return r((int) (long) GetpeernameCall.H.invokeExact(LinuxNative.callState(), (long) fd,
+                    LinuxNative.address(addr), LinuxNative.address(lenPtr), 0L, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw linkError(t);
         }
@@ -127,7 +136,8 @@ public final class SocketCalls {
 
     public static long sendmsg(int fd, MemorySegment msghdr, int flags) {
         try {
-            return r((long) SendmsgCall.H.invokeExact(LinuxNative.callState(), fd, msghdr, flags));
+            return r((long) SendmsgCall.H.invokeExact(LinuxNative.callState(), (long) fd,
+                    LinuxNative.address(msghdr), (long) flags, 0L, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw linkError(t);
         }
@@ -135,7 +145,8 @@ public final class SocketCalls {
 
     public static long recvmsg(int fd, MemorySegment msghdr, int flags) {
         try {
-            return r((long) RecvmsgCall.H.invokeExact(LinuxNative.callState(), fd, msghdr, flags));
+            return r((long) RecvmsgCall.H.invokeExact(LinuxNative.callState(), (long) fd,
+                    LinuxNative.address(msghdr), (long) flags, 0L, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw linkError(t);
         }
@@ -143,7 +154,8 @@ public final class SocketCalls {
 
     public static int shutdown(int fd, int how) {
         try {
-            return r((int) ShutdownCall.H.invokeExact(LinuxNative.callState(), fd, how));
+            return r((int) (long) ShutdownCall.H.invokeExact(LinuxNative.callState(), (long) fd, (long) how, 0L, 0L,
+                    0L, 0L, 0L));
         } catch (Throwable t) {
             throw linkError(t);
         }

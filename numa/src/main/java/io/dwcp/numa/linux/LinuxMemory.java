@@ -1,15 +1,9 @@
 package io.dwcp.numa.linux;
 
-import static io.dwcp.core.linux.LinuxNative.C_INT;
-import static io.dwcp.core.linux.LinuxNative.C_LONG;
-import static io.dwcp.core.linux.LinuxNative.C_POINTER;
-
 import io.dwcp.core.linux.Errno;
 import io.dwcp.core.linux.LinuxNative;
 import io.dwcp.core.linux.NativeIoException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -36,13 +30,14 @@ public final class LinuxMemory {
     private static final int MAP_HUGETLB = 0x40000;
     private static final long MAP_FAILED = -1L;
 
-    private static final MethodHandle MMAP = LinuxNative.downcall("mmap",
-            FunctionDescriptor.of(C_POINTER, C_POINTER, C_LONG, C_INT, C_INT, C_INT, C_LONG));
-    private static final MethodHandle MUNMAP = LinuxNative.downcall("munmap",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_LONG));
-    private static final MethodHandle MADVISE = LinuxNative.downcall("madvise",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_INT));
-    private static final MethodHandle SYSCALL = syscallHandle();
+    // pointer mmap(pointer, long, int, int, int, long)
+    private static final MethodHandle MMAP = LinuxNative.function("mmap");
+    // int munmap(pointer, long)
+    private static final MethodHandle MUNMAP = LinuxNative.function("munmap");
+    // int madvise(pointer, long, int)
+    private static final MethodHandle MADVISE = LinuxNative.function("madvise");
+    // long syscall(long, ...): its integer arguments travel as a fixed-arity call's would (see LinuxNative.CALL)
+    private static final MethodHandle SYSCALL = LinuxNative.function("syscall");
     private static final String ARCH = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
     private static final long SYS_MBIND = switch (ARCH) {
         case "amd64", "x86_64" -> 237;
@@ -56,17 +51,6 @@ public final class LinuxMemory {
     };
 
     private LinuxMemory() {
-    }
-
-    /**
-     * {@code syscall} is variadic: the linker must be told so (LinuxNative makes fixed-arity handles only). The
-     * capture layout is the JDK's single one, so {@link LinuxNative#errno()} reads what this handle captured.
-     */
-    @SuppressWarnings("restricted")
-    private static MethodHandle syscallHandle() {
-        return LinuxNative.symbol("syscall").map(s -> Linker.nativeLinker().downcallHandle(s,
-                FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_LONG),
-                Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"))).orElse(null);
     }
 
     /** True when anonymous mappings can be made and released here. */
@@ -102,7 +86,8 @@ public final class LinuxMemory {
     /** {@code madvise(advice)} over the whole segment; 0 on success, else the errno (never throws). */
     public static int madvise(MemorySegment segment, int advice) {
         try {
-            int rc = (int) MADVISE.invokeExact(LinuxNative.callState(), segment, segment.byteSize(), advice);
+            int rc = (int) (long) MADVISE.invokeExact(LinuxNative.callState(), LinuxNative.address(segment),
+                    segment.byteSize(), (long) advice, 0L, 0L, 0L, 0L);
             return rc == 0 ? 0 : LinuxNative.errno();
         } catch (Throwable t) {
             throw new AssertionError(t);
@@ -158,13 +143,13 @@ public final class LinuxMemory {
 
     private static long mmap(long bytes, int flags) throws NativeIoException {
         try {
-            MemorySegment p = (MemorySegment) MMAP.invokeExact(LinuxNative.callState(), MemorySegment.NULL, bytes,
-                    PROT_READ | PROT_WRITE, flags, -1, 0L);
-            if (p.address() == MAP_FAILED) {
+            long p = (long) MMAP.invokeExact(LinuxNative.callState(), 0L, bytes, (long) (PROT_READ | PROT_WRITE),
+                    (long) flags, -1L, 0L, 0L);
+            if (p == MAP_FAILED) {
                 throw new NativeIoException("mmap", LinuxNative.errno(), "bytes=" + bytes
                         + ((flags & MAP_HUGETLB) != 0 ? " flags=MAP_HUGETLB" : ""));
             }
-            return p.address();
+            return p;
         } catch (NativeIoException e) {
             throw e;
         } catch (Throwable t) {
@@ -178,7 +163,7 @@ public final class LinuxMemory {
             return;
         }
         try {
-            int rc = (int) MUNMAP.invokeExact(LinuxNative.callState(), MemorySegment.ofAddress(address), bytes);
+            int rc = (int) (long) MUNMAP.invokeExact(LinuxNative.callState(), address, bytes, 0L, 0L, 0L, 0L, 0L);
             assert rc == 0 : "op=munmap errno=" + Errno.name(LinuxNative.errno());
         } catch (Throwable t) {
             throw new AssertionError(t);

@@ -1,14 +1,9 @@
 package io.dwcp.numa.linux;
 
-import static io.dwcp.core.linux.LinuxNative.C_INT;
-import static io.dwcp.core.linux.LinuxNative.C_LONG;
-import static io.dwcp.core.linux.LinuxNative.C_POINTER;
-
 import io.dwcp.core.linux.Errno;
 import io.dwcp.core.linux.LinuxNative;
 import io.dwcp.core.linux.NativeIoException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -24,13 +19,14 @@ public final class LinuxSched {
     private static final int MASK_BYTES = 1024;
     private static final int MAX_CPU = MASK_BYTES * 8;
 
-    private static final MethodHandle SET_AFFINITY = LinuxNative.downcall("sched_setaffinity",
-            FunctionDescriptor.of(C_INT, C_INT, C_LONG, C_POINTER));
-    private static final MethodHandle GET_AFFINITY = LinuxNative.downcall("sched_getaffinity",
-            FunctionDescriptor.of(C_INT, C_INT, C_LONG, C_POINTER));
-    private static final MethodHandle GETTID = LinuxNative.downcallNoErrno("gettid", FunctionDescriptor.of(C_INT));
-    private static final MethodHandle GETCPU = LinuxNative.downcall("getcpu",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER));
+    // int sched_setaffinity(int, long, pointer)
+    private static final MethodHandle SET_AFFINITY = LinuxNative.function("sched_setaffinity");
+    // int sched_getaffinity(int, long, pointer)
+    private static final MethodHandle GET_AFFINITY = LinuxNative.function("sched_getaffinity");
+    // int gettid()
+    private static final MethodHandle GETTID = LinuxNative.functionNoErrno("gettid");
+    // int getcpu(pointer, pointer)
+    private static final MethodHandle GETCPU = LinuxNative.function("getcpu");
     /** getcpu's two out-parameters, one pair per thread, so that asking for the current node allocates nothing. */
     private static final ThreadLocal<MemorySegment[]> CPU_NODE = ThreadLocal.withInitial(() -> {
         MemorySegment both = Arena.ofAuto().allocate(8, 4);
@@ -64,7 +60,8 @@ public final class LinuxSched {
                 long word = mask.getAtIndex(ValueLayout.JAVA_LONG, cpu >>> 6);
                 mask.setAtIndex(ValueLayout.JAVA_LONG, cpu >>> 6, word | (1L << (cpu & 63)));
             }
-            int rc = (int) SET_AFFINITY.invokeExact(LinuxNative.callState(), 0, (long) MASK_BYTES, mask);
+            int rc = (int) (long) SET_AFFINITY.invokeExact(LinuxNative.callState(), 0L, (long) MASK_BYTES,
+                    LinuxNative.address(mask), 0L, 0L, 0L, 0L);
             if (rc != 0) {
                 throw new NativeIoException("sched_setaffinity", LinuxNative.errno(), "cpus=" + Arrays.toString(cpus));
             }
@@ -82,7 +79,8 @@ public final class LinuxSched {
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment mask = arena.allocate(MASK_BYTES, 8);
-            int rc = (int) GET_AFFINITY.invokeExact(LinuxNative.callState(), 0, (long) MASK_BYTES, mask);
+            int rc = (int) (long) GET_AFFINITY.invokeExact(LinuxNative.callState(), 0L, (long) MASK_BYTES,
+                    LinuxNative.address(mask), 0L, 0L, 0L, 0L);
             if (rc != 0) {
                 throw new NativeIoException("sched_getaffinity", LinuxNative.errno());
             }
@@ -109,7 +107,7 @@ public final class LinuxSched {
             return -1;
         }
         try {
-            return (int) GETTID.invokeExact();
+            return (int) (long) GETTID.invokeExact(0L, 0L, 0L, 0L, 0L, 0L, 0L);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -131,7 +129,8 @@ public final class LinuxSched {
         }
         MemorySegment[] out = CPU_NODE.get();
         try {
-            int rc = (int) GETCPU.invokeExact(LinuxNative.callState(), out[0], out[1]);
+            int rc = (int) (long) GETCPU.invokeExact(LinuxNative.callState(), LinuxNative.address(out[0]),
+                    LinuxNative.address(out[1]), 0L, 0L, 0L, 0L, 0L);
             return rc == 0 ? out[which].get(ValueLayout.JAVA_INT, 0) : -1;
         } catch (Throwable t) {
             throw new AssertionError(t);

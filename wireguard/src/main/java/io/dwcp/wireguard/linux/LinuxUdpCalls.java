@@ -1,13 +1,8 @@
 package io.dwcp.wireguard.linux;
 
 import io.dwcp.core.linux.SocketCalls;
-import static io.dwcp.core.linux.LinuxNative.C_INT;
-import static io.dwcp.core.linux.LinuxNative.C_LONG;
-import static io.dwcp.core.linux.LinuxNative.C_POINTER;
 
 import io.dwcp.core.linux.LinuxNative;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -17,17 +12,19 @@ import java.lang.invoke.MethodHandle;
  */
 final class LinuxUdpCalls {
     private static final class RecvmmsgCall {
-        static final MethodHandle H = h("recvmmsg", C_INT, C_INT, C_LONG, C_INT, C_INT, C_POINTER);
+        // int recvmmsg(int, long, int, int, pointer)
+        static final MethodHandle H = h("recvmmsg");
     }
     private static final class SendmmsgCall {
-        static final MethodHandle H = h("sendmmsg", C_INT, C_INT, C_LONG, C_INT, C_INT);
+        // int sendmmsg(int, long, int, int)
+        static final MethodHandle H = h("sendmmsg");
     }
 
     private LinuxUdpCalls() {
     }
 
-    private static MethodHandle h(String name, MemoryLayout ret, MemoryLayout... args) {
-        return Sys.nativeUsable() ? LinuxNative.downcall(name, FunctionDescriptor.of(ret, args)) : null;
+    private static MethodHandle h(String name) {
+        return Sys.nativeUsable() ? LinuxNative.function(name) : null;
     }
 
     private static boolean present(String name) {
@@ -65,8 +62,8 @@ final class LinuxUdpCalls {
      */
     static int recvmmsg(int fd, long mmsghdrs, int vlen, int flags) {
         try {
-            return r((int) RecvmmsgCall.H.invokeExact(LinuxNative.callState(), fd, mmsghdrs, vlen, flags,
-                    MemorySegment.NULL));
+            return r((int) (long) RecvmmsgCall.H.invokeExact(LinuxNative.callState(), (long) fd, mmsghdrs,
+                    (long) vlen, (long) flags, LinuxNative.address(MemorySegment.NULL), 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -75,7 +72,8 @@ final class LinuxUdpCalls {
     /** @param mmsghdrs the address of {@code struct mmsghdr[vlen]}: a resumed call starts mid-array without a slice */
     static int sendmmsg(int fd, long mmsghdrs, int vlen, int flags) {
         try {
-            return r((int) SendmmsgCall.H.invokeExact(LinuxNative.callState(), fd, mmsghdrs, vlen, flags));
+            return r((int) (long) SendmmsgCall.H.invokeExact(LinuxNative.callState(), (long) fd, mmsghdrs,
+                    (long) vlen, (long) flags, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }

@@ -1,12 +1,6 @@
 package io.dwcp.zerocopy.linux;
 
-import static io.dwcp.core.linux.LinuxNative.C_INT;
-import static io.dwcp.core.linux.LinuxNative.C_LONG;
-import static io.dwcp.core.linux.LinuxNative.C_POINTER;
-
 import io.dwcp.core.linux.LinuxNative;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -22,17 +16,21 @@ import java.lang.invoke.MethodHandle;
  */
 final class LinuxFileCopy {
     private static final class IoctlCall {
-        static final MethodHandle H = h("ioctl", C_INT, C_INT, C_LONG, C_LONG);
+        // int ioctl(int, long, long)
+        static final MethodHandle H = h("ioctl");
     }
     /** Null on an older libc: {@link SyscallCopyFileRangeCall} then. */
     private static final class CopyFileRangeCall {
-        static final MethodHandle H = h("copy_file_range", C_LONG, C_INT, C_POINTER, C_INT, C_POINTER, C_LONG, C_INT);
+        // long copy_file_range(int, pointer, int, pointer, long, int)
+        static final MethodHandle H = h("copy_file_range");
     }
     private static final class SyscallCopyFileRangeCall {
-        static final MethodHandle H = h("syscall", C_LONG, C_LONG, C_INT, C_POINTER, C_INT, C_POINTER, C_LONG, C_INT);
+        // long syscall(long, int, pointer, int, pointer, long, int)
+        static final MethodHandle H = h("syscall");
     }
     private static final class LseekCall {
-        static final MethodHandle H = h("lseek", C_LONG, C_INT, C_LONG, C_INT);
+        // long lseek(int, long, int)
+        static final MethodHandle H = h("lseek");
     }
 
     /** {@code struct file_clone_range {s64 src_fd; u64 src_offset; u64 src_length; u64 dest_offset;}}. */
@@ -42,8 +40,8 @@ final class LinuxFileCopy {
     }
 
     /** Handles are made on first use, as in {@link LinuxFiles}: most processes never copy a file locally. */
-    private static MethodHandle h(String name, MemoryLayout ret, MemoryLayout... args) {
-        return Sys.nativeUsable() ? LinuxNative.downcall(name, FunctionDescriptor.of(ret, args)) : null;
+    private static MethodHandle h(String name) {
+        return Sys.nativeUsable() ? LinuxNative.function(name) : null;
     }
 
     /** Whether libc has {@code name}, without making its handle. */
@@ -59,7 +57,8 @@ final class LinuxFileCopy {
     /** Makes all of {@code dstFd} share all of {@code srcFd}'s extents (to the source's end). */
     static int ficlone(int dstFd, int srcFd) {
         try {
-            int rc = (int) IoctlCall.H.invokeExact(LinuxNative.callState(), dstFd, Sys.FICLONE, (long) srcFd);
+            int rc = (int) (long) IoctlCall.H.invokeExact(LinuxNative.callState(), (long) dstFd, Sys.FICLONE,
+                    (long) srcFd, 0L, 0L, 0L, 0L);
             return rc < 0 ? -LinuxNative.errno() : rc;
         } catch (Throwable t) {
             throw Sys.linkError(t);
@@ -69,7 +68,8 @@ final class LinuxFileCopy {
     /** @param range a {@code struct file_clone_range} ({@link #CLONE_RANGE_SIZE} bytes); a length of 0 means to EOF */
     static int ficlonerange(int dstFd, MemorySegment range) {
         try {
-            int rc = (int) IoctlCall.H.invokeExact(LinuxNative.callState(), dstFd, Sys.FICLONERANGE, range.address());
+            int rc = (int) (long) IoctlCall.H.invokeExact(LinuxNative.callState(), (long) dstFd, Sys.FICLONERANGE,
+                    range.address(), 0L, 0L, 0L, 0L);
             return rc < 0 ? -LinuxNative.errno() : rc;
         } catch (Throwable t) {
             throw Sys.linkError(t);
@@ -84,9 +84,11 @@ final class LinuxFileCopy {
     static long copyFileRange(int fdIn, MemorySegment offIn, int fdOut, MemorySegment offOut, long len) {
         try {
             long rc = CopyFileRangeCall.H != null
-                    ? (long) CopyFileRangeCall.H.invokeExact(LinuxNative.callState(), fdIn, offIn, fdOut, offOut, len, 0)
+                    ? (long) CopyFileRangeCall.H.invokeExact(LinuxNative.callState(), (long) fdIn,
+                            LinuxNative.address(offIn), (long) fdOut, LinuxNative.address(offOut), len, 0L, 0L)
                     : (long) SyscallCopyFileRangeCall.H.invokeExact(LinuxNative.callState(), Sys.SYS_COPY_FILE_RANGE,
-                            fdIn, offIn, fdOut, offOut, len, 0);
+                            (long) fdIn, LinuxNative.address(offIn), (long) fdOut, LinuxNative.address(offOut), len,
+                            0L);
             return rc < 0 ? -LinuxNative.errno() : rc;
         } catch (Throwable t) {
             throw Sys.linkError(t);
@@ -96,7 +98,8 @@ final class LinuxFileCopy {
     /** @param whence {@link Sys#SEEK_DATA} or {@link Sys#SEEK_HOLE}; {@code -ENXIO} when no data follows */
     static long lseek(int fd, long offset, int whence) {
         try {
-            long rc = (long) LseekCall.H.invokeExact(LinuxNative.callState(), fd, offset, whence);
+            long rc = (long) LseekCall.H.invokeExact(LinuxNative.callState(), (long) fd, offset, (long) whence, 0L,
+                    0L, 0L, 0L);
             return rc < 0 ? -LinuxNative.errno() : rc;
         } catch (Throwable t) {
             throw Sys.linkError(t);

@@ -1,12 +1,6 @@
 package io.dwcp.zerocopy.linux;
 
-import static io.dwcp.core.linux.LinuxNative.C_INT;
-import static io.dwcp.core.linux.LinuxNative.C_LONG;
-import static io.dwcp.core.linux.LinuxNative.C_POINTER;
-
 import io.dwcp.core.linux.LinuxNative;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -22,68 +16,89 @@ import java.lang.invoke.MethodHandle;
  */
 final class LinuxFiles {
     private static final class OpenatCall {
-        static final MethodHandle H = h("openat", C_INT, C_INT, C_POINTER, C_INT, C_INT);
+        // int openat(int, pointer, int, int)
+        static final MethodHandle H = h("openat");
     }
     private static final class SyscallOpenat2Call {
-        static final MethodHandle H = h("syscall", C_LONG, C_LONG, C_INT, C_POINTER, C_POINTER, C_LONG);
+        // long syscall(long, int, pointer, pointer, long)
+        static final MethodHandle H = h("syscall");
     }
     private static final class MkdiratCall {
-        static final MethodHandle H = h("mkdirat", C_INT, C_INT, C_POINTER, C_INT);
+        // int mkdirat(int, pointer, int)
+        static final MethodHandle H = h("mkdirat");
     }
     private static final class RenameatCall {
-        static final MethodHandle H = h("renameat", C_INT, C_INT, C_POINTER, C_INT, C_POINTER);
+        // int renameat(int, pointer, int, pointer)
+        static final MethodHandle H = h("renameat");
     }
     private static final class UnlinkatCall {
-        static final MethodHandle H = h("unlinkat", C_INT, C_INT, C_POINTER, C_INT);
+        // int unlinkat(int, pointer, int)
+        static final MethodHandle H = h("unlinkat");
     }
     private static final class StatxCall {
-        static final MethodHandle H = h("statx", C_INT, C_INT, C_POINTER, C_INT, C_INT, C_POINTER);
+        // int statx(int, pointer, int, int, pointer)
+        static final MethodHandle H = h("statx");
     }
     private static final class FchmodatCall {
-        static final MethodHandle H = h("fchmodat", C_INT, C_INT, C_POINTER, C_INT, C_INT);
+        // int fchmodat(int, pointer, int, int)
+        static final MethodHandle H = h("fchmodat");
     }
     private static final class FchmodCall {
-        static final MethodHandle H = h("fchmod", C_INT, C_INT, C_INT);
+        // int fchmod(int, int)
+        static final MethodHandle H = h("fchmod");
     }
     private static final class UtimensatCall {
-        static final MethodHandle H = h("utimensat", C_INT, C_INT, C_POINTER, C_POINTER, C_INT);
+        // int utimensat(int, pointer, pointer, int)
+        static final MethodHandle H = h("utimensat");
     }
     private static final class FutimensCall {
-        static final MethodHandle H = h("futimens", C_INT, C_INT, C_POINTER);
+        // int futimens(int, pointer)
+        static final MethodHandle H = h("futimens");
     }
     private static final class SymlinkatCall {
-        static final MethodHandle H = h("symlinkat", C_INT, C_POINTER, C_INT, C_POINTER);
+        // int symlinkat(pointer, int, pointer)
+        static final MethodHandle H = h("symlinkat");
     }
     private static final class ReadlinkatCall {
-        static final MethodHandle H = h("readlinkat", C_LONG, C_INT, C_POINTER, C_POINTER, C_LONG);
+        // long readlinkat(int, pointer, pointer, long)
+        static final MethodHandle H = h("readlinkat");
     }
     private static final class FallocateCall {
-        static final MethodHandle H = h("fallocate", C_INT, C_INT, C_INT, C_LONG, C_LONG);
+        // int fallocate(int, int, long, long)
+        static final MethodHandle H = h("fallocate");
     }
     private static final class FtruncateCall {
-        static final MethodHandle H = h("ftruncate", C_INT, C_INT, C_LONG);
+        // int ftruncate(int, long)
+        static final MethodHandle H = h("ftruncate");
     }
     private static final class FsyncCall {
-        static final MethodHandle H = h("fsync", C_INT, C_INT);
+        // int fsync(int)
+        static final MethodHandle H = h("fsync");
     }
     private static final class FdatasyncCall {
-        static final MethodHandle H = h("fdatasync", C_INT, C_INT);
+        // int fdatasync(int)
+        static final MethodHandle H = h("fdatasync");
     }
     private static final class SyncfsCall {
-        static final MethodHandle H = h("syncfs", C_INT, C_INT);
+        // int syncfs(int)
+        static final MethodHandle H = h("syncfs");
     }
     private static final class PreadCall {
-        static final MethodHandle H = h("pread", C_LONG, C_INT, C_LONG, C_LONG, C_LONG);
+        // long pread(int, long, long, long)
+        static final MethodHandle H = h("pread");
     }
     private static final class PwriteCall {
-        static final MethodHandle H = h("pwrite", C_LONG, C_INT, C_LONG, C_LONG, C_LONG);
+        // long pwrite(int, long, long, long)
+        static final MethodHandle H = h("pwrite");
     }
     /** pread and pwrite without errno capture: see {@link #pwrite}. */
     private static final class PreadFast {
-        static final MethodHandle H = hNoErrno("pread", C_LONG, C_INT, C_LONG, C_LONG, C_LONG);
+        // long pread(int, long, long, long)
+        static final MethodHandle H = hNoErrno("pread");
     }
     private static final class PwriteFast {
-        static final MethodHandle H = hNoErrno("pwrite", C_LONG, C_INT, C_LONG, C_LONG, C_LONG);
+        // long pwrite(int, long, long, long)
+        static final MethodHandle H = hNoErrno("pwrite");
     }
 
     private LinuxFiles() {
@@ -93,13 +108,13 @@ final class LinuxFiles {
      * Handles are made on first use (each holder class is initialised when its call first runs): making a downcall
      * handle costs milliseconds, and a sending client needs only a few of this class's calls.
      */
-    private static MethodHandle h(String name, MemoryLayout ret, MemoryLayout... args) {
-        return Sys.nativeUsable() ? LinuxNative.downcall(name, FunctionDescriptor.of(ret, args)) : null;
+    private static MethodHandle h(String name) {
+        return Sys.nativeUsable() ? LinuxNative.function(name) : null;
     }
 
     /** As {@link #h}, without errno capture. */
-    private static MethodHandle hNoErrno(String name, MemoryLayout ret, MemoryLayout... args) {
-        return Sys.nativeUsable() ? LinuxNative.downcallNoErrno(name, FunctionDescriptor.of(ret, args)) : null;
+    private static MethodHandle hNoErrno(String name) {
+        return Sys.nativeUsable() ? LinuxNative.functionNoErrno(name) : null;
     }
 
     /** Whether libc has {@code name}, without making its handle. */
@@ -134,7 +149,8 @@ final class LinuxFiles {
 
     static int openat(int dirFd, MemorySegment path, int flags, int mode) {
         try {
-            return r((int) OpenatCall.H.invokeExact(LinuxNative.callState(), dirFd, path, flags, mode));
+            return r((int) (long) OpenatCall.H.invokeExact(LinuxNative.callState(), (long) dirFd,
+                    LinuxNative.address(path), (long) flags, (long) mode, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -143,8 +159,8 @@ final class LinuxFiles {
     /** @param how a {@code struct open_how} (u64 flags, u64 mode, u64 resolve), 24 bytes */
     static int openat2(int dirFd, MemorySegment path, MemorySegment how) {
         try {
-            return (int) r((long) SyscallOpenat2Call.H.invokeExact(LinuxNative.callState(), Sys.SYS_OPENAT2, dirFd, path,
-                    how, how.byteSize()));
+            return (int) r((long) SyscallOpenat2Call.H.invokeExact(LinuxNative.callState(), Sys.SYS_OPENAT2,
+                    (long) dirFd, LinuxNative.address(path), LinuxNative.address(how), how.byteSize(), 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -152,7 +168,8 @@ final class LinuxFiles {
 
     static int mkdirat(int dirFd, MemorySegment path, int mode) {
         try {
-            return r((int) MkdiratCall.H.invokeExact(LinuxNative.callState(), dirFd, path, mode));
+            return r((int) (long) MkdiratCall.H.invokeExact(LinuxNative.callState(), (long) dirFd,
+                    LinuxNative.address(path), (long) mode, 0L, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -160,7 +177,8 @@ final class LinuxFiles {
 
     static int renameat(int fromDir, MemorySegment from, int toDir, MemorySegment to) {
         try {
-            return r((int) RenameatCall.H.invokeExact(LinuxNative.callState(), fromDir, from, toDir, to));
+            return r((int) (long) RenameatCall.H.invokeExact(LinuxNative.callState(), (long) fromDir,
+                    LinuxNative.address(from), (long) toDir, LinuxNative.address(to), 0L, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -168,7 +186,8 @@ final class LinuxFiles {
 
     static int unlinkat(int dirFd, MemorySegment path, int flags) {
         try {
-            return r((int) UnlinkatCall.H.invokeExact(LinuxNative.callState(), dirFd, path, flags));
+            return r((int) (long) UnlinkatCall.H.invokeExact(LinuxNative.callState(), (long) dirFd,
+                    LinuxNative.address(path), (long) flags, 0L, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -177,7 +196,9 @@ final class LinuxFiles {
     /** @param statx a 256-byte {@code struct statx}, see {@link StatxLayout} */
     static int statx(int dirFd, MemorySegment path, int flags, MemorySegment statx) {
         try {
-            return r((int) StatxCall.H.invokeExact(LinuxNative.callState(), dirFd, path, flags, StatxLayout.MASK_BASIC, statx));
+            return r((int) (long) StatxCall.H.invokeExact(LinuxNative.callState(), (long) dirFd,
+                    LinuxNative.address(path), (long) flags, (long) StatxLayout.MASK_BASIC,
+                    LinuxNative.address(statx), 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -185,7 +206,8 @@ final class LinuxFiles {
 
     static int fchmodat(int dirFd, MemorySegment path, int mode, int flags) {
         try {
-            return r((int) FchmodatCall.H.invokeExact(LinuxNative.callState(), dirFd, path, mode, flags));
+            return r((int) (long) FchmodatCall.H.invokeExact(LinuxNative.callState(), (long) dirFd,
+                    LinuxNative.address(path), (long) mode, (long) flags, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -193,7 +215,8 @@ final class LinuxFiles {
 
     static int fchmod(int fd, int mode) {
         try {
-            return r((int) FchmodCall.H.invokeExact(LinuxNative.callState(), fd, mode));
+            return r((int) (long) FchmodCall.H.invokeExact(LinuxNative.callState(), (long) fd, (long) mode, 0L, 0L,
+                    0L, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -202,7 +225,8 @@ final class LinuxFiles {
     /** @param times two {@code struct timespec} (atime, mtime) */
     static int futimens(int fd, MemorySegment times) {
         try {
-            return r((int) FutimensCall.H.invokeExact(LinuxNative.callState(), fd, times));
+            return r((int) (long) FutimensCall.H.invokeExact(LinuxNative.callState(), (long) fd,
+                    LinuxNative.address(times), 0L, 0L, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -211,7 +235,8 @@ final class LinuxFiles {
     /** @param times two {@code struct timespec} (atime, mtime) */
     static int utimensat(int dirFd, MemorySegment path, MemorySegment times, int flags) {
         try {
-            return r((int) UtimensatCall.H.invokeExact(LinuxNative.callState(), dirFd, path, times, flags));
+            return r((int) (long) UtimensatCall.H.invokeExact(LinuxNative.callState(), (long) dirFd,
+                    LinuxNative.address(path), LinuxNative.address(times), (long) flags, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -219,7 +244,8 @@ final class LinuxFiles {
 
     static int symlinkat(MemorySegment target, int dirFd, MemorySegment path) {
         try {
-            return r((int) SymlinkatCall.H.invokeExact(LinuxNative.callState(), target, dirFd, path));
+            return r((int) (long) SymlinkatCall.H.invokeExact(LinuxNative.callState(), LinuxNative.address(target),
+                    (long) dirFd, LinuxNative.address(path), 0L, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -227,7 +253,8 @@ final class LinuxFiles {
 
     static long readlinkat(int dirFd, MemorySegment path, MemorySegment buf) {
         try {
-            return r((long) ReadlinkatCall.H.invokeExact(LinuxNative.callState(), dirFd, path, buf, buf.byteSize()));
+            return r((long) ReadlinkatCall.H.invokeExact(LinuxNative.callState(), (long) dirFd,
+                    LinuxNative.address(path), LinuxNative.address(buf), buf.byteSize(), 0L, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -235,7 +262,8 @@ final class LinuxFiles {
 
     static int fallocate(int fd, int mode, long offset, long len) {
         try {
-            return r((int) FallocateCall.H.invokeExact(LinuxNative.callState(), fd, mode, offset, len));
+            return r((int) (long) FallocateCall.H.invokeExact(LinuxNative.callState(), (long) fd, (long) mode,
+                    offset, len, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -243,7 +271,8 @@ final class LinuxFiles {
 
     static int ftruncate(int fd, long len) {
         try {
-            return r((int) FtruncateCall.H.invokeExact(LinuxNative.callState(), fd, len));
+            return r((int) (long) FtruncateCall.H.invokeExact(LinuxNative.callState(), (long) fd, len, 0L, 0L, 0L,
+                    0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -251,8 +280,10 @@ final class LinuxFiles {
 
     static int fsync(int fd, boolean metadata) {
         try {
-            return r(metadata ? (int) FsyncCall.H.invokeExact(LinuxNative.callState(), fd)
-                    : (int) FdatasyncCall.H.invokeExact(LinuxNative.callState(), fd));
+            return r(metadata ? (int) (long) FsyncCall.H.invokeExact(LinuxNative.callState(), (long) fd, 0L, 0L, 0L,
+                    0L, 0L, 0L)
+                    : (int) (long) FdatasyncCall.H.invokeExact(LinuxNative.callState(), (long) fd, 0L, 0L, 0L, 0L,
+                            0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -261,7 +292,7 @@ final class LinuxFiles {
     /** Flushes the file system holding {@code fd} (any fd but an {@code O_PATH} one, which is EBADF). */
     static int syncfs(int fd) {
         try {
-            return r((int) SyncfsCall.H.invokeExact(LinuxNative.callState(), fd));
+            return r((int) (long) SyncfsCall.H.invokeExact(LinuxNative.callState(), (long) fd, 0L, 0L, 0L, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -270,11 +301,12 @@ final class LinuxFiles {
     /** As {@link #pwrite}: the call again with errno captured only when the first one failed. */
     static long pread(int fd, long address, long len, long position) {
         try {
-            long n = (long) PreadFast.H.invokeExact(fd, address, len, position);
+            long n = (long) PreadFast.H.invokeExact((long) fd, address, len, position, 0L, 0L, 0L);
             if (n >= 0) {
                 return n;
             }
-            return r((long) PreadCall.H.invokeExact(LinuxNative.callState(), fd, address, len, position));
+            return r((long) PreadCall.H.invokeExact(LinuxNative.callState(), (long) fd, address, len, position, 0L,
+                    0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -290,11 +322,12 @@ final class LinuxFiles {
      */
     static long pwrite(int fd, long address, long len, long position) {
         try {
-            long n = (long) PwriteFast.H.invokeExact(fd, address, len, position);
+            long n = (long) PwriteFast.H.invokeExact((long) fd, address, len, position, 0L, 0L, 0L);
             if (n >= 0) {
                 return n;
             }
-            return r((long) PwriteCall.H.invokeExact(LinuxNative.callState(), fd, address, len, position));
+            return r((long) PwriteCall.H.invokeExact(LinuxNative.callState(), (long) fd, address, len, position, 0L,
+                    0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }

@@ -1,11 +1,6 @@
 package io.dwcp.zerocopy.linux;
 
-import static io.dwcp.core.linux.LinuxNative.C_INT;
-import static io.dwcp.core.linux.LinuxNative.C_LONG;
-
 import io.dwcp.core.linux.LinuxNative;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemoryLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
@@ -15,16 +10,20 @@ import java.lang.invoke.MethodHandle;
  */
 final class LinuxMapping {
     private static final class MmapCall {
-        static final MethodHandle H = h("mmap", C_LONG, C_LONG, C_LONG, C_INT, C_INT, C_INT, C_LONG);
+        // long mmap(long, long, int, int, int, long)
+        static final MethodHandle H = h("mmap");
     }
     private static final class MunmapCall {
-        static final MethodHandle H = h("munmap", C_INT, C_LONG, C_LONG);
+        // int munmap(long, long)
+        static final MethodHandle H = h("munmap");
     }
     private static final class MadviseCall {
-        static final MethodHandle H = h("madvise", C_INT, C_LONG, C_LONG, C_INT);
+        // int madvise(long, long, int)
+        static final MethodHandle H = h("madvise");
     }
+    // int getpagesize()
     private static final MethodHandle PAGESIZE = Sys.nativeUsable()
-            ? LinuxNative.downcallNoErrno("getpagesize", FunctionDescriptor.of(C_INT)) : null;
+            ? LinuxNative.functionNoErrno("getpagesize") : null;
     static final long PAGE_SIZE = pageSize();
 
     private LinuxMapping() {
@@ -34,8 +33,8 @@ final class LinuxMapping {
      * Handles are made on first use (each holder class is initialised when its call first runs): making a downcall
      * handle costs milliseconds, and a sending client needs only a few of this class's calls.
      */
-    private static MethodHandle h(String name, MemoryLayout ret, MemoryLayout... args) {
-        return Sys.nativeUsable() ? LinuxNative.downcall(name, FunctionDescriptor.of(ret, args)) : null;
+    private static MethodHandle h(String name) {
+        return Sys.nativeUsable() ? LinuxNative.function(name) : null;
     }
 
     /** Whether libc has {@code name}, without making its handle. */
@@ -52,7 +51,7 @@ final class LinuxMapping {
             return 4096;
         }
         try {
-            return (int) PAGESIZE.invokeExact();
+            return (int) (long) PAGESIZE.invokeExact(0L, 0L, 0L, 0L, 0L, 0L, 0L);
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -61,7 +60,8 @@ final class LinuxMapping {
     /** The mapping's address, or {@code -errno} (MAP_FAILED is -1, never a valid user address). */
     static long mmap(long len, int prot, int flags, int fd, long offset) {
         try {
-            long addr = (long) MmapCall.H.invokeExact(LinuxNative.callState(), 0L, len, prot, flags, fd, offset);
+            long addr = (long) MmapCall.H.invokeExact(LinuxNative.callState(), 0L, len, (long) prot, (long) flags,
+                    (long) fd, offset, 0L);
             return addr == -1L ? -LinuxNative.errno() : addr;
         } catch (Throwable t) {
             throw Sys.linkError(t);
@@ -70,7 +70,7 @@ final class LinuxMapping {
 
     static int munmap(long addr, long len) {
         try {
-            int rc = (int) MunmapCall.H.invokeExact(LinuxNative.callState(), addr, len);
+            int rc = (int) (long) MunmapCall.H.invokeExact(LinuxNative.callState(), addr, len, 0L, 0L, 0L, 0L, 0L);
             return rc < 0 ? -LinuxNative.errno() : rc;
         } catch (Throwable t) {
             throw Sys.linkError(t);
@@ -79,7 +79,8 @@ final class LinuxMapping {
 
     static int madvise(long addr, long len, int advice) {
         try {
-            int rc = (int) MadviseCall.H.invokeExact(LinuxNative.callState(), addr, len, advice);
+            int rc = (int) (long) MadviseCall.H.invokeExact(LinuxNative.callState(), addr, len, (long) advice, 0L,
+                    0L, 0L, 0L);
             return rc < 0 ? -LinuxNative.errno() : rc;
         } catch (Throwable t) {
             throw Sys.linkError(t);

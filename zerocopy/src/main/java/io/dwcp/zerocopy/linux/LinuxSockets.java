@@ -1,12 +1,8 @@
 package io.dwcp.zerocopy.linux;
 
 import io.dwcp.core.linux.SocketCalls;
-import static io.dwcp.core.linux.LinuxNative.C_INT;
-import static io.dwcp.core.linux.LinuxNative.C_LONG;
-import static io.dwcp.core.linux.LinuxNative.C_POINTER;
 
 import io.dwcp.core.linux.LinuxNative;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -18,19 +14,24 @@ import java.lang.invoke.MethodHandle;
  */
 final class LinuxSockets {
     private static final class ListenCall {
-        static final MethodHandle H = h("listen", C_INT, C_INT, C_INT);
+        // int listen(int, int)
+        static final MethodHandle H = h("listen");
     }
     private static final class Accept4Call {
-        static final MethodHandle H = h("accept4", C_INT, C_INT, C_POINTER, C_POINTER, C_INT);
+        // int accept4(int, pointer, pointer, int)
+        static final MethodHandle H = h("accept4");
     }
     private static final class ConnectCall {
-        static final MethodHandle H = h("connect", C_INT, C_INT, C_POINTER, C_INT);
+        // int connect(int, pointer, int)
+        static final MethodHandle H = h("connect");
     }
     private static final class SendCall {
-        static final MethodHandle H = h("send", C_LONG, C_INT, C_LONG, C_LONG, C_INT);
+        // long send(int, long, long, int)
+        static final MethodHandle H = h("send");
     }
     private static final class RecvCall {
-        static final MethodHandle H = h("recv", C_LONG, C_INT, C_LONG, C_LONG, C_INT);
+        // long recv(int, long, long, int)
+        static final MethodHandle H = h("recv");
     }
 
     private LinuxSockets() {
@@ -40,8 +41,8 @@ final class LinuxSockets {
      * Handles are made on first use (each holder class is initialised when its call first runs): making a downcall
      * handle costs milliseconds, and a sending client needs only a few of this class's calls.
      */
-    private static MethodHandle h(String name, java.lang.foreign.MemoryLayout ret, java.lang.foreign.MemoryLayout... args) {
-        return Sys.nativeUsable() ? LinuxNative.downcall(name, FunctionDescriptor.of(ret, args)) : null;
+    private static MethodHandle h(String name) {
+        return Sys.nativeUsable() ? LinuxNative.function(name) : null;
     }
 
     /** Whether libc has {@code name}, without making its handle. */
@@ -76,7 +77,8 @@ final class LinuxSockets {
 
     static int listen(int fd, int backlog) {
         try {
-            return r((int) ListenCall.H.invokeExact(LinuxNative.callState(), fd, backlog));
+            return r((int) (long) ListenCall.H.invokeExact(LinuxNative.callState(), (long) fd, (long) backlog, 0L,
+                    0L, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -85,8 +87,9 @@ final class LinuxSockets {
     /** accept4 with close-on-exec; the new socket is blocking, as its listener. */
     static int accept(int fd) {
         try {
-            return r((int) Accept4Call.H.invokeExact(LinuxNative.callState(), fd, MemorySegment.NULL, MemorySegment.NULL,
-                    Sys.SOCK_CLOEXEC));
+            return r((int) (long) Accept4Call.H.invokeExact(LinuxNative.callState(), (long) fd,
+                    LinuxNative.address(MemorySegment.NULL), LinuxNative.address(MemorySegment.NULL),
+                    (long) Sys.SOCK_CLOEXEC, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -94,7 +97,8 @@ final class LinuxSockets {
 
     static int connect(int fd, MemorySegment addr, int len) {
         try {
-            return r((int) ConnectCall.H.invokeExact(LinuxNative.callState(), fd, addr, len));
+            return r((int) (long) ConnectCall.H.invokeExact(LinuxNative.callState(), (long) fd,
+                    LinuxNative.address(addr), (long) len, 0L, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -102,7 +106,8 @@ final class LinuxSockets {
 
     static long send(int fd, long address, long len, int flags) {
         try {
-            return r((long) SendCall.H.invokeExact(LinuxNative.callState(), fd, address, len, flags));
+            return r((long) SendCall.H.invokeExact(LinuxNative.callState(), (long) fd, address, len, (long) flags,
+                    0L, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -110,7 +115,8 @@ final class LinuxSockets {
 
     static long recv(int fd, long address, long len, int flags) {
         try {
-            return r((long) RecvCall.H.invokeExact(LinuxNative.callState(), fd, address, len, flags));
+            return r((long) RecvCall.H.invokeExact(LinuxNative.callState(), (long) fd, address, len, (long) flags,
+                    0L, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }

@@ -1,13 +1,7 @@
 package io.dwcp.zerocopy.linux;
 
-import static io.dwcp.core.linux.LinuxNative.C_INT;
-import static io.dwcp.core.linux.LinuxNative.C_LONG;
-import static io.dwcp.core.linux.LinuxNative.C_POINTER;
-
 import io.dwcp.core.linux.Errno;
 import io.dwcp.core.linux.LinuxNative;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -22,32 +16,38 @@ import java.lang.invoke.MethodHandle;
  */
 final class LinuxTree {
     private static final class FchownatCall {
-        static final MethodHandle H = h("fchownat", C_INT, C_INT, C_POINTER, C_INT, C_INT, C_INT);
+        // int fchownat(int, pointer, int, int, int)
+        static final MethodHandle H = h("fchownat");
     }
     private static final class LinkatCall {
-        static final MethodHandle H = h("linkat", C_INT, C_INT, C_POINTER, C_INT, C_POINTER, C_INT);
+        // int linkat(int, pointer, int, pointer, int)
+        static final MethodHandle H = h("linkat");
     }
     /** Null on an older libc: {@link SyscallMknodatCall} then. */
     private static final class MknodatCall {
-        static final MethodHandle H = h("mknodat", C_INT, C_INT, C_POINTER, C_INT, C_LONG);
+        // int mknodat(int, pointer, int, long)
+        static final MethodHandle H = h("mknodat");
     }
     private static final class SyscallMknodatCall {
-        static final MethodHandle H = h("syscall", C_LONG, C_LONG, C_INT, C_POINTER, C_INT, C_LONG);
+        // long syscall(long, int, pointer, int, long)
+        static final MethodHandle H = h("syscall");
     }
     /** Null on an older libc: {@link SyscallGetdentsCall} then. */
     private static final class GetdentsCall {
-        static final MethodHandle H = h("getdents64", C_LONG, C_INT, C_POINTER, C_LONG);
+        // long getdents64(int, pointer, long)
+        static final MethodHandle H = h("getdents64");
     }
     private static final class SyscallGetdentsCall {
-        static final MethodHandle H = h("syscall", C_LONG, C_LONG, C_INT, C_POINTER, C_LONG);
+        // long syscall(long, int, pointer, long)
+        static final MethodHandle H = h("syscall");
     }
 
     private LinuxTree() {
     }
 
     /** Handles are made on first use, as in {@link LinuxFiles}: a sending client never lists or links. */
-    private static MethodHandle h(String name, MemoryLayout ret, MemoryLayout... args) {
-        return Sys.nativeUsable() ? LinuxNative.downcall(name, FunctionDescriptor.of(ret, args)) : null;
+    private static MethodHandle h(String name) {
+        return Sys.nativeUsable() ? LinuxNative.function(name) : null;
     }
 
     /** Whether libc has {@code name}, without making its handle. */
@@ -73,7 +73,8 @@ final class LinuxTree {
     /** @param uid -1 leaves the owner as it is; likewise {@code gid} */
     static int fchownat(int dirFd, MemorySegment path, int uid, int gid, int flags) {
         try {
-            return r((int) FchownatCall.H.invokeExact(LinuxNative.callState(), dirFd, path, uid, gid, flags));
+            return r((int) (long) FchownatCall.H.invokeExact(LinuxNative.callState(), (long) dirFd,
+                    LinuxNative.address(path), (long) uid, (long) gid, (long) flags, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -81,7 +82,8 @@ final class LinuxTree {
 
     static int linkat(int fromDir, MemorySegment from, int toDir, MemorySegment to, int flags) {
         try {
-            return r((int) LinkatCall.H.invokeExact(LinuxNative.callState(), fromDir, from, toDir, to, flags));
+            return r((int) (long) LinkatCall.H.invokeExact(LinuxNative.callState(), (long) fromDir,
+                    LinuxNative.address(from), (long) toDir, LinuxNative.address(to), (long) flags, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -91,15 +93,16 @@ final class LinuxTree {
     static int mknodat(int dirFd, MemorySegment path, int mode, long dev) {
         try {
             if (MknodatCall.H != null) {
-                return r((int) MknodatCall.H.invokeExact(LinuxNative.callState(), dirFd, path, mode, dev));
+                return r((int) (long) MknodatCall.H.invokeExact(LinuxNative.callState(), (long) dirFd,
+                        LinuxNative.address(path), (long) mode, dev, 0L, 0L, 0L));
             }
             // the syscall takes the kernel's 32-bit encoding, of which glibc's is an extension; glibc's wrapper
             // refuses a number that does not fit in the same way
             if ((dev >>> 32) != 0) {
                 return -Errno.EINVAL;
             }
-            return (int) r((long) SyscallMknodatCall.H.invokeExact(LinuxNative.callState(), Sys.SYS_MKNODAT, dirFd,
-                    path, mode, dev));
+            return (int) r((long) SyscallMknodatCall.H.invokeExact(LinuxNative.callState(), Sys.SYS_MKNODAT,
+                    (long) dirFd, LinuxNative.address(path), (long) mode, dev, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -109,10 +112,11 @@ final class LinuxTree {
     static long getdents64(int fd, MemorySegment buf) {
         try {
             if (GetdentsCall.H != null) {
-                return r((long) GetdentsCall.H.invokeExact(LinuxNative.callState(), fd, buf, buf.byteSize()));
+                return r((long) GetdentsCall.H.invokeExact(LinuxNative.callState(), (long) fd,
+                        LinuxNative.address(buf), buf.byteSize(), 0L, 0L, 0L, 0L));
             }
-            return r((long) SyscallGetdentsCall.H.invokeExact(LinuxNative.callState(), Sys.SYS_GETDENTS64, fd, buf,
-                    buf.byteSize()));
+            return r((long) SyscallGetdentsCall.H.invokeExact(LinuxNative.callState(), Sys.SYS_GETDENTS64, (long) fd,
+                    LinuxNative.address(buf), buf.byteSize(), 0L, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }

@@ -1,14 +1,8 @@
 package io.dwcp.zerocopy.linux;
 
-import static io.dwcp.core.linux.LinuxNative.C_INT;
-import static io.dwcp.core.linux.LinuxNative.C_LONG;
-import static io.dwcp.core.linux.LinuxNative.C_POINTER;
-
 import io.dwcp.core.linux.Errno;
 import io.dwcp.core.linux.LinuxNative;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -30,49 +24,59 @@ final class LinuxXattrs {
     static final long XATTR_ARGS_SIZE = 16;
 
     private static final class FlistCall {
-        static final MethodHandle H = h("flistxattr", C_LONG, C_INT, C_POINTER, C_LONG);
+        // long flistxattr(int, pointer, long)
+        static final MethodHandle H = h("flistxattr");
     }
     private static final class FgetCall {
-        static final MethodHandle H = h("fgetxattr", C_LONG, C_INT, C_POINTER, C_POINTER, C_LONG);
+        // long fgetxattr(int, pointer, pointer, long)
+        static final MethodHandle H = h("fgetxattr");
     }
     private static final class FsetCall {
-        static final MethodHandle H = h("fsetxattr", C_INT, C_INT, C_POINTER, C_POINTER, C_LONG, C_INT);
+        // int fsetxattr(int, pointer, pointer, long, int)
+        static final MethodHandle H = h("fsetxattr");
     }
     private static final class FremoveCall {
-        static final MethodHandle H = h("fremovexattr", C_INT, C_INT, C_POINTER);
+        // int fremovexattr(int, pointer)
+        static final MethodHandle H = h("fremovexattr");
     }
     private static final class ListCall {
-        static final MethodHandle H = h("listxattr", C_LONG, C_POINTER, C_POINTER, C_LONG);
+        // long listxattr(pointer, pointer, long)
+        static final MethodHandle H = h("listxattr");
     }
     private static final class GetCall {
-        static final MethodHandle H = h("getxattr", C_LONG, C_POINTER, C_POINTER, C_POINTER, C_LONG);
+        // long getxattr(pointer, pointer, pointer, long)
+        static final MethodHandle H = h("getxattr");
     }
     private static final class SetCall {
-        static final MethodHandle H = h("setxattr", C_INT, C_POINTER, C_POINTER, C_POINTER, C_LONG, C_INT);
+        // int setxattr(pointer, pointer, pointer, long, int)
+        static final MethodHandle H = h("setxattr");
     }
     private static final class RemoveCall {
-        static final MethodHandle H = h("removexattr", C_INT, C_POINTER, C_POINTER);
+        // int removexattr(pointer, pointer)
+        static final MethodHandle H = h("removexattr");
     }
     /** listxattrat(dfd, path, at_flags, list, size); every argument as a long, as the kernel reads them. */
     private static final class ListAtCall {
-        static final MethodHandle H = h("syscall", C_LONG, C_LONG, C_LONG, C_POINTER, C_LONG, C_POINTER, C_LONG);
+        // long syscall(long, long, pointer, long, pointer, long)
+        static final MethodHandle H = h("syscall");
     }
     /** getxattrat and setxattrat (dfd, path, at_flags, name, struct xattr_args *, size of it). */
     private static final class ArgsAtCall {
-        static final MethodHandle H = h("syscall", C_LONG, C_LONG, C_LONG, C_POINTER, C_LONG, C_POINTER, C_POINTER,
-                C_LONG);
+        // long syscall(long, long, pointer, long, pointer, pointer, long)
+        static final MethodHandle H = h("syscall");
     }
     /** removexattrat(dfd, path, at_flags, name). */
     private static final class RemoveAtCall {
-        static final MethodHandle H = h("syscall", C_LONG, C_LONG, C_LONG, C_POINTER, C_LONG, C_POINTER);
+        // long syscall(long, long, pointer, long, pointer)
+        static final MethodHandle H = h("syscall");
     }
 
     private LinuxXattrs() {
     }
 
     /** Handles are made on first use, as in {@link LinuxFiles}: only {@code --xattrs} transfers need them. */
-    private static MethodHandle h(String name, MemoryLayout ret, MemoryLayout... args) {
-        return Sys.nativeUsable() ? LinuxNative.downcall(name, FunctionDescriptor.of(ret, args)) : null;
+    private static MethodHandle h(String name) {
+        return Sys.nativeUsable() ? LinuxNative.function(name) : null;
     }
 
     private static boolean present(String name) {
@@ -109,7 +113,8 @@ final class LinuxXattrs {
 
     static long flist(int fd, MemorySegment list) {
         try {
-            return r((long) FlistCall.H.invokeExact(LinuxNative.callState(), fd, list, list.byteSize()));
+            return r((long) FlistCall.H.invokeExact(LinuxNative.callState(), (long) fd, LinuxNative.address(list),
+                    list.byteSize(), 0L, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -117,7 +122,8 @@ final class LinuxXattrs {
 
     static long fget(int fd, MemorySegment name, MemorySegment value) {
         try {
-            return r((long) FgetCall.H.invokeExact(LinuxNative.callState(), fd, name, value, value.byteSize()));
+            return r((long) FgetCall.H.invokeExact(LinuxNative.callState(), (long) fd, LinuxNative.address(name),
+                    LinuxNative.address(value), value.byteSize(), 0L, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -125,7 +131,8 @@ final class LinuxXattrs {
 
     static int fset(int fd, MemorySegment name, MemorySegment value) {
         try {
-            return r((int) FsetCall.H.invokeExact(LinuxNative.callState(), fd, name, value, value.byteSize(), 0));
+            return r((int) (long) FsetCall.H.invokeExact(LinuxNative.callState(), (long) fd,
+                    LinuxNative.address(name), LinuxNative.address(value), value.byteSize(), 0L, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -133,7 +140,8 @@ final class LinuxXattrs {
 
     static int fremove(int fd, MemorySegment name) {
         try {
-            return r((int) FremoveCall.H.invokeExact(LinuxNative.callState(), fd, name));
+            return r((int) (long) FremoveCall.H.invokeExact(LinuxNative.callState(), (long) fd,
+                    LinuxNative.address(name), 0L, 0L, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -142,7 +150,8 @@ final class LinuxXattrs {
     /** Follows {@code path}: used only on a {@code /proc/self/fd/N} magic link, which lands on the object itself. */
     static long list(MemorySegment path, MemorySegment list) {
         try {
-            return r((long) ListCall.H.invokeExact(LinuxNative.callState(), path, list, list.byteSize()));
+            return r((long) ListCall.H.invokeExact(LinuxNative.callState(), LinuxNative.address(path),
+                    LinuxNative.address(list), list.byteSize(), 0L, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -150,7 +159,8 @@ final class LinuxXattrs {
 
     static long get(MemorySegment path, MemorySegment name, MemorySegment value) {
         try {
-            return r((long) GetCall.H.invokeExact(LinuxNative.callState(), path, name, value, value.byteSize()));
+            return r((long) GetCall.H.invokeExact(LinuxNative.callState(), LinuxNative.address(path),
+                    LinuxNative.address(name), LinuxNative.address(value), value.byteSize(), 0L, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -158,7 +168,8 @@ final class LinuxXattrs {
 
     static int set(MemorySegment path, MemorySegment name, MemorySegment value) {
         try {
-            return r((int) SetCall.H.invokeExact(LinuxNative.callState(), path, name, value, value.byteSize(), 0));
+            return r((int) (long) SetCall.H.invokeExact(LinuxNative.callState(), LinuxNative.address(path),
+                    LinuxNative.address(name), LinuxNative.address(value), value.byteSize(), 0L, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -166,7 +177,8 @@ final class LinuxXattrs {
 
     static int remove(MemorySegment path, MemorySegment name) {
         try {
-            return r((int) RemoveCall.H.invokeExact(LinuxNative.callState(), path, name));
+            return r((int) (long) RemoveCall.H.invokeExact(LinuxNative.callState(), LinuxNative.address(path),
+                    LinuxNative.address(name), 0L, 0L, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -175,8 +187,9 @@ final class LinuxXattrs {
     /** listxattrat of {@code leaf} in {@code dirFd} itself ({@code AT_SYMLINK_NOFOLLOW}). */
     static long listAt(int dirFd, MemorySegment leaf, MemorySegment list) {
         try {
-            return r((long) ListAtCall.H.invokeExact(LinuxNative.callState(), SYS_LISTXATTRAT, (long) dirFd, leaf,
-                    (long) Sys.AT_SYMLINK_NOFOLLOW, list, list.byteSize()));
+            return r((long) ListAtCall.H.invokeExact(LinuxNative.callState(), SYS_LISTXATTRAT, (long) dirFd,
+                    LinuxNative.address(leaf), (long) Sys.AT_SYMLINK_NOFOLLOW, LinuxNative.address(list),
+                    list.byteSize(), 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -198,8 +211,9 @@ final class LinuxXattrs {
         args.set(ValueLayout.JAVA_INT, 8, (int) value.byteSize());
         args.set(ValueLayout.JAVA_INT, 12, 0);
         try {
-            return r((long) ArgsAtCall.H.invokeExact(LinuxNative.callState(), call, (long) dirFd, leaf,
-                    (long) Sys.AT_SYMLINK_NOFOLLOW, name, args, XATTR_ARGS_SIZE));
+            return r((long) ArgsAtCall.H.invokeExact(LinuxNative.callState(), call, (long) dirFd,
+                    LinuxNative.address(leaf), (long) Sys.AT_SYMLINK_NOFOLLOW, LinuxNative.address(name),
+                    LinuxNative.address(args), XATTR_ARGS_SIZE));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }
@@ -207,8 +221,9 @@ final class LinuxXattrs {
 
     static int removeAt(int dirFd, MemorySegment leaf, MemorySegment name) {
         try {
-            return (int) r((long) RemoveAtCall.H.invokeExact(LinuxNative.callState(), SYS_REMOVEXATTRAT, (long) dirFd,
-                    leaf, (long) Sys.AT_SYMLINK_NOFOLLOW, name));
+            return (int) r((long) RemoveAtCall.H.invokeExact(LinuxNative.callState(), SYS_REMOVEXATTRAT,
+                    (long) dirFd, LinuxNative.address(leaf), (long) Sys.AT_SYMLINK_NOFOLLOW,
+                    LinuxNative.address(name), 0L, 0L));
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }

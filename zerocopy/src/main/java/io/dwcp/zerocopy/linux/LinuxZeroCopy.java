@@ -1,12 +1,6 @@
 package io.dwcp.zerocopy.linux;
 
-import static io.dwcp.core.linux.LinuxNative.C_INT;
-import static io.dwcp.core.linux.LinuxNative.C_LONG;
-import static io.dwcp.core.linux.LinuxNative.C_POINTER;
-
 import io.dwcp.core.linux.LinuxNative;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -19,16 +13,20 @@ import java.lang.invoke.MethodHandle;
  */
 final class LinuxZeroCopy {
     private static final class SendfileCall {
-        static final MethodHandle H = h("sendfile", C_LONG, C_INT, C_INT, C_POINTER, C_LONG);
+        // long sendfile(int, int, pointer, long)
+        static final MethodHandle H = h("sendfile");
     }
     private static final class SpliceCall {
-        static final MethodHandle H = h("splice", C_LONG, C_INT, C_POINTER, C_INT, C_POINTER, C_LONG, C_INT);
+        // long splice(int, pointer, int, pointer, long, int)
+        static final MethodHandle H = h("splice");
     }
     private static final class Pipe2Call {
-        static final MethodHandle H = h("pipe2", C_INT, C_POINTER, C_INT);
+        // int pipe2(pointer, int)
+        static final MethodHandle H = h("pipe2");
     }
     private static final class FcntlCall {
-        static final MethodHandle H = h("fcntl", C_INT, C_INT, C_INT, C_INT);
+        // int fcntl(int, int, int)
+        static final MethodHandle H = h("fcntl");
     }
 
     private LinuxZeroCopy() {
@@ -38,8 +36,8 @@ final class LinuxZeroCopy {
      * Handles are made on first use (each holder class is initialised when its call first runs): making a downcall
      * handle costs milliseconds, and a sending client needs only a few of this class's calls.
      */
-    private static MethodHandle h(String name, MemoryLayout ret, MemoryLayout... args) {
-        return Sys.nativeUsable() ? LinuxNative.downcall(name, FunctionDescriptor.of(ret, args)) : null;
+    private static MethodHandle h(String name) {
+        return Sys.nativeUsable() ? LinuxNative.function(name) : null;
     }
 
     /** Whether libc has {@code name}, without making its handle. */
@@ -58,7 +56,8 @@ final class LinuxZeroCopy {
     /** @param offsetPtr an {@code off_t} the kernel reads and advances; the file position is not used */
     static long sendfile(int outFd, int inFd, MemorySegment offsetPtr, long count) {
         try {
-            long rc = (long) SendfileCall.H.invokeExact(LinuxNative.callState(), outFd, inFd, offsetPtr, count);
+            long rc = (long) SendfileCall.H.invokeExact(LinuxNative.callState(), (long) outFd, (long) inFd,
+                    LinuxNative.address(offsetPtr), count, 0L, 0L, 0L);
             return rc < 0 ? -LinuxNative.errno() : rc;
         } catch (Throwable t) {
             throw Sys.linkError(t);
@@ -68,7 +67,8 @@ final class LinuxZeroCopy {
     /** @param offIn {@link MemorySegment#NULL} for a pipe or socket, else a {@code loff_t} the kernel advances */
     static long splice(int fdIn, MemorySegment offIn, int fdOut, MemorySegment offOut, long len, int flags) {
         try {
-            long rc = (long) SpliceCall.H.invokeExact(LinuxNative.callState(), fdIn, offIn, fdOut, offOut, len, flags);
+            long rc = (long) SpliceCall.H.invokeExact(LinuxNative.callState(), (long) fdIn,
+                    LinuxNative.address(offIn), (long) fdOut, LinuxNative.address(offOut), len, (long) flags, 0L);
             return rc < 0 ? -LinuxNative.errno() : rc;
         } catch (Throwable t) {
             throw Sys.linkError(t);
@@ -78,7 +78,8 @@ final class LinuxZeroCopy {
     /** @param fds two ints: read end, write end */
     static int pipe(MemorySegment fds) {
         try {
-            int rc = (int) Pipe2Call.H.invokeExact(LinuxNative.callState(), fds, Sys.O_CLOEXEC);
+            int rc = (int) (long) Pipe2Call.H.invokeExact(LinuxNative.callState(), LinuxNative.address(fds),
+                    (long) Sys.O_CLOEXEC, 0L, 0L, 0L, 0L, 0L);
             return rc < 0 ? -LinuxNative.errno() : rc;
         } catch (Throwable t) {
             throw Sys.linkError(t);
@@ -87,7 +88,8 @@ final class LinuxZeroCopy {
 
     static int fcntl(int fd, int cmd, int arg) {
         try {
-            int rc = (int) FcntlCall.H.invokeExact(LinuxNative.callState(), fd, cmd, arg);
+            int rc = (int) (long) FcntlCall.H.invokeExact(LinuxNative.callState(), (long) fd, (long) cmd, (long) arg,
+                    0L, 0L, 0L, 0L);
             return rc < 0 ? -LinuxNative.errno() : rc;
         } catch (Throwable t) {
             throw Sys.linkError(t);
