@@ -83,6 +83,10 @@ public final class CommandSpec {
         return options;
     }
 
+    boolean required(OptionSpec o) {
+        return required.contains(o);
+    }
+
     String operandLabel() {
         return operandLabel;
     }

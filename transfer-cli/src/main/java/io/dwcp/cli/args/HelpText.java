@@ -53,7 +53,8 @@ public final class HelpText {
                 continue;
             }
             String names = String.join("|", o.names());
-            s.append(' ').append(o.takesValue() ? "[" + names + " " + o.label() + "]" : "[" + names + "]");
+            String item = o.takesValue() ? names + " " + o.label() : names;
+            s.append(' ').append(spec.required(o) ? item : "[" + item + "]");
         }
         if (spec.operandLabel() != null) {
             s.append(' ').append(spec.operandLabel()).append(spec.maxOperands() > 1 ? "..." : "");

@@ -143,6 +143,9 @@ class CommandSpecTest {
         for (String line : help.split("\n")) {
             assertTrue(line.length() <= 80, () -> "longer than 80: " + line);
         }
+        CommandSpec serve = CommandSpec.builder("serve").required(ROOT).options(CHECKSUM).build();
+        assertTrue(HelpText.of(serve, "dwcp serve").startsWith("Usage: dwcp serve [-hV] --root DIR [-c|--checksum]\n"),
+                () -> "a required option has no brackets: " + HelpText.of(serve, "dwcp serve"));
         String withSubs = HelpText.of(CommandSpec.builder("tunnel").description("Tunnels.")
                 .subcommands(CommandSpec.builder("up").description("Bring one up.").build()).build(), "dwcp tunnel");
         assertTrue(withSubs.contains("Commands:\n  up  Bring one up.\n"), withSubs);
