@@ -233,6 +233,25 @@ class TreeFidelityTest {
     }
 
     @Test
+    void includeAndExcludeApplyInTheOrderGivenAsInRsync(@TempDir Path base) throws Exception {
+        Path src = Files.createDirectories(base.resolve("src"));
+        Files.writeString(src.resolve("keep.log"), "k");
+        Files.writeString(src.resolve("other.log"), "o");
+        Files.writeString(src.resolve("a.c"), "c");
+        Path rules = Files.writeString(base.resolve("rules"), "- a.c\n");
+        // the first matching rule wins: an include before the exclude keeps its file...
+        Result first = Harness.send(List.of("--include", "keep.log", "--exclude=*.log"), List.of(src + "/"),
+                server.target("order1"));
+        first.assertExit(0);
+        assertEquals(List.of("a.c", "keep.log"), Harness.listTree(serverRoot.resolve("order1")), first::toString);
+        // ...and after it, does not; --exclude-from takes its place among the others
+        Result second = Harness.send(List.of("--exclude=*.log", "--include", "keep.log", "--exclude-from",
+                rules.toString()), List.of(src + "/"), server.target("order2"));
+        second.assertExit(0);
+        assertEquals(List.of(), Harness.listTree(serverRoot.resolve("order2")), second::toString);
+    }
+
+    @Test
     void moreEntriesThanTheWindowGoThroughWithBoundedBatches(@TempDir Path base) throws Exception {
         Path src = Files.createDirectories(base.resolve("many"));
         List<String> names = new ArrayList<>();
