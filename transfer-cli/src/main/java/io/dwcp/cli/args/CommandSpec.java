@@ -145,7 +145,12 @@ public final class CommandSpec {
             } else {
                 // a cluster of short options: flags, then at most one that takes the rest or the next argument
                 for (int j = 1; j < a.length(); j++) {
-                    OptionSpec o = option(command, "-" + a.charAt(j));
+                    OptionSpec o = byName.get("-" + a.charAt(j));
+                    if (o == null) {
+                        // name the whole argument too: "-weird" may be a file name that needed "--" before it
+                        throw new UsageException(command, "option=-" + a.charAt(j)
+                                + (a.length() > 2 ? " argument=" + a : "") + " reason=unknown");
+                    }
                     if (!o.takesValue()) {
                         p.add(o, null);
                     } else if (j + 1 < a.length()) {

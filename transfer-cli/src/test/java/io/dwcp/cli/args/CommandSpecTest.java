@@ -81,7 +81,8 @@ class CommandSpecTest {
     @Test
     void badCommandLinesAreUsageErrorsThatNameWhatIsWrong() {
         assertEquals("option=--bogus reason=unknown", usageError(SEND, "--bogus", "a", "h:1"));
-        assertEquals("option=-q reason=unknown", usageError(SEND, "-cq", "a", "h:1"));
+        assertEquals("option=-q argument=-cq reason=unknown", usageError(SEND, "-cq", "a", "h:1"));
+        assertEquals("option=-q reason=unknown", usageError(SEND, "-q", "a", "h:1"));
         assertEquals("option=--checksum reason=takes-no-value", usageError(SEND, "--checksum=1", "a", "h:1"));
         assertEquals("option=--streams reason=missing-value expected=N|auto", usageError(SEND, "a", "h:1", "-P"));
         assertEquals("option=--exclude reason=missing-value expected=PATTERN", usageError(SEND, "a", "h:1", "--exclude"));
