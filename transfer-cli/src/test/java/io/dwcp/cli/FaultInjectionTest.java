@@ -33,7 +33,6 @@ import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,17 +48,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class FaultInjectionTest {
     private static final int MIB = 1 << 20;
-    private static final InetAddress LOOPBACK;
-    private static final InetAddress ALT;
-
-    static {
-        try {
-            LOOPBACK = InetAddress.getByName("127.0.0.1");
-            ALT = InetAddress.getByName("127.0.0.2");
-        } catch (IOException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final InetAddress LOOPBACK = FaultProxy.LOOPBACK;
+    private static final InetAddress ALT = FaultProxy.ALT;
 
     @TempDir
     static Path root;
@@ -70,14 +60,7 @@ class FaultInjectionTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        String why = null;
-        try (ServerSocket probe = new ServerSocket()) {
-            probe.bind(new InetSocketAddress(ALT, 0));
-        } catch (IOException e) {
-            why = e.toString();
-        }
-        assumeTrue(why == null, "cannot bind 127.0.0.2 on this host (" + why + "): the fault-injection proxy needs a "
-                + "second loopback address");
+        FaultProxy.assumeAltBindable("the fault-injection proxy");
         server = ServerProcess.serve(root);
         spliceServer = ServerProcess.serve(root, "--io", "splice");
     }

@@ -1,5 +1,7 @@
 package io.dwcp.cli;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import io.dwcp.core.frame.FrameDescriptor;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -27,6 +29,11 @@ final class FaultProxy implements AutoCloseable {
         boolean onFrame(byte[] frame);
     }
 
+    /** Where the servers under test listen. */
+    static final InetAddress LOOPBACK = address(new byte[] {127, 0, 0, 1});
+    /** Where proxies listen: a second loopback address, so that a proxy can take a server's own port numbers. */
+    static final InetAddress ALT = address(new byte[] {127, 0, 0, 2});
+
     private final ServerSocket server;
     private final InetSocketAddress upstream;
     private final FrameHook hook;
@@ -45,6 +52,26 @@ final class FaultProxy implements AutoCloseable {
 
     int port() {
         return server.getLocalPort();
+    }
+
+    /** Skips the calling test, saying why {@code purpose} is out of reach, where this host cannot bind {@link #ALT}. */
+    static void assumeAltBindable(String purpose) {
+        String why = null;
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(ALT, 0));
+        } catch (IOException e) {
+            why = e.toString();
+        }
+        assumeTrue(why == null, "cannot bind 127.0.0.2 on this host (" + why + "): " + purpose
+                + " needs a second loopback address");
+    }
+
+    private static InetAddress address(byte[] ip) {
+        try {
+            return InetAddress.getByAddress(ip);
+        } catch (java.net.UnknownHostException e) {
+            throw new ExceptionInInitializerError(e); // four bytes are always an address
+        }
     }
 
     private void acceptLoop() {

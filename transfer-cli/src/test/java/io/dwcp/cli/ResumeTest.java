@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.dwcp.cli.Harness.Result;
 import io.dwcp.cli.Harness.ServerProcess;
@@ -14,7 +13,6 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,15 +45,9 @@ class ResumeTest {
 
     @BeforeAll
     static void addresses() throws Exception {
-        loopback = InetAddress.getByName("127.0.0.1");
-        alt = InetAddress.getByName("127.0.0.2");
-        String why = null;
-        try (ServerSocket probe = new ServerSocket()) {
-            probe.bind(new InetSocketAddress(alt, 0));
-        } catch (IOException e) {
-            why = e.toString();
-        }
-        assumeTrue(why == null, "cannot bind 127.0.0.2 (" + why + "): the holding proxy needs a second loopback address");
+        loopback = FaultProxy.LOOPBACK;
+        alt = FaultProxy.ALT;
+        FaultProxy.assumeAltBindable("the holding proxy");
     }
 
     @AfterEach

@@ -5,15 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.dwcp.cli.Harness.Result;
 import io.dwcp.cli.Harness.ServerProcess;
-import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,15 +34,9 @@ class SourceChangeTest {
     @Test
     void aFileThatShrinksWhileItIsSentFailsAloneAndTheTreeGoesOn(@TempDir Path src, @TempDir Path root)
             throws Exception {
-        InetAddress loopback = InetAddress.getByName("127.0.0.1");
-        InetAddress alt = InetAddress.getByName("127.0.0.2");
-        String why = null;
-        try (ServerSocket probe = new ServerSocket()) {
-            probe.bind(new InetSocketAddress(alt, 0));
-        } catch (IOException e) {
-            why = e.toString();
-        }
-        assumeTrue(why == null, "cannot bind 127.0.0.2 (" + why + "): the holding proxy needs a second loopback address");
+        InetAddress loopback = FaultProxy.LOOPBACK;
+        InetAddress alt = FaultProxy.ALT;
+        FaultProxy.assumeAltBindable("the holding proxy");
         Path tree = Files.createDirectories(src.resolve("tree"));
         Path a = randomFile(tree.resolve("a.bin"), 8L * MIB, 1);
         // b is bigger than what the sockets and the proxy can buffer: its sender must still be reading it.

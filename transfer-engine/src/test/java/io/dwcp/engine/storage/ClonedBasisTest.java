@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.dwcp.core.digest.PageDigests;
 import io.dwcp.core.io.FileBlocks;
 import io.dwcp.core.manifest.Entry;
+import io.dwcp.testsupport.XfsLoopImage;
 import io.dwcp.zerocopy.DataFile;
 import io.dwcp.zerocopy.IoMode;
 import io.dwcp.zerocopy.select.IoPaths;
@@ -19,12 +20,10 @@ import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,53 +38,22 @@ import org.junit.jupiter.api.Test;
  */
 class ClonedBasisTest {
     private static final int BS = 1 << 20;
-    private static final long IMAGE = 300L << 20; // mkfs.xfs refuses less
-
-    private static Path base;
+    private static XfsLoopImage xfs;
     private static Path mnt;
-    private static boolean mounted;
 
     private StorageRoot root;
 
     @BeforeAll
     static void mountXfs() throws Exception {
         assumeTrue(IoPaths.select(IoMode.AUTO).confinement() != IoPaths.Confinement.PORTABLE, "no native files");
-        assumeTrue(Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid")),
-                "mounting a loop image needs root");
-        String mkfs = mkfs();
-        if (mkfs == null) {
-            Path script = Path.of(System.getProperty("user.dir")).resolveSibling("scripts").resolve("install-tools.sh");
-            if (Files.isExecutable(script)) {
-                run(script.toString(), "mkfs.xfs");
-                mkfs = mkfs();
-            }
-        }
-        assumeTrue(mkfs != null, "mkfs.xfs not installed (apt-get install xfsprogs)");
-        base = Files.createTempDirectory(Files.isWritable(Path.of("/var/tmp")) ? Path.of("/var/tmp") : Path.of("/tmp"),
-                "dwcp-cloned-basis");
-        Path image = base.resolve("xfs.img");
-        mnt = Files.createDirectory(base.resolve("mnt"));
-        try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
-            f.setLength(IMAGE);
-        }
-        String out = run(mkfs, "-q", "-m", "reflink=1", image.toString());
-        assumeTrue(out == null, "mkfs.xfs failed: " + out);
-        out = run("mount", "-o", "loop", image.toString(), mnt.toString());
-        assumeTrue(out == null, "loop mount refused here: " + out);
-        mounted = true;
+        xfs = XfsLoopImage.mount("dwcp-cloned-basis");
+        mnt = xfs.directory();
     }
 
     @AfterAll
     static void unmount() throws Exception {
-        if (mounted && run("umount", mnt.toString()) != null) {
-            run("umount", "-l", mnt.toString());
-        }
-        if (base != null) {
-            try (var walk = Files.walk(base)) {
-                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+        if (xfs != null) {
+            xfs.close();
         }
     }
 
@@ -94,22 +62,6 @@ class ClonedBasisTest {
         if (root != null) {
             root.close();
         }
-    }
-
-    private static String mkfs() {
-        return List.of("/usr/sbin/mkfs.xfs", "/sbin/mkfs.xfs", "/usr/bin/mkfs.xfs").stream()
-                .filter(p -> Files.isExecutable(Path.of(p))).findFirst().orElse(null);
-    }
-
-    /** Null on success, else the exit status and output. */
-    private static String run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return "timeout command=" + command[0];
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        return p.exitValue() == 0 ? null : "exit=" + p.exitValue() + " output=" + out;
     }
 
     private StorageRoot root(Path dir) throws IOException {
