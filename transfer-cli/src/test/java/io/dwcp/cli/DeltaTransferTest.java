@@ -98,6 +98,28 @@ class DeltaTransferTest {
         assertTrue(r.num("delta_bytes") >= changed - PAGE, r::toString);
     }
 
+    /**
+     * A file big enough to be digested while the receiver reads its copy (DigestAhead): its blocks are judged from
+     * those digests, and exactly the rewritten pages still travel, on any number of streams.
+     */
+    @Test
+    void aBigFileDigestedAheadStillMovesOnlyItsChangedPages(@TempDir Path src) throws Exception {
+        long size = 40L * MIB + 777;
+        Path f = randomFile(src.resolve("big.bin"), size, 108);
+        String target = server.target("ahead");
+        assertVerifiedCopy(Harness.send(List.of(), List.of(f), target), f, serverRoot.resolve("ahead/big.bin"));
+        for (String streams : List.of("1", "3")) {
+            TreeSet<Long> pages = rewritePages(f, 30, streams.hashCode());
+            Result r = Harness.send(List.of("-P", streams), List.of(f), target);
+            assertVerifiedCopy(r, f, serverRoot.resolve("ahead/big.bin"));
+            long blocks = pages.stream().map(p -> p * PAGE / MIB).distinct().count();
+            assertEquals(blocks, r.num("blocks_refined"), r::toString);
+            assertEquals(41 - blocks, r.num("blocks_skipped"), r::toString);
+            assertEquals(pages.size(), r.num("pages_sent"), "exactly the pages rewritten travel\n" + r);
+            assertTrue(r.num("wire_bytes") < pages.size() * PAGE + 64 * 1024, r::toString);
+        }
+    }
+
     private static void rewriteOne(Path f, long page) throws IOException {
         long size = Files.size(f);
         byte[] b = new byte[(int) Math.min(PAGE, size - page * PAGE)];

@@ -1,5 +1,7 @@
 package io.dwcp.core.digest;
 
+import io.dwcp.core.Limits;
+import io.dwcp.core.frame.PageMapDescriptor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -15,28 +17,83 @@ import java.util.HexFormat;
  * accessors ran at about half the speed. {@code Xxh3} is checked against hash4j on every length up to 2 KiB
  * and many larger ones, and against the reference {@code xxhsum -H2} values.
  *
- * <p>A block digest covers the exact bytes of one block. The whole-file digest is XXH3-128 over the
- * concatenated block digests followed by the file length (64-bit LE): a hash list, so each side computes it
- * in a single pass while blocks arrive on any stream in any order, and a block's bytes are read once.
+ * <p>Two hash lists, so that every byte is hashed once:
+ * <ul>
+ *   <li>A block digest is XXH3-128 over the concatenated XXH3-128 digests (16 bytes each) of the block's 4 KiB
+ *       pages ({@link PageMapDescriptor#PAGE}; the last may be shorter). A changed block is refined to the pages
+ *       that differ by those same page digests ({@link PageDigests}: their first 8 bytes), so neither end hashes a
+ *       changed block twice, once whole and once by page (measured: that second pass was a quarter of a delta
+ *       sender's busiest thread).</li>
+ *   <li>The whole-file digest is XXH3-128 over the concatenated block digests followed by the file length
+ *       (64-bit LE), so each side computes it in a single pass while blocks arrive on any stream in any order.</li>
+ * </ul>
  */
 public final class BlockDigests {
     public static final int DIGEST_LENGTH = 16;
     private static final ValueLayout.OfLong LE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+    /** Bytes of the list a block digest hashes: 16 per page. */
+    static final int PER_PAGE = 16;
+    /**
+     * Each thread's page list: the page digests land in the array, and are hashed from a native copy, since the
+     * long-input loops of {@link Xxh3} slow down once one JVM feeds them heap and native segments alike. Sized for
+     * the largest block the thread has digested, at most {@link Limits#MAX_BLOCK_SIZE} (64 KiB each).
+     */
+    private static final ThreadLocal<PageList> LISTS = ThreadLocal.withInitial(PageList::new);
+
     private BlockDigests() {
     }
 
-    /** Digests {@code block} from position to limit (unchanged) into {@code out[index*16 .. +16)}. */
+    /**
+     * Digests {@code block} from position to limit (unchanged) into {@code out[index*16 .. +16)}. Wraps the buffer
+     * in a segment per call: for tests and cold paths.
+     */
     public static void digest(ByteBuffer block, byte[] out, int index) {
-        Xxh3.hash128(MemorySegment.ofBuffer(block), 0, block.remaining(), out, index * DIGEST_LENGTH);
+        digest(MemorySegment.ofBuffer(block), 0, block.remaining(), out, index);
+    }
+
+    /** Digests {@code segment[offset, offset+length)} into {@code out[index*16 .. +16)}. */
+    public static void digest(MemorySegment segment, long offset, long length, byte[] out, int index) {
+        digest(segment, offset, length, out, index, null, 0);
     }
 
     /**
-     * Digests {@code segment[offset, offset+length)} into {@code out[index*16 .. +16)}: the same digest as
-     * {@link #digest(ByteBuffer, byte[], int)}, without wrapping a buffer in a new segment per block.
+     * As {@link #digest(MemorySegment, long, long, byte[], int)}, and also writes the block's {@link PageDigests}
+     * ({@link PageDigests#length} bytes) to {@code pages} from {@code pagesAt} when {@code pages} is not null: both
+     * from one pass over the bytes.
      */
-    public static void digest(MemorySegment segment, long offset, long length, byte[] out, int index) {
-        Xxh3.hash128(segment, offset, length, out, index * DIGEST_LENGTH);
+    public static void digest(MemorySegment segment, long offset, long length, byte[] out, int index, byte[] pages,
+                              int pagesAt) {
+        if (length < 0 || length > Limits.MAX_BLOCK_SIZE) {
+            throw new IllegalArgumentException("block_length=" + length + " max=" + Limits.MAX_BLOCK_SIZE);
+        }
+        int n = PageMapDescriptor.pages((int) length);
+        int listed = n * PER_PAGE;
+        PageList list = LISTS.get().fit(listed);
+        Xxh3.hash128Pieces(segment, offset, length, PageMapDescriptor.PAGE, list.digests, 0);
+        if (pages != null) {
+            for (int p = 0; p < n; p++) {
+                System.arraycopy(list.digests, p * PER_PAGE, pages, pagesAt + p * PageDigests.DIGEST_LENGTH,
+                        PageDigests.DIGEST_LENGTH);
+            }
+        }
+        MemorySegment.copy(list.digests, 0, list.hashed, ValueLayout.JAVA_BYTE, 0, listed);
+        Xxh3.hash128(list.hashed, 0, listed, out, index * DIGEST_LENGTH);
+    }
+
+    /** One thread's page list; grows (rarely: to a larger block size) and is never shared. */
+    private static final class PageList {
+        byte[] digests = new byte[0];
+        MemorySegment hashed = MemorySegment.NULL;
+
+        PageList fit(int bytes) {
+            if (digests.length < bytes) {
+                int size = Math.max(bytes, PageMapDescriptor.pages(1 << 20) * PER_PAGE);
+                digests = new byte[size];
+                hashed = Arena.ofAuto().allocate(size, 64);
+            }
+            return this;
+        }
     }
 
     /** The whole-file digest from {@code count} block digests and the file length. */

@@ -139,16 +139,45 @@ public final class Xxh3 {
     public static void hash128(MemorySegment segment, long offset, long length, byte[] out, int at) {
         Objects.checkFromIndexSize(offset, length, segment.byteSize());
         Objects.checkFromIndexSize(at, 16, out.length);
+        hashChecked(segment, offset, length, out, at,
+                length > 240 && (LONG_PATH == LONG_PATH_SCALAR || scalarTurn(segment, length)));
+    }
+
+    /** {@link #hash128} of a range already checked; {@code scalar}: an input over 240 bytes takes the scalar loop. */
+    private static void hashChecked(MemorySegment segment, long offset, long length, byte[] out, int at,
+                                    boolean scalar) {
         if (length <= 16) {
             short0to16(segment, offset, length, out, at);
         } else if (length <= 128) {
             mid17to128(segment, offset, length, out, at);
         } else if (length <= 240) {
             mid129to240(segment, offset, length, out, at);
-        } else if (LONG_PATH == LONG_PATH_SCALAR || scalarTurn(segment, length)) {
+        } else if (scalar) {
             hashLongScalar(segment, offset, length, out, at);
         } else {
             hashLongVector(LONG_PATH, segment, offset, length, out, at);
+        }
+    }
+
+    /**
+     * XXH3-128 (seed 0) of each {@code piece}-byte run of segment[offset, offset+length), the last one shorter when
+     * {@code length} is not a multiple, written to out from {@code at}, 16 bytes each as {@link #hash128} writes them.
+     * The loop for long inputs is chosen once for the whole range: the page digests of a block take one turn of the
+     * scalar budget, not one per page.
+     *
+     * @throws IndexOutOfBoundsException if the range is not inside the segment or out has no room for every digest
+     */
+    public static void hash128Pieces(MemorySegment segment, long offset, long length, int piece, byte[] out, int at) {
+        if (piece <= 0) {
+            throw new IllegalArgumentException("piece=" + piece);
+        }
+        Objects.checkFromIndexSize(offset, length, segment.byteSize());
+        long pieces = (length + piece - 1) / piece;
+        Objects.checkFromIndexSize(at, pieces * 16, out.length);
+        boolean scalar = LONG_PATH == LONG_PATH_SCALAR || scalarTurn(segment, length);
+        for (int i = 0; i < pieces; i++) {
+            long from = offset + (long) i * piece;
+            hashChecked(segment, from, Math.min(piece, offset + length - from), out, at + i * 16, scalar);
         }
     }
 

@@ -22,7 +22,8 @@ import java.nio.ByteOrder;
  */
 public final class FrameDescriptor {
     public static final short MAGIC = 0x4457;
-    public static final int VERSION = 4;
+    /** 5: block digests are hash lists of page digests ({@code BlockDigests}). */
+    public static final int VERSION = 5;
     public static final int PREFIX_LENGTH = 8;
     public static final ByteOrder ORDER = ByteOrder.BIG_ENDIAN;
 

@@ -27,6 +27,7 @@ import jdk.incubator.vector.LongVector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link Xxh3} against hash4j's XXH3-128 (itself tested against the reference vectors). */
@@ -74,6 +75,67 @@ class Xxh3Test {
             assertHash(expected, heap, off, len, "heap");
             assertHash(expected, arena, off, len, "confined arena");
             assertHash(expected, direct, off, len, "direct buffer");
+        }
+    }
+
+    /**
+     * Known answers from the reference implementation ({@code xxhsum -H2}, xxHash 0.8.1), whose canonical
+     * output is high 64 bits then low 64 bits, both big-endian: the layout hash128 writes. The sizes cross
+     * XXH3's internal boundaries (0, 1-3, 4-8, 9-16, 17-128, 129-240, > 240, stripes and blocks of 1 KiB).
+     */
+    @ParameterizedTest(name = "{0} bytes")
+    @CsvSource({
+        "0,       99aa06d3014798d86001c324468d497f",
+        "1,       79d2c79e874f72cd8a21d78b1538b1c0",
+        "3,       27056158676515d75f1fa6d2a3aa5a3b",
+        "8,       5ee08611acaf82709987b0f6a787fcff",
+        "16,      aefc4c7b6b2355e8ff22986fb4aba31b",
+        "17,      f600c8a98b27cda20dfdb8ed0de7262a",
+        "128,     9b0e839b5061f424572dd69bd15cdb73",
+        "129,     485b2b823d90afa95a753049f4b49d33",
+        "240,     5d572fc255e19c13dfd310866e8ad632",
+        "241,     7fb50ebce4e0117802f838dd48200ee8",
+        "1024,    8e9558c9191b4041bac810ae0f683fb2",
+        "4096,    b3c55f810b814cb8230aa355d42347d7",
+        "1048576, 7256a06d71c286d623d41d5297581178"})
+    void knownAnswersFromTheReferenceImplementation(int n, String hex) {
+        for (java.nio.ByteBuffer b : BlockDigestsTest.placements(BlockDigestsTest.pattern(n))) {
+            byte[] out = new byte[16];
+            Xxh3.hash128(java.lang.foreign.MemorySegment.ofBuffer(b), 0, b.remaining(), out, 0);
+            assertEquals(hex, java.util.HexFormat.of().formatHex(out), b.toString());
+        }
+    }
+
+    /** Pieces hash as separate inputs, whichever long-input loop runs, and write only their own slots. */
+    @Test
+    void piecesAreHashedAsSeparateInputs() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment seg = arena.allocate(DATA.length);
+            MemorySegment.copy(DATA, 0, seg, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, DATA.length);
+            int[][] cases = {{0, 0, 4096}, {3, 1, 4096}, {5, 4096, 4096}, {1, 4097, 4096}, {0, 16 * 4096 + 200, 4096},
+                {7, MIB, 4096}, {0, 1000, 241}, {0, 1000, 100}, {2, 999, 16}, {0, 50, 1}};
+            for (int[] c : cases) {
+                int off = c[0];
+                int len = c[1];
+                int piece = c[2];
+                int pieces = (len + piece - 1) / piece;
+                byte[] out = new byte[pieces * 16 + 32];
+                java.util.Arrays.fill(out, (byte) 0x11);
+                Xxh3.hash128Pieces(seg, off, len, piece, out, 16);
+                for (int i = 0; i < pieces; i++) {
+                    int from = off + i * piece;
+                    long[] want = reference(DATA, from, Math.min(piece, off + len - from));
+                    assertEquals(hex(want), java.util.HexFormat.of().formatHex(out, 16 + i * 16, 32 + i * 16),
+                            "off " + off + " len " + len + " piece " + i);
+                }
+                for (int i = 0; i < 16; i++) {
+                    assertEquals(0x11, out[i]);
+                    assertEquals(0x11, out[out.length - 1 - i]);
+                }
+            }
+            assertThrows(IllegalArgumentException.class, () -> Xxh3.hash128Pieces(seg, 0, 10, 0, new byte[16], 0));
+            assertThrows(IndexOutOfBoundsException.class,
+                    () -> Xxh3.hash128Pieces(seg, 0, 8193, 4096, new byte[47], 0));
         }
     }
 

@@ -8,6 +8,7 @@ import io.dwcp.core.frame.Codec;
 import io.dwcp.core.frame.DataFrameDescriptor;
 import io.dwcp.core.frame.DataFrameFlyweight;
 import io.dwcp.core.frame.PageMapDescriptor;
+import io.dwcp.core.digest.BlockDigests;
 import io.dwcp.core.digest.PageDigests;
 import io.dwcp.simd.DeltaKernels;
 import io.dwcp.engine.runtime.EngineRuntime;
@@ -206,11 +207,10 @@ final class FrameSender implements AutoCloseable {
     }
 
     /**
-     * Digests the pages of the block now in the block slab into {@code out[0..]} and returns the block's CRC32C: what
-     * a changed block keeps while the receiver's page digests are on their way, so it need not be read again whole.
+     * The CRC32C of the block now in the block slab: what a changed block keeps (with its page digests) while the
+     * receiver's page digests are on their way, so it need not be read again whole.
      */
-    int digestPages(int length, byte[] out) {
-        PageDigests.digest(blockFrame, H, length, out, 0, digestScratch);
+    int blockCrc(int length) {
         crc.reset();
         crc.update(block.clear().limit(length));
         return (int) crc.getValue();
@@ -292,8 +292,8 @@ final class FrameSender implements AutoCloseable {
         }
         base.read(index, baseBlock, 0);
         // The receiver's block must be OLD's, proven by digest before a delta against it goes out.
-        io.dwcp.core.digest.Xxh3.hash128(baseBlock, 0, length, digestScratch, 0);
-        if (!io.dwcp.core.digest.BlockDigests.equalAt(digestScratch, 0, f.basisDigests(), index)) {
+        BlockDigests.digest(baseBlock, 0, length, digestScratch, 0);
+        if (!BlockDigests.equalAt(digestScratch, 0, f.basisDigests(), index)) {
             return BASE_MISMATCH;
         }
         int pages = PageMapDescriptor.pages(length);

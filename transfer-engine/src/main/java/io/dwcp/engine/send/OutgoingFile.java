@@ -52,13 +52,20 @@ final class OutgoingFile {
     static final int REFINE_PROBATION = 8;
 
     OutgoingFile(int id, Entry entry, Path source, int blockSize, Message.FilePlan plan, IoPaths io, boolean delta) {
+        this(id, entry, source, blockSize, plan, io, delta, null);
+    }
+
+    /** @param ahead its blocks as {@link DigestAhead} digests them, or null */
+    OutgoingFile(int id, Entry entry, Path source, int blockSize, Message.FilePlan plan, IoPaths io, boolean delta,
+                 DigestAhead.Digested ahead) {
         this.id = id;
         this.io = io;
         this.entry = entry;
         this.source = source;
         this.blockSize = blockSize;
         this.blockCount = FileBlocks.blockCount(entry.size(), blockSize);
-        this.digests = new byte[blockCount * BlockDigests.DIGEST_LENGTH];
+        this.ahead = ahead;
+        this.digests = ahead != null ? ahead.digests : new byte[blockCount * BlockDigests.DIGEST_LENGTH];
         boolean basis = plan.action() == Message.FilePlan.BASIS;
         this.basisDigests = basis ? plan.blockDigests() : null;
         this.basisSize = basis ? plan.basisSize() : 0;
@@ -88,6 +95,34 @@ final class OutgoingFile {
             }
         }
         return true;
+    }
+
+    /**
+     * Blocks digested by {@link DigestAhead} (from block 0; its digests are this file's {@link #digests}); null when
+     * the file is not digested ahead.
+     */
+    private final DigestAhead.Digested ahead;
+
+    /**
+     * True when block {@code block}'s digests come from {@link DigestAhead}, once it has them (this waits for them);
+     * false when they do not, and the block is read and digested by its stream.
+     */
+    boolean digestedAhead(int block) throws InterruptedException {
+        return ahead != null && basisDigests != null && ahead.await(block);
+    }
+
+    /** The page digests of a block digested ahead, at {@link #aheadPagesAt}. */
+    byte[] aheadPages() {
+        return ahead.pages();
+    }
+
+    int aheadPagesAt(int block) {
+        return ahead.pagesAt(block);
+    }
+
+    /** The CRC32C of a block digested ahead. */
+    int aheadCrc(int block) {
+        return ahead.crc(block);
     }
 
     /** OLD ({@code --base}) when the receiver's copy proved to be it: changed blocks go as XOR deltas. */

@@ -102,14 +102,15 @@ final class Refiner {
     }
 
     /**
-     * Asks for the page digests of block {@code block} of {@code f}, keeping the sender's own ({@code pages}, of the
-     * block as read now, and its {@code crc}) until the answer comes; the caller checked {@link #full()}.
+     * Asks for the page digests of block {@code block} of {@code f}, keeping the sender's own ({@code pages} from
+     * {@code pagesAt}, of the block as read, and its {@code crc}) until the answer comes; the caller checked
+     * {@link #full()}.
      */
-    void want(OutgoingFile f, int block, byte[] pages, int crc) throws IOException {
+    void want(OutgoingFile f, int block, byte[] pages, int pagesAt, int crc) throws IOException {
         Message.Refine ready = null;
         synchronized (this) {
             int slot = freeSlots[--freeCount];
-            System.arraycopy(pages, 0, mine, slot * perBlock, PageDigests.length(f.length(block)));
+            System.arraycopy(pages, pagesAt, mine, slot * perBlock, PageDigests.length(f.length(block)));
             crcs[slot] = crc;
             slotOf.put(((long) f.id << 32) | block, slot);
             Pending p = files.computeIfAbsent(f.id, id -> new Pending(f, blocksPerRefine));

@@ -75,6 +75,12 @@ final class SendWindow {
 
     /** Applies the PLAN of the oldest batch still waiting for one. */
     void plan(Message.Plan plan, BlockSchedule schedule, IoPaths io, Events events) throws java.io.IOException {
+        plan(plan, schedule, io, events, null);
+    }
+
+    /** As {@link #plan(Message.Plan, BlockSchedule, IoPaths, Events)}, its files taking what {@code ahead} digested. */
+    void plan(Message.Plan plan, BlockSchedule schedule, IoPaths io, Events events, DigestAhead ahead)
+            throws java.io.IOException {
         Offered o;
         synchronized (awaitingPlan) {
             o = awaitingPlan.poll();
@@ -95,7 +101,11 @@ final class SendWindow {
                 if (e.kind() != EntryKind.FILE) {
                     throw DwcpException.protocol("frame=plan reason=not-a-file file=" + id);
                 }
-                OutgoingFile f = new OutgoingFile((int) id, e, o.batch().sources().get(i), blockSize, line, io, delta);
+                DigestAhead.Digested d = ahead == null ? null : ahead.of(id);
+                OutgoingFile f = new OutgoingFile((int) id, e, o.batch().sources().get(i), blockSize, line, io, delta, d);
+                if (d != null && (line.action() != FilePlan.BASIS || !delta || base != null)) {
+                    d.cancel(); // its blocks are read by the streams anyway: to be sent whole, or as XOR deltas
+                }
                 if (base != null && delta) {
                     if (base.mayBeReceiverBasis(line)) {
                         f.xorAgainst(base); // each block is proven OLD's by digest before its delta goes
@@ -110,6 +120,10 @@ final class SendWindow {
                     schedule.add(f);
                 }
             } else {
+                DigestAhead.Digested d = ahead == null ? null : ahead.of(id);
+                if (d != null) {
+                    d.cancel(); // nothing of it is sent
+                }
                 window.finish(id);
             }
         }

@@ -2,7 +2,6 @@ package io.dwcp.engine.send;
 
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.digest.BlockDigests;
-import io.dwcp.core.digest.Xxh3;
 import io.dwcp.core.frame.PageMapDescriptor;
 import io.dwcp.zerocopy.DataFile;
 import java.io.IOException;
@@ -20,6 +19,8 @@ final class StreamSender implements Runnable {
     private final byte[] scratchDigest = new byte[BlockDigests.DIGEST_LENGTH];
     /** The page digests of the block being deferred to the refiner. */
     private final byte[] ownPages;
+    /** {@link #awaitRefinerRoom} sent refined blocks through the block slab: the block read before is gone. */
+    private boolean clobbered;
 
     StreamSender(TransferClient client, FrameSender frames) {
         this.client = client;
@@ -99,12 +100,15 @@ final class StreamSender implements Runnable {
     }
 
     private void handle(OutgoingFile f, DataFile file, int index) throws IOException, InterruptedException {
+        if (f.digestedAhead(index) && judgedAhead(f, index)) {
+            return;
+        }
         int length = readOrAbandon(f, file, index);
         if (length < 0) {
             return;
         }
-        // the same bytes BlockDigests.digest(ByteBuffer) hashes, without wrapping a buffer per block
-        Xxh3.hash128(memory, FrameSender.BLOCK_AT, length, f.digests, index * BlockDigests.DIGEST_LENGTH);
+        // The page digests come with the block digest: a changed block refined below needs no second pass.
+        BlockDigests.digest(memory, FrameSender.BLOCK_AT, length, f.digests, index, ownPages, 0);
         boolean sent = !f.unchanged(index);
         SenderBasis base = sent ? f.xorBase(index, length) : null;
         if (base != null) {
@@ -123,24 +127,17 @@ final class StreamSender implements Runnable {
             }
         }
         if (sent && f.refinable(index)) {
-            // Its page digests and CRC are taken now, while its bytes are here: the answer then needs only the changed
-            // pages read again. The slab may take refined blocks meanwhile (the block is read again if it goes whole
-            // after all). A file on probation waits for its verdict: a file rewritten throughout would otherwise
-            // have every block asked for before the first answer.
-            int crc = frames.digestPages(length, ownPages);
-            boolean clobbered = false;
-            while (client.refinerFull() || f.awaitingVerdict()) {
-                Refiner.RefinedBlock r = client.nextRefined();
-                if (r != null) {
-                    refined(r);
-                    clobbered = true;
-                } else if (!client.awaitRefined()) {
-                    return;
-                }
+            // Its CRC is taken now, while its bytes are here (its page digests came with its block digest): the
+            // answer then needs only the changed pages read again. The slab may take refined blocks meanwhile (the
+            // block is read again if it goes whole after all). A file on probation waits for its verdict: a file
+            // rewritten throughout would otherwise have every block asked for before the first answer.
+            int crc = frames.blockCrc(length);
+            if (!awaitRefinerRoom(f)) {
+                return;
             }
             if (f.refinable(index)) {
                 f.deferred();
-                client.refine(f, index, ownPages, crc);
+                client.refine(f, index, ownPages, 0, crc);
                 return;
             }
             if (clobbered) {
@@ -149,6 +146,49 @@ final class StreamSender implements Runnable {
         }
         long wire = sent ? frames.send(f, file, f.offset(index), length) : 0;
         client.blockDone(f, sent, length, wire);
+    }
+
+    /**
+     * A block digested before its PLAN came ({@link DigestAhead}): an unchanged one is done, and a changed one that may
+     * be refined goes to the refiner with the page digests and CRC taken then, neither read again. False when the
+     * block must be read after all (it goes whole, or as an XOR delta against {@code --base}).
+     */
+    private boolean judgedAhead(OutgoingFile f, int index) throws IOException, InterruptedException {
+        int length = f.length(index);
+        if (f.unchanged(index)) {
+            client.blockDone(f, false, length, 0);
+            return true;
+        }
+        if (f.xorBase(index, length) != null || !f.refinable(index)) {
+            return false;
+        }
+        if (!awaitRefinerRoom(f)) {
+            return true; // stopped
+        }
+        if (!f.refinable(index)) {
+            return false;
+        }
+        f.deferred();
+        client.refine(f, index, f.aheadPages(), f.aheadPagesAt(index), f.aheadCrc(index));
+        return true;
+    }
+
+    /**
+     * Sends refined blocks until the refiner has room and {@code f} is not waiting for its verdict; false once the
+     * streams stop. {@link #clobbered} says whether the block slab was used meanwhile.
+     */
+    private boolean awaitRefinerRoom(OutgoingFile f) throws IOException, InterruptedException {
+        clobbered = false;
+        while (client.refinerFull() || f.awaitingVerdict()) {
+            Refiner.RefinedBlock r = client.nextRefined();
+            if (r != null) {
+                refined(r);
+                clobbered = true;
+            } else if (!client.awaitRefined()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -181,7 +221,7 @@ final class StreamSender implements Runnable {
             if (!delta) {
                 // Every page differs: the block goes whole, read again and checked against its first digest.
                 f.read(file, index, memory, FrameSender.BLOCK_AT);
-                Xxh3.hash128(memory, FrameSender.BLOCK_AT, length, scratchDigest, 0);
+                BlockDigests.digest(memory, FrameSender.BLOCK_AT, length, scratchDigest, 0);
                 if (!BlockDigests.equalAt(scratchDigest, 0, f.digests, index)) {
                     throw f.changed(f.offset(index));
                 }
@@ -203,7 +243,7 @@ final class StreamSender implements Runnable {
         if (length < 0) {
             return;
         }
-        Xxh3.hash128(memory, FrameSender.BLOCK_AT, length, scratchDigest, 0);
+        BlockDigests.digest(memory, FrameSender.BLOCK_AT, length, scratchDigest, 0);
         if (!BlockDigests.equalAt(scratchDigest, 0, f.digests, index)) {
             throw f.changed(f.offset(index)); // the caller gives the file up
         }

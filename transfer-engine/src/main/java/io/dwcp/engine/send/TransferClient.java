@@ -190,6 +190,7 @@ public final class TransferClient {
         Thread reader = null;
         int granted = 0;
         RuntimeStart starting = null;
+        DigestAhead ahead = null;
         // The walk starts now, beside the connection's set-up, and keeps PLANS_AHEAD batches ready.
         BatchPrefetcher batches = new BatchPrefetcher(source, Math.min(BATCH_ENTRIES, options.limits().maxEntries()),
                 BATCH_BYTES, PLANS_AHEAD);
@@ -214,13 +215,18 @@ public final class TransferClient {
             // The first batch goes even when empty: the receiver learns DEST, block size and options from it.
             EntrySource.Batch batch = batches.next();
             warmUpDigestsFor(batch);
+            long firstId = nextId;
             offer(target, batch == null ? new EntrySource.Batch(List.of(), List.of()) : batch);
+            if (batch != null && !options.dryRun()) {
+                // The receiver may now read its copies of big files before it answers: read ours meanwhile.
+                ahead = DigestAhead.start(firstId, batch, options.blockSize(), options.io());
+            }
             Message.Plan first = expect(readControl(), Message.Plan.class);
             EngineRuntime runtime = starting.await();
             boolean sendfile = sendfileFor(runtime.io().sendfile(), addr);
             ioPath = runtime.io().describe(sendfile);
             io = runtime.io();
-            sendWindow.plan(first, schedule, io, events);
+            sendWindow.plan(first, schedule, io, events, ahead);
             if (!options.dryRun()) {
                 data = new DataStreams(runtime.io(), options.limits());
                 granted = Math.max(1, Math.min(welcome.streams(), wanted));
@@ -284,6 +290,9 @@ public final class TransferClient {
             fail("reason=io detail=\"" + e.getMessage() + "\"", TransferResult.EXIT_FAILED);
         } finally {
             stop = true;
+            if (ahead != null) {
+                ahead.stop();
+            }
             batches.close();
             source.close();
             if (data != null) {
@@ -442,9 +451,10 @@ public final class TransferClient {
         return !stop && schedule.awaitRefined();
     }
 
-    void refine(OutgoingFile f, int block, byte[] pages, int crc) throws IOException {
+    /** Hands changed block {@code block} to the refiner, with its page digests ({@code pages} from {@code at}). */
+    void refine(OutgoingFile f, int block, byte[] pages, int at, int crc) throws IOException {
         lastActivity.set(System.nanoTime());
-        refiner.want(f, block, pages, crc);
+        refiner.want(f, block, pages, at, crc);
     }
 
     /** The sender's page digests and CRC of a refined block, from its first read. */

@@ -61,18 +61,14 @@ public final class BasisDigests {
         byte[] digests = new byte[n * BlockDigests.DIGEST_LENGTH];
         MemorySegment buf = MemorySegment.ofBuffer(scratch.clear());
         int perBlock = PageDigests.length(blockSize);
-        byte[] hash = pages == null ? null : new byte[16];
         boolean complete = pages != null;
         try {
             for (int i = 0; i < n; i++) {
                 int want = FileBlocks.blockLength(size, blockSize, i);
                 long at = (long) i * blockSize;
                 int got = f.readAtMost(buf, 0, want, at);
-                BlockDigests.digest(scratch.clear().limit(got), digests, i);
                 complete &= got == want;
-                if (complete) {
-                    PageDigests.digest(buf, 0, got, pages, i * perBlock, hash);
-                }
+                BlockDigests.digest(buf, 0, got, digests, i, complete ? pages : null, i * perBlock);
                 onBlock.run();
             }
         } catch (IOException e) {

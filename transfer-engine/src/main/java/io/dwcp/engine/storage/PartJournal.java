@@ -41,7 +41,8 @@ import java.util.zip.CRC32C;
  */
 public final class PartJournal {
     static final long MAGIC = 0x4457_4350_4a52_4e4cL;
-    static final int VERSION = 1;
+    /** 2: the block digests it lists are hash lists of page digests ({@code BlockDigests}). */
+    static final int VERSION = 2;
     private static final int HEADER = 40;
 
     /** What a valid journal says: digests of verified blocks (zero elsewhere) and how many there are. */

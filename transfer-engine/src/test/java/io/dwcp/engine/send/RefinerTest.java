@@ -42,8 +42,8 @@ class RefinerTest {
         Refiner r = new Refiner(sent::add, schedule, BLOCK, 16);
         OutgoingFile f = file(4);
         byte[] pages = new byte[PageDigests.length(BLOCK)];
-        r.want(f, 0, pages, 11);
-        r.want(f, 1, pages, 12);
+        r.want(f, 0, pages, 0, 11);
+        r.want(f, 1, pages, 0, 12);
         assertEquals(2, sent.size(), "one REFINE per block");
         assertArrayEquals(new int[] {0}, ((Message.Refine) sent.get(0)).blocks());
         // Two streams made them in this order but sent them the other way round: the receiver answers 1 first.
@@ -62,7 +62,7 @@ class RefinerTest {
     void anAnswerToNothingAskedIsAProtocolError() throws Exception {
         Refiner r = new Refiner(m -> { }, new BlockSchedule(BLOCK), BLOCK, 16);
         OutgoingFile f = file(4);
-        r.want(f, 2, new byte[PageDigests.length(BLOCK)], 1);
+        r.want(f, 2, new byte[PageDigests.length(BLOCK)], 0, 1);
         DwcpException e = assertThrows(DwcpException.class, () -> r.answered(answer(3)));
         assertTrue(e.getMessage().contains("reason=not-asked"), e.getMessage());
         r.answered(answer(2)); // the request that was made is still answerable
