@@ -47,6 +47,13 @@ public interface DataFile extends Closeable {
 
     long size() throws IOException;
 
+    /**
+     * Asks the kernel to start reading {@code [position, position + length)} into the page cache now, without waiting
+     * for it ({@code POSIX_FADV_WILLNEED}): a file about to be read through is then read ahead of the reader, not one
+     * request at a time. Only a hint: does nothing where it is not supported.
+     */
+    void willNeed(long position, long length) throws IOException;
+
     /** Sets the length (shrinks or extends with a hole). */
     void truncate(long size) throws IOException;
 

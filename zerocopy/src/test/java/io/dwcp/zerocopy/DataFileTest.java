@@ -73,6 +73,31 @@ class DataFileTest {
         }
     }
 
+    /** A read-ahead hint changes nothing a reader sees, past the end too; a closed file refuses it. */
+    @ParameterizedTest
+    @EnumSource(IoMode.class)
+    void willNeedIsOnlyAHint(IoMode mode) throws IOException {
+        Path p = dir.resolve("w");
+        byte[] data = new byte[3 << 20];
+        new java.util.Random(9).nextBytes(data);
+        Files.write(p, data);
+        DataFile f = open(mode, p);
+        try (Arena arena = Arena.ofConfined()) {
+            f.willNeed(0, 256L << 20);
+            f.willNeed(1 << 20, 1 << 20);
+            f.willNeed(64L << 30, 1 << 20); // far past the end
+            MemorySegment r = arena.allocate(data.length);
+            assertEquals(data.length, f.readAtMost(r, 0, data.length, 0));
+            assertEquals(-1L, r.mismatch(MemorySegment.ofArray(data)));
+            assertEquals(data.length, f.size());
+        } finally {
+            f.close();
+        }
+        if (mode != IoMode.PORTABLE) {
+            assertThrows(IOException.class, () -> f.willNeed(0, 4096), "a closed file's fd is not advised");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(IoMode.class)
     void reserveAllocatesWhereTheFileSystemCan(IoMode mode) throws IOException {

@@ -7,6 +7,7 @@ import io.dwcp.core.manifest.Entry;
 import io.dwcp.core.manifest.EntryKind;
 import io.dwcp.zerocopy.DataFile;
 import io.dwcp.zerocopy.IoMode;
+import io.dwcp.zerocopy.ReadAhead;
 import io.dwcp.zerocopy.select.IoPaths;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -208,8 +209,10 @@ final class DigestAhead {
                 long size = c.entry().size();
                 int block = 0;
                 try (DataFile f = io.openRead(c.source())) {
+                    long advised = ReadAhead.start(size);
                     while (!stop && block < d.limit) {
                         int length = FileBlocks.blockLength(size, blockSize, block);
+                        advised = ReadAhead.before(f, advised, (long) block * blockSize, size);
                         if (f.readAtMost(buf, 0, length, (long) block * blockSize) < length) {
                             break; // it shrank since it was offered: the streams find out and say so
                         }

@@ -6,6 +6,7 @@ import io.dwcp.core.digest.BlockDigests;
 import io.dwcp.core.digest.PageDigests;
 import io.dwcp.core.io.FileBlocks;
 import io.dwcp.zerocopy.DataFile;
+import io.dwcp.zerocopy.ReadAhead;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -62,10 +63,12 @@ public final class BasisDigests {
         MemorySegment buf = MemorySegment.ofBuffer(scratch.clear());
         int perBlock = PageDigests.length(blockSize);
         boolean complete = pages != null;
+        long advised = ReadAhead.start(size); // a basis cloned for this plan has no cached pages
         try {
             for (int i = 0; i < n; i++) {
                 int want = FileBlocks.blockLength(size, blockSize, i);
                 long at = (long) i * blockSize;
+                advised = ReadAhead.before(f, advised, at, size);
                 int got = f.readAtMost(buf, 0, want, at);
                 complete &= got == want;
                 BlockDigests.digest(buf, 0, got, digests, i, complete ? pages : null, i * perBlock);

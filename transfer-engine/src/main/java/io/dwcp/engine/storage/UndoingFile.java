@@ -50,6 +50,11 @@ final class UndoingFile implements DataFile {
     }
 
     @Override
+    public void willNeed(long position, long length) throws IOException {
+        target.willNeed(position, length);
+    }
+
+    @Override
     public void truncate(long size) throws IOException {
         undo.flushPending();
         if (size < target.size()) {

@@ -1,5 +1,6 @@
 package io.dwcp.zerocopy.linux;
 
+import io.dwcp.core.linux.Errno;
 import io.dwcp.core.linux.LinuxNative;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
@@ -66,6 +67,10 @@ final class LinuxFiles {
     private static final class FallocateCall {
         // int fallocate(int, int, long, long)
         static final MethodHandle H = h("fallocate");
+    }
+    private static final class FadviseCall {
+        // int posix_fadvise(int, long, long, int): returns the error number itself, errno untouched
+        static final MethodHandle H = present("posix_fadvise") ? hNoErrno("posix_fadvise") : null;
     }
     private static final class FtruncateCall {
         // int ftruncate(int, long)
@@ -264,6 +269,21 @@ final class LinuxFiles {
         try {
             return r((int) (long) FallocateCall.H.invokeExact(LinuxNative.callState(), (long) fd, (long) mode,
                     offset, len, 0L, 0L, 0L));
+        } catch (Throwable t) {
+            throw Sys.linkError(t);
+        }
+    }
+
+    /**
+     * {@code posix_fadvise}: 0, or the negated error number (as the other calls here); {@code -ENOSYS} where libc
+     * lacks it.
+     */
+    static int fadvise(int fd, long offset, long len, int advice) {
+        if (FadviseCall.H == null) {
+            return -Errno.ENOSYS;
+        }
+        try {
+            return -(int) (long) FadviseCall.H.invokeExact((long) fd, offset, len, (long) advice, 0L, 0L, 0L);
         } catch (Throwable t) {
             throw Sys.linkError(t);
         }

@@ -143,6 +143,19 @@ public final class NativeFile implements DataFile {
     }
 
     @Override
+    public void willNeed(long position, long length) throws IOException {
+        enter();
+        try {
+            int rc = LinuxFiles.fadvise(fd, position, length, Sys.POSIX_FADV_WILLNEED);
+            if (rc < 0 && rc != -Errno.ENOSYS && rc != -Errno.ESPIPE) {
+                throw failure("posix_fadvise", rc);
+            }
+        } finally {
+            holder.exit();
+        }
+    }
+
+    @Override
     public boolean reserve(long position, long length, boolean keepSize) throws IOException {
         enter();
         try {

@@ -79,6 +79,7 @@ final class Sys {
     static final int SPLICE_F_MORE = 4;
 
     static final int FALLOC_FL_KEEP_SIZE = 1;
+    static final int POSIX_FADV_WILLNEED = 3;
     /** {@code _IOW(0x94, 9, int)}: reflink a whole file. The {@code _IOC} encoding is shared by both ABIs. */
     static final long FICLONE = 0x40049409L;
     /** {@code _IOW(0x94, 13, struct file_clone_range)}: reflink a range (32-byte struct). */

@@ -93,6 +93,11 @@ public final class ChannelFile implements DataFile {
     }
 
     @Override
+    public void willNeed(long position, long length) {
+        // the JDK has no read-ahead hint: the kernel's own read-ahead does what it does
+    }
+
+    @Override
     public boolean reserve(long position, long length, boolean keepSize) {
         return false;
     }
