@@ -48,7 +48,8 @@ final class DigestAhead {
     /**
      * One file's blocks as this thread digests them, from block 0: block digests in {@link #digests} (which become the
      * file's own, {@link OutgoingFile}), page digests of block {@code b} in {@link #pages} from {@link #pagesAt}, its
-     * CRC32C from {@link #crc}. Blocks below {@link #ready} are done; published by the volatile write of it.
+     * CRC32C from {@link #crc}. Blocks below {@link #ready} are done, each published under the lock, which a stream
+     * takes to wait for it.
      */
     static final class Digested {
         final byte[] digests;
@@ -109,16 +110,22 @@ final class DigestAhead {
             notifyAll();
         }
 
-        private synchronized void publish(int blocks) {
-            ready = blocks;
+        /**
+         * Publishes block {@code block} (its page digests already written): false when it was cancelled meanwhile,
+         * and a stream may be digesting it itself, so its digest is not written over the stream's.
+         */
+        private synchronized boolean publish(int block, byte[] digest, int crc) {
+            if (block >= limit) {
+                return false;
+            }
+            System.arraycopy(digest, 0, digests, block * BlockDigests.DIGEST_LENGTH, BlockDigests.DIGEST_LENGTH);
+            crcs[crcsAt + block] = crc;
+            ready = block + 1;
             if (waiting) {
                 waiting = false;
                 notifyAll();
             }
-        }
-
-        private void write(int block, int crc) {
-            crcs[crcsAt + block] = crc;
+            return true;
         }
     }
 
@@ -200,6 +207,7 @@ final class DigestAhead {
 
     private void digestAll() {
         CRC32C crc = new CRC32C();
+        byte[] digest = new byte[BlockDigests.DIGEST_LENGTH];
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(blockSize, 4096);
             ByteBuffer view = buf.asByteBuffer();
@@ -216,11 +224,13 @@ final class DigestAhead {
                         if (f.readAtMost(buf, 0, length, (long) block * blockSize) < length) {
                             break; // it shrank since it was offered: the streams find out and say so
                         }
-                        BlockDigests.digest(buf, 0, length, d.digests, block, d.pages, d.pagesAt(block));
+                        BlockDigests.digest(buf, 0, length, digest, 0, d.pages, d.pagesAt(block));
                         crc.reset();
                         crc.update(view.clear().limit(length));
-                        d.write(block, (int) crc.getValue());
-                        d.publish(++block);
+                        if (!d.publish(block, digest, (int) crc.getValue())) {
+                            break; // cancelled meanwhile: the block is a stream's now
+                        }
+                        block++;
                     }
                 } catch (IOException e) {
                     // unreadable now: the streams read it again and report it

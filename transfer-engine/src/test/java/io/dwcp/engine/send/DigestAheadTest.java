@@ -140,6 +140,16 @@ class DigestAheadTest {
         first.cancel();
         long t0 = System.nanoTime();
         assertFalse(first.await(4095), "a cancelled file's last block is the stream's");
+        int done = 0;
+        while (first.await(done)) {
+            done++;
+        }
+        assertTrue(ahead.of(1).await(0), "the thread has moved on to the next file");
+        // The block it was digesting when cancelled is a stream's now: its digest slot is left alone.
+        byte[] untouched = new byte[BlockDigests.DIGEST_LENGTH];
+        for (int b = done; b < done + 2; b++) {
+            assertArrayEquals(untouched, Arrays.copyOfRange(first.digests, b * 16, b * 16 + 16), "block " + b);
+        }
         ahead.stop();
         assertFalse(ahead.of(1).await(4095), "after a stop, nothing more is digested ahead");
         assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5), "waiters were released, not timed out");
