@@ -255,6 +255,36 @@ class EndToEndTest {
         return buildTree(tree, secret);
     }
 
+    /**
+     * The data streams open when a file first has blocks to send: an identical re-sync opens none, and a change in
+     * a late batch (the listing goes in batches of 2,048) opens them then, mid-transfer.
+     */
+    @Test
+    void dataStreamsOpenOnlyWhenAFileHasBlocksToSend(@TempDir Path src) throws Exception {
+        Path tree = src.resolve("lazy");
+        Files.createDirectories(tree);
+        for (int i = 0; i < 5000; i++) {
+            Files.writeString(tree.resolve(String.format(java.util.Locale.ROOT, "f%04d", i)), "file " + i + "\n");
+        }
+        String target = server.target("lazy");
+        Result first = Harness.send(List.of(), List.of(tree + "/"), target);
+        assertVerified(first);
+        assertTrue(first.num("streams") >= 1, first::toString);
+
+        Result same = Harness.send(List.of(), List.of(tree + "/"), target);
+        assertVerified(same);
+        assertEquals(0, same.num("streams"), "nothing to send: no data stream\n" + same);
+        assertEquals(0, same.num("blocks_sent"), same::toString);
+
+        Path last = tree.resolve("f4999"); // listed last: in the third batch
+        Files.writeString(last, "changed, and longer than before\n");
+        Result late = Harness.send(List.of(), List.of(tree + "/"), target);
+        assertVerified(late);
+        assertTrue(late.num("streams") >= 1, "the late batch's file opened the streams\n" + late);
+        assertEquals(1, late.num("blocks_sent"), late::toString);
+        assertSameTree(tree, serverRoot.resolve("lazy"), Set.of());
+    }
+
     @Test
     void treeContentsWithTrailingSlash(@TempDir Path src) throws Exception {
         Path tree = src.resolve("wrap/tree");

@@ -32,6 +32,7 @@ final class BlockSchedule {
     private OutgoingFile current;
     private int nextBlock;
     private boolean stopped;
+    private boolean anyScheduled;
 
     BlockSchedule(int blockSize) {
         this.blockSize = blockSize;
@@ -39,8 +40,14 @@ final class BlockSchedule {
 
     /** A file whose blocks are due (it has at least one). */
     synchronized void add(OutgoingFile f) {
+        anyScheduled = true;
         files.add(f);
         notifyAll();
+    }
+
+    /** True once some file has had blocks to send: the data streams are needed. */
+    synchronized boolean anyScheduled() {
+        return anyScheduled;
     }
 
     /** Next block as {@code (file << 32) | block}, a retry first (sign bit set); {@link #NONE} when there is none now. */

@@ -18,7 +18,6 @@ import io.dwcp.zerocopy.select.IoPaths;
 import io.dwcp.zerocopy.ZeroCopyStats;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -88,7 +87,8 @@ public final class TransferClient {
     private volatile ErrorCode serverErrorCode;
     private volatile Message.Done done;
     private volatile ControlConnection control;
-    private volatile DataStreams data;
+    /** The data streams, opened when a file first has blocks to send; null in a dry run or before the first PLAN. */
+    private volatile StreamGroup streams;
     private final EngineRuntime sharedRuntime;
     private volatile String ioPath = "";
     private volatile boolean finished;
@@ -186,9 +186,7 @@ public final class TransferClient {
         long start = System.nanoTime();
         lastActivity.set(start);
         Thread watchdog = Thread.ofPlatform().daemon().name("dwcp-watchdog").start(this::watch);
-        List<Thread> threads = new ArrayList<>();
         Thread reader = null;
-        int granted = 0;
         RuntimeStart starting = null;
         DigestAhead ahead = null;
         // The walk starts now, beside the connection's set-up, and keeps PLANS_AHEAD batches ready.
@@ -228,19 +226,10 @@ public final class TransferClient {
             io = runtime.io();
             sendWindow.plan(first, schedule, io, events, ahead);
             if (!options.dryRun()) {
-                data = new DataStreams(runtime.io(), options.limits());
-                granted = Math.max(1, Math.min(welcome.streams(), wanted));
-                for (int i = 0; i < granted; i++) {
-                    tally.wireBytes.addAndGet(data.open(addr, welcome, i));
-                }
-                for (int i = 0; i < granted; i++) {
-                    FrameSender frames = new FrameSender(runtime, data.get(i), options.compress(),
-                            rawBlocksFor(options.compress(), addr), sendfile,
-                            options.blockSize(), options.limits().idleTimeoutMillis());
-                    Thread t = runtime.dataThreads().newThread(new StreamSender(this, frames));
-                    threads.add(t);
-                    t.start();
-                }
+                streams = new StreamGroup(this, runtime, new DataStreams(runtime.io(), options.limits()), addr, welcome,
+                        Math.max(1, Math.min(welcome.streams(), wanted)), options, rawBlocksFor(options.compress(), addr),
+                        sendfile);
+                openStreamsIfDue();
             }
             reader = Thread.ofPlatform().daemon().name("dwcp-control-reader").start(this::readLoop);
             while (batch != null && failure == null) {
@@ -265,11 +254,12 @@ public final class TransferClient {
                 // every entry offered; waiting for the last files to finish
             }
             stopSenders();
-            for (Thread t : threads) {
-                t.join();
-            }
-            if (data != null) {
-                data.closeAll();
+            StreamGroup group = streams;
+            if (group != null) {
+                for (Thread t : group.close()) {
+                    t.join();
+                }
+                group.closeSockets();
             }
             if (failure != null) {
                 // The server usually says why right before it closes: give its ERROR a moment to arrive.
@@ -295,10 +285,11 @@ public final class TransferClient {
             }
             batches.close();
             source.close();
-            if (data != null) {
-                data.closeAll();
+            StreamGroup group = streams;
+            if (group != null) {
+                group.closeSockets();
+                joinQuietly(group.close());
             }
-            joinQuietly(threads);
             if (starting != null) {
                 starting.close(); // after the streams: their slabs are back in the pool
             }
@@ -333,7 +324,8 @@ public final class TransferClient {
                 : error == null && done != null && tally.anyVerifyFailure() ? TransferResult.EXIT_VERIFY
                 : error == null && done != null ? TransferResult.EXIT_PARTIAL
                 : failureExit != 0 ? failureExit : TransferResult.EXIT_FAILED;
-        return tally.result(seconds, verified, granted, error, skipped, exit, ioPath, nextId);
+        StreamGroup group = streams;
+        return tally.result(seconds, verified, group == null ? 0 : group.opened(), error, skipped, exit, ioPath, nextId);
     }
 
     /**
@@ -557,7 +549,10 @@ public final class TransferClient {
                 Message m = readControl();
                 lastActivity.set(System.nanoTime());
                 switch (m) {
-                    case Message.Plan p -> sendWindow.plan(p, schedule, io, events);
+                    case Message.Plan p -> {
+                        sendWindow.plan(p, schedule, io, events);
+                        openStreamsIfDue();
+                    }
                     case Message.Deleted d -> tally.deleted(d);
                     case Message.FileDone d -> onFileDone(d);
                     case Message.BlockNack n -> onNack(n);
@@ -575,6 +570,24 @@ public final class TransferClient {
             if (!stop || done == null) {
                 fail("reason=control-connection-lost detail=\"" + e.getMessage() + "\"", TransferResult.EXIT_FAILED);
             }
+        }
+    }
+
+    /**
+     * Opens the data streams once a PLAN has given some file blocks to send (on the thread that applied it). A stream
+     * that cannot be opened fails the transfer, as it did when every transfer opened them at its first PLAN.
+     */
+    private void openStreamsIfDue() throws DwcpException {
+        StreamGroup group = streams;
+        if (group == null || !schedule.anyScheduled()) {
+            return;
+        }
+        try {
+            group.open(tally.wireBytes);
+        } catch (DwcpException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new DwcpException(ErrorCode.IO, "reason=data-stream-failed detail=\"" + e.getMessage() + "\"");
         }
     }
 
@@ -606,9 +619,9 @@ public final class TransferClient {
             }
             if (!finished && System.nanoTime() - lastActivity.get() > idleLimit) {
                 fail("reason=stalled idle_ms=" + options.limits().idleTimeoutMillis(), TransferResult.EXIT_FAILED);
-                DataStreams d = data;
-                if (d != null) {
-                    d.closeAll();
+                StreamGroup g = streams;
+                if (g != null) {
+                    g.closeSockets();
                 }
                 ControlConnection c = control;
                 if (c != null) {
