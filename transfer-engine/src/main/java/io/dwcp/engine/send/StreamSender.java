@@ -149,9 +149,9 @@ final class StreamSender implements Runnable {
     }
 
     /**
-     * A block digested before its PLAN came ({@link DigestAhead}): an unchanged one is done, and a changed one that may
-     * be refined goes to the refiner with the page digests and CRC taken then, neither read again. False when the
-     * block must be read after all (it goes whole, or as an XOR delta against {@code --base}).
+     * A block {@link DigestAhead} digested (from the OFFER on, ahead of the streams): an unchanged one is done, and a
+     * changed one that may be refined goes to the refiner with the page digests and CRC taken there, neither read
+     * again. False when the block must be read after all (it goes whole, or as an XOR delta against {@code --base}).
      */
     private boolean judgedAhead(OutgoingFile f, int index) throws IOException, InterruptedException {
         int length = f.length(index);
