@@ -109,7 +109,14 @@ class BlockDigestsTest {
     @ValueSource(ints = {1, 4096, 4097, 100_000, 1 << 20})
     void thePageDigestsComeWithTheBlockDigest(int n) {
         byte[] data = random(n, 77);
-        java.lang.foreign.MemorySegment seg = java.lang.foreign.Arena.ofAuto().allocate(n + 9);
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            assertPagesAndBlock(data, arena.allocate(n + 9));
+        }
+    }
+
+    /** Digests {@code data}, placed at offset 9 of {@code seg}, and checks its block digest and page digests. */
+    private static void assertPagesAndBlock(byte[] data, java.lang.foreign.MemorySegment seg) {
+        int n = data.length;
         java.lang.foreign.MemorySegment.copy(data, 0, seg, java.lang.foreign.ValueLayout.JAVA_BYTE, 9, n);
         int length = PageDigests.length(n);
         byte[] pages = new byte[length + 24];
@@ -132,9 +139,11 @@ class BlockDigestsTest {
 
     @Test
     void aBlockLongerThanTheLargestBlockIsRefused() {
-        java.lang.foreign.MemorySegment seg = java.lang.foreign.Arena.ofAuto().allocate((16 << 20) + 1);
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> BlockDigests.digest(seg, 0, (16 << 20) + 1, new byte[D], 0));
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment seg = arena.allocate((16 << 20) + 1);
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> BlockDigests.digest(seg, 0, (16 << 20) + 1, new byte[D], 0));
+        }
     }
 
     @Test

@@ -107,8 +107,10 @@ final class StreamSender implements Runnable {
         if (length < 0) {
             return;
         }
-        // The page digests come with the block digest: a changed block refined below needs no second pass.
-        BlockDigests.digest(memory, FrameSender.BLOCK_AT, length, f.digests, index, ownPages, 0);
+        // The page digests come with the block digest, kept where the receiver has a basis to refine against: a
+        // changed block refined below needs no second pass.
+        BlockDigests.digest(memory, FrameSender.BLOCK_AT, length, f.digests, index,
+                f.basisDigests() != null ? ownPages : null, 0);
         boolean sent = !f.unchanged(index);
         SenderBasis base = sent ? f.xorBase(index, length) : null;
         if (base != null) {
