@@ -275,6 +275,7 @@ class EndToEndTest {
         assertVerified(same);
         assertEquals(0, same.num("streams"), "nothing to send: no data stream\n" + same);
         assertEquals(0, same.num("blocks_sent"), same::toString);
+        assertEquals("", same.json().get("io_path"), "nothing to send: the data plane never started\n" + same);
 
         Path last = tree.resolve("f4999"); // listed last: in the third batch
         Files.writeString(last, "changed, and longer than before\n");
@@ -282,6 +283,7 @@ class EndToEndTest {
         assertVerified(late);
         assertTrue(late.num("streams") >= 1, "the late batch's file opened the streams\n" + late);
         assertEquals(1, late.num("blocks_sent"), late::toString);
+        assertNotEquals("", late.json().get("io_path"), "the late file started the data plane\n" + late);
         assertSameTree(tree, serverRoot.resolve("lazy"), Set.of());
     }
 

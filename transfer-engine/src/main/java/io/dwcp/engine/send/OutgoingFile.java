@@ -34,7 +34,7 @@ final class OutgoingFile {
     private final boolean resumed;
     private final AtomicInteger handled = new AtomicInteger();
     private final AtomicInteger sent = new AtomicInteger();
-    private final IoPaths io;
+    private final Opener io;
     private final java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
     /** Changed blocks may be refined to pages; cleared once refining stops paying for this file. */
     private volatile boolean refine;
@@ -51,12 +51,18 @@ final class OutgoingFile {
     /** Refined blocks looked at before judging whether refining pays for a file. */
     static final int REFINE_PROBATION = 8;
 
-    OutgoingFile(int id, Entry entry, Path source, int blockSize, Message.FilePlan plan, IoPaths io, boolean delta) {
+    /** Opens a source file for reading: {@link IoPaths#openRead}, from a data plane that may start after the plan. */
+    @FunctionalInterface
+    interface Opener {
+        DataFile openRead(Path source) throws IOException;
+    }
+
+    OutgoingFile(int id, Entry entry, Path source, int blockSize, Message.FilePlan plan, Opener io, boolean delta) {
         this(id, entry, source, blockSize, plan, io, delta, null);
     }
 
     /** @param ahead its blocks as {@link DigestAhead} digests them, or null */
-    OutgoingFile(int id, Entry entry, Path source, int blockSize, Message.FilePlan plan, IoPaths io, boolean delta,
+    OutgoingFile(int id, Entry entry, Path source, int blockSize, Message.FilePlan plan, Opener io, boolean delta,
                  DigestAhead.Digested ahead) {
         this.id = id;
         this.io = io;

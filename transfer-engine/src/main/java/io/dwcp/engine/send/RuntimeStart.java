@@ -37,6 +37,21 @@ final class RuntimeStart implements AutoCloseable {
         }, r -> Thread.ofPlatform().daemon().name("dwcp-runtime-start").start(r)));
     }
 
+    /**
+     * Runs {@code started} with the runtime once it has started: at once, on this thread, when it already has, else
+     * on the thread that started it. A start that failed goes to {@code failed} with its reason instead.
+     */
+    void whenStarted(java.util.function.Consumer<EngineRuntime> started, java.util.function.Consumer<String> failed) {
+        starting.whenComplete((r, e) -> {
+            if (e == null) {
+                started.accept(r);
+            } else {
+                Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                failed.accept("reason=data-plane-start-failed detail=\"" + c + "\"");
+            }
+        });
+    }
+
     /** The started runtime; waits for it. */
     EngineRuntime await() throws IOException, InterruptedException {
         try {

@@ -6,7 +6,6 @@ import io.dwcp.core.manifest.EntryKind;
 import io.dwcp.core.message.Message;
 import io.dwcp.core.message.Message.FilePlan;
 import io.dwcp.engine.flow.EntryWindow;
-import io.dwcp.zerocopy.select.IoPaths;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
@@ -74,12 +73,12 @@ final class SendWindow {
     }
 
     /** Applies the PLAN of the oldest batch still waiting for one. */
-    void plan(Message.Plan plan, BlockSchedule schedule, IoPaths io, Events events) throws java.io.IOException {
+    void plan(Message.Plan plan, BlockSchedule schedule, OutgoingFile.Opener io, Events events) throws java.io.IOException {
         plan(plan, schedule, io, events, null);
     }
 
-    /** As {@link #plan(Message.Plan, BlockSchedule, IoPaths, Events)}, its files taking what {@code ahead} digested. */
-    void plan(Message.Plan plan, BlockSchedule schedule, IoPaths io, Events events, DigestAhead ahead)
+    /** As {@link #plan(Message.Plan, BlockSchedule, OutgoingFile.Opener, Events)}, taking what {@code ahead} digested. */
+    void plan(Message.Plan plan, BlockSchedule schedule, OutgoingFile.Opener io, Events events, DigestAhead ahead)
             throws java.io.IOException {
         Offered o;
         synchronized (awaitingPlan) {

@@ -97,6 +97,22 @@ public final class TransferClient {
     private SenderBasis base;
     private volatile SendWindow sendWindow;
     private volatile IoPaths io;
+    /**
+     * The data plane's start: begun with the transfer for files, and for a tree only when a PLAN first gives a file
+     * blocks to send (an identical re-sync of a 100,000-file tree never needs it: its socket probe and slab pool
+     * were 40-70 ms of CPU that the walk, on two CPUs, waited for).
+     */
+    private volatile RuntimeStart starting;
+    /** What opening the data streams needs, set at the first PLAN; null in a dry run. */
+    private volatile StreamsDue streamsDue;
+
+    private record StreamsDue(InetAddress addr, Message.Welcome welcome, int wanted) {
+    }
+
+    /** Set once the data plane has been asked for streams; only the thread applying PLANs reads or sets it. */
+    private boolean streamsRequested;
+    /** Orders making the stream group against the end of the transfer ({@link #stop}). */
+    private final Object streamsLock = new Object();
     private long nextId;
     /** Names of the batches' owners and groups; null with {@code --numeric-ids}. */
     private OwnerNaming naming;
@@ -187,7 +203,6 @@ public final class TransferClient {
         lastActivity.set(start);
         Thread watchdog = Thread.ofPlatform().daemon().name("dwcp-watchdog").start(this::watch);
         Thread reader = null;
-        RuntimeStart starting = null;
         DigestAhead ahead = null;
         // The walk starts now, beside the connection's set-up, and keeps PLANS_AHEAD batches ready.
         BatchPrefetcher batches = new BatchPrefetcher(source, Math.min(BATCH_ENTRIES, options.limits().maxEntries()),
@@ -197,8 +212,9 @@ public final class TransferClient {
             int wanted = streamsFor(options.streams(), addr, Runtime.getRuntime().availableProcessors(), source.tree());
             // The data plane's start (probing the I/O path, making native call handles: 0.1-0.2 s cold) overlaps
             // the control handshake and the first batch; data streams wait for it only after the first PLAN.
-            starting = RuntimeStart.begin(sharedRuntime, options.io(), wanted * FrameSender.slabsPerStream(options.compress()),
-                    options.blockSize());
+            if (!source.tree()) {
+                starting = beginRuntime(wanted);
+            }
             control = ControlConnection.open(addr, target.port(), options.limits(), tally.wireBytes,
                     () -> lastActivity.set(System.nanoTime()));
             sendControl(new Message.Hello("dwcp-cli/" + FrameDescriptor.VERSION, options.token(), wanted));
@@ -220,15 +236,9 @@ public final class TransferClient {
                 ahead = DigestAhead.start(firstId, batch, options.blockSize(), options.io());
             }
             Message.Plan first = expect(readControl(), Message.Plan.class);
-            EngineRuntime runtime = starting.await();
-            boolean sendfile = sendfileFor(runtime.io().sendfile(), addr);
-            ioPath = runtime.io().describe(sendfile);
-            io = runtime.io();
-            sendWindow.plan(first, schedule, io, events, ahead);
+            sendWindow.plan(first, schedule, this::openSource, events, ahead);
             if (!options.dryRun()) {
-                streams = new StreamGroup(this, runtime, new DataStreams(runtime.io(), options.limits()), addr, welcome,
-                        Math.max(1, Math.min(welcome.streams(), wanted)), options, rawBlocksFor(options.compress(), addr),
-                        sendfile);
+                streamsDue = new StreamsDue(addr, welcome, wanted);
                 openStreamsIfDue();
             }
             reader = Thread.ofPlatform().daemon().name("dwcp-control-reader").start(this::readLoop);
@@ -279,7 +289,9 @@ public final class TransferClient {
         } catch (IOException e) {
             fail("reason=io detail=\"" + e.getMessage() + "\"", TransferResult.EXIT_FAILED);
         } finally {
-            stop = true;
+            synchronized (streamsLock) {
+                stop = true; // no stream group is made from now on
+            }
             if (ahead != null) {
                 ahead.stop();
             }
@@ -290,8 +302,9 @@ public final class TransferClient {
                 group.closeSockets();
                 joinQuietly(group.close());
             }
-            if (starting != null) {
-                starting.close(); // after the streams: their slabs are back in the pool
+            RuntimeStart started = starting;
+            if (started != null) {
+                started.close(); // after the streams: their slabs are back in the pool
             }
             if (control != null) {
                 control.close();
@@ -550,7 +563,7 @@ public final class TransferClient {
                 lastActivity.set(System.nanoTime());
                 switch (m) {
                     case Message.Plan p -> {
-                        sendWindow.plan(p, schedule, io, events);
+                        sendWindow.plan(p, schedule, this::openSource, events);
                         openStreamsIfDue();
                     }
                     case Message.Deleted d -> tally.deleted(d);
@@ -578,17 +591,63 @@ public final class TransferClient {
      * that cannot be opened fails the transfer, as it did when every transfer opened them at its first PLAN.
      */
     private void openStreamsIfDue() throws DwcpException {
-        StreamGroup group = streams;
-        if (group == null || !schedule.anyScheduled()) {
+        StreamsDue due = streamsDue;
+        if (due == null || !schedule.anyScheduled()) {
             return;
         }
+        StreamGroup group = streams;
+        if (group != null) {
+            openStreams(group);
+        } else if (!streamsRequested) {
+            // Called on main at the first PLAN, then only on the control reader: one thread at a time.
+            streamsRequested = true;
+            if (starting == null) {
+                starting = beginRuntime(due.wanted());
+            }
+            // Not awaited here: the reader applies later PLANs (and main offers) while a cold data plane starts.
+            starting.whenStarted(runtime -> startStreams(runtime, due),
+                    reason -> fail(reason, TransferResult.EXIT_FAILED));
+        }
+    }
+
+    /** Makes the stream group on the started data plane and opens it, unless the transfer has stopped meanwhile. */
+    private void startStreams(EngineRuntime runtime, StreamsDue due) {
+        StreamGroup group;
+        synchronized (streamsLock) {
+            if (stop) {
+                return;
+            }
+            boolean sendfile = sendfileFor(runtime.io().sendfile(), due.addr());
+            ioPath = runtime.io().describe(sendfile);
+            io = runtime.io();
+            group = new StreamGroup(this, runtime, new DataStreams(runtime.io(), options.limits()), due.addr(),
+                    due.welcome(), Math.max(1, Math.min(due.welcome().streams(), due.wanted())), options,
+                    rawBlocksFor(options.compress(), due.addr()), sendfile);
+            streams = group;
+        }
+        try {
+            openStreams(group);
+        } catch (DwcpException e) {
+            fail(e.getMessage(), TransferResult.EXIT_FAILED);
+        }
+    }
+
+    private void openStreams(StreamGroup group) throws DwcpException {
         try {
             group.open(tally.wireBytes);
-        } catch (DwcpException e) {
-            throw e;
         } catch (IOException e) {
             throw new DwcpException(ErrorCode.IO, "reason=data-stream-failed detail=\"" + e.getMessage() + "\"");
         }
+    }
+
+    private RuntimeStart beginRuntime(int wanted) {
+        return RuntimeStart.begin(sharedRuntime, options.io(), wanted * FrameSender.slabsPerStream(options.compress()),
+                options.blockSize());
+    }
+
+    /** Opens a file to send; called by streams only, which exist once the data plane has started. */
+    private io.dwcp.zerocopy.DataFile openSource(java.nio.file.Path source) throws IOException {
+        return io.openRead(source);
     }
 
     private void onFileDone(Message.FileDone d) throws DwcpException {

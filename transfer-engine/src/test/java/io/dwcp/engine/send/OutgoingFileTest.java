@@ -28,7 +28,7 @@ class OutgoingFileTest {
 
     private static OutgoingFile outgoing(Path file, long size, IoMode mode) {
         return new OutgoingFile(0, Entry.file("f.bin", size, 0644, 0), file, BLOCK,
-                new Message.FilePlan(0, Message.FilePlan.NEW, 0, new byte[0]), IoPaths.select(mode), true);
+                new Message.FilePlan(0, Message.FilePlan.NEW, 0, new byte[0]), IoPaths.select(mode)::openRead, true);
     }
 
     private static byte[] random(int n) {
