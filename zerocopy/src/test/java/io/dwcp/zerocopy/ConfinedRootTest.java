@@ -452,17 +452,39 @@ class ConfinedRootTest {
     void nativeAndPortableStatAgree(Kind kind) throws IOException {
         try (ConfinedRoot r = open(kind); ConfinedRoot portable = PortableConfinedRoot.open(root)) {
             r.mkdir("d", 0750);
-            r.openWrite("d/f", 0640, true).close();
+            Files.write(root.resolve("d/f"), new byte[70_001]);
+            r.setTimes("d/f", 1_234_567_890_123_456_789L, 1_700_000_000_987_654_321L); // every field of both stamps
+            r.link("d/f", "d/f2"); // two links
             r.symlink("f", "d/ln");
-            for (String p : List.of("d", "d/f", "d/ln")) {
-                FileStat a = r.stat(p).orElseThrow();
-                FileStat b = portable.stat(p).orElseThrow();
-                // allocated differs by design: the portable path reports the size
-                assertEquals(new FileStat(a.mode(), a.size(), 0, a.atimeNanos(), a.mtimeNanos(), a.ctimeNanos(), a.uid(),
-                        a.gid(), a.links(), a.inode(), a.device(), a.rdev()), new FileStat(b.mode(), b.size(), 0,
-                        b.atimeNanos(), b.mtimeNanos(), b.ctimeNanos(), b.uid(), b.gid(), b.links(), b.inode(), b.device(),
-                        b.rdev()), p);
+            if (runningAsRoot(r)) {
+                r.chown("d/f", 123_456, 654_321); // uid and gid apart, both wider than 16 bits
             }
+            for (String p : List.of("d", "d/f", "d/ln")) {
+                FileStat b = portable.stat(p).orElseThrow();
+                FileStat a = r.stat(p).orElseThrow();
+                // allocated differs by design: the portable path reports the size
+                assertEquals(withoutAllocated(b), withoutAllocated(a), p);
+                try (ConfinedDirectory d = r.openDirectory("d")) { // the per-name path a tree walk takes
+                    assertEquals(withoutAllocated(b), withoutAllocated(d.stat(p.equals("d") ? "." : p.substring(2))
+                            .orElseThrow()), p + " in its directory");
+                }
+            }
+            FileStat f = r.stat("d/f").orElseThrow();
+            assertEquals(70_001, f.size());
+            assertEquals(2, f.links());
+            assertEquals(1_700_000_000_987_654_321L, f.mtimeNanos());
+            assertEquals(0100644 & ~0777, f.mode() & ~0777, "a regular file");
         }
+        try (ConfinedRoot r = NativeConfinedRoot.open(Path.of("/dev"), false);
+                ConfinedRoot portable = PortableConfinedRoot.open(Path.of("/dev"))) {
+            FileStat b = portable.stat("null").orElseThrow();
+            assertEquals(withoutAllocated(b), withoutAllocated(r.stat("null").orElseThrow()), "a character device");
+            assertTrue(b.rdev() != 0, "/dev/null has a device number");
+        }
+    }
+
+    private static FileStat withoutAllocated(FileStat a) {
+        return new FileStat(a.mode(), a.size(), 0, a.atimeNanos(), a.mtimeNanos(), a.ctimeNanos(), a.uid(), a.gid(),
+                a.links(), a.inode(), a.device(), a.rdev());
     }
 }

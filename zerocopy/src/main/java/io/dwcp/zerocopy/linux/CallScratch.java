@@ -26,6 +26,8 @@ final class CallScratch {
     /** Made for the pool (global arena) rather than for one call. */
     private final boolean pooled;
     final MemorySegment statx;
+    /** {@link #statx} decoded into these ({@link StatxLayout#read(MemorySegment, long[])}). */
+    final long[] statxWords = new long[StatxLayout.WORDS];
     final MemorySegment name;
     final MemorySegment link;
     /** Attribute read buffers, made on the first name with attributes and reused (reads allocate nothing). */

@@ -64,7 +64,7 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
             if (rc < 0) {
                 throw new NativeIoException("statx", -rc, shown(n));
             }
-            return Optional.of(StatxLayout.read(s.statx));
+            return Optional.of(StatxLayout.read(s.statx, s.statxWords));
         } finally {
             s.give();
         }

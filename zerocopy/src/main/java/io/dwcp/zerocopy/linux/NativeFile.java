@@ -194,15 +194,16 @@ public final class NativeFile implements DataFile {
     @Override
     public FileStat stat() throws IOException {
         enter();
-        // Metadata calls are rare: their few bytes live exactly as long as the call.
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment s = arena.allocate(StatxLayout.SIZE, 8);
-            int rc = LinuxFiles.statx(fd, EMPTY_PATH, Sys.AT_EMPTY_PATH | Sys.AT_SYMLINK_NOFOLLOW, s);
+        // Once per file a sender opens (its size): the pooled call scratch, not an arena per call.
+        CallScratch s = CallScratch.take();
+        try {
+            int rc = LinuxFiles.statx(fd, EMPTY_PATH, Sys.AT_EMPTY_PATH | Sys.AT_SYMLINK_NOFOLLOW, s.statx);
             if (rc < 0) {
                 throw failure("statx", rc);
             }
-            return StatxLayout.read(s);
+            return StatxLayout.read(s.statx, s.statxWords);
         } finally {
+            s.give();
             holder.exit();
         }
     }

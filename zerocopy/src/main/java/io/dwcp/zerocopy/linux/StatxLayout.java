@@ -3,6 +3,7 @@ package io.dwcp.zerocopy.linux;
 import io.dwcp.zerocopy.FileStat;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
  * Offsets in {@code struct statx} (include/uapi/linux/stat.h; identical on every architecture):
@@ -17,40 +18,60 @@ import java.lang.foreign.ValueLayout;
 final class StatxLayout {
     static final long SIZE = 256;
     static final int MASK_BASIC = 0x7ff;
+    /** The 8-byte words {@link #read} decodes: bytes 0-143, through the device numbers. */
+    static final int WORDS = 18;
     private static final long BLKSIZE = 4;
-    private static final long NLINK = 16;
-    private static final long UID = 20;
-    private static final long GID = 24;
-    private static final long MODE = 28;
-    private static final long INO = 32;
-    private static final long SIZE_OFFSET = 40;
-    private static final long BLOCKS = 48;
-    private static final long ATIME = 64;
-    private static final long CTIME = 96;
-    private static final long MTIME = 112;
-    private static final long RDEV_MAJOR = 128;
-    private static final long RDEV_MINOR = 132;
-    private static final long DEV_MAJOR = 136;
-    private static final long DEV_MINOR = 140;
+    // Word indexes (byte offset / 8) of the fields read.
+    private static final int NLINK_UID = 2;
+    private static final int GID_MODE = 3;
+    private static final int INO = 4;
+    private static final int SIZE_WORD = 5;
+    private static final int BLOCKS = 6;
+    private static final int ATIME = 8;
+    private static final int CTIME = 12;
+    private static final int MTIME = 14;
+    private static final int RDEV = 16;
+    private static final int DEV = 17;
+    /**
+     * Shift that brings the 32-bit field at a word's lower address (or the one 4 bytes above it) to the bottom: the
+     * words are read in the platform's order, as the kernel wrote them.
+     */
+    private static final int LOWER = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? 0 : 32;
+    private static final int UPPER = 32 - LOWER;
+    /** Within the 32 bits at {@code stx_mode}'s place, the shift to the u16 mode (its first two bytes). */
+    private static final int MODE_IN_FIELD = LOWER == 0 ? 0 : 16;
 
     private StatxLayout() {
     }
 
+    /** As {@link #read(MemorySegment, long[])}, with words of its own: for calls made once, not per file. */
     static FileStat read(MemorySegment s) {
+        return read(s, new long[WORDS]);
+    }
+
+    /**
+     * Decodes a filled {@code struct statx}. One bulk copy into {@code words} (the caller's, {@link #WORDS} long,
+     * reused), then plain array reads: fifteen segment reads each inlined their bounds and liveness checks, which
+     * under C1 (a tree send's compiler) made this a 32 KiB method, compiled twice, at 0.4 us a call.
+     */
+    static FileStat read(MemorySegment s, long[] words) {
+        MemorySegment.copy(s, ValueLayout.JAVA_LONG, 0, words, 0, WORDS);
+        long gidMode = words[GID_MODE];
+        long nlinkUid = words[NLINK_UID];
         return new FileStat(
-                Short.toUnsignedInt(s.get(ValueLayout.JAVA_SHORT, MODE)),
-                s.get(ValueLayout.JAVA_LONG, SIZE_OFFSET),
-                s.get(ValueLayout.JAVA_LONG, BLOCKS) * 512,
-                nanos(s, ATIME),
-                nanos(s, MTIME),
-                nanos(s, CTIME),
-                s.get(ValueLayout.JAVA_INT, UID),
-                s.get(ValueLayout.JAVA_INT, GID),
-                Integer.toUnsignedLong(s.get(ValueLayout.JAVA_INT, NLINK)),
-                s.get(ValueLayout.JAVA_LONG, INO),
+                (field(gidMode, UPPER) >>> MODE_IN_FIELD) & 0xffff,
+                words[SIZE_WORD],
+                words[BLOCKS] * 512,
+                nanos(words, ATIME),
+                nanos(words, MTIME),
+                nanos(words, CTIME),
+                field(nlinkUid, UPPER),
+                field(gidMode, LOWER),
+                Integer.toUnsignedLong(field(nlinkUid, LOWER)),
+                words[INO],
                 // statx splits device numbers; st_dev/st_rdev (and the portable path) use glibc's dev_t encoding
-                FileStat.makedev(s.get(ValueLayout.JAVA_INT, DEV_MAJOR), s.get(ValueLayout.JAVA_INT, DEV_MINOR)),
-                FileStat.makedev(s.get(ValueLayout.JAVA_INT, RDEV_MAJOR), s.get(ValueLayout.JAVA_INT, RDEV_MINOR)));
+                FileStat.makedev(field(words[DEV], LOWER), field(words[DEV], UPPER)),
+                FileStat.makedev(field(words[RDEV], LOWER), field(words[RDEV], UPPER)));
     }
 
     /** {@code stx_blksize}: the preferred I/O size, a multiple of the file system's block. */
@@ -58,7 +79,12 @@ final class StatxLayout {
         return s.get(ValueLayout.JAVA_INT, BLKSIZE);
     }
 
-    private static long nanos(MemorySegment s, long at) {
-        return s.get(ValueLayout.JAVA_LONG, at) * 1_000_000_000L + Integer.toUnsignedLong(s.get(ValueLayout.JAVA_INT, at + 8));
+    private static int field(long word, int shift) {
+        return (int) (word >>> shift);
+    }
+
+    /** A {@code statx_timestamp}: s64 seconds, then u32 nanoseconds in the next word's first half. */
+    private static long nanos(long[] words, int at) {
+        return words[at] * 1_000_000_000L + Integer.toUnsignedLong(field(words[at + 1], LOWER));
     }
 }
