@@ -135,6 +135,18 @@ class TreeFidelityTest {
         assertEquals(0, meta.num("blocks_sent"), meta::toString);
         assertEquals(List.of(), rsyncDiff(src, serverRoot.resolve("fidelity")), meta::toString);
 
+        // A directory's mode changed at the source, another's at the receiver, and a file rewritten in the second:
+        // each directory gets back what differs (its mode, and the mtime the rename into it moved).
+        Files.setPosixFilePermissions(src.resolve("docs/deep"), Harness.perms(0710));
+        Files.setPosixFilePermissions(serverRoot.resolve("fidelity/docs/deep/er"), Harness.perms(0700));
+        FileTime small = Files.getLastModifiedTime(src.resolve("docs/deep/er/small"));
+        Files.writeString(src.resolve("docs/deep/er/small"), "rewritten, and longer than it was");
+        Files.setLastModifiedTime(src.resolve("docs/deep/er/small"), FileTime.from(small.toInstant().plusSeconds(1)));
+        Result dirs = Harness.send(List.of(), List.of(src + "/"), server.target("fidelity"));
+        dirs.assertExit(0);
+        assertEquals(1, dirs.num("files_sent"), dirs::toString);
+        assertEquals(List.of(), rsyncDiff(src, serverRoot.resolve("fidelity")), dirs::toString);
+
         Result checksum = Harness.send(List.of("--checksum"), List.of(src + "/"), server.target("fidelity"));
         checksum.assertExit(0);
         assertEquals(0, checksum.num("blocks_sent"), checksum::toString);

@@ -63,7 +63,11 @@ final class TreeCommitter {
                     continue;
                 }
                 touched.add(p);
-                root.setMetadata(p, e, false, shown);
+                if (now != null && now.isDirectory()) {
+                    root.setDirectoryMetadata(p, now, e, shown);
+                } else {
+                    root.setMetadata(p, e, false, shown);
+                }
             } catch (DwcpException ex) {
                 failed.add(ex.getMessage());
             }

@@ -319,6 +319,14 @@ public final class StorageRoot implements AutoCloseable {
         metadata.apply(path, e, link, shown);
     }
 
+    /**
+     * {@link #setMetadata(String, Entry, boolean, String)} for a directory found as {@code now}, setting only the
+     * mode and mtime that differ when its owner needs no change.
+     */
+    public void setDirectoryMetadata(String path, FileStat now, Entry e, String shown) throws DwcpException {
+        metadata.applyDiffering(path, now, e, shown);
+    }
+
     /** {@link #setMetadata(String, Entry, boolean, String)} through an open file: no path to resolve again. */
     public void setMetadata(DataFile f, Entry e) throws DwcpException {
         metadata.apply(f, e);
