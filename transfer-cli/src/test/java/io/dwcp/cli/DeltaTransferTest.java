@@ -50,7 +50,7 @@ class DeltaTransferTest {
     }
 
     /** Rewrites {@code count} distinct seeded random pages (the last one may be short) and moves the mtime. */
-    private static TreeSet<Long> rewritePages(Path f, int count, long seed) throws IOException {
+    static TreeSet<Long> rewritePages(Path f, int count, long seed) throws IOException {
         long size = Files.size(f);
         long pages = (size + PAGE - 1) / PAGE;
         Random r = new Random(seed);
@@ -120,7 +120,7 @@ class DeltaTransferTest {
         }
     }
 
-    private static void rewriteOne(Path f, long page) throws IOException {
+    static void rewriteOne(Path f, long page) throws IOException {
         long size = Files.size(f);
         byte[] b = new byte[(int) Math.min(PAGE, size - page * PAGE)];
         new Random(page).nextBytes(b);

@@ -33,7 +33,7 @@ public final class BlockDigests {
     private static final ValueLayout.OfLong LE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** Bytes of the list a block digest hashes: 16 per page. */
-    static final int PER_PAGE = 16;
+    public static final int PER_PAGE = 16;
     /** The longest page list: the largest block's pages, 16 bytes each (64 KiB). */
     static final int MAX_LIST = PageMapDescriptor.pages(Limits.MAX_BLOCK_SIZE) * PER_PAGE;
     /**
@@ -73,21 +73,50 @@ public final class BlockDigests {
      */
     public static void digest(MemorySegment segment, long offset, long length, byte[] out, int index, byte[] pages,
                               int pagesAt) {
+        digest(segment, offset, length, out, index, pages, pagesAt, null, 0);
+    }
+
+    /**
+     * As {@link #digest(MemorySegment, long, long, byte[], int, byte[], int)}, and also writes the block's whole page
+     * digests ({@value #PER_PAGE} bytes each, the list the block digest hashes) to {@code list} from {@code listAt}
+     * when {@code list} is not null: with them a receiver can make the digest of the block with some pages replaced
+     * ({@link #ofPageList}) without reading the others.
+     */
+    public static void digest(MemorySegment segment, long offset, long length, byte[] out, int index, byte[] pages,
+                              int pagesAt, byte[] list, int listAt) {
         if (length < 0 || length > Limits.MAX_BLOCK_SIZE) {
             throw new IllegalArgumentException("block_length=" + length + " max=" + Limits.MAX_BLOCK_SIZE);
         }
         int n = PageMapDescriptor.pages((int) length);
         int listed = n * PER_PAGE;
-        PageList list = LISTS.get();
-        Xxh3.hash128Pieces(segment, offset, length, PageMapDescriptor.PAGE, list.digests, 0);
+        PageList pageList = LISTS.get();
+        Xxh3.hash128Pieces(segment, offset, length, PageMapDescriptor.PAGE, pageList.digests, 0);
         if (pages != null) {
             for (int p = 0; p < n; p++) {
-                System.arraycopy(list.digests, p * PER_PAGE, pages, pagesAt + p * PageDigests.DIGEST_LENGTH,
+                System.arraycopy(pageList.digests, p * PER_PAGE, pages, pagesAt + p * PageDigests.DIGEST_LENGTH,
                         PageDigests.DIGEST_LENGTH);
             }
         }
-        MemorySegment.copy(list.digests, 0, list.hashed, ValueLayout.JAVA_BYTE, 0, listed);
-        Xxh3.hash128(list.hashed, 0, listed, out, index * DIGEST_LENGTH);
+        if (list != null) {
+            System.arraycopy(pageList.digests, 0, list, listAt, listed);
+        }
+        MemorySegment.copy(pageList.digests, 0, pageList.hashed, ValueLayout.JAVA_BYTE, 0, listed);
+        Xxh3.hash128(pageList.hashed, 0, listed, out, index * DIGEST_LENGTH);
+    }
+
+    /**
+     * The digest of a block from its page digests: {@code pages} of them, {@value #PER_PAGE} bytes each, in
+     * {@code list} from {@code listAt}, into {@code out[index*16 .. +16)}. Equal to {@link #digest} of the block's
+     * bytes when the list holds their page digests.
+     */
+    public static void ofPageList(byte[] list, int listAt, int pages, byte[] out, int index) {
+        int listed = pages * PER_PAGE;
+        if (pages < 0 || listed > MAX_LIST) {
+            throw new IllegalArgumentException("pages=" + pages + " max=" + MAX_LIST / PER_PAGE);
+        }
+        PageList pageList = LISTS.get();
+        MemorySegment.copy(list, listAt, pageList.hashed, ValueLayout.JAVA_BYTE, 0, listed);
+        Xxh3.hash128(pageList.hashed, 0, listed, out, index * DIGEST_LENGTH);
     }
 
     /** One thread's page list, never shared (see {@link #LISTS}). */

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.dynatrace.hash4j.hashing.HashValue128;
 import com.dynatrace.hash4j.hashing.Hashing;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Set;
@@ -77,7 +79,7 @@ class BlockDigestsTest {
         byte[] list = new byte[pages * D];
         for (int p = 0; p < pages; p++) {
             int from = p * 4096;
-            System.arraycopy(reference(java.util.Arrays.copyOfRange(block, from, Math.min(block.length, from + 4096))),
+            System.arraycopy(reference(Arrays.copyOfRange(block, from, Math.min(block.length, from + 4096))),
                     0, list, p * D, D);
         }
         return reference(list);
@@ -125,15 +127,15 @@ class BlockDigestsTest {
         BlockDigests.digest(seg, 9, n, out, 1, pages, 24);
         byte[] want = new byte[length];
         PageDigests.digest(seg, 9, n, want, 0, new byte[16]);
-        assertArrayEquals(want, java.util.Arrays.copyOfRange(pages, 24, 24 + length));
+        assertArrayEquals(want, Arrays.copyOfRange(pages, 24, 24 + length));
         for (int i = 0; i < 24; i++) {
             assertEquals(0x5a, pages[i], "byte " + i + " before the page digests was written");
         }
-        assertArrayEquals(referenceBlockDigest(data), java.util.Arrays.copyOfRange(out, D, 2 * D));
+        assertArrayEquals(referenceBlockDigest(data), Arrays.copyOfRange(out, D, 2 * D));
         for (int p = 0; p < (n + 4095) / 4096; p++) {
-            byte[] page = reference(java.util.Arrays.copyOfRange(data, p * 4096, Math.min(n, p * 4096 + 4096)));
+            byte[] page = reference(Arrays.copyOfRange(data, p * 4096, Math.min(n, p * 4096 + 4096)));
             assertArrayEquals(java.util.Arrays.copyOf(page, 8),
-                    java.util.Arrays.copyOfRange(pages, 24 + p * 8, 24 + p * 8 + 8), "page " + p);
+                    Arrays.copyOfRange(pages, 24 + p * 8, 24 + p * 8 + 8), "page " + p);
         }
     }
 
@@ -301,5 +303,37 @@ class BlockDigestsTest {
     @Test
     void hexIsLowerCase() {
         assertEquals("00ff10ab", BlockDigests.hex(new byte[] {0, (byte) 0xff, 0x10, (byte) 0xab}));
+    }
+
+    @Test
+    void aBlockDigestIsTheDigestOfItsPageListEvenWithPagesReplaced() {
+        SplittableRandom r = new SplittableRandom(11);
+        for (int length : new int[] {1, 4096, 4097, 1 << 20, (1 << 20) - 5}) {
+            byte[] bytes = new byte[length];
+            r.nextBytes(bytes);
+            MemorySegment seg = MemorySegment.ofArray(bytes);
+            int pages = (length + 4095) / 4096;
+            byte[] list = new byte[3 + pages * BlockDigests.PER_PAGE];
+            byte[] whole = new byte[16];
+            BlockDigests.digest(seg, 0, length, whole, 0, null, 0, list, 3);
+            byte[] fromList = new byte[32];
+            BlockDigests.ofPageList(list, 3, pages, fromList, 1);
+            assertArrayEquals(whole, Arrays.copyOfRange(fromList, 16, 32),
+                    "length=" + length);
+            // Replace one page's bytes and only its entry in the list: the same digest as the new bytes'.
+            int p = pages / 2;
+            int from = p * 4096;
+            int to = Math.min(length, from + 4096);
+            for (int i = from; i < to; i++) {
+                bytes[i] ^= 0x5a;
+            }
+            byte[] page = new byte[16];
+            Xxh3.hash128(seg, from, to - from, page, 0);
+            System.arraycopy(page, 0, list, 3 + p * BlockDigests.PER_PAGE, 16);
+            BlockDigests.ofPageList(list, 3, pages, fromList, 0);
+            BlockDigests.digest(seg, 0, length, whole, 0);
+            assertArrayEquals(whole, Arrays.copyOfRange(fromList, 0, 16),
+                    "length=" + length + " page replaced");
+        }
     }
 }

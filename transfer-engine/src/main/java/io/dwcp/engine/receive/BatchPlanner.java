@@ -18,6 +18,7 @@ import io.dwcp.core.message.Message;
 import io.dwcp.core.message.Message.FilePlan;
 import io.dwcp.engine.owners.Accounts;
 import io.dwcp.engine.owners.OwnerMapping;
+import io.dwcp.core.digest.PageSums;
 import io.dwcp.engine.storage.BasisDigests;
 import io.dwcp.engine.storage.BasisPages;
 import io.dwcp.engine.storage.IncomingFile;
@@ -341,6 +342,7 @@ final class BatchPlanner {
                 }
                 DataFile clone = null;
                 byte[] pages = null;
+                PageSums sums = null;
                 if (basis[i] != null) {
                     basisSize = basis[i].size();
                     if (scratch == null) {
@@ -350,12 +352,15 @@ final class BatchPlanner {
                     if (!batch.has(Message.Offer.INPLACE) && !batch.has(Message.Offer.DRY_RUN)) {
                         clone = IncomingFile.cloneBasisAhead(root, target, e.path(), basisSize);
                     }
-                    // The page digests a REFINE asks for are taken in the same pass, while each block is in memory.
+                    // The page digests a REFINE asks for are taken in the same pass, while each block is in memory;
+                    // from a clone also every page's whole digest and CRC, so page frames need not read it back.
                     pages = BasisPages.reserve(basisSize, bs);
+                    sums = clone != null && basisSize >= IncomingFile.MIN_RESUME_SIZE
+                            ? PageSums.reserve(basisSize, bs) : null;
                     boolean pagesComplete = false;
                     try {
                         BasisDigests.Digested d = clone != null
-                                ? BasisDigests.digest(clone, e.path(), basisSize, bs, scratch, onProgress, pages)
+                                ? BasisDigests.digest(clone, e.path(), basisSize, bs, scratch, onProgress, pages, sums)
                                 : BasisDigests.digest(root, target, e.path(), basisSize, bs, scratch, onProgress, pages);
                         digests = d.blocks();
                         pagesComplete = d.pagesComplete();
@@ -368,6 +373,10 @@ final class BatchPlanner {
                         BasisPages.release(pages);
                         pages = null;
                     }
+                    if (sums != null && (digests == null || stop || !pagesComplete)) {
+                        sums.release();
+                        sums = null;
+                    }
                     if (clone != null && (digests == null || stop)) {
                         IncomingFile.discardClonedPart(root, target, clone);
                         clone = null;
@@ -379,6 +388,10 @@ final class BatchPlanner {
                 IncomingFile f = new IncomingFile(p.fileId(), e, root, target, bs, digests, basisSize);
                 if (clone != null) {
                     f.adoptClonedPart(clone);
+                    if (sums != null) {
+                        f.usePageSums(sums);
+                        sums = null;
+                    }
                 } else if (digests != null) {
                     f.basisSeen(basis[i]);
                 }

@@ -52,6 +52,8 @@ public final class TransferSession implements DataSession {
     private final Consumer<TransferSession> onEnd;
     private final ExecutorService executor;
     private final AtomicLong payloadBytes = new AtomicLong();
+    /** Page-frame blocks checked from their clone's page sums, not read back (see {@code PageSums}). */
+    private final java.util.concurrent.atomic.AtomicLong blocksFromSums = new java.util.concurrent.atomic.AtomicLong();
     private final AtomicInteger nacks = new AtomicInteger();
     private final AtomicInteger joinedStreams = new AtomicInteger();
     /** Data streams still working for this session (verification runs on the shared pinned workers). */
@@ -269,6 +271,23 @@ public final class TransferSession implements DataSession {
     }
 
     @Override
+    public io.dwcp.core.digest.PageSums pageSums(int fileId, long offset, int length) throws DwcpException {
+        return file(fileId, "data").sumsFor(offset, length);
+    }
+
+    @Override
+    public void onDerivedBlock(int fileId, long offset, byte[] digest, int length, int wireLength)
+            throws DwcpException {
+        touch();
+        payloadBytes.addAndGet(wireLength);
+        IncomingFile f = file(fileId, "data");
+        blocksFromSums.incrementAndGet();
+        if (f.acceptDerived(offset, digest, length)) {
+            finish(f);
+        }
+    }
+
+    @Override
     public boolean readBasis(int fileId, long offset, MemorySegment into, int length) throws DwcpException {
         return file(fileId, "data").readBasis(offset, into, length);
     }
@@ -383,6 +402,7 @@ public final class TransferSession implements DataSession {
         LOG.info("session=" + name + " done entries=" + files.offered() + " files=" + ok + " bytes=" + bytes
                 + " payload=" + payloadBytes.get() + " failed=" + files.failed()
                 + (planner != null && planner.skippedXattrs() > 0 ? " xattrs_skipped=" + planner.skippedXattrs() : "")
+                + (blocksFromSums.get() > 0 ? " blocks_from_sums=" + blocksFromSums.get() : "")
                 + (r == null ? " durable=off" : " " + r.stats()));
         if (end(new SessionOutcome(true, verified, ok, bytes, payloadBytes.get(), null))) {
             out.accept(done);

@@ -3,6 +3,8 @@ package io.dwcp.engine.storage;
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
 import io.dwcp.core.digest.BlockDigests;
+import io.dwcp.core.digest.PageSums;
+import io.dwcp.core.frame.PageMapDescriptor;
 import io.dwcp.core.digest.PageDigests;
 import io.dwcp.core.io.FileBlocks;
 import io.dwcp.zerocopy.DataFile;
@@ -10,6 +12,7 @@ import io.dwcp.zerocopy.ReadAhead;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
 
 /** Block digests of a file the receiver already has (the basis a changed file is compared against). */
 public final class BasisDigests {
@@ -58,11 +61,23 @@ public final class BasisDigests {
     /** Digests the blocks of {@code f}, left open, and, with {@code pages}, their pages in the same pass. */
     public static Digested digest(DataFile f, String shown, long size, int blockSize, ByteBuffer scratch,
                                   Runnable onBlock, byte[] pages) throws DwcpException {
+        return digest(f, shown, size, blockSize, scratch, onBlock, pages, null);
+    }
+
+    /**
+     * As {@link #digest(DataFile, String, long, int, ByteBuffer, Runnable, byte[])}, and with {@code sums} also every
+     * page's whole digest and CRC32C, in the same pass; {@link Digested#pagesComplete} then says whether they are
+     * complete too.
+     */
+    public static Digested digest(DataFile f, String shown, long size, int blockSize, ByteBuffer scratch,
+                                  Runnable onBlock, byte[] pages, PageSums sums) throws DwcpException {
         int n = FileBlocks.blockCount(size, blockSize);
         byte[] digests = new byte[n * BlockDigests.DIGEST_LENGTH];
         MemorySegment buf = MemorySegment.ofBuffer(scratch.clear());
         int perBlock = PageDigests.length(blockSize);
-        boolean complete = pages != null;
+        boolean complete = pages != null || sums != null;
+        byte[] list = sums == null ? null : new byte[PageMapDescriptor.pages(blockSize) * BlockDigests.PER_PAGE];
+        CRC32C crc = sums == null ? null : new CRC32C();
         long advised = ReadAhead.start(size); // a basis cloned for this plan has no cached pages
         try {
             for (int i = 0; i < n; i++) {
@@ -71,7 +86,16 @@ public final class BasisDigests {
                 advised = ReadAhead.before(f, advised, at, size);
                 int got = f.readAtMost(buf, 0, want, at);
                 complete &= got == want;
-                BlockDigests.digest(buf, 0, got, digests, i, complete ? pages : null, i * perBlock);
+                BlockDigests.digest(buf, 0, got, digests, i, complete ? pages : null, i * perBlock,
+                        complete ? list : null, 0);
+                if (complete && sums != null) {
+                    for (int p = 0, from = 0; from < got; p++, from += PageMapDescriptor.PAGE) {
+                        crc.reset();
+                        crc.update(scratch.limit(Math.min(got, from + PageMapDescriptor.PAGE)).position(from));
+                        sums.take(i, p, list, p * BlockDigests.PER_PAGE, (int) crc.getValue());
+                    }
+                    scratch.clear();
+                }
                 onBlock.run();
             }
         } catch (IOException e) {

@@ -2,7 +2,7 @@ package io.dwcp.engine.storage;
 
 import io.dwcp.core.digest.PageDigests;
 import io.dwcp.core.io.FileBlocks;
-import java.util.concurrent.atomic.AtomicLong;
+import io.dwcp.core.concurrent.ByteBudget;
 
 /**
  * Page digests of a basis, taken in the plan's digest pass while each block is in memory anyway, so that a REFINE is
@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class BasisPages {
     /** Page digests held at once in this process, at most: those of 16 GiB of bases being refined. */
     public static final long BUDGET = 32L << 20;
-    private static final AtomicLong HELD = new AtomicLong();
+    private static final ByteBudget HELD = new ByteBudget(BUDGET);
 
     private BasisPages() {
     }
@@ -30,24 +30,16 @@ public final class BasisPages {
         if (size < IncomingFile.MIN_RESUME_SIZE || bytes > BUDGET) {
             return null;
         }
-        while (true) {
-            long held = HELD.get();
-            if (held + bytes > BUDGET) {
-                return null;
-            }
-            if (HELD.compareAndSet(held, held + bytes)) {
-                return new byte[(int) bytes];
-            }
-        }
+        return HELD.take(bytes) ? new byte[(int) bytes] : null;
     }
 
     /** Gives back what {@link #reserve} took for {@code pages}. */
     public static void release(byte[] pages) {
-        HELD.addAndGet(-pages.length);
+        HELD.give(pages.length);
     }
 
     /** Bytes of page digests held now, in the whole process. */
     public static long held() {
-        return HELD.get();
+        return HELD.held();
     }
 }

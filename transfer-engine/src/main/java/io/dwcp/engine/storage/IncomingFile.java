@@ -3,6 +3,7 @@ package io.dwcp.engine.storage;
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
 import io.dwcp.core.digest.BlockDigests;
+import io.dwcp.core.digest.PageSums;
 import io.dwcp.core.io.FileBlocks;
 import io.dwcp.core.manifest.Entry;
 import io.dwcp.zerocopy.DataFile;
@@ -109,6 +110,8 @@ public final class IncomingFile {
     private BasisCopy basisCopy;
     /** The part file was cloned from the basis when the file was planned ({@link #adoptClonedPart}). */
     private boolean clonedPart;
+    /** The clone's page sums, while page frames may be checked from them ({@link #sumsFor}); guarded by the lock. */
+    private PageSums sums;
     /** {@code send --inplace}: the file at the final name being changed in place under an undo log; else null. */
     private InPlaceChange undo;
     /** The basis's mtime when the file is changed in place ({@link #changeInPlace}), or -1. */
@@ -208,10 +211,63 @@ public final class IncomingFile {
         }
     }
 
-    /** Gives the basis's page digests back to their budget: no REFINE is answered after the file's end. */
+    /**
+     * Takes {@code s} ({@link PageSums#reserve}), the digest and CRC32C of every page of the clone this file adopted,
+     * taken when it was digested for the plan: page frames for blocks still the clone's are then checked without
+     * reading the block back ({@link #sumsFor}). Given back to the budget when every block is here or the file ends.
+     */
+    public void usePageSums(PageSums s) {
+        synchronized (lock) {
+            if (state != State.RECEIVING || !clonedPart || sums != null) {
+                s.release();
+            } else {
+                sums = s;
+            }
+        }
+    }
+
+    /**
+     * The page sums a page frame for the block at {@code offset} ({@code length} bytes) may be checked and digested
+     * from, or null when the block must be read back: only while the part is the clone digested for the plan and
+     * this block of it has not landed yet, and the basis has the block whole (the sender refines only those). The
+     * caller holds the block's landing.
+     */
+    public PageSums sumsFor(long offset, int length) {
+        synchronized (lock) {
+            if (sums == null || state != State.RECEIVING || !clonedPart || undo != null || resumed != null
+                    || offset + length > basisSize) {
+                return null;
+            }
+            int i = (int) (offset / blockSize);
+            if ((received.get(i >>> 6) & (1L << (i & 63))) != 0) {
+                return null;
+            }
+            return sums;
+        }
+    }
+
+    /**
+     * Records a block a page frame landed in the part file (its changed pages written, the rest the clone's), whose
+     * CRC32C the caller checked and whose digest it made from {@link #sumsFor}'s sums and the frame's pages: it is
+     * {@code digest[0, 16)}. Returns true as {@link #accept} does.
+     */
+    public boolean acceptDerived(long offset, byte[] digest, int length) throws DwcpException {
+        int i = check(offset, length);
+        System.arraycopy(digest, 0, digests, i * BlockDigests.DIGEST_LENGTH, BlockDigests.DIGEST_LENGTH);
+        if (i == blockCount - 1) {
+            lastBlockWritten = true;
+        }
+        return parkUnlessComplete(markReceived(i));
+    }
+
+    /** Gives the basis's page digests and sums back to their budget: no REFINE is answered after the file's end. */
     private void dropPageDigests() {
         if (basis != null) {
             basis.dropPages();
+        }
+        if (sums != null) {
+            sums.release();
+            sums = null;
         }
     }
 

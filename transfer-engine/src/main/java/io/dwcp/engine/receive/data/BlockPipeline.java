@@ -4,6 +4,10 @@ import io.dwcp.core.concurrent.ThreadAllocation;
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
 import io.dwcp.core.codec.BlockDecoder;
+import io.dwcp.core.digest.BlockDigests;
+import io.dwcp.core.digest.Crc32cCombine;
+import io.dwcp.core.digest.PageSums;
+import io.dwcp.core.digest.Xxh3;
 import io.dwcp.core.concurrent.MpmcArrayQueue;
 import io.dwcp.core.frame.Codec;
 import io.dwcp.core.frame.DataFrameDescriptor;
@@ -85,6 +89,11 @@ public final class BlockPipeline {
     private final MemorySegment zeros;
     private final ByteBuffer rebuildView;
     private final long[] pageMap;
+    private final int blockSize;
+    /** A page frame's page list, page CRCs and block digest when they come from page sums ({@link #landFromSums}). */
+    private final byte[] derivedList;
+    private final int[] derivedCrcs;
+    private final byte[] derivedDigest = new byte[BlockDigests.DIGEST_LENGTH];
     private final BlockDecoder decoder;
     private final Slot[] slots;
     /** Slots waiting for a reader; their handoff allocates nothing (blocking queues allocate on every wait). */
@@ -136,6 +145,9 @@ public final class BlockPipeline {
         this.rebuild = rebuilt.segment().asSlice(0, blockSize);
         this.decoded = decode.segment().asSlice(0, pagePayload);
         this.pageMap = new long[PageMapDescriptor.mapWords(blockSize)];
+        this.blockSize = blockSize;
+        this.derivedList = new byte[PageMapDescriptor.pages(blockSize) * BlockDigests.PER_PAGE];
+        this.derivedCrcs = new int[PageMapDescriptor.pages(blockSize)];
         this.decodedView = decoded.asByteBuffer();
         this.zeros = zero.segment().asSlice(0, blockSize);
         this.rebuildView = rebuild.asByteBuffer();
@@ -287,10 +299,10 @@ public final class BlockPipeline {
     }
 
     /**
-     * A page frame: its block is the basis block (read from the part file when it shares the basis, else from the
-     * basis file) with the frame's pages put in (PAGES) or XORed in (XOR). The rebuilt block must match the frame's
-     * CRC before any of it is written; then only its changed pages are written (part shares the basis), or the
-     * whole block.
+     * A page frame: its block is the basis block with the frame's pages put in (PAGES) or XORed in (XOR). It must
+     * match the frame's CRC before any of it is written. A PAGES frame for a block the part file still holds as the
+     * clone digested for the plan is checked from page sums, and only its pages are touched; any other is rebuilt
+     * from the basis block read back.
      */
     private void rebuild(Slot s) throws DwcpException {
         MemorySegment payload;
@@ -303,40 +315,125 @@ public final class BlockPipeline {
             payload = s.segment;
         }
         PageMapDescriptor.readMap(payload, payloadLength, s.length, pageMap);
+        boolean xorFrame = s.codec == Codec.XOR || s.codec == Codec.XOR_LZ4;
         DataFile part = session.beginLanding(s.fileId, s.offset, s.length);
+        boolean derived;
         try {
             session.checkBasis(s.fileId, s.offset, s.basis);
-            boolean basisInPart = session.readBasis(s.fileId, s.offset, rebuild, s.length);
-            long at = PageMapDescriptor.mapBytes(s.length);
-            int pages = PageMapDescriptor.pages(s.length);
-            boolean xor = s.codec == Codec.XOR || s.codec == Codec.XOR_LZ4;
-            if (xor) {
-                DeltaKernels.get().apply(rebuild, 0, s.length, payload, at, pageMap);
-            } else {
-                for (int p = 0; p < pages; p++) {
-                    if (PageMapDescriptor.has(pageMap, p)) {
-                        int n = PageMapDescriptor.pageLength(s.length, p);
-                        MemorySegment.copy(payload, at, rebuild, (long) p * PageMapDescriptor.PAGE, n);
-                        at += n;
-                    }
+            PageSums sums = xorFrame ? null : session.pageSums(s.fileId, s.offset, s.length);
+            if (sums != null) {
+                derived = landFromSums(part, s, payload, s.codec.lz4() ? decodedView : s.payload, sums);
+                if (!derived) {
+                    return; // a bad CRC: asked for again, nothing written
                 }
-            }
-            CRC32C crc = s.checksum;
-            crc.reset();
-            crc.update(rebuildView.clear().limit(s.length));
-            if ((int) crc.getValue() != s.crc) {
-                session.onBadBlock(s.fileId, s.offset, "bad-crc");
-                return;
-            }
-            if (basisInPart) {
-                writePages(part, s, pages);
             } else {
-                writeBlock(part, s);
+                derived = false;
+                if (!rebuildAndLand(part, s, payload)) {
+                    return;
+                }
             }
         } finally {
             session.endLanding(s.fileId);
         }
-        session.onLandedBlock(s.fileId, s.offset, rebuild, s.length, s.frameBytes);
+        if (derived) {
+            session.onDerivedBlock(s.fileId, s.offset, derivedDigest, s.length, s.frameBytes);
+        } else {
+            session.onLandedBlock(s.fileId, s.offset, rebuild, s.length, s.frameBytes);
+        }
+    }
+
+    /**
+     * A page frame for a block still the clone's (see {@link PageSums}): each changed page is hashed and CRC'd from
+     * the frame, each other page's digest and CRC come from {@code sums}; the block's CRC32C is the pages' CRCs
+     * combined in order and must match the frame's before anything is written; then the changed pages are written
+     * from the frame and their sums replaced, and {@link #derivedDigest} holds the block digest, the hash of the page
+     * list. Nothing of the block is read back. False when the CRC did not match (the block is asked for again).
+     */
+    private boolean landFromSums(DataFile part, Slot s, MemorySegment payload, ByteBuffer payloadView, PageSums sums)
+            throws DwcpException {
+        int pages = PageMapDescriptor.pages(s.length);
+        int first = sums.firstPage((int) (s.offset / blockSize));
+        long at = PageMapDescriptor.mapBytes(s.length);
+        CRC32C c = s.checksum;
+        int blockCrc = 0;
+        for (int p = 0; p < pages; p++) {
+            int n = PageMapDescriptor.pageLength(s.length, p);
+            int pageCrc;
+            if (PageMapDescriptor.has(pageMap, p)) {
+                Xxh3.hash128(payload, at, n, derivedList, p * BlockDigests.PER_PAGE);
+                c.reset();
+                c.update(payloadView.limit((int) at + n).position((int) at));
+                pageCrc = (int) c.getValue();
+                at += n;
+            } else {
+                sums.digestTo(first + p, derivedList, p * BlockDigests.PER_PAGE);
+                pageCrc = sums.crc(first + p);
+            }
+            derivedCrcs[p] = pageCrc;
+            blockCrc = p == 0 ? pageCrc : Crc32cCombine.combine(blockCrc, pageCrc, n);
+        }
+        payloadView.clear();
+        if (blockCrc != s.crc) {
+            session.onBadBlock(s.fileId, s.offset, "bad-crc");
+            return false;
+        }
+        try {
+            long from = PageMapDescriptor.mapBytes(s.length);
+            int run = PageMapDescriptor.nextIn(pageMap, pages, 0);
+            while (run < pages) { // runs of changed pages, one write each: they follow each other in the frame
+                int end = PageMapDescriptor.nextOut(pageMap, pages, run);
+                long start = (long) run * PageMapDescriptor.PAGE;
+                int n = (int) (Math.min(s.length, (long) end * PageMapDescriptor.PAGE) - start);
+                part.writeFully(payload, from, n, s.offset + start);
+                from += n;
+                run = PageMapDescriptor.nextIn(pageMap, pages, end);
+            }
+        } catch (IOException e) {
+            throw new DwcpException(ErrorCode.IO, "reason=write-failed file=" + s.fileId + " detail=\""
+                    + e.getMessage() + "\"");
+        }
+        for (int p = 0; p < pages; p++) {
+            if (PageMapDescriptor.has(pageMap, p)) {
+                sums.replace(first + p, derivedList, p * BlockDigests.PER_PAGE, derivedCrcs[p]);
+            }
+        }
+        BlockDigests.ofPageList(derivedList, 0, pages, derivedDigest, 0);
+        return true;
+    }
+
+    /**
+     * A page frame's block rebuilt from its basis block read back (from the part file when it shares the basis, else
+     * from the basis file), checked, and written: only its changed pages where the part holds the basis. False when
+     * the CRC did not match (the block is asked for again).
+     */
+    private boolean rebuildAndLand(DataFile part, Slot s, MemorySegment payload) throws DwcpException {
+        boolean basisInPart = session.readBasis(s.fileId, s.offset, rebuild, s.length);
+        long at = PageMapDescriptor.mapBytes(s.length);
+        int pages = PageMapDescriptor.pages(s.length);
+        if (s.codec == Codec.XOR || s.codec == Codec.XOR_LZ4) {
+            DeltaKernels.get().apply(rebuild, 0, s.length, payload, at, pageMap);
+        } else {
+            for (int p = 0; p < pages; p++) {
+                if (PageMapDescriptor.has(pageMap, p)) {
+                    int n = PageMapDescriptor.pageLength(s.length, p);
+                    MemorySegment.copy(payload, at, rebuild, (long) p * PageMapDescriptor.PAGE, n);
+                    at += n;
+                }
+            }
+        }
+        CRC32C crc = s.checksum;
+        crc.reset();
+        crc.update(rebuildView.clear().limit(s.length));
+        if ((int) crc.getValue() != s.crc) {
+            session.onBadBlock(s.fileId, s.offset, "bad-crc");
+            return false;
+        }
+        if (basisInPart) {
+            writePages(part, s, pages);
+        } else {
+            writeBlock(part, s);
+        }
+        return true;
     }
 
     private void writeBlock(DataFile part, Slot s) throws DwcpException {

@@ -1,6 +1,7 @@
 package io.dwcp.engine.receive.data;
 
 import io.dwcp.core.DwcpException;
+import io.dwcp.core.digest.PageSums;
 import io.dwcp.core.ErrorCode;
 import io.dwcp.engine.runtime.EngineRuntime;
 import io.dwcp.zerocopy.DataFile;
@@ -62,6 +63,18 @@ public interface DataSession {
      * when the part file already holds the basis there (write only what changed), false to write the whole block.
      */
     boolean readBasis(int fileId, long offset, MemorySegment into, int length) throws DwcpException;
+
+    /**
+     * The page sums a page frame for the block at {@code offset} may be checked and digested from instead of reading
+     * the block back, or null (see {@code IncomingFile.sumsFor}); while the block's landing is held.
+     */
+    PageSums pageSums(int fileId, long offset, int length) throws DwcpException;
+
+    /**
+     * A page frame's block landed (its changed pages written) and passed the CRC check made from its page sums;
+     * {@code digest[0, 16)} is its block digest, made the same way.
+     */
+    void onDerivedBlock(int fileId, long offset, byte[] digest, int length, int wireLength) throws DwcpException;
 
     /** Reads {@code length} landed bytes at {@code offset} of {@code fileId}'s part file into {@code into}. */
     void readBack(int fileId, long offset, MemorySegment into, int length) throws DwcpException;
