@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * reads and replaces a block's pages (the storing worker, under the block's landing), and the owner releases them.
  */
 public final class PageSums {
-    /** Page sums held at once in this process, at most: those of about 13 GiB of bases. */
-    public static final long BUDGET = 64L << 20;
+    /** Page sums held at once in this process, at most: those of about 6.5 GiB of bases (the heap is bounded). */
+    public static final long BUDGET = 32L << 20;
     private static final ByteBudget HELD = new ByteBudget(BUDGET);
     private static final int PER_PAGE = BlockDigests.PER_PAGE + Integer.BYTES;
 
