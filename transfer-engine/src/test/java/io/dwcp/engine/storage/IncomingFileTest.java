@@ -297,4 +297,14 @@ class IncomingFileTest {
             IncomingFile.openPartsLimit = before;
         }
     }
+
+    @Test
+    void partFilesMayTakeHalfTheFdLimitButNeverItsLast96() {
+        assertEquals(16, IncomingFile.openPartsLimitFor(50));
+        assertEquals(32, IncomingFile.openPartsLimitFor(128));
+        assertEquals(128, IncomingFile.openPartsLimitFor(256));
+        assertEquals(512, IncomingFile.openPartsLimitFor(1024));
+        assertEquals(10_000, IncomingFile.openPartsLimitFor(20_000));
+        assertEquals(16_384, IncomingFile.openPartsLimitFor(1L << 20));
+    }
 }
