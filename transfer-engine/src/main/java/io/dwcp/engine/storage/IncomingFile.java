@@ -51,14 +51,15 @@ public final class IncomingFile {
     }
 
     /**
-     * Half of the process's fd limit, and never the last 96 (the JVM's jars, sockets, event loops), at least 16 and
-     * at most 16,384: the rest is room for everything else, and parking costs a file an open, a stat and a read of its
-     * blocks again. At a quarter and at most 4,096, a 100,000-file first copy with a 20,000-fd limit still parked
-     * about a quarter of its files (by allocation samples): 3.58-3.69 s against 3.45-3.59 s, server 3.69-3.87 against 3.48-3.68 CPU-s
-     * (two warm servers alternating, 12 rounds each); at most 1,024, 4.2-5.0 s against 4.0-4.6 s.
+     * A quarter of the process's fd limit, or all but 4,096 of it where that is more, at least 16 and at most 16,384:
+     * the rest is room for sockets, jars, journals and directories (a server with 256 fds failed with EMFILE when part
+     * files could take half), and parking costs a file an open, a stat and a read of its blocks again. At most 4,096,
+     * a 100,000-file first copy with a 20,000-fd limit still parked about a quarter of its files (by allocation
+     * samples): 3.58-3.69 s against 3.45-3.59 s with 10,000, server 3.69-3.87 against 3.48-3.68 CPU-s (two warm
+     * servers alternating, 12 rounds each); at most 1,024, 4.2-5.0 s against 4.0-4.6 s.
      */
     static int openPartsLimitFor(long maxFds) {
-        return (int) Math.max(16, Math.min(16_384, Math.min(maxFds / 2, maxFds - 96)));
+        return (int) Math.max(16, Math.min(16_384, Math.max(maxFds / 4, maxFds - 4096)));
     }
 
     private static long maxFileDescriptors() {

@@ -299,12 +299,13 @@ class IncomingFileTest {
     }
 
     @Test
-    void partFilesMayTakeHalfTheFdLimitButNeverItsLast96() {
+    void partFilesTakeAQuarterOfAFewFdsAndAllButFourThousandOfMany() {
         assertEquals(16, IncomingFile.openPartsLimitFor(50));
         assertEquals(32, IncomingFile.openPartsLimitFor(128));
-        assertEquals(128, IncomingFile.openPartsLimitFor(256));
-        assertEquals(512, IncomingFile.openPartsLimitFor(1024));
-        assertEquals(10_000, IncomingFile.openPartsLimitFor(20_000));
+        assertEquals(64, IncomingFile.openPartsLimitFor(256));
+        assertEquals(256, IncomingFile.openPartsLimitFor(1024));
+        assertEquals(4096, IncomingFile.openPartsLimitFor(8192));
+        assertEquals(15_904, IncomingFile.openPartsLimitFor(20_000));
         assertEquals(16_384, IncomingFile.openPartsLimitFor(1L << 20));
     }
 }
