@@ -21,10 +21,14 @@ public final class PageSums {
     private static final ByteBudget HELD = new ByteBudget(BUDGET);
     private static final int PER_PAGE = BlockDigests.PER_PAGE + Integer.BYTES;
 
-    /** {@link BlockDigests#PER_PAGE} bytes per page, page {@code block * pagesPerBlock + p} of each block. */
-    final byte[] digests;
-    final int[] crcs;
-    final int pagesPerBlock;
+    /**
+     * Every block's page list end to end, {@link BlockDigests#PER_PAGE} bytes per page: page {@code p} of block
+     * {@code b} at page {@code b * pagesPerBlock + p}, the form {@link BlockDigests#digest} writes and
+     * {@link BlockDigests#ofPageList} hashes.
+     */
+    private final byte[] digests;
+    private final int[] crcs;
+    private final int pagesPerBlock;
     private final long bytes;
     private final AtomicBoolean released = new AtomicBoolean();
 
@@ -63,6 +67,16 @@ public final class PageSums {
         return block * pagesPerBlock;
     }
 
+    /** The page lists, to digest block {@code block} into from {@link #listAt}: only while filling them. */
+    public byte[] lists() {
+        return digests;
+    }
+
+    /** Where block {@code block}'s page list starts in {@link #lists}. */
+    public int listAt(int block) {
+        return firstPage(block) * BlockDigests.PER_PAGE;
+    }
+
     /** Copies page {@code page}'s digest to {@code to[at, at+16)}. */
     public void digestTo(int page, byte[] to, int at) {
         System.arraycopy(digests, page * BlockDigests.PER_PAGE, to, at, BlockDigests.PER_PAGE);
@@ -72,14 +86,14 @@ public final class PageSums {
         return crcs[page];
     }
 
+    /** Records page {@code page}'s CRC32C, taken from its bytes. */
+    public void crc(int page, int crc) {
+        crcs[page] = crc;
+    }
+
     /** Page {@code page} now holds bytes whose digest is {@code from[at, at+16)} and CRC32C {@code crc}. */
     public void replace(int page, byte[] from, int at, int crc) {
         System.arraycopy(from, at, digests, page * BlockDigests.PER_PAGE, BlockDigests.PER_PAGE);
         crcs[page] = crc;
-    }
-
-    /** Records the digest and CRC32C of block {@code block}'s page {@code p}, taken from its bytes. */
-    public void take(int block, int p, byte[] list, int listAt, int crc) {
-        replace(firstPage(block) + p, list, listAt, crc);
     }
 }

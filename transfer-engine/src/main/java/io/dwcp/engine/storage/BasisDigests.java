@@ -76,7 +76,6 @@ public final class BasisDigests {
         MemorySegment buf = MemorySegment.ofBuffer(scratch.clear());
         int perBlock = PageDigests.length(blockSize);
         boolean complete = pages != null || sums != null;
-        byte[] list = sums == null ? null : new byte[PageMapDescriptor.pages(blockSize) * BlockDigests.PER_PAGE];
         CRC32C crc = sums == null ? null : new CRC32C();
         long advised = ReadAhead.start(size); // a basis cloned for this plan has no cached pages
         try {
@@ -86,13 +85,14 @@ public final class BasisDigests {
                 advised = ReadAhead.before(f, advised, at, size);
                 int got = f.readAtMost(buf, 0, want, at);
                 complete &= got == want;
+                boolean sum = complete && sums != null;
                 BlockDigests.digest(buf, 0, got, digests, i, complete ? pages : null, i * perBlock,
-                        complete ? list : null, 0);
-                if (complete && sums != null) {
+                        sum ? sums.lists() : null, sum ? sums.listAt(i) : 0);
+                if (sum) {
                     for (int p = 0, from = 0; from < got; p++, from += PageMapDescriptor.PAGE) {
                         crc.reset();
                         crc.update(scratch.limit(Math.min(got, from + PageMapDescriptor.PAGE)).position(from));
-                        sums.take(i, p, list, p * BlockDigests.PER_PAGE, (int) crc.getValue());
+                        sums.crc(sums.firstPage(i) + p, (int) crc.getValue());
                     }
                     scratch.clear();
                 }

@@ -257,10 +257,7 @@ public final class IncomingFile {
     public boolean acceptDerived(long offset, byte[] digest, int length) throws DwcpException {
         int i = check(offset, length);
         System.arraycopy(digest, 0, digests, i * BlockDigests.DIGEST_LENGTH, BlockDigests.DIGEST_LENGTH);
-        if (i == blockCount - 1) {
-            lastBlockWritten = true;
-        }
-        return parkUnlessComplete(markReceived(i));
+        return landed(i);
     }
 
     /** Gives the basis's page digests and sums back to their budget: no REFINE is answered after the file's end. */
@@ -467,6 +464,11 @@ public final class IncomingFile {
     public boolean acceptLanded(long offset, MemorySegment verified, int length) throws DwcpException {
         int i = check(offset, length);
         BlockDigests.digest(verified, 0, length, digests, i);
+        return landed(i);
+    }
+
+    /** Block {@code i} is in the part file with its digest recorded: counts it, as {@link #accept} returns. */
+    private boolean landed(int i) {
         if (i == blockCount - 1) {
             lastBlockWritten = true;
         }

@@ -56,9 +56,7 @@ final class MetadataApplier {
      * attributes to set, takes the whole sequence.
      */
     void applyDiffering(String path, io.dwcp.zerocopy.FileStat now, Entry e, String shown) throws DwcpException {
-        boolean owners = !keepsOwners || ((e.uid() == Entry.NO_ID || now.uid() == e.uid())
-                && (e.gid() == Entry.NO_ID || now.gid() == e.gid()));
-        if (!owners || e.xattrs().known()) {
+        if (!ownersMatch(now, e) || e.xattrs().known()) {
             apply(path, e, false, shown);
             return;
         }
@@ -73,6 +71,12 @@ final class MetadataApplier {
         } catch (IOException ex) {
             throw StorageRoot.failure(shown, "set-metadata", ex);
         }
+    }
+
+    /** True when {@code s} has {@code e}'s owner and group, or this process does not keep owners. */
+    boolean ownersMatch(io.dwcp.zerocopy.FileStat s, Entry e) {
+        return !keepsOwners || ((e.uid() == Entry.NO_ID || s.uid() == e.uid())
+                && (e.gid() == Entry.NO_ID || s.gid() == e.gid()));
     }
 
     void apply(DataFile f, Entry e) throws DwcpException {

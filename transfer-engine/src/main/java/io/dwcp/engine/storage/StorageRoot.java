@@ -338,9 +338,8 @@ public final class StorageRoot implements AutoCloseable {
      * Extended attributes are not looked at: a directory's are set when it is planned.
      */
     public boolean hasMetadata(FileStat s, Entry e, boolean link) {
-        boolean owners = !keepsOwners
-                || ((e.uid() == Entry.NO_ID || s.uid() == e.uid()) && (e.gid() == Entry.NO_ID || s.gid() == e.gid()));
-        return owners && (link || (s.mode() & 07777) == (e.mode() & 07777)) && s.mtimeNanos() == e.mtimeNanos();
+        return metadata.ownersMatch(s, e) && (link || (s.mode() & 07777) == (e.mode() & 07777))
+                && s.mtimeNanos() == e.mtimeNanos();
     }
 
     /** Only the entry's extended attributes, on {@code path} itself (a directory's, as soon as it is planned). */

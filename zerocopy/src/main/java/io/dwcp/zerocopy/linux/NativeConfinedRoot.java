@@ -224,13 +224,18 @@ public final class NativeConfinedRoot implements ConfinedRoot {
     @Override
     public Optional<FileStat> stat(String path) throws IOException {
         return at(path, (dir, leaf, arena) -> {
-            MemorySegment st = arena.allocate(StatxLayout.SIZE, 8);
-            int rc = retry(() -> LinuxFiles.statx(dir, leaf, Sys.AT_SYMLINK_NOFOLLOW, st));
-            if (rc == -Errno.ENOENT) {
-                return Optional.empty();
+            // a server's commit stats every directory of a tree: the pooled scratch, not a buffer and words per call
+            CallScratch sc = CallScratch.take();
+            try {
+                int rc = retry(() -> LinuxFiles.statx(dir, leaf, Sys.AT_SYMLINK_NOFOLLOW, sc.statx));
+                if (rc == -Errno.ENOENT) {
+                    return Optional.empty();
+                }
+                check(rc, "statx", path);
+                return Optional.of(StatxLayout.read(sc.statx, sc.statxWords));
+            } finally {
+                sc.give();
             }
-            check(rc, "statx", path);
-            return Optional.of(StatxLayout.read(st));
         });
     }
 

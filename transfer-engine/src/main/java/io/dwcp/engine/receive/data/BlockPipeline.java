@@ -328,7 +328,7 @@ public final class BlockPipeline {
                 }
             } else {
                 derived = false;
-                if (!rebuildAndLand(part, s, payload)) {
+                if (!rebuildAndLand(part, s, payload, xorFrame)) {
                     return;
                 }
             }
@@ -370,28 +370,14 @@ public final class BlockPipeline {
                 pageCrc = sums.crc(first + p);
             }
             derivedCrcs[p] = pageCrc;
-            blockCrc = p == 0 ? pageCrc : Crc32cCombine.combine(blockCrc, pageCrc, n);
+            blockCrc = Crc32cCombine.combine(blockCrc, pageCrc, n); // from 0, the CRC of nothing
         }
         payloadView.clear();
         if (blockCrc != s.crc) {
             session.onBadBlock(s.fileId, s.offset, "bad-crc");
             return false;
         }
-        try {
-            long from = PageMapDescriptor.mapBytes(s.length);
-            int run = PageMapDescriptor.nextIn(pageMap, pages, 0);
-            while (run < pages) { // runs of changed pages, one write each: they follow each other in the frame
-                int end = PageMapDescriptor.nextOut(pageMap, pages, run);
-                long start = (long) run * PageMapDescriptor.PAGE;
-                int n = (int) (Math.min(s.length, (long) end * PageMapDescriptor.PAGE) - start);
-                part.writeFully(payload, from, n, s.offset + start);
-                from += n;
-                run = PageMapDescriptor.nextIn(pageMap, pages, end);
-            }
-        } catch (IOException e) {
-            throw new DwcpException(ErrorCode.IO, "reason=write-failed file=" + s.fileId + " detail=\""
-                    + e.getMessage() + "\"");
-        }
+        writePages(part, s, pages, payload, PageMapDescriptor.mapBytes(s.length));
         for (int p = 0; p < pages; p++) {
             if (PageMapDescriptor.has(pageMap, p)) {
                 sums.replace(first + p, derivedList, p * BlockDigests.PER_PAGE, derivedCrcs[p]);
@@ -406,11 +392,11 @@ public final class BlockPipeline {
      * from the basis file), checked, and written: only its changed pages where the part holds the basis. False when
      * the CRC did not match (the block is asked for again).
      */
-    private boolean rebuildAndLand(DataFile part, Slot s, MemorySegment payload) throws DwcpException {
+    private boolean rebuildAndLand(DataFile part, Slot s, MemorySegment payload, boolean xor) throws DwcpException {
         boolean basisInPart = session.readBasis(s.fileId, s.offset, rebuild, s.length);
         long at = PageMapDescriptor.mapBytes(s.length);
         int pages = PageMapDescriptor.pages(s.length);
-        if (s.codec == Codec.XOR || s.codec == Codec.XOR_LZ4) {
+        if (xor) {
             DeltaKernels.get().apply(rebuild, 0, s.length, payload, at, pageMap);
         } else {
             for (int p = 0; p < pages; p++) {
@@ -429,7 +415,7 @@ public final class BlockPipeline {
             return false;
         }
         if (basisInPart) {
-            writePages(part, s, pages);
+            writePages(part, s, pages, rebuild, -1);
         } else {
             writeBlock(part, s);
         }
@@ -440,25 +426,34 @@ public final class BlockPipeline {
         try {
             part.writeFully(rebuild, 0, s.length, s.offset);
         } catch (IOException e) {
-            throw new DwcpException(ErrorCode.IO, "reason=write-failed file=" + s.fileId + " detail=\""
-                    + e.getMessage() + "\"");
+            throw writeFailed(s, e);
         }
     }
 
-    /** Writes the runs of changed pages of the rebuilt block back into the part file. */
-    private void writePages(DataFile part, Slot s, int pages) throws DwcpException {
+    /**
+     * Writes the runs of changed pages of block {@code s} into the part file, one write a run: from {@code from}
+     * holding the whole block ({@code packedAt} -1), or from {@code from} at {@code packedAt} on, where a page frame
+     * carries them one after the other.
+     */
+    private void writePages(DataFile part, Slot s, int pages, MemorySegment from, long packedAt) throws DwcpException {
         try {
+            long at = packedAt;
             int first = PageMapDescriptor.nextIn(pageMap, pages, 0);
             while (first < pages) {
                 int end = PageMapDescriptor.nextOut(pageMap, pages, first);
-                long from = (long) first * PageMapDescriptor.PAGE;
-                long to = Math.min(s.length, (long) end * PageMapDescriptor.PAGE);
-                part.writeFully(rebuild, from, to - from, s.offset + from);
+                long start = (long) first * PageMapDescriptor.PAGE;
+                int n = (int) (Math.min(s.length, (long) end * PageMapDescriptor.PAGE) - start);
+                part.writeFully(from, packedAt < 0 ? start : at, n, s.offset + start);
+                at += n;
                 first = PageMapDescriptor.nextIn(pageMap, pages, end);
             }
         } catch (IOException e) {
-            throw new DwcpException(ErrorCode.IO, "reason=write-failed file=" + s.fileId + " detail=\""
-                    + e.getMessage() + "\"");
+            throw writeFailed(s, e);
         }
+    }
+
+    private static DwcpException writeFailed(Slot s, IOException e) {
+        return new DwcpException(ErrorCode.IO, "reason=write-failed file=" + s.fileId + " detail=\"" + e.getMessage()
+                + "\"");
     }
 }
