@@ -10,9 +10,10 @@ import java.util.function.Predicate;
 
 /**
  * One directory below a {@link ConfinedRoot}, held open for a run of look-ups by name: what a tree walker or a
- * batch of entries in one directory needs, one resolution of the directory instead of one per name. Read-only:
- * anything that changes the tree still goes through the root, resolved at the moment it happens. Names are single
- * components; nothing is followed.
+ * batch of entries in one directory needs, one resolution of the directory instead of one per name. The one change
+ * made through it is {@link #rename} within it (a commit's run of part files onto their names); anything else that
+ * changes the tree goes through the root, resolved at the moment it happens. Names are single components; nothing
+ * is followed.
  */
 public interface ConfinedDirectory extends Closeable {
     /** What is at {@code name} in this directory itself (lstat), or empty. */
@@ -32,6 +33,13 @@ public interface ConfinedDirectory extends Closeable {
      * directory instead of resolving each path from the root. A link at {@code name} is refused, not followed.
      */
     ConfinedDirectory openDirectory(String name) throws IOException;
+
+    /**
+     * Renames {@code from} in this directory to {@code to} in it, replacing what {@code to} names (neither is
+     * followed: a link is renamed or replaced itself). The directory is the one resolved, without following any link,
+     * when this handle was opened: a run of renames in one directory costs one resolution, not one per file.
+     */
+    void rename(String from, String to) throws IOException;
 
     /** Calls {@code names} with each name in this directory, "." and ".." left out. Once per handle. */
     default void list(Consumer<String> names) throws IOException {

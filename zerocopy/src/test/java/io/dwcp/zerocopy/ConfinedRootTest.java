@@ -106,6 +106,94 @@ class ConfinedRootTest {
         }
     }
 
+    /**
+     * A directory held open renames within itself only: single names, never a path, "." or "..", and replacing what
+     * the new name held. Natively the handle is the directory resolved when it was opened: swapped for a link to
+     * outside afterwards, the rename still lands in that directory (moved away by whoever swapped it), never outside.
+     */
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void aHeldDirectoryRenamesWithinItselfOnly(Kind kind) throws IOException {
+        try (ConfinedRoot r = open(kind)) {
+            assertTrue(r.mkdir("d", 0755));
+            Files.writeString(root.resolve("d/a.dwcp-part"), "first");
+            Files.writeString(root.resolve("d/b.dwcp-part"), "second");
+            try (ConfinedDirectory d = r.openDirectory("d")) {
+                d.rename("a.dwcp-part", "a");
+                assertEquals("first", Files.readString(root.resolve("d/a")));
+                assertFalse(Files.exists(root.resolve("d/a.dwcp-part")));
+                d.rename("b.dwcp-part", "a");
+                assertEquals("second", Files.readString(root.resolve("d/a")), "replaces what the name held");
+                for (String bad : List.of("", ".", "..", "x/y", "../a", "/etc/passwd")) {
+                    assertThrows(IOException.class, () -> d.rename("a", bad), bad);
+                    assertThrows(IOException.class, () -> d.rename(bad, "z"), bad);
+                }
+                assertEquals("second", Files.readString(root.resolve("d/a")));
+            }
+            if (kind == Kind.PORTABLE) {
+                return; // holds nothing: each rename resolves its path
+            }
+            assertTrue(r.mkdir("e", 0755));
+            Files.writeString(root.resolve("e/c.dwcp-part"), "third");
+            try (ConfinedDirectory e = r.openDirectory("e")) {
+                Path moved = Files.move(root.resolve("e"), base.resolve("moved"));
+                Files.createSymbolicLink(root.resolve("e"), outside);
+                e.rename("c.dwcp-part", "c");
+                assertFalse(Files.exists(outside.resolve("c")), "never through the link");
+                assertEquals("third", Files.readString(moved.resolve("c")));
+            }
+        }
+    }
+
+    /**
+     * Names outside ASCII and names at the kernel's limit of 255 bytes, at every depth: the native roots write each
+     * path's bytes once and cut the leaf off at its last {@code /}, so the byte length (not the char count) decides,
+     * and a rename's new name is written beside the old one.
+     */
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void namesInAnyScriptAndAtTheByteLimit(Kind kind) throws IOException {
+        try (ConfinedRoot r = open(kind); Arena arena = Arena.ofConfined()) {
+            MemorySegment bytes = arena.allocateFrom("grüße");
+            long n = bytes.byteSize() - 1; // without the NUL
+            assertTrue(r.mkdir("ü", 0755));
+            assertTrue(r.mkdir("ü/日本", 0755));
+            try (DataFile f = r.openWrite("ü/日本/é.dwcp-part", 0600, true)) {
+                f.writeFully(bytes, 0, n, 0);
+            }
+            r.rename("ü/日本/é.dwcp-part", "ü/日本/ñame");
+            r.setTimes("ü/日本/ñame", 1_000_000_000L, 1_600_000_000_000_000_007L);
+            FileStat st = r.stat("ü/日本/ñame").orElseThrow();
+            assertEquals(n, st.size());
+            assertEquals(1_600_000_000_000_000_007L, st.mtimeNanos());
+            r.symlink("../ziel/ä", "ü/lien");
+            assertEquals("../ziel/ä", r.readlink("ü/lien"));
+            r.rename("ü/日本/ñame", "top");
+            assertTrue(Files.isRegularFile(root.resolve("top")));
+            assertEquals("grüße", Files.readString(root.resolve("top")));
+
+            String longest = "é".repeat(127) + "x"; // 255 bytes, 128 chars
+            try (DataFile f = r.openWrite("ü/" + longest, 0600, true)) {
+                f.writeFully(bytes, 0, n, 0);
+            }
+            assertTrue(r.stat("ü/" + longest).orElseThrow().isRegularFile());
+            r.rename("ü/" + longest, "ü/" + "y".repeat(255));
+            assertTrue(Files.exists(root.resolve("ü/" + "y".repeat(255))));
+            String tooLong = "é".repeat(128); // 256 bytes, 128 chars
+            for (String path : List.of("ü/" + tooLong, tooLong, "ü/日本/" + "z".repeat(256))) {
+                IOException e = assertThrows(IOException.class, () -> r.openWrite(path, 0600, true), path);
+                if (e instanceof NativeIoException ne) {
+                    assertEquals(Errno.ENAMETOOLONG, ne.errno(), e.getMessage());
+                }
+                if (kind != Kind.PORTABLE) {
+                    assertThrows(NativeIoException.class, () -> r.stat(path), path); // the JDK's says absent
+                }
+            }
+            assertThrows(IOException.class, () -> r.rename("ü/" + "y".repeat(255), "ü/" + tooLong));
+            assertTrue(Files.exists(root.resolve("ü/" + "y".repeat(255))), "a refused rename leaves the file");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Kind.class)
     void escapesAreRefusedByName(Kind kind) throws IOException {

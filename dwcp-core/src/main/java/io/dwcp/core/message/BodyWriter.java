@@ -8,12 +8,18 @@ import java.util.Arrays;
 
 /** Growable writer for a control frame; {@link #finish} returns prefix and body ready to send. */
 public final class BodyWriter {
-    private byte[] buf = new byte[256];
+    private byte[] buf;
     private int pos = FrameDescriptor.PREFIX_LENGTH;
-    private final FrameType type;
+    private FrameType type;
 
     public BodyWriter(FrameType type) {
+        this(type, 256);
+    }
+
+    /** @param capacity the frame's expected size, prefix included; it grows past that if need be */
+    public BodyWriter(FrameType type, int capacity) {
         this.type = type;
+        this.buf = new byte[Math.max(capacity, FrameDescriptor.PREFIX_LENGTH)];
     }
 
     private void ensure(int n) {
@@ -72,6 +78,35 @@ public final class BodyWriter {
             return i32(0); // most entries' link target: no array made for it
         }
         return bytes(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Starts a new frame of {@code type} in this writer's buffer, for a writer reused by one thread (a connection's
+     * writer encodes every frame it sends in one, then copies it out: {@link #array()}, {@link #sealed()}).
+     */
+    public BodyWriter begin(FrameType type) {
+        this.type = type;
+        this.pos = FrameDescriptor.PREFIX_LENGTH;
+        return this;
+    }
+
+    /** Writes the prefix and returns the frame's length: {@link #array()}{@code [0, length)} is the frame. */
+    public int sealed() {
+        FrameDescriptor.writePrefix(ByteBuffer.wrap(buf, 0, FrameDescriptor.PREFIX_LENGTH), type,
+                pos - FrameDescriptor.PREFIX_LENGTH);
+        return pos;
+    }
+
+    /** Lets go of a buffer grown past {@code max} bytes (one big PLAN), so a reused writer does not keep it. */
+    public void shrink(int max) {
+        if (buf.length > max) {
+            buf = new byte[256];
+        }
+    }
+
+    /** The frame's bytes, valid until the next {@link #begin}. */
+    public byte[] array() {
+        return buf;
     }
 
     public ByteBuffer finish() {

@@ -4,6 +4,7 @@ import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
 import io.dwcp.core.Limits;
 import io.dwcp.core.digest.BlockDigests;
+import io.dwcp.core.frame.FrameDescriptor;
 import io.dwcp.core.frame.FrameType;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -25,8 +26,36 @@ public final class ControlCodec {
     private ControlCodec() {
     }
 
+    /**
+     * The encoded size of the frames that go once per file of a tree (FILE_END, FILE_DONE): exact for an ASCII
+     * detail, so the buffer is the frame, not 256 bytes of which 20 are used; other frames start at 256 and grow.
+     */
+    private static int capacity(Message m) {
+        return switch (m) {
+            case Message.FileEnd f -> FrameDescriptor.PREFIX_LENGTH + 4 + 8 + f.digest().length;
+            case Message.FileDone f -> FrameDescriptor.PREFIX_LENGTH + 4 + 4 + 4
+                    + Math.min(f.detail().length(), MAX_TEXT_CHARS);
+            default -> 256;
+        };
+    }
+
     public static ByteBuffer encode(Message m) {
-        BodyWriter w = new BodyWriter(m.type());
+        BodyWriter w = new BodyWriter(m.type(), capacity(m));
+        body(m, w);
+        return w.finish();
+    }
+
+    /**
+     * Encodes {@code m} into {@code w}, a writer its caller reuses: returns the frame's length, its bytes in
+     * {@code w.array()}. A connection that sends a small frame per file copies each out of one writer instead of
+     * making a buffer for each.
+     */
+    public static int encode(Message m, BodyWriter w) {
+        body(m, w.begin(m.type()));
+        return w.sealed();
+    }
+
+    private static void body(Message m, BodyWriter w) {
         switch (m) {
             case Message.Hello h -> w.string(h.client()).bytes(h.token()).i32(h.streams());
             case Message.Welcome wl -> w.fixed(wl.sessionId()).i32(wl.dataPort()).i32(wl.streams()).string(wl.server());
@@ -55,7 +84,6 @@ public final class ControlCodec {
             case Message.Join j -> w.fixed(j.sessionId()).i32(j.stream());
             case Message.JoinAck a -> w.i32(a.stream());
         }
-        return w.finish();
     }
 
     private static BodyWriter blocks(BodyWriter w, int[] blocks) {

@@ -55,6 +55,43 @@ class ControlCodecTest {
         return ControlCodec.decode(m.type(), body(m), LIMITS);
     }
 
+    /**
+     * Strings decode the same from a heap body and a direct one (the server's), whatever their script and length in
+     * whatever order: each body's string buffer grows to its longest string and is reused for the next.
+     */
+    @Test
+    void stringsOfEveryScriptAndLengthDecodeFromHeapAndDirectBodies() throws DwcpException {
+        List<Entry> entries = new java.util.ArrayList<>();
+        String[] names = {"a", "dir456789/".repeat(280) + "f", "grüße/日本語", "b", "é".repeat(100), "c/d", "", "z".repeat(70)};
+        for (int i = 0; i < names.length; i++) {
+            String name = names[i].isEmpty() ? "e" + i : names[i];
+            entries.add(i % 2 == 0 ? Entry.file(name, i, 0644, i) : Entry.symlink(name + "-l", names[i] + "→ziel", i));
+        }
+        Message.Offer o = new Message.Offer("dést/ination", MIB, 0, 0, entries);
+        ByteBuffer heap = body(o);
+        ByteBuffer direct = ByteBuffer.allocateDirect(heap.remaining()).put(heap.duplicate()).flip();
+        assertEquals(o, ControlCodec.decode(FrameType.OFFER, heap, LIMITS));
+        assertEquals(o, ControlCodec.decode(FrameType.OFFER, direct, LIMITS));
+    }
+
+    /** A writer reused for frame after frame (the server's outbox) encodes each exactly as a fresh one does. */
+    @Test
+    void aReusedWriterEncodesEachFrameAsAFreshOneDoes() {
+        BodyWriter w = new BodyWriter(FrameType.ERROR);
+        List<Message> frames = List.of(offerOf(Entry.file("a/" + "b".repeat(5000), 1, 0644, 0)),
+                new Message.FileDone(7, Message.FileDone.OK, "written"),
+                new Message.FileDone(8, 3, "path=\"grüße\" reason=x"),
+                new Message.FileEnd(9, 1, new byte[16]), new Message.Commit(),
+                new Message.Error(ErrorCode.IO, "reason=" + "r".repeat(300)));
+        for (Message m : frames) {
+            ByteBuffer fresh = ControlCodec.encode(m);
+            int n = ControlCodec.encode(m, w);
+            assertEquals(fresh.remaining(), n, m.toString());
+            assertEquals(fresh, ByteBuffer.wrap(w.array(), 0, n), m.toString());
+            w.shrink(1024);
+        }
+    }
+
     /** A body written field by field, for malformed inputs that {@link ControlCodec#encode} cannot produce. */
     static ByteBuffer raw(FrameType type, Consumer<BodyWriter> fields) {
         BodyWriter w = new BodyWriter(type);

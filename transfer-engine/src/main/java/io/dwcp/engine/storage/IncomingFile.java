@@ -6,6 +6,7 @@ import io.dwcp.core.digest.BlockDigests;
 import io.dwcp.core.digest.PageSums;
 import io.dwcp.core.io.FileBlocks;
 import io.dwcp.core.manifest.Entry;
+import io.dwcp.zerocopy.ConfinedDirectory;
 import io.dwcp.zerocopy.DataFile;
 import io.dwcp.zerocopy.FileStat;
 import java.io.IOException;
@@ -915,6 +916,14 @@ public final class IncomingFile {
      * file is no longer waiting (the session was interrupted meanwhile); a failed rename fails the file and throws.
      */
     public boolean renameIntoPlace() throws DwcpException {
+        return renameIntoPlace(null);
+    }
+
+    /**
+     * As {@link #renameIntoPlace()}, through {@code parent} when it is this file's directory held open (a commit's
+     * run of files in one directory resolves it once), or through the root when it is null.
+     */
+    public boolean renameIntoPlace(ConfinedDirectory parent) throws DwcpException {
         synchronized (lock) {
             if (state != State.VERIFIED) {
                 return false;
@@ -924,6 +933,9 @@ public final class IncomingFile {
                 if (undo != null) {
                     undo.commit();
                     undo = null;
+                } else if (parent != null) {
+                    root.rename(parent, partPath.substring(partPath.lastIndexOf('/') + 1),
+                            finalPath.substring(finalPath.lastIndexOf('/') + 1), entry.path());
                 } else {
                     root.rename(partPath, finalPath, entry.path());
                 }
@@ -933,6 +945,15 @@ public final class IncomingFile {
             }
             state = State.DONE;
             return true;
+        }
+    }
+
+    /** Directory {@code dir} (this file's) held open for renames, or null when it cannot be (then renamed by path). */
+    public ConfinedDirectory openDirectory(String dir) {
+        try {
+            return root.openDirectory(dir, entry.path());
+        } catch (DwcpException e) {
+            return null; // the rename by path says what is wrong, file by file
         }
     }
 

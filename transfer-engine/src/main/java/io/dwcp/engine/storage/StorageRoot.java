@@ -272,6 +272,15 @@ public final class StorageRoot implements AutoCloseable {
         }
     }
 
+    /** Renames {@code from} to {@code to}, both names in {@code dir} (see {@link ConfinedDirectory#rename}). */
+    public void rename(ConfinedDirectory dir, String from, String to, String shown) throws DwcpException {
+        try {
+            dir.rename(from, to);
+        } catch (IOException e) {
+            throw failure(shown, "rename", e);
+        }
+    }
+
     /**
      * A handle that flushes the whole file system under the root at once ({@code syncfs}), or null where the I/O
      * path has none (then files are forced one by one). The caller closes it.

@@ -1,8 +1,10 @@
 package io.dwcp.server.control;
 
+import io.dwcp.core.frame.FrameType;
+import io.dwcp.core.message.BodyWriter;
 import io.dwcp.core.message.ControlCodec;
 import io.dwcp.core.message.Message;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -18,6 +20,10 @@ final class Outbox {
     private final Channel channel;
     private final ConcurrentLinkedQueue<Message> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** Frames are gathered into buffers of about this size before each is handed to the channel. */
+    private static final int GATHER_BYTES = 16 * 1024;
+    /** The event loop's encoder, reused for every message (only {@link #drain} touches it). */
+    private final BodyWriter writer = new BodyWriter(FrameType.ERROR);
 
     Outbox(Channel channel) {
         this.channel = channel;
@@ -31,21 +37,33 @@ final class Outbox {
         }
     }
 
+    /**
+     * On the event loop: every queued message encoded through one writer into one buffer from the channel's
+     * allocator, written with one flush. A tree's FILE_DONEs made a buffer, a wrapper and a promise each.
+     */
     private void drain() {
         scheduled.set(false); // a message queued from now on schedules another drain
         Message m;
-        boolean wrote = false;
+        ByteBuf out = null;
         while ((m = queue.poll()) != null) {
-            var f = channel.write(Unpooled.wrappedBuffer(ControlCodec.encode(m)));
-            wrote = true;
+            int n = ControlCodec.encode(m, writer);
+            if (out == null) {
+                out = channel.alloc().buffer(Math.max(n, GATHER_BYTES));
+            }
+            out.writeBytes(writer.array(), 0, n);
+            writer.shrink(GATHER_BYTES);
             if (m instanceof Message.Error) {
-                channel.flush();
-                f.addListener(ChannelFutureListener.CLOSE);
+                channel.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
                 return;
             }
+            if (out.readableBytes() >= GATHER_BYTES) {
+                channel.write(out, channel.voidPromise());
+                out = null;
+            }
         }
-        if (wrote) {
-            channel.flush();
+        if (out != null) {
+            channel.write(out, channel.voidPromise());
         }
+        channel.flush();
     }
 }

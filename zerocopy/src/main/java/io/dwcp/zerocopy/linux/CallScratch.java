@@ -35,6 +35,7 @@ final class CallScratch {
     private MemorySegment dents;
     private MemorySegment path;
     private MemorySegment how;
+    private MemorySegment times;
 
     private CallScratch(Arena arena, boolean pooled) {
         this.arena = arena;
@@ -71,31 +72,53 @@ final class CallScratch {
 
     /**
      * {@code p} as a NUL-terminated C string in this scratch's path buffer, or null when it does not fit
-     * ({@code ENAMETOOLONG}). ASCII is copied as it is, anything else encoded as UTF-8.
+     * ({@code ENAMETOOLONG}); its length without the NUL is then {@link #pathLength}.
      */
     MemorySegment path(String p) {
         if (path == null) {
             path = arena.allocate(PATH_BUFFER);
         }
-        int n = p.length();
-        if (n >= PATH_BUFFER) {
+        int n = cString(path, p, 0);
+        if (n < 0) {
             return null;
         }
-        for (int i = 0; i < n; i++) {
-            char c = p.charAt(i);
-            if (c >= 0x80) {
-                byte[] b = p.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                if (b.length >= PATH_BUFFER) {
-                    return null;
-                }
-                MemorySegment.copy(b, 0, path, ValueLayout.JAVA_BYTE, 0, b.length);
-                path.set(ValueLayout.JAVA_BYTE, b.length, (byte) 0);
-                return path;
-            }
-            path.set(ValueLayout.JAVA_BYTE, i, (byte) c);
-        }
-        path.set(ValueLayout.JAVA_BYTE, n, (byte) 0);
+        pathLength = n;
         return path;
+    }
+
+    /** The byte length of the last {@link #path}. */
+    int pathLength;
+
+    /** {@code struct timespec[2]} for utimensat. */
+    MemorySegment times() {
+        return times == null ? times = arena.allocate(32, 8) : times;
+    }
+
+    /**
+     * Writes {@code s} from char {@code from} into {@code into} as a NUL-terminated C string and returns its length
+     * in bytes, or -1 when it does not fit. ASCII is copied as it is, anything else encoded as UTF-8.
+     */
+    static int cString(MemorySegment into, String s, int from) {
+        int n = s.length() - from;
+        long room = into.byteSize();
+        if (n >= room) {
+            return -1;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(from + i);
+            if (c >= 0x80) {
+                byte[] b = s.substring(from).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                if (b.length >= room) {
+                    return -1;
+                }
+                MemorySegment.copy(b, 0, into, ValueLayout.JAVA_BYTE, 0, b.length);
+                into.set(ValueLayout.JAVA_BYTE, b.length, (byte) 0);
+                return b.length;
+            }
+            into.set(ValueLayout.JAVA_BYTE, i, (byte) c);
+        }
+        into.set(ValueLayout.JAVA_BYTE, n, (byte) 0);
+        return n;
     }
 
     void give() {

@@ -86,23 +86,44 @@ final class Confinement {
     }
 
     /**
-     * An fd of the directory holding the last component; the caller closes it unless it is the root's fd
-     * (a path directly in the root).
+     * An fd of the directory holding the last component of {@code path} (checked as
+     * {@link io.dwcp.zerocopy.ConfinedPaths#normalized} checks it), with that component written into
+     * {@code scratch.name}; the caller closes the fd unless it is the root's (a path directly in the root). The path
+     * is never split into strings: its bytes go into the scratch's path buffer once, and the last {@code /} there
+     * ends the parent's.
      */
-    int parent(String path, String[] components, Arena arena) throws IOException {
-        if (components.length == 1) {
+    int parent(String path, CallScratch scratch) throws IOException {
+        String whole = ConfinedPaths.normalized(path);
+        MemorySegment p = scratch.path(whole);
+        if (p == null) {
+            throw refusal("openat2", Errno.ENAMETOOLONG, path);
+        }
+        int n = scratch.pathLength;
+        int slash = n - 1;
+        while (slash >= 0 && p.get(ValueLayout.JAVA_BYTE, slash) != '/') {
+            slash--; // a multi-byte UTF-8 sequence never holds a '/' byte
+        }
+        int leaf = n - slash - 1;
+        if (leaf > CallScratch.MAX_NAME) {
+            throw refusal("openat2", Errno.ENAMETOOLONG, path);
+        }
+        MemorySegment.copy(p, slash + 1, scratch.name, 0, leaf + 1L); // with its NUL
+        if (slash < 0) {
             return rootFd;
         }
-        return openat2 ? viaOpenat2(path, components, arena) : walk(path, components, arena);
+        p.set(ValueLayout.JAVA_BYTE, slash, (byte) 0);
+        return openat2 ? viaOpenat2(path, p, scratch) : walk(path, p, slash, scratch);
     }
 
-    private int viaOpenat2(String path, String[] components, Arena arena) throws IOException {
-        MemorySegment p = arena.allocateFrom(ConfinedPaths.parentOf(components));
-        MemorySegment how = how(arena);
+    private int viaOpenat2(String path, MemorySegment parent, CallScratch scratch) throws IOException {
+        MemorySegment how = scratch.how();
+        how.set(ValueLayout.JAVA_LONG, 0, DIR_FLAGS);
+        how.set(ValueLayout.JAVA_LONG, 8, 0);
+        how.set(ValueLayout.JAVA_LONG, 16, Sys.RESOLVE_BENEATH | Sys.RESOLVE_NO_SYMLINKS | Sys.RESOLVE_NO_MAGICLINKS);
         int fd;
         int tries = 0;
         do {
-            fd = LinuxFiles.openat2(rootFd, p, how);
+            fd = LinuxFiles.openat2(rootFd, parent, how);
         } while ((fd == -Errno.EINTR || fd == -Errno.EAGAIN) && tries++ < EAGAIN_RETRIES);
         if (fd >= 0) {
             return fd;
@@ -110,15 +131,22 @@ final class Confinement {
         throw refusal("openat2", -fd, path);
     }
 
-    private int walk(String path, String[] components, Arena arena) throws IOException {
+    /** The fallback: each component of {@code parent[0, length)} opened in turn, none followed. */
+    private int walk(String path, MemorySegment parent, int length, CallScratch scratch) throws IOException {
         int cur = rootFd;
-        for (int i = 0; i < components.length - 1; i++) {
-            MemorySegment name = arena.allocateFrom(components[i]);
+        int start = 0;
+        while (start <= length) {
+            int end = start;
+            while (end < length && parent.get(ValueLayout.JAVA_BYTE, end) != '/') {
+                end++;
+            }
+            parent.set(ValueLayout.JAVA_BYTE, end, (byte) 0);
+            MemorySegment name = parent.asSlice(start);
             int fd;
             do {
                 fd = LinuxFiles.openat(cur, name, DIR_FLAGS | Sys.O_NOFOLLOW, 0);
             } while (fd == -Errno.EINTR);
-            if (fd == -Errno.ENOTDIR && isSymlink(cur, name, arena)) {
+            if (fd == -Errno.ENOTDIR && isSymlink(cur, name, scratch.statx)) {
                 fd = -Errno.ELOOP;
             }
             if (cur != rootFd) {
@@ -128,13 +156,13 @@ final class Confinement {
                 throw refusal("openat", -fd, path);
             }
             cur = fd;
+            start = end + 1;
         }
         return cur;
     }
 
     /** Whether {@code name} in {@code dir} is a symlink itself (telling ELOOP from ENOTDIR after O_NOFOLLOW). */
-    static boolean isSymlink(int dir, MemorySegment name, Arena arena) {
-        MemorySegment st = arena.allocate(StatxLayout.SIZE, 8);
+    static boolean isSymlink(int dir, MemorySegment name, MemorySegment st) {
         return LinuxFiles.statx(dir, name, Sys.AT_SYMLINK_NOFOLLOW, st) == 0 && StatxLayout.read(st).isSymbolicLink();
     }
 

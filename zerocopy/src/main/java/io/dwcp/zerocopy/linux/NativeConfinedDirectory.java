@@ -7,7 +7,6 @@ import io.dwcp.core.manifest.Xattr;
 import io.dwcp.zerocopy.ConfinedDirectory;
 import io.dwcp.zerocopy.FileStat;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -39,14 +38,38 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
         return "path=\"" + (path.isEmpty() ? n : path + "/" + n).replace('"', '\'') + "\"";
     }
 
-    private MemorySegment name(CallScratch s, String n) throws IOException {
-        byte[] b = n.getBytes(StandardCharsets.UTF_8);
-        if (b.length > MAX_NAME || n.indexOf('/') >= 0 || b.length == 0) {
+    /** {@code n} as a C string in {@code into} (a scratch buffer): a single component of 1-255 bytes. */
+    private static MemorySegment name(MemorySegment into, String n) throws IOException {
+        int length = n.isEmpty() || n.indexOf('/') >= 0 ? -1 : CallScratch.cString(into, n, 0);
+        if (length < 0 || length > MAX_NAME) {
             throw new NativeIoException("statx", Errno.EINVAL, "name=\"" + n.replace('"', '\'') + "\" reason=not-a-name");
         }
-        MemorySegment.copy(b, 0, s.name, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, b.length);
-        s.name.set(java.lang.foreign.ValueLayout.JAVA_BYTE, b.length, (byte) 0);
-        return s.name;
+        return into;
+    }
+
+    private MemorySegment name(CallScratch s, String n) throws IOException {
+        return name(s.name, n);
+    }
+
+    @Override
+    public void rename(String from, String to) throws IOException {
+        if (from.equals(".") || from.equals("..") || to.equals(".") || to.equals("..")) {
+            throw new NativeIoException("renameat", Errno.EINVAL, shown(from) + " reason=not-a-name");
+        }
+        CallScratch s = CallScratch.take();
+        try {
+            MemorySegment f = name(s.name, from);
+            MemorySegment t = name(s.link, to);
+            int rc;
+            do {
+                rc = LinuxFiles.renameat(fd, f, fd, t);
+            } while (rc == -Errno.EINTR);
+            if (rc < 0) {
+                throw Confinement.refusal("renameat", -rc, path.isEmpty() ? from : path + "/" + from);
+            }
+        } finally {
+            s.give();
+        }
     }
 
     @Override
@@ -110,9 +133,7 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
                 // O_DIRECTORY wins over O_NOFOLLOW: a symlink says ENOTDIR, and is refused as the symlink it is
                 int errno = -d;
                 if (d == -Errno.ENOTDIR) {
-                    try (Arena a = Arena.ofConfined()) {
-                        errno = Confinement.isSymlink(fd, leaf, a) ? Errno.ELOOP : errno;
-                    }
+                    errno = Confinement.isSymlink(fd, leaf, s.statx) ? Errno.ELOOP : errno;
                 }
                 throw Confinement.refusal("openat", errno, child);
             }

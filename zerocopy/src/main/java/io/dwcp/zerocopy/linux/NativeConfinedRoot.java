@@ -45,7 +45,7 @@ public final class NativeConfinedRoot implements ConfinedRoot {
 
     private NativeConfinedRoot(Path root, int fd, boolean openat2, boolean xattrAt) {
         this.root = root;
-        this.holder = new FdHolder(fd, null, () -> FdCalls.close(fd));
+        this.holder = new FdHolder(fd);
         this.confinement = new Confinement(fd, openat2);
         this.openat2 = openat2;
         this.xattrAt = xattrAt;
@@ -78,30 +78,42 @@ public final class NativeConfinedRoot implements ConfinedRoot {
         }
     }
 
-    /** One operation on the last component, relative to its parent's fd. */
+    /**
+     * One operation on the last component ({@code leaf}, in {@code scratch.name}), relative to its parent's fd; the
+     * call's other native structures come from {@code scratch}.
+     */
     private interface LeafOp<T> {
-        T apply(int parentFd, MemorySegment leaf, Arena arena) throws IOException;
+        T apply(int parentFd, MemorySegment leaf, CallScratch scratch) throws IOException;
     }
+
+    private static final MemorySegment DOT = Arena.global().allocateFrom(".");
 
     private <T> T at(String path, LeafOp<T> op) throws IOException {
-        return at(path, ConfinedPaths.split(path), op);
+        return at(path, false, op);
     }
 
-    /** No components is the root itself, reached as {@code .} in the root's fd. */
-    private <T> T at(String path, String[] parts, LeafOp<T> op) throws IOException {
+    /**
+     * Runs {@code op} on {@code path}'s last component from the pooled call scratch: a commit renames, stats and
+     * times every file of a tree, and each call made an arena, a split of its path and the joined parent (about 1 KB
+     * per file on the committing thread). With {@code rootItself} an empty path is the root, reached as {@code .}.
+     */
+    private <T> T at(String path, boolean rootItself, LeafOp<T> op) throws IOException {
         if (!holder.enter()) {
             throw new java.nio.channels.ClosedChannelException();
         }
-        try (Arena arena = Arena.ofConfined()) {
-            int parent = parts.length == 0 ? holder.fd() : confinement.parent(path, parts, arena);
+        CallScratch scratch = CallScratch.take();
+        try {
+            boolean root = rootItself && path.isEmpty();
+            int parent = root ? holder.fd() : confinement.parent(path, scratch);
             try {
-                return op.apply(parent, arena.allocateFrom(parts.length == 0 ? "." : parts[parts.length - 1]), arena);
+                return op.apply(parent, root ? DOT : scratch.name, scratch);
             } finally {
                 if (parent != holder.fd()) {
                     FdCalls.close(parent);
                 }
             }
         } finally {
+            scratch.give();
             holder.exit();
         }
     }
@@ -142,7 +154,7 @@ public final class NativeConfinedRoot implements ConfinedRoot {
                 holder.exit();
             }
         }
-        return at(path, (dir, leaf, arena) -> {
+        return at(path, (dir, leaf, scratch) -> {
             int fd = retry(() -> LinuxFiles.openat(dir, leaf, flags | FILE_FLAGS, mode));
             check(fd, "openat", path);
             return opened(fd, path, flags);
@@ -174,11 +186,12 @@ public final class NativeConfinedRoot implements ConfinedRoot {
 
     @Override
     public boolean mkdir(String path, int mode) throws IOException {
-        return at(path, (dir, leaf, arena) -> {
+        return at(path, (dir, leaf, scratch) -> {
             int rc = retry(() -> LinuxFiles.mkdirat(dir, leaf, mode));
             if (rc == -Errno.EEXIST) {
-                MemorySegment st = arena.allocate(StatxLayout.SIZE, 8);
-                if (LinuxFiles.statx(dir, leaf, Sys.AT_SYMLINK_NOFOLLOW, st) == 0 && StatxLayout.read(st).isDirectory()) {
+                MemorySegment st = scratch.statx;
+                if (LinuxFiles.statx(dir, leaf, Sys.AT_SYMLINK_NOFOLLOW, st) == 0
+                        && StatxLayout.read(st, scratch.statxWords).isDirectory()) {
                     return false;
                 }
             }
@@ -192,8 +205,11 @@ public final class NativeConfinedRoot implements ConfinedRoot {
         int fs = from.lastIndexOf('/');
         if (fs == to.lastIndexOf('/') && from.regionMatches(0, to, 0, Math.max(fs, 0))) {
             // One directory (a part file onto its final name): one resolution of the parent, not two.
-            at(from, (dir, fromLeaf, a) -> {
-                MemorySegment toLeaf = a.allocateFrom(to.substring(fs + 1));
+            at(from, (dir, fromLeaf, scratch) -> {
+                MemorySegment toLeaf = scratch.link;
+                if (CallScratch.cString(toLeaf, to, fs + 1) < 0) {
+                    check(-Errno.ENAMETOOLONG, "renameat", to);
+                }
                 check(retry(() -> LinuxFiles.renameat(dir, fromLeaf, dir, toLeaf)), "renameat", from);
                 return null;
             });
@@ -207,7 +223,7 @@ public final class NativeConfinedRoot implements ConfinedRoot {
 
     @Override
     public void unlink(String path) throws IOException {
-        at(path, (dir, leaf, arena) -> {
+        at(path, (dir, leaf, scratch) -> {
             check(retry(() -> LinuxFiles.unlinkat(dir, leaf, 0)), "unlinkat", path);
             return null;
         });
@@ -215,7 +231,7 @@ public final class NativeConfinedRoot implements ConfinedRoot {
 
     @Override
     public void rmdir(String path) throws IOException {
-        at(path, (dir, leaf, arena) -> {
+        at(path, (dir, leaf, scratch) -> {
             check(retry(() -> LinuxFiles.unlinkat(dir, leaf, Sys.AT_REMOVEDIR)), "unlinkat", path);
             return null;
         });
@@ -223,19 +239,13 @@ public final class NativeConfinedRoot implements ConfinedRoot {
 
     @Override
     public Optional<FileStat> stat(String path) throws IOException {
-        return at(path, (dir, leaf, arena) -> {
-            // a server's commit stats every directory of a tree: the pooled scratch, not a buffer and words per call
-            CallScratch sc = CallScratch.take();
-            try {
-                int rc = retry(() -> LinuxFiles.statx(dir, leaf, Sys.AT_SYMLINK_NOFOLLOW, sc.statx));
-                if (rc == -Errno.ENOENT) {
-                    return Optional.empty();
-                }
-                check(rc, "statx", path);
-                return Optional.of(StatxLayout.read(sc.statx, sc.statxWords));
-            } finally {
-                sc.give();
+        return at(path, (dir, leaf, scratch) -> {
+            int rc = retry(() -> LinuxFiles.statx(dir, leaf, Sys.AT_SYMLINK_NOFOLLOW, scratch.statx));
+            if (rc == -Errno.ENOENT) {
+                return Optional.empty();
             }
+            check(rc, "statx", path);
+            return Optional.of(StatxLayout.read(scratch.statx, scratch.statxWords));
         });
     }
 
@@ -244,8 +254,11 @@ public final class NativeConfinedRoot implements ConfinedRoot {
         if (target.isEmpty() || target.indexOf('\0') >= 0) {
             throw new PathRefusedException(target, PathRefusedException.Reason.NUL);
         }
-        at(path, (dir, leaf, arena) -> {
-            MemorySegment t = arena.allocateFrom(target);
+        at(path, (dir, leaf, scratch) -> {
+            MemorySegment t = scratch.link;
+            if (CallScratch.cString(t, target, 0) < 0) {
+                check(-Errno.ENAMETOOLONG, "symlinkat", path);
+            }
             check(retry(() -> LinuxFiles.symlinkat(t, dir, leaf)), "symlinkat", path);
             return null;
         });
@@ -253,8 +266,8 @@ public final class NativeConfinedRoot implements ConfinedRoot {
 
     @Override
     public String readlink(String path) throws IOException {
-        return at(path, (dir, leaf, arena) -> {
-            MemorySegment buf = arena.allocate(4096);
+        return at(path, (dir, leaf, scratch) -> {
+            MemorySegment buf = scratch.link;
             long n = LinuxFiles.readlinkat(dir, leaf, buf);
             if (n < 0) {
                 throw Confinement.refusal("readlinkat", (int) -n, path);
@@ -265,7 +278,7 @@ public final class NativeConfinedRoot implements ConfinedRoot {
 
     @Override
     public void chmod(String path, int mode) throws IOException {
-        at(path, (dir, leaf, arena) -> {
+        at(path, (dir, leaf, scratch) -> {
             // glibc refuses a symlink here (EOPNOTSUPP) rather than following it
             check(retry(() -> LinuxFiles.fchmodat(dir, leaf, mode, Sys.AT_SYMLINK_NOFOLLOW)), "fchmodat", path);
             return null;
@@ -274,8 +287,8 @@ public final class NativeConfinedRoot implements ConfinedRoot {
 
     @Override
     public void setTimes(String path, long atimeNanos, long mtimeNanos) throws IOException {
-        at(path, (dir, leaf, arena) -> {
-            MemorySegment times = arena.allocate(32, 8);
+        at(path, (dir, leaf, scratch) -> {
+            MemorySegment times = scratch.times();
             NativeFile.Timespecs.write(times, atimeNanos, mtimeNanos);
             check(retry(() -> LinuxFiles.utimensat(dir, leaf, times, Sys.AT_SYMLINK_NOFOLLOW)), "utimensat", path);
             return null;
@@ -297,19 +310,18 @@ public final class NativeConfinedRoot implements ConfinedRoot {
 
     /** Opens directory {@code dir} ("" is the root) {@code O_RDONLY}, refusing a symlink at it; the caller closes. */
     private int directoryFd(String dir) throws IOException {
-        String[] parts = dir.isEmpty() ? new String[0] : ConfinedPaths.split(dir);
-        return at(dir, parts, (parent, leaf, arena) -> {
+        return at(dir, true, (parent, leaf, scratch) -> {
             int d = retry(() -> LinuxFiles.openat(parent, leaf, Sys.O_RDONLY | Sys.O_DIRECTORY | Sys.O_NOFOLLOW
                     | Sys.O_CLOEXEC, 0));
             // O_DIRECTORY wins over O_NOFOLLOW: a symlink says ENOTDIR, and is refused as the symlink it is
-            check(d == -Errno.ENOTDIR && Confinement.isSymlink(parent, leaf, arena) ? -Errno.ELOOP : d, "openat", dir);
+            check(d == -Errno.ENOTDIR && Confinement.isSymlink(parent, leaf, scratch.statx) ? -Errno.ELOOP : d, "openat", dir);
             return d;
         });
     }
 
     @Override
     public void chown(String path, int uid, int gid) throws IOException {
-        at(path, (dir, leaf, arena) -> {
+        at(path, (dir, leaf, scratch) -> {
             check(retry(() -> LinuxTree.fchownat(dir, leaf, uid, gid, Sys.AT_SYMLINK_NOFOLLOW)), "fchownat", path);
             return null;
         });
@@ -330,7 +342,7 @@ public final class NativeConfinedRoot implements ConfinedRoot {
 
     @Override
     public void mknod(String path, int mode, long device) throws IOException {
-        at(path, (dir, leaf, arena) -> {
+        at(path, (dir, leaf, scratch) -> {
             check(retry(() -> LinuxTree.mknodat(dir, leaf, mode, device)), "mknodat", path);
             return null;
         });
@@ -338,8 +350,8 @@ public final class NativeConfinedRoot implements ConfinedRoot {
 
     @Override
     public <T> T withXattrs(String path, ExtendedAttributes.Use<T> use) throws IOException {
-        return at(path, (dir, leaf, arena) -> NativeXattrs.onLeaf(dir, leaf, xattrAt,
-                new NativeXattrs.Scratch(arena), "path=\"" + path.replace('"', '\'') + "\"", use));
+        return at(path, (dir, leaf, scratch) -> NativeXattrs.onLeaf(dir, leaf, xattrAt,
+                scratch.xattrs, "path=\"" + path.replace('"', '\'') + "\"", use));
     }
 
     @Override

@@ -33,7 +33,7 @@ public final class NativeFile implements DataFile {
     NativeFile(int fd, String path) {
         this.fd = fd;
         this.path = path;
-        this.holder = new FdHolder(fd, null, () -> FdCalls.close(fd));
+        this.holder = new FdHolder(fd);
     }
 
     /** {@code path="..."}: made when a message needs it, not per file opened. */
@@ -237,14 +237,17 @@ public final class NativeFile implements DataFile {
     @Override
     public void setTimes(long atimeNanos, long mtimeNanos) throws IOException {
         enter();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment t = arena.allocate(32, 8); // two timespecs
+        // once per file a commit puts in place: the pooled scratch's timespecs, not an arena per call
+        CallScratch scratch = CallScratch.take();
+        try {
+            MemorySegment t = scratch.times();
             Timespecs.write(t, atimeNanos, mtimeNanos);
             int rc = LinuxFiles.futimens(fd, t);
             if (rc < 0) {
                 throw failure("futimens", rc);
             }
         } finally {
+            scratch.give();
             holder.exit();
         }
     }

@@ -18,7 +18,7 @@ final class NativeFileSystemFlush implements FileSystemFlush {
     private final String shown;
 
     NativeFileSystemFlush(int fd, String shown) {
-        this.holder = new FdHolder(fd, null, () -> FdCalls.close(fd));
+        this.holder = new FdHolder(fd);
         this.shown = shown;
     }
 

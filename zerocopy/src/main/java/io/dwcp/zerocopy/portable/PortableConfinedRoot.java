@@ -198,6 +198,16 @@ public final class PortableConfinedRoot implements ConfinedRoot {
             }
 
             @Override
+            public void rename(String from, String to) throws IOException {
+                for (String n : new String[] {from, to}) {
+                    if (n.isEmpty() || n.equals(".") || n.equals("..") || n.indexOf('/') >= 0) {
+                        throw new java.nio.file.FileSystemException(prefix + n, null, "reason=not-a-name");
+                    }
+                }
+                PortableConfinedRoot.this.rename(prefix + from, prefix + to); // nothing held: resolved per call
+            }
+
+            @Override
             public List<Xattr> xattrs(String name, Predicate<String> wanted) throws IOException {
                 return new PortableXattrs(at(name)).read(wanted);
             }

@@ -65,7 +65,12 @@ public final class BlockPipeline {
 
         @Override
         public void run() {
-            pipeline.verify(this);
+            long alloc = ThreadAllocation.current();
+            try {
+                pipeline.verify(this);
+            } finally {
+                pipeline.workerAllocBytes.addAndGet(ThreadAllocation.since(alloc));
+            }
         }
     }
 
@@ -212,9 +217,11 @@ public final class BlockPipeline {
         return workerAllocBytes.get();
     }
 
-    /** On the worker: verify and store one block, then give the slot back. */
+    /**
+     * On the worker (or inline on a stream): verify and store one block, then give the slot back. What the worker
+     * allocates is counted by {@link Slot#run}; a stream counts its own thread's, inline blocks included, at detach.
+     */
     private void verify(Slot s) {
-        long alloc = ThreadAllocation.current();
         try {
             if (!stopped) {
                 store(s);
@@ -228,7 +235,6 @@ public final class BlockPipeline {
         } catch (RuntimeException e) {
             fail(ErrorCode.INTERNAL, "reason=internal detail=\"" + e + "\"");
         } finally {
-            workerAllocBytes.addAndGet(ThreadAllocation.since(alloc));
             free.offer(s);
             if (inFlight.decrementAndGet() == 0 && releaseWanted) {
                 releaseOnce();
