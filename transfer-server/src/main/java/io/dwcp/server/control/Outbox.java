@@ -39,7 +39,8 @@ final class Outbox {
 
     /**
      * On the event loop: every queued message encoded through one writer into one buffer from the channel's
-     * allocator, written with one flush. A tree's FILE_DONEs made a buffer, a wrapper and a promise each.
+     * allocator, written with one flush. A tree's FILE_DONEs made a buffer, a wrapper and a promise each; now a drain
+     * makes one buffer and one promise per 16 KiB.
      */
     private void drain() {
         scheduled.set(false); // a message queued from now on schedules another drain
@@ -57,12 +58,12 @@ final class Outbox {
                 return;
             }
             if (out.readableBytes() >= GATHER_BYTES) {
-                channel.write(out, channel.voidPromise());
+                channel.write(out); // a write to a connection the peer closed fails quietly, as each did before
                 out = null;
             }
         }
         if (out != null) {
-            channel.write(out, channel.voidPromise());
+            channel.write(out);
         }
         channel.flush();
     }
