@@ -124,7 +124,7 @@ class ConfinedRootTest {
                 assertFalse(Files.exists(root.resolve("d/a.dwcp-part")));
                 d.rename("b.dwcp-part", "a");
                 assertEquals("second", Files.readString(root.resolve("d/a")), "replaces what the name held");
-                for (String bad : List.of("", ".", "..", "x/y", "../a", "/etc/passwd")) {
+                for (String bad : List.of("", ".", "..", "x/y", "../a", "/etc/passwd", "a\0b")) {
                     assertThrows(IOException.class, () -> d.rename("a", bad), bad);
                     assertThrows(IOException.class, () -> d.rename(bad, "z"), bad);
                 }

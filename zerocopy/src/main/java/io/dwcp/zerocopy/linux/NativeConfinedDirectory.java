@@ -38,9 +38,13 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
         return "path=\"" + (path.isEmpty() ? n : path + "/" + n).replace('"', '\'') + "\"";
     }
 
-    /** {@code n} as a C string in {@code into} (a scratch buffer): a single component of 1-255 bytes. */
+    /**
+     * {@code n} as a C string in {@code into} (a scratch buffer): a single component of 1-255 bytes, with no NUL (the
+     * kernel would read a shorter name).
+     */
     private static MemorySegment name(MemorySegment into, String n) throws IOException {
-        int length = n.isEmpty() || n.indexOf('/') >= 0 ? -1 : CallScratch.cString(into, n, 0);
+        boolean component = !n.isEmpty() && n.indexOf('/') < 0 && n.indexOf('\0') < 0;
+        int length = component ? CallScratch.cString(into, n, 0) : -1;
         if (length < 0 || length > MAX_NAME) {
             throw new NativeIoException("statx", Errno.EINVAL, "name=\"" + n.replace('"', '\'') + "\" reason=not-a-name");
         }
