@@ -25,6 +25,12 @@ public interface ConfinedDirectory extends Closeable {
      */
     List<Xattr> xattrs(String name, Predicate<String> wanted) throws IOException;
 
+    /**
+     * Opens {@code name} in this directory for reading: a regular file (anything else, a link included, is refused,
+     * never followed). A planner that reads every file of a directory resolves the directory once, not per file.
+     */
+    DataFile openRead(String name) throws IOException;
+
     /** The target of the symlink {@code name}. */
     String readlink(String name) throws IOException;
 

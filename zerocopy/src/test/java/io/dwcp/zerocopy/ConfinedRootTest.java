@@ -145,6 +145,31 @@ class ConfinedRootTest {
         }
     }
 
+    /** A held directory opens its regular files for reading, and refuses a link (to anything), a directory and a path. */
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void aHeldDirectoryOpensItsRegularFilesOnly(Kind kind) throws IOException {
+        try (ConfinedRoot r = open(kind); Arena arena = Arena.ofConfined()) {
+            assertTrue(r.mkdir("d", 0755));
+            Files.writeString(root.resolve("d/f"), "basis bytes");
+            Files.writeString(outside.resolve("secret"), "outside");
+            Files.createSymbolicLink(root.resolve("d/out"), outside.resolve("secret"));
+            Files.createSymbolicLink(root.resolve("d/in"), root.resolve("d/f"));
+            assertTrue(r.mkdir("d/sub", 0755));
+            try (ConfinedDirectory d = r.openDirectory("d")) {
+                try (DataFile f = d.openRead("f")) {
+                    MemorySegment back = arena.allocate(64);
+                    assertEquals(11, f.read(back, 0, 64, 0));
+                    assertEquals("basis bytes", new String(back.asSlice(0, 11).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                            java.nio.charset.StandardCharsets.UTF_8));
+                }
+                for (String bad : List.of("out", "in", "sub", "", ".", "..", "sub/x", "../d/f", "a\0b")) {
+                    assertThrows(IOException.class, () -> d.openRead(bad).close(), bad);
+                }
+            }
+        }
+    }
+
     /**
      * Names outside ASCII and names at the kernel's limit of 255 bytes, at every depth: the native roots write each
      * path's bytes once and cut the leaf off at its last {@code /}, so the byte length (not the char count) decides,

@@ -4,6 +4,7 @@ import io.dwcp.core.DwcpException;
 import io.dwcp.core.manifest.Xattr;
 import io.dwcp.engine.storage.StorageRoot;
 import io.dwcp.zerocopy.ConfinedDirectory;
+import io.dwcp.zerocopy.DataFile;
 import io.dwcp.zerocopy.FileStat;
 import java.util.List;
 import java.util.Optional;
@@ -32,6 +33,15 @@ final class Lookups implements AutoCloseable {
             return root.stat(path, shown); // says why, naming this entry
         }
         return d == null ? Optional.empty() : root.stat(d, name(path), shown);
+    }
+
+    /** The regular file at {@code path}, opened for reading from its held directory. */
+    DataFile openRead(String path, String shown) throws DwcpException {
+        ConfinedDirectory d = directoryOf(path, shown);
+        if (d == null || refused) {
+            return root.openRead(path, shown); // says why, naming this entry
+        }
+        return root.openRead(d, name(path), shown);
     }
 
     /** The target of the symlink at {@code path}. */

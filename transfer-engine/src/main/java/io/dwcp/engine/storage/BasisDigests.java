@@ -104,7 +104,8 @@ public final class BasisDigests {
         return new Digested(digests, complete);
     }
 
-    private static DwcpException readFailed(String shown, IOException e) {
+    /** The error for a basis that could not be read: {@code e} itself when it says so already. */
+    public static DwcpException readFailed(String shown, IOException e) {
         return e instanceof DwcpException d ? d : new DwcpException(ErrorCode.IO, "path=\"" + shown
                 + "\" reason=basis-read-failed detail=\"" + e.getMessage() + "\"");
     }

@@ -229,6 +229,15 @@ public final class StorageRoot implements AutoCloseable {
         }
     }
 
+    /** Opens {@code name} in {@code dir} for reading (see {@link ConfinedDirectory#openRead}). */
+    public DataFile openRead(ConfinedDirectory dir, String name, String shown) throws DwcpException {
+        try {
+            return dir.openRead(name);
+        } catch (IOException e) {
+            throw failure(shown, "open", e);
+        }
+    }
+
     /**
      * An existing part file, opened to go on writing it (a resumed transfer); never a link, never truncated.
      */

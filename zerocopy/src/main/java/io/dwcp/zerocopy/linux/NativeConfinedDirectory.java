@@ -5,6 +5,7 @@ import io.dwcp.core.linux.Errno;
 import io.dwcp.core.linux.NativeIoException;
 import io.dwcp.core.manifest.Xattr;
 import io.dwcp.zerocopy.ConfinedDirectory;
+import io.dwcp.zerocopy.DataFile;
 import io.dwcp.zerocopy.FileStat;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -53,6 +54,28 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
 
     private MemorySegment name(CallScratch s, String n) throws IOException {
         return name(s.name, n);
+    }
+
+    @Override
+    public DataFile openRead(String n) throws IOException {
+        if (n.equals(".") || n.equals("..")) {
+            throw new NativeIoException("openat", Errno.EINVAL, shown(n) + " reason=not-a-name");
+        }
+        String child = path.isEmpty() ? n : path + "/" + n;
+        CallScratch s = CallScratch.take();
+        int fd;
+        try {
+            MemorySegment leaf = name(s, n);
+            do {
+                fd = LinuxFiles.openat(this.fd, leaf, Sys.O_RDONLY | NativeConfinedRoot.FILE_FLAGS, 0);
+            } while (fd == -Errno.EINTR);
+        } finally {
+            s.give();
+        }
+        if (fd < 0) {
+            throw Confinement.refusal("openat", -fd, child);
+        }
+        return NativeConfinedRoot.opened(fd, child, Sys.O_RDONLY);
     }
 
     @Override

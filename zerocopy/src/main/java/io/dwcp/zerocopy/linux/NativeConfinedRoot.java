@@ -30,7 +30,7 @@ import java.util.function.Consumer;
 public final class NativeConfinedRoot implements ConfinedRoot {
     /** O_NONBLOCK: opening a FIFO planted in the tree must not hang the worker; regular files ignore it. */
     private static final int O_NONBLOCK = 0x800;
-    private static final int FILE_FLAGS = Sys.O_NOFOLLOW | Sys.O_CLOEXEC | O_NONBLOCK;
+    static final int FILE_FLAGS = Sys.O_NOFOLLOW | Sys.O_CLOEXEC | O_NONBLOCK;
 
     private final Path root;
     private final FdHolder holder;
@@ -162,7 +162,7 @@ public final class NativeConfinedRoot implements ConfinedRoot {
     }
 
     /** The file just opened at {@code fd}, refused unless it is a regular file. */
-    private static NativeFile opened(int fd, String path, int flags) throws IOException {
+    static NativeFile opened(int fd, String path, int flags) throws IOException {
         NativeFile f = new NativeFile(fd, path);
         boolean created = (flags & (Sys.O_CREAT | Sys.O_EXCL)) == (Sys.O_CREAT | Sys.O_EXCL);
         // A file this call created (O_EXCL) is a new regular file: no need to look.

@@ -77,6 +77,13 @@ public final class PortableConfinedRoot implements ConfinedRoot {
 
     private ChannelFile open(String path, Set<OpenOption> options, int mode) throws IOException {
         Path p = resolve(path);
+        // As the native root refuses them (it opens O_NONBLOCK, then checks): a FIFO planted where a file is expected
+        // would block this open, and a directory or device is not a file to read or write. Checked before the open
+        // here, the JDK having no fstat of a channel; the portable path resolves every call anyway.
+        if (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+                && !Files.isSymbolicLink(p)) {
+            throw new java.nio.file.FileSystemException(path, null, "reason=not-a-regular-file");
+        }
         options.add(LinkOption.NOFOLLOW_LINKS);
         FileChannel ch;
         try {
@@ -195,6 +202,14 @@ public final class PortableConfinedRoot implements ConfinedRoot {
             @Override
             public ConfinedDirectory openDirectory(String name) throws IOException {
                 return PortableConfinedRoot.this.openDirectory(prefix + name);
+            }
+
+            @Override
+            public DataFile openRead(String name) throws IOException {
+                if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0) {
+                    throw new java.nio.file.FileSystemException(prefix + name, null, "reason=not-a-name");
+                }
+                return PortableConfinedRoot.this.openRead(prefix + name); // nothing held: resolved per call
             }
 
             @Override
