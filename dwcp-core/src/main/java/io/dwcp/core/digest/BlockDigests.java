@@ -134,18 +134,18 @@ public final class BlockDigests {
         // send). A list that fits (files up to 4,095 blocks) goes through the thread's page list: a tree's commit
         // digests every file, and an arena each was four objects per file.
         if (listed + Long.BYTES <= MAX_LIST) {
-            MemorySegment in = LISTS.get().hashed;
-            MemorySegment.copy(blockDigests, 0, in, ValueLayout.JAVA_BYTE, 0, listed);
-            in.set(LE64, listed, fileLength);
-            Xxh3.hash128(in, 0, listed + Long.BYTES, out, 0);
-            return out;
+            return hashList(LISTS.get().hashed, blockDigests, listed, fileLength, out);
         }
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment in = arena.allocate(listed + Long.BYTES);
-            MemorySegment.copy(blockDigests, 0, in, ValueLayout.JAVA_BYTE, 0, listed);
-            in.set(LE64, listed, fileLength);
-            Xxh3.hash128(in, 0, in.byteSize(), out, 0);
+            return hashList(arena.allocate(listed + Long.BYTES), blockDigests, listed, fileLength, out);
         }
+    }
+
+    /** The list and the file length, copied into {@code in} and hashed into {@code out}. */
+    private static byte[] hashList(MemorySegment in, byte[] blockDigests, int listed, long fileLength, byte[] out) {
+        MemorySegment.copy(blockDigests, 0, in, ValueLayout.JAVA_BYTE, 0, listed);
+        in.set(LE64, listed, fileLength);
+        Xxh3.hash128(in, 0, listed + Long.BYTES, out, 0);
         return out;
     }
 

@@ -40,6 +40,18 @@ public final class FrameDescriptor {
         buf.putShort(MAGIC).put((byte) VERSION).put((byte) type.code()).putInt(bodyLength);
     }
 
+    /** Writes a prefix at {@code b[0, PREFIX_LENGTH)}, big-endian as the buffer form: no wrapper per frame. */
+    public static void writePrefix(byte[] b, FrameType type, int bodyLength) {
+        b[MAGIC_OFFSET] = (byte) (MAGIC >>> 8);
+        b[MAGIC_OFFSET + 1] = (byte) MAGIC;
+        b[VERSION_OFFSET] = (byte) VERSION;
+        b[TYPE_OFFSET] = (byte) type.code();
+        b[LENGTH_OFFSET] = (byte) (bodyLength >>> 24);
+        b[LENGTH_OFFSET + 1] = (byte) (bodyLength >>> 16);
+        b[LENGTH_OFFSET + 2] = (byte) (bodyLength >>> 8);
+        b[LENGTH_OFFSET + 3] = (byte) bodyLength;
+    }
+
     /**
      * Validates a prefix at absolute index {@code at} and returns its type; the body length is bounded by
      * {@code maxBody}.

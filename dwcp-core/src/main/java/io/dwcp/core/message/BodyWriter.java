@@ -92,8 +92,7 @@ public final class BodyWriter {
 
     /** Writes the prefix and returns the frame's length: {@link #array()}{@code [0, length)} is the frame. */
     public int sealed() {
-        FrameDescriptor.writePrefix(ByteBuffer.wrap(buf, 0, FrameDescriptor.PREFIX_LENGTH), type,
-                pos - FrameDescriptor.PREFIX_LENGTH);
+        FrameDescriptor.writePrefix(buf, type, pos - FrameDescriptor.PREFIX_LENGTH);
         return pos;
     }
 
@@ -109,10 +108,8 @@ public final class BodyWriter {
         return buf;
     }
 
+    /** The frame, prefix written, as a buffer over this writer's array. */
     public ByteBuffer finish() {
-        ByteBuffer out = ByteBuffer.wrap(buf, 0, pos);
-        FrameDescriptor.writePrefix(out, type, pos - FrameDescriptor.PREFIX_LENGTH);
-        out.position(0);
-        return out;
+        return ByteBuffer.wrap(buf, 0, sealed());
     }
 }

@@ -31,6 +31,14 @@ class FrameDescriptorTest {
     }
 
     @Test
+    void theArrayFormWritesTheBufferFormsBytes() {
+        byte[] a = new byte[FrameDescriptor.PREFIX_LENGTH];
+        FrameDescriptor.writePrefix(a, FrameType.FILE_DONE, 0x7f_00_80_01);
+        ByteBuffer b = prefix(0, FrameType.FILE_DONE, 0x7f_00_80_01);
+        assertEquals(ByteBuffer.wrap(a), b.flip());
+    }
+
+    @Test
     void wireLayoutIsBigEndianAsDocumented() {
         ByteBuffer b = prefix(0, FrameType.OFFER, 0x01020304);
         assertEquals(8, b.position(), "writePrefix advances by the prefix length");

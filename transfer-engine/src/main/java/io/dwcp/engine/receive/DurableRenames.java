@@ -346,7 +346,6 @@ final class DurableRenames implements AutoCloseable {
             // A batch's files come a directory at a time: each directory is resolved once and held for its run of
             // renames (an openat2 and a close per file were a third of a tree's commit), and its name made once.
             String held = null;
-            String added = null;
             ConfinedDirectory dir = null;
             try {
                 for (IncomingFile f : new ArrayList<>(open)) {
@@ -359,10 +358,7 @@ final class DurableRenames implements AutoCloseable {
                     try {
                         if (f.renameIntoPlace(dir)) {
                             inPlace.add(f);
-                            if (added != held) {
-                                dirs.add(held);
-                                added = held;
-                            }
+                            dirs.add(held);
                         } else {
                             open.remove(f); // interrupted meanwhile: the session has ended, no FILE_DONE
                         }

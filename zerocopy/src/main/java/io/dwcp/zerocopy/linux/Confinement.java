@@ -37,7 +37,7 @@ final class Confinement {
             if (dir < 0) {
                 return dir;
             }
-            int fd = LinuxFiles.openat2(dir, arena.allocateFrom("."), how(arena));
+            int fd = LinuxFiles.openat2(dir, arena.allocateFrom("."), how(arena.allocate(24, 8), DIR_FLAGS, 0));
             FdCalls.close(dir);
             if (fd < 0) {
                 return fd;
@@ -47,12 +47,22 @@ final class Confinement {
         }
     }
 
-    private static MemorySegment how(Arena arena) {
-        MemorySegment how = arena.allocate(24, 8);
-        how.set(ValueLayout.JAVA_LONG, 0, DIR_FLAGS);
-        how.set(ValueLayout.JAVA_LONG, 8, 0);
+    /** Fills {@code how}, a {@code struct open_how} (flags, mode, resolve), to resolve beneath, following no link. */
+    private static MemorySegment how(MemorySegment how, int flags, int mode) {
+        how.set(ValueLayout.JAVA_LONG, 0, flags & 0xFFFFFFFFL);
+        how.set(ValueLayout.JAVA_LONG, 8, mode);
         how.set(ValueLayout.JAVA_LONG, 16, Sys.RESOLVE_BENEATH | Sys.RESOLVE_NO_SYMLINKS | Sys.RESOLVE_NO_MAGICLINKS);
         return how;
+    }
+
+    /** openat2 of {@code path} beneath the root, again after EINTR and (a few times) EAGAIN: an fd or -errno. */
+    private int openat2(MemorySegment path, MemorySegment how) {
+        int fd;
+        int tries = 0;
+        do {
+            fd = LinuxFiles.openat2(rootFd, path, how);
+        } while ((fd == -Errno.EINTR || fd == -Errno.EAGAIN) && tries++ < EAGAIN_RETRIES);
+        return fd;
     }
 
     /** True when paths are resolved by openat2 (else by a walk of O_NOFOLLOW opens). */
@@ -72,17 +82,8 @@ final class Confinement {
         if (p == null) {
             return -Errno.ENAMETOOLONG;
         }
-        MemorySegment how = scratch.how();
-        how.set(ValueLayout.JAVA_LONG, 0, flags & 0xFFFFFFFFL);
         // openat2 refuses a mode without O_CREAT (EINVAL), where openat ignores it
-        how.set(ValueLayout.JAVA_LONG, 8, (flags & Sys.O_CREAT) != 0 ? mode : 0);
-        how.set(ValueLayout.JAVA_LONG, 16, Sys.RESOLVE_BENEATH | Sys.RESOLVE_NO_SYMLINKS | Sys.RESOLVE_NO_MAGICLINKS);
-        int fd;
-        int tries = 0;
-        do {
-            fd = LinuxFiles.openat2(rootFd, p, how);
-        } while ((fd == -Errno.EINTR || fd == -Errno.EAGAIN) && tries++ < EAGAIN_RETRIES);
-        return fd;
+        return openat2(p, how(scratch.how(), flags, (flags & Sys.O_CREAT) != 0 ? mode : 0));
     }
 
     /**
@@ -116,15 +117,7 @@ final class Confinement {
     }
 
     private int viaOpenat2(String path, MemorySegment parent, CallScratch scratch) throws IOException {
-        MemorySegment how = scratch.how();
-        how.set(ValueLayout.JAVA_LONG, 0, DIR_FLAGS);
-        how.set(ValueLayout.JAVA_LONG, 8, 0);
-        how.set(ValueLayout.JAVA_LONG, 16, Sys.RESOLVE_BENEATH | Sys.RESOLVE_NO_SYMLINKS | Sys.RESOLVE_NO_MAGICLINKS);
-        int fd;
-        int tries = 0;
-        do {
-            fd = LinuxFiles.openat2(rootFd, parent, how);
-        } while ((fd == -Errno.EINTR || fd == -Errno.EAGAIN) && tries++ < EAGAIN_RETRIES);
+        int fd = openat2(parent, how(scratch.how(), DIR_FLAGS, 0));
         if (fd >= 0) {
             return fd;
         }

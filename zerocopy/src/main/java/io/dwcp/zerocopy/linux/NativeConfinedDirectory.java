@@ -56,16 +56,21 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
         return name(s.name, n);
     }
 
+    /** As {@link #name(MemorySegment, String)}, and not {@code .} or {@code ..}: an entry to open or rename. */
+    private MemorySegment entry(MemorySegment into, String n, String op) throws IOException {
+        if (n.equals(".") || n.equals("..")) {
+            throw new NativeIoException(op, Errno.EINVAL, shown(n) + " reason=not-a-name");
+        }
+        return name(into, n);
+    }
+
     @Override
     public DataFile openRead(String n) throws IOException {
-        if (n.equals(".") || n.equals("..")) {
-            throw new NativeIoException("openat", Errno.EINVAL, shown(n) + " reason=not-a-name");
-        }
         String child = path.isEmpty() ? n : path + "/" + n;
         CallScratch s = CallScratch.take();
         int fd;
         try {
-            MemorySegment leaf = name(s, n);
+            MemorySegment leaf = entry(s.name, n, "openat");
             do {
                 fd = LinuxFiles.openat(this.fd, leaf, Sys.O_RDONLY | NativeConfinedRoot.FILE_FLAGS, 0);
             } while (fd == -Errno.EINTR);
@@ -80,13 +85,10 @@ final class NativeConfinedDirectory implements ConfinedDirectory {
 
     @Override
     public void rename(String from, String to) throws IOException {
-        if (from.equals(".") || from.equals("..") || to.equals(".") || to.equals("..")) {
-            throw new NativeIoException("renameat", Errno.EINVAL, shown(from) + " reason=not-a-name");
-        }
         CallScratch s = CallScratch.take();
         try {
-            MemorySegment f = name(s.name, from);
-            MemorySegment t = name(s.link, to);
+            MemorySegment f = entry(s.name, from, "renameat");
+            MemorySegment t = entry(s.link, to, "renameat");
             int rc;
             do {
                 rc = LinuxFiles.renameat(fd, f, fd, t);

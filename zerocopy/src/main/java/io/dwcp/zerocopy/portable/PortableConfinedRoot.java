@@ -204,22 +204,22 @@ public final class PortableConfinedRoot implements ConfinedRoot {
                 return PortableConfinedRoot.this.openDirectory(prefix + name);
             }
 
-            @Override
-            public DataFile openRead(String name) throws IOException {
+            /** {@code name} below this directory: one component, not {@code .} or {@code ..}. */
+            private String entry(String name) throws IOException {
                 if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0) {
                     throw new java.nio.file.FileSystemException(prefix + name, null, "reason=not-a-name");
                 }
-                return PortableConfinedRoot.this.openRead(prefix + name); // nothing held: resolved per call
+                return prefix + name;
+            }
+
+            @Override
+            public DataFile openRead(String name) throws IOException {
+                return PortableConfinedRoot.this.openRead(entry(name)); // nothing held: resolved per call
             }
 
             @Override
             public void rename(String from, String to) throws IOException {
-                for (String n : new String[] {from, to}) {
-                    if (n.isEmpty() || n.equals(".") || n.equals("..") || n.indexOf('/') >= 0) {
-                        throw new java.nio.file.FileSystemException(prefix + n, null, "reason=not-a-name");
-                    }
-                }
-                PortableConfinedRoot.this.rename(prefix + from, prefix + to); // nothing held: resolved per call
+                PortableConfinedRoot.this.rename(entry(from), entry(to)); // nothing held: resolved per call
             }
 
             @Override
