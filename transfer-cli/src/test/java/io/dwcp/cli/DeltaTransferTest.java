@@ -120,6 +120,36 @@ class DeltaTransferTest {
         }
     }
 
+    /**
+     * More changed blocks than the sender keeps asked for at once, judged ahead on four streams: the refiner fills
+     * and empties many times over, with streams racing for its last free slots. Every block still goes as its one
+     * changed page (a slot overrun once killed the streams, and the send stalled until its idle timeout).
+     */
+    @Test
+    void moreChangedBlocksThanTheRefinerHoldsOnFourStreams(@TempDir Path src) throws Exception {
+        long size = 48L * MIB;
+        int block = 16 * 1024;
+        Path f = randomFile(src.resolve("many.bin"), size, 211);
+        String target = server.target("many");
+        List<String> options = List.of("-P", "4", "--block-size", "16K");
+        assertVerifiedCopy(Harness.send(options, List.of(f), target), f, serverRoot.resolve("many/many.bin"));
+        int blocks = (int) (size / block);
+        assertTrue(blocks > 2 * 1024, "twice the blocks the refiner holds (Refiner.MAX_OUTSTANDING)");
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+            Random r = new Random(212);
+            for (int b = 0; b < blocks; b++) {
+                byte[] page = new byte[PAGE];
+                r.nextBytes(page);
+                ch.write(ByteBuffer.wrap(page), (long) b * block + (long) (b % (block / PAGE)) * PAGE);
+            }
+        }
+        Files.setLastModifiedTime(f, FileTime.fromMillis(Files.getLastModifiedTime(f).toMillis() + 5000));
+        Result r = Harness.send(options, List.of(f), target);
+        assertVerifiedCopy(r, f, serverRoot.resolve("many/many.bin"));
+        assertEquals(blocks, r.num("blocks_refined"), r::toString);
+        assertEquals(blocks, r.num("pages_sent"), "one page of each block travels\n" + r);
+    }
+
     static void rewriteOne(Path f, long page) throws IOException {
         long size = Files.size(f);
         byte[] b = new byte[(int) Math.min(PAGE, size - page * PAGE)];

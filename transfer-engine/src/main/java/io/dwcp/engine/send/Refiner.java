@@ -103,12 +103,17 @@ final class Refiner {
 
     /**
      * Asks for the page digests of block {@code block} of {@code f}, keeping the sender's own ({@code pages} from
-     * {@code pagesAt}, of the block as read, and its {@code crc}) until the answer comes; the caller checked
-     * {@link #full()}.
+     * {@code pagesAt}, of the block as read, and its {@code crc}) until the answer comes, and counts the block as
+     * deferred on {@code f}. False, with nothing done, when the refiner is full: streams check {@link #full()} first,
+     * but several may find the last slot free at once, and only one gets it.
      */
-    void want(OutgoingFile f, int block, byte[] pages, int pagesAt, int crc) throws IOException {
+    boolean want(OutgoingFile f, int block, byte[] pages, int pagesAt, int crc) throws IOException {
         Message.Refine ready = null;
         synchronized (this) {
+            if (freeCount == 0) {
+                return false;
+            }
+            f.deferred(); // before the REFINE leaves: its answer, and the block's verdict, cannot come first
             int slot = freeSlots[--freeCount];
             System.arraycopy(pages, pagesAt, mine, slot * perBlock, PageDigests.length(f.length(block)));
             crcs[slot] = crc;
@@ -126,6 +131,7 @@ final class Refiner {
         if (ready != null) {
             out.send(ready);
         }
+        return true;
     }
 
     /** Sends every partly filled REFINE (a stream is about to idle) or, with {@code onlyIfDue}, those that waited. */

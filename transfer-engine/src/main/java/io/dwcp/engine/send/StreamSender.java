@@ -80,6 +80,11 @@ final class StreamSender implements Runnable {
             if (!client.stopped()) {
                 client.fail("reason=data-stream-failed detail=\"" + e.getMessage() + "\"", TransferResult.EXIT_FAILED);
             }
+        } catch (RuntimeException | Error e) {
+            // A defect: the transfer fails now, saying so, instead of waiting out the idle timeout for this stream.
+            client.fail("reason=internal-error stream=" + Thread.currentThread().getName() + " detail=\"" + e + "\"",
+                    TransferResult.EXIT_FAILED);
+            throw e;
         } finally {
             client.streamDone(frames.stats());
         }
@@ -134,13 +139,17 @@ final class StreamSender implements Runnable {
             // block is read again if it goes whole after all). A file on probation waits for its verdict: a file
             // rewritten throughout would otherwise have every block asked for before the first answer.
             int crc = frames.blockCrc(length);
-            if (!awaitRefinerRoom(f)) {
-                return;
-            }
-            if (f.refinable(index)) {
-                f.deferred();
-                client.refine(f, index, ownPages, 0, crc);
-                return;
+            clobbered = false;
+            while (true) {
+                if (!awaitRefinerRoom(f)) {
+                    return;
+                }
+                if (!f.refinable(index)) {
+                    break;
+                }
+                if (client.refine(f, index, ownPages, 0, crc)) {
+                    return;
+                } // another stream took the room meanwhile: make some again
             }
             if (clobbered) {
                 f.read(file, index, memory, FrameSender.BLOCK_AT);
@@ -164,23 +173,24 @@ final class StreamSender implements Runnable {
         if (f.xorBase(index, length) != null || !f.refinable(index)) {
             return false;
         }
-        if (!awaitRefinerRoom(f)) {
-            return true; // stopped
+        while (true) {
+            if (!awaitRefinerRoom(f)) {
+                return true; // stopped
+            }
+            if (!f.refinable(index)) {
+                return false;
+            }
+            if (client.refine(f, index, f.aheadPages(), f.aheadPagesAt(index), f.aheadCrc(index))) {
+                return true;
+            } // another stream took the room meanwhile: make some again
         }
-        if (!f.refinable(index)) {
-            return false;
-        }
-        f.deferred();
-        client.refine(f, index, f.aheadPages(), f.aheadPagesAt(index), f.aheadCrc(index));
-        return true;
     }
 
     /**
      * Sends refined blocks until the refiner has room and {@code f} is not waiting for its verdict; false once the
-     * streams stop. {@link #clobbered} says whether the block slab was used meanwhile.
+     * streams stop. Sets {@link #clobbered} when the block slab was used meanwhile (the caller clears it).
      */
     private boolean awaitRefinerRoom(OutgoingFile f) throws IOException, InterruptedException {
-        clobbered = false;
         while (client.refinerFull() || f.awaitingVerdict()) {
             Refiner.RefinedBlock r = client.nextRefined();
             if (r != null) {

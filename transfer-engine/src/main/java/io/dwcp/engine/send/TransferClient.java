@@ -457,9 +457,9 @@ public final class TransferClient {
     }
 
     /** Hands changed block {@code block} to the refiner, with its page digests ({@code pages} from {@code at}). */
-    void refine(OutgoingFile f, int block, byte[] pages, int at, int crc) throws IOException {
+    boolean refine(OutgoingFile f, int block, byte[] pages, int at, int crc) throws IOException {
         lastActivity.set(System.nanoTime());
-        refiner.want(f, block, pages, at, crc);
+        return refiner.want(f, block, pages, at, crc);
     }
 
     /** The sender's page digests and CRC of a refined block, from its first read. */

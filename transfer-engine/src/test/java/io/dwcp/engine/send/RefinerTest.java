@@ -2,6 +2,7 @@ package io.dwcp.engine.send;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -67,5 +68,28 @@ class RefinerTest {
         assertTrue(e.getMessage().contains("reason=not-asked"), e.getMessage());
         r.answered(answer(2)); // the request that was made is still answerable
         assertThrows(DwcpException.class, () -> r.answered(answer(2)), "and only once");
+    }
+
+    @Test
+    void aFullRefinerRefusesABlockInsteadOfOverrunningItsSlots() throws Exception {
+        List<Message> sent = new ArrayList<>();
+        BlockSchedule schedule = new BlockSchedule(BLOCK);
+        Refiner r = new Refiner(sent::add, schedule, BLOCK, 16);
+        int max = Refiner.MAX_OUTSTANDING;
+        OutgoingFile f = file(max + 8);
+        byte[] pages = new byte[PageDigests.length(BLOCK)];
+        for (int b = 0; b < max; b++) {
+            assertTrue(r.want(f, b, pages, 0, b));
+        }
+        assertTrue(r.full());
+        assertFalse(r.want(f, max, pages, 0, 0), "no slot left: the block is refused, nothing asked");
+        assertEquals(max, sent.size());
+        r.answered(answer(0));
+        Refiner.RefinedBlock a = schedule.pollRefined();
+        assertNotNull(a);
+        assertEquals(0, r.crc(a.slot()));
+        r.sent(a.slot());
+        assertTrue(r.want(f, max, pages, 0, 77), "a sent block frees its slot for the next");
+        assertEquals(max + 1, sent.size());
     }
 }
