@@ -151,6 +151,8 @@ class TreeFidelityTest {
         checksum.assertExit(0);
         assertEquals(0, checksum.num("blocks_sent"), checksum::toString);
         assertTrue(checksum.num("blocks_unchanged") > 0, "--checksum compares blocks: " + checksum);
+        assertEquals(0, checksum.num("files_sent"), "files found identical are not counted as sent: " + checksum);
+        assertTrue(checksum.num("identical_files") > 0, checksum::toString);
     }
 
     @Test
@@ -214,6 +216,59 @@ class TreeFidelityTest {
         Result again = Harness.run("send", "--no-progress", "-i", base.resolve("src") + "/", server.target("itemized"));
         again.assertExit(0);
         assertEquals(List.of(), again.out().lines().filter(l -> !l.startsWith("sent ")).toList(), again::toString);
+    }
+
+    /**
+     * The itemized lines of a send are the ones rsync lists for the same changes (its dry run into the same
+     * destination just before, {@code >} for a local copy read as {@code <} for a push): by size and time, and with
+     * {@code --checksum}, where a file of unchanged size is listed once compared (not at all when it is the same,
+     * {@code c} when it differs).
+     */
+    @Test
+    void itemizedLinesAreRsyncsForEachKindOfChange(@TempDir Path base) throws Exception {
+        for (String mode : List.of("quick", "checksum")) {
+            Path src = Files.createDirectories(base.resolve(mode + "/src"));
+            java.util.Random r = new java.util.Random(mode.hashCode());
+            for (String name : List.of("same", "grown", "rewritten", "touched", "perms", "small")) {
+                byte[] b = new byte[name.equals("small") ? 100 : 200_000];
+                r.nextBytes(b);
+                Files.write(src.resolve(name), b);
+                Files.setLastModifiedTime(src.resolve(name), FileTime.fromMillis(1_600_000_000_000L));
+            }
+            Files.setLastModifiedTime(src, FileTime.fromMillis(1_600_000_000_000L));
+            String target = server.target("itemize-" + mode);
+            List<String> options = mode.equals("checksum") ? List.of("--checksum") : List.of();
+            Harness.send(options, List.of(src + "/"), target).assertExit(0);
+            Path dst = serverRoot.resolve("itemize-" + mode);
+
+            Files.write(src.resolve("grown"), new byte[] {1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
+            byte[] b = new byte[200_000];
+            r.nextBytes(b);
+            Files.write(src.resolve("rewritten"), b);
+            Files.setLastModifiedTime(src.resolve("touched"), FileTime.fromMillis(1_700_000_000_000L));
+            Files.setPosixFilePermissions(src.resolve("perms"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            for (String name : List.of("grown", "perms")) {
+                Files.setLastModifiedTime(src.resolve(name), FileTime.fromMillis(1_600_000_000_000L));
+            }
+            Files.setLastModifiedTime(src, FileTime.fromMillis(1_600_000_000_000L));
+
+            List<String> rsyncArgs = new java.util.ArrayList<>(List.of("rsync", mode.equals("checksum") ? "-acn" : "-an",
+                    "--itemize-changes", "--numeric-ids", src + "/", dst + "/"));
+            Process p = new ProcessBuilder(rsyncArgs).redirectErrorStream(true).start();
+            String rsyncOut = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(0, p.waitFor(), rsyncOut);
+            List<String> expected = rsyncOut.lines().filter(l -> !l.isBlank())
+                    .map(l -> l.startsWith(">") ? "<" + l.substring(1) : l).sorted().toList();
+
+            List<String> args = new java.util.ArrayList<>(List.of("send", "--no-progress", "-i"));
+            args.addAll(options);
+            args.addAll(List.of(src + "/", target));
+            Result sent = Harness.run(args.toArray(String[]::new));
+            sent.assertExit(0);
+            assertEquals(expected, sent.out().lines().filter(l -> !l.startsWith("sent ")).sorted().toList(),
+                    mode + ": " + sent);
+            assertEquals(List.of(), rsyncDiff(src, dst), sent::toString);
+        }
     }
 
     @Test

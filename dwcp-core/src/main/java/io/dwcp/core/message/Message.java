@@ -123,6 +123,8 @@ public sealed interface Message {
         public static final int TARGET = 64;
         /** The extended attributes differ (rsync's {@code x}). */
         public static final int XATTRS = 256;
+        /** With {@link #CONTENT}: the receiver's copy has another size (rsync's {@code s}). */
+        public static final int SIZE = 512;
         /**
          * Not a change: BASIS digests are those of a part file an interrupted transfer left (resume), zero for the
          * blocks it lacks; the sender sends what differs and does not refine blocks to pages against it.

@@ -230,7 +230,7 @@ final class BatchPlanner {
             }
             return FilePlan.skip(id, differs);
         }
-        int changes = differs | (here.size() != e.size() ? CONTENT : 0);
+        int changes = differs | (here.size() != e.size() ? CONTENT | FilePlan.SIZE : 0);
         if (dryRun) {
             return FilePlan.skip(id, changes == 0 ? CONTENT : changes);
         }

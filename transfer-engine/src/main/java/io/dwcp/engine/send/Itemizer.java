@@ -8,7 +8,8 @@ import io.dwcp.core.message.Message.FilePlan;
  * rsync's {@code --itemize-changes} lines for a push ({@code YXcstpoguax path}): {@code <} a file whose data is
  * sent, {@code c} an item made or changed at the receiver without data, {@code h} a hard link, {@code .} only
  * metadata changes; {@code +++++++++} for a new item, else {@code c s t p o g} where the checksum, size, mtime,
- * permissions, owner, group or extended attributes differ. Deletions read {@code *deleting   path}.
+ * permissions, owner, group or extended attributes differ (a file's checksum only under {@code --checksum}, once
+ * compared). Deletions read {@code *deleting   path}.
  */
 final class Itemizer {
     private Itemizer() {
@@ -16,6 +17,30 @@ final class Itemizer {
 
     /** The line for {@code e} given its PLAN line, or null when nothing about it changes. */
     static String line(Entry e, FilePlan p) {
+        return line(e, p, false);
+    }
+
+    /**
+     * The line for a file whose content was compared block by block ({@code --checksum}) once the receiver said
+     * whether it was {@code identical}: as rsync {@code -c} shows it, only its other changes when it was (null when
+     * there are none), else with {@code c}, its checksum differs.
+     */
+    static String compared(Entry e, FilePlan p, boolean identical) {
+        return identical ? line(e, FilePlan.skip(p.fileId(), p.changes() & ~FilePlan.CONTENT), false) : line(e, p, true);
+    }
+
+    /** Whether a PLAN line sends the data of a file the receiver already has. */
+    static boolean replaced(Entry e, FilePlan p) {
+        return e.kind() == EntryKind.FILE && (p.action() == FilePlan.BASIS || p.action() == FilePlan.NEW)
+                && (p.changes() & FilePlan.CREATED) == 0;
+    }
+
+    /** Whether a PLAN line's file is compared by content with nothing known yet about the outcome. */
+    static boolean comparedLater(Entry e, FilePlan p) {
+        return e.kind() == EntryKind.FILE && p.action() == FilePlan.BASIS && (p.changes() & FilePlan.SIZE) == 0;
+    }
+
+    private static String line(Entry e, FilePlan p, boolean checksumDiffers) {
         if (p.action() == FilePlan.FAILED) {
             return null;
         }
@@ -47,8 +72,9 @@ final class Itemizer {
                 : (c & (FilePlan.TARGET | FilePlan.CONTENT)) != 0 ? 'c' : '.';
         StringBuilder b = new StringBuilder(12 + e.path().length() + suffix.length());
         b.append(y).append(type)
-                .append((c & FilePlan.TARGET) != 0 || ((c & FilePlan.CONTENT) != 0 && e.kind() != EntryKind.FILE) ? 'c' : '.')
-                .append(e.kind() == EntryKind.FILE && (c & FilePlan.CONTENT) != 0 ? 's' : '.')
+                .append(checksumDiffers || (c & FilePlan.TARGET) != 0
+                        || ((c & FilePlan.CONTENT) != 0 && e.kind() != EntryKind.FILE) ? 'c' : '.')
+                .append(e.kind() == EntryKind.FILE && (c & FilePlan.SIZE) != 0 ? 's' : '.')
                 .append((c & FilePlan.TIME) != 0 ? 't' : '.')
                 .append((c & FilePlan.PERMS) != 0 ? 'p' : '.')
                 .append((c & FilePlan.OWNER) != 0 ? 'o' : '.')

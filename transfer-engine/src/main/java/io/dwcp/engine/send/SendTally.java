@@ -34,11 +34,16 @@ final class SendTally {
     final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
     final ZeroCopyCounters zeroCopy = new ZeroCopyCounters();
     private final Consumer<String> itemize;
+    /** {@code --checksum}: a file of unchanged size is listed once the receiver says whether it was the same. */
+    private final boolean compareAll;
+    /** Itemized files waiting for that verdict: their PLAN lines, by file id (only while itemizing). */
+    private final java.util.Map<Integer, Message.FilePlan> comparing = new java.util.concurrent.ConcurrentHashMap<>();
     private final boolean dryRun;
 
     /** @param itemize receives rsync-style lines, or null */
-    SendTally(Consumer<String> itemize, boolean dryRun) {
+    SendTally(Consumer<String> itemize, boolean dryRun, boolean compareAll) {
         this.itemize = itemize;
+        this.compareAll = compareAll;
         this.dryRun = dryRun;
     }
 
@@ -54,9 +59,21 @@ final class SendTally {
 
     /** A PLAN line arrived for {@code e}. */
     void planned(Entry e, Message.FilePlan line) {
-        String item = itemize != null ? Itemizer.line(e, line) : null;
-        if (item != null) {
-            itemize.accept(item);
+        if (itemize != null) {
+            String item;
+            if (compareAll && Itemizer.replaced(e, line)) {
+                if (Itemizer.comparedLater(e, line)) {
+                    comparing.put(line.fileId(), line); // listed with the receiver's verdict: rsync -c lists no same file
+                    item = null;
+                } else {
+                    item = Itemizer.compared(e, line, false); // another size: its checksum differs too
+                }
+            } else {
+                item = Itemizer.line(e, line);
+            }
+            if (item != null) {
+                itemize.accept(item);
+            }
         }
         switch (line.action()) {
             case Message.FilePlan.FAILED -> failedFiles.add(e.path() + ": " + line.detail());
@@ -98,13 +115,23 @@ final class SendTally {
 
     /** The receiver's verdict on a file that was sent. */
     void fileDone(OutgoingFile f, Message.FileDone d) {
+        Message.FilePlan compared = itemize != null && compareAll ? comparing.remove(f.id) : null;
+        if (compared != null && d.status() == Message.FileDone.OK) { // a failed file is reported as failed instead
+            String item = Itemizer.compared(f.entry, compared, "identical".equals(d.detail()));
+            if (item != null) {
+                itemize.accept(item);
+            }
+        }
         if (d.status() != Message.FileDone.OK) {
             failedFiles.add(f.entry.path() + ": " + d.detail());
             if (d.status() == ErrorCode.VERIFY.code()) {
                 verifyFailures.incrementAndGet();
             }
         } else if ("identical".equals(d.detail())) {
+            // Compared block by block (--checksum, --ignore-times) and found the same: counted as sent at its PLAN
+            // line, it was not, as rsync's --stats does not count it as transferred.
             identicalFiles.incrementAndGet();
+            filesSent.decrementAndGet();
         }
     }
 

@@ -131,7 +131,7 @@ public final class TransferClient {
     public TransferClient(Options options, EngineRuntime runtime) {
         this.options = options;
         this.sharedRuntime = runtime;
-        this.tally = new SendTally(options.itemize(), options.dryRun());
+        this.tally = new SendTally(options.itemize(), options.dryRun(), (options.flags() & Message.Offer.CHECKSUM) != 0);
     }
 
     /** Logical bytes handled so far (sent or found unchanged), for progress display. */
