@@ -1,5 +1,6 @@
 package io.dwcp.cli;
 
+import static io.dwcp.cli.Harness.randomFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -268,6 +269,46 @@ class TreeFidelityTest {
             assertEquals(expected, sent.out().lines().filter(l -> !l.startsWith("sent ")).sorted().toList(),
                     mode + ": " + sent);
             assertEquals(List.of(), rsyncDiff(src, dst), sent::toString);
+        }
+    }
+
+    /**
+     * Names as long as a name can be (255 bytes, in one-byte and three-byte characters, for a file, a directory, a
+     * link and a second hard link) and names with characters rsync keeps (a newline, a tab, a backslash, leading and
+     * trailing spaces): copied exactly, and again after a change, which sends the long-named file against its basis
+     * through a part file whose own name has no room for the suffix. A 255-byte name once failed the whole transfer
+     * (its part file's name was 265 bytes: ENAMETOOLONG), and a backslash was refused.
+     */
+    @Test
+    void namesAtTheByteLimitAndWithAnyCharacterArriveAsRsyncKeepsThem(@TempDir Path base) throws Exception {
+        Assumptions.assumeTrue(hasRsync(), "rsync is not installed: it is the judge of fidelity here");
+        Path src = Files.createDirectories(base.resolve("src"));
+        String ascii = "a".repeat(255);
+        String wide = "\u65e5".repeat(85); // 255 bytes of UTF-8
+        Path big = randomFile(src.resolve(ascii), 6L << 20, 31);
+        Files.writeString(src.resolve(wide), "wide");
+        Path dir = Files.createDirectories(src.resolve("d".repeat(255)));
+        Files.writeString(dir.resolve("e".repeat(255)), "deep");
+        Files.createSymbolicLink(src.resolve("l".repeat(255)), Path.of("target"));
+        Files.createLink(src.resolve("h".repeat(255)), src.resolve(wide));
+        for (String odd : List.of("..\\escape", "new\nline", "tab\there", " lead", "trail ", "-dash", "*star?", "\\")) {
+            Files.writeString(src.resolve(odd), odd);
+        }
+        String target = server.target("long-names");
+        Path dst = serverRoot.resolve("long-names");
+        Result first = Harness.send(List.of(), List.of(src + "/"), target);
+        first.assertExit(0);
+        assertEquals(List.of(), rsyncDiff(src, dst), first::toString);
+
+        DeltaTransferTest.rewriteOne(big, 300);
+        Files.setLastModifiedTime(big, FileTime.fromMillis(Files.getLastModifiedTime(big).toMillis() + 5000));
+        Result again = Harness.send(List.of(), List.of(src + "/"), target);
+        again.assertExit(0);
+        assertEquals(1, again.num("files_sent"), again::toString);
+        assertEquals(List.of(), rsyncDiff(src, dst), again::toString);
+        try (var s = Files.walk(serverRoot.getParent())) {
+            assertEquals(List.of(), s.map(Path::getFileName).map(Path::toString)
+                    .filter(n -> n.endsWith(".dwcp-part") || n.equals("escape")).toList(), "no part file left, nothing outside");
         }
     }
 

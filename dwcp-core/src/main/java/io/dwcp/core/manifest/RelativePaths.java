@@ -7,8 +7,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The one rule for paths that cross the network: relative, '/'-separated, no empty, "." or ".." component,
- * no NUL or backslash, bounded in length. Both ends apply it; the receiver then resolves the path below its
- * root without following symlinks.
+ * no NUL, bounded in length. Both ends apply it; the receiver then resolves the path below its root without
+ * following symlinks. A backslash is an ordinary character of a name, as on Linux (rsync keeps such names), except
+ * on a platform whose own separator it is, where it is refused.
  */
 public final class RelativePaths {
     /**
@@ -17,8 +18,44 @@ public final class RelativePaths {
      * below a server root is the server's own.
      */
     public static final String PART_SUFFIX = ".dwcp-part";
+    /** A backslash separates paths here (Windows): it would let a name reach another directory. */
+    private static final boolean BACKSLASH_SEPARATES = java.io.File.separatorChar == '\\';
 
     private RelativePaths() {
+    }
+
+    /**
+     * The receiver's part file for the file at {@code finalPath} (a path below its root, '/'-separated):
+     * {@code NAME.dwcp-part} beside it, or, when that would not fit a file name ({@link Limits#MAX_NAME_BYTES}: a
+     * name of more than 245 bytes), the name cut at a character boundary, {@code ~} and 16 hex digits of the
+     * SHA-256 of the whole name, then the suffix: still beside it, still one file's, still found again for resume.
+     * The same for the same path, so claims ({@code ReceivingPaths}) are made on it: two files whose part names
+     * met could never be written at once.
+     */
+    public static String partPath(String finalPath) {
+        int slash = finalPath.lastIndexOf('/');
+        int nameBytes = 0;
+        for (int i = slash + 1; i < finalPath.length(); i++) {
+            int b = utf8Length(finalPath, i, finalPath.charAt(i));
+            i += b == 4 ? 1 : 0;
+            nameBytes += b;
+        }
+        if (nameBytes + PART_SUFFIX.length() <= Limits.MAX_NAME_BYTES) {
+            return finalPath.concat(PART_SUFFIX); // every file has one: no encoding of its name for the common case
+        }
+        byte[] bytes = finalPath.substring(slash + 1).getBytes(StandardCharsets.UTF_8);
+        byte[] sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JDK", e);
+        }
+        String tag = "~" + java.util.HexFormat.of().formatHex(sha, 0, 8) + PART_SUFFIX;
+        int keep = Limits.MAX_NAME_BYTES - tag.length();
+        while (keep > 0 && (bytes[keep] & 0xC0) == 0x80) {
+            keep--; // not inside a character: the byte at keep is where the next one starts
+        }
+        return finalPath.substring(0, slash + 1) + new String(bytes, 0, keep, StandardCharsets.UTF_8) + tag;
     }
 
     /**
@@ -47,7 +84,7 @@ public final class RelativePaths {
                 total += i < n ? 1 : 0;
                 continue;
             }
-            badCharacter |= c == '\0' || c == '\\';
+            badCharacter |= c == '\0' || (c == '\\' && BACKSLASH_SEPARATES);
             int b = utf8Length(path, i, c);
             if (b == 4) {
                 i++; // the low surrogate of the pair

@@ -47,12 +47,18 @@ class RelativePathsTest {
         "a/./b         | empty-component",
         "a/.           | empty-component",
         "a//b          | empty-component",
-        "a/            | empty-component",
-        "a\\b          | bad-character",
-        "..\\..\\x     | bad-character"})
+        "a/            | empty-component"})
     void refusedPaths(String path, String reason) {
         String m = refused(path, MAX);
         assertEquals("path=\"" + path.replace("\\", "\\\\") + "\" reason=" + reason, m);
+    }
+
+    /** On Linux a backslash is a character of a name like any other (rsync keeps such names). */
+    @ParameterizedTest
+    @ValueSource(strings = {"a\\b", "..\\..\\x", "dir\\", "\\"})
+    void aBackslashIsACharacterOfANameWhereOnlySlashSeparates(String path) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.io.File.separatorChar == '/', "a platform where \\ separates");
+        assertSame(path, RelativePaths.check(path, MAX));
     }
 
     @Test
@@ -176,7 +182,7 @@ class RelativePathsTest {
         if (path.startsWith("/")) {
             return "absolute";
         }
-        if (path.indexOf('\0') >= 0 || path.indexOf('\\') >= 0) {
+        if (path.indexOf('\0') >= 0 || (path.indexOf('\\') >= 0 && java.io.File.separatorChar == '\\')) {
             return "bad-character";
         }
         for (String part : path.split("/", -1)) {
@@ -194,5 +200,43 @@ class RelativePathsTest {
             }
         }
         return null;
+    }
+
+    private static int bytes(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
+    private static String leaf(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    @Test
+    void aPartFileIsItsFilesNameAndTheSuffixWhereThatFitsAName() {
+        assertEquals("d/e/f.bin.dwcp-part", RelativePaths.partPath("d/e/f.bin"));
+        assertEquals("f.dwcp-part", RelativePaths.partPath("f"));
+        String longest = "a".repeat(Limits.MAX_NAME_BYTES - RelativePaths.PART_SUFFIX.length());
+        assertEquals("x/" + longest + ".dwcp-part", RelativePaths.partPath("x/" + longest));
+    }
+
+    /** A name of 246 to 255 bytes has no room for the suffix: its part file's name is cut, tagged, and still fits. */
+    @ParameterizedTest
+    @ValueSource(strings = {"a", "\u65e5", "\u00e9", "\ud83d\ude00"})
+    void aLongNamesPartFileIsCutAtACharacterAndTaggedWithItsDigest(String unit) {
+        StringBuilder b = new StringBuilder();
+        while (bytes(b + unit) <= Limits.MAX_NAME_BYTES) {
+            b.append(unit);
+        }
+        String name = b.toString();
+        assertTrue(bytes(name) > Limits.MAX_NAME_BYTES - RelativePaths.PART_SUFFIX.length());
+        String part = RelativePaths.partPath("dir/sub/" + name);
+        assertTrue(part.startsWith("dir/sub/"), part);
+        String partName = leaf(part);
+        assertTrue(bytes(partName) <= Limits.MAX_NAME_BYTES, partName + ": " + bytes(partName));
+        assertTrue(partName.endsWith(RelativePaths.PART_SUFFIX), partName);
+        assertTrue(partName.matches("(" + java.util.regex.Pattern.quote(unit) + ")+~[0-9a-f]{16}\\.dwcp-part"), partName);
+        assertEquals(part, RelativePaths.partPath("dir/sub/" + name), "the same every time: resume finds it");
+        String other = name.substring(0, name.length() - unit.length()) + "b";
+        assertTrue(!RelativePaths.partPath("dir/sub/" + other).equals(part), "names that differ only past the cut differ");
+        assertTrue(refused(part, MAX).contains("reserved-suffix"), "no sender can name a file like it");
     }
 }

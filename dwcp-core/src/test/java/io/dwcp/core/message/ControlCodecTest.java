@@ -716,7 +716,7 @@ class ControlCodecTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"..", "../x", "a/..", "a/../b", "x/../..", "/etc/passwd", "/", "a//b", "a/", "./a",
-            "a/./b", ".", "", "a\u0000b", "a\\b", "..\\..\\x", "x.dwcp-part", "a/b.dwcp-part/c"})
+            "a/./b", ".", "", "a\u0000b", "x.dwcp-part", "a/b.dwcp-part/c"})
     void badEntryPathsAreRejectedWithPathError(String path) throws Exception {
         List<Entry> entries = new ArrayList<>(List.of(Entry.file(path, 1, 0644, 0),
                 Entry.symlink(path, "x", 0), Entry.hardLink(path, "ok/f"),

@@ -10,15 +10,15 @@ import static io.dwcp.core.message.Message.FilePlan.XATTRS;
 
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
+import io.dwcp.core.digest.PageSums;
 import io.dwcp.core.manifest.Entry;
 import io.dwcp.core.manifest.FilterRules;
 import io.dwcp.core.manifest.RelativePaths;
 import io.dwcp.core.manifest.Xattrs;
-import io.dwcp.core.message.Message;
 import io.dwcp.core.message.Message.FilePlan;
+import io.dwcp.core.message.Message;
 import io.dwcp.engine.owners.Accounts;
 import io.dwcp.engine.owners.OwnerMapping;
-import io.dwcp.core.digest.PageSums;
 import io.dwcp.engine.storage.BasisDigests;
 import io.dwcp.engine.storage.BasisPages;
 import io.dwcp.engine.storage.IncomingFile;
@@ -270,7 +270,7 @@ final class BatchPlanner {
     }
 
     private FilePlan claimed(FilePlan p, String target, Entry e) throws DwcpException {
-        receiving.claim(target, e.path(), owner);
+        receiving.claim(RelativePaths.partPath(target), e.path(), owner);
         return p;
     }
 
@@ -326,7 +326,7 @@ final class BatchPlanner {
                     if (scratch == null) {
                         scratch = arena.allocate(bs, 4096).asByteBuffer();
                     }
-                    PartJournal.Verified proven = PartJournal.verify(root, target + IncomingFile.PART_SUFFIX, e, bs, scratch);
+                    PartJournal.Verified proven = PartJournal.verify(root, RelativePaths.partPath(target), e, bs, scratch);
                     if (proven != null) {
                         IncomingFile f = IncomingFile.resuming(p.fileId(), e, root, target, bs, proven);
                         durability(f, batch);

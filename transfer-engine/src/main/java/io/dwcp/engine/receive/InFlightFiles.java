@@ -2,6 +2,7 @@ package io.dwcp.engine.receive;
 
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
+import io.dwcp.core.manifest.RelativePaths;
 import io.dwcp.core.message.Message;
 import io.dwcp.engine.flow.EntryWindow;
 import io.dwcp.engine.storage.IncomingFile;
@@ -171,7 +172,7 @@ final class InFlightFiles {
         if (completed) {
             files.compareAndSet(f.id() & EntryWindow.MASK, f, null);
         }
-        receiving.release(f.finalPath(), owner);
+        receiving.release(f.partPath(), owner);
         window.finish(f.id());
     }
 

@@ -8,7 +8,6 @@ import io.dwcp.core.DwcpException;
 import io.dwcp.core.manifest.Entry;
 import io.dwcp.core.manifest.RelativePaths;
 import io.dwcp.core.message.Message.FilePlan;
-import io.dwcp.engine.storage.IncomingFile;
 import io.dwcp.engine.storage.StorageRoot;
 import io.dwcp.zerocopy.FileStat;
 
@@ -88,7 +87,7 @@ final class NodePlanner {
         }
         lookups.close(); // the tree changes: look again afterwards
         root.ensureParents(p, e.path());
-        String tmp = p + IncomingFile.PART_SUFFIX;
+        String tmp = RelativePaths.partPath(p);
         root.deleteQuietly(tmp);
         maker.make(tmp);
         root.setMetadata(tmp, e, link, e.path());

@@ -3,7 +3,6 @@ package io.dwcp.engine.receive;
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.manifest.Entry;
 import io.dwcp.core.manifest.RelativePaths;
-import io.dwcp.engine.storage.IncomingFile;
 import io.dwcp.engine.storage.StorageRoot;
 import io.dwcp.zerocopy.FileStat;
 import java.util.ArrayList;
@@ -117,7 +116,7 @@ final class TreeCommitter {
         }
         root.ensureParents(p, e.path());
         touched.add(DurableRenames.parent(p));
-        String tmp = p + IncomingFile.PART_SUFFIX;
+        String tmp = RelativePaths.partPath(p);
         root.deleteQuietly(tmp);
         root.link(first, tmp, e.path());
         root.rename(tmp, p, e.path());

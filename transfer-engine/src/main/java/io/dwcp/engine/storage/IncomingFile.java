@@ -6,14 +6,15 @@ import io.dwcp.core.digest.BlockDigests;
 import io.dwcp.core.digest.PageSums;
 import io.dwcp.core.io.FileBlocks;
 import io.dwcp.core.manifest.Entry;
+import io.dwcp.core.manifest.RelativePaths;
 import io.dwcp.zerocopy.ConfinedDirectory;
 import io.dwcp.zerocopy.DataFile;
 import io.dwcp.zerocopy.FileStat;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * One file being received. Blocks arrive on any data stream, in any order; each is written at its offset
@@ -155,7 +156,7 @@ public final class IncomingFile {
         this.entry = entry;
         this.root = root;
         this.finalPath = finalPath;
-        this.partPath = finalPath + PART_SUFFIX;
+        this.partPath = RelativePaths.partPath(finalPath);
         this.blockSize = blockSize;
         this.blockCount = FileBlocks.blockCount(entry.size(), blockSize);
         this.digests = new byte[blockCount * BlockDigests.DIGEST_LENGTH];
@@ -179,7 +180,7 @@ public final class IncomingFile {
         if (basisSize < MIN_RESUME_SIZE || PartFile.open() >= openPartsLimit) {
             return null;
         }
-        return BasisCopy.cloneAhead(root, finalPath, finalPath + PART_SUFFIX, basisSize, shown);
+        return BasisCopy.cloneAhead(root, finalPath, RelativePaths.partPath(finalPath), basisSize, shown);
     }
 
     /** Closes and removes a part file from {@link #cloneBasisAhead} that no file adopted. */
@@ -189,7 +190,7 @@ public final class IncomingFile {
         } catch (IOException ignored) {
             // removed below either way
         }
-        root.deleteQuietly(finalPath + PART_SUFFIX);
+        root.deleteQuietly(RelativePaths.partPath(finalPath));
     }
 
     /**

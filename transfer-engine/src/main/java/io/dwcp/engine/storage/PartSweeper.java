@@ -29,8 +29,8 @@ import java.util.concurrent.TimeUnit;
  * so a symlink (to a directory or anywhere else) is never entered and nothing outside the root is touched. Only the
  * paths of directories still to visit are held: a depth-first stack, not a list of the tree.
  *
- * <p>A part file whose final path a transfer holds ({@link ReceivingPaths}) is never touched, however old: a stalled
- * transfer keeps it. The removal itself runs with the final path kept unclaimed ({@link ReceivingPaths#ifUnclaimed}),
+ * <p>A part file a transfer holds ({@link ReceivingPaths}) is never touched, however old: a stalled
+ * transfer keeps it. The removal itself runs with the part file kept unclaimed ({@link ReceivingPaths#ifUnclaimed}),
  * after a second look at the file (same inode, still old), so a transfer that starts on the file waits for the
  * unlink and then starts afresh rather than resuming a file that vanishes under it. A part file with more than one
  * name (a hard link being placed under the reserved name) is left alone, and so is an in-place transfer's undo log
@@ -218,15 +218,14 @@ public final class PartSweeper implements AutoCloseable {
         }
 
         private void remove(String path, FileStat seen) {
-            String finalPath = path.substring(0, path.length() - SUFFIX.length());
             if (undoLog(path)) {
                 undoLogs++;
-                LOG.warn("sweep kept path=\"" + shown(path) + "\" reason=in-place-undo-log hint=\"an in-place transfer of "
-                        + shown(finalPath) + " was interrupted: the next send of it rolls the file back\"");
+                LOG.warn("sweep kept path=\"" + shown(path) + "\" reason=in-place-undo-log hint=\"an in-place transfer of the"
+                        + " file beside it was interrupted: the next send of it rolls the file back\"");
                 return;
             }
             long[] freed = {-1};
-            if (!receiving.ifUnclaimed(finalPath, () -> freed[0] = removeIfStill(path, seen))) {
+            if (!receiving.ifUnclaimed(path, () -> freed[0] = removeIfStill(path, seen))) {
                 busy++;
                 return;
             }
@@ -238,7 +237,7 @@ public final class PartSweeper implements AutoCloseable {
             }
         }
 
-        /** With the final path unclaimed: looks again and unlinks; the bytes freed, or -1 when it stays. */
+        /** With the part file unclaimed: looks again and unlinks; the bytes freed, or -1 when it stays. */
         private long removeIfStill(String path, FileStat seen) {
             try {
                 FileStat now = root.stat(path, path).orElse(null);

@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Final paths currently being written, server-wide. Two transfers never write the same path at once: the
- * second offer naming a claimed path is refused, so part files are never shared and no file can end up
- * mixing blocks from two senders.
+ * Part files currently being written ({@link RelativePaths#partPath} of each final path), server-wide. Two
+ * transfers never write the same path at once: the second offer naming a claimed path is refused, so part files are
+ * never shared and no file can end up mixing blocks from two senders.
  */
 public final class ReceivingPaths {
     private final Map<String, Object> owners = new ConcurrentHashMap<>();

@@ -185,7 +185,7 @@ public final class UndoLog implements AutoCloseable {
      * name; removes the log. Returns whether it did. Called with the path claimed, before the file is looked at.
      */
     public static boolean recoverAt(StorageRoot root, String finalPath, String shown) throws DwcpException {
-        String logPath = finalPath + IncomingFile.PART_SUFFIX;
+        String logPath = io.dwcp.core.manifest.RelativePaths.partPath(finalPath);
         DataFile log;
         try {
             log = root.openRead(logPath, shown);

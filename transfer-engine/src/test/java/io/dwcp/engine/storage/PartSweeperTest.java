@@ -104,7 +104,7 @@ class PartSweeperTest {
         Path free = old(root.resolve("d/free.img.dwcp-part"), 50);
         ReceivingPaths receiving = new ReceivingPaths();
         Object transfer = new Object();
-        receiving.claim("d/busy.img", "d/busy.img", transfer);
+        receiving.claim(io.dwcp.core.manifest.RelativePaths.partPath("d/busy.img"), "d/busy.img", transfer);
         try (StorageRoot sr = StorageRoot.open(IoPaths.select(mode), root, 4096)) {
             PartSweeper sweeper = new PartSweeper(sr, receiving, AGE);
             PartSweeper.Result r = sweeper.sweep();
