@@ -205,6 +205,48 @@ class TreeFidelityTest {
         assertTrue(r.num("deleted") >= 4, r::toString);
     }
 
+    /**
+     * With filter rules, {@code --delete} keeps what they exclude at any depth below a directory it removes, and the
+     * directories that hold it, as rsync does (it says "cannot delete non-empty directory"): judged by rsync's own
+     * result from the same start. A directory the source lacks was once removed whole, excluded files and all.
+     */
+    @Test
+    void deleteKeepsWhatTheRulesExcludeAtAnyDepthAsRsyncDoes(@TempDir Path base) throws Exception {
+        Assumptions.assumeTrue(hasRsync(), "rsync is not installed: it is the judge here");
+        Path src = Files.createDirectories(base.resolve("src/kept"));
+        Files.writeString(src.resolve("a.txt"), "a");
+        Files.writeString(src.resolve("b.log"), "b");
+        List<List<String>> rules = List.of(List.of("--include", "*/", "--exclude", "*"), List.of("--exclude", "*.log"),
+                List.of("--exclude", "gone/keep/"), List.of("--exclude", "nothing"));
+        for (int i = 0; i < rules.size(); i++) {
+            Path byRsync = base.resolve("rsync" + i);
+            Path byDwcp = serverRoot.resolve("rules" + i);
+            for (Path d : List.of(byRsync, byDwcp)) {
+                Files.createDirectories(d.resolve("gone/keep/deeper"));
+                Files.createDirectories(d.resolve("gone/empty"));
+                Files.createDirectories(d.resolve("kept"));
+                Files.writeString(d.resolve("gone/x.txt"), "x");
+                Files.writeString(d.resolve("gone/y.log"), "y");
+                Files.writeString(d.resolve("gone/keep/deeper/z.log"), "z");
+                Files.writeString(d.resolve("gone/keep/w.txt"), "w");
+                Files.writeString(d.resolve("kept/stale.txt"), "s");
+                Files.writeString(d.resolve("kept/stale.log"), "s");
+            }
+            List<String> cmd = new java.util.ArrayList<>(List.of("rsync", "-a", "--delete"));
+            cmd.addAll(rules.get(i));
+            cmd.addAll(List.of(base.resolve("src") + "/", byRsync + "/"));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(0, p.waitFor(), out);
+
+            List<String> options = new java.util.ArrayList<>(List.of("--delete"));
+            options.addAll(rules.get(i));
+            Result r = Harness.send(options, List.of(base.resolve("src") + "/"), server.target("rules" + i));
+            r.assertExit(0);
+            assertEquals(Harness.listTree(byRsync), Harness.listTree(byDwcp), rules.get(i) + ": " + r);
+        }
+    }
+
     @Test
     void itemizedChangesListWhatIsNewAndNothingOnAnIdenticalResend(@TempDir Path base) throws Exception {
         Path src = Files.createDirectories(base.resolve("src/sub"));

@@ -58,10 +58,9 @@ final class Deleter {
             String shown = dir.isEmpty() ? name : dir + "/" + name;
             String path = here.isEmpty() ? name : here + "/" + name;
             if (!spared.isEmpty()) {
-                var s = root.stat(path, shown).orElse(null);
-                if (s == null || spared.excluded(shown, s.isDirectory())) {
-                    continue;
-                }
+                // What the rules exclude is kept at any depth, and the directories holding it with it.
+                root.removeTree(path, shown, spared::excluded, dryRun, deleted::add);
+                continue;
             }
             if (!dryRun) {
                 root.removeTree(path, shown);

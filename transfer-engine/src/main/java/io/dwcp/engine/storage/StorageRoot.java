@@ -418,6 +418,52 @@ public final class StorageRoot implements AutoCloseable {
         }
     }
 
+    /** Which entries a filtered {@link #removeTree(String, String, Spared, boolean, java.util.function.Consumer)} keeps. */
+    @FunctionalInterface
+    public interface Spared {
+        boolean test(String shown, boolean directory);
+    }
+
+    /**
+     * As {@link #removeTree(String, String)}, but an entry {@code spared} names, anywhere below, is kept, and so is
+     * every directory above one (it is not empty), as rsync's {@code --delete} keeps what the filter rules exclude;
+     * part files are kept too (a transfer's own). Each entry removed (or, with {@code dryRun}, that would be) goes to
+     * {@code removed}, contents before their directory. Returns whether {@code path} itself went.
+     */
+    public boolean removeTree(String path, String shown, Spared spared, boolean dryRun,
+                              java.util.function.Consumer<String> removed) throws DwcpException {
+        FileStat s = stat(path, shown).orElse(null);
+        if (s == null) {
+            return true;
+        }
+        if (spared.test(shown, s.isDirectory()) || path.endsWith(RelativePaths.PART_SUFFIX)) {
+            return false;
+        }
+        try {
+            if (s.isDirectory()) {
+                java.util.List<String> children = new java.util.ArrayList<>();
+                root.list(path, children::add);
+                children.sort(null);
+                boolean empty = true;
+                for (String c : children) {
+                    empty &= removeTree(path + "/" + c, shown + "/" + c, spared, dryRun, removed);
+                }
+                if (!empty) {
+                    return false;
+                }
+                if (!dryRun) {
+                    root.rmdir(path);
+                }
+            } else if (!dryRun) {
+                root.unlink(path);
+            }
+            removed.accept(shown);
+            return true;
+        } catch (IOException e) {
+            throw failure(shown, "delete", e);
+        }
+    }
+
     /** Makes {@code path} another name for the file at {@code existing} (a hard link; neither is followed). */
     public void link(String existing, String path, String shown) throws DwcpException {
         try {
