@@ -247,6 +247,34 @@ class TreeFidelityTest {
         }
     }
 
+    /**
+     * A source that is a symlink is sent as that link, whatever it points at, and with a trailing slash the directory
+     * it leads to is sent, as {@code rsync -a} does both. The link was once followed, and its target's contents
+     * arrived under the target's name; a dangling one was refused as not found.
+     */
+    @Test
+    void aSymlinkSourceIsSentAsTheLinkAndWithASlashAsItsDirectory(@TempDir Path base) throws Exception {
+        Path real = Files.createDirectories(base.resolve("real/dir"));
+        Files.writeString(real.resolve("f"), "f");
+        Files.writeString(base.resolve("real/file"), "file");
+        Path links = Files.createDirectories(base.resolve("links"));
+        Files.createSymbolicLink(links.resolve("to-dir"), real);
+        Files.createSymbolicLink(links.resolve("to-file"), base.resolve("real/file"));
+        Files.createSymbolicLink(links.resolve("dangling"), Path.of("nowhere"));
+        Result r = Harness.send(List.of(), List.of(links.resolve("to-dir").toString(), links.resolve("to-file").toString(),
+                links.resolve("dangling").toString()), server.target("link-sources"));
+        r.assertExit(0);
+        Path dst = serverRoot.resolve("link-sources");
+        assertEquals(List.of("dangling", "to-dir", "to-file"), Harness.listTree(dst), r::toString);
+        assertEquals(real, Files.readSymbolicLink(dst.resolve("to-dir")));
+        assertEquals(base.resolve("real/file"), Files.readSymbolicLink(dst.resolve("to-file")));
+        assertEquals(Path.of("nowhere"), Files.readSymbolicLink(dst.resolve("dangling")));
+
+        Result contents = Harness.send(List.of(), List.of(links.resolve("to-dir") + "/"), server.target("link-contents"));
+        contents.assertExit(0);
+        assertEquals(List.of("f"), Harness.listTree(serverRoot.resolve("link-contents")), contents::toString);
+    }
+
     @Test
     void itemizedChangesListWhatIsNewAndNothingOnAnIdenticalResend(@TempDir Path base) throws Exception {
         Path src = Files.createDirectories(base.resolve("src/sub"));

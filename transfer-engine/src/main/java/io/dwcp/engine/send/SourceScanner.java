@@ -128,6 +128,9 @@ public final class SourceScanner implements EntrySource {
     public SourceScanner check() throws DwcpException {
         for (String arg : args) {
             Path p = Path.of(arg);
+            if (link(arg)) {
+                continue; // sent as the link it is, whatever it points at (even nothing)
+            }
             if (!Files.exists(p)) {
                 throw new DwcpException(ErrorCode.PATH, "source=\"" + arg + "\" reason=not-found");
             }
@@ -145,7 +148,7 @@ public final class SourceScanner implements EntrySource {
     @Override
     public boolean tree() {
         for (String arg : args) {
-            if (Files.isDirectory(Path.of(arg))) {
+            if (!link(arg) && Files.isDirectory(Path.of(arg))) {
                 return true;
             }
         }
@@ -205,6 +208,18 @@ public final class SourceScanner implements EntrySource {
         return arg.endsWith("/") || arg.endsWith("/.");
     }
 
+    /**
+     * An argument that names a symlink, without a trailing slash: sent as that link, as {@code rsync -a} does
+     * (with the slash, the directory it leads to is read, as in rsync).
+     */
+    private static boolean link(String arg) {
+        if (contents(arg)) {
+            return false;
+        }
+        Path last = Path.of(arg).getFileName();
+        return last != null && !last.toString().equals("..") && Files.isSymbolicLink(Path.of(arg));
+    }
+
     private static String name(Path p) {
         try {
             Path n = p.toRealPath().getFileName();
@@ -219,8 +234,11 @@ public final class SourceScanner implements EntrySource {
      * so every look-up below is relative to an open directory.
      */
     private void startArgument(String arg) throws IOException {
-        Path p = Path.of(arg).toRealPath();
-        boolean dir = Files.isDirectory(p);
+        boolean link = link(arg);
+        // A link's own directory is resolved, not the link: its name and text are what is sent.
+        Path p = link ? Path.of(arg).toAbsolutePath().getParent().toRealPath().resolve(Path.of(arg).getFileName())
+                : Path.of(arg).toRealPath();
+        boolean dir = !link && Files.isDirectory(p);
         if (dir && contents(arg)) {
             Pending top = new Pending(open(p), null, "", "", "", p);
             try (ConfinedDirectory d = top.root().openDirectory("")) {
@@ -330,6 +348,12 @@ public final class SourceScanner implements EntrySource {
                     skipped.add("symlink=\"" + where.shown().resolve(name) + "\" reason=unreadable detail=\"" + e2.getMessage() + "\"");
                     return false;
                 }
+                if (target.indexOf('\uFFFD') >= 0 && !representableTarget(where.shown().resolve(name))) {
+                    // Its bytes are not UTF-8: sent as text, the link would point somewhere else.
+                    skipped.add("symlink=\"" + where.shown().resolve(name)
+                            + "\" reason=target-not-representable charset=UTF-8");
+                    return false;
+                }
                 if (options.safeLinks() && RelativePaths.leavesTree(rel, target)) {
                     skipped.add("symlink=\"" + where.shown().resolve(name) + "\" reason=unsafe-link target=\"" + target + "\"");
                     return false;
@@ -416,5 +440,14 @@ public final class SourceScanner implements EntrySource {
     private static boolean representable(Path local) {
         String s = local.toString();
         return s.indexOf('\uFFFD') < 0 || local.getFileSystem().getPath(s).equals(local);
+    }
+
+    /** As {@link #representable}, for the target of the link at {@code link}: false when it cannot be read again. */
+    private static boolean representableTarget(Path link) {
+        try {
+            return representable(Files.readSymbolicLink(link));
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 }

@@ -42,14 +42,38 @@ class SourceScannerTest {
     }
 
     @Test
-    void aFileArgumentWhoseRealNameIsNotUtf8IsSkippedToo() throws Exception {
-        // A file named on the command line is sent under its real name (a link to it is followed).
-        Path alias = Files.createSymbolicLink(dir.resolve("alias"), createNonUtf8Name().getFileName());
+    void anArgumentWhoseRealNameIsNotUtf8IsSkippedToo() throws Exception {
+        // An argument ending in ".." is sent under the real name of the directory it leads to.
+        Path real = createNonUtf8Name();
+        Files.delete(real);
+        Files.createDirectories(real.resolve("sub"));
+        Path alias = Files.createSymbolicLink(dir.resolve("alias"), real.getFileName());
 
-        Manifest m = scan(alias.toString());
+        Manifest m = scan(alias + "/sub/..");
 
         assertEquals(List.of(), m.entries());
         assertTrue(m.skipped().get(0).contains("reason=name-not-representable"), m.skipped()::toString);
+    }
+
+    /**
+     * A link is sent as itself, whatever it points at, but not one whose target is not UTF-8: sent as text, it would
+     * point somewhere else (the walk once sent such a target with U+FFFD in it).
+     */
+    @Test
+    void aLinkWhoseTargetIsNotUtf8IsSkippedNotChanged() throws Exception {
+        Path alias = Files.createSymbolicLink(dir.resolve("alias"), createNonUtf8Name().getFileName());
+        Files.createSymbolicLink(dir.resolve("fine"), Path.of("real-\uFFFD"));
+
+        Manifest one = scan(alias.toString());
+        assertEquals(List.of(), one.entries());
+        assertTrue(one.skipped().get(0).contains("reason=target-not-representable"), one.skipped()::toString);
+
+        Manifest all = scan(dir + "/");
+        assertTrue(all.entries().stream().noneMatch(e -> e.path().equals("alias")), all.entries()::toString);
+        assertEquals("real-\uFFFD", all.entries().stream().filter(e -> e.path().equals("fine")).findFirst().orElseThrow()
+                .linkTarget(), "a genuine U+FFFD in a target is sent");
+        assertTrue(all.skipped().stream().anyMatch(l -> l.contains("alias") && l.contains("target-not-representable")),
+                all.skipped()::toString);
     }
 
     @Test
