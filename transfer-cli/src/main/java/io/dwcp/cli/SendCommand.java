@@ -201,12 +201,25 @@ final class SendCommand implements Command {
                 token == null ? new byte[0] : token, limits, ioMode, flags, filters.lines(), itemized, deltas, base));
         boolean showProgress = !a.has(NO_PROGRESS) && !itemize && "1".equals(System.getenv("DWCP_STDERR_TTY"));
         TransferResult r;
-        if (showProgress) {
-            try (Progress p = new Progress(client, System.err)) {
+        // SIGINT, SIGTERM or SIGHUP before the end: say so (the JVM would exit with 130 and nothing on stderr).
+        Thread interrupted = new Thread(() -> System.err.println("dwcp: interrupted: the transfer did not finish;"
+                + " files not yet verified are not in place, and the next send of them resumes what arrived"),
+                "dwcp-interrupted");
+        Runtime.getRuntime().addShutdownHook(interrupted);
+        try {
+            if (showProgress) {
+                try (Progress p = new Progress(client, System.err)) {
+                    r = client.send(scanner, target);
+                }
+            } else {
                 r = client.send(scanner, target);
             }
-        } else {
-            r = client.send(scanner, target);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(interrupted);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs: the process is going
+            }
         }
         for (String s : r.skipped()) {
             System.err.println("dwcp: warning: skipped " + s);

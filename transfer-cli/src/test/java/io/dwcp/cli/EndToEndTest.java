@@ -560,6 +560,27 @@ class EndToEndTest {
         assertEquals("x", Files.readString(dir.resolve("naïve-日本.txt")));
     }
 
+    /**
+     * A send stopped by a signal says it did not finish (the JVM alone exits with 143 or 130 and prints nothing). Its
+     * server here accepts the connection and never answers, so the send is surely still going when it is stopped.
+     */
+    @Test
+    void aSendStoppedByASignalSaysItDidNotFinish(@TempDir Path base) throws Exception {
+        Path f = Files.writeString(base.resolve("f.txt"), "f");
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Process send = Harness.start(List.of("send", "--no-progress", f.toString(),
+                    "127.0.0.1:" + silent.getLocalPort()));
+            try (java.net.Socket accepted = silent.accept()) {
+                assertTrue(accepted.getInputStream().read() >= 0, "its HELLO began: now it waits for an answer");
+                send.toHandle().destroy(); // SIGTERM, leaving our end of its pipes open (Process.destroy closes them)
+                String err = new String(send.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(send.waitFor(30, TimeUnit.SECONDS));
+                assertEquals(143, send.exitValue(), err);
+                assertTrue(err.contains("dwcp: interrupted: the transfer did not finish"), err);
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"serve", "recv"})
     void aServerStoppedBySigtermTellsTheTransferInFlightAndRemovesItsPartFile(String command, @TempDir Path base)
