@@ -3,6 +3,7 @@ package io.dwcp.cli;
 import static io.dwcp.cli.Harness.randomFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dwcp.cli.Harness.Result;
@@ -166,13 +167,23 @@ class TreeFidelityTest {
 
         Path second = Files.createDirectories(base.resolve("second/link"));
         Files.writeString(second.resolve("file"), "must not land outside");
-        Result r = Harness.send(List.of(), List.of(base.resolve("second") + "/"), server.target("through"));
-        assertEquals(4, r.exit(), r::toString); // partial: the entries are refused by name, the transfer goes on
-        assertTrue(r.err().contains("link") || r.json().get("failed_files").toString().contains("link"), r::toString);
+        // Into the link as DEST: refused, nothing written through it, the link left as it was.
+        Result into = Harness.send(List.of(), List.of(second + "/"), server.target("through/link"));
+        assertNotEquals(0, into.exit(), into::toString);
         try (var s = Files.list(outside)) {
             assertEquals(0, s.count(), "nothing was written through the link");
         }
         assertTrue(Files.isSymbolicLink(serverRoot.resolve("through/link")), "the link itself is left as it was");
+
+        // A tree where the link's name is now a directory: as rsync does, the link makes way for a directory inside
+        // the root (unlinked, never followed), and the file lands there.
+        Result r = Harness.send(List.of(), List.of(base.resolve("second") + "/"), server.target("through"));
+        r.assertExit(0);
+        try (var s = Files.list(outside)) {
+            assertEquals(0, s.count(), "nothing was written through the link");
+        }
+        assertFalse(Files.isSymbolicLink(serverRoot.resolve("through/link")));
+        assertEquals("must not land outside", Files.readString(serverRoot.resolve("through/link/file")));
     }
 
     @Test
@@ -273,6 +284,37 @@ class TreeFidelityTest {
         Result contents = Harness.send(List.of(), List.of(links.resolve("to-dir") + "/"), server.target("link-contents"));
         contents.assertExit(0);
         assertEquals(List.of("f"), Harness.listTree(serverRoot.resolve("link-contents")), contents::toString);
+    }
+
+    /**
+     * A file, a link or a FIFO that became a directory at the source: the receiver's one makes way, as rsync's does
+     * (it was refused with exists-as-non-directory, and everything below it failed with not-a-directory).
+     */
+    @Test
+    void aFileLinkOrFifoThatBecameADirectoryMakesWayForIt(@TempDir Path base) throws Exception {
+        Assumptions.assumeTrue(hasRsync(), "rsync is not installed: it is the judge of fidelity here");
+        Path src = Files.createDirectories(base.resolve("src"));
+        Files.writeString(src.resolve("was-file"), "f");
+        Files.createSymbolicLink(src.resolve("was-link"), Path.of("was-file"));
+        Process mkfifo = new ProcessBuilder("mkfifo", src.resolve("was-fifo").toString()).start();
+        assertEquals(0, mkfifo.waitFor());
+        String target = server.target("became-dirs");
+        Harness.send(List.of(), List.of(src + "/"), target).assertExit(0);
+        Path dst = serverRoot.resolve("became-dirs");
+        assertTrue(Files.isSymbolicLink(dst.resolve("was-link")));
+
+        for (String name : List.of("was-file", "was-link", "was-fifo")) {
+            Files.delete(src.resolve(name));
+            Files.createDirectories(src.resolve(name + "/inner"));
+            Files.writeString(src.resolve(name + "/inner/x"), name);
+        }
+        Result dry = Harness.run("send", "--no-progress", "-n", "-i", src + "/", target);
+        dry.assertExit(0);
+        assertTrue(dry.out().contains("cd+++++++++ was-link/"), dry::toString);
+        assertTrue(Files.isSymbolicLink(dst.resolve("was-link")), "a dry run changes nothing");
+        Result again = Harness.send(List.of(), List.of(src + "/"), target);
+        again.assertExit(0);
+        assertEquals(List.of(), rsyncDiff(src, dst), again::toString);
     }
 
     @Test

@@ -167,14 +167,16 @@ final class BatchPlanner {
                         yield p;
                     }
                     case DIR -> planDir(id, e);
-                    case SYMLINK -> nodes.planSymlink(id, e, lookups);
+                    case SYMLINK -> dryRun && inMadeDirectory(root.resolve(first.dest(), e.path()))
+                            ? FilePlan.skip(id, CREATED) : nodes.planSymlink(id, e, lookups);
                     case HARDLINK -> {
                         if (!dryRun) {
                             committer.hardLink(e);
                         }
                         yield FilePlan.skip(id, 0);
                     }
-                    case SPECIAL -> nodes.planSpecial(id, e, lookups);
+                    case SPECIAL -> dryRun && inMadeDirectory(root.resolve(first.dest(), e.path()))
+                            ? FilePlan.skip(id, CREATED) : nodes.planSpecial(id, e, lookups);
                     case LISTED -> FilePlan.skip(id, 0);
                 };
                 String skipped = metadata.skipped(e);
@@ -279,13 +281,25 @@ final class BatchPlanner {
             return FilePlan.skip(id, 0); // the server's root itself keeps the metadata its operator gave it
         }
         String p = e.path().isEmpty() ? root.check(first.dest()) : root.resolve(first.dest(), e.path());
-        FileStat here = lookups.stat(p, e.path()).orElse(null);
+        FileStat here = inMadeDirectory(p) ? null : lookups.stat(p, e.path()).orElse(null);
         if (here != null && !here.isDirectory()) {
-            throw RelativePaths.refused(e.path(), "exists-as-non-directory");
+            if (e.path().isEmpty()) {
+                throw RelativePaths.refused(e.path(), "exists-as-non-directory");
+            }
+            // A file, link or node where the sender has a directory makes way for it, as in rsync. Unlinked, never
+            // removed as a tree: one swapped for a directory meanwhile is refused (EISDIR), not emptied.
+            if (!dryRun) {
+                lookups.close();
+                root.unlink(p, e.path());
+            }
+            here = null;
         }
         // DEST itself was made for this transfer a moment ago: it is new, as the listing should say.
         int changes = here == null || (e.path().isEmpty() && destCreated) ? CREATED
                 : metadata.differs(e, here, p, lookups);
+        if (dryRun && here == null && !e.path().isEmpty()) {
+            remember(p); // what it would hold is new too, whatever stands at its path now
+        }
         if (!dryRun) {
             if (here == null) {
                 lookups.close(); // the tree changes: look again afterwards

@@ -311,6 +311,15 @@ public final class StorageRoot implements AutoCloseable {
         }
     }
 
+    /** Removes the file, link or node at {@code path}; a directory is refused (the system call refuses it). */
+    public void unlink(String path, String shown) throws DwcpException {
+        try {
+            root.unlink(path);
+        } catch (IOException e) {
+            throw failure(shown, "unlink", e);
+        }
+    }
+
     /** Removes a file or link if it is there; quiet, for clean-up paths. */
     public void deleteQuietly(String path) {
         try {
