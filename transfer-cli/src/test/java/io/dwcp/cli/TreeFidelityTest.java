@@ -317,6 +317,53 @@ class TreeFidelityTest {
         assertEquals(List.of(), rsyncDiff(src, dst), again::toString);
     }
 
+    /**
+     * A directory that became a file or a link at the source makes way for it as rsync's does: an empty one always;
+     * one with contents is refused (the rest goes on) unless {@code --delete} is given, which removes it. Judged by
+     * rsync's own result from the same start, without and then with {@code --delete}.
+     */
+    @Test
+    void aDirectoryThatBecameAFileMakesWayWhenEmptyOrUnderDelete(@TempDir Path base) throws Exception {
+        Assumptions.assumeTrue(hasRsync(), "rsync is not installed: it is the judge of fidelity here");
+        Path src = Files.createDirectories(base.resolve("src"));
+        Files.createDirectories(src.resolve("empty"));
+        Files.createDirectories(src.resolve("full/inner"));
+        Files.writeString(src.resolve("full/inner/x"), "x");
+        Files.createDirectories(src.resolve("to-link/inner"));
+        Files.writeString(src.resolve("to-link/y"), "y");
+        Path byRsync = base.resolve("by-rsync");
+        Path dst = serverRoot.resolve("became-files");
+        assertEquals(0, rsync(List.of("-a", src + "/", byRsync + "/")));
+        Harness.send(List.of(), List.of(src + "/"), server.target("became-files")).assertExit(0);
+
+        for (String name : List.of("empty", "full", "to-link")) {
+            Harness.deleteTree(src.resolve(name));
+        }
+        Files.writeString(src.resolve("empty"), "now a file");
+        Files.writeString(src.resolve("full"), "now a file");
+        Files.createSymbolicLink(src.resolve("to-link"), Path.of("full"));
+        Files.setLastModifiedTime(src, FileTime.fromMillis(1_600_000_000_000L));
+
+        assertTrue(rsync(List.of("-a", src + "/", byRsync + "/")) != 0, "rsync refuses the non-empty ones too");
+        Result kept = Harness.send(List.of(), List.of(src + "/"), server.target("became-files"));
+        assertEquals(4, kept.exit(), kept::toString);
+        assertEquals(Harness.listTree(byRsync), Harness.listTree(dst), kept::toString);
+
+        assertEquals(0, rsync(List.of("-a", "--delete", src + "/", byRsync + "/")));
+        Result deleted = Harness.send(List.of("--delete"), List.of(src + "/"), server.target("became-files"));
+        deleted.assertExit(0);
+        assertEquals(Harness.listTree(byRsync), Harness.listTree(dst), deleted::toString);
+        assertEquals(List.of(), rsyncDiff(src, dst), deleted::toString);
+    }
+
+    private static int rsync(List<String> args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("rsync"));
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+        return p.waitFor();
+    }
+
     @Test
     void itemizedChangesListWhatIsNewAndNothingOnAnIdenticalResend(@TempDir Path base) throws Exception {
         Path src = Files.createDirectories(base.resolve("src/sub"));

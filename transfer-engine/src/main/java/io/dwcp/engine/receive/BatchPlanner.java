@@ -56,6 +56,8 @@ final class BatchPlanner {
     private final boolean dryRun;
     private final TreeCommitter committer;
     private final Deleter deleter;
+    /** The paths the batch being planned deleted, for its DELETED messages. */
+    private List<String> batchDeleted = new ArrayList<>();
     private final MetadataCheck metadata;
     private final NodePlanner nodes;
     /** Owners by name, when this receiver keeps owners and the sender names them (no {@code --numeric-ids}). */
@@ -94,7 +96,7 @@ final class BatchPlanner {
         this.deleter = first.has(Message.Offer.DELETE)
                 ? new Deleter(root, first.dest(), dryRun, FilterRules.fromLines(first.filters())) : null;
         this.metadata = new MetadataCheck(root, first.has(Message.Offer.XATTRS));
-        this.nodes = new NodePlanner(root, first.dest(), dryRun, metadata, committer);
+        this.nodes = new NodePlanner(root, first.dest(), dryRun, metadata, committer, this::directoryMakesWay);
         this.owners = root.keepsOwners() && !first.has(Message.Offer.NUMERIC_IDS)
                 ? new OwnerMapping(Accounts.system()) : null;
     }
@@ -150,6 +152,7 @@ final class BatchPlanner {
         FileStat[] basis = new FileStat[entries.size()];
         digestsLeft = digestBudget;
         List<String> deleted = new ArrayList<>();
+        batchDeleted = deleted;
         long newBytes = 0;
         for (int i = 0; i < lines.length; i++) {
             Entry e = entries.get(i);
@@ -214,11 +217,33 @@ final class BatchPlanner {
      */
     static final long WHOLE_FILE_MAX = 64 * 1024;
 
+    /**
+     * A directory where the sender has a file, link or node makes way for it, as in rsync: an empty one always, one
+     * with contents only under {@code --delete} (what the rules exclude below it stays, and then so does the
+     * directory, which is refused). True when it went, or in a dry run would go.
+     */
+    private boolean directoryMakesWay(String path, String shown) throws DwcpException {
+        if (deleter != null) {
+            if (!dryRun) {
+                lookups.close(); // the tree changes: look again afterwards
+            }
+            return root.removeTree(path, shown, deleter.spared(), dryRun, batchDeleted::add);
+        }
+        if (dryRun) {
+            return root.isEmptyDirectory(path, shown);
+        }
+        lookups.close();
+        return root.rmdirIfEmpty(path, shown);
+    }
+
     private FilePlan planFile(int id, Entry e, FileStat[] basis, int index) throws DwcpException {
         String target = root.resolve(first.dest(), e.path());
         FileStat here = inMadeDirectory(target) ? null : lookups.stat(target, e.path()).orElse(null);
         if (here != null && here.isDirectory()) {
-            throw RelativePaths.refused(e.path(), "exists-as-directory");
+            if (!directoryMakesWay(target, e.path())) {
+                throw RelativePaths.refused(e.path(), "exists-as-directory");
+            }
+            here = null;
         }
         if (here == null || !here.isRegularFile()) {
             return dryRun ? FilePlan.skip(id, CREATED) : claimed(new FilePlan(id, FilePlan.NEW, 0, new byte[0]), target, e);

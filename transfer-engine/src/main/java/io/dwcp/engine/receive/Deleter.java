@@ -35,6 +35,11 @@ final class Deleter {
         this.spared = spared;
     }
 
+    /** What the sender's rules exclude: kept wherever this deletes. */
+    StorageRoot.Spared spared() {
+        return spared::excluded;
+    }
+
     /** Records an offered entry, or, for LISTED, deletes the directory's extras and adds their paths to {@code deleted}. */
     void entry(Entry e, List<String> deleted) throws DwcpException {
         if (e.kind() != EntryKind.LISTED) {

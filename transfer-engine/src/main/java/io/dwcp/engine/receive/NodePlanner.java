@@ -24,7 +24,17 @@ final class NodePlanner {
     private final TreeCommitter committer;
     private final MetadataCheck metadata;
 
-    NodePlanner(StorageRoot root, String dest, boolean dryRun, MetadataCheck metadata, TreeCommitter committer) {
+    /** Asked whether a directory where the sender has a link or node makes way for it (and removes it if so). */
+    @FunctionalInterface
+    interface MakeWay {
+        boolean directory(String path, String shown) throws DwcpException;
+    }
+
+    private final MakeWay makeWay;
+
+    NodePlanner(StorageRoot root, String dest, boolean dryRun, MetadataCheck metadata, TreeCommitter committer,
+                MakeWay makeWay) {
+        this.makeWay = makeWay;
         this.committer = committer;
         this.root = root;
         this.dest = dest;
@@ -37,7 +47,10 @@ final class NodePlanner {
         String p = root.resolve(dest, e.path());
         FileStat here = lookups.stat(p, e.path()).orElse(null);
         if (here != null && here.isDirectory()) {
-            throw RelativePaths.refused(e.path(), "exists-as-directory");
+            if (!makeWay.directory(p, e.path())) {
+                throw RelativePaths.refused(e.path(), "exists-as-directory");
+            }
+            here = null;
         }
         boolean same = here != null && here.isSymbolicLink() && lookups.readlink(p, e.path()).equals(e.linkTarget());
         int changes = here == null ? CREATED : !same ? TARGET : metadata.differs(e, here, p, lookups);
@@ -58,7 +71,10 @@ final class NodePlanner {
         String p = root.resolve(dest, e.path());
         FileStat here = lookups.stat(p, e.path()).orElse(null);
         if (here != null && here.isDirectory()) {
-            throw RelativePaths.refused(e.path(), "exists-as-directory");
+            if (!makeWay.directory(p, e.path())) {
+                throw RelativePaths.refused(e.path(), "exists-as-directory");
+            }
+            here = null;
         }
         boolean same = here != null && (here.mode() & 0170000) == (e.mode() & 0170000) && here.rdev() == e.rdev();
         int changes = !same ? (here == null ? CREATED : CONTENT) : metadata.differs(e, here, p, lookups);

@@ -320,6 +320,30 @@ public final class StorageRoot implements AutoCloseable {
         }
     }
 
+    /** Removes the directory at {@code path} if it is empty; false when it holds anything (it then stays). */
+    public boolean rmdirIfEmpty(String path, String shown) throws DwcpException {
+        try {
+            root.rmdir(path);
+            return true;
+        } catch (java.nio.file.DirectoryNotEmptyException e) {
+            return false;
+        } catch (NativeIoException e) {
+            if (e.errno() == Errno.ENOTEMPTY || e.errno() == Errno.EEXIST) {
+                return false;
+            }
+            throw failure(shown, "rmdir", e);
+        } catch (IOException e) {
+            throw failure(shown, "rmdir", e);
+        }
+    }
+
+    /** Whether the directory at {@code path} holds nothing. */
+    public boolean isEmptyDirectory(String path, String shown) throws DwcpException {
+        boolean[] any = {false};
+        list(path, n -> any[0] = true, shown);
+        return !any[0];
+    }
+
     /** Removes a file or link if it is there; quiet, for clean-up paths. */
     public void deleteQuietly(String path) {
         try {
