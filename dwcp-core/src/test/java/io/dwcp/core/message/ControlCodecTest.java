@@ -69,9 +69,11 @@ class ControlCodecTest {
         }
         Message.Offer o = new Message.Offer("dést/ination", MIB, 0, 0, entries);
         ByteBuffer heap = body(o);
-        ByteBuffer direct = ByteBuffer.allocateDirect(heap.remaining()).put(heap.duplicate()).flip();
-        assertEquals(o, ControlCodec.decode(FrameType.OFFER, heap, LIMITS));
-        assertEquals(o, ControlCodec.decode(FrameType.OFFER, direct, LIMITS));
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            ByteBuffer direct = arena.allocate(heap.remaining()).asByteBuffer().put(heap.duplicate()).flip();
+            assertEquals(o, ControlCodec.decode(FrameType.OFFER, heap, LIMITS));
+            assertEquals(o, ControlCodec.decode(FrameType.OFFER, direct, LIMITS));
+        }
     }
 
     /** A writer reused for frame after frame (the server's outbox) encodes each exactly as a fresh one does. */

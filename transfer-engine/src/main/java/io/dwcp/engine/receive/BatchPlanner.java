@@ -96,7 +96,8 @@ final class BatchPlanner {
         this.deleter = first.has(Message.Offer.DELETE)
                 ? new Deleter(root, first.dest(), dryRun, FilterRules.fromLines(first.filters())) : null;
         this.metadata = new MetadataCheck(root, first.has(Message.Offer.XATTRS));
-        this.nodes = new NodePlanner(root, first.dest(), dryRun, metadata, committer, this::directoryMakesWay);
+        this.nodes = new NodePlanner(root, first.dest(), dryRun, metadata, committer, this::directoryMakesWay,
+                this::inMadeDirectory);
         this.owners = root.keepsOwners() && !first.has(Message.Offer.NUMERIC_IDS)
                 ? new OwnerMapping(Accounts.system()) : null;
     }
@@ -170,16 +171,14 @@ final class BatchPlanner {
                         yield p;
                     }
                     case DIR -> planDir(id, e);
-                    case SYMLINK -> dryRun && inMadeDirectory(root.resolve(first.dest(), e.path()))
-                            ? FilePlan.skip(id, CREATED) : nodes.planSymlink(id, e, lookups);
+                    case SYMLINK -> nodes.planSymlink(id, e, lookups);
                     case HARDLINK -> {
                         if (!dryRun) {
                             committer.hardLink(e);
                         }
                         yield FilePlan.skip(id, 0);
                     }
-                    case SPECIAL -> dryRun && inMadeDirectory(root.resolve(first.dest(), e.path()))
-                            ? FilePlan.skip(id, CREATED) : nodes.planSpecial(id, e, lookups);
+                    case SPECIAL -> nodes.planSpecial(id, e, lookups);
                     case LISTED -> FilePlan.skip(id, 0);
                 };
                 String skipped = metadata.skipped(e);

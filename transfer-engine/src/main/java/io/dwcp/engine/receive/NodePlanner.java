@@ -31,10 +31,13 @@ final class NodePlanner {
     }
 
     private final MakeWay makeWay;
+    /** Whether a path is directly inside a directory the planner made (or, in a dry run, would make): nothing there. */
+    private final java.util.function.Predicate<String> inNewDirectory;
 
     NodePlanner(StorageRoot root, String dest, boolean dryRun, MetadataCheck metadata, TreeCommitter committer,
-                MakeWay makeWay) {
+                MakeWay makeWay, java.util.function.Predicate<String> inNewDirectory) {
         this.makeWay = makeWay;
+        this.inNewDirectory = inNewDirectory;
         this.committer = committer;
         this.root = root;
         this.dest = dest;
@@ -45,7 +48,7 @@ final class NodePlanner {
     /** A symlink is stored verbatim, made under the part name and renamed over the target: never half-made. */
     FilePlan planSymlink(int id, Entry e, Lookups lookups) throws DwcpException {
         String p = root.resolve(dest, e.path());
-        FileStat here = lookups.stat(p, e.path()).orElse(null);
+        FileStat here = inNewDirectory.test(p) ? null : lookups.stat(p, e.path()).orElse(null);
         if (here != null && here.isDirectory()) {
             if (!makeWay.directory(p, e.path())) {
                 throw RelativePaths.refused(e.path(), "exists-as-directory");
@@ -69,7 +72,7 @@ final class NodePlanner {
                     + "\" reason=device-skipped-not-root");
         }
         String p = root.resolve(dest, e.path());
-        FileStat here = lookups.stat(p, e.path()).orElse(null);
+        FileStat here = inNewDirectory.test(p) ? null : lookups.stat(p, e.path()).orElse(null);
         if (here != null && here.isDirectory()) {
             if (!makeWay.directory(p, e.path())) {
                 throw RelativePaths.refused(e.path(), "exists-as-directory");

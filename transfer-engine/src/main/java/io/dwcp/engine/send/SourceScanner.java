@@ -234,10 +234,10 @@ public final class SourceScanner implements EntrySource {
      * so every look-up below is relative to an open directory.
      */
     private void startArgument(String arg) throws IOException {
+        Path given = Path.of(arg);
         boolean link = link(arg);
         // A link's own directory is resolved, not the link: its name and text are what is sent.
-        Path p = link ? Path.of(arg).toAbsolutePath().getParent().toRealPath().resolve(Path.of(arg).getFileName())
-                : Path.of(arg).toRealPath();
+        Path p = link ? given.toAbsolutePath().getParent().toRealPath().resolve(given.getFileName()) : given.toRealPath();
         boolean dir = !link && Files.isDirectory(p);
         if (dir && contents(arg)) {
             Pending top = new Pending(open(p), null, "", "", "", p);

@@ -139,17 +139,8 @@ final class StreamSender implements Runnable {
             // block is read again if it goes whole after all). A file on probation waits for its verdict: a file
             // rewritten throughout would otherwise have every block asked for before the first answer.
             int crc = frames.blockCrc(length);
-            clobbered = false;
-            while (true) {
-                if (!awaitRefinerRoom(f)) {
-                    return;
-                }
-                if (!f.refinable(index)) {
-                    break;
-                }
-                if (client.refine(f, index, ownPages, 0, crc)) {
-                    return;
-                } // another stream took the room meanwhile: make some again
+            if (deferToRefiner(f, index, ownPages, 0, crc) != NOT_REFINABLE) {
+                return;
             }
             if (clobbered) {
                 f.read(file, index, memory, FrameSender.BLOCK_AT);
@@ -173,22 +164,38 @@ final class StreamSender implements Runnable {
         if (f.xorBase(index, length) != null || !f.refinable(index)) {
             return false;
         }
+        return deferToRefiner(f, index, f.aheadPages(), f.aheadPagesAt(index), f.aheadCrc(index)) != NOT_REFINABLE;
+    }
+
+    /** What {@link #deferToRefiner} came to. */
+    private static final int ASKED = 0;
+    private static final int NOT_REFINABLE = 1;
+    private static final int STOPPED = 2;
+
+    /**
+     * Hands changed block {@code index} of {@code f} to the refiner, with its page digests ({@code pages} from
+     * {@code at}) and CRC, once there is room; another stream may take the room first, and then more is made.
+     * {@link #clobbered} says afterwards whether refined blocks went through the block slab meanwhile.
+     */
+    private int deferToRefiner(OutgoingFile f, int index, byte[] pages, int at, int crc)
+            throws IOException, InterruptedException {
+        clobbered = false;
         while (true) {
             if (!awaitRefinerRoom(f)) {
-                return true; // stopped
+                return STOPPED;
             }
             if (!f.refinable(index)) {
-                return false;
+                return NOT_REFINABLE;
             }
-            if (client.refine(f, index, f.aheadPages(), f.aheadPagesAt(index), f.aheadCrc(index))) {
-                return true;
-            } // another stream took the room meanwhile: make some again
+            if (client.refine(f, index, pages, at, crc)) {
+                return ASKED;
+            }
         }
     }
 
     /**
      * Sends refined blocks until the refiner has room and {@code f} is not waiting for its verdict; false once the
-     * streams stop. Sets {@link #clobbered} when the block slab was used meanwhile (the caller clears it).
+     * streams stop. Sets {@link #clobbered} when the block slab was used meanwhile.
      */
     private boolean awaitRefinerRoom(OutgoingFile f) throws IOException, InterruptedException {
         while (client.refinerFull() || f.awaitingVerdict()) {
