@@ -54,23 +54,10 @@ public final class NativeProbe {
         }
         StringBuilder reason = new StringBuilder();
         boolean openat2 = receiving && openat2Works(reason);
-        Path dir = null;
         try {
-            dir = Files.createTempDirectory("dwcp-probe");
-            return sockets(dir, openat2, receiving, reason);
+            return sockets(openat2, receiving, reason);
         } catch (IOException | RuntimeException e) {
             return new Result(false, false, false, false, false, false, "probe-failed " + describe(e));
-        } finally {
-            if (dir != null) {
-                try (var s = Files.list(dir)) {
-                    for (Path p : (Iterable<Path>) s::iterator) {
-                        Files.deleteIfExists(p);
-                    }
-                    Files.deleteIfExists(dir);
-                } catch (IOException ignored) {
-                    // a leftover temp directory is harmless
-                }
-            }
         }
     }
 
@@ -110,17 +97,15 @@ public final class NativeProbe {
         return new Result(false, false, false, false, false, false, reason);
     }
 
-    private static Result sockets(Path dir, boolean openat2, boolean receiving, StringBuilder reason)
-            throws IOException {
-        Path src = dir.resolve("src");
-        Files.write(src, new byte[] {1, 2, 3, 4});
+    private static Result sockets(boolean openat2, boolean receiving, StringBuilder reason) throws IOException {
         NativeSockets factory = new NativeSockets(true, true);
-        try (DataListener l = factory.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+        try (ProbeFiles files = ProbeFiles.create(Path.of(System.getProperty("java.io.tmpdir")));
+                DataListener l = factory.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
                 NativeDataSocket client = factory.connect(l.localAddress(), 5000);
                 DataSocket server = l.accept();
-                NativeFile in = NativeFile.open(src, false, false);
-                NativeFile out = NativeFile.open(dir.resolve("dst"), true, true);
                 Arena arena = Arena.ofConfined()) {
+            NativeFile in = files.in;
+            NativeFile out = files.out;
             server.setIdleTimeout(5000);
             MemorySegment buf = arena.allocate(8);
             boolean sendfile = attempt(reason, "sendfile", () -> {
@@ -132,7 +117,9 @@ public final class NativeProbe {
                 buf.set(ValueLayout.JAVA_INT_UNALIGNED, 0, 0x05060708);
                 client.writeFully(buf, 0, 4);
                 server.receiveToFile(out, 0, 4);
-                return Arrays.equals(Files.readAllBytes(dir.resolve("dst")), new byte[] {8, 7, 6, 5});
+                MemorySegment landed = arena.allocate(4);
+                return out.read(landed, 0, 4, 0) == 4
+                        && Arrays.equals(landed.toArray(ValueLayout.JAVA_BYTE), new byte[] {8, 7, 6, 5});
             });
             boolean zerocopy = attempt(reason, "msg-zerocopy", () -> {
                 ZeroCopyOps ops = new ZeroCopyOps(client);
@@ -144,6 +131,49 @@ public final class NativeProbe {
             return new Result(true, true, sendfile, splice, zerocopy, openat2, reason.toString());
         } catch (NativeIoException e) {
             return new Result(false, false, false, false, false, false, "sockets-refused " + describe(e));
+        }
+    }
+
+    /**
+     * The probe's two files, open and already unlinked (with their directory): a process killed mid-probe, which
+     * a short send often is, since the probe runs beside its work, leaves nothing in the temp directory.
+     */
+    static final class ProbeFiles implements AutoCloseable {
+        final NativeFile in;
+        final NativeFile out;
+
+        private ProbeFiles(NativeFile in, NativeFile out) {
+            this.in = in;
+            this.out = out;
+        }
+
+        static ProbeFiles create(Path parent) throws IOException {
+            Path dir = Files.createTempDirectory(parent, "dwcp-probe");
+            Path src = dir.resolve("src");
+            Path dst = dir.resolve("dst");
+            NativeFile in = null;
+            try {
+                Files.write(src, new byte[] {1, 2, 3, 4});
+                in = NativeFile.open(src, false, false);
+                NativeFile out = NativeFile.open(dst, true, true);
+                return new ProbeFiles(in, out);
+            } catch (IOException | RuntimeException e) {
+                if (in != null) {
+                    in.close();
+                }
+                throw e;
+            } finally {
+                Files.deleteIfExists(src);
+                Files.deleteIfExists(dst);
+                Files.deleteIfExists(dir);
+            }
+        }
+
+        @Override
+        public void close() {
+            try (in; out) {
+                // both closed, out last
+            }
         }
     }
 
