@@ -40,7 +40,7 @@ public final class DeltaKernels {
      *         (start the JVM with {@code --add-modules jdk.incubator.vector})
      */
     public static DeltaKernel vector() {
-        if (!vectorModulePresent()) {
+        if (!VectorSupport.modulePresent()) {
             throw new UnsupportedOperationException(VECTOR_MODULE + " is not in the boot layer");
         }
         return VectorDeltaKernel.INSTANCE;
@@ -73,13 +73,10 @@ public final class DeltaKernels {
         if (mode.equals("scalar")) {
             return chosen(scalar(), "reason=forced-by-property");
         }
-        if (!vectorModulePresent()) {
+        if (!VectorSupport.modulePresent()) {
             return chosen(scalar(), "reason=no-vector-module");
         }
-        // java.vm.info names the compiler setup for free: "emulated-client" when C1 only, "interpreted mode"
-        // under -Xint. Asking HotSpotDiagnosticMXBean instead would cost ~15 ms of JMX start-up.
-        String vmInfo = System.getProperty("java.vm.info", "");
-        boolean noC2 = vmInfo.contains("emulated-client") || vmInfo.contains("interpreted");
+        boolean noC2 = "no-c2".equals(VectorSupport.whyNot());
         try {
             int bytes = VectorDeltaKernel.vectorBytes();
             if (bytes < 16) {
@@ -110,10 +107,6 @@ public final class DeltaKernels {
     public static String choice() {
         get();
         return choice;
-    }
-
-    private static boolean vectorModulePresent() {
-        return ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
     }
 
     // ---- argument checks shared by both kernels, so they throw the same exceptions for the same calls ----

@@ -17,6 +17,7 @@ class ZeroScanTest {
             for (ByteBuffer b : new ByteBuffer[] {ByteBuffer.allocate(n), ByteBuffer.allocateDirect(n)}) {
                 assertTrue(ZeroScan.isAllZero(b), "size " + n);
                 assertTrue(ZeroScan.isAllZeroScalar(b), "size " + n);
+                assertTrue(ZeroScan.isAllZeroLongs(b, 0, n), "size " + n);
             }
         }
     }
@@ -33,6 +34,7 @@ class ZeroScanTest {
                     b.put(p, (byte) 0x80);
                     assertFalse(ZeroScan.isAllZero(b), "size " + n + " pos " + p);
                     assertEquals(ZeroScan.isAllZeroScalar(b), ZeroScan.isAllZero(b));
+                    assertFalse(ZeroScan.isAllZeroLongs(b, 0, n), "size " + n + " pos " + p);
                 }
             }
         }
@@ -50,6 +52,7 @@ class ZeroScanTest {
             boolean expected = !(from <= 100 && 100 < to) && !(from <= 5000 && 5000 < to);
             assertEquals(expected, ZeroScan.isAllZero(s), from + ".." + to);
             assertEquals(expected, ZeroScan.isAllZeroScalar(s));
+            assertEquals(expected, ZeroScan.isAllZeroLongs(b, from, to), from + ".." + to);
             assertEquals(from, s.position());
         }
     }

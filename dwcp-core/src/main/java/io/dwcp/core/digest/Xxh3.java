@@ -1,6 +1,7 @@
 package io.dwcp.core.digest;
 
 import io.dwcp.core.concurrent.ThreadAllocation;
+import io.dwcp.simd.VectorSupport;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -744,9 +745,12 @@ public final class Xxh3 {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
             return LONG_PATH_SCALAR;
         }
+        String forced = System.getProperty("dwcp.xxh3.path", "");
+        if (!VectorSupport.usable() && forced.isEmpty()) {
+            return LONG_PATH_SCALAR; // no C2: the vector loops would run as allocating Java
+        }
         int bits = LongVector.SPECIES_PREFERRED.vectorBitSize();
         int widest = bits >= 512 ? LONG_PATH_V512 : bits >= 256 ? LONG_PATH_V256 : LONG_PATH_SCALAR;
-        String forced = System.getProperty("dwcp.xxh3.path", "");
         int wanted = switch (forced) {
             case "scalar" -> LONG_PATH_SCALAR;
             case "v256" -> LONG_PATH_V256;
