@@ -82,7 +82,10 @@ class TreeFidelityTest {
         assertEquals(0, p.waitFor(), script + "\n" + out);
     }
 
-    /** Every kind rsync -aH keeps: files of many sizes, odd modes, nanosecond mtimes, links of every sort. */
+    /**
+     * Every kind rsync -aH keeps: files of many sizes, odd modes, nanosecond mtimes, links of every sort, a FIFO and
+     * a socket (and a device, as root).
+     */
     static void makeTree(Path src) throws Exception {
         Files.createDirectories(src.resolve("docs/deep/er"));
         Files.createDirectories(src.resolve("empty-dir"));
@@ -100,6 +103,10 @@ class TreeFidelityTest {
         Files.createLink(src.resolve("docs/deep/hard"), src.resolve("docs/big.bin"));
         Files.createLink(src.resolve("hard-too"), src.resolve("docs/big.bin"));
         sh(src, "mkfifo fifo");
+        // a socket's name stays after its socket is closed: rsync -a (-D) recreates it, dwcp skipped it
+        try (var s = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            s.bind(java.net.UnixDomainSocketAddress.of(src.resolve("docs/sock")));
+        }
         if (ROOT) {
             sh(src, "mknod null-dev c 1 3 && chown 1234:5678 docs/deep/er/small && chown -h 4321:8765 dangling");
         }

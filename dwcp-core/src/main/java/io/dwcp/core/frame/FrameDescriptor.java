@@ -22,8 +22,11 @@ import java.nio.ByteOrder;
  */
 public final class FrameDescriptor {
     public static final short MAGIC = 0x4457;
-    /** 5: block digests are hash lists of page digests ({@code BlockDigests}). */
-    public static final int VERSION = 5;
+    /**
+     * 5: block digests are hash lists of page digests ({@code BlockDigests}). 6: an OFFER may hold sockets (SPECIAL
+     * entries of type {@code S_IFSOCK}), which a version 5 server refuses with the whole OFFER.
+     */
+    public static final int VERSION = 6;
     public static final int PREFIX_LENGTH = 8;
     public static final ByteOrder ORDER = ByteOrder.BIG_ENDIAN;
 

@@ -108,7 +108,7 @@ final class OfferCodec {
         }
         int type = mode & 0170000;
         boolean device = type == 0020000 || type == 0060000; // char, block
-        boolean special = device || type == 0010000; // or a FIFO
+        boolean special = device || type == 0010000 || type == 0140000; // or a FIFO, or a socket
         boolean bad = kind == EntryKind.SPECIAL ? !special || (mode & ~0177777) != 0 || (!device && rdev != 0)
                 : (mode & ~07777) != 0 || rdev != 0;
         if (bad) {

@@ -42,8 +42,8 @@ class FrameDescriptorTest {
     void wireLayoutIsBigEndianAsDocumented() {
         ByteBuffer b = prefix(0, FrameType.OFFER, 0x01020304);
         assertEquals(8, b.position(), "writePrefix advances by the prefix length");
-        byte[] expected = {0x44, 0x57, 5, 3, 1, 2, 3, 4}; // version 5
-        assertEquals(5, FrameDescriptor.VERSION);
+        byte[] expected = {0x44, 0x57, 6, 3, 1, 2, 3, 4}; // version 6
+        assertEquals(6, FrameDescriptor.VERSION);
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i], b.get(i), "byte " + i);
         }
@@ -89,13 +89,13 @@ class FrameDescriptorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 2, 3, 4, 127, 255}) // 4: the previous version, whose block digests hash the bytes
+    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 127, 255}) // 5: the previous version, which refuses an OFFER with a socket
     void unsupportedVersionIsRejected(int version) {
         ByteBuffer b = prefix(3, FrameType.HELLO, 10);
         b.put(3 + FrameDescriptor.VERSION_OFFSET, (byte) version);
         String m = rejected(b, 3, 100, "unsupported-version");
         assertTrue(m.contains("version=" + version + " "), m);
-        assertTrue(m.contains("supported=5"), m);
+        assertTrue(m.contains("supported=6"), m);
     }
 
     @ParameterizedTest

@@ -434,15 +434,19 @@ class ControlCodecTest {
     @Test
     void fileTypeBitsOnlyOnSpecialEntries() throws Exception {
         // A sender passing st_mode as is (file type bits included) is refused, not masked: the kind says what an
-        // entry is, and only SPECIAL carries its type (FIFO, char or block device) in the mode.
+        // entry is, and only SPECIAL carries its type (FIFO, socket, char or block device) in the mode.
         for (int type : FILE_TYPES) {
             for (Entry e : nonSpecialEntries(type | 0644, 0)) {
                 DwcpException ex = rejectsOffer(offerOf(e), ErrorCode.PROTOCOL, "bad-mode");
                 assertTrue(ex.getMessage().contains("path=" + e.path() + " "), ex.getMessage());
             }
         }
-        for (int mode : new int[] {0644, 0, 07777, 0100644, 0040755, 0120777, 0140755}) {
+        for (int mode : new int[] {0644, 0, 07777, 0100644, 0040755, 0120777}) {
             rejectsOffer(offerOf(new Entry(EntryKind.SPECIAL, "p", 0, mode, 0, "", 0, 0, 0)), ErrorCode.PROTOCOL,
+                    "bad-mode");
+        }
+        for (int mode : new int[] {010644, 0140755}) { // a FIFO or a socket with a device number
+            rejectsOffer(offerOf(new Entry(EntryKind.SPECIAL, "p", 0, mode, 0, "", 0, 0, 3)), ErrorCode.PROTOCOL,
                     "bad-mode");
         }
         // rdev belongs to devices: on any other kind it is refused.
@@ -452,6 +456,7 @@ class ControlCodecTest {
         Message.Offer o = offerOf(new Entry(EntryKind.SPECIAL, "fifo", 0, 010644, 7, "", 1000, 100, 0),
                 new Entry(EntryKind.SPECIAL, "null", 0, 020666, 8, "", 0, 0, (1 << 8) | 3),
                 new Entry(EntryKind.SPECIAL, "sda", 0, 067660, 8, "", 0, 6, (8 << 8)), // setuid|setgid|sticky kept
+                new Entry(EntryKind.SPECIAL, "sock", 0, 0140755, 9, "", 0, 0, 0),
                 new Entry(EntryKind.DIR, "d", 0, 01777, 9, "", 0, 0, 0),
                 Entry.file("d/suid", 1, 06755, 10),
                 Entry.hardLink("d/second", "fifo"));

@@ -64,9 +64,13 @@ final class NodePlanner {
         return FilePlan.skip(id, changes);
     }
 
-    /** FIFOs anywhere; devices only as root, as rsync does (a warning, not a failure, otherwise). */
+    /**
+     * FIFOs and sockets anywhere (mknod makes both unprivileged); devices only as root, as rsync does (a warning,
+     * not a failure, otherwise). A socket is made as rsync makes it: a name with the socket's type, nothing bound.
+     */
     FilePlan planSpecial(int id, Entry e, Lookups lookups) throws DwcpException {
-        boolean device = (e.mode() & 0170000) != 0010000;
+        int type = e.mode() & 0170000;
+        boolean device = type == 0020000 || type == 0060000;
         if (device && !root.keepsOwners()) {
             return new FilePlan(id, FilePlan.SKIP, 0, 0, new byte[0], "path=\"" + e.path()
                     + "\" reason=device-skipped-not-root");

@@ -51,7 +51,7 @@ final class Itemizer {
             case FILE, HARDLINK -> 'f';
             case DIR -> 'd';
             case SYMLINK -> 'L';
-            case SPECIAL -> (e.mode() & 0170000) == 0010000 ? 'S' : 'D';
+            case SPECIAL -> (e.mode() & 0170000) == 0010000 || (e.mode() & 0170000) == 0140000 ? 'S' : 'D'; // rsync's
             case LISTED -> ' ';
         };
         if (c == 0 && p.action() == FilePlan.SKIP) {

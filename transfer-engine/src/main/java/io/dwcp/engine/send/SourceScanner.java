@@ -28,14 +28,16 @@ import java.util.Map;
  * Reads the SRC arguments into entries, a batch at a time, as rsync's incremental recursion does: the walk stops
  * when a batch is full and goes on when the next is asked for, so the tree is never held whole and data flows
  * while it is still being read. A directory argument is sent as a directory of the same name; with a trailing
- * slash ({@code dir/}) its contents are, as with rsync. A link named on the command line is followed.
+ * slash ({@code dir/}) its contents are, as with rsync. A link named on the command line is sent as the link; with
+ * a trailing slash, what it leads to.
  *
  * <p>Order: a directory's children are offered together, sorted by name, subdirectories included, and the walk
  * then descends into the subdirectories one by one; with {@code --delete} a LISTED entry follows the last child
  * of every directory that was read completely. Inside the tree, symlinks are offered verbatim whatever they point
  * at (with {@code --safe-links}, links that could lead out of the tree are left out), a file with more than one
- * name is offered once and its other names as HARDLINK entries, FIFOs and devices as SPECIAL entries. Sockets, and
- * names that are not text in the file-name charset, are left out and listed in {@link #skipped()}.
+ * name is offered once and its other names as HARDLINK entries, FIFOs, sockets and devices as SPECIAL entries (as
+ * rsync's {@code -D} keeps them). Names that are not text in the file-name charset are left out and listed in
+ * {@link #skipped()}.
  */
 public final class SourceScanner implements EntrySource {
     /**
@@ -70,7 +72,6 @@ public final class SourceScanner implements EntrySource {
     private static final int S_IFDIR = 0040000;
     private static final int S_IFREG = 0100000;
     private static final int S_IFLNK = 0120000;
-    private static final int S_IFSOCK = 0140000;
 
     /** A directory read by the lister whose names are being offered, one at a time. */
     private static final class Listing {
@@ -359,10 +360,6 @@ public final class SourceScanner implements EntrySource {
                     return false;
                 }
                 e = new Entry(EntryKind.SYMLINK, rel, 0, 0777, mtime, target, a.uid(), a.gid(), 0);
-            }
-            case S_IFSOCK -> {
-                skipped.add("path=\"" + where.shown().resolve(name) + "\" reason=socket");
-                return false;
             }
             default -> e = new Entry(EntryKind.SPECIAL, rel, 0, mode & (S_IFMT | 07777), mtime, "", a.uid(), a.gid(),
                     a.rdev());
