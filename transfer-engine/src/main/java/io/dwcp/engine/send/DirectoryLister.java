@@ -2,7 +2,6 @@ package io.dwcp.engine.send;
 
 import io.dwcp.zerocopy.ConfinedDirectory;
 import io.dwcp.zerocopy.ConfinedRoot;
-import io.dwcp.zerocopy.FileStat;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -78,19 +77,24 @@ final class DirectoryLister implements AutoCloseable {
     }
 
     /**
-     * One directory read: its names sorted, {@code stats[i]} what {@code names[i]} is (null when it vanished or
-     * could not be looked at), and what could not be read at all.
+     * One directory read: its names sorted, {@code stats.get(i)} what {@code names[i]} is (null when it vanished or
+     * could not be looked at; for a big directory possibly still being looked at), and what could not be read.
      *
      * @param dir        the directory, held open for its links and its subdirectories; null when unreadable
      * @param complete   false when names were left out (not text in the file-name charset) or the read failed
      * @param skipped    {@code key=value} lines for what was left out
      */
-    record Listing(Pending where, Held dir, String[] names, FileStat[] stats, boolean complete, List<String> skipped) {
+    record Listing(Pending where, Held dir, String[] names, ListingStats stats, boolean complete, List<String> skipped) {
     }
+
+    /** A directory of this many stat chunks or more is handed on before it is looked at whole. */
+    static final int SHARED_CHUNKS = 4;
 
     private final int workers;
     /** Jobs, taken from the front; a listing's subdirectories go in together, so a worker sees them in order. */
     private final java.util.ArrayDeque<Pending> jobs = new java.util.ArrayDeque<>();
+    /** Big directories whose stat chunks idle workers help with ({@link ListingStats}); taken before jobs. */
+    private final java.util.ArrayDeque<ListingStats> helpWanted = new java.util.ArrayDeque<>();
     private final java.util.concurrent.locks.ReentrantLock jobLock = new java.util.concurrent.locks.ReentrantLock();
     private final java.util.concurrent.locks.Condition jobReady = jobLock.newCondition();
     private final LinkedBlockingQueue<Listing> done = new LinkedBlockingQueue<>();
@@ -150,13 +154,27 @@ final class DirectoryLister implements AutoCloseable {
         }
     }
 
-    private Pending nextJob() throws InterruptedException {
+    /** The next stat chunks to help with, else the next directory to list: a {@link ListingStats} or a Pending. */
+    private Object nextJob() throws InterruptedException {
         jobLock.lockInterruptibly();
         try {
-            while (jobs.isEmpty()) {
+            while (jobs.isEmpty() && helpWanted.isEmpty()) {
                 jobReady.await();
             }
-            return jobs.pollFirst();
+            return helpWanted.isEmpty() ? jobs.pollFirst() : helpWanted.pollFirst();
+        } finally {
+            jobLock.unlock();
+        }
+    }
+
+    /** Asks every worker to help with a big directory's stat chunks (a worker finding none left goes on). */
+    private void wantHelp(ListingStats stats) {
+        jobLock.lock();
+        try {
+            for (int i = 0; i < workers; i++) {
+                helpWanted.addLast(stats);
+            }
+            jobReady.signalAll();
         } finally {
             jobLock.unlock();
         }
@@ -206,8 +224,15 @@ final class DirectoryLister implements AutoCloseable {
         try {
             while (true) {
                 ahead.acquire();
-                Pending p = nextJob();
-                done.put(list(p));
+                Object job = nextJob();
+                if (job instanceof ListingStats stats) {
+                    ahead.release(); // helping holds no listing
+                    stats.help();
+                    continue;
+                }
+                Listing l = list((Pending) job);
+                done.put(l); // a big directory goes at once, its stats still being looked at
+                l.stats().help();
             }
         } catch (InterruptedException e) {
             // closed
@@ -239,7 +264,7 @@ final class DirectoryLister implements AutoCloseable {
                 h.close();
             }
             skipped.add("path=\"" + p.shown() + "\" reason=unreadable-directory detail=\"" + e.getMessage() + "\"");
-            return new Listing(p, null, new String[0], new FileStat[0], false, skipped);
+            return new Listing(p, null, new String[0], new ListingStats(null, new String[0]), false, skipped);
         } finally {
             if (p.parent() != null) {
                 p.parent().release();
@@ -247,13 +272,11 @@ final class DirectoryLister implements AutoCloseable {
         }
         String[] sorted = names.toArray(new String[0]);
         Arrays.sort(sorted);
-        FileStat[] stats = new FileStat[sorted.length];
-        for (int i = 0; i < sorted.length; i++) {
-            try {
-                stats[i] = h.dir.stat(sorted[i]).orElse(null);
-            } catch (IOException | RuntimeException e) {
-                stats[i] = null; // reported by the scanner as vanished or unreadable
-            }
+        ListingStats stats = new ListingStats(h.dir, sorted);
+        if (stats.chunks() >= SHARED_CHUNKS) {
+            wantHelp(stats); // handed on unfinished: whoever needs a stat first makes its chunk
+        } else {
+            stats.help(); // a few names: looked at here, now
         }
         return new Listing(p, h, sorted, stats, complete[0], skipped);
     }
@@ -279,6 +302,7 @@ final class DirectoryLister implements AutoCloseable {
         jobLock.lock();
         try {
             jobs.clear();
+            helpWanted.clear();
         } finally {
             jobLock.unlock();
         }

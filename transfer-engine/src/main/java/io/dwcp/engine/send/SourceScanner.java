@@ -297,7 +297,7 @@ public final class SourceScanner implements EntrySource {
             l.complete = false; // the receiver may hold the name: keep it
             return;
         }
-        if (offer(l.where, l.dir.dir, name, rel, l, l.read.stats()[index]) && l.lastWasDirectory) {
+        if (offer(l.where, l.dir.dir, name, rel, l, l.read.stats().get(index)) && l.lastWasDirectory) {
             l.subdirs.add(l.where.child(l.dir, name));
         }
     }

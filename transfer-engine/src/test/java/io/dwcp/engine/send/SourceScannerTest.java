@@ -230,6 +230,40 @@ class SourceScannerTest {
         }
     }
 
+    /**
+     * A directory big enough that its stat calls are shared out in chunks ({@link ListingStats}) and handed on
+     * before they are all made: every entry has its own name's size and mode, in the same order as when one thread
+     * looks at everything first, whatever the number of threads.
+     */
+    @Test
+    void aBigDirectoryLookedAtInSharedChunksGivesEachNameItsOwnStat() throws Exception {
+        int n = ListingStats.CHUNK * (DirectoryLister.SHARED_CHUNKS + 7) + 5;
+        Path big = Files.createDirectories(dir.resolve("big"));
+        for (int i = 0; i < n; i++) {
+            Path f = big.resolve(String.format(java.util.Locale.ROOT, "f%05d", i));
+            Files.write(f, new byte[i % 997]);
+            Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString(
+                    i % 3 == 0 ? "rw-------" : "rw-r--r--"));
+            if (i % 500 == 7) {
+                Files.createLink(big.resolve(String.format(java.util.Locale.ROOT, "f%05dh", i)), f);
+            }
+        }
+        Files.createDirectories(big.resolve("f01000sub"));
+        Files.createSymbolicLink(big.resolve("f02000link"), Path.of("f00001"));
+        SourceScanner.Options delete = new SourceScanner.Options(4096, FilterRules.NONE, false, true);
+        List<Entry> one = scan(1, delete, dir + "/").entries();
+        for (Entry e : one) {
+            if (e.kind() == EntryKind.FILE && e.name().length() == 6) {
+                int i = Integer.parseInt(e.name().substring(1));
+                assertEquals(i % 997, e.size(), e.path());
+                assertEquals(i % 3 == 0 ? 0600 : 0644, e.mode(), e.path());
+            }
+        }
+        for (int round = 0; round < 5; round++) {
+            assertEquals(one, scan(4, delete, dir + "/").entries(), "round " + round);
+        }
+    }
+
     private static List<String> kindsAndPaths(List<Entry> entries) {
         return entries.stream().map(e -> (e.kind() == EntryKind.HARDLINK ? EntryKind.FILE : e.kind()) + " " + e.path())
                 .toList();
