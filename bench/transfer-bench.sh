@@ -9,6 +9,8 @@
 #   bench/transfer-bench.sh                                   4 GiB file, 50,000-file tree and its resend
 #   SIZE_MIB="4096 1024" bench/transfer-bench.sh              also the 1 GiB file (every target in one report)
 #   REAL_TREE=/usr/lib WORKLOADS="real-tree real-tree-resend" bench/transfer-bench.sh
+#   FILES=100000 PER_DIR=100000 WORKLOADS="tree tree-resend" TOOLS="dwcp rsync" bench/transfer-bench.sh
+#                                                             one flat directory of 100,000 small files
 #   SIZE_MIB=64 FILES=500 RUNS=2 WARMUP=0 RESULTS=/tmp/r.md bench/transfer-bench.sh    a quick check
 #   WORKLOADS="gen-tree gen-tree-resend gen-tree-1pct gen-tree-checksum" FILES=100000 DIRS=5000 TOOLS="dwcp rsync" \
 #       bench/transfer-bench.sh                               the issue's tree: first copy (checked with rsync -aHcn),
@@ -29,7 +31,7 @@
 # The same tree by hand: java -cp bench/target/benchmarks.jar io.dwcp.bench.e2e.TreeGenerator --seed 1 \
 #     --files 100000 --dirs 5000 --out DIR       (--dry-run prints its summary without writing it)
 #
-# Settings (environment): SIZE_MIB FILES DIRS SEED WORKLOADS REAL_TREE RUNS WARMUP STREAMS TOOLS DWCP DWCP_PORT
+# Settings (environment): SIZE_MIB FILES PER_DIR DIRS SEED WORKLOADS REAL_TREE RUNS WARMUP STREAMS TOOLS DWCP DWCP_PORT
 # DWCP_DATA_PORT RSYNC_PORT IPERF_PORT DWCP_SERVE_ARGS DWCP_SEND_ARGS RUN_TIMEOUT READY_TIMEOUT RESULTS
 # WORKDIR_BASE KEEP_WORKDIR; defaults and meanings: bench/transfer-bench.sh --help. SKIP_BUILD=1 reuses the jars.
 set -euo pipefail
@@ -60,7 +62,7 @@ JAVA=$(find_java25) || die "no JDK 25 or newer: set JAVA_HOME to one, or install
 export JAVA_HOME=${JAVA%/bin/java}
 
 args=()
-for pair in SIZE_MIB:size-mib FILES:files DIRS:dirs SEED:seed WORKLOADS:workloads REAL_TREE:real-tree RUNS:runs WARMUP:warmup \
+for pair in SIZE_MIB:size-mib FILES:files PER_DIR:per-dir DIRS:dirs SEED:seed WORKLOADS:workloads REAL_TREE:real-tree RUNS:runs WARMUP:warmup \
     STREAMS:streams TOOLS:tools DWCP:dwcp DWCP_PORT:dwcp-port DWCP_DATA_PORT:dwcp-data-port RSYNC_PORT:rsync-port \
     IPERF_PORT:iperf-port DWCP_SERVE_ARGS:serve-args DWCP_SEND_ARGS:send-args RUN_TIMEOUT:run-timeout \
     READY_TIMEOUT:ready-timeout RESULTS:results WORKDIR_BASE:workdir-base KEEP_WORKDIR:keep-workdir; do

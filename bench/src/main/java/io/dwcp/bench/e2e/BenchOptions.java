@@ -32,8 +32,9 @@ final class BenchOptions {
     static {
         opt("size-mib", "SIZE_MIB", "4096", "file size(s) in MiB, e.g. \"4096 1024\": one file workload each (file-delta-*"
                 + " and file-resume-*: " + DELTA_SIZE_MIB + " when SIZE_MIB is not set)");
-        opt("files", "FILES", "50000", "files in the generated trees: tree (100 per directory, 0-8 KiB, 4 KiB mean)"
+        opt("files", "FILES", "50000", "files in the generated trees: tree (PER_DIR per directory, 0-8 KiB, 4 KiB mean)"
                 + " and gen-tree (the issue's 100000: about 1 GiB)");
+        opt("per-dir", "PER_DIR", "100", "files per directory of the tree workloads (FILES for one flat directory)");
         opt("dirs", "DIRS", "5000", "directories in gen-tree (a random tree, depth <= 8)");
         opt("seed", "SEED", "1", "seed of gen-tree (names, sizes, contents, modes, times, links; the 1% rewrites) and of the"
                 + " pages file-delta-* rewrites");
@@ -130,6 +131,7 @@ final class BenchOptions {
             }
         }
         positive("files", 1);
+        positive("per-dir", 1);
         positive("dirs", 1);
         try {
             Long.parseLong(get("seed"));
@@ -274,6 +276,7 @@ final class BenchOptions {
     }
 
     int files() { return integer("files"); }
+    int perDir() { return integer("per-dir"); }
     int dirs() { return integer("dirs"); }
     long seed() { return Long.parseLong(get("seed")); }
     int runs() { return integer("runs"); }

@@ -72,7 +72,7 @@ record BenchReport(BenchOptions options, BenchContext ctx, List<Tool> tools, Lis
                 "workloads: " + String.join(" ", workloads.stream().map(Workload::name).toList()),
                 Fmt.s("timed rounds per workload: %d, after %d warm-up round(s)", options.runs(), options.warmup())));
         if (workloads.stream().anyMatch(w -> w.kind() == Workload.Kind.TREE || w.kind() == Workload.Kind.REAL_TREE)) {
-            settings.add("tree: " + options.files() + " files, " + Sources.FILES_PER_DIR + " per directory, sizes uniform in 0-"
+            settings.add("tree: " + options.files() + " files, " + options.perDir() + " per directory, sizes uniform in 0-"
                     + Sources.TREE_MAX_FILE + " bytes" + (options.realTree() == null ? "" : "; real tree: copy of " + options.realTree()));
         }
         if (genTree) {

@@ -19,7 +19,6 @@ import java.util.SplittableRandom;
  * tmpfs source). Seeded, so every run of the benchmark moves the same sizes.
  */
 final class Sources {
-    static final int FILES_PER_DIR = 100;
     /** Tree file sizes are uniform in [0, 8 KiB]: a 4 KiB mean with empty and sub-page files among them. */
     static final int TREE_MAX_FILE = 8192;
 
@@ -36,7 +35,7 @@ final class Sources {
                     Log.info("generated " + p + " and " + s.basis().getFileName() + ": " + s.note());
                     return s;
                 }
-                case TREE -> tree(p, o.files(), new SplittableRandom(42));
+                case TREE -> tree(p, o.files(), o.perDir(), new SplittableRandom(42));
                 case REAL_TREE -> copy(o.realTree(), p, timeoutSeconds);
                 case GEN_TREE -> {
                     TreePlan.Summary s = TreeGenerator.generate(p, genTreePlan(o));
@@ -80,12 +79,12 @@ final class Sources {
         buf.flip();
     }
 
-    static void tree(Path root, int files, SplittableRandom random) throws IOException {
+    static void tree(Path root, int files, int perDir, SplittableRandom random) throws IOException {
         ByteBuffer buf = ByteBuffer.allocateDirect(TREE_MAX_FILE + 8).order(ByteOrder.LITTLE_ENDIAN);
         Path d = null;
         for (int i = 0; i < files && !Processes.closing(); i++) {
-            if (i % FILES_PER_DIR == 0) {
-                d = Files.createDirectories(root.resolve(Fmt.s("d%04d", i / FILES_PER_DIR)));
+            if (i % perDir == 0) {
+                d = Files.createDirectories(root.resolve(Fmt.s("d%04d", i / perDir)));
             }
             fill(buf, random.nextInt(TREE_MAX_FILE + 1), random);
             try (FileChannel ch = FileChannel.open(d.resolve(Fmt.s("f%06d", i)), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
