@@ -57,6 +57,20 @@ public record FileStat(int mode, long size, long allocated, long atimeNanos, lon
         return (mode & S_IFMT) == S_IFSOCK;
     }
 
+    /** The type as messages name it: {@code file}, {@code directory}, {@code symlink}, {@code fifo}, ... */
+    public String typeName() {
+        return switch (mode & S_IFMT) {
+            case S_IFREG -> "file";
+            case S_IFDIR -> "directory";
+            case S_IFLNK -> "symlink";
+            case S_IFIFO -> "fifo";
+            case S_IFCHR -> "char-device";
+            case S_IFBLK -> "block-device";
+            case S_IFSOCK -> "socket";
+            default -> "unknown";
+        };
+    }
+
     /** The permission bits (rwx for user, group, other plus setuid, setgid, sticky). */
     public int permissions() {
         return mode & 07777;

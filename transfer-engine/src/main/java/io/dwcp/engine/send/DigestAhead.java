@@ -216,7 +216,7 @@ final class DigestAhead {
                 Digested d = c.digested();
                 long size = c.entry().size();
                 int block = 0;
-                try (DataFile f = io.openRead(c.source())) {
+                try (DataFile f = io.openSource(c.source())) {
                     long advised = ReadAhead.start(size);
                     while (!stop && block < d.limit) {
                         int length = FileBlocks.blockLength(size, blockSize, block);

@@ -8,8 +8,11 @@ import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
 import java.io.IOException;
 import io.dwcp.zerocopy.DataFile;
+import io.dwcp.zerocopy.FileStat;
 import io.dwcp.zerocopy.select.IoPaths;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -51,7 +54,7 @@ final class OutgoingFile {
     /** Refined blocks looked at before judging whether refining pays for a file. */
     static final int REFINE_PROBATION = 8;
 
-    /** Opens a source file for reading: {@link IoPaths#openRead}, from a data plane that may start after the plan. */
+    /** Opens a source file for reading: {@link IoPaths#openSource}, from a data plane that may start after the plan. */
     @FunctionalInterface
     interface Opener {
         DataFile openRead(Path source) throws IOException;
@@ -247,6 +250,10 @@ final class OutgoingFile {
     }
 
     /** The clean error for a block at {@code offset} whose bytes changed since they were first read. */
+    private DwcpException typeChanged(String now) {
+        return new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=source-changed-type now=" + now);
+    }
+
     SourceChangedException changed(long offset) {
         return new SourceChangedException("path=\"" + entry.path()
                 + "\" reason=source-changed-during-transfer detail=rewritten offset=" + offset);
@@ -258,14 +265,32 @@ final class OutgoingFile {
      */
     synchronized DataFile acquire() throws IOException {
         if (file == null) {
-            DataFile f = io.openRead(source);
-            long size;
+            DataFile f;
             try {
-                size = f.size();
+                f = io.openRead(source);
+            } catch (IOException e) {
+                // The walk saw a file: a link put there since is not followed, nor is anything else opened for it.
+                if (Files.isSymbolicLink(source)) {
+                    throw typeChanged("symlink");
+                }
+                if (Files.exists(source, LinkOption.NOFOLLOW_LINKS)
+                        && !Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
+                    throw typeChanged(Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS) ? "directory" : "special");
+                }
+                throw e;
+            }
+            FileStat st;
+            try {
+                st = f.stat();
             } catch (IOException e) {
                 f.close();
                 throw e;
             }
+            if (!st.isRegularFile()) {
+                f.close();
+                throw typeChanged(st.typeName());
+            }
+            long size = st.size();
             if (size != entry.size()) {
                 f.close();
                 throw new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=source-changed-size was="

@@ -647,7 +647,7 @@ public final class TransferClient {
 
     /** Opens a file to send; called by streams only, which exist once the data plane has started. */
     private io.dwcp.zerocopy.DataFile openSource(java.nio.file.Path source) throws IOException {
-        return io.openRead(source);
+        return io.openSource(source);
     }
 
     private void onFileDone(Message.FileDone d) throws DwcpException {

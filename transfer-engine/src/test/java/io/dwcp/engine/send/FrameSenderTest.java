@@ -166,7 +166,7 @@ class FrameSenderTest {
 
     private static OutgoingFile file(Path p, long size, EngineRuntime rt) {
         return new OutgoingFile(0, Entry.file("f.bin", size, 0644, 0), p, BLOCK,
-                new Message.FilePlan(0, Message.FilePlan.NEW, 0, new byte[0]), rt.io()::openRead, true);
+                new Message.FilePlan(0, Message.FilePlan.NEW, 0, new byte[0]), rt.io()::openSource, true);
     }
 
     /** A connected socket pair through the runtime's I/O path, and a receiver-side frame reader. */

@@ -28,7 +28,7 @@ class OutgoingFileTest {
 
     private static OutgoingFile outgoing(Path file, long size, IoMode mode) {
         return new OutgoingFile(0, Entry.file("f.bin", size, 0644, 0), file, BLOCK,
-                new Message.FilePlan(0, Message.FilePlan.NEW, 0, new byte[0]), IoPaths.select(mode)::openRead, true);
+                new Message.FilePlan(0, Message.FilePlan.NEW, 0, new byte[0]), IoPaths.select(mode)::openSource, true);
     }
 
     private static byte[] random(int n) {
@@ -103,5 +103,38 @@ class OutgoingFileTest {
         OutgoingFile f = outgoing(file, 2 * BLOCK, mode);
         DwcpException e = assertThrows(DwcpException.class, f::acquire);
         assertTrue(e.getMessage().contains("source-changed-size"), e.getMessage());
+    }
+
+    /**
+     * What the walk saw as a file was replaced before it was opened: a symlink (to a secret of the same size) is not
+     * followed, a FIFO is not waited on, a directory is not read. Each is refused by name, and nothing is read.
+     */
+    @ParameterizedTest
+    @EnumSource(IoMode.class)
+    void aFileReplacedByALinkAFifoOrADirectoryBeforeItIsOpenedIsRefusedNotFollowed(IoMode mode, @TempDir Path dir)
+            throws Exception {
+        Path secret = Files.write(dir.resolve("secret"), random(BLOCK));
+        Path file = dir.resolve("f.bin");
+        String[] kinds = {"symlink", "fifo", "directory"};
+        for (String kind : kinds) {
+            Files.deleteIfExists(file);
+            switch (kind) {
+                case "symlink" -> Files.createSymbolicLink(file, secret);
+                case "fifo" -> assertEquals(0, new ProcessBuilder("mkfifo", file.toString()).start().waitFor());
+                default -> Files.createDirectory(file);
+            }
+            OutgoingFile f = outgoing(file, BLOCK, mode);
+            java.util.concurrent.FutureTask<DataFile> open = new java.util.concurrent.FutureTask<>(f::acquire);
+            Thread t = Thread.ofPlatform().daemon().start(open);
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> open.get(10, java.util.concurrent.TimeUnit.SECONDS), kind + ": refused, and without hanging");
+            assertTrue(e.getCause() instanceof DwcpException, kind + ": " + e.getCause());
+            String m = e.getCause().getMessage();
+            assertTrue(m.contains("path=\"f.bin\" reason=source-changed-type now="), kind + ": " + m);
+            if (mode != IoMode.PORTABLE || !kind.equals("fifo")) {
+                assertTrue(m.endsWith("now=" + kind), kind + ": " + m);
+            }
+            t.join();
+        }
     }
 }

@@ -28,7 +28,7 @@ class RefinerTest {
         java.util.Arrays.fill(digests, (byte) 1);
         return new OutgoingFile(7, Entry.file("f.bin", (long) blocks * BLOCK, 0644, 0), Path.of("f.bin"), BLOCK,
                 new Message.FilePlan(7, Message.FilePlan.BASIS, 0, (long) blocks * BLOCK, digests, ""),
-                IoPaths.select(IoMode.AUTO)::openRead, true);
+                IoPaths.select(IoMode.AUTO)::openSource, true);
     }
 
     private static Message.PageDigests answer(int... blocks) {

@@ -28,9 +28,8 @@ import java.util.function.Consumer;
  * renameat, symlinkat, readlinkat).
  */
 public final class NativeConfinedRoot implements ConfinedRoot {
-    /** O_NONBLOCK: opening a FIFO planted in the tree must not hang the worker; regular files ignore it. */
-    private static final int O_NONBLOCK = 0x800;
-    static final int FILE_FLAGS = Sys.O_NOFOLLOW | Sys.O_CLOEXEC | O_NONBLOCK;
+    /** O_NONBLOCK: opening a FIFO planted in the tree must not hang the worker. */
+    static final int FILE_FLAGS = Sys.O_NOFOLLOW | Sys.O_CLOEXEC | Sys.O_NONBLOCK;
 
     private final Path root;
     private final FdHolder holder;

@@ -41,9 +41,26 @@ public final class NativeFile implements DataFile {
         return "path=\"" + path.replace('"', '\'') + "\"";
     }
 
-    /** Opens a file by plain path (no confinement: for sources the local user named). */
+    /** Opens a file by plain path (no confinement: for files the local user named). */
     public static NativeFile open(Path path, boolean write, boolean create) throws IOException {
-        int flags = (write ? Sys.O_RDWR : Sys.O_RDONLY) | (create ? Sys.O_CREAT : 0) | Sys.O_CLOEXEC;
+        return open(path, (write ? Sys.O_RDWR : Sys.O_RDONLY) | (create ? Sys.O_CREAT : 0) | Sys.O_CLOEXEC);
+    }
+
+    /**
+     * Opens a file a walk found, to read and send it. What a walk saw can change before it is opened: a symlink put
+     * in its place is not followed (that would send what the link points at under the file's name: ELOOP), and a
+     * FIFO is not waited on (O_NONBLOCK), as the server's confined opens do. The caller checks the type with the
+     * {@link #stat()} it makes anyway for the size, so the open costs no second {@code fstat}.
+     */
+    public static NativeFile openSource(Path path) throws IOException {
+        return open(path, Sys.O_RDONLY | Sys.O_CLOEXEC | Sys.O_NOFOLLOW | Sys.O_NONBLOCK);
+    }
+
+    private static NativeFile open(Path path, int flags) throws IOException {
+        return new NativeFile(openFd(path, flags), path.toString());
+    }
+
+    private static int openFd(Path path, int flags) throws IOException {
         int fd;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment p = arena.allocateFrom(path.toString());
@@ -54,7 +71,7 @@ public final class NativeFile implements DataFile {
         if (fd < 0) {
             throw new NativeIoException("openat", -fd, "path=\"" + path + "\"");
         }
-        return new NativeFile(fd, path.toString());
+        return fd;
     }
 
     private void enter() throws ClosedChannelException {

@@ -23,6 +23,8 @@ final class Sys {
     static final int O_DIRECTORY = ARM64 ? 0x4000 : 0x10000;
     static final int O_NOFOLLOW = ARM64 ? 0x8000 : 0x20000;
     static final int O_CLOEXEC = 0x80000;
+    /** Opening a FIFO found where a file was expected must not hang the caller; regular files ignore it. */
+    static final int O_NONBLOCK = 0x800;
     static final int O_PATH = 0x200000;
 
     static final int AT_FDCWD = -100;

@@ -49,6 +49,17 @@ public final class ChannelFile implements DataFile {
         return new ChannelFile(FileChannel.open(path, options), path);
     }
 
+    /**
+     * As {@code NativeFile.openSource}: a regular file or a refusal. The JDK has no O_NONBLOCK and no fstat of a
+     * channel, so the type is checked before the open (a FIFO swapped in between could still block here).
+     */
+    public static ChannelFile openSource(Path path) throws IOException {
+        if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+            throw new java.nio.file.FileSystemException(path.toString(), null, "reason=not-a-regular-file");
+        }
+        return new ChannelFile(FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS), path);
+    }
+
     /** The channel, for {@code transferTo} on the portable send path. */
     public FileChannel channel() {
         return channel;

@@ -158,9 +158,18 @@ public final class IoPaths {
         return nativeSockets ? natives.listen(at, backlog) : portable.listen(at, backlog);
     }
 
-    /** Opens a file the local user named (a source to send): not confined to any root. */
+    /** Opens a file the local user named (a basis given with --base): not confined to any root, links followed. */
     public DataFile openRead(Path path) throws IOException {
         return nativeFiles ? NativeFile.open(path, false, false) : ChannelFile.open(path, false, false);
+    }
+
+    /**
+     * Opens a file a walk of the sources found, to send it: a symlink put in its place is refused, not followed, and
+     * a FIFO is not waited on; the caller checks, with the {@code stat} it makes for the size, that it is still a
+     * regular file.
+     */
+    public DataFile openSource(Path path) throws IOException {
+        return nativeFiles ? NativeFile.openSource(path) : ChannelFile.openSource(path);
     }
 
     /** Opens the directory every network-supplied path is resolved in. */
