@@ -11,7 +11,7 @@ import java.nio.file.Path;
 final class RecvCommand implements Command {
     static final CommandSpec SPEC = CommandSpec.builder("recv")
             .description("Receive one transfer into DIR, then exit with its status (0 verified, 2 failed, 3 not "
-                    + "verified); SIGINT/SIGTERM abandons it.")
+                    + "verified, 4 partial: some entries failed, the rest is in place); SIGINT/SIGTERM abandons it.")
             .options(ServerOptions.ALL).operands("DIR", 1, 1, "Directory that receives the transfer.").build();
 
     @Override
@@ -30,7 +30,14 @@ final class RecvCommand implements Command {
                 System.err.println("dwcp recv: done files=" + o.files() + " bytes=" + o.bytes() + " verified=true");
                 return TransferResult.EXIT_OK;
             }
-            System.err.println("dwcp recv: failed " + (o.error() == null ? "verified=false" : o.error()));
+            if (o.committed() && o.verifyFailed() == 0 && o.failed() > 0) {
+                // As the sender's exit 4: what failed is named in the log, and the rest of the tree is in place.
+                System.err.println("dwcp recv: partial files=" + o.files() + " bytes=" + o.bytes() + " failed="
+                        + o.failed());
+                return TransferResult.EXIT_PARTIAL;
+            }
+            System.err.println("dwcp recv: failed " + (o.error() == null ? "verified=false failed=" + o.failed()
+                    + " not_verified=" + o.verifyFailed() : o.error()));
             return o.committed() ? TransferResult.EXIT_VERIFY : TransferResult.EXIT_FAILED;
         }
     }

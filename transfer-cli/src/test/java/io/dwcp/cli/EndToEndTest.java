@@ -521,6 +521,25 @@ class EndToEndTest {
         assertEquals("not a directory", Files.readString(dir.resolve("plain-file")));
     }
 
+    /** A tree one of whose entries the receiver cannot take: the sender and the receiver both say partial (4). */
+    @Test
+    void oneShotReceiverExitsFourWhenSomeEntriesOfItsTreeFail(@TempDir Path base) throws Exception {
+        Path dir = Files.createDirectories(base.resolve("inbox/src/f"));
+        Files.writeString(dir.resolve("keep"), "a directory with contents where the sender has a file");
+        Path src = Files.createDirectories(base.resolve("src/sub"));
+        Files.writeString(base.resolve("src/f"), "the file");
+        Files.writeString(src.resolve("g"), "arrives");
+        try (ServerProcess recv = ServerProcess.start(List.of("recv", "--listen", "127.0.0.1:0", "--data-port", "0",
+                base.resolve("inbox").toString()))) {
+            Result r = Harness.send(List.of(), List.of(base.resolve("src").toString()), recv.target(""));
+            r.assertExit(4);
+            assertEquals(4, recv.awaitExit(Duration.ofSeconds(20)), recv::log);
+            assertTrue(recv.log().contains("dwcp recv: partial files=") && recv.log().contains("failed=1"), recv::log);
+        }
+        assertEquals("arrives", Files.readString(base.resolve("inbox/src/sub/g")));
+        assertTrue(Files.isDirectory(base.resolve("inbox/src/f")));
+    }
+
     @Test
     void aServerWhoseLocaleCannotEncodeANameRefusesItByNameAndGoesOnServing(@TempDir Path base) throws Exception {
         // Only the portable path names files through the JVM, in its locale's charset.

@@ -22,6 +22,8 @@ final class InFlightFiles {
     private final AtomicLong filesOk = new AtomicLong();
     private final AtomicLong bytesOk = new AtomicLong();
     private final AtomicInteger failed = new AtomicInteger();
+    /** Of the failed, files whose data did not verify. */
+    private final AtomicInteger verifyFailed = new AtomicInteger();
     /** Files planned and not yet verified or failed: none left means a waiting batch can only wait in vain. */
     private final AtomicInteger receivingFiles = new AtomicInteger();
     /** Where verified durable files wait for their flush and rename; null while no batch asked for durability. */
@@ -138,6 +140,9 @@ final class InFlightFiles {
             return new Message.FileDone(f.id(), Message.FileDone.OK, f.identical() ? "identical" : "written");
         }
         failed.incrementAndGet();
+        if (error.code() == io.dwcp.core.ErrorCode.VERIFY) {
+            verifyFailed.incrementAndGet();
+        }
         retire(f, false);
         return new Message.FileDone(f.id(), error.code().code(), error.getMessage());
     }
@@ -216,5 +221,10 @@ final class InFlightFiles {
 
     int failed() {
         return failed.get();
+    }
+
+    /** Files whose data did not verify, of the {@link #failed}. */
+    int verifyFailed() {
+        return verifyFailed.get();
     }
 }

@@ -404,7 +404,8 @@ public final class TransferSession implements DataSession {
                 + (planner != null && planner.skippedXattrs() > 0 ? " xattrs_skipped=" + planner.skippedXattrs() : "")
                 + (blocksFromSums.get() > 0 ? " blocks_from_sums=" + blocksFromSums.get() : "")
                 + (r == null ? " durable=off" : " " + r.stats()));
-        if (end(new SessionOutcome(true, verified, ok, bytes, payloadBytes.get(), null))) {
+        if (end(new SessionOutcome(true, verified, ok, bytes, payloadBytes.get(), files.failed(), files.verifyFailed(),
+                null))) {
             out.accept(done);
             ended.countDown();
         }
@@ -506,7 +507,7 @@ public final class TransferSession implements DataSession {
 
     private void finishAbort() {
         Failure f = failure.get();
-        if (!end(new SessionOutcome(false, false, 0, 0, payloadBytes.get(), f.message()))) {
+        if (!end(new SessionOutcome(false, false, 0, 0, payloadBytes.get(), 0, 0, f.message()))) {
             return;
         }
         files.interruptAll(); // part files settled (journals written, the rest removed) before the line says so
