@@ -383,8 +383,6 @@ class ProtocolAbuseTest {
                     b[kindAt] = 9;
                     return b;
                 }, "reason=unknown-entry-kind kind=9", 0),
-                Arguments.of("OFFER with a duplicate path", (Function<byte[], byte[]>) s -> enc(new Message.Offer("", BLOCK,
-                        List.of(Entry.file("dup", 1, 0644, 0), Entry.file("dup", 1, 0644, 0)))), "duplicate-path", 0),
                 Arguments.of("an OFFER batch repeating the previous batch's ids", (Function<byte[], byte[]>) s ->
                         concat(firstBatch, firstBatch), "frame=offer reason=bad-first-id first_id=0 expected=1", 1),
                 Arguments.of("a first OFFER batch not starting at id 0", (Function<byte[], byte[]>) s ->
@@ -665,6 +663,25 @@ class ProtocolAbuseTest {
     }
 
     // ---- part-file names and concurrent writers ----
+
+    /**
+     * One batch naming a path twice (two sources merged into one directory that both hold it): the second entry is
+     * refused by name and the first goes on; the session is not ended for it.
+     */
+    @Test
+    void aPathOfferedTwiceInOneBatchRefusesTheSecondByName() throws Exception {
+        byte[] a = Harness.random(110, 100);
+        try (RawClient c = RawClient.connect(server.controlPort)) {
+            c.hello();
+            c.send(new Message.Offer("twice-named", BLOCK, List.of(RawClient.file("dup", a), RawClient.file("dup", a))));
+            List<Message.FilePlan> lines = c.read(Message.Plan.class).files();
+            assertEquals(Message.FilePlan.NEW, lines.get(0).action(), lines::toString);
+            assertEquals(Message.FilePlan.FAILED, lines.get(1).action(), lines::toString);
+            assertTrue(lines.get(1).detail().contains("path=\"dup\"")
+                    && lines.get(1).detail().contains("reason=duplicate-in-transfer"), lines::toString);
+        }
+        assertStillServing();
+    }
 
     @Test
     void pathsWithThePartSuffixAreRefusedNamingThePath() throws Exception {

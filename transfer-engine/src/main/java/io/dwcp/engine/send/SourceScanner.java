@@ -18,6 +18,7 @@ import io.dwcp.engine.send.DirectoryLister.Pending;
 import io.dwcp.zerocopy.select.SourceRoots;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -142,7 +143,61 @@ public final class SourceScanner implements EntrySource {
                 throw new DwcpException(ErrorCode.PATH, "source=\"" + arg + "\" reason=root-directory-needs-trailing-slash");
             }
         }
+        if (args.size() > 1) {
+            checkNoNameSharedWithAFile();
+        }
         return this;
+    }
+
+    /**
+     * Two arguments that put the same name at the top of DEST ({@code a/x b/x}, or {@code a/ b/} both holding
+     * {@code x}): directories merge, as with rsync, but a file there would be sent twice under one name, so that is
+     * refused before anything is sent, naming both. (rsync keeps the first; the receiver here could only tell two
+     * such files apart while both are in flight.)
+     */
+    private void checkNoNameSharedWithAFile() throws DwcpException {
+        Map<String, String> firstArg = new HashMap<>();
+        Map<String, Boolean> isDirectory = new HashMap<>();
+        Map<String, String> given = new HashMap<>();
+        for (String arg : args) {
+            Map<String, Boolean> top = new HashMap<>();
+            Path p = Path.of(arg);
+            String same;
+            try {
+                same = given.putIfAbsent((contents(arg) ? "/" : "") + (link(arg)
+                        ? p.toAbsolutePath().normalize() : p.toRealPath()), arg);
+            } catch (IOException e) {
+                continue; // unreadable now: the walk reports it by name
+            }
+            if (same != null) {
+                throw new DwcpException(ErrorCode.PATH, "source=\"" + arg + "\" reason=given-twice other=\"" + same
+                        + "\"");
+            }
+            try {
+                if (!link(arg) && contents(arg) && Files.isDirectory(p)) {
+                    try (var names = Files.newDirectoryStream(p)) {
+                        for (Path c : names) {
+                            top.put(c.getFileName().toString(), Files.isDirectory(c, LinkOption.NOFOLLOW_LINKS));
+                        }
+                    }
+                } else {
+                    String n = link(arg) ? p.getFileName().toString() : name(p);
+                    if (n != null) {
+                        top.put(n, !link(arg) && Files.isDirectory(p));
+                    }
+                }
+            } catch (IOException e) {
+                continue; // unreadable now: the walk reports it by name
+            }
+            for (Map.Entry<String, Boolean> t : top.entrySet()) {
+                String other = firstArg.putIfAbsent(t.getKey(), arg);
+                if (other != null && !(t.getValue() && isDirectory.get(t.getKey()))) {
+                    throw new DwcpException(ErrorCode.PATH, "source=\"" + arg + "\" reason=name-taken-by-another-source"
+                            + " name=\"" + t.getKey() + "\" other=\"" + other + "\"");
+                }
+                isDirectory.putIfAbsent(t.getKey(), t.getValue());
+            }
+        }
     }
 
     /** A directory among the sources. */

@@ -13,12 +13,15 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ReceivingPaths {
     private final Map<String, Object> owners = new ConcurrentHashMap<>();
 
-    /** Claims one path for {@code owner}; throws a PATH error when another transfer is writing it. */
+    /**
+     * Claims one path for {@code owner}; throws a PATH error when a transfer is writing it already: another one, or
+     * this one (two sources merged into one directory that both hold the name), whose second file is refused by
+     * name while the first goes on, since two files would share a part file.
+     */
     public void claim(String path, String shown, Object owner) throws DwcpException {
         Object o = owners.putIfAbsent(path, owner);
         if (o == owner) {
-            // The same transfer writing one path twice at once: two files would share a part file.
-            throw DwcpException.protocol("frame=offer reason=duplicate-path path=\"" + shown + "\"");
+            throw RelativePaths.refused(shown, "duplicate-in-transfer");
         }
         if (o != null) {
             throw RelativePaths.refused(shown, "busy-in-another-transfer");

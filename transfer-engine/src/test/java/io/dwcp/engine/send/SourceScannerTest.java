@@ -1,8 +1,10 @@
 package io.dwcp.engine.send;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dwcp.core.DwcpException;
 import io.dwcp.core.Limits;
 import io.dwcp.core.manifest.Entry;
 import io.dwcp.core.manifest.FilterRules;
@@ -261,6 +263,35 @@ class SourceScannerTest {
         }
         for (int round = 0; round < 5; round++) {
             assertEquals(one, scan(4, delete, dir + "/").entries(), "round " + round);
+        }
+    }
+
+    /**
+     * Sources that would put a file and something else under one name at the top of DEST are refused before
+     * anything is sent, naming both; directories of one name merge, as with rsync.
+     */
+    @Test
+    void sourcesThatWouldPutAFileUnderANameAnotherSourceUsesAreRefusedNamingBoth() throws Exception {
+        Files.createDirectories(dir.resolve("a/x"));
+        Files.createDirectories(dir.resolve("b/x"));
+        Files.writeString(dir.resolve("a/f"), "a");
+        Files.writeString(dir.resolve("b/f"), "b");
+        Files.createDirectories(dir.resolve("c/sub"));
+        Files.writeString(dir.resolve("c/x"), "a file named x");
+        SourceScanner.Options o = new SourceScanner.Options(4096);
+        new SourceScanner(o, List.of(dir + "/a/x", dir + "/b/x")).check(); // two directories: merged
+        new SourceScanner(o, List.of(dir + "/a/", dir + "/c/sub")).check();
+        String[][] refused = {
+            {dir + "/a/f", dir + "/b/f", "name=\"f\""},
+            {dir + "/a/", dir + "/b/", "name=\"f\""},
+            {dir + "/a/x", dir + "/c/", "name=\"x\""},
+            {dir + "/a", dir + "/a", "reason=given-twice"},
+        };
+        for (String[] r : refused) {
+            DwcpException e = assertThrows(DwcpException.class,
+                    () -> new SourceScanner(o, List.of(r[0], r[1])).check(), String.join(" ", r));
+            assertTrue(e.getMessage().contains(r[2]) && e.getMessage().contains("source=\"" + r[1] + "\"")
+                    && e.getMessage().contains("other=\"" + r[0] + "\""), e.getMessage());
         }
     }
 
