@@ -246,13 +246,28 @@ final class SendCommand implements Command {
                 } else if (o == INCLUDE) {
                     b.include(a.valueAt(i));
                 } else if (o == EXCLUDE_FROM) {
-                    b.excludeFrom(a.path("exclude-from", a.valueAt(i)));
+                    java.nio.file.Path file = a.path("exclude-from", a.valueAt(i));
+                    try {
+                        b.excludeFrom(file);
+                    } catch (java.io.IOException e) {
+                        throw new IllegalArgumentException("exclude-from=\"" + file + "\" reason=" + unreadable(e));
+                    }
                 }
             }
         } catch (DwcpException e) {
             throw new IllegalArgumentException(e.getMessage());
         }
         return b.build();
+    }
+
+    /** Why a rules file could not be read, as a reason word (the JDK's messages are often only the path). */
+    private static String unreadable(java.io.IOException e) {
+        return switch (e) {
+            case java.nio.file.NoSuchFileException n -> "not-found";
+            case java.nio.file.AccessDeniedException d -> "permission-denied";
+            case java.nio.charset.CharacterCodingException c -> "not-utf-8";
+            default -> "unreadable detail=\"" + e.getMessage() + "\"";
+        };
     }
 
     static void printStats(TransferResult r, PrintStream out) {
