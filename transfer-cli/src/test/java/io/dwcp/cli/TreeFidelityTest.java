@@ -164,6 +164,38 @@ class TreeFidelityTest {
         assertTrue(checksum.num("identical_files") > 0, checksum::toString);
     }
 
+    /**
+     * A file the server cannot create for a reason of its path alone (here a directory made immutable, where even
+     * root gets EPERM) fails by name, and the rest of the tree arrives: exit 4, as rsync goes on. Its part file's
+     * open failure on the data path ended the whole transfer before.
+     */
+    @Test
+    void aFileThatCannotBeCreatedFailsByNameAndTheRestOfTheTreeArrives(@TempDir Path base) throws Exception {
+        Path locked = Files.createDirectories(serverRoot.resolve("unwritable/locked"));
+        Assumptions.assumeTrue(ROOT, "chattr +i needs root");
+        Process chattr = new ProcessBuilder("chattr", "+i", locked.toString()).redirectErrorStream(true).start();
+        String why = new String(chattr.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        Assumptions.assumeTrue(chattr.waitFor() == 0, "chattr +i is not supported here: " + why);
+        try {
+            Path src = Files.createDirectories(base.resolve("src/locked"));
+            Files.createDirectories(base.resolve("src/open"));
+            for (int i = 0; i < 20; i++) {
+                Harness.randomFile(base.resolve("src/open/f" + i), 1000 + i * 7919L, 40 + i);
+            }
+            Harness.randomFile(src.resolve("new.bin"), 300_000, 39);
+            Result r = Harness.send(List.of(), List.of(base.resolve("src") + "/"), server.target("unwritable"));
+            r.assertExit(4);
+            String failed = String.valueOf(r.json().get("failed_files"));
+            assertTrue(failed.contains("locked/new.bin") && failed.contains("errno=EPERM"), r::toString);
+            for (int i = 0; i < 20; i++) {
+                assertEquals(-1L, Files.mismatch(base.resolve("src/open/f" + i), serverRoot.resolve("unwritable/open/f" + i)));
+            }
+            assertFalse(Files.exists(locked.resolve("new.bin")));
+        } finally {
+            new ProcessBuilder("chattr", "-i", locked.toString()).start().waitFor();
+        }
+    }
+
     @Test
     void aLaterTransferThroughAReceivedLinkWritesNothingOutsideTheRoot(@TempDir Path base) throws Exception {
         Path outside = Files.createDirectories(base.resolve("outside"));

@@ -155,6 +155,20 @@ final class InFlightFiles {
         }
     }
 
+    /**
+     * A block of the file could not be stored for a reason of its own (see {@code StoreFailures}): it fails by name
+     * and its blocks still on the way are dropped. The FILE_DONE to send, or null when it had ended already.
+     */
+    Message.FileDone storeFailed(IncomingFile f, DwcpException error) {
+        if (!f.failWhileReceiving()) {
+            return null;
+        }
+        leftReceiving();
+        retire(f, false);
+        failed.incrementAndGet();
+        return new Message.FileDone(f.id(), error.code().code(), error.getMessage());
+    }
+
     /** The sender gave the file up (it could not read it as offered); its blocks still on the way are dropped. */
     Message.FileDone abandoned(IncomingFile f) {
         boolean wasReceiving = f.state() == IncomingFile.State.RECEIVING;

@@ -307,6 +307,19 @@ public final class TransferSession implements DataSession {
         return f != null && f.id() == fileId && f.state() == IncomingFile.State.FAILED;
     }
 
+    @Override
+    public boolean failedToStore(int fileId, DwcpException e) {
+        if (!io.dwcp.engine.storage.StoreFailures.onlyThisFile(e)) {
+            return false;
+        }
+        IncomingFile f = files.slot(fileId);
+        if (f == null || f.id() != fileId) {
+            return false;
+        }
+        fileDone(files.storeFailed(f, e));
+        return true;
+    }
+
     /** A CRC-verified block from a data stream. */
     @Override
     public void onBlock(int fileId, long offset, MemorySegment block, int length, boolean allZero, int wireLength)

@@ -994,6 +994,20 @@ public final class IncomingFile {
     }
 
     /** Abandons the file: removes the part file (closed once no landing is in flight). The final name is untouched. */
+    /**
+     * Fails the file if it is still receiving, and says whether this call did: of several threads that could not
+     * store its blocks, one reports it.
+     */
+    public boolean failWhileReceiving() {
+        synchronized (lock) {
+            if (state != State.RECEIVING) {
+                return false;
+            }
+            fail();
+            return true;
+        }
+    }
+
     public void fail() {
         synchronized (lock) {
             dropPageDigests();

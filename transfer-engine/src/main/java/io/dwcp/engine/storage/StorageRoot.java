@@ -542,7 +542,7 @@ public final class StorageRoot implements AutoCloseable {
             return RelativePaths.refused(shown, reason);
         }
         return new DwcpException(ErrorCode.IO, "path=\"" + shown + "\" reason=" + op + "-failed detail=\""
-                + e.getMessage() + "\"");
+                + e.getMessage() + "\"", e); // the cause tells StoreFailures whose failure it is
     }
 
     @Override

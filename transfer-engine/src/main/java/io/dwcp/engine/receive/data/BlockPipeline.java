@@ -227,7 +227,7 @@ public final class BlockPipeline {
                 store(s);
             }
         } catch (DwcpException e) {
-            if (session.dropsBlocksOf(s.fileId)) {
+            if (session.dropsBlocksOf(s.fileId) || session.failedToStore(s.fileId, e)) {
                 dropped.incrementAndGet(); // its file failed while the block was on its way: only it is lost
             } else {
                 fail(e.code(), e.getMessage());

@@ -40,6 +40,13 @@ public interface DataSession {
      */
     boolean dropsBlocksOf(int fileId);
 
+    /**
+     * A block of {@code fileId} could not be stored: true when that is the file's failure alone (its part file
+     * could not be opened for a reason of its path), which then fails by name while the session goes on; false when
+     * it ends the session.
+     */
+    boolean failedToStore(int fileId, DwcpException e);
+
     /** A CRC-verified block: {@code block[0, length)}. */
     void onBlock(int fileId, long offset, MemorySegment block, int length, boolean allZero, int wireLength)
             throws DwcpException;

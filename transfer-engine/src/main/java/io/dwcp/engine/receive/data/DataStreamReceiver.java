@@ -166,7 +166,7 @@ final class DataStreamReceiver implements Runnable, AutoCloseable {
         try {
             file = session.beginLanding(fileId, offset, wire);
         } catch (DwcpException e) {
-            if (session.dropsBlocksOf(fileId)) {
+            if (session.dropsBlocksOf(fileId) || session.failedToStore(fileId, e)) {
                 return false;
             }
             throw e;
