@@ -30,7 +30,7 @@ final class SendCommand implements Command {
     private static final String DESCRIPTION = "Send files and directory trees to a dwcp server, keeping what rsync -aH keeps (modes, mtimes, "
                 + "symlinks as they are, hard links, FIFOs, sockets; owners, by name unless --numeric-ids, and devices when "
                 + "the server runs as root; extended attributes with -X). A directory is sent as a directory of the "
-                + "same name; with a trailing slash (dir/) its contents are sent. A symlink is sent as the link; with "
+                + "same name; with a trailing slash (dir/) its contents are sent (so are those of '.' and '..'). A symlink is sent as the link; with "
                 + "a trailing slash, what it leads to. A file whose size and mtime match at "
                 + "the server is skipped without being read (its metadata is still brought up to date).";
 

@@ -261,7 +261,8 @@ public final class SourceScanner implements EntrySource {
     }
 
     private static boolean contents(String arg) {
-        return arg.endsWith("/") || arg.endsWith("/.");
+        // As rsync: a trailing slash, and a last component of "." or ".." (which name no directory of their own).
+        return arg.endsWith("/") || arg.equals(".") || arg.equals("..") || arg.endsWith("/.") || arg.endsWith("/..");
     }
 
     /**
@@ -296,7 +297,10 @@ public final class SourceScanner implements EntrySource {
         Path p = link ? given.toAbsolutePath().getParent().toRealPath().resolve(given.getFileName()) : given.toRealPath();
         boolean dir = !link && Files.isDirectory(p);
         if (dir && contents(arg)) {
-            Pending top = new Pending(open(p), null, "", "", "", p);
+            // Opened as given, the kernel resolving links and "..": its real path may not be text (a directory
+            // whose name is not UTF-8), and only its contents' names are sent.
+            Path at = given.toAbsolutePath();
+            Pending top = new Pending(open(at), null, "", "", "", at);
             try (ConfinedDirectory d = top.root().openDirectory("")) {
                 // DEST itself takes the directory's metadata, as with rsync: an entry with the empty path.
                 offer(top, d, ".", "", null, statQuietly(d, "."));

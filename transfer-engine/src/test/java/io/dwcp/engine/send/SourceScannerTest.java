@@ -44,8 +44,9 @@ class SourceScannerTest {
     }
 
     @Test
-    void anArgumentWhoseRealNameIsNotUtf8IsSkippedToo() throws Exception {
-        // An argument ending in ".." is sent under the real name of the directory it leads to.
+    void anArgumentEndingInDotDotSendsTheContentsOfADirectoryWhoseNameIsNotUtf8() throws Exception {
+        // As with rsync, "x/.." names no directory of its own: its contents are sent, and the name, which is not
+        // text, never has to be.
         Path real = createNonUtf8Name();
         Files.delete(real);
         Files.createDirectories(real.resolve("sub"));
@@ -53,8 +54,8 @@ class SourceScannerTest {
 
         Manifest m = scan(alias + "/sub/..");
 
-        assertEquals(List.of(), m.entries());
-        assertTrue(m.skipped().get(0).contains("reason=name-not-representable"), m.skipped()::toString);
+        assertEquals(List.of("DIR ", "DIR sub"), kindsAndPaths(m.entries()));
+        assertEquals(List.of(), m.skipped());
     }
 
     /**
@@ -76,6 +77,20 @@ class SourceScannerTest {
                 .linkTarget(), "a genuine U+FFFD in a target is sent");
         assertTrue(all.skipped().stream().anyMatch(l -> l.contains("alias") && l.contains("target-not-representable")),
                 all.skipped()::toString);
+    }
+
+    /** As with rsync: {@code dir/}, {@code dir/.} and {@code dir/sub/..} send the contents; {@code dir} sends itself. */
+    @Test
+    void aLastComponentOfDotOrDotDotSendsTheContentsAsATrailingSlashDoes() throws Exception {
+        Files.createDirectories(dir.resolve("b/inner"));
+        Files.writeString(dir.resolve("b/inner/g"), "g");
+        Files.writeString(dir.resolve("b/f"), "f");
+        List<String> contents = kindsAndPaths(scan(dir + "/b/").entries());
+        assertEquals(List.of("DIR ", "FILE f", "DIR inner", "FILE inner/g"), contents);
+        assertEquals(contents, kindsAndPaths(scan(dir + "/b/.").entries()));
+        assertEquals(contents, kindsAndPaths(scan(dir + "/b/inner/..").entries()));
+        assertEquals(List.of("DIR b", "FILE b/f", "DIR b/inner", "FILE b/inner/g"),
+                kindsAndPaths(scan(dir + "/b").entries()));
     }
 
     @Test
