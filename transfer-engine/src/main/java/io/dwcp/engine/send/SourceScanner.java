@@ -1,7 +1,6 @@
 package io.dwcp.engine.send;
 
 import io.dwcp.core.DwcpException;
-import io.dwcp.core.ErrorCode;
 import io.dwcp.core.Limits;
 import io.dwcp.core.manifest.Entry;
 import io.dwcp.core.manifest.FilterRules;
@@ -18,7 +17,6 @@ import io.dwcp.engine.send.DirectoryLister.Pending;
 import io.dwcp.zerocopy.select.SourceRoots;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -126,85 +124,20 @@ public final class SourceScanner implements EntrySource {
         this.lister = new DirectoryLister(listers, 2 * listers + 4);
     }
 
-    /** Checks every argument exists before anything is sent: a typo is a usage error, not a partial transfer. */
-    public SourceScanner check() throws DwcpException {
-        for (String arg : args) {
-            Path p = Path.of(arg);
-            if (link(arg)) {
-                continue; // sent as the link it is, whatever it points at (even nothing)
-            }
-            if (!Files.exists(p)) {
-                throw new DwcpException(ErrorCode.PATH, "source=\"" + arg + "\" reason=not-found");
-            }
-            if (!Files.isDirectory(p) && !Files.isRegularFile(p)) {
-                throw new DwcpException(ErrorCode.PATH, "source=\"" + arg + "\" reason=not-a-file-or-directory");
-            }
-            if (Files.isDirectory(p) && !contents(arg) && name(p) == null) {
-                throw new DwcpException(ErrorCode.PATH, "source=\"" + arg + "\" reason=root-directory-needs-trailing-slash");
-            }
-        }
-        if (args.size() > 1) {
-            checkNoNameSharedWithAFile();
-        }
-        return this;
-    }
-
     /**
-     * Two arguments that put the same name at the top of DEST ({@code a/x b/x}, or {@code a/ b/} both holding
-     * {@code x}): directories merge, as with rsync, but a file there would be sent twice under one name, so that is
-     * refused before anything is sent, naming both. (rsync keeps the first; the receiver here could only tell two
-     * such files apart while both are in flight.)
+     * Checks every argument before anything is sent: a typo is a usage error, not a partial transfer (see
+     * {@link SourceArguments#check}).
      */
-    private void checkNoNameSharedWithAFile() throws DwcpException {
-        Map<String, String> firstArg = new HashMap<>();
-        Map<String, Boolean> isDirectory = new HashMap<>();
-        Map<String, String> given = new HashMap<>();
-        for (String arg : args) {
-            Map<String, Boolean> top = new HashMap<>();
-            Path p = Path.of(arg);
-            String same;
-            try {
-                same = given.putIfAbsent((contents(arg) ? "/" : "") + (link(arg)
-                        ? p.toAbsolutePath().normalize() : p.toRealPath()), arg);
-            } catch (IOException e) {
-                continue; // unreadable now: the walk reports it by name
-            }
-            if (same != null) {
-                throw new DwcpException(ErrorCode.PATH, "source=\"" + arg + "\" reason=given-twice other=\"" + same
-                        + "\"");
-            }
-            try {
-                if (!link(arg) && contents(arg) && Files.isDirectory(p)) {
-                    try (var names = Files.newDirectoryStream(p)) {
-                        for (Path c : names) {
-                            top.put(c.getFileName().toString(), Files.isDirectory(c, LinkOption.NOFOLLOW_LINKS));
-                        }
-                    }
-                } else {
-                    String n = link(arg) ? p.getFileName().toString() : name(p);
-                    if (n != null) {
-                        top.put(n, !link(arg) && Files.isDirectory(p));
-                    }
-                }
-            } catch (IOException e) {
-                continue; // unreadable now: the walk reports it by name
-            }
-            for (Map.Entry<String, Boolean> t : top.entrySet()) {
-                String other = firstArg.putIfAbsent(t.getKey(), arg);
-                if (other != null && !(t.getValue() && isDirectory.get(t.getKey()))) {
-                    throw new DwcpException(ErrorCode.PATH, "source=\"" + arg + "\" reason=name-taken-by-another-source"
-                            + " name=\"" + t.getKey() + "\" other=\"" + other + "\"");
-                }
-                isDirectory.putIfAbsent(t.getKey(), t.getValue());
-            }
-        }
+    public SourceScanner check() throws DwcpException {
+        SourceArguments.check(args);
+        return this;
     }
 
     /** A directory among the sources. */
     @Override
     public boolean tree() {
         for (String arg : args) {
-            if (!link(arg) && Files.isDirectory(Path.of(arg))) {
+            if (!SourceArguments.link(arg) && Files.isDirectory(Path.of(arg))) {
                 return true;
             }
         }
@@ -260,43 +193,17 @@ public final class SourceScanner implements EntrySource {
         roots.clear();
     }
 
-    private static boolean contents(String arg) {
-        // As rsync: a trailing slash, and a last component of "." or ".." (which name no directory of their own).
-        return arg.endsWith("/") || arg.equals(".") || arg.equals("..") || arg.endsWith("/.") || arg.endsWith("/..");
-    }
-
-    /**
-     * An argument that names a symlink, without a trailing slash: sent as that link, as {@code rsync -a} does
-     * (with the slash, the directory it leads to is read, as in rsync).
-     */
-    private static boolean link(String arg) {
-        if (contents(arg)) {
-            return false;
-        }
-        Path last = Path.of(arg).getFileName();
-        return last != null && !last.toString().equals("..") && Files.isSymbolicLink(Path.of(arg));
-    }
-
-    private static String name(Path p) {
-        try {
-            Path n = p.toRealPath().getFileName();
-            return n == null ? null : n.toString();
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
     /**
      * An argument is walked below a root opened at it (contents) or at its parent (the directory or file itself),
      * so every look-up below is relative to an open directory.
      */
     private void startArgument(String arg) throws IOException {
         Path given = Path.of(arg);
-        boolean link = link(arg);
+        boolean link = SourceArguments.link(arg);
         // A link's own directory is resolved, not the link: its name and text are what is sent.
         Path p = link ? given.toAbsolutePath().getParent().toRealPath().resolve(given.getFileName()) : given.toRealPath();
         boolean dir = !link && Files.isDirectory(p);
-        if (dir && contents(arg)) {
+        if (dir && SourceArguments.contents(arg)) {
             // Opened as given, the kernel resolving links and "..": its real path may not be text (a directory
             // whose name is not UTF-8), and only its contents' names are sent.
             Path at = given.toAbsolutePath();
