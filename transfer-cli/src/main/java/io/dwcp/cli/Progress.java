@@ -3,7 +3,11 @@ package io.dwcp.cli;
 import io.dwcp.engine.send.TransferClient;
 import java.io.PrintStream;
 
-/** The progress line on stderr: bytes, percentage, rate over the last interval, ETA. */
+/**
+ * The progress line on stderr: bytes, percentage, rate over the last interval, ETA. While the tree is still being
+ * read its total grows, so it is shown as a lower bound ({@code 3.40 GiB+}) with no ETA: a percentage of a total that
+ * is not known yet went down as the walk found more.
+ */
 final class Progress implements AutoCloseable {
     private final TransferClient client;
     private final PrintStream out;
@@ -32,12 +36,21 @@ final class Progress implements AutoCloseable {
             rate = rate == 0 ? inst : 0.7 * rate + 0.3 * inst;
             lastBytes = b;
             lastTime = now;
-            long total = Math.max(1, client.totalBytes());
-            double eta = rate > 0 ? (total - b) / rate : 0;
-            out.printf("\r%s / %s  %3d%%  %s  ETA %s   ", Units.bytes(b), Units.bytes(total), (int) (100 * b / total),
-                    Units.rate(rate), Units.duration(eta));
+            out.print(line(b, client.totalBytes(), client.walked(), rate));
             out.flush();
         }
+    }
+
+    /** One progress line, starting with a carriage return; {@code walked} false: {@code total} may still grow. */
+    static String line(long bytes, long total, boolean walked, double rate) {
+        long t = Math.max(1, total);
+        if (!walked) {
+            return String.format(java.util.Locale.ROOT, "\r%s / %s+  %s  reading the tree   ", Units.bytes(bytes),
+                    Units.bytes(total), Units.rate(rate));
+        }
+        double eta = rate > 0 ? (t - bytes) / rate : 0;
+        return String.format(java.util.Locale.ROOT, "\r%s / %s  %3d%%  %s  ETA %s   ", Units.bytes(bytes),
+                Units.bytes(total), (int) (100 * bytes / t), Units.rate(rate), Units.duration(eta));
     }
 
     @Override

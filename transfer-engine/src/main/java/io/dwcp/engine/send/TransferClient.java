@@ -81,6 +81,8 @@ public final class TransferClient {
     private final SendTally tally;
 
     private volatile boolean stop;
+    /** Every source read and offered. */
+    private volatile boolean walked;
     private volatile String failure;
     private volatile int failureExit;
     private volatile String serverError;
@@ -139,9 +141,14 @@ public final class TransferClient {
         return tally.progressBytes.get();
     }
 
-    /** File bytes offered so far (the tree is read while it is sent, so this grows). */
+    /** File bytes offered so far (the tree is read while it is sent, so this grows until {@link #walked}). */
     public long totalBytes() {
         return tally.totalBytes.get();
+    }
+
+    /** True once every source has been read and offered: {@link #totalBytes} is then the whole transfer's. */
+    public boolean walked() {
+        return walked;
     }
 
     /** Warnings from the receiver (an entry it skipped, such as a device when it is not root). */
@@ -257,6 +264,7 @@ public final class TransferClient {
                     }
                 }
             }
+            walked = batch == null;
             batches.close(); // the walk has ended: its skipped list is complete
             scanErrors = countScanErrors(source.skipped());
             skipped = List.copyOf(source.skipped());
