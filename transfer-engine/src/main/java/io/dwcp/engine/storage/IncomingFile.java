@@ -1114,7 +1114,7 @@ public final class IncomingFile {
             }
         }
         return new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=write-failed detail=\""
-                + e.getMessage() + "\"");
+                + e.getMessage() + "\"", e); // the cause tells StoreFailures whose failure it is
     }
 
     private DwcpException notReceiving() {

@@ -19,9 +19,10 @@ public final class StoreFailures {
     }
 
     /**
-     * True for a path the server refused, and for a part file that could not be opened for a reason of its path: a
-     * parent that is missing or not a directory (a directory the planner could not make), no permission there, a
-     * name too long, a link in the way.
+     * True for a path the server refused, for a part file that could not be opened for a reason of its path (a
+     * parent that is missing or not a directory, which the planner could not make; no permission there; a name too
+     * long; a link in the way), and for a file bigger than this file system or the server's file-size limit takes
+     * (EFBIG: the next file may fit).
      */
     public static boolean onlyThisFile(DwcpException e) {
         if (e.code() == ErrorCode.PATH) {
@@ -34,7 +35,7 @@ public final class StoreFailures {
         if (cause instanceof NativeIoException n) {
             return switch (n.errno()) {
                 case Errno.ENOENT, Errno.ENOTDIR, Errno.EACCES, Errno.EPERM, Errno.ENAMETOOLONG, Errno.ELOOP,
-                        Errno.EISDIR -> true;
+                        Errno.EISDIR, Errno.EFBIG -> true;
                 default -> false;
             };
         }
