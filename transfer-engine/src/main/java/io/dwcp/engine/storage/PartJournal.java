@@ -36,8 +36,10 @@ import java.util.zip.CRC32C;
  *  +---------------------------------------------------------------+
  * </pre>
  *
- * A journal is only a hint: one that is torn, corrupt, of another version or for another file (size, mtime, block
- * size) is ignored, and the blocks a valid one lists are read and digested again before they count.
+ * A journal is only a hint: one that is torn, corrupt, of another version or for another file (size, mtime) is
+ * ignored, and the blocks a valid one lists are read and digested again before they count. One written for another
+ * block size (a send with {@code --block-size} interrupted, then sent again without it) is read at its own, and the
+ * new blocks wholly inside what it proves are digested at the new size: that work is kept too.
  */
 public final class PartJournal {
     static final long MAGIC = 0x4457_4350_4a52_4e4cL;
@@ -93,40 +95,104 @@ public final class PartJournal {
             MemorySegment.copy(b.array(), 0, out, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, b.capacity());
             part.writeFully(out, 0, b.capacity(), entry.size());
         }
+        part.truncate(entry.size() + b.capacity()); // a longer journal of another block size leaves no tail behind
     }
 
     /**
-     * What the part file at {@code partPath} holds of {@code entry}, proven: its journal read, then every block it
-     * lists read and digested again through {@code scratch} (a block the caller owns); a block whose bytes no longer
-     * match is dropped. Null when there is no part file, no journal that fits, or nothing proven.
+     * What the part file at {@code partPath} holds of {@code entry} in blocks of {@code blockSize}, proven: its
+     * journal read, then every block it lists read and digested again through {@code scratch} (a buffer of at least
+     * {@code blockSize} bytes the caller owns); a block whose bytes no longer match is dropped. A journal of another
+     * block size is proven at its own and then carried over ({@link #reblock}). Null when there is no part file, no
+     * journal that fits, or nothing proven.
      */
     public static Verified verify(StorageRoot root, String partPath, Entry entry, int blockSize, ByteBuffer scratch) {
         try (DataFile part = root.openRead(partPath, entry.path())) {
-            Verified v = read(part, entry, blockSize);
+            int journalBlockSize = blockSizeOf(part, entry);
+            Verified v = journalBlockSize < 0 ? null : read(part, entry, journalBlockSize);
             if (v == null) {
                 return null;
             }
-            MemorySegment buf = MemorySegment.ofBuffer(scratch.clear());
-            byte[] digest = new byte[BlockDigests.DIGEST_LENGTH];
-            int count = 0;
-            int blocks = FileBlocks.blockCount(entry.size(), blockSize);
-            for (int i = 0; i < blocks; i++) {
-                if (!v.has(i)) {
-                    continue;
-                }
-                int want = FileBlocks.blockLength(entry.size(), blockSize, i);
-                int got = part.readAtMost(buf, 0, want, (long) i * blockSize);
-                BlockDigests.digest(scratch.clear().limit(got), digest, 0);
-                if (got == want && BlockDigests.equalAt(digest, 0, v.digests(), i)) {
-                    count++;
-                } else {
-                    v.have()[i >>> 6] &= ~(1L << (i & 63));
-                    java.util.Arrays.fill(v.digests(), i * 16, i * 16 + 16, (byte) 0);
-                }
+            if (journalBlockSize == blockSize) {
+                return prove(part, entry, blockSize, v, scratch);
             }
-            return count == 0 ? null : new Verified(v.digests(), v.have(), count);
+            try (Arena arena = Arena.ofConfined()) { // the old blocks may be bigger than the caller's buffer
+                Verified old = prove(part, entry, journalBlockSize, v,
+                        journalBlockSize <= scratch.capacity() ? scratch : arena.allocate(journalBlockSize).asByteBuffer());
+                return old == null ? null : reblock(part, entry, old, journalBlockSize, blockSize, scratch);
+            }
         } catch (IOException | RuntimeException e) {
             return null; // no part file, or one we cannot read: the file starts over
+        }
+    }
+
+    /** Reads and digests again every block {@code v} lists; drops those whose bytes no longer match. */
+    private static Verified prove(DataFile part, Entry entry, int blockSize, Verified v, ByteBuffer buffer)
+            throws IOException {
+        MemorySegment buf = MemorySegment.ofBuffer(buffer.clear());
+        byte[] digest = new byte[BlockDigests.DIGEST_LENGTH];
+        int count = 0;
+        int blocks = FileBlocks.blockCount(entry.size(), blockSize);
+        for (int i = 0; i < blocks; i++) {
+            if (!v.has(i)) {
+                continue;
+            }
+            int want = FileBlocks.blockLength(entry.size(), blockSize, i);
+            int got = part.readAtMost(buf, 0, want, (long) i * blockSize);
+            BlockDigests.digest(buffer.clear().limit(got), digest, 0);
+            if (got == want && BlockDigests.equalAt(digest, 0, v.digests(), i)) {
+                count++;
+            } else {
+                v.have()[i >>> 6] &= ~(1L << (i & 63));
+                java.util.Arrays.fill(v.digests(), i * 16, i * 16 + 16, (byte) 0);
+            }
+        }
+        return count == 0 ? null : new Verified(v.digests(), v.have(), count);
+    }
+
+    /**
+     * The blocks of {@code blockSize} that lie wholly in bytes {@code old} (blocks of {@code oldBlockSize}) proved,
+     * digested from the part file at the new size.
+     */
+    static Verified reblock(DataFile part, Entry entry, Verified old, int oldBlockSize, int blockSize,
+                            ByteBuffer scratch) throws IOException {
+        int blocks = FileBlocks.blockCount(entry.size(), blockSize);
+        long[] have = new long[(blocks + 63) / 64];
+        byte[] digests = new byte[blocks * BlockDigests.DIGEST_LENGTH];
+        MemorySegment buf = MemorySegment.ofBuffer(scratch.clear());
+        int count = 0;
+        for (int j = 0; j < blocks; j++) {
+            long start = (long) j * blockSize;
+            int length = FileBlocks.blockLength(entry.size(), blockSize, j);
+            boolean covered = true;
+            for (long i = start / oldBlockSize; i <= (start + length - 1) / oldBlockSize && covered; i++) {
+                covered = old.has((int) i);
+            }
+            if (!covered || part.readAtMost(buf, 0, length, start) < length) {
+                continue;
+            }
+            BlockDigests.digest(scratch.clear().limit(length), digests, j);
+            have[j >>> 6] |= 1L << (j & 63);
+            count++;
+        }
+        return count == 0 ? null : new Verified(digests, have, count);
+    }
+
+    /** The block size the journal after {@code entry}'s data was written for, or -1 when there is none for it. */
+    private static int blockSizeOf(DataFile part, Entry entry) throws IOException {
+        if (part.size() < entry.size() + HEADER) {
+            return -1;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment in = arena.allocate(HEADER);
+            if (part.readAtMost(in, 0, HEADER, entry.size()) < HEADER) {
+                return -1;
+            }
+            ByteBuffer b = in.asByteBuffer(); // big-endian, as written
+            int bs = b.getInt(12);
+            boolean fits = b.getLong(0) == MAGIC && b.getInt(8) == VERSION && b.getLong(16) == entry.size()
+                    && b.getLong(24) == entry.mtimeNanos() && Integer.bitCount(bs) == 1
+                    && bs >= io.dwcp.core.Limits.MIN_BLOCK_SIZE && bs <= io.dwcp.core.Limits.MAX_BLOCK_SIZE;
+            return fits ? bs : -1;
         }
     }
 

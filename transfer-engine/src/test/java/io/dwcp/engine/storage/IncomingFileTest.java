@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dwcp.core.DwcpException;
 import io.dwcp.core.ErrorCode;
+import io.dwcp.core.digest.BlockDigests;
 import io.dwcp.core.io.FileBlocks;
 import io.dwcp.core.manifest.Entry;
 import io.dwcp.zerocopy.IoMode;
@@ -37,10 +38,15 @@ class IncomingFileTest {
 
     /** A file received below {@code dir}, through the confined root of this machine's I/O path. */
     private IncomingFile incoming(int id, Entry e, Path target, byte[] basis, long basisSize) throws Exception {
+        return incoming(id, e, target, basis, basisSize, BS);
+    }
+
+    private IncomingFile incoming(int id, Entry e, Path target, byte[] basis, long basisSize, int blockSize)
+            throws Exception {
         if (root == null) {
             root = StorageRoot.open(IoPaths.select(IoMode.AUTO), dir, 4096);
         }
-        return new IncomingFile(id, e, root, dir.relativize(target).toString(), BS, basis, basisSize);
+        return new IncomingFile(id, e, root, dir.relativize(target).toString(), blockSize, basis, basisSize);
     }
 
     private static byte[] fileDigest(byte[] data) {
@@ -52,6 +58,12 @@ class IncomingFileTest {
         // Blocks reach storage in off-heap buffers (slabs, the decoder's scratch), as native I/O needs.
         ByteBuffer direct = ByteBuffer.allocateDirect(length).put(data, block * BS, length).flip();
         f.accept((long) block * BS, MemorySegment.ofBuffer(direct), direct.remaining(), false);
+    }
+
+    private static void deliverAt(IncomingFile f, byte[] data, int block, int blockSize) throws DwcpException {
+        int length = FileBlocks.blockLength(data.length, blockSize, block);
+        ByteBuffer direct = ByteBuffer.allocateDirect(length).put(data, block * blockSize, length).flip();
+        f.accept((long) block * blockSize, MemorySegment.ofBuffer(direct), direct.remaining(), false);
     }
 
     /** Delivers a block of zeros as a ZERO frame would. */
@@ -204,6 +216,68 @@ class IncomingFileTest {
         assertArrayEquals(now, Files.readAllBytes(target), "the resumed part, not the old file, ends under the name");
         assertEquals(1_700_000_000_000_000_000L, Files.getLastModifiedTime(target).to(java.util.concurrent.TimeUnit.NANOSECONDS));
         assertFalse(Files.exists(dir.resolve(again.partPath())));
+    }
+
+    /**
+     * A part file journaled in blocks of one size, resumed by a send with another (a send with --block-size cut
+     * short, sent again without it): the new blocks wholly inside what the journal proves are carried over, digested
+     * at the new size, so that work is kept; it was all sent again. A later journal leaves no tail of the old one.
+     */
+    @Test
+    void aJournalOfAnotherBlockSizeIsCarriedOverToTheNewOne() throws Exception {
+        byte[] now = StorageTestData.random((int) IncomingFile.MIN_RESUME_SIZE + 5 * BS + 100, 11);
+        Entry e = Entry.file("k.bin", now.length, 0644, 1_700_000_000_000_000_001L);
+        int oldBs = 4 * BS;
+        IncomingFile first = incoming(0, e, dir.resolve("k.bin"), null, 0, oldBs);
+        int oldBlocks = FileBlocks.blockCount(now.length, oldBs);
+        for (int b = 0; b < oldBlocks; b += 2) { // every other old block arrives
+            deliverAt(first, now, b, oldBs);
+        }
+        first.interrupt();
+        String part = "k.bin" + IncomingFile.PART_SUFFIX;
+        for (int newBs : new int[] {BS, 8 * BS}) {
+            PartJournal.Verified proven = PartJournal.verify(root, part, e, newBs, ByteBuffer.allocateDirect(newBs));
+            int blocks = FileBlocks.blockCount(now.length, newBs);
+            int expected = 0;
+            byte[] digest = new byte[BlockDigests.DIGEST_LENGTH];
+            for (int j = 0; j < blocks; j++) {
+                long start = (long) j * newBs;
+                int length = FileBlocks.blockLength(now.length, newBs, j);
+                boolean inside = true;
+                for (long i = start / oldBs; i <= (start + length - 1) / oldBs; i++) {
+                    inside &= i % 2 == 0;
+                }
+                if (inside) {
+                    expected++;
+                    BlockDigests.digest(ByteBuffer.wrap(now, (int) start, length), digest, 0);
+                    assertTrue(proven != null && proven.has(j) && BlockDigests.equalAt(digest, 0, proven.digests(), j),
+                            "block " + j + " of " + newBs + " lies in proven bytes: carried over with its digest");
+                }
+            }
+            assertEquals(expected, proven == null ? 0 : proven.count(), "block size " + newBs);
+            assertTrue(expected > 0 || newBs > 4 * BS, "the smaller size finds proven blocks: " + expected);
+        }
+        PartJournal.Verified proven = PartJournal.verify(root, part, e, BS, ByteBuffer.allocateDirect(BS));
+        IncomingFile again = IncomingFile.resuming(1, e, root, "k.bin", BS, proven);
+        for (int b = 0; b < FileBlocks.blockCount(now.length, BS); b++) {
+            if (!proven.has(b)) {
+                deliverAt(again, now, b, BS);
+            }
+        }
+        again.interrupt(); // a second interruption: its journal, longer than the first, replaces it
+        PartJournal.Verified later = PartJournal.verify(root, part, e, BS, ByteBuffer.allocateDirect(BS));
+        assertEquals(FileBlocks.blockCount(now.length, BS), later == null ? 0 : later.count(), "all blocks proven now");
+        // And back to bigger blocks: the shorter journal written then must not leave the longer one's tail behind.
+        int bigBs = 8 * BS;
+        PartJournal.Verified big = PartJournal.verify(root, part, e, bigBs, ByteBuffer.allocateDirect(bigBs));
+        try (var f = root.openPart(part, 0600, "k.bin")) {
+            PartJournal.write(f, e, bigBs, big.have(), big.digests());
+        }
+        PartJournal.Verified last = PartJournal.verify(root, part, e, bigBs, ByteBuffer.allocateDirect(bigBs));
+        assertEquals(FileBlocks.blockCount(now.length, bigBs), last == null ? 0 : last.count(),
+                "the shorter journal is read back whole");
+        assertEquals(now.length + PartJournal.length(FileBlocks.blockCount(now.length, bigBs)),
+                Files.size(dir.resolve(part)), "no tail of the longer journal");
     }
 
     @Test
