@@ -75,6 +75,9 @@ public final class SpaceLedger {
         long free;
         try {
             free = usable.bytes();
+        } catch (java.nio.file.NoSuchFileException e) {
+            // The JDK's message is the path alone: say what it means (the root was removed under the server).
+            throw new DwcpException(ErrorCode.IO, "reason=root-missing root=\"" + e.getFile() + "\"");
         } catch (IOException e) {
             throw new DwcpException(ErrorCode.IO, "reason=free-space-unknown detail=\"" + e.getMessage() + "\"");
         }

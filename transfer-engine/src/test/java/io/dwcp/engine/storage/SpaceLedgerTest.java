@@ -64,4 +64,13 @@ class SpaceLedgerTest {
         assertEquals(ErrorCode.IO, e.code());
         assertTrue(e.getMessage().contains("reason=free-space-unknown"), e.getMessage());
     }
+
+    @Test
+    void aRootRemovedUnderTheServerIsNamedAsSuch() {
+        SpaceLedger gone = new SpaceLedger(() -> {
+            throw new java.nio.file.NoSuchFileException("/srv/dwcp");
+        });
+        DwcpException e = assertThrows(DwcpException.class, () -> gone.claim(1));
+        assertEquals("reason=root-missing root=\"/srv/dwcp\"", e.getMessage());
+    }
 }
