@@ -521,6 +521,27 @@ class EndToEndTest {
         assertEquals("not a directory", Files.readString(dir.resolve("plain-file")));
     }
 
+    /**
+     * An entry the walk leaves out (here a name with the receiver's reserved suffix) makes the send partial, as
+     * rsync's exit 23 does: it exited 0 with only a warning. Links left out because --safe-links asked for it do not.
+     */
+    @Test
+    void anEntryTheWalkLeavesOutMakesTheSendPartialUnlessTheUserAskedForIt(@TempDir Path base) throws Exception {
+        Path src = Files.createDirectories(base.resolve("src"));
+        Files.writeString(src.resolve("keep"), "arrives");
+        Files.writeString(src.resolve("x.dwcp-part"), "a name the receiver reserves");
+        Result r = Harness.send(List.of(), List.of(src + "/"), server.target("left-out"));
+        r.assertExit(4);
+        assertTrue(String.valueOf(r.json().get("skipped")).contains("x.dwcp-part"), r::toString);
+        assertEquals("arrives", Files.readString(serverRoot.resolve("left-out/keep")));
+
+        Files.delete(src.resolve("x.dwcp-part"));
+        Files.createSymbolicLink(src.resolve("out"), Path.of("/etc"));
+        Result safe = Harness.send(List.of("--safe-links"), List.of(src + "/"), server.target("left-out"));
+        safe.assertExit(0);
+        assertTrue(String.valueOf(safe.json().get("skipped")).contains("reason=unsafe-link"), safe::toString);
+    }
+
     /** A tree one of whose entries the receiver cannot take: the sender and the receiver both say partial (4). */
     @Test
     void oneShotReceiverExitsFourWhenSomeEntriesOfItsTreeFail(@TempDir Path base) throws Exception {
