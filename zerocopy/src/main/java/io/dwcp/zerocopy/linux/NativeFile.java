@@ -56,6 +56,14 @@ public final class NativeFile implements DataFile {
         return open(path, Sys.O_RDONLY | Sys.O_CLOEXEC | Sys.O_NOFOLLOW | Sys.O_NONBLOCK);
     }
 
+    /**
+     * A new file with no name, in the file system of directory {@code dir} ({@code O_TMPFILE}): it goes with its
+     * last fd, so a process killed while it holds one leaves nothing behind.
+     */
+    static NativeFile openAnonymous(Path dir) throws IOException {
+        return open(dir, Sys.O_TMPFILE | Sys.O_RDWR | Sys.O_CLOEXEC);
+    }
+
     private static NativeFile open(Path path, int flags) throws IOException {
         return new NativeFile(openFd(path, flags), path.toString());
     }

@@ -135,8 +135,9 @@ public final class NativeProbe {
     }
 
     /**
-     * The probe's two files, open and already unlinked (with their directory): a process killed mid-probe, which
-     * a short send often is, since the probe runs beside its work, leaves nothing in the temp directory.
+     * The probe's two files, open and without a name ({@code O_TMPFILE}, else made and unlinked at once with their
+     * directory): a process killed mid-probe, which a short send often is, since the probe runs beside its work,
+     * leaves nothing in the temp directory.
      */
     static final class ProbeFiles implements AutoCloseable {
         final NativeFile in;
@@ -148,6 +149,23 @@ public final class NativeProbe {
         }
 
         static ProbeFiles create(Path parent) throws IOException {
+            NativeFile in = null;
+            try {
+                in = NativeFile.openAnonymous(parent);
+                try (Arena arena = Arena.ofConfined()) {
+                    in.writeFully(arena.allocateFrom(ValueLayout.JAVA_BYTE, new byte[] {1, 2, 3, 4}), 0, 4, 0);
+                }
+                return new ProbeFiles(in, NativeFile.openAnonymous(parent));
+            } catch (IOException e) {
+                if (in != null) {
+                    in.close();
+                }
+                return named(parent); // a file system without O_TMPFILE
+            }
+        }
+
+        /** Named files, unlinked as soon as they are open: a process killed in between leaves a directory. */
+        static ProbeFiles named(Path parent) throws IOException {
             Path dir = Files.createTempDirectory(parent, "dwcp-probe");
             Path src = dir.resolve("src");
             Path dst = dir.resolve("dst");

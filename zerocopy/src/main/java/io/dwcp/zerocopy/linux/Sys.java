@@ -26,6 +26,8 @@ final class Sys {
     /** Opening a FIFO found where a file was expected must not hang the caller; regular files ignore it. */
     static final int O_NONBLOCK = 0x800;
     static final int O_PATH = 0x200000;
+    /** An unnamed file in a directory: nothing to remove, whenever the process ends (O_DIRECTORY is part of it). */
+    static final int O_TMPFILE = 0x400000 | O_DIRECTORY;
 
     static final int AT_FDCWD = -100;
     static final int AT_SYMLINK_NOFOLLOW = 0x100;

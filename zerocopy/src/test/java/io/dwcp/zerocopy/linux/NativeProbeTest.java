@@ -34,6 +34,35 @@ class NativeProbeTest {
         }
     }
 
+    /** The fallback where a file system has no O_TMPFILE: named files, unlinked as soon as they are open. */
+    @Test
+    void theNamedFallbackLeavesNothingEither(@TempDir Path tmp) throws Exception {
+        assumeTrue(LinuxNative.available() && LinuxFiles.linked(), "not Linux");
+        try (NativeProbe.ProbeFiles files = NativeProbe.ProbeFiles.named(tmp);
+                Stream<Path> left = Files.list(tmp)) {
+            assertEquals(0, left.count());
+        }
+    }
+
+    /** An O_TMPFILE file never has a name: nothing to leave even when the process is killed holding it. */
+    @Test
+    void anAnonymousFileHasNoNameAndHoldsWhatIsWritten(@TempDir Path tmp) throws Exception {
+        assumeTrue(LinuxNative.available() && LinuxFiles.linked(), "not Linux");
+        NativeFile f;
+        try {
+            f = NativeFile.openAnonymous(tmp);
+        } catch (io.dwcp.core.linux.NativeIoException e) {
+            assumeTrue(false, "no O_TMPFILE on this file system: " + e.getMessage());
+            return;
+        }
+        try (f; Arena arena = Arena.ofConfined(); Stream<Path> left = Files.list(tmp)) {
+            assertEquals(0, left.count());
+            MemorySegment buf = arena.allocateFrom(ValueLayout.JAVA_BYTE, new byte[] {9, 8, 7});
+            f.writeFully(buf, 0, 3, 0);
+            assertEquals(3, f.size());
+        }
+    }
+
     @Test
     void theProbeStillFindsTheNativePaths() {
         assumeTrue(LinuxNative.available(), "not Linux");
