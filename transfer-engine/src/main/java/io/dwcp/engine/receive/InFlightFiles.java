@@ -140,7 +140,7 @@ final class InFlightFiles {
             return new Message.FileDone(f.id(), Message.FileDone.OK, f.identical() ? "identical" : "written");
         }
         failed.incrementAndGet();
-        if (error.code() == io.dwcp.core.ErrorCode.VERIFY) {
+        if (error.code() == ErrorCode.VERIFY) {
             verifyFailed.incrementAndGet();
         }
         retire(f, false);
@@ -164,9 +164,7 @@ final class InFlightFiles {
             return null;
         }
         leftReceiving();
-        retire(f, false);
-        failed.incrementAndGet();
-        return new Message.FileDone(f.id(), error.code().code(), error.getMessage());
+        return failed(f, error.code(), error.getMessage());
     }
 
     /** The sender gave the file up (it could not read it as offered); its blocks still on the way are dropped. */
@@ -176,10 +174,14 @@ final class InFlightFiles {
         if (wasReceiving) {
             leftReceiving();
         }
+        return failed(f, ErrorCode.IO, "path=\"" + f.entry().path() + "\" reason=abandoned-by-sender");
+    }
+
+    /** A file failed while it was received: retired, counted, and the FILE_DONE that says why. */
+    private Message.FileDone failed(IncomingFile f, ErrorCode code, String why) {
         retire(f, false);
         failed.incrementAndGet();
-        return new Message.FileDone(f.id(), ErrorCode.IO.code(), "path=\"" + f.entry().path()
-                + "\" reason=abandoned-by-sender");
+        return new Message.FileDone(f.id(), code.code(), why);
     }
 
     /**

@@ -10,6 +10,7 @@ import io.dwcp.engine.receive.data.DataSession;
 import io.dwcp.engine.runtime.EngineRuntime;
 import io.dwcp.engine.storage.IncomingFile;
 import io.dwcp.engine.storage.ReceivingPaths;
+import io.dwcp.engine.storage.StoreFailures;
 import io.dwcp.engine.storage.SpaceLedger;
 import io.dwcp.engine.storage.StorageRoot;
 import io.dwcp.zerocopy.DataFile;
@@ -309,7 +310,7 @@ public final class TransferSession implements DataSession {
 
     @Override
     public boolean failedToStore(int fileId, DwcpException e) {
-        if (!io.dwcp.engine.storage.StoreFailures.onlyThisFile(e)) {
+        if (!StoreFailures.onlyThisFile(e)) {
             return false;
         }
         IncomingFile f = files.slot(fileId);

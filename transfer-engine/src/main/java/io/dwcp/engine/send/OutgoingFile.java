@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One file being sent: its plan, the digests of the blocks read so far, and how many blocks have been
  * handled (sent or found unchanged). The last stream to handle a block composes the whole-file digest.
  *
- * <p>The file ({@link DataFile} from {@link IoPaths#openRead}, so {@code sendfile} can take its fd) stays open
+ * <p>The file ({@link DataFile} from {@link IoPaths#openSource}, so {@code sendfile} can take its fd) stays open
  * while blocks are due; each stream reads its blocks into its own buffer ({@link #read}). It is closed when the
  * last block has been handled, and opened again if the receiver asks for a block once more.
  */
@@ -57,7 +57,7 @@ final class OutgoingFile {
     /** Opens a source file for reading: {@link IoPaths#openSource}, from a data plane that may start after the plan. */
     @FunctionalInterface
     interface Opener {
-        DataFile openRead(Path source) throws IOException;
+        DataFile open(Path source) throws IOException;
     }
 
     OutgoingFile(int id, Entry entry, Path source, int blockSize, Message.FilePlan plan, Opener io, boolean delta) {
@@ -249,11 +249,12 @@ final class OutgoingFile {
                 + "\" reason=source-changed-during-transfer detail=shrank offset=" + offset);
     }
 
-    /** The clean error for a block at {@code offset} whose bytes changed since they were first read. */
+    /** The clean error for a source that is no longer a regular file: {@code now} names what it became. */
     private DwcpException typeChanged(String now) {
         return new DwcpException(ErrorCode.IO, "path=\"" + entry.path() + "\" reason=source-changed-type now=" + now);
     }
 
+    /** The clean error for a block at {@code offset} whose bytes changed since they were first read. */
     SourceChangedException changed(long offset) {
         return new SourceChangedException("path=\"" + entry.path()
                 + "\" reason=source-changed-during-transfer detail=rewritten offset=" + offset);
@@ -267,7 +268,7 @@ final class OutgoingFile {
         if (file == null) {
             DataFile f;
             try {
-                f = io.openRead(source);
+                f = io.open(source);
             } catch (IOException e) {
                 // The walk saw a file: a link put there since is not followed, nor is anything else opened for it.
                 if (Files.isSymbolicLink(source)) {

@@ -51,46 +51,45 @@ final class SourceArguments {
      * such files apart while both are in flight.)
      */
     private static void checkNoNameSharedWithAFile(List<String> args) throws DwcpException {
-        Map<String, String> firstArg = new HashMap<>();
-        Map<String, Boolean> isDirectory = new HashMap<>();
+        // The first argument that put a name at the top of DEST, and whether it is a directory there.
+        record Top(String arg, boolean directory) {
+        }
+        Map<String, Top> tops = new HashMap<>();
         Map<String, String> given = new HashMap<>();
         for (String arg : args) {
-            Map<String, Boolean> top = new HashMap<>();
             Path p = Path.of(arg);
-            String same;
+            boolean link = link(arg);
+            Map<String, Boolean> names = new HashMap<>();
             try {
-                same = given.putIfAbsent((contents(arg) ? "/" : "") + (link(arg)
-                        ? p.toAbsolutePath().normalize() : p.toRealPath()), arg);
-            } catch (IOException e) {
-                continue; // unreadable now: the walk reports it by name
-            }
-            if (same != null) {
-                throw new DwcpException(ErrorCode.PATH, "source=\"" + arg + "\" reason=given-twice other=\"" + same
-                        + "\"");
-            }
-            try {
-                if (!link(arg) && contents(arg) && Files.isDirectory(p)) {
-                    try (var names = Files.newDirectoryStream(p)) {
-                        for (Path c : names) {
-                            top.put(c.getFileName().toString(), Files.isDirectory(c, LinkOption.NOFOLLOW_LINKS));
+                String same = given.putIfAbsent((contents(arg) ? "/" : "")
+                        + (link ? p.toAbsolutePath().normalize() : p.toRealPath()), arg);
+                if (same != null) {
+                    throw new DwcpException(ErrorCode.PATH, "source=\"" + arg + "\" reason=given-twice other=\"" + same
+                            + "\"");
+                }
+                if (contents(arg) && Files.isDirectory(p)) {
+                    try (var children = Files.newDirectoryStream(p)) {
+                        for (Path c : children) {
+                            names.put(c.getFileName().toString(), Files.isDirectory(c, LinkOption.NOFOLLOW_LINKS));
                         }
                     }
                 } else {
-                    String n = link(arg) ? p.getFileName().toString() : name(p);
+                    String n = link ? p.getFileName().toString() : name(p);
                     if (n != null) {
-                        top.put(n, !link(arg) && Files.isDirectory(p));
+                        names.put(n, !link && Files.isDirectory(p));
                     }
                 }
+            } catch (DwcpException e) {
+                throw e;
             } catch (IOException e) {
                 continue; // unreadable now: the walk reports it by name
             }
-            for (Map.Entry<String, Boolean> t : top.entrySet()) {
-                String other = firstArg.putIfAbsent(t.getKey(), arg);
-                if (other != null && !(t.getValue() && isDirectory.get(t.getKey()))) {
+            for (Map.Entry<String, Boolean> n : names.entrySet()) {
+                Top first = tops.putIfAbsent(n.getKey(), new Top(arg, n.getValue()));
+                if (first != null && !(n.getValue() && first.directory())) {
                     throw new DwcpException(ErrorCode.PATH, "source=\"" + arg + "\" reason=name-taken-by-another-source"
-                            + " name=\"" + t.getKey() + "\" other=\"" + other + "\"");
+                            + " name=\"" + n.getKey() + "\" other=\"" + first.arg() + "\"");
                 }
-                isDirectory.putIfAbsent(t.getKey(), t.getValue());
             }
         }
     }

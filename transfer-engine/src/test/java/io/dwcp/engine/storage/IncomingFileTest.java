@@ -54,16 +54,20 @@ class IncomingFileTest {
     }
 
     private static void deliver(IncomingFile f, byte[] data, int block) throws DwcpException {
-        int length = FileBlocks.blockLength(data.length, BS, block);
-        // Blocks reach storage in off-heap buffers (slabs, the decoder's scratch), as native I/O needs.
-        ByteBuffer direct = ByteBuffer.allocateDirect(length).put(data, block * BS, length).flip();
-        f.accept((long) block * BS, MemorySegment.ofBuffer(direct), direct.remaining(), false);
+        deliverAt(f, data, block, BS);
     }
 
+    /**
+     * Blocks reach storage in off-heap buffers (slabs, the decoder's scratch), as native I/O needs: here one from a
+     * confined arena, freed once the block is stored (accept writes it before it returns).
+     */
     private static void deliverAt(IncomingFile f, byte[] data, int block, int blockSize) throws DwcpException {
         int length = FileBlocks.blockLength(data.length, blockSize, block);
-        ByteBuffer direct = ByteBuffer.allocateDirect(length).put(data, block * blockSize, length).flip();
-        f.accept((long) block * blockSize, MemorySegment.ofBuffer(direct), direct.remaining(), false);
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment copy = arena.allocate(Math.max(1, length)).asSlice(0, length);
+            MemorySegment.copy(data, block * blockSize, copy, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, length);
+            f.accept((long) block * blockSize, copy, length, false);
+        }
     }
 
     /** Delivers a block of zeros as a ZERO frame would. */
@@ -225,59 +229,66 @@ class IncomingFileTest {
      */
     @Test
     void aJournalOfAnotherBlockSizeIsCarriedOverToTheNewOne() throws Exception {
-        byte[] now = StorageTestData.random((int) IncomingFile.MIN_RESUME_SIZE + 5 * BS + 100, 11);
-        Entry e = Entry.file("k.bin", now.length, 0644, 1_700_000_000_000_000_001L);
-        int oldBs = 4 * BS;
-        IncomingFile first = incoming(0, e, dir.resolve("k.bin"), null, 0, oldBs);
-        int oldBlocks = FileBlocks.blockCount(now.length, oldBs);
-        for (int b = 0; b < oldBlocks; b += 2) { // every other old block arrives
-            deliverAt(first, now, b, oldBs);
-        }
-        first.interrupt();
-        String part = "k.bin" + IncomingFile.PART_SUFFIX;
-        for (int newBs : new int[] {BS, 8 * BS}) {
-            PartJournal.Verified proven = PartJournal.verify(root, part, e, newBs, ByteBuffer.allocateDirect(newBs));
-            int blocks = FileBlocks.blockCount(now.length, newBs);
-            int expected = 0;
-            byte[] digest = new byte[BlockDigests.DIGEST_LENGTH];
-            for (int j = 0; j < blocks; j++) {
-                long start = (long) j * newBs;
-                int length = FileBlocks.blockLength(now.length, newBs, j);
-                boolean inside = true;
-                for (long i = start / oldBs; i <= (start + length - 1) / oldBs; i++) {
-                    inside &= i % 2 == 0;
+        // One scratch buffer for every check, as the planner has: freed when the test ends.
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment scratch = arena.allocate(8 * BS, 4096);
+            java.util.function.IntFunction<ByteBuffer> buf = n -> scratch.asSlice(0, n).asByteBuffer();
+            byte[] now = StorageTestData.random((int) IncomingFile.MIN_RESUME_SIZE + 5 * BS + 100, 11);
+            Entry e = Entry.file("k.bin", now.length, 0644, 1_700_000_000_000_000_001L);
+            int oldBs = 4 * BS;
+            IncomingFile first = incoming(0, e, dir.resolve("k.bin"), null, 0, oldBs);
+            int oldBlocks = FileBlocks.blockCount(now.length, oldBs);
+            for (int b = 0; b < oldBlocks; b += 2) { // every other old block arrives
+                deliverAt(first, now, b, oldBs);
+            }
+            first.interrupt();
+            String part = "k.bin" + IncomingFile.PART_SUFFIX;
+            for (int newBs : new int[] {BS, 8 * BS}) {
+                PartJournal.Verified proven = PartJournal.verify(root, part, e, newBs, buf.apply(newBs));
+                int blocks = FileBlocks.blockCount(now.length, newBs);
+                int expected = 0;
+                byte[] digest = new byte[BlockDigests.DIGEST_LENGTH];
+                for (int j = 0; j < blocks; j++) {
+                    long start = (long) j * newBs;
+                    int length = FileBlocks.blockLength(now.length, newBs, j);
+                    boolean inside = true;
+                    for (long i = start / oldBs; i <= (start + length - 1) / oldBs; i++) {
+                        inside &= i % 2 == 0;
+                    }
+                    if (inside) {
+                        expected++;
+                        BlockDigests.digest(ByteBuffer.wrap(now, (int) start, length), digest, 0);
+                        assertTrue(proven != null && proven.has(j)
+                                && BlockDigests.equalAt(digest, 0, proven.digests(), j),
+                                "block " + j + " of " + newBs + " lies in proven bytes: carried over with its digest");
+                    }
                 }
-                if (inside) {
-                    expected++;
-                    BlockDigests.digest(ByteBuffer.wrap(now, (int) start, length), digest, 0);
-                    assertTrue(proven != null && proven.has(j) && BlockDigests.equalAt(digest, 0, proven.digests(), j),
-                            "block " + j + " of " + newBs + " lies in proven bytes: carried over with its digest");
+                assertEquals(expected, proven == null ? 0 : proven.count(), "block size " + newBs);
+                assertTrue(expected > 0 || newBs > 4 * BS, "the smaller size finds proven blocks: " + expected);
+            }
+            PartJournal.Verified proven = PartJournal.verify(root, part, e, BS, buf.apply(BS));
+            IncomingFile again = IncomingFile.resuming(1, e, root, "k.bin", BS, proven);
+            for (int b = 0; b < FileBlocks.blockCount(now.length, BS); b++) {
+                if (!proven.has(b)) {
+                    deliverAt(again, now, b, BS);
                 }
             }
-            assertEquals(expected, proven == null ? 0 : proven.count(), "block size " + newBs);
-            assertTrue(expected > 0 || newBs > 4 * BS, "the smaller size finds proven blocks: " + expected);
-        }
-        PartJournal.Verified proven = PartJournal.verify(root, part, e, BS, ByteBuffer.allocateDirect(BS));
-        IncomingFile again = IncomingFile.resuming(1, e, root, "k.bin", BS, proven);
-        for (int b = 0; b < FileBlocks.blockCount(now.length, BS); b++) {
-            if (!proven.has(b)) {
-                deliverAt(again, now, b, BS);
+            again.interrupt(); // a second interruption: its journal, longer than the first, replaces it
+            PartJournal.Verified later = PartJournal.verify(root, part, e, BS, buf.apply(BS));
+            assertEquals(FileBlocks.blockCount(now.length, BS), later == null ? 0 : later.count(),
+                    "all blocks proven now");
+            // And back to bigger blocks: the shorter journal written then must not leave the longer one's tail behind.
+            int bigBs = 8 * BS;
+            PartJournal.Verified big = PartJournal.verify(root, part, e, bigBs, buf.apply(bigBs));
+            try (var f = root.openPart(part, 0600, "k.bin")) {
+                PartJournal.write(f, e, bigBs, big.have(), big.digests());
             }
+            PartJournal.Verified last = PartJournal.verify(root, part, e, bigBs, buf.apply(bigBs));
+            assertEquals(FileBlocks.blockCount(now.length, bigBs), last == null ? 0 : last.count(),
+                    "the shorter journal is read back whole");
+            assertEquals(now.length + PartJournal.length(FileBlocks.blockCount(now.length, bigBs)),
+                    Files.size(dir.resolve(part)), "no tail of the longer journal");
         }
-        again.interrupt(); // a second interruption: its journal, longer than the first, replaces it
-        PartJournal.Verified later = PartJournal.verify(root, part, e, BS, ByteBuffer.allocateDirect(BS));
-        assertEquals(FileBlocks.blockCount(now.length, BS), later == null ? 0 : later.count(), "all blocks proven now");
-        // And back to bigger blocks: the shorter journal written then must not leave the longer one's tail behind.
-        int bigBs = 8 * BS;
-        PartJournal.Verified big = PartJournal.verify(root, part, e, bigBs, ByteBuffer.allocateDirect(bigBs));
-        try (var f = root.openPart(part, 0600, "k.bin")) {
-            PartJournal.write(f, e, bigBs, big.have(), big.digests());
-        }
-        PartJournal.Verified last = PartJournal.verify(root, part, e, bigBs, ByteBuffer.allocateDirect(bigBs));
-        assertEquals(FileBlocks.blockCount(now.length, bigBs), last == null ? 0 : last.count(),
-                "the shorter journal is read back whole");
-        assertEquals(now.length + PartJournal.length(FileBlocks.blockCount(now.length, bigBs)),
-                Files.size(dir.resolve(part)), "no tail of the longer journal");
     }
 
     @Test
